@@ -1,0 +1,261 @@
+//! One lint run: find the files, parse and extract each once (in
+//! parallel), resolve each crate, run the rules, sort the results.
+
+use std::collections::{BTreeMap, HashMap};
+use std::panic::{self, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::extract::{self, facts::FileFacts};
+use crate::manifest::CrateManifest;
+use crate::model::resolve::{self, Scope};
+use crate::model::{FileId, Pos, SourceFile, Span};
+use crate::rules::{self, Finding, Rule};
+use crate::walk;
+
+/// What to lint and how.
+pub struct Options {
+    pub paths: Vec<PathBuf>,
+    pub rules: Vec<&'static Rule>,
+    pub scope: Scope,
+    pub threads: Option<usize>,
+}
+
+/// Something that kept a file (or a crate manifest) from being linted.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub kind: ProblemKind,
+    /// The path as shown (relative to the working directory).
+    pub display: String,
+    pub message: String,
+    /// Where in the file, for parse errors.
+    pub span: Option<Span>,
+    /// The file's text when known, for a snippet.
+    pub source: Option<Arc<str>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ProblemKind {
+    Read,
+    Parse,
+    Manifest,
+    /// A panic inside the linter while processing this file.
+    Internal,
+}
+
+impl ProblemKind {
+    pub fn id(self) -> &'static str {
+        match self {
+            ProblemKind::Read => "read-error",
+            ProblemKind::Parse => "parse-error",
+            ProblemKind::Manifest => "manifest-error",
+            ProblemKind::Internal => "internal-error",
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub files: Vec<SourceFile>,
+    pub findings: Vec<Finding>,
+    pub problems: Vec<Problem>,
+    pub files_scanned: usize,
+    pub files_with_redis: usize,
+}
+
+impl Outcome {
+    pub fn file(&self, id: FileId) -> &SourceFile {
+        &self.files[id as usize]
+    }
+
+    pub fn has_internal_error(&self) -> bool {
+        self.problems.iter().any(|p| p.kind == ProblemKind::Internal)
+    }
+}
+
+/// A file after extraction.
+struct Processed {
+    facts: Option<FileFacts>,
+    source: Option<Arc<str>>,
+    problem: Option<Problem>,
+}
+
+/// Stack for worker threads: syn and the extractor recurse on nesting.
+const STACK_SIZE: usize = 256 << 20;
+
+pub fn run(opts: &Options) -> Result<Outcome, String> {
+    let mut builder = rayon::ThreadPoolBuilder::new().stack_size(STACK_SIZE);
+    if let Some(n) = opts.threads {
+        builder = builder.num_threads(n);
+    }
+    let pool = builder.build().map_err(|e| format!("cannot start worker threads: {e}"))?;
+    pool.install(|| run_in_pool(opts))
+}
+
+fn run_in_pool(opts: &Options) -> Result<Outcome, String> {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let walked = walk::collect(&opts.paths)?;
+    let mut outcome = Outcome { files_scanned: walked.files.len(), ..Outcome::default() };
+    outcome.problems.extend(walked.problems.into_iter().map(|(path, message)| Problem {
+        kind: ProblemKind::Read,
+        display: display_path(&path, &cwd),
+        message,
+        span: None,
+        source: None,
+    }));
+
+    let mut crates = CrateIndex::default();
+    let owners: Vec<Option<PathBuf>> = walked.files.iter().map(|f| crates.owner(f)).collect();
+    let processed: Vec<Processed> = walked
+        .files
+        .par_iter()
+        .zip(owners.par_iter())
+        .map(|(path, owner)| process(path, owner.as_deref(), &cwd))
+        .collect();
+
+    // Group files by crate, in path order.
+    let mut by_crate: BTreeMap<Option<PathBuf>, Vec<(FileId, FileFacts)>> = BTreeMap::new();
+    for ((path, owner), p) in walked.files.iter().zip(owners).zip(processed) {
+        if let Some(problem) = p.problem {
+            outcome.problems.push(problem);
+        }
+        let Some(facts) = p.facts else { continue };
+        let has_redis = !facts.calls.is_empty() || !facts.creations.is_empty();
+        outcome.files_with_redis += usize::from(has_redis);
+        let id = outcome.files.len() as FileId;
+        outcome.files.push(SourceFile {
+            path: path.clone(),
+            display: display_path(path, &cwd),
+            source: p.source.unwrap_or_else(|| Arc::from("")),
+        });
+        by_crate.entry(owner).or_default().push((id, facts));
+    }
+
+    let scope = opts.scope;
+    let results: Vec<(Vec<Finding>, Option<Problem>)> = by_crate
+        .into_par_iter()
+        .map(|(root, files)| {
+            let manifest = root.as_deref().map(CrateManifest::load).unwrap_or_default();
+            let problem = manifest.error.as_ref().map(|message| Problem {
+                kind: ProblemKind::Manifest,
+                display: root.as_deref().map(|r| display_path(&r.join("Cargo.toml"), &cwd)).unwrap_or_default(),
+                message: message.clone(),
+                span: None,
+                source: None,
+            });
+            let refs: Vec<(FileId, &FileFacts)> = files.iter().map(|(id, f)| (*id, f)).collect();
+            let model = resolve::resolve(manifest, &refs, scope);
+            (rules::run(&model, &opts.rules), problem)
+        })
+        .collect();
+    for (findings, problem) in results {
+        outcome.findings.extend(findings);
+        outcome.problems.extend(problem);
+    }
+
+    let files = &outcome.files;
+    outcome.findings.sort_by(|a, b| {
+        (&files[a.file as usize].display, a.span.start, a.rule.id, &a.message).cmp(&(
+            &files[b.file as usize].display,
+            b.span.start,
+            b.rule.id,
+            &b.message,
+        ))
+    });
+    outcome.findings.dedup_by(|a, b| a.file == b.file && a.span == b.span && a.rule.id == b.rule.id);
+    outcome
+        .problems
+        .sort_by(|a, b| (&a.display, a.span.map(|s| s.start), a.kind).cmp(&(&b.display, b.span.map(|s| s.start), b.kind)));
+    Ok(outcome)
+}
+
+/// Reads, parses and extracts one file; never panics outward.
+fn process(path: &Path, owner: Option<&Path>, cwd: &Path) -> Processed {
+    let display = display_path(path, cwd);
+    let problem = |kind, message: String, span, source| Processed {
+        facts: None,
+        source: None,
+        problem: Some(Problem { kind, display: display.clone(), message, span, source }),
+    };
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => return problem(ProblemKind::Read, format!("cannot read file: {e}"), None, None),
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            return problem(ProblemKind::Read, format!("not valid UTF-8 (first bad byte at offset {at})"), None, None);
+        }
+    };
+    let source: Arc<str> = Arc::from(text);
+    let is_test = owner.is_some_and(|root| is_test_path(path, root));
+    let result = panic::catch_unwind(AssertUnwindSafe(|| {
+        syn::parse_file(&source).map(|ast| extract::extract(&ast, is_test))
+    }));
+    match result {
+        Ok(Ok(facts)) => {
+            let keep = !facts.calls.is_empty() || !facts.creations.is_empty() || !facts.disabled_timeouts.is_empty();
+            Processed { facts: Some(facts), source: keep.then_some(source), problem: None }
+        }
+        Ok(Err(e)) => {
+            let start = e.span().start();
+            let pos = Pos { line: start.line as u32, col: start.column as u32 };
+            let span = Span { start: pos, end: pos };
+            problem(ProblemKind::Parse, format!("cannot parse: {e}"), Some(span), Some(source))
+        }
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            problem(ProblemKind::Internal, format!("internal error while linting this file: {what}"), None, None)
+        }
+    }
+}
+
+/// Files under a crate's `tests/` or `benches/` are test code.
+fn is_test_path(path: &Path, root: &Path) -> bool {
+    path.strip_prefix(root)
+        .ok()
+        .and_then(|rel| rel.components().next())
+        .is_some_and(|first| matches!(first.as_os_str().to_str(), Some("tests" | "benches")))
+}
+
+pub fn display_path(path: &Path, cwd: &Path) -> String {
+    let shown = path.strip_prefix(cwd).unwrap_or(path);
+    let s = shown.to_string_lossy().replace('\\', "/");
+    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}
+
+/// Finds the crate (the nearest directory with a `Cargo.toml`) owning a file.
+#[derive(Default)]
+struct CrateIndex {
+    cache: HashMap<PathBuf, Option<PathBuf>>,
+}
+
+impl CrateIndex {
+    fn owner(&mut self, file: &Path) -> Option<PathBuf> {
+        let dir = file.parent()?.to_path_buf();
+        self.owner_of_dir(&dir)
+    }
+
+    fn owner_of_dir(&mut self, dir: &Path) -> Option<PathBuf> {
+        if let Some(hit) = self.cache.get(dir) {
+            return hit.clone();
+        }
+        let found = if dir.join("Cargo.toml").is_file() {
+            Some(dir.to_path_buf())
+        } else {
+            match dir.parent() {
+                Some(parent) if !parent.as_os_str().is_empty() => self.owner_of_dir(parent),
+                _ => None,
+            }
+        };
+        self.cache.insert(dir.to_path_buf(), found.clone());
+        found
+    }
+}

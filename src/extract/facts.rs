@@ -1,0 +1,207 @@
+//! What extraction records about one file, before the crate's symbols
+//! (structs, consts, key builders, routes) are known. `model::resolve`
+//! turns these into the resolved model.
+
+use crate::model::{ConnKind, Form, LoopCtx, Opts, Span};
+use crate::model::{FnInfo, Lib};
+
+use super::methods::Api;
+use super::types::TypeClass;
+
+/// A piece of a key before crate-wide resolution.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RawPart {
+    Lit(String),
+    Hole(String),
+    /// A const or static of the crate, by name.
+    Const(String),
+    /// A call to a fn that may be a crate-local key builder.
+    Call { name: String, args: Vec<RawKey> },
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RawKey(pub Vec<RawPart>);
+
+impl RawKey {
+    pub fn hole(text: impl Into<String>) -> RawKey {
+        RawKey(vec![RawPart::Hole(text.into())])
+    }
+
+    pub fn lit(text: impl Into<String>) -> RawKey {
+        RawKey(vec![RawPart::Lit(text.into())])
+    }
+
+    /// The single hole's text when the key is nothing but a variable.
+    pub fn as_var(&self) -> Option<&str> {
+        match self.0.as_slice() {
+            [RawPart::Hole(h)] => Some(h),
+            _ => None,
+        }
+    }
+
+    /// Identifiers the key is built from (to tell whether it depends on a
+    /// loop item).
+    pub fn mentions(&self, out: &mut Vec<String>) {
+        for part in &self.0 {
+            match part {
+                RawPart::Hole(text) | RawPart::Const(text) => {
+                    out.extend(
+                        text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                            .filter(|s| !s.is_empty())
+                            .map(str::to_string),
+                    );
+                }
+                RawPart::Call { args, .. } => args.iter().for_each(|a| a.mentions(out)),
+                RawPart::Lit(_) => {}
+            }
+        }
+    }
+}
+
+/// An argument of a raw command (`.arg(x)`, fred `custom` args).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawArg {
+    /// Literal text (string or number) when the argument is a literal.
+    pub lit: Option<String>,
+    /// The argument read as a key.
+    pub key: RawKey,
+}
+
+/// A receiver before crate-wide resolution.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Recv {
+    /// Known from this fn alone.
+    Known { lib: Lib, kind: ConnKind, origin: crate::model::Origin, cloned: bool },
+    /// A path through values whose types need the crate's struct table.
+    Path { root: Root, ops: Vec<Op> },
+    /// Nothing is known; the file's imports decide.
+    Unknown,
+    /// Proven not to be a Redis value.
+    NotRedis,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Root {
+    /// A value of a named type: `self`, a typed parameter.
+    Type { name: String, is_self: bool },
+    /// A static of the crate.
+    Static(String),
+    /// The result of a crate-local fn.
+    FnReturn(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Op {
+    Field(String),
+    /// `.get()` with no argument: checks a connection out of a pool.
+    Get,
+    Clone,
+}
+
+#[derive(Debug, Clone)]
+pub struct RawCall {
+    pub command: String,
+    pub form: Form,
+    /// Keys for method forms; raw forms derive theirs from `args`.
+    pub keys: Vec<RawKey>,
+    pub args: Vec<RawArg>,
+    pub opts: Opts,
+    pub recv: Recv,
+    /// The API the method name was looked up in (receivers of unknown
+    /// kind are accepted only when the file imports that API).
+    pub api: Api,
+    pub span: Span,
+    pub func: u32,
+    pub seq: u32,
+    pub in_loop: Option<LoopCtx>,
+    pub pipe: Option<u32>,
+    pub in_test: bool,
+    pub result_len: bool,
+    /// A second reading of the same method call under the other client's
+    /// API, for receivers whose client is only known after resolution.
+    pub alt: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct RawCreation {
+    pub kind: crate::model::CreationKind,
+    pub makes: ConnKind,
+    pub lib: Lib,
+    pub what: String,
+    pub span: Span,
+    pub func: u32,
+    pub seq: u32,
+    pub in_loop: bool,
+    pub in_test: bool,
+    /// Inside a lazy/once initialiser closure.
+    pub in_init: bool,
+    /// Inside a closure passed to a router (`get(|..| async { .. })`).
+    pub in_handler_closure: bool,
+    pub binding: Option<String>,
+    /// The receiver the constructor was called on, when its kind matters
+    /// (`get_connection` on something that may not be a redis Client).
+    pub recv: Recv,
+}
+
+/// A pipeline or transaction built in this file.
+#[derive(Debug, Clone, Default)]
+pub struct PipeInfo {
+    pub atomic: bool,
+    pub transaction: bool,
+    /// The connection it was run on.
+    pub exec: Option<Recv>,
+    pub span: Span,
+}
+
+/// A fn that returns a key built from its parameters.
+#[derive(Debug, Clone)]
+pub struct KeyBuilder {
+    pub name: String,
+    pub params: Vec<String>,
+    pub key: RawKey,
+}
+
+#[derive(Debug, Clone)]
+pub struct RawHelperCall {
+    pub func: u32,
+    pub name: String,
+    pub args: Vec<RawKey>,
+    pub in_test: bool,
+}
+
+/// Per-fn facts gathered while walking, before handler routing is known.
+#[derive(Debug, Clone, Default)]
+pub struct RawFn {
+    pub info: FnInfo,
+    pub is_test: bool,
+    pub returns: Option<TypeClass>,
+}
+
+/// Everything extraction learns from one file.
+#[derive(Debug, Default)]
+pub struct FileFacts {
+    pub imports_redis_traits: bool,
+    pub imports_fred: bool,
+    /// `use crate::x::*` globs, to match crate modules re-exporting traits.
+    pub local_globs: Vec<String>,
+    /// The file re-exports redis-rs or fred command traits (`pub use`).
+    pub reexports_traits: bool,
+    pub structs: Vec<(String, String, TypeClass)>,
+    pub statics: Vec<(String, TypeClass)>,
+    pub fn_returns: Vec<(String, TypeClass)>,
+    pub consts: Vec<(String, RawKey)>,
+    pub num_consts: Vec<(String, f64)>,
+    pub builders: Vec<KeyBuilder>,
+    /// Names of fns passed to an axum/actix router.
+    pub routed: Vec<String>,
+    pub uses_cluster: bool,
+    pub fns: Vec<RawFn>,
+    pub calls: Vec<RawCall>,
+    pub creations: Vec<RawCreation>,
+    pub disabled_timeouts: Vec<(Span, bool)>,
+    pub helper_calls: Vec<RawHelperCall>,
+    /// (fn name, parameter index) pairs: the fn sets an expiry on the key
+    /// passed in that parameter.
+    pub expiring_params: Vec<(String, usize)>,
+    pub pipes: Vec<PipeInfo>,
+}

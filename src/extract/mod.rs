@@ -1,0 +1,2144 @@
+//! Extraction: one walk over a parsed file that records every Redis fact
+//! (command calls, client/connection/pool creation, key templates, the loop
+//! / handler / pipeline context of each) plus the symbols the crate-wide
+//! resolution needs (structs, consts, key builders, routes).
+//!
+//! Values are tracked through `let` bindings, parameters, fields and method
+//! chains by a small abstract interpreter (`Value`), so a receiver only
+//! counts as Redis when something proves it.
+
+pub mod facts;
+pub mod methods;
+pub mod types;
+
+use std::collections::HashMap;
+
+use proc_macro2::TokenStream;
+use quote::ToTokens;
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::visit::{self, Visit};
+use syn::{Expr, ExprMethodCall, FnArg, Pat, Stmt, Token};
+
+use crate::model::command;
+use crate::model::key::{parse_format, FormatPiece};
+use crate::model::{ConnKind, CreationKind, FnInfo, Form, FredTimeout, Lib, LoopCtx, LoopKind, Opts, Origin, Span};
+use crate::model::Timeout;
+use facts::*;
+use methods::Api;
+use types::{classify, collect_generics, Generics, TypeClass, UseMap};
+
+/// Extracts the facts of one parsed file.
+pub fn extract(file: &syn::File, is_test_file: bool) -> FileFacts {
+    let mut uses = UseMap::default();
+    let mut collector = UseCollector { uses: &mut uses, reexports: false, cluster: false };
+    collector.visit_file(file);
+    let (reexports, cluster) = (collector.reexports, collector.cluster);
+    let mut w = Walker {
+        facts: FileFacts {
+            imports_redis_traits: uses.imports_redis_traits(),
+            imports_fred: uses.imports_fred(),
+            local_globs: uses.local_globs(),
+            reexports_traits: reexports,
+            uses_cluster: cluster,
+            ..FileFacts::default()
+        },
+        mentions_redis: uses.imports_crate("redis"),
+        mentions_deadpool: uses.imports_crate("deadpool_redis"),
+        uses,
+        test_depth: u32::from(is_test_file),
+        impl_type: None,
+        generics: Generics::new(),
+        fns: Vec::new(),
+        seq: 0,
+        script_statics: Vec::new(),
+    };
+    w.enter_fn(module_fn());
+    for item in &file.items {
+        w.item(item);
+    }
+    w.leave_fn();
+    w.facts
+}
+
+fn module_fn() -> RawFn {
+    RawFn {
+        info: FnInfo { name: "<module>".into(), is_setup: true, ..FnInfo::default() },
+        ..RawFn::default()
+    }
+}
+
+/// Collects `use` items anywhere in the file (fn bodies included) and notes
+/// cluster types and trait re-exports.
+struct UseCollector<'a> {
+    uses: &'a mut UseMap,
+    reexports: bool,
+    cluster: bool,
+}
+
+impl<'ast> Visit<'ast> for UseCollector<'_> {
+    fn visit_item_use(&mut self, u: &'ast syn::ItemUse) {
+        self.uses.add(&u.tree);
+        let text = u.tree.to_token_stream().to_string();
+        if matches!(u.vis, syn::Visibility::Public(_)) && (text.starts_with("redis") || text.starts_with("fred")) {
+            let traits = types::REDIS_TRAITS.iter().any(|t| text.contains(t));
+            self.reexports |= traits || text.contains("prelude") || text.contains('*');
+        }
+        self.cluster |= CLUSTER_MARKERS.iter().any(|m| text.contains(m))
+            || (text.contains("deadpool_redis") && text.contains("cluster"));
+    }
+}
+
+/// Identifiers that only appear in code that talks to a Redis Cluster.
+const CLUSTER_MARKERS: &[&str] = &[
+    "ClusterClient",
+    "ClusterClientBuilder",
+    "cluster_async",
+    "cluster_pipe",
+    "default_clustered",
+    "new_clustered",
+    "Clustered",
+];
+
+/// Methods that hand a closure an iterator's items one at a time.
+const ITER_ADAPTERS: &[&str] = &[
+    "for_each",
+    "try_for_each",
+    "map",
+    "filter_map",
+    "flat_map",
+    "filter",
+    "fold",
+    "try_fold",
+    "any",
+    "all",
+    "find",
+    "find_map",
+    "inspect",
+    "take_while",
+    "skip_while",
+    "map_while",
+    "partition",
+];
+
+/// Methods (or calls) whose presence in a receiver chain proves an iterator.
+const ITER_SOURCES: &[&str] = &[
+    "iter",
+    "into_iter",
+    "iter_mut",
+    "drain",
+    "chars",
+    "lines",
+    "chunks",
+    "windows",
+    "enumerate",
+    "zip",
+    "keys",
+    "values",
+    "split",
+    "bytes",
+];
+
+/// Methods that return (a guard or reference to) the same value.
+const PASSTHROUGH: &[&str] = &[
+    "lock",
+    "read",
+    "write",
+    "borrow",
+    "borrow_mut",
+    "as_mut",
+    "as_ref",
+    "deref",
+    "deref_mut",
+    "unwrap",
+    "expect",
+    "get_mut",
+    "get_ref",
+    "to_owned",
+];
+
+/// Routing functions of axum (`get(handler)`) and actix (`web::get().to(h)`).
+const ROUTE_FNS: &[&str] = &["get", "post", "put", "delete", "patch", "any", "head", "options", "trace", "on"];
+
+/// Route attributes of actix-web, rocket and poem, plus axum's debug_handler.
+const ROUTE_ATTRS: &[&str] = &[
+    "get", "post", "put", "delete", "patch", "head", "options", "route", "handler", "trace", "connect", "debug_handler",
+    "oai",
+];
+
+#[derive(Debug, Clone)]
+enum Value {
+    /// A Redis value, or a path to a value whose type decides.
+    Conn(Recv),
+    Pipe(u32),
+    /// A raw command under construction (index into `facts.calls`).
+    RawCmd(usize),
+    /// A raw command inside a pipeline.
+    PipeCmd(u32, usize),
+    Script(Vec<RawKey>),
+    FredBuilder,
+    ClusterBuilder,
+    DeadpoolConfig { cluster: bool },
+    PoolBuilder(Lib),
+    /// `SetOptions`, `StreamReadOptions`, `FlushAllOptions` built in code.
+    Options { opts: Opts, group: bool },
+    Key(RawKey),
+    Num(f64),
+    /// An axum `MethodRouter` or actix route: `.post(h)` / `.to(h)` register h.
+    Router,
+    /// An UPPER_CASE path: a const (as a key) or a static (as a receiver).
+    Global(String),
+    /// The result of a crate-local fn: a connection or a key, resolution
+    /// will tell.
+    FnResult(Recv, RawKey),
+    /// redis-rs `AsyncConnectionConfig` / `ConnectionManagerConfig`.
+    RedisConfig,
+    NotRedis,
+    Unknown,
+}
+
+impl Value {
+    fn recv(&self) -> Recv {
+        match self {
+            Value::Conn(r) | Value::FnResult(r, _) => r.clone(),
+            Value::Global(name) => Recv::Path { root: Root::Static(name.clone()), ops: Vec::new() },
+            Value::NotRedis | Value::Key(_) | Value::Num(_) | Value::Options { .. } | Value::Router => Recv::NotRedis,
+            _ => Recv::Unknown,
+        }
+    }
+}
+
+struct LoopFrame {
+    kind: LoopKind,
+    /// Identifiers derived from the loop's item.
+    deps: Vec<String>,
+}
+
+struct FnCtx {
+    id: u32,
+    params: Vec<String>,
+    scopes: Vec<HashMap<String, Value>>,
+    /// Loops since the last async boundary (an `async` block runs its body
+    /// elsewhere, so loops outside it do not repeat its round trips).
+    loops: Vec<Vec<LoopFrame>>,
+    init_depth: u32,
+    handler_depth: u32,
+}
+
+struct Walker {
+    facts: FileFacts,
+    uses: UseMap,
+    mentions_redis: bool,
+    mentions_deadpool: bool,
+    test_depth: u32,
+    impl_type: Option<String>,
+    generics: Generics,
+    fns: Vec<FnCtx>,
+    seq: u32,
+    /// Statics holding a `redis::Script`.
+    script_statics: Vec<String>,
+}
+
+/// A link of a method chain, from the root outwards.
+enum Link<'a> {
+    Method(&'a ExprMethodCall),
+    Await,
+    Try,
+    Field(&'a syn::Member),
+}
+
+fn text(tokens: &impl ToTokens) -> String {
+    let mut s = tokens.to_token_stream().to_string();
+    s.retain(|c| !c.is_whitespace());
+    s
+}
+
+fn is_test_attr(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| {
+        let path = a.path();
+        let last = path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+        if last == "test" || last == "bench" || last == "rstest" {
+            return true;
+        }
+        if path.is_ident("cfg") {
+            let tokens = a.meta.to_token_stream().to_string();
+            return tokens.contains("test") && !tokens.contains("not");
+        }
+        false
+    })
+}
+
+fn is_route_attr(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| {
+        let segs = &a.path().segments;
+        let last = segs.last().map(|s| s.ident.to_string()).unwrap_or_default();
+        let root = segs.first().map(|s| s.ident.to_string()).unwrap_or_default();
+        ROUTE_ATTRS.contains(&last.as_str())
+            && (segs.len() == 1 || matches!(root.as_str(), "actix_web" | "rocket" | "poem" | "poem_openapi" | "axum"))
+    })
+}
+
+fn pat_idents(pat: &Pat, out: &mut Vec<String>) {
+    match pat {
+        Pat::Ident(p) => out.push(p.ident.to_string()),
+        Pat::Tuple(t) => t.elems.iter().for_each(|p| pat_idents(p, out)),
+        Pat::TupleStruct(t) => t.elems.iter().for_each(|p| pat_idents(p, out)),
+        Pat::Struct(s) => s.fields.iter().for_each(|f| pat_idents(&f.pat, out)),
+        Pat::Reference(r) => pat_idents(&r.pat, out),
+        Pat::Type(t) => pat_idents(&t.pat, out),
+        Pat::Slice(s) => s.elems.iter().for_each(|p| pat_idents(p, out)),
+        Pat::Or(o) => o.cases.iter().for_each(|p| pat_idents(p, out)),
+        Pat::Paren(p) => pat_idents(&p.pat, out),
+        _ => {}
+    }
+}
+
+/// The single identifier a pattern binds, seeing through `mut`, `Ok(..)`,
+/// `Some(..)`, `State(..)` and type ascriptions.
+fn single_ident(pat: &Pat) -> Option<String> {
+    match pat {
+        Pat::Ident(p) => Some(p.ident.to_string()),
+        Pat::Type(t) => single_ident(&t.pat),
+        Pat::TupleStruct(t) if t.elems.len() == 1 => single_ident(&t.elems[0]),
+        Pat::Reference(r) => single_ident(&r.pat),
+        Pat::Paren(p) => single_ident(&p.pat),
+        _ => None,
+    }
+}
+
+fn lit_str(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Lit(l) => match &l.lit {
+            syn::Lit::Str(s) => Some(s.value()),
+            _ => None,
+        },
+        Expr::Reference(r) => lit_str(&r.expr),
+        Expr::Paren(p) => lit_str(&p.expr),
+        Expr::Group(g) => lit_str(&g.expr),
+        _ => None,
+    }
+}
+
+fn lit_num(e: &Expr) -> Option<f64> {
+    match e {
+        Expr::Lit(l) => match &l.lit {
+            syn::Lit::Int(i) => i.base10_digits().parse().ok(),
+            syn::Lit::Float(f) => f.base10_digits().parse().ok(),
+            _ => None,
+        },
+        Expr::Unary(u) if matches!(u.op, syn::UnOp::Neg(_)) => lit_num(&u.expr).map(|n| -n),
+        Expr::Cast(c) => lit_num(&c.expr),
+        Expr::Paren(p) => lit_num(&p.expr),
+        Expr::Group(g) => lit_num(&g.expr),
+        _ => None,
+    }
+}
+
+fn is_none(e: &Expr) -> bool {
+    matches!(e, Expr::Path(p) if p.path.is_ident("None"))
+}
+
+fn is_upper(name: &str) -> bool {
+    name.chars().any(|c| c.is_ascii_uppercase()) && !name.chars().any(|c| c.is_ascii_lowercase())
+}
+
+/// Parses a function-like macro's tokens as comma-separated expressions.
+fn macro_args(tokens: &TokenStream) -> Option<Vec<Expr>> {
+    syn::parse::Parser::parse2(Punctuated::<Expr, Token![,]>::parse_terminated, tokens.clone())
+        .ok()
+        .map(|p| p.into_iter().collect())
+}
+
+fn macro_name(mac: &syn::Macro) -> String {
+    mac.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default()
+}
+
+/// Splits a chain like `self.pool.get().await?.clone()` into its root and
+/// links, root first.
+fn flatten(mut e: &Expr) -> (&Expr, Vec<Link<'_>>) {
+    let mut links = Vec::new();
+    loop {
+        match e {
+            Expr::MethodCall(m) => {
+                links.push(Link::Method(m));
+                e = &m.receiver;
+            }
+            Expr::Await(a) => {
+                links.push(Link::Await);
+                e = &a.base;
+            }
+            Expr::Try(t) => {
+                links.push(Link::Try);
+                e = &t.expr;
+            }
+            Expr::Field(f) => {
+                links.push(Link::Field(&f.member));
+                e = &f.base;
+            }
+            Expr::Paren(p) => e = &p.expr,
+            Expr::Group(g) => e = &g.expr,
+            Expr::Reference(r) => e = &r.expr,
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => e = &u.expr,
+            _ => break,
+        }
+    }
+    links.reverse();
+    (e, links)
+}
+
+/// Whether a method chain produces an iterator (so an adapter's closure
+/// runs once per item).
+fn is_iter_chain(receiver: &Expr) -> bool {
+    let (root, links) = flatten(receiver);
+    let from_links = links.iter().any(|l| match l {
+        Link::Method(m) => {
+            let name = m.method.to_string();
+            ITER_SOURCES.contains(&name.as_str()) || (ITER_ADAPTERS.contains(&name.as_str()) && name != "map")
+        }
+        _ => false,
+    });
+    from_links
+        || matches!(root, Expr::Range(_) | Expr::Array(_))
+        || matches!(root, Expr::Macro(m) if macro_name(&m.mac) == "vec")
+}
+
+impl Walker {
+    // ----- fn and scope bookkeeping -------------------------------------
+
+    fn enter_fn(&mut self, raw: RawFn) -> u32 {
+        let id = self.facts.fns.len() as u32;
+        self.facts.fns.push(raw);
+        self.fns.push(FnCtx {
+            id,
+            params: Vec::new(),
+            scopes: vec![HashMap::new()],
+            loops: vec![Vec::new()],
+            init_depth: 0,
+            handler_depth: 0,
+        });
+        id
+    }
+
+    fn leave_fn(&mut self) {
+        self.fns.pop();
+    }
+
+    fn cx(&mut self) -> &mut FnCtx {
+        self.fns.last_mut().expect("a fn context is always open")
+    }
+
+    fn func(&self) -> u32 {
+        self.fns.last().map_or(0, |f| f.id)
+    }
+
+    fn info(&mut self) -> &mut FnInfo {
+        let id = self.func() as usize;
+        &mut self.facts.fns[id].info
+    }
+
+    fn in_test(&self) -> bool {
+        self.test_depth > 0
+    }
+
+    fn bind(&mut self, name: String, value: Value) {
+        if let Some(scope) = self.cx().scopes.last_mut() {
+            scope.insert(name, value);
+        }
+    }
+
+    fn lookup(&self, name: &str) -> Option<&Value> {
+        let cx = self.fns.last()?;
+        cx.scopes.iter().rev().find_map(|s| s.get(name))
+    }
+
+    fn push_scope(&mut self) {
+        self.cx().scopes.push(HashMap::new());
+    }
+
+    fn pop_scope(&mut self) {
+        self.cx().scopes.pop();
+    }
+
+    fn next_seq(&mut self) -> u32 {
+        self.seq += 1;
+        self.seq
+    }
+
+    /// Notes identifiers that configure timeouts or reveal a cluster.
+    fn mark(&mut self, ident: &str) {
+        match ident {
+            "default_command_timeout" => self.info().sets_fred_command_timeout = true,
+            "wait_timeout" | "wait" | "wait_millis" | "wait_secs" => self.info().sets_pool_wait_timeout = true,
+            _ if CLUSTER_MARKERS.contains(&ident) => self.facts.uses_cluster = true,
+            _ => {}
+        }
+    }
+
+    fn loop_ctx(&self, mentions: &[String]) -> Option<LoopCtx> {
+        let frames = self.fns.last()?.loops.last()?;
+        let innermost = frames.last()?;
+        let key_from_item = frames.iter().any(|f| f.deps.iter().any(|d| mentions.contains(d)));
+        Some(LoopCtx { kind: innermost.kind, key_from_item })
+    }
+
+    fn in_loop(&self) -> bool {
+        self.fns.last().and_then(|f| f.loops.last()).is_some_and(|l| !l.is_empty())
+    }
+
+    fn with_loop<T>(&mut self, kind: LoopKind, deps: Vec<String>, f: impl FnOnce(&mut Self) -> T) -> T {
+        if let Some(group) = self.cx().loops.last_mut() {
+            group.push(LoopFrame { kind, deps });
+        }
+        self.push_scope();
+        let out = f(self);
+        self.pop_scope();
+        if let Some(group) = self.cx().loops.last_mut() {
+            group.pop();
+        }
+        out
+    }
+
+    /// A `let` inside a loop whose value comes from the item carries the
+    /// item's identity on.
+    fn propagate_loop_deps(&mut self, names: &[String], from: &[String]) {
+        if let Some(group) = self.cx().loops.last_mut() {
+            for frame in group.iter_mut() {
+                if frame.deps.iter().any(|d| from.contains(d)) {
+                    frame.deps.extend(names.iter().cloned());
+                }
+            }
+        }
+    }
+
+    // ----- items ----------------------------------------------------------
+
+    fn item(&mut self, item: &syn::Item) {
+        match item {
+            syn::Item::Fn(f) => {
+                self.walk_fn(&f.sig, &f.attrs, &f.block);
+            }
+            syn::Item::Impl(i) => {
+                let test = is_test_attr(&i.attrs);
+                self.test_depth += u32::from(test);
+                let saved_impl = self.impl_type.take();
+                let saved_generics = self.generics.clone();
+                collect_generics(&i.generics, &mut self.generics);
+                if let syn::Type::Path(p) = &*i.self_ty {
+                    self.impl_type = p.path.segments.last().map(|s| s.ident.to_string());
+                }
+                for it in &i.items {
+                    match it {
+                        syn::ImplItem::Fn(f) => self.walk_fn(&f.sig, &f.attrs, &f.block),
+                        syn::ImplItem::Const(c) => self.const_item(&c.ident, &c.ty, &c.expr),
+                        _ => {}
+                    }
+                }
+                self.impl_type = saved_impl;
+                self.generics = saved_generics;
+                self.test_depth -= u32::from(test);
+            }
+            syn::Item::Trait(t) => {
+                for it in &t.items {
+                    if let syn::TraitItem::Fn(f) = it {
+                        if let Some(block) = &f.default {
+                            self.walk_fn(&f.sig, &f.attrs, block);
+                        }
+                    }
+                }
+            }
+            syn::Item::Mod(m) => {
+                let test = is_test_attr(&m.attrs);
+                self.test_depth += u32::from(test);
+                if let Some((_, items)) = &m.content {
+                    for it in items {
+                        self.item(it);
+                    }
+                }
+                self.test_depth -= u32::from(test);
+            }
+            syn::Item::Struct(s) => {
+                let name = s.ident.to_string();
+                let mut generics = self.generics.clone();
+                collect_generics(&s.generics, &mut generics);
+                for (i, field) in s.fields.iter().enumerate() {
+                    let fname = field.ident.as_ref().map_or_else(|| i.to_string(), |id| id.to_string());
+                    let class = classify(&field.ty, &self.uses, &generics);
+                    if class != TypeClass::Other {
+                        self.facts.structs.push((name.clone(), fname, class));
+                    }
+                }
+            }
+            syn::Item::Const(c) => self.const_item(&c.ident, &c.ty, &c.expr),
+            syn::Item::Static(s) => {
+                if text(&s.ty).contains("Script") {
+                    self.script_statics.push(s.ident.to_string());
+                }
+                let class = classify(&s.ty, &self.uses, &self.generics);
+                if matches!(class, TypeClass::Redis(..) | TypeClass::Struct(_)) {
+                    self.facts.statics.push((s.ident.to_string(), class));
+                }
+                self.const_item(&s.ident, &s.ty, &s.expr);
+            }
+            _ => {}
+        }
+    }
+
+    fn const_item(&mut self, ident: &syn::Ident, ty: &syn::Type, expr: &Expr) {
+        let name = ident.to_string();
+        if let Some(n) = lit_num(expr) {
+            self.facts.num_consts.push((name, n));
+            return;
+        }
+        let ty_text = text(ty);
+        if ty_text.contains("str") || ty_text.contains("String") {
+            let key = self.key_of(expr);
+            self.facts.consts.push((name, key));
+        } else {
+            // Initialisers of lazily built clients run once: setup code.
+            self.cx().init_depth += 1;
+            self.eval(expr);
+            self.cx().init_depth -= 1;
+        }
+    }
+
+    fn walk_fn(&mut self, sig: &syn::Signature, attrs: &[syn::Attribute], block: &syn::Block) {
+        let test = is_test_attr(attrs);
+        self.test_depth += u32::from(test);
+        let saved_generics = self.generics.clone();
+        collect_generics(&sig.generics, &mut self.generics);
+        let name = sig.ident.to_string();
+        let returns = match &sig.output {
+            syn::ReturnType::Type(_, ty) => Some(classify(ty, &self.uses, &self.generics)),
+            syn::ReturnType::Default => None,
+        };
+        if let Some(class @ (TypeClass::Redis(..) | TypeClass::Struct(_))) = &returns {
+            if self.impl_type.is_none() || sig.receiver().is_none() {
+                self.facts.fn_returns.push((name.clone(), class.clone()));
+            }
+        }
+        let info = FnInfo {
+            name: name.clone(),
+            span: Span::of(sig.ident.span()),
+            is_main: name == "main",
+            is_handler: is_route_attr(attrs),
+            is_setup: is_setup_name(&name)
+                || matches!(returns, Some(TypeClass::Redis(..)))
+                || sig.output.to_token_stream().to_string().contains("Self"),
+            ..FnInfo::default()
+        };
+        let raw = RawFn { info, is_test: self.in_test(), returns };
+        self.enter_fn(raw);
+        let mut params = Vec::new();
+        for arg in &sig.inputs {
+            match arg {
+                FnArg::Receiver(_) => {
+                    params.push("self".to_string());
+                    if let Some(t) = &self.impl_type {
+                        let root = Root::Type { name: t.clone(), is_self: true };
+                        self.bind("self".into(), Value::Conn(Recv::Path { root, ops: Vec::new() }));
+                    }
+                }
+                FnArg::Typed(pt) => {
+                    let value = self.value_of_type(&pt.ty, Origin::Param);
+                    let mut names = Vec::new();
+                    pat_idents(&pt.pat, &mut names);
+                    if let Some(n) = single_ident(&pt.pat) {
+                        self.bind(n, value);
+                    } else {
+                        names.iter().for_each(|n| self.bind(n.clone(), Value::Unknown));
+                    }
+                    params.extend(names);
+                }
+            }
+        }
+        self.cx().params = params.clone();
+        if let Some(key) = self.builder_key(block) {
+            let params = params.into_iter().filter(|p| p != "self").collect();
+            self.facts.builders.push(KeyBuilder { name, params, key });
+        }
+        self.block(block);
+        self.leave_fn();
+        self.generics = saved_generics;
+        self.test_depth -= u32::from(test);
+    }
+
+    fn value_of_type(&self, ty: &syn::Type, origin: Origin) -> Value {
+        match classify(ty, &self.uses, &self.generics) {
+            TypeClass::Redis(lib, kind) => Value::Conn(Recv::Known { lib, kind, origin, cloned: false }),
+            TypeClass::Struct(name) => {
+                Value::Conn(Recv::Path { root: Root::Type { name, is_self: false }, ops: Vec::new() })
+            }
+            TypeClass::Other => Value::NotRedis,
+        }
+    }
+
+    /// A fn whose result is a key built from literals and its parameters.
+    fn builder_key(&mut self, block: &syn::Block) -> Option<RawKey> {
+        let tail = match block.stmts.last()? {
+            Stmt::Expr(e, None) => e,
+            Stmt::Expr(Expr::Return(r), _) => r.expr.as_deref()?,
+            _ => return None,
+        };
+        let keyish = match tail {
+            Expr::Macro(m) => matches!(macro_name(&m.mac).as_str(), "format" | "concat"),
+            Expr::Lit(_) => true,
+            _ => false,
+        };
+        if !keyish || block.stmts.len() > 1 {
+            return None;
+        }
+        let key = self.key_of(tail);
+        key.0.iter().any(|p| matches!(p, RawPart::Lit(_) | RawPart::Const(_))).then_some(key)
+    }
+
+    fn block(&mut self, block: &syn::Block) {
+        self.push_scope();
+        for stmt in &block.stmts {
+            self.stmt(stmt);
+        }
+        self.pop_scope();
+    }
+
+    fn stmt(&mut self, stmt: &Stmt) {
+        match stmt {
+            Stmt::Local(local) => self.local(local),
+            Stmt::Item(item) => {
+                // A nested fn is its own fn; keep the enclosing context aside.
+                let saved = std::mem::take(&mut self.fns);
+                self.fns.push(FnCtx {
+                    id: 0,
+                    params: Vec::new(),
+                    scopes: vec![HashMap::new()],
+                    loops: vec![Vec::new()],
+                    init_depth: 0,
+                    handler_depth: 0,
+                });
+                self.item(item);
+                self.fns = saved;
+            }
+            Stmt::Expr(e, _) => {
+                self.eval(e);
+            }
+            Stmt::Macro(m) => self.mac(&m.mac),
+        }
+    }
+
+    fn local(&mut self, local: &syn::Local) {
+        let Some(init) = &local.init else {
+            let mut names = Vec::new();
+            pat_idents(&local.pat, &mut names);
+            names.into_iter().for_each(|n| self.bind(n, Value::Unknown));
+            return;
+        };
+        let creations_before = self.facts.creations.len();
+        let mut value = self.eval(&init.expr);
+        if let Some((_, diverge)) = &init.diverge {
+            self.eval(diverge);
+        }
+        // An explicit type annotation says more than the initialiser.
+        if let Pat::Type(pt) = &local.pat {
+            let typed = self.value_of_type(&pt.ty, Origin::Local);
+            if !matches!(typed, Value::NotRedis) || matches!(value, Value::Unknown) {
+                value = match (typed, &value) {
+                    (Value::Conn(Recv::Known { lib, kind, .. }), Value::Conn(Recv::Known { origin, cloned, .. })) => {
+                        Value::Conn(Recv::Known { lib, kind, origin: *origin, cloned: *cloned })
+                    }
+                    (Value::NotRedis, _) => value,
+                    (typed, _) => typed,
+                };
+            }
+        }
+        if matches!(value, Value::Unknown) {
+            if let Some(key) = self.key_value(&init.expr) {
+                value = Value::Key(key);
+            }
+        }
+        let mut names = Vec::new();
+        pat_idents(&local.pat, &mut names);
+        if self.in_loop() {
+            let mut from = Vec::new();
+            self.key_of(&init.expr).mentions(&mut from);
+            expr_idents(&init.expr, &mut from);
+            self.propagate_loop_deps(&names, &from);
+        }
+        match single_ident(&local.pat) {
+            Some(name) => {
+                if self.facts.creations.len() > creations_before {
+                    if let Some(c) = self.facts.creations.last_mut() {
+                        c.binding = Some(name.clone());
+                    }
+                }
+                self.bind(name, value);
+            }
+            None => names.into_iter().for_each(|n| self.bind(n, Value::Unknown)),
+        }
+    }
+
+    /// A `let` initialiser that builds a string key (format!, a literal, a
+    /// key-builder call) binds a key template.
+    fn key_value(&mut self, e: &Expr) -> Option<RawKey> {
+        match e {
+            Expr::Macro(m) if matches!(macro_name(&m.mac).as_str(), "format" | "concat") => Some(self.key_of(e)),
+            Expr::Lit(l) if matches!(l.lit, syn::Lit::Str(_)) => Some(self.key_of(e)),
+            Expr::Call(c) => {
+                let Expr::Path(p) = &*c.func else { return None };
+                let last = p.path.segments.last()?.ident.to_string();
+                (p.path.segments.len() <= 2 && last.chars().next()?.is_lowercase()).then(|| self.key_of(e))
+            }
+            Expr::Binary(b) if matches!(b.op, syn::BinOp::Add(_)) => Some(self.key_of(e)),
+            Expr::MethodCall(m) if m.args.is_empty() && ["to_string", "to_owned", "clone", "into"].contains(&m.method.to_string().as_str()) => {
+                self.key_value(&m.receiver)
+            }
+            Expr::Reference(r) => self.key_value(&r.expr),
+            _ => None,
+        }
+    }
+
+    fn mac(&mut self, mac: &syn::Macro) {
+        let name = macro_name(mac);
+        if let Some(args) = macro_args(&mac.tokens) {
+            // println!/assert!/vec!/join!: their arguments are expressions.
+            if name != "cmd" {
+                for a in &args {
+                    self.eval(a);
+                }
+            }
+        } else if let Ok(block) = syn::parse2::<syn::Block>(quote::quote!({ #mac.tokens })) {
+            let _ = block;
+        }
+    }
+
+    // ----- expressions ---------------------------------------------------
+
+    fn eval(&mut self, e: &Expr) -> Value {
+        match e {
+            Expr::Lit(l) => match &l.lit {
+                syn::Lit::Str(s) => {
+                    if s.value().starts_with("redis-cluster://") || s.value().starts_with("rediss-cluster://") {
+                        self.facts.uses_cluster = true;
+                    }
+                    Value::Key(RawKey::lit(s.value()))
+                }
+                _ => lit_num(e).map_or(Value::NotRedis, Value::Num),
+            },
+            Expr::Path(p) => {
+                let segs = types::path_segments(&p.path);
+                segs.iter().for_each(|s| self.mark(s));
+                if let [one] = segs.as_slice() {
+                    if let Some(v) = self.lookup(one) {
+                        return v.clone();
+                    }
+                    if self.script_statics.contains(one) {
+                        return Value::Script(Vec::new());
+                    }
+                    if is_upper(one) {
+                        return Value::Global(one.clone());
+                    }
+                    return Value::Unknown;
+                }
+                match segs.last() {
+                    Some(last) if is_upper(last) => Value::Global(last.clone()),
+                    _ => Value::Unknown,
+                }
+            }
+            Expr::MethodCall(_) | Expr::Await(_) | Expr::Try(_) | Expr::Field(_) => self.chain(e),
+            Expr::Call(c) => self.call(c),
+            Expr::Macro(m) => {
+                let name = macro_name(&m.mac);
+                if matches!(name.as_str(), "format" | "concat") {
+                    if let Some(args) = macro_args(&m.mac.tokens) {
+                        args.iter().skip(1).for_each(|a| {
+                            self.eval(a);
+                        });
+                    }
+                    return Value::Key(self.key_of(e));
+                }
+                self.mac(&m.mac);
+                Value::Unknown
+            }
+            Expr::Reference(r) => self.eval(&r.expr),
+            Expr::Paren(p) => self.eval(&p.expr),
+            Expr::Group(g) => self.eval(&g.expr),
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => self.eval(&u.expr),
+            Expr::Cast(c) => self.eval(&c.expr),
+            Expr::Block(b) => {
+                self.block(&b.block);
+                Value::Unknown
+            }
+            Expr::Unsafe(b) => {
+                self.block(&b.block);
+                Value::Unknown
+            }
+            Expr::Async(a) => {
+                self.cx().loops.push(Vec::new());
+                self.block(&a.block);
+                self.cx().loops.pop();
+                Value::Unknown
+            }
+            Expr::ForLoop(f) => {
+                self.eval(&f.expr);
+                let mut deps = Vec::new();
+                pat_idents(&f.pat, &mut deps);
+                self.with_loop(LoopKind::For, deps.clone(), |w| {
+                    deps.iter().for_each(|d| w.bind(d.clone(), Value::Unknown));
+                    w.block(&f.body);
+                });
+                Value::Unknown
+            }
+            Expr::While(wh) => {
+                self.with_loop(LoopKind::While, Vec::new(), |w| {
+                    w.eval(&wh.cond);
+                    w.block(&wh.body);
+                });
+                Value::Unknown
+            }
+            Expr::Loop(l) => {
+                self.with_loop(LoopKind::Loop, Vec::new(), |w| w.block(&l.body));
+                Value::Unknown
+            }
+            Expr::Let(l) => {
+                let value = self.eval(&l.expr);
+                match single_ident(&l.pat) {
+                    Some(name) => self.bind(name, value),
+                    None => {
+                        let mut names = Vec::new();
+                        pat_idents(&l.pat, &mut names);
+                        names.into_iter().for_each(|n| self.bind(n, Value::Unknown));
+                    }
+                }
+                Value::Unknown
+            }
+            Expr::If(i) => {
+                self.push_scope();
+                self.eval(&i.cond);
+                self.block(&i.then_branch);
+                self.pop_scope();
+                if let Some((_, els)) = &i.else_branch {
+                    self.eval(els);
+                }
+                Value::Unknown
+            }
+            Expr::Match(m) => {
+                self.eval(&m.expr);
+                for arm in &m.arms {
+                    self.push_scope();
+                    let mut names = Vec::new();
+                    pat_idents(&arm.pat, &mut names);
+                    names.into_iter().for_each(|n| self.bind(n, Value::Unknown));
+                    if let Some((_, guard)) = &arm.guard {
+                        self.eval(guard);
+                    }
+                    self.eval(&arm.body);
+                    self.pop_scope();
+                }
+                Value::Unknown
+            }
+            Expr::Closure(c) => {
+                self.closure(c, None);
+                Value::Unknown
+            }
+            Expr::Assign(a) => {
+                let value = self.eval(&a.right);
+                if let Expr::Path(p) = &*a.left {
+                    if let Some(id) = p.path.get_ident() {
+                        self.bind(id.to_string(), value);
+                        return Value::Unknown;
+                    }
+                }
+                self.eval(&a.left);
+                Value::Unknown
+            }
+            Expr::Binary(b) if matches!(b.op, syn::BinOp::Add(_)) && self.key_value(&b.left).is_some() => {
+                self.eval(&b.right);
+                Value::Key(self.key_of(e))
+            }
+            Expr::Struct(s) => {
+                for f in &s.fields {
+                    if let syn::Member::Named(id) = &f.member {
+                        if !is_none(&f.expr) {
+                            self.mark(&id.to_string());
+                        }
+                    }
+                    self.eval(&f.expr);
+                }
+                if let Some(rest) = &s.rest {
+                    self.eval(rest);
+                }
+                let segs = types::path_segments(&s.path);
+                let full = self.uses.expand(&segs);
+                let last = segs.last().cloned().unwrap_or_default();
+                if full.first().is_some_and(|f| f == "deadpool_redis") && last == "Config" {
+                    let cluster = full.iter().any(|s| s == "cluster");
+                    self.facts.uses_cluster |= cluster;
+                    return Value::DeadpoolConfig { cluster };
+                }
+                if last == "FlushAllOptions" || last == "FlushDbOptions" {
+                    let blocking = s.fields.iter().any(|f| text(&f.member) == "blocking" && text(&f.expr) == "true");
+                    let opts = Opts { asynchronous: !blocking, ..Opts::default() };
+                    return Value::Options { opts, group: false };
+                }
+                Value::Conn(Recv::Path { root: Root::Type { name: last, is_self: false }, ops: Vec::new() })
+            }
+            Expr::Array(_) | Expr::Tuple(_) | Expr::Range(_) | Expr::Repeat(_) => {
+                visit::visit_expr(self, e);
+                Value::NotRedis
+            }
+            _ => {
+                visit::visit_expr(self, e);
+                Value::Unknown
+            }
+        }
+    }
+
+    /// Walks a closure. `items` binds its parameters as a loop's items (an
+    /// iterator adapter); transactions bind them to a connection and a pipe.
+    fn closure(&mut self, c: &syn::ExprClosure, bindings: Option<Vec<Value>>) {
+        self.push_scope();
+        for (i, input) in c.inputs.iter().enumerate() {
+            let value = match (&bindings, input) {
+                (Some(values), _) if i < values.len() => values[i].clone(),
+                (_, Pat::Type(pt)) => self.value_of_type(&pt.ty, Origin::Param),
+                _ => Value::Unknown,
+            };
+            match single_ident(input) {
+                Some(name) => self.bind(name, value),
+                None => {
+                    let mut names = Vec::new();
+                    pat_idents(input, &mut names);
+                    names.into_iter().for_each(|n| self.bind(n, Value::Unknown));
+                }
+            }
+        }
+        self.eval(&c.body);
+        self.pop_scope();
+    }
+
+    fn walk_closure_args(&mut self, args: &Punctuated<Expr, Token![,]>, kind: ClosureKind) {
+        for a in args {
+            match (a, kind) {
+                (Expr::Closure(c), ClosureKind::Iter) => {
+                    let mut deps = Vec::new();
+                    c.inputs.iter().for_each(|p| pat_idents(p, &mut deps));
+                    self.with_loop(LoopKind::IterClosure, deps, |w| w.closure(c, None));
+                }
+                (_, ClosureKind::Init) => {
+                    self.cx().init_depth += 1;
+                    self.eval(a);
+                    self.cx().init_depth -= 1;
+                }
+                _ => {
+                    self.eval(a);
+                }
+            }
+        }
+    }
+
+    fn chain(&mut self, e: &Expr) -> Value {
+        let (root, links) = flatten(e);
+        let mut value = self.eval(root);
+        // The last command emitted in this chain and whether only
+        // transparent links (`.await`, `?`, `unwrap`) followed it.
+        let mut pending_call: Option<usize> = None;
+        for link in links {
+            match link {
+                Link::Await | Link::Try => {}
+                Link::Field(member) => {
+                    pending_call = None;
+                    let name = match member {
+                        syn::Member::Named(id) => id.to_string(),
+                        syn::Member::Unnamed(i) => i.index.to_string(),
+                    };
+                    self.mark(&name);
+                    value = match value {
+                        Value::Conn(recv @ Recv::Path { .. }) | Value::FnResult(recv @ Recv::Path { .. }, _) => {
+                            Value::Conn(push_op(recv, Op::Field(name)))
+                        }
+                        Value::Global(g) => {
+                            Value::Conn(Recv::Path { root: Root::Static(g), ops: vec![Op::Field(name)] })
+                        }
+                        _ => Value::Unknown,
+                    };
+                }
+                Link::Method(m) => {
+                    let name = m.method.to_string();
+                    if let Some(idx) = pending_call {
+                        if name == "len" {
+                            self.facts.calls[idx].result_len = true;
+                        }
+                        if !matches!(name.as_str(), "unwrap" | "expect" | "unwrap_or_default") {
+                            pending_call = None;
+                        }
+                    }
+                    let calls_before = self.facts.calls.len();
+                    value = self.method(value, m);
+                    if self.facts.calls.len() > calls_before {
+                        pending_call = Some(self.facts.calls.len() - 1);
+                    }
+                }
+            }
+        }
+        value
+    }
+
+    fn method(&mut self, value: Value, m: &ExprMethodCall) -> Value {
+        let name = m.method.to_string();
+        let argc = m.args.len();
+        if !(argc == 1 && is_none(&m.args[0])) {
+            self.mark(&name);
+        }
+        if name == "set_response_timeout" && argc == 1 && matches!(value, Value::RedisConfig) {
+            if is_none(&m.args[0]) {
+                let span = Span::join(m.method.span(), m.paren_token.span.close());
+                let in_test = self.in_test();
+                self.facts.disabled_timeouts.push((span, in_test));
+            } else {
+                self.info().sets_response_timeout = true;
+            }
+        }
+        if ITER_ADAPTERS.contains(&name.as_str()) && is_iter_chain(&m.receiver) {
+            self.walk_closure_args(&m.args, ClosureKind::Iter);
+            return Value::Unknown;
+        }
+        if matches!(name.as_str(), "get_or_init" | "get_or_try_init" | "call_once" | "get_or_insert_with") {
+            self.walk_closure_args(&m.args, ClosureKind::Init);
+            return value;
+        }
+        match value {
+            Value::RedisConfig => {
+                self.eval_args(m);
+                Value::RedisConfig
+            }
+            Value::Router if ROUTE_FNS.contains(&name.as_str()) || name == "to" => {
+                self.route_args(&m.args);
+                Value::Router
+            }
+            Value::Pipe(id) | Value::PipeCmd(id, _) if name == "cmd" && argc == 1 => {
+                let idx = self.raw_cmd(&m.args[0], Span::join(m.method.span(), m.paren_token.span.close()), Api::RedisRs);
+                match idx {
+                    Some(idx) => {
+                        self.facts.calls[idx].pipe = Some(id);
+                        Value::PipeCmd(id, idx)
+                    }
+                    None => Value::Pipe(id),
+                }
+            }
+            Value::PipeCmd(id, idx) if name == "arg" && argc == 1 => {
+                self.push_arg(idx, &m.args[0]);
+                Value::PipeCmd(id, idx)
+            }
+            Value::Pipe(id) | Value::PipeCmd(id, _) => self.pipe_method(id, m),
+            Value::RawCmd(idx) => match name.as_str() {
+                "arg" if argc == 1 => {
+                    self.push_arg(idx, &m.args[0]);
+                    Value::RawCmd(idx)
+                }
+                "query" | "query_async" | "exec" | "exec_async" | "iter" | "iter_async" if argc == 1 => {
+                    self.facts.calls[idx].recv = self.eval(&m.args[0]).recv();
+                    Value::Unknown
+                }
+                "clone" | "take" | "cursor_arg" => Value::RawCmd(idx),
+                _ => {
+                    self.eval_args(m);
+                    Value::Unknown
+                }
+            },
+            Value::Script(mut keys) => match name.as_str() {
+                "key" if argc == 1 => {
+                    keys.extend(self.key_args(&m.args[0]));
+                    Value::Script(keys)
+                }
+                "invoke" | "invoke_async" if argc == 1 => {
+                    let recv = self.eval(&m.args[0]).recv();
+                    let span = Span::join(m.method.span(), m.paren_token.span.close());
+                    self.emit(CallSpec {
+                        command: "EVALSHA".into(),
+                        form: Form::Script,
+                        keys,
+                        args: Vec::new(),
+                        opts: Opts::default(),
+                        recv,
+                        api: Api::RedisRs,
+                        span,
+                        pipe: None,
+                    });
+                    Value::Unknown
+                }
+                _ => {
+                    self.eval_args(m);
+                    Value::Script(keys)
+                }
+            },
+            Value::FredBuilder => match name.as_str() {
+                "build" | "build_pool" | "build_subscriber_client" => {
+                    let kind = match name.as_str() {
+                        "build" => ConnKind::FredClient,
+                        "build_pool" => ConnKind::FredPool,
+                        _ => ConnKind::FredSubscriber,
+                    };
+                    self.eval_args(m);
+                    self.create(CreationKind::FredClient { command_timeout: FredTimeout::Missing }, (Lib::Fred, kind), &name,
+                        Span::join(m.method.span(), m.paren_token.span.close()),
+                        Recv::Unknown,
+                    )
+                }
+                _ => {
+                    self.eval_args(m);
+                    Value::FredBuilder
+                }
+            },
+            Value::ClusterBuilder => {
+                self.eval_args(m);
+                if name == "build" {
+                    let span = Span::join(m.method.span(), m.paren_token.span.close());
+                    return self.create(CreationKind::Client, (Lib::RedisRs, ConnKind::ClusterClient), "ClusterClientBuilder::build", span, Recv::Unknown);
+                }
+                Value::ClusterBuilder
+            }
+            Value::DeadpoolConfig { cluster } => {
+                self.eval_args(m);
+                match name.as_str() {
+                    "create_pool" => {
+                        let span = Span::join(m.method.span(), m.paren_token.span.close());
+                        self.create(CreationKind::Pool, (Lib::Deadpool, ConnKind::Pool { cluster }), "create_pool", span, Recv::Unknown)
+                    }
+                    "builder" => Value::PoolBuilder(Lib::Deadpool),
+                    _ => Value::DeadpoolConfig { cluster },
+                }
+            }
+            Value::PoolBuilder(lib) => {
+                self.eval_args(m);
+                match name.as_str() {
+                    "build" | "build_unchecked" => {
+                        let span = Span::join(m.method.span(), m.paren_token.span.close());
+                        self.create(CreationKind::Pool, (lib, ConnKind::Pool { cluster: false }), &name, span, Recv::Unknown)
+                    }
+                    _ => Value::PoolBuilder(lib),
+                }
+            }
+            Value::Options { mut opts, mut group } => {
+                match name.as_str() {
+                    "with_expiration" => opts.expiry = true,
+                    "conditional_set" => opts.nx |= text(&m.args).contains("NX"),
+                    "block" if argc == 1 => opts.timeout = self.timeout_of(&m.args[0]),
+                    "group" => group = true,
+                    _ => {}
+                }
+                self.eval_args(m);
+                Value::Options { opts, group }
+            }
+            value => self.conn_method(value, m),
+        }
+    }
+
+    fn pipe_method(&mut self, id: u32, m: &ExprMethodCall) -> Value {
+        let name = m.method.to_string();
+        match name.as_str() {
+            "atomic" => {
+                self.facts.pipes[id as usize].atomic = true;
+                Value::Pipe(id)
+            }
+            "ignore" | "clone" => Value::Pipe(id),
+            "query" | "query_async" | "exec" | "exec_async" if m.args.len() == 1 => {
+                let recv = self.eval(&m.args[0]).recv();
+                self.facts.pipes[id as usize].exec = Some(recv);
+                Value::Unknown
+            }
+            "all" | "try_all" | "last" | "exec" => {
+                self.eval_args(m);
+                Value::Unknown
+            }
+            _ => {
+                let api = if self.facts.pipes[id as usize].transaction && self.facts.imports_fred {
+                    Api::Fred
+                } else if self.facts.imports_fred && !self.facts.imports_redis_traits && !self.mentions_redis {
+                    Api::Fred
+                } else {
+                    Api::RedisRs
+                };
+                if self.command_method(api, Recv::Unknown, m, Some(id)) {
+                    Value::Pipe(id)
+                } else {
+                    self.eval_args(m);
+                    Value::Unknown
+                }
+            }
+        }
+    }
+
+    /// Methods on a (possible) connection, client or pool.
+    fn conn_method(&mut self, value: Value, m: &ExprMethodCall) -> Value {
+        let name = m.method.to_string();
+        let argc = m.args.len();
+        let recv = value.recv();
+        let span = Span::join(m.method.span(), m.paren_token.span.close());
+        if recv == Recv::NotRedis {
+            self.eval_args(m);
+            return Value::Unknown;
+        }
+        match (name.as_str(), argc) {
+            ("clone", 0) => return Value::Conn(push_op(recv, Op::Clone)),
+            ("get", 0) => return Value::Conn(push_op(recv, Op::Get)),
+            (p, _) if PASSTHROUGH.contains(&p) => {
+                self.eval_args(m);
+                return value;
+            }
+            _ => {}
+        }
+        let known_kind = match &recv {
+            Recv::Known { lib, kind, .. } => Some((*lib, *kind)),
+            _ => None,
+        };
+        let redis_ok = matches!(known_kind, Some((Lib::RedisRs, _))) || (known_kind.is_none() && self.mentions_redis);
+        // Connection constructors of redis-rs.
+        let created = match (name.as_str(), argc) {
+            ("get_connection", 0) | ("get_connection_with_timeout", 1) if redis_ok => {
+                let cluster = matches!(known_kind, Some((_, ConnKind::ClusterClient)));
+                let kind = if cluster { ConnKind::Cluster } else { ConnKind::Sync };
+                let creation = CreationKind::SyncConnection { with_connect_timeout: argc == 1 };
+                Some((creation, kind))
+            }
+            ("get_async_connection" | "get_tokio_connection", 0) if redis_ok => {
+                let cluster = matches!(known_kind, Some((_, ConnKind::ClusterClient)));
+                let kind = if cluster { ConnKind::Cluster } else { ConnKind::Sync };
+                Some((CreationKind::AsyncConnection { with_config: false }, kind))
+            }
+            (
+                "get_multiplexed_async_connection"
+                | "get_multiplexed_tokio_connection"
+                | "get_multiplexed_async_connection_with_config"
+                | "get_multiplexed_async_connection_with_timeouts"
+                | "get_multiplexed_tokio_connection_with_response_timeouts",
+                _,
+            ) => Some((CreationKind::AsyncConnection { with_config: argc > 0 }, ConnKind::Multiplexed)),
+            ("get_connection_manager" | "get_connection_manager_with_config", _) => {
+                Some((CreationKind::AsyncConnection { with_config: argc > 0 }, ConnKind::Manager))
+            }
+            _ => None,
+        };
+        if let Some((creation, kind)) = created {
+            self.eval_args(m);
+            return self.create(creation, (Lib::RedisRs, kind), &name, span, recv);
+        }
+        match (name.as_str(), argc) {
+            ("get_async_pubsub" | "as_pubsub" | "into_pubsub", 0) if redis_ok => {
+                return Value::Conn(local(Lib::RedisRs, ConnKind::PubSub));
+            }
+            ("create_pool", 1) if self.mentions_deadpool && known_kind.is_none() => {
+                self.eval_args(m);
+                return self.create(CreationKind::Pool, (Lib::Deadpool, ConnKind::Pool { cluster: false }), "create_pool", span, recv);
+            }
+            ("set_read_timeout" | "set_write_timeout", 1) if !is_none(&m.args[0]) => {
+                if let Expr::Path(p) = &*flatten(&m.receiver).0 {
+                    if let Some(id) = p.path.get_ident() {
+                        let id = id.to_string();
+                        self.info().sets_read_timeout.push(id);
+                    }
+                }
+                self.eval_args(m);
+                return Value::Unknown;
+            }
+            _ => {}
+        }
+        let fred_ok = matches!(known_kind, Some((Lib::Fred, _))) || (known_kind.is_none() && self.facts.imports_fred);
+        if fred_ok {
+            match (name.as_str(), argc) {
+                ("pipeline", 0) => return Value::Pipe(self.new_pipe(span, false, false)),
+                ("multi", 0) => return Value::Pipe(self.new_pipe(span, true, true)),
+                ("custom" | "custom_raw", 2) => {
+                    self.fred_custom(recv, m, span);
+                    return Value::Unknown;
+                }
+                _ => {}
+            }
+        }
+        let apis: Vec<Api> = match known_kind {
+            Some((lib, kind)) if kind.runs_commands() => vec![lib.api()],
+            Some(_) => Vec::new(),
+            None => {
+                let mut apis = Vec::new();
+                if self.facts.imports_redis_traits || !self.facts.imports_fred {
+                    apis.push(Api::RedisRs);
+                }
+                if self.facts.imports_fred || !self.facts.imports_redis_traits {
+                    apis.push(Api::Fred);
+                }
+                apis
+            }
+        };
+        let mut found = false;
+        for api in apis {
+            let before = self.facts.calls.len();
+            if self.command_method(api, recv.clone(), m, None) {
+                if found {
+                    if let Some(c) = self.facts.calls.get_mut(before) {
+                        c.alt = true;
+                    }
+                }
+                found = true;
+            }
+        }
+        if found {
+            return Value::Unknown;
+        }
+        // Not a command: maybe a crate-local helper taking a key.
+        if matches!(recv, Recv::Path { root: Root::Type { is_self: true, .. }, .. }) && argc > 0 {
+            let args = m.args.iter().map(|a| self.key_of(a)).collect();
+            let (func, in_test) = (self.func(), self.in_test());
+            self.facts.helper_calls.push(RawHelperCall { func, name, args, in_test });
+        }
+        self.eval_args(m);
+        Value::Unknown
+    }
+
+    fn eval_args(&mut self, m: &ExprMethodCall) {
+        for a in &m.args {
+            self.eval(a);
+        }
+    }
+
+    fn route_args(&mut self, args: &Punctuated<Expr, Token![,]>) {
+        for a in args {
+            match a {
+                Expr::Path(p) => {
+                    if let Some(last) = p.path.segments.last() {
+                        self.facts.routed.push(last.ident.to_string());
+                    }
+                }
+                Expr::Closure(_) => {
+                    self.cx().handler_depth += 1;
+                    self.eval(a);
+                    self.cx().handler_depth -= 1;
+                }
+                _ => {
+                    self.eval(a);
+                }
+            }
+        }
+    }
+
+    fn new_pipe(&mut self, span: Span, atomic: bool, transaction: bool) -> u32 {
+        self.facts.pipes.push(PipeInfo { atomic, transaction, exec: None, span });
+        (self.facts.pipes.len() - 1) as u32
+    }
+
+    fn create(&mut self, kind: CreationKind, makes: (Lib, ConnKind), what: &str, span: Span, recv: Recv) -> Value {
+        let (lib, made) = makes;
+        let seq = self.next_seq();
+        let (func, in_test, in_loop) = (self.func(), self.in_test(), self.in_loop());
+        let cx = self.fns.last().expect("a fn context is always open");
+        let (in_init, in_handler_closure) = (cx.init_depth > 0, cx.handler_depth > 0);
+        self.facts.creations.push(RawCreation {
+            kind,
+            makes: made,
+            lib,
+            what: what.to_string(),
+            span,
+            func,
+            seq,
+            in_loop,
+            in_test,
+            in_init,
+            in_handler_closure,
+            binding: None,
+            recv,
+        });
+        Value::Conn(local(lib, made))
+    }
+
+    /// Looks the method up in a client's table; emits the call when found.
+    fn command_method(&mut self, api: Api, recv: Recv, m: &ExprMethodCall, pipe: Option<u32>) -> bool {
+        let name = m.method.to_string();
+        let args: Vec<&Expr> = m.args.iter().collect();
+        let Some(spec) = methods::lookup(api, &name, args.len()) else {
+            return false;
+        };
+        let span = Span::join(m.method.span(), m.paren_token.span.close());
+        self.method_call(api, spec, recv, &args, span, pipe);
+        true
+    }
+
+    fn method_call(
+        &mut self,
+        api: Api,
+        spec: &'static methods::MethodSpec,
+        recv: Recv,
+        args: &[&Expr],
+        span: Span,
+        pipe: Option<u32>,
+    ) {
+        for a in args {
+            self.eval(a);
+        }
+        let mut keys = Vec::new();
+        match spec.keys {
+            methods::ArgKeys::None => {}
+            methods::ArgKeys::At(positions) => {
+                for &p in positions {
+                    if let Some(a) = args.get(p) {
+                        keys.extend(self.key_args(a));
+                    }
+                }
+            }
+            methods::ArgKeys::PairsAt(p) => {
+                if let Some(a) = args.get(p) {
+                    keys.extend(self.pair_keys(a));
+                }
+            }
+        }
+        let mut command = spec.command.to_string();
+        let mut opts = Opts::default();
+        if let Some(t) = spec.timeout {
+            opts.timeout = args.get(t).and_then(|a| self.timeout_of(a));
+        }
+        match (api, spec.method) {
+            (Api::RedisRs, "set_options") => {
+                let (o, _) = self.options_of(args[2], true);
+                opts.expiry = o.expiry;
+                opts.nx = o.nx;
+            }
+            (Api::RedisRs, "xread_options") => {
+                let (o, group) = self.options_of(args[2], false);
+                opts.timeout = o.timeout;
+                if group {
+                    command = "XREADGROUP".into();
+                }
+            }
+            (Api::RedisRs, "flushall_options" | "flushdb_options") => {
+                opts.asynchronous = self.options_of(args[0], false).0.asynchronous;
+            }
+            (Api::Fred, "set") => {
+                opts.expiry = !is_none(args[2]);
+                opts.nx = text(args[3]).contains("NX");
+            }
+            (Api::Fred, "flushall") => opts.asynchronous = text(args[0]) != "false",
+            (Api::Fred, "config_set") => opts.sub = Some("SET".into()),
+            (Api::Fred, "config_rewrite") => opts.sub = Some("REWRITE".into()),
+            (Api::Fred, "client_kill") => opts.sub = Some("KILL".into()),
+            _ => {}
+        }
+        self.emit(CallSpec { command, form: Form::Method, keys, args: Vec::new(), opts, recv, api, span, pipe });
+    }
+
+    /// Options passed as a value: built inline, bound earlier, or unknown
+    /// (then assumed to carry an expiry/async flag, so no rule fires on a
+    /// guess).
+    fn options_of(&mut self, e: &Expr, unknown_expiry: bool) -> (Opts, bool) {
+        match self.eval(e) {
+            Value::Options { opts, group } => (opts, group),
+            _ => {
+                let t = text(e);
+                let opts = Opts {
+                    expiry: unknown_expiry || t.contains("with_expiration"),
+                    nx: t.contains("NX"),
+                    asynchronous: !t.contains("blocking:true"),
+                    ..Opts::default()
+                };
+                (opts, t.contains("group"))
+            }
+        }
+    }
+
+    fn timeout_of(&mut self, e: &Expr) -> Option<Timeout> {
+        if let Some(n) = lit_num(e) {
+            return Some(Timeout::Value(n));
+        }
+        match e {
+            Expr::Call(c) if text(&c.func) == "Some" && c.args.len() == 1 => self.timeout_of(&c.args[0]),
+            Expr::Path(p) if is_none(e) => {
+                let _ = p;
+                None
+            }
+            Expr::Path(p) => {
+                let name = p.path.segments.last()?.ident.to_string();
+                match self.lookup(&name) {
+                    Some(Value::Num(n)) => Some(Timeout::Value(*n)),
+                    _ => Some(Timeout::Named(name)),
+                }
+            }
+            Expr::Reference(r) => self.timeout_of(&r.expr),
+            Expr::Paren(p) => self.timeout_of(&p.expr),
+            Expr::Cast(c) => self.timeout_of(&c.expr),
+            _ => Some(Timeout::Named(text(e))),
+        }
+    }
+
+    fn fred_custom(&mut self, recv: Recv, m: &ExprMethodCall, span: Span) {
+        let name = match &m.args[0] {
+            Expr::Macro(mac) if macro_name(&mac.mac) == "cmd" => {
+                macro_args(&mac.mac.tokens).and_then(|a| a.first().and_then(lit_str))
+            }
+            Expr::Call(c) => c.args.first().and_then(lit_str),
+            _ => None,
+        };
+        let Some(name) = name else {
+            self.eval(&m.args[1]);
+            return;
+        };
+        let items: Vec<Expr> = match &m.args[1] {
+            Expr::Macro(mac) if macro_name(&mac.mac) == "vec" => macro_args(&mac.mac.tokens).unwrap_or_default(),
+            Expr::Array(a) => a.elems.iter().cloned().collect(),
+            other => {
+                self.eval(other);
+                Vec::new()
+            }
+        };
+        let args = items.iter().map(|a| self.raw_arg(a)).collect();
+        self.emit(CallSpec {
+            command: command::canonical(&name),
+            form: Form::Raw,
+            keys: Vec::new(),
+            args,
+            opts: Opts::default(),
+            recv,
+            api: Api::Fred,
+            span,
+            pipe: None,
+        });
+    }
+
+    fn raw_arg(&mut self, e: &Expr) -> RawArg {
+        self.eval(e);
+        let lit = lit_str(e).or_else(|| lit_num(e).map(|n| n.to_string()));
+        RawArg { lit, key: self.key_of(e) }
+    }
+
+    fn push_arg(&mut self, idx: usize, e: &Expr) {
+        let arg = self.raw_arg(e);
+        let call = &mut self.facts.calls[idx];
+        if call.command.is_empty() {
+            if let Some(name) = &arg.lit {
+                call.command = command::canonical(name);
+            }
+            return;
+        }
+        let mut mentions = Vec::new();
+        arg.key.mentions(&mut mentions);
+        call.args.push(arg);
+        if let Some(ctx) = call.in_loop {
+            if !ctx.key_from_item {
+                let updated = self.loop_ctx(&mentions);
+                if let Some(u) = updated {
+                    self.facts.calls[idx].in_loop = Some(LoopCtx { key_from_item: u.key_from_item, ..ctx });
+                }
+            }
+        }
+    }
+
+    /// Starts a raw command (`redis::cmd(name)`); `None` when the name is
+    /// not a literal.
+    fn raw_cmd(&mut self, name: &Expr, span: Span, api: Api) -> Option<usize> {
+        let command = command::canonical(&lit_str(name)?);
+        self.emit(CallSpec {
+            command,
+            form: Form::Raw,
+            keys: Vec::new(),
+            args: Vec::new(),
+            opts: Opts::default(),
+            recv: Recv::Unknown,
+            api,
+            span,
+            pipe: None,
+        });
+        Some(self.facts.calls.len() - 1)
+    }
+
+    fn emit(&mut self, c: CallSpec) {
+        let mut mentions = Vec::new();
+        c.keys.iter().for_each(|k| k.mentions(&mut mentions));
+        c.args.iter().for_each(|a| a.key.mentions(&mut mentions));
+        let in_loop = self.loop_ctx(&mentions);
+        let seq = self.next_seq();
+        let func = self.func();
+        if let Some(spec) = command::spec(&c.command) {
+            if spec.has(command::flags::EXPIRY) {
+                if let Some(var) = c.keys.first().and_then(RawKey::as_var) {
+                    let cx = self.fns.last().expect("a fn context is always open");
+                    if let Some(i) = cx.params.iter().filter(|p| *p != "self").position(|p| p == var) {
+                        let fname = self.facts.fns[func as usize].info.name.clone();
+                        self.facts.expiring_params.push((fname, i));
+                    }
+                }
+            }
+        }
+        let in_test = self.in_test();
+        self.facts.calls.push(RawCall {
+            command: c.command,
+            form: c.form,
+            keys: c.keys,
+            args: c.args,
+            opts: c.opts,
+            recv: c.recv,
+            api: c.api,
+            span: c.span,
+            func,
+            seq,
+            in_loop,
+            pipe: c.pipe,
+            in_test,
+            result_len: false,
+            alt: false,
+        });
+    }
+
+    fn call(&mut self, c: &syn::ExprCall) -> Value {
+        let Expr::Path(fp) = &*c.func else {
+            visit::visit_expr_call(self, c);
+            return Value::Unknown;
+        };
+        let segs = types::path_segments(&fp.path);
+        segs.iter().for_each(|s| self.mark(s));
+        let full = self.uses.expand(&segs);
+        let span = Span::join(c.func.span(), c.paren_token.span.close());
+        let last = segs.last().cloned().unwrap_or_default();
+        let full_str: Vec<&str> = full.iter().map(String::as_str).collect();
+        let krate = full_str.first().copied().unwrap_or("");
+        let args: Vec<&Expr> = c.args.iter().collect();
+        let type_seg = full_str.len().checked_sub(2).map(|i| full_str[i]).unwrap_or("");
+
+        // redis-rs entry points proven by their path.
+        if krate == "redis" {
+            match (type_seg, last.as_str()) {
+                (_, "cmd") if args.len() == 1 => {
+                    return match self.raw_cmd(args[0], span, Api::RedisRs) {
+                        Some(idx) => Value::RawCmd(idx),
+                        None => Value::Unknown,
+                    };
+                }
+                ("Cmd", "new") => {
+                    self.emit(CallSpec {
+                        command: String::new(),
+                        form: Form::Raw,
+                        keys: Vec::new(),
+                        args: Vec::new(),
+                        opts: Opts::default(),
+                        recv: Recv::Unknown,
+                        api: Api::RedisRs,
+                        span,
+                        pipe: None,
+                    });
+                    return Value::RawCmd(self.facts.calls.len() - 1);
+                }
+                ("Cmd", method) => {
+                    if let Some(spec) = methods::lookup(Api::RedisRs, method, args.len()) {
+                        self.method_call(Api::RedisRs, spec, Recv::Unknown, &args, span, None);
+                        return Value::Unknown;
+                    }
+                }
+                (_, "pipe" | "cluster_pipe") | ("Pipeline" | "ClusterPipeline", "new" | "with_capacity") => {
+                    args.iter().for_each(|a| {
+                        self.eval(a);
+                    });
+                    return Value::Pipe(self.new_pipe(span, false, false));
+                }
+                (_, "transaction" | "transaction_async") if args.len() == 3 => {
+                    let recv = self.eval(args[0]).recv();
+                    self.eval(args[1]);
+                    let id = self.new_pipe(span, true, true);
+                    self.facts.pipes[id as usize].exec = Some(recv.clone());
+                    if let Expr::Closure(cl) = args[2] {
+                        self.closure(cl, Some(vec![Value::Conn(recv), Value::Pipe(id)]));
+                    } else {
+                        self.eval(args[2]);
+                    }
+                    return Value::Unknown;
+                }
+                ("Script", "new") if args.len() == 1 => {
+                    self.eval(args[0]);
+                    return Value::Script(Vec::new());
+                }
+                ("Client", "open" | "build_with_tls") => {
+                    args.iter().for_each(|a| {
+                        self.eval(a);
+                    });
+                    return self.create(CreationKind::Client, (Lib::RedisRs, ConnKind::Client), "Client::open", span, Recv::Unknown);
+                }
+                ("ClusterClient", "new") => {
+                    self.facts.uses_cluster = true;
+                    args.iter().for_each(|a| {
+                        self.eval(a);
+                    });
+                    return self.create(CreationKind::Client, (Lib::RedisRs, ConnKind::ClusterClient), "ClusterClient::new", span, Recv::Unknown);
+                }
+                ("ClusterClient", "builder") | ("ClusterClientBuilder", "new") => {
+                    self.facts.uses_cluster = true;
+                    args.iter().for_each(|a| {
+                        self.eval(a);
+                    });
+                    return Value::ClusterBuilder;
+                }
+                ("ConnectionManager", ctor) if ctor.starts_with("new") => {
+                    args.iter().for_each(|a| {
+                        self.eval(a);
+                    });
+                    let with_config = ctor.contains("config");
+                    let what = format!("ConnectionManager::{ctor}");
+                    return self.create(CreationKind::AsyncConnection { with_config }, (Lib::RedisRs, ConnKind::Manager), &what, span, Recv::Unknown);
+                }
+                ("AsyncConnectionConfig" | "ConnectionManagerConfig", "new" | "default") => {
+                    return Value::RedisConfig;
+                }
+                ("SetOptions" | "StreamReadOptions", "default" | "new") => {
+                    return Value::Options { opts: Opts::default(), group: false };
+                }
+                (t, method) if types::REDIS_TRAITS.contains(&t) && !args.is_empty() => {
+                    let recv = self.eval(args[0]).recv();
+                    if let Some(spec) = methods::lookup(Api::RedisRs, method, args.len() - 1) {
+                        self.method_call(Api::RedisRs, spec, recv, &args[1..], span, None);
+                        return Value::Unknown;
+                    }
+                }
+                _ => {}
+            }
+        }
+        if krate == "fred" {
+            match (type_seg, last.as_str()) {
+                ("Builder", "from_config" | "default_centralized" | "default_clustered") => {
+                    args.iter().for_each(|a| {
+                        self.eval(a);
+                    });
+                    return Value::FredBuilder;
+                }
+                ("Client" | "RedisClient" | "Pool" | "RedisPool", "new") if args.len() >= 2 => {
+                    args.iter().for_each(|a| {
+                        self.eval(a);
+                    });
+                    let command_timeout = if is_none(args[1]) { FredTimeout::Missing } else { FredTimeout::Set };
+                    let pool = type_seg.ends_with("Pool");
+                    let what = format!("{type_seg}::new");
+                    let kind = if pool { ConnKind::FredPool } else { ConnKind::FredClient };
+                    let creation = CreationKind::FredClient { command_timeout };
+                    return self.create(creation, (Lib::Fred, kind), &what, span, Recv::Unknown);
+                }
+                ("Client" | "RedisClient", "default") => {
+                    let missing = CreationKind::FredClient { command_timeout: FredTimeout::Missing };
+                    return self.create(missing, (Lib::Fred, ConnKind::FredClient), "Client::default", span, Recv::Unknown);
+                }
+                ("Config" | "RedisConfig", "from_url" | "from_url_clustered") => {
+                    if last == "from_url_clustered"
+                        || args.first().and_then(|a| lit_str(a)).is_some_and(|u| u.contains("-cluster://"))
+                    {
+                        self.facts.uses_cluster = true;
+                    }
+                }
+                (t, method) if (t.ends_with("Interface") || t == "ClientLike") && !args.is_empty() => {
+                    let recv = self.eval(args[0]).recv();
+                    if let Some(spec) = methods::lookup(Api::Fred, method, args.len() - 1) {
+                        self.method_call(Api::Fred, spec, recv, &args[1..], span, None);
+                        return Value::Unknown;
+                    }
+                }
+                _ => {}
+            }
+        }
+        if krate == "deadpool_redis" && type_seg == "Config" {
+            args.iter().for_each(|a| {
+                self.eval(a);
+            });
+            let cluster = full.iter().any(|s| s == "cluster");
+            self.facts.uses_cluster |= cluster;
+            return Value::DeadpoolConfig { cluster };
+        }
+        if (krate == "bb8" || krate == "r2d2") && type_seg == "Pool" {
+            let lib = if krate == "bb8" { Lib::Bb8 } else { Lib::R2d2 };
+            let redis_pool = self.mentions_redis || self.uses.imports_crate("bb8_redis");
+            if last == "builder" && redis_pool {
+                return Value::PoolBuilder(lib);
+            }
+            if last == "new" && redis_pool && args.len() == 1 {
+                self.eval(args[0]);
+                return self.create(CreationKind::Pool, (lib, ConnKind::Pool { cluster: false }), "Pool::new", span, Recv::Unknown);
+            }
+        }
+        // Lazy statics: their initialiser runs once.
+        if matches!(type_seg, "Lazy" | "LazyLock" | "LazyCell") && last == "new" {
+            self.walk_closure_args(&c.args, ClosureKind::Init);
+            return Value::Unknown;
+        }
+        // Router registration: `get(handler)`, `routing::post(h)`, `web::get()`.
+        if ROUTE_FNS.contains(&last.as_str())
+            && (segs.len() == 1 || matches!(segs[0].as_str(), "routing" | "axum" | "web" | "actix_web"))
+            && args.len() <= 2
+        {
+            self.route_args(&c.args);
+            return Value::Router;
+        }
+        for a in &args {
+            self.eval(a);
+        }
+        // A call to a plain fn: maybe a helper that takes a key, maybe a fn
+        // that returns a connection.
+        if segs.len() <= 2 && last.chars().next().is_some_and(|ch| ch.is_lowercase()) {
+            let keys: Vec<RawKey> = args.iter().map(|a| self.key_of(a)).collect();
+            let as_key = RawKey(vec![RawPart::Call { name: last.clone(), args: keys.clone() }]);
+            if !args.is_empty() {
+                let (func, in_test) = (self.func(), self.in_test());
+                self.facts.helper_calls.push(RawHelperCall { func, name: last.clone(), args: keys, in_test });
+            }
+            return Value::FnResult(Recv::Path { root: Root::FnReturn(last), ops: Vec::new() }, as_key);
+        }
+        if last == "new" || last == "default" || last == "with_capacity" || last == "from" {
+            return Value::NotRedis;
+        }
+        Value::Unknown
+    }
+
+    // ----- keys -----------------------------------------------------------
+
+    /// Keys of an argument that may be a collection (`&[a, b]`, `vec![..]`).
+    fn key_args(&mut self, e: &Expr) -> Vec<RawKey> {
+        match e {
+            Expr::Reference(r) => self.key_args(&r.expr),
+            Expr::Paren(p) => self.key_args(&p.expr),
+            Expr::Array(a) => a.elems.iter().map(|x| self.key_of(x)).collect(),
+            Expr::Tuple(t) => t.elems.iter().map(|x| self.key_of(x)).collect(),
+            Expr::Macro(m) if macro_name(&m.mac) == "vec" => {
+                let items = macro_args(&m.mac.tokens).unwrap_or_default();
+                items.iter().map(|x| self.key_of(x)).collect()
+            }
+            _ => vec![self.key_of(e)],
+        }
+    }
+
+    /// Keys of `&[(k, v), ..]`.
+    fn pair_keys(&mut self, e: &Expr) -> Vec<RawKey> {
+        let items: Vec<Expr> = match e {
+            Expr::Reference(r) => return self.pair_keys(&r.expr),
+            Expr::Array(a) => a.elems.iter().cloned().collect(),
+            Expr::Macro(m) if macro_name(&m.mac) == "vec" => macro_args(&m.mac.tokens).unwrap_or_default(),
+            _ => return vec![self.key_of(e)],
+        };
+        items
+            .iter()
+            .map(|item| match item {
+                Expr::Tuple(t) if !t.elems.is_empty() => self.key_of(&t.elems[0]),
+                other => self.key_of(other),
+            })
+            .collect()
+    }
+
+    fn key_of(&mut self, e: &Expr) -> RawKey {
+        match e {
+            Expr::Lit(l) => match &l.lit {
+                syn::Lit::Str(s) => RawKey::lit(s.value()),
+                syn::Lit::Int(i) => RawKey::lit(i.base10_digits()),
+                _ => RawKey::hole(text(e)),
+            },
+            Expr::Reference(r) => self.key_of(&r.expr),
+            Expr::Paren(p) => self.key_of(&p.expr),
+            Expr::Group(g) => self.key_of(&g.expr),
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => self.key_of(&u.expr),
+            Expr::Path(p) => {
+                let segs = types::path_segments(&p.path);
+                if let [one] = segs.as_slice() {
+                    match self.lookup(one) {
+                        Some(Value::Key(k)) => return k.clone(),
+                        Some(Value::Global(g)) => return RawKey(vec![RawPart::Const(g.clone())]),
+                        Some(Value::FnResult(_, k)) => return k.clone(),
+                        Some(_) => return RawKey::hole(one.clone()),
+                        None => {}
+                    }
+                }
+                match segs.last() {
+                    Some(last) if is_upper(last) => RawKey(vec![RawPart::Const(last.clone())]),
+                    _ => RawKey::hole(text(e)),
+                }
+            }
+            Expr::Macro(m) => match macro_name(&m.mac).as_str() {
+                "format" => self.format_key(&m.mac.tokens).unwrap_or_else(|| RawKey::hole(text(e))),
+                "concat" => {
+                    let args = macro_args(&m.mac.tokens).unwrap_or_default();
+                    RawKey(args.iter().flat_map(|a| self.key_of(a).0).collect())
+                }
+                _ => RawKey::hole(text(e)),
+            },
+            Expr::MethodCall(mc)
+                if mc.args.is_empty()
+                    && ["to_string", "to_owned", "as_str", "clone", "as_ref", "into", "as_bytes", "borrow"]
+                        .contains(&mc.method.to_string().as_str()) =>
+            {
+                self.key_of(&mc.receiver)
+            }
+            Expr::MethodCall(mc) if matches!(&*mc.receiver, Expr::Path(p) if p.path.is_ident("self")) => {
+                let args = mc.args.iter().map(|a| self.key_of(a)).collect();
+                RawKey(vec![RawPart::Call { name: mc.method.to_string(), args }])
+            }
+            Expr::Call(c) => {
+                let Expr::Path(p) = &*c.func else {
+                    return RawKey::hole(text(e));
+                };
+                let segs = types::path_segments(&p.path);
+                let last = segs.last().cloned().unwrap_or_default();
+                if (last == "from" || last == "to_string" || last == "new") && c.args.len() == 1 {
+                    return self.key_of(&c.args[0]);
+                }
+                if last.chars().next().is_some_and(|ch| ch.is_lowercase()) {
+                    let args = c.args.iter().map(|a| self.key_of(a)).collect();
+                    return RawKey(vec![RawPart::Call { name: last, args }]);
+                }
+                RawKey::hole(text(e))
+            }
+            Expr::Binary(b) if matches!(b.op, syn::BinOp::Add(_)) => {
+                let mut k = self.key_of(&b.left);
+                k.0.extend(self.key_of(&b.right).0);
+                k
+            }
+            _ => RawKey::hole(text(e)),
+        }
+    }
+
+    fn format_key(&mut self, tokens: &TokenStream) -> Option<RawKey> {
+        let args = macro_args(tokens)?;
+        let fmt = lit_str(args.first()?)?;
+        let mut positional = Vec::new();
+        let mut named = HashMap::new();
+        for a in &args[1..] {
+            match a {
+                Expr::Assign(asg) => {
+                    if let Expr::Path(p) = &*asg.left {
+                        if let Some(id) = p.path.get_ident() {
+                            named.insert(id.to_string(), (*asg.right).clone());
+                        }
+                    }
+                }
+                other => positional.push(other.clone()),
+            }
+        }
+        let mut parts = Vec::new();
+        let mut next = 0;
+        for piece in parse_format(&fmt) {
+            let arg = match piece {
+                FormatPiece::Lit(s) => {
+                    parts.push(RawPart::Lit(s));
+                    continue;
+                }
+                FormatPiece::Next => {
+                    next += 1;
+                    positional.get(next - 1).cloned()
+                }
+                FormatPiece::Index(i) => positional.get(i).cloned(),
+                FormatPiece::Named(n) => named.get(&n).cloned().or_else(|| syn::parse_str::<Expr>(&n).ok()),
+            };
+            match arg {
+                Some(a) => parts.extend(self.key_of(&a).0),
+                None => parts.push(RawPart::Hole("?".into())),
+            }
+        }
+        Some(RawKey(parts))
+    }
+}
+
+#[derive(Clone, Copy)]
+enum ClosureKind {
+    Iter,
+    Init,
+}
+
+struct CallSpec {
+    command: String,
+    form: Form,
+    keys: Vec<RawKey>,
+    args: Vec<RawArg>,
+    opts: Opts,
+    recv: Recv,
+    api: Api,
+    span: Span,
+    pipe: Option<u32>,
+}
+
+fn local(lib: Lib, kind: ConnKind) -> Recv {
+    Recv::Known { lib, kind, origin: Origin::Local, cloned: false }
+}
+
+/// Applies a field access, `.get()` or `.clone()` to a receiver.
+fn push_op(recv: Recv, op: Op) -> Recv {
+    match recv {
+        Recv::Path { root, mut ops } => {
+            ops.push(op);
+            Recv::Path { root, ops }
+        }
+        Recv::Known { lib, kind, origin, cloned } => match op {
+            Op::Clone => Recv::Known { lib, kind, origin, cloned: true },
+            Op::Get => match kind {
+                ConnKind::Pool { cluster } => Recv::Known { lib, kind: ConnKind::Pooled { cluster }, origin, cloned },
+                _ => Recv::Known { lib, kind, origin, cloned },
+            },
+            Op::Field(_) => Recv::Unknown,
+        },
+        other => other,
+    }
+}
+
+/// Constructor-like and setup-like fn names: creating a client there is the
+/// point of the fn.
+fn is_setup_name(name: &str) -> bool {
+    const EXACT: &[&str] = &["main", "new", "default", "init", "setup", "connect", "build", "create", "open", "start", "run"];
+    const PREFIXES: &[&str] = &[
+        "new_", "init", "setup", "connect", "build", "create", "make_", "open", "start", "bootstrap", "configure", "from_",
+        "with_",
+    ];
+    const SUFFIXES: &[&str] = &["_pool", "_client", "_connection", "_conn", "_manager", "_state", "_config"];
+    EXACT.contains(&name)
+        || PREFIXES.iter().any(|p| name.starts_with(p))
+        || SUFFIXES.iter().any(|s| name.ends_with(s))
+}
+
+/// Identifiers an expression mentions (tokens, including macro arguments).
+fn expr_idents(e: &Expr, out: &mut Vec<String>) {
+    fn walk(tokens: TokenStream, out: &mut Vec<String>) {
+        for t in tokens {
+            match t {
+                proc_macro2::TokenTree::Ident(i) => out.push(i.to_string()),
+                proc_macro2::TokenTree::Group(g) => walk(g.stream(), out),
+                proc_macro2::TokenTree::Literal(l) => {
+                    // Inline format captures: "{id}".
+                    let s = l.to_string();
+                    if s.starts_with('"') {
+                        for piece in parse_format(s.trim_matches('"')) {
+                            if let FormatPiece::Named(n) = piece {
+                                out.push(n);
+                            }
+                        }
+                    }
+                }
+                proc_macro2::TokenTree::Punct(_) => {}
+            }
+        }
+    }
+    walk(e.to_token_stream(), out);
+}
+
+impl<'ast> Visit<'ast> for Walker {
+    fn visit_expr(&mut self, e: &'ast Expr) {
+        self.eval(e);
+    }
+
+    fn visit_block(&mut self, b: &'ast syn::Block) {
+        self.block(b);
+    }
+
+    fn visit_local(&mut self, l: &'ast syn::Local) {
+        self.local(l);
+    }
+
+    fn visit_item(&mut self, i: &'ast syn::Item) {
+        let saved = std::mem::take(&mut self.fns);
+        self.fns.push(FnCtx {
+            id: 0,
+            params: Vec::new(),
+            scopes: vec![HashMap::new()],
+            loops: vec![Vec::new()],
+            init_depth: 0,
+            handler_depth: 0,
+        });
+        self.item(i);
+        self.fns = saved;
+    }
+
+    fn visit_macro(&mut self, m: &'ast syn::Macro) {
+        self.mac(m);
+    }
+
+    fn visit_ident(&mut self, i: &'ast proc_macro2::Ident) {
+        self.mark(&i.to_string());
+    }
+}

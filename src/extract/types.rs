@@ -1,0 +1,307 @@
+//! Names and types: what a file's `use` items bring into scope, and which
+//! Rust types are Redis clients, connections or pools.
+
+use std::collections::HashMap;
+
+use quote::ToTokens;
+use syn::{GenericArgument, PathArguments, Type, TypeParamBound, UseTree};
+
+use crate::model::{ConnKind, Lib};
+
+/// The class of a Rust type, as far as Redis is concerned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TypeClass {
+    Redis(Lib, ConnKind),
+    /// A named type that may be a crate-local struct holding Redis values.
+    Struct(String),
+    /// Anything else: numbers, strings, std collections, other crates' types.
+    Other,
+}
+
+/// What the file's `use` items say.
+#[derive(Debug, Default)]
+pub struct UseMap {
+    /// Imported name (or alias) → full path.
+    names: HashMap<String, Vec<String>>,
+    /// Paths imported with `::*`.
+    globs: Vec<Vec<String>>,
+}
+
+/// redis-rs traits whose methods are commands.
+pub const REDIS_TRAITS: &[&str] = &[
+    "Commands",
+    "AsyncCommands",
+    "TypedCommands",
+    "AsyncTypedCommands",
+    "JsonCommands",
+    "JsonAsyncCommands",
+    "PubSubCommands",
+];
+
+/// redis-rs traits a generic connection parameter is bounded by.
+const REDIS_BOUNDS: &[&str] = &["ConnectionLike"];
+
+impl UseMap {
+    pub fn add(&mut self, tree: &UseTree) {
+        self.walk(tree, Vec::new());
+    }
+
+    fn walk(&mut self, tree: &UseTree, prefix: Vec<String>) {
+        match tree {
+            UseTree::Path(p) => {
+                let mut next = prefix;
+                next.push(p.ident.to_string());
+                self.walk(&p.tree, next);
+            }
+            UseTree::Name(n) => {
+                let mut full = prefix;
+                let name = n.ident.to_string();
+                if name == "self" {
+                    if let Some(last) = full.last().cloned() {
+                        self.names.insert(last, full);
+                    }
+                } else {
+                    full.push(name.clone());
+                    self.names.insert(name, full);
+                }
+            }
+            UseTree::Rename(r) => {
+                let mut full = prefix;
+                full.push(r.ident.to_string());
+                self.names.insert(r.rename.to_string(), full);
+            }
+            UseTree::Glob(_) => self.globs.push(prefix),
+            UseTree::Group(g) => {
+                for item in &g.items {
+                    self.walk(item, prefix.clone());
+                }
+            }
+        }
+    }
+
+    /// The full path a written path refers to, expanding an imported first
+    /// segment (`Client::open` with `use redis::Client` → `redis::Client::open`).
+    pub fn expand(&self, segs: &[String]) -> Vec<String> {
+        let Some(first) = segs.first() else {
+            return Vec::new();
+        };
+        let first = first.trim_start_matches("r#");
+        if let Some(full) = self.names.get(first) {
+            let mut out = full.clone();
+            out.extend(segs[1..].iter().cloned());
+            return out;
+        }
+        if segs.len() <= 2 {
+            if let Some(glob) = self.glob_providing(first) {
+                let mut out = glob;
+                out.extend(segs.iter().cloned());
+                return out;
+            }
+        }
+        segs.to_vec()
+    }
+
+    /// A glob import that is known to provide `name` (fred's prelude, redis's
+    /// `aio` module, …).
+    fn glob_providing(&self, name: &str) -> Option<Vec<String>> {
+        self.globs.iter().find_map(|glob| {
+            let root = glob.first().map(String::as_str);
+            let provides = match root {
+                Some("fred") => matches!(
+                    name,
+                    "Client" | "RedisClient" | "Pool" | "RedisPool" | "SubscriberClient" | "Builder" | "Config"
+                ) || name.ends_with("Interface"),
+                Some("redis") => matches!(
+                    name,
+                    "Client"
+                        | "Connection"
+                        | "MultiplexedConnection"
+                        | "ConnectionManager"
+                        | "ClusterClient"
+                        | "ClusterConnection"
+                        | "Script"
+                        | "Cmd"
+                        | "Pipeline"
+                ) || REDIS_TRAITS.contains(&name),
+                Some("deadpool_redis") => matches!(name, "Config" | "Pool" | "Connection" | "Runtime"),
+                _ => false,
+            };
+            provides.then(|| glob.clone())
+        })
+    }
+
+    /// Whether the file imports a redis-rs command trait (directly, through
+    /// `redis::*`, or re-exported by a crate module under the same name).
+    pub fn imports_redis_traits(&self) -> bool {
+        self.names.keys().any(|n| REDIS_TRAITS.contains(&n.as_str()))
+            || self.names.values().any(|p| p.last().is_some_and(|l| REDIS_TRAITS.contains(&l.as_str())))
+            || self.globs.iter().any(|g| g.first().is_some_and(|f| f == "redis"))
+    }
+
+    pub fn imports_fred(&self) -> bool {
+        let fred_path = |p: &Vec<String>| p.first().is_some_and(|f| f == "fred");
+        self.globs.iter().any(fred_path)
+            || self
+                .names
+                .values()
+                .any(|p| fred_path(p) && p.last().is_some_and(|l| l.ends_with("Interface") || l == "prelude"))
+    }
+
+    /// Whether any import comes from one of these crates.
+    pub fn imports_crate(&self, krate: &str) -> bool {
+        self.names.values().chain(&self.globs).any(|p| p.first().is_some_and(|f| f == krate))
+    }
+
+    /// Glob imports of crate-local modules (`use crate::prelude::*`): their
+    /// last segment, to match against modules that re-export client traits.
+    pub fn local_globs(&self) -> Vec<String> {
+        self.globs
+            .iter()
+            .filter(|g| g.first().is_some_and(|f| matches!(f.as_str(), "crate" | "self" | "super")))
+            .filter_map(|g| g.last().cloned())
+            .collect()
+    }
+}
+
+pub fn path_segments(path: &syn::Path) -> Vec<String> {
+    path.segments.iter().map(|s| s.ident.to_string()).collect()
+}
+
+/// Generic type parameters bounded by a Redis connection trait.
+pub type Generics = HashMap<String, Lib>;
+
+pub fn bound_lib(bounds: &syn::punctuated::Punctuated<TypeParamBound, syn::Token![+]>) -> Option<Lib> {
+    bounds.iter().find_map(|b| match b {
+        TypeParamBound::Trait(t) => {
+            let last = t.path.segments.last()?.ident.to_string();
+            if REDIS_TRAITS.contains(&last.as_str()) || REDIS_BOUNDS.contains(&last.as_str()) {
+                Some(Lib::RedisRs)
+            } else if last == "ClientLike" || (last.ends_with("Interface") && last != "Interface") {
+                let first = t.path.segments.first()?.ident.to_string();
+                (t.path.segments.len() == 1 || first == "fred").then_some(Lib::Fred)
+            } else {
+                None
+            }
+        }
+        _ => None,
+    })
+}
+
+pub fn collect_generics(generics: &syn::Generics, out: &mut Generics) {
+    for param in generics.type_params() {
+        if let Some(lib) = bound_lib(&param.bounds) {
+            out.insert(param.ident.to_string(), lib);
+        }
+    }
+    if let Some(clause) = &generics.where_clause {
+        for pred in &clause.predicates {
+            if let syn::WherePredicate::Type(p) = pred {
+                if let Some(lib) = bound_lib(&p.bounds) {
+                    out.insert(p.bounded_ty.to_token_stream().to_string(), lib);
+                }
+            }
+        }
+    }
+}
+
+/// Wrappers that hold one value without changing what it is for our purpose.
+const WRAPPERS: &[&str] = &[
+    "Arc", "Rc", "Box", "Mutex", "RwLock", "Option", "OnceCell", "OnceLock", "Lazy", "LazyLock", "State",
+    "Data", "Extension", "Cell", "RefCell", "Pin", "MutexGuard", "RwLockReadGuard", "RwLockWriteGuard",
+    "Result", "RedisResult", "FredResult",
+];
+
+pub fn classify(ty: &Type, uses: &UseMap, generics: &Generics) -> TypeClass {
+    match ty {
+        Type::Reference(r) => classify(&r.elem, uses, generics),
+        Type::Paren(p) => classify(&p.elem, uses, generics),
+        Type::Group(g) => classify(&g.elem, uses, generics),
+        Type::ImplTrait(t) => bound_lib(&t.bounds).map_or(TypeClass::Other, |lib| TypeClass::Redis(lib, ConnKind::Generic)),
+        Type::TraitObject(t) => {
+            bound_lib(&t.bounds).map_or(TypeClass::Other, |lib| TypeClass::Redis(lib, ConnKind::Generic))
+        }
+        Type::Path(p) => {
+            let Some(last) = p.path.segments.last() else {
+                return TypeClass::Other;
+            };
+            let name = last.ident.to_string();
+            if p.path.segments.len() == 1 {
+                if let Some(lib) = generics.get(&name) {
+                    return TypeClass::Redis(*lib, ConnKind::Generic);
+                }
+            }
+            let args: Vec<&Type> = match &last.arguments {
+                PathArguments::AngleBracketed(a) => a
+                    .args
+                    .iter()
+                    .filter_map(|g| match g {
+                        GenericArgument::Type(t) => Some(t),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            if WRAPPERS.contains(&name.as_str()) {
+                return args.first().map_or(TypeClass::Other, |inner| classify(inner, uses, generics));
+            }
+            let full = uses.expand(&path_segments(&p.path));
+            if let Some(class) = redis_type(&full, &args, uses) {
+                return class;
+            }
+            let std_like = matches!(
+                full.first().map(String::as_str),
+                Some("std" | "core" | "alloc" | "tokio" | "serde_json" | "sqlx" | "reqwest" | "hyper")
+            );
+            if std_like || name.chars().next().is_some_and(|c| c.is_lowercase()) || is_std_name(&name) {
+                TypeClass::Other
+            } else {
+                TypeClass::Struct(name)
+            }
+        }
+        _ => TypeClass::Other,
+    }
+}
+
+fn is_std_name(name: &str) -> bool {
+    matches!(
+        name,
+        "String" | "Vec" | "HashMap" | "BTreeMap" | "HashSet" | "BTreeSet" | "VecDeque" | "Duration" | "Instant"
+            | "Self" | "PathBuf" | "Path" | "Cow" | "Value"
+    )
+}
+
+/// Classifies a fully expanded type path of one of the client crates.
+fn redis_type(full: &[String], args: &[&Type], uses: &UseMap) -> Option<TypeClass> {
+    let krate = full.first()?.as_str();
+    let last = full.last()?.as_str();
+    let in_cluster_mod = full.iter().any(|s| s == "cluster" || s == "cluster_async");
+    let redis_generic = || {
+        args.iter().any(|a| {
+            let text = a.to_token_stream().to_string();
+            text.contains("RedisConnectionManager") || text.contains("redis") || {
+                let segs: Vec<String> = text.split("::").map(|s| s.trim().to_string()).collect();
+                uses.expand(&segs).first().is_some_and(|f| f == "redis" || f == "bb8_redis")
+            }
+        })
+    };
+    let kind = match (krate, last) {
+        ("redis", "Client") => (Lib::RedisRs, ConnKind::Client),
+        ("redis", "Connection") => (Lib::RedisRs, ConnKind::Sync),
+        ("redis", "MultiplexedConnection") => (Lib::RedisRs, ConnKind::Multiplexed),
+        ("redis", "ConnectionManager") => (Lib::RedisRs, ConnKind::Manager),
+        ("redis", "ClusterClient") => (Lib::RedisRs, ConnKind::ClusterClient),
+        ("redis", "ClusterConnection") => (Lib::RedisRs, ConnKind::Cluster),
+        ("redis", "PubSub") => (Lib::RedisRs, ConnKind::PubSub),
+        ("deadpool_redis", "Pool") => (Lib::Deadpool, ConnKind::Pool { cluster: in_cluster_mod }),
+        ("deadpool_redis", "Connection") => (Lib::Deadpool, ConnKind::Pooled { cluster: in_cluster_mod }),
+        ("bb8", "Pool") if redis_generic() => (Lib::Bb8, ConnKind::Pool { cluster: false }),
+        ("bb8", "PooledConnection") if redis_generic() => (Lib::Bb8, ConnKind::Pooled { cluster: false }),
+        ("r2d2", "Pool") if redis_generic() => (Lib::R2d2, ConnKind::Pool { cluster: false }),
+        ("r2d2", "PooledConnection") if redis_generic() => (Lib::R2d2, ConnKind::Pooled { cluster: false }),
+        ("fred", "Client" | "RedisClient") => (Lib::Fred, ConnKind::FredClient),
+        ("fred", "Pool" | "RedisPool") => (Lib::Fred, ConnKind::FredPool),
+        ("fred", "SubscriberClient") => (Lib::Fred, ConnKind::FredSubscriber),
+        _ => return None,
+    };
+    Some(TypeClass::Redis(kind.0, kind.1))
+}

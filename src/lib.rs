@@ -1,0 +1,14 @@
+//! redis-lint: a static linter for Rust code that uses Redis.
+//!
+//! Pipeline: `walk` finds the files, `extract` parses each once with syn and
+//! records its Redis facts, `model::resolve` joins a crate's facts into the
+//! model, `rules` check the model, `report` prints the findings.
+
+pub mod cli;
+pub mod engine;
+pub mod extract;
+pub mod manifest;
+pub mod model;
+pub mod report;
+pub mod rules;
+pub mod walk;

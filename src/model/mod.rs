@@ -1,0 +1,402 @@
+//! The client-independent model every rule reads: Redis command calls,
+//! connection creation sites and crate facts, resolved across the files of
+//! one crate. Built once per run by `extract` (per file) and `resolve` (per
+//! crate); the syntax trees are gone by the time rules run.
+
+pub mod command;
+pub mod key;
+pub mod resolve;
+pub mod slot;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+pub use crate::extract::methods::Api;
+use crate::manifest::CrateManifest;
+use command::CommandSpec;
+use key::Key;
+
+/// A position in a source file: 1-based line, 0-based column in chars (as
+/// proc-macro2 reports them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Pos {
+    pub line: u32,
+    pub col: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Span {
+    pub start: Pos,
+    pub end: Pos,
+}
+
+impl Span {
+    pub fn of(span: proc_macro2::Span) -> Span {
+        let (s, e) = (span.start(), span.end());
+        Span {
+            start: Pos { line: s.line as u32, col: s.column as u32 },
+            end: Pos { line: e.line as u32, col: e.column as u32 },
+        }
+    }
+
+    /// From the start of `a` to the end of `b`.
+    pub fn join(a: proc_macro2::Span, b: proc_macro2::Span) -> Span {
+        Span { start: Span::of(a).start, end: Span::of(b).end }
+    }
+}
+
+/// The crate a connection type or constructor comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Lib {
+    RedisRs,
+    Fred,
+    Deadpool,
+    Bb8,
+    R2d2,
+}
+
+impl Lib {
+    pub fn name(self) -> &'static str {
+        match self {
+            Lib::RedisRs => "redis-rs",
+            Lib::Fred => "fred",
+            Lib::Deadpool => "deadpool-redis",
+            Lib::Bb8 => "bb8-redis",
+            Lib::R2d2 => "r2d2",
+        }
+    }
+
+    /// The command API its connections speak.
+    pub fn api(self) -> Api {
+        match self {
+            Lib::Fred => Api::Fred,
+            _ => Api::RedisRs,
+        }
+    }
+}
+
+/// What a Redis-typed value is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ConnKind {
+    /// `redis::Client`: opens connections; also a sync `ConnectionLike` that
+    /// opens a new connection per command.
+    Client,
+    /// `redis::Connection`: one socket, one caller at a time.
+    Sync,
+    /// `aio::MultiplexedConnection`: one socket shared by every clone.
+    Multiplexed,
+    /// `aio::ConnectionManager`: a reconnecting multiplexed connection.
+    Manager,
+    ClusterClient,
+    Cluster,
+    PubSub,
+    /// `impl ConnectionLike`, `C: AsyncCommands`, …: kind unknown.
+    Generic,
+    /// A pool (deadpool, bb8, r2d2): hands out connections.
+    Pool { cluster: bool },
+    /// A connection checked out of a pool.
+    Pooled { cluster: bool },
+    /// fred `Client` (one connection per server, multiplexed).
+    FredClient,
+    /// fred `Pool` of clients.
+    FredPool,
+    FredSubscriber,
+}
+
+impl ConnKind {
+    /// Whether command methods can be called on it.
+    pub fn runs_commands(self) -> bool {
+        !matches!(self, ConnKind::Pool { .. } | ConnKind::ClusterClient)
+    }
+
+    /// `Some(true)` for cluster connections, `Some(false)` for ones proven
+    /// single-node, `None` where the crate's configuration decides.
+    pub fn is_cluster(self) -> Option<bool> {
+        match self {
+            ConnKind::Cluster | ConnKind::ClusterClient => Some(true),
+            ConnKind::Pool { cluster } | ConnKind::Pooled { cluster } => Some(cluster),
+            ConnKind::Generic | ConnKind::FredClient | ConnKind::FredPool => None,
+            _ => Some(false),
+        }
+    }
+
+    /// Connections whose socket serves several callers at once.
+    pub fn is_multiplexed(self) -> bool {
+        matches!(
+            self,
+            ConnKind::Multiplexed
+                | ConnKind::Manager
+                | ConnKind::Cluster
+                | ConnKind::FredClient
+                | ConnKind::FredPool
+                | ConnKind::Pooled { .. }
+        )
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            ConnKind::Client => "client",
+            ConnKind::Sync => "connection",
+            ConnKind::Multiplexed => "MultiplexedConnection",
+            ConnKind::Manager => "ConnectionManager",
+            ConnKind::ClusterClient => "cluster client",
+            ConnKind::Cluster => "cluster connection",
+            ConnKind::PubSub => "pub/sub connection",
+            ConnKind::Generic => "connection",
+            ConnKind::Pool { .. } => "pool",
+            ConnKind::Pooled { .. } => "pooled connection",
+            ConnKind::FredClient => "fred client",
+            ConnKind::FredPool => "fred pool",
+            ConnKind::FredSubscriber => "fred subscriber client",
+        }
+    }
+}
+
+/// Where the value a command runs on came from, seen from the calling fn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Origin {
+    /// Created in this fn.
+    Local,
+    /// A parameter of this fn.
+    Param,
+    /// A struct field, app state or a static: lives beyond this call.
+    Shared,
+}
+
+/// A resolved Redis receiver.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Conn {
+    pub lib: Lib,
+    pub kind: ConnKind,
+    pub origin: Origin,
+    /// Reached through `.clone()`: other clones use the same socket.
+    pub cloned: bool,
+}
+
+impl Conn {
+    /// Whether other tasks use the same socket (or pool) as this call.
+    pub fn is_shared(&self) -> bool {
+        match self.kind {
+            ConnKind::Pooled { .. } | ConnKind::FredPool => true,
+            kind if kind.is_multiplexed() => self.origin == Origin::Shared || self.cloned,
+            _ => false,
+        }
+    }
+}
+
+/// A blocking timeout as written.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Timeout {
+    Value(f64),
+    /// Held in a const or variable; resolved against the crate's consts.
+    Named(String),
+}
+
+/// Options that change what a command does.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Opts {
+    /// EX/PX/EXAT/PXAT/KEEPTTL (or an expiration the linter cannot see).
+    pub expiry: bool,
+    pub nx: bool,
+    /// FLUSHALL/FLUSHDB ASYNC.
+    pub asynchronous: bool,
+    /// CONFIG SET, CLIENT KILL, …: the subcommand.
+    pub sub: Option<String>,
+    /// Blocking timeout: seconds for BLPOP and friends, BLOCK ms for XREAD.
+    pub timeout: Option<Timeout>,
+}
+
+/// How the call was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// `con.get(k)` / `Commands::get(&mut con, k)`.
+    Method,
+    /// `redis::cmd("GET").arg(k)` / fred `custom(cmd!("GET"), ..)`.
+    Raw,
+    /// `Script::new(..).key(k).invoke(..)`.
+    Script,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoopKind {
+    For,
+    While,
+    Loop,
+    IterClosure,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoopCtx {
+    pub kind: LoopKind,
+    /// A key of the call is derived from the loop's item.
+    pub key_from_item: bool,
+}
+
+/// A Redis command call, resolved.
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub command: String,
+    pub spec: Option<&'static CommandSpec>,
+    pub form: Form,
+    pub keys: Vec<Key>,
+    pub opts: Opts,
+    /// `None` when the receiver is unknown and the file's imports vouch for it.
+    pub conn: Option<Conn>,
+    pub api: Api,
+    pub span: Span,
+    pub file: FileId,
+    pub func: FnId,
+    /// Order of the call within its file.
+    pub seq: u32,
+    pub in_loop: Option<LoopCtx>,
+    /// Queued on a pipeline or transaction (with its id within the file).
+    pub pipe: Option<u32>,
+    pub in_transaction: bool,
+    /// The result is only counted (`.len()`).
+    pub result_len: bool,
+}
+
+impl Call {
+    pub fn is(&self, name: &str) -> bool {
+        self.command == name
+    }
+
+    pub fn has(&self, flag: u16) -> bool {
+        self.spec.is_some_and(|s| s.has(flag))
+    }
+
+    pub fn is_blocking(&self) -> bool {
+        self.has(command::flags::BLOCKING)
+            || (matches!(self.command.as_str(), "XREAD" | "XREADGROUP") && self.opts.timeout.is_some())
+    }
+}
+
+/// What a client, connection or pool constructor builds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CreationKind {
+    /// `redis::Client::open`, `ClusterClient::new`.
+    Client,
+    /// Sync `get_connection()`.
+    SyncConnection { with_connect_timeout: bool },
+    /// Async connection or ConnectionManager.
+    AsyncConnection { with_config: bool },
+    /// A pool: deadpool `create_pool`/`build`, bb8/r2d2 `build`.
+    Pool,
+    /// fred `Builder::build`, `Client::new`, `Client::default`.
+    FredClient { command_timeout: FredTimeout },
+}
+
+/// What a fred constructor says about `default_command_timeout`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FredTimeout {
+    /// Set (or possibly set through a value the linter cannot see).
+    Set,
+    /// `Client::new(config, None, ..)`, `Client::default()`, a Builder
+    /// without a performance config.
+    Missing,
+}
+
+#[derive(Debug, Clone)]
+pub struct Creation {
+    pub kind: CreationKind,
+    /// What the constructor returns.
+    pub makes: ConnKind,
+    pub lib: Lib,
+    /// The constructor's name as written (`get_connection`, `create_pool`).
+    pub what: String,
+    pub span: Span,
+    pub file: FileId,
+    pub func: FnId,
+    pub seq: u32,
+    pub in_loop: bool,
+    /// The `let` name it was bound to, if any.
+    pub binding: Option<String>,
+}
+
+/// A fn (or method) that contains Redis facts.
+#[derive(Debug, Clone, Default)]
+pub struct FnInfo {
+    pub name: String,
+    pub span: Span,
+    pub is_main: bool,
+    /// An actix/rocket/poem route attribute, or passed to an axum router.
+    pub is_handler: bool,
+    /// Named like a constructor or setup fn, returns a Redis type, or is a
+    /// lazy-static initialiser: creating connections there is the point.
+    pub is_setup: bool,
+    /// Idents that configure timeouts were seen in the fn body.
+    pub sets_read_timeout: Vec<String>,
+    pub sets_pool_wait_timeout: bool,
+    pub sets_fred_command_timeout: bool,
+    pub sets_response_timeout: bool,
+}
+
+pub type FileId = u32;
+pub type FnId = u32;
+
+/// A linted file.
+#[derive(Debug)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    /// The path as shown in diagnostics (relative to the working directory).
+    pub display: String,
+    pub source: Arc<str>,
+}
+
+/// Where a response timeout was switched off (`set_response_timeout(None)`).
+#[derive(Debug, Clone)]
+pub struct DisabledTimeout {
+    pub span: Span,
+    pub file: FileId,
+}
+
+/// Everything the rules see about one crate.
+#[derive(Debug, Default)]
+pub struct CrateModel {
+    pub manifest: CrateManifest,
+    pub calls: Vec<Call>,
+    pub creations: Vec<Creation>,
+    /// Indexed by `FnId`.
+    pub fns: Vec<FnInfo>,
+    pub disabled_timeouts: Vec<DisabledTimeout>,
+    /// The crate talks to a Redis Cluster somewhere.
+    pub uses_cluster: bool,
+    /// Crate-local fns that set an expiry on one of their key parameters:
+    /// name → parameter indices.
+    pub expiring_helpers: std::collections::HashMap<String, Vec<usize>>,
+    /// Calls to crate-local fns, with the keys passed, per fn: lets a rule
+    /// see "the expiry is set in a helper called with the same key".
+    pub helper_calls: Vec<HelperCall>,
+    /// Pipelines and transactions by id: where each was run.
+    pub pipes: std::collections::HashMap<u32, Pipe>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Pipe {
+    pub atomic: bool,
+    pub transaction: bool,
+    /// The connection it runs on, when known.
+    pub exec: Option<Conn>,
+}
+
+#[derive(Debug, Clone)]
+pub struct HelperCall {
+    pub func: FnId,
+    pub name: String,
+    pub args: Vec<Key>,
+}
+
+impl CrateModel {
+    pub fn func(&self, id: FnId) -> &FnInfo {
+        &self.fns[id as usize]
+    }
+
+    /// Whether a call runs on a cluster connection: proven by its receiver,
+    /// or (receiver kind unknown) by the crate using a cluster client.
+    pub fn on_cluster(&self, call: &Call) -> bool {
+        match call.conn.and_then(|c| c.kind.is_cluster()) {
+            Some(known) => known,
+            None => self.uses_cluster,
+        }
+    }
+}

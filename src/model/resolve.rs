@@ -1,0 +1,364 @@
+//! Crate-wide resolution: joins the facts of every file of one crate into
+//! the model the rules read. Consts and key-builder fns are substituted into
+//! key templates, receivers are typed through the crate's struct fields,
+//! statics and fn return types, and calls whose receiver turns out not to be
+//! Redis are dropped.
+
+use std::collections::{HashMap, HashSet};
+
+use super::command;
+use super::key::{Key, Part};
+use super::{Call, Conn, ConnKind, CrateModel, Creation, CreationKind, DisabledTimeout, FileId, HelperCall};
+use super::{FnInfo, Form, FredTimeout, Lib, Origin, Timeout};
+use crate::extract::facts::{FileFacts, Op, RawArg, RawKey, RawPart, Recv, Root};
+use crate::extract::methods::Api;
+use crate::extract::types::TypeClass;
+use crate::manifest::CrateManifest;
+
+/// Options that say which code is linted.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Scope {
+    /// Lint test code too (skipped by default).
+    pub tests: bool,
+}
+
+/// Crate-wide symbol tables.
+struct Symbols {
+    fields: HashMap<(String, String), TypeClass>,
+    statics: HashMap<String, TypeClass>,
+    fn_returns: HashMap<String, TypeClass>,
+    consts: HashMap<String, RawKey>,
+    num_consts: HashMap<String, f64>,
+    /// name → (params, template); `None` when several fns share the name
+    /// with different templates.
+    builders: HashMap<String, Option<(Vec<String>, RawKey)>>,
+    routed: HashSet<String>,
+    reexport_traits: bool,
+}
+
+impl Symbols {
+    fn new(files: &[(FileId, &FileFacts)]) -> Symbols {
+        let mut s = Symbols {
+            fields: HashMap::new(),
+            statics: HashMap::new(),
+            fn_returns: HashMap::new(),
+            consts: HashMap::new(),
+            num_consts: HashMap::new(),
+            builders: HashMap::new(),
+            routed: HashSet::new(),
+            reexport_traits: false,
+        };
+        for (_, f) in files {
+            for (st, field, class) in &f.structs {
+                s.fields.insert((st.clone(), field.clone()), class.clone());
+            }
+            s.statics.extend(f.statics.iter().cloned());
+            s.fn_returns.extend(f.fn_returns.iter().cloned());
+            s.consts.extend(f.consts.iter().cloned());
+            s.num_consts.extend(f.num_consts.iter().cloned());
+            for b in &f.builders {
+                let entry = (b.params.clone(), b.key.clone());
+                s.builders
+                    .entry(b.name.clone())
+                    .and_modify(|e| {
+                        if e.as_ref() != Some(&entry) {
+                            *e = None;
+                        }
+                    })
+                    .or_insert(Some(entry));
+            }
+            s.routed.extend(f.routed.iter().cloned());
+            s.reexport_traits |= f.reexports_traits;
+        }
+        s
+    }
+
+    fn key(&self, raw: &RawKey) -> Key {
+        let mut parts = Vec::new();
+        self.expand(raw, &mut parts, 0);
+        Key::from_parts(parts)
+    }
+
+    fn expand(&self, raw: &RawKey, out: &mut Vec<Part>, depth: u32) {
+        for part in &raw.0 {
+            match part {
+                RawPart::Lit(s) => out.push(Part::Lit(s.clone())),
+                RawPart::Hole(h) => out.push(Part::Hole(h.clone())),
+                RawPart::Const(name) => match self.consts.get(name) {
+                    Some(value) if depth < 8 => self.expand(value, out, depth + 1),
+                    _ => out.push(Part::Hole(name.clone())),
+                },
+                RawPart::Call { name, args } => match self.builders.get(name) {
+                    Some(Some((params, template))) if depth < 8 => {
+                        let substituted = substitute(template, params, args);
+                        self.expand(&substituted, out, depth + 1);
+                    }
+                    _ => out.push(Part::Hole(format!("{name}(..)"))),
+                },
+            }
+        }
+    }
+
+    /// Resolves a receiver to a Redis connection, `Err(())` when it is
+    /// proven not Redis, `Ok(None)` when unknown.
+    fn recv(&self, recv: &Recv) -> Result<Option<Conn>, ()> {
+        match recv {
+            Recv::Known { lib, kind, origin, cloned } => {
+                Ok(Some(Conn { lib: *lib, kind: *kind, origin: *origin, cloned: *cloned }))
+            }
+            Recv::NotRedis => Err(()),
+            Recv::Unknown => Ok(None),
+            Recv::Path { root, ops } => {
+                let (mut class, mut origin) = match root {
+                    Root::Type { name, .. } => (TypeClass::Struct(name.clone()), Origin::Param),
+                    Root::Static(name) => match self.statics.get(name) {
+                        Some(c) => (c.clone(), Origin::Shared),
+                        None => return Ok(None),
+                    },
+                    Root::FnReturn(name) => match self.fn_returns.get(name) {
+                        Some(c) => (c.clone(), Origin::Local),
+                        None => return Ok(None),
+                    },
+                };
+                let mut cloned = false;
+                for op in ops {
+                    match (op, &class) {
+                        (Op::Field(f), TypeClass::Struct(s)) => match self.fields.get(&(s.clone(), f.clone())) {
+                            Some(c) => {
+                                class = c.clone();
+                                origin = Origin::Shared;
+                            }
+                            None if self.struct_known(s) => return Err(()),
+                            None => return Ok(None),
+                        },
+                        (Op::Field(_), _) => return Ok(None),
+                        (Op::Clone, _) => cloned = true,
+                        (Op::Get, TypeClass::Redis(lib, ConnKind::Pool { cluster })) => {
+                            class = TypeClass::Redis(*lib, ConnKind::Pooled { cluster: *cluster });
+                        }
+                        (Op::Get, _) => {}
+                    }
+                }
+                match class {
+                    TypeClass::Redis(lib, kind) => Ok(Some(Conn { lib, kind, origin, cloned })),
+                    // A crate-local type that is not a connection: its
+                    // methods are the crate's own (wrappers are linted
+                    // where they call Redis).
+                    TypeClass::Struct(s) if self.struct_known(&s) => Err(()),
+                    TypeClass::Struct(_) => Err(()),
+                    TypeClass::Other => Err(()),
+                }
+            }
+        }
+    }
+
+    fn struct_known(&self, name: &str) -> bool {
+        self.fields.keys().any(|(s, _)| s == name)
+    }
+
+    fn timeout(&self, t: &Timeout) -> Timeout {
+        match t {
+            Timeout::Named(name) => match self.num_consts.get(name) {
+                Some(n) => Timeout::Value(*n),
+                None => t.clone(),
+            },
+            v => v.clone(),
+        }
+    }
+}
+
+/// Replaces a builder's parameter holes with the caller's arguments.
+fn substitute(template: &RawKey, params: &[String], args: &[RawKey]) -> RawKey {
+    let mut out = Vec::new();
+    for part in &template.0 {
+        match part {
+            RawPart::Hole(h) => match params.iter().position(|p| p == h).and_then(|i| args.get(i)) {
+                Some(arg) => out.extend(arg.0.iter().cloned()),
+                None => out.push(part.clone()),
+            },
+            other => out.push(other.clone()),
+        }
+    }
+    RawKey(out)
+}
+
+/// Builds the model of one crate from its files' facts.
+pub fn resolve(manifest: CrateManifest, files: &[(FileId, &FileFacts)], scope: Scope) -> CrateModel {
+    let symbols = Symbols::new(files);
+    let mut model = CrateModel { manifest, ..CrateModel::default() };
+    model.uses_cluster = files.iter().any(|(_, f)| f.uses_cluster);
+
+    for (file_id, facts) in files {
+        let fn_base = model.fns.len() as u32;
+        for raw in &facts.fns {
+            let mut info: FnInfo = raw.info.clone();
+            info.is_handler |= symbols.routed.contains(&info.name);
+            // A handler runs per request whatever its name says.
+            info.is_setup &= !info.is_handler;
+            if let Some(TypeClass::Struct(s)) = &raw.returns {
+                info.is_setup |= symbols.struct_known(s)
+                    && symbols.fields.iter().any(|((st, _), c)| st == s && matches!(c, TypeClass::Redis(..)));
+            }
+            model.fns.push(info);
+        }
+        let trusted = |api: Api| match api {
+            Api::RedisRs => facts.imports_redis_traits,
+            Api::Fred => facts.imports_fred,
+        } || (symbols.reexport_traits && !facts.local_globs.is_empty());
+
+        for raw in &facts.calls {
+            if raw.in_test && !scope.tests {
+                continue;
+            }
+            if raw.command.is_empty() {
+                continue;
+            }
+            let conn = match symbols.recv(&raw.recv) {
+                Err(()) => continue,
+                Ok(conn) => conn,
+            };
+            // A method name alone proves nothing: without a known receiver
+            // the file must import the client's command traits.
+            if conn.is_none() && raw.form == Form::Method && (!trusted(raw.api) || (raw.alt && trusted(Api::RedisRs))) {
+                continue;
+            }
+            if let Some(c) = conn {
+                if !c.kind.runs_commands() || (raw.form == Form::Method && c.lib.api() != raw.api) {
+                    continue;
+                }
+            }
+            let spec = command::spec(&raw.command);
+            let (keys, opts) = match raw.form {
+                Form::Raw => raw_keys_and_opts(&raw.command, &raw.args, &symbols),
+                _ => {
+                    let mut opts = raw.opts.clone();
+                    opts.timeout = opts.timeout.as_ref().map(|t| symbols.timeout(t));
+                    (raw.keys.iter().map(|k| symbols.key(k)).collect(), opts)
+                }
+            };
+            let in_transaction = raw.pipe.is_some_and(|p| facts.pipes[p as usize].transaction);
+            model.calls.push(Call {
+                command: raw.command.clone(),
+                spec,
+                form: raw.form,
+                keys,
+                opts,
+                conn,
+                api: raw.api,
+                span: raw.span,
+                file: *file_id,
+                func: fn_base + raw.func,
+                seq: raw.seq,
+                in_loop: raw.in_loop,
+                pipe: raw.pipe.map(|p| pipe_id(*file_id, p)),
+                in_transaction,
+                result_len: raw.result_len,
+            });
+        }
+
+        for raw in &facts.creations {
+            if raw.in_test && !scope.tests {
+                continue;
+            }
+            // `get_connection()` on something that is not a redis Client.
+            match symbols.recv(&raw.recv) {
+                Err(()) => continue,
+                Ok(Some(c)) if c.lib != raw.lib && c.lib != Lib::RedisRs => continue,
+                _ => {}
+            }
+            let func = fn_base + raw.func;
+            let info = &mut model.fns[func as usize];
+            let mut kind = raw.kind;
+            if let CreationKind::FredClient { command_timeout: FredTimeout::Missing } = kind {
+                if info.sets_fred_command_timeout {
+                    kind = CreationKind::FredClient { command_timeout: FredTimeout::Set };
+                }
+            }
+            if raw.in_init {
+                info.is_setup = true;
+            }
+            if raw.in_handler_closure {
+                info.is_handler = true;
+                info.is_setup = false;
+            }
+            model.creations.push(Creation {
+                kind,
+                makes: raw.makes,
+                lib: raw.lib,
+                what: raw.what.clone(),
+                span: raw.span,
+                file: *file_id,
+                func,
+                seq: raw.seq,
+                in_loop: raw.in_loop,
+                binding: raw.binding.clone(),
+            });
+        }
+
+        for (span, in_test) in &facts.disabled_timeouts {
+            if !in_test || scope.tests {
+                model.disabled_timeouts.push(DisabledTimeout { span: *span, file: *file_id });
+            }
+        }
+        for (name, index) in &facts.expiring_params {
+            model.expiring_helpers.entry(name.clone()).or_default().push(*index);
+        }
+        for h in &facts.helper_calls {
+            if h.in_test && !scope.tests {
+                continue;
+            }
+            model.helper_calls.push(HelperCall {
+                func: fn_base + h.func,
+                name: h.name.clone(),
+                args: h.args.iter().map(|k| symbols.key(k)).collect(),
+            });
+        }
+        for (i, p) in facts.pipes.iter().enumerate() {
+            let exec = p.exec.as_ref().and_then(|r| symbols.recv(r).ok().flatten());
+            let pipe = super::Pipe { atomic: p.atomic, transaction: p.transaction, exec };
+            model.pipes.insert(pipe_id(*file_id, i as u32), pipe);
+        }
+    }
+    model
+}
+
+/// Pipe ids are per file; make them unique in the crate.
+fn pipe_id(file: FileId, pipe: u32) -> u32 {
+    (file << 12) | (pipe & 0xfff)
+}
+
+/// Keys and options of a raw command from its argument list.
+fn raw_keys_and_opts(command: &str, args: &[RawArg], symbols: &Symbols) -> (Vec<Key>, super::Opts) {
+    let lits: Vec<Option<&str>> = args.iter().map(|a| a.lit.as_deref()).collect();
+    let upper: Vec<Option<String>> = lits.iter().map(|l| l.map(str::to_ascii_uppercase)).collect();
+    let spec = command::spec(command);
+    let positions = spec.map(|s| command::raw_key_positions(s.keys, &lits)).unwrap_or_default();
+    let keys = positions.iter().map(|&i| symbols.key(&args[i].key)).collect();
+    let has = |word: &str| upper.iter().enumerate().any(|(i, u)| !positions.contains(&i) && u.as_deref() == Some(word));
+    let mut opts = super::Opts {
+        expiry: ["EX", "PX", "EXAT", "PXAT", "KEEPTTL"].iter().any(|w| has(w)),
+        nx: has("NX"),
+        asynchronous: has("ASYNC"),
+        sub: upper.first().cloned().flatten(),
+        timeout: None,
+    };
+    let timeout_at = |i: usize| -> Option<Timeout> {
+        let arg = args.get(i)?;
+        match &arg.lit {
+            Some(l) => l.parse().ok().map(Timeout::Value),
+            None => Some(symbols.timeout(&Timeout::Named(arg.key.as_var().unwrap_or("?").to_string()))),
+        }
+    };
+    if spec.is_some_and(|s| s.has(command::flags::BLOCKING)) {
+        opts.timeout = match command {
+            "BLMPOP" | "BZMPOP" => timeout_at(0),
+            _ => args.len().checked_sub(1).and_then(timeout_at),
+        };
+    }
+    if matches!(command, "XREAD" | "XREADGROUP") {
+        if let Some(i) = upper.iter().position(|u| u.as_deref() == Some("BLOCK")) {
+            opts.timeout = timeout_at(i + 1);
+        }
+    }
+    (keys, opts)
+}

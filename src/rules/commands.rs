@@ -1,0 +1,195 @@
+//! Guide section 4: commands and patterns.
+
+use super::{Default, Impact, Rule, Sink};
+use crate::model::key::Key;
+use crate::model::{Api, Call, CrateModel, Timeout};
+
+pub static BLOCKING_ZERO_TIMEOUT: Rule = Rule {
+    id: "cmd-blocking-zero-timeout",
+    section: "4.1",
+    impact: Impact::MediumHigh,
+    default: Default::On,
+    summary: "a blocking command with timeout 0 waits forever",
+    check: blocking_zero_timeout,
+};
+
+fn blocking_zero_timeout(model: &CrateModel, sink: &mut Sink) {
+    for call in model.calls.iter().filter(|c| c.is_blocking()) {
+        if call.opts.timeout != Some(Timeout::Value(0.0)) {
+            continue;
+        }
+        let what = if call.is("XREAD") || call.is("XREADGROUP") { "BLOCK 0" } else { "timeout 0" };
+        sink.report(
+            call.file,
+            call.span,
+            format!(
+                "{} with {what} never returns if nothing arrives: a dead producer or a lost wake-up leaves this \
+                 task stuck with no chance to notice shutdown or reconnect",
+                call.command
+            ),
+            "use a finite timeout (a few seconds) and loop; a timed-out call returns nil and the loop can check \
+             for shutdown before waiting again"
+                .to_string(),
+        );
+    }
+}
+
+pub static BLOCKING_ON_SHARED_CONNECTION: Rule = Rule {
+    id: "cmd-blocking-on-shared-connection",
+    section: "4.1",
+    impact: Impact::High,
+    default: Default::On,
+    summary: "a blocking command on a connection other tasks share",
+    check: blocking_on_shared,
+};
+
+fn blocking_on_shared(model: &CrateModel, sink: &mut Sink) {
+    for call in model.calls.iter().filter(|c| c.is_blocking()) {
+        let Some(conn) = call.conn.filter(|c| c.is_shared()) else { continue };
+        let help = match call.api {
+            Api::RedisRs => "give the blocking loop its own connection (`client.get_multiplexed_async_connection()` \
+                             made for the worker, not a clone or a pooled one)",
+            Api::Fred => "run blocking commands on a dedicated fred client, not the shared one",
+        };
+        sink.report(
+            call.file,
+            call.span,
+            format!(
+                "{} blocks a shared {}: every other command sent on it queues behind the blocking call until \
+                 it returns",
+                call.command,
+                conn.kind.describe()
+            ),
+            help.to_string(),
+        );
+    }
+}
+
+pub static LOCK_WITHOUT_EXPIRY: Rule = Rule {
+    id: "cmd-lock-without-expiry",
+    section: "4.3",
+    impact: Impact::High,
+    default: Default::On,
+    summary: "SETNX / SET NX without an expiry: a crashed holder keeps the lock forever",
+    check: lock_without_expiry,
+};
+
+fn lock_without_expiry(model: &CrateModel, sink: &mut Sink) {
+    for call in &model.calls {
+        let is_lock = call.is("SETNX") || (call.is("SET") && call.opts.nx && !call.opts.expiry);
+        if !is_lock {
+            continue;
+        }
+        let key = call.keys.first();
+        let later_expire = model.calls.iter().find(|o| {
+            o.func == call.func
+                && o.seq > call.seq
+                && matches!(o.command.as_str(), "EXPIRE" | "PEXPIRE" | "EXPIREAT" | "PEXPIREAT")
+                && o.keys.first().zip(key).is_some_and(|(a, b)| super::key_design::same_key(a, b))
+        });
+        let message = match later_expire {
+            Some(e) => format!(
+                "{} followed by a separate {}: if the process dies between the two, the lock never expires",
+                call.command, e.command
+            ),
+            None => format!("{} takes a lock that never expires: if the holder crashes, nobody gets it again", call.command),
+        };
+        let help = match call.api {
+            Api::RedisRs => "acquire with one command: `set_options(key, token, SetOptions::default()\
+                             .conditional_set(ExistenceCheck::NX).with_expiration(SetExpiry::PX(ms)))`",
+            Api::Fred => "acquire with one command: `set(key, token, Some(Expiration::PX(ms)), Some(SetOptions::NX), false)`",
+        };
+        sink.report(call.file, call.span, message, help.to_string());
+    }
+}
+
+pub static UNSAFE_LOCK_RELEASE: Rule = Rule {
+    id: "cmd-unsafe-lock-release",
+    section: "4.3",
+    impact: Impact::High,
+    default: Default::On,
+    summary: "a lock released with a plain DEL instead of a compare-and-delete script",
+    check: unsafe_lock_release,
+};
+
+/// A key whose words (split on separators) include `lock`/`locks`.
+fn is_lock_key(key: &Key) -> bool {
+    let text = key.to_string().to_ascii_lowercase();
+    text.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| w == "lock" || w == "locks")
+}
+
+fn unsafe_lock_release(model: &CrateModel, sink: &mut Sink) {
+    for call in &model.calls {
+        if !(call.is("DEL") || call.is("UNLINK")) || call.in_transaction {
+            continue;
+        }
+        let Some(key) = call.keys.iter().find(|k| is_lock_key(k)) else { continue };
+        sink.report(
+            call.file,
+            call.span,
+            format!(
+                "{} of lock `{key}` does not check who holds it: if this holder's lock already expired and \
+                 another process took it, this call releases their lock",
+                call.command
+            ),
+            "release with a Lua script that deletes the key only if it still holds your token \
+             (`redis::Script` / fred `eval`: `if redis.call('get', KEYS[1]) == ARGV[1] then return \
+             redis.call('del', KEYS[1]) end`)"
+                .to_string(),
+        );
+    }
+}
+
+pub static DANGEROUS_COMMAND: Rule = Rule {
+    id: "cmd-dangerous-command",
+    section: "4.2",
+    impact: Impact::High,
+    default: Default::On,
+    summary: "FLUSHALL/FLUSHDB without ASYNC, SAVE, MONITOR, DEBUG, SHUTDOWN, CONFIG SET/REWRITE, CLIENT KILL",
+    check: dangerous_command,
+};
+
+fn danger(call: &Call) -> Option<(&'static str, &'static str)> {
+    let sub = call.opts.sub.as_deref();
+    Some(match call.command.as_str() {
+        "FLUSHALL" | "FLUSHDB" if !call.opts.asynchronous => (
+            "deletes every key while the server blocks; on a large dataset that is seconds of downtime",
+            "add ASYNC (`flushall_options(&FlushAllOptions { blocking: false })`, fred `flushall(true)`), and keep \
+             flushes out of application code",
+        ),
+        "SAVE" => (
+            "writes the snapshot in the server's main thread, blocking every client until it finishes",
+            "use BGSAVE, which forks and saves in the background",
+        ),
+        "MONITOR" => (
+            "streams every command the server runs, roughly halving its throughput while attached",
+            "use SLOWLOG, LATENCY or keyspace notifications for production diagnostics",
+        ),
+        "DEBUG" => (
+            "is a diagnostic command that can crash, stall or corrupt a server",
+            "keep DEBUG out of application code",
+        ),
+        "SHUTDOWN" => ("stops the server from application code", "leave shutdown to operations tooling"),
+        "CONFIG" if matches!(sub, Some("SET" | "REWRITE" | "RESETSTAT")) => (
+            "changes server configuration at run time from application code, where it is invisible to operators",
+            "manage configuration in redis.conf or your deployment tooling",
+        ),
+        "CLIENT" if sub == Some("KILL") => (
+            "disconnects other clients from application code",
+            "leave connection management to operations tooling",
+        ),
+        _ => return None,
+    })
+}
+
+fn dangerous_command(model: &CrateModel, sink: &mut Sink) {
+    for call in &model.calls {
+        if let Some((why, help)) = danger(call) {
+            let name = match (&call.opts.sub, call.command.as_str()) {
+                (Some(sub), "CONFIG" | "CLIENT") => format!("{} {}", call.command, sub),
+                _ => call.command.clone(),
+            };
+            sink.report(call.file, call.span, format!("{name} {why}"), help.to_string());
+        }
+    }
+}

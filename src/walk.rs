@@ -1,0 +1,70 @@
+//! Finding the `.rs` files to lint: folders are walked honouring
+//! `.gitignore`, skipping hidden folders and Cargo's `target/`; files named
+//! on the command line are linted as given.
+
+use std::path::{Path, PathBuf};
+
+pub struct Walked {
+    /// Sorted, without duplicates.
+    pub files: Vec<PathBuf>,
+    /// Paths that could not be walked, with the reason.
+    pub problems: Vec<(PathBuf, String)>,
+}
+
+pub fn collect(paths: &[PathBuf]) -> Result<Walked, String> {
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    for root in paths {
+        let meta = std::fs::metadata(root).map_err(|e| format!("{}: {e}", root.display()))?;
+        if meta.is_file() {
+            files.push(absolute(root));
+            continue;
+        }
+        let walker = ignore::WalkBuilder::new(root)
+            .hidden(true)
+            .git_ignore(true)
+            .git_global(false)
+            .git_exclude(true)
+            .require_git(false)
+            .follow_links(false)
+            .filter_entry(|entry| !is_cargo_target(entry.path()))
+            .build();
+        for entry in walker {
+            match entry {
+                Ok(e) => {
+                    let is_rs = e.path().extension().is_some_and(|x| x == "rs");
+                    if is_rs && e.file_type().is_some_and(|t| t.is_file()) {
+                        files.push(absolute(e.path()));
+                    }
+                }
+                Err(err) => {
+                    let path = err_path(&err).unwrap_or_else(|| root.clone());
+                    problems.push((path, err.to_string()));
+                }
+            }
+        }
+    }
+    files.sort();
+    files.dedup();
+    Ok(Walked { files, problems })
+}
+
+fn err_path(err: &ignore::Error) -> Option<PathBuf> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => err_path(err),
+        _ => None,
+    }
+}
+
+/// Cargo's build folder: `target/` next to a `Cargo.toml`, or any folder
+/// Cargo marked with `CACHEDIR.TAG`.
+fn is_cargo_target(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| n == "target")
+        && path.is_dir()
+        && (path.join("CACHEDIR.TAG").is_file() || path.parent().is_some_and(|p| p.join("Cargo.toml").is_file()))
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}

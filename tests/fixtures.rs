@@ -1,0 +1,90 @@
+//! The fixtures are the spec: every `//~ rule-id` annotation in `fixtures/`
+//! must be reported on its line, and nothing else may be.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use redis_lint::engine::{self, Options};
+use redis_lint::model::resolve::Scope;
+use redis_lint::rules::{Default, REGISTRY};
+
+type Expected = BTreeSet<(String, u32, String)>;
+
+fn rs_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rs_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// Parses `//~ rule-a rule-b` at the end of code lines.
+fn annotations(root: &Path) -> Expected {
+    let mut files = Vec::new();
+    rs_files(&root.join("src"), &mut files);
+    let mut expected = Expected::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let rel = file.strip_prefix(root.parent().unwrap()).unwrap().to_string_lossy().replace('\\', "/");
+        for (i, line) in text.lines().enumerate() {
+            if line.trim_start().starts_with("//") {
+                continue;
+            }
+            let Some(at) = line.find("//~") else { continue };
+            let ids: Vec<&str> = line[at + 3..].split_whitespace().collect();
+            assert!(!ids.is_empty(), "{rel}:{}: empty annotation", i + 1);
+            for id in ids {
+                assert!(
+                    REGISTRY.iter().any(|r| r.id == id),
+                    "{rel}:{}: annotation names unknown rule `{id}`",
+                    i + 1
+                );
+                expected.insert((rel.clone(), i as u32 + 1, id.to_string()));
+            }
+        }
+    }
+    expected
+}
+
+#[test]
+fn fixtures_report_exactly_their_annotations() {
+    let crate_root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::env::set_current_dir(crate_root).unwrap();
+    let expected = annotations(&crate_root.join("fixtures"));
+    let opts = Options {
+        paths: vec![PathBuf::from("fixtures/src")],
+        rules: REGISTRY.iter().copied().filter(|r| r.default == Default::On).collect(),
+        scope: Scope::default(),
+        threads: None,
+    };
+    let outcome = engine::run(&opts).unwrap();
+    assert!(outcome.problems.is_empty(), "fixture files failed to lint: {:?}", outcome.problems);
+    let got: Expected = outcome
+        .findings
+        .iter()
+        .map(|f| (outcome.file(f.file).display.clone(), f.span.start.line, f.rule.id.to_string()))
+        .collect();
+    let missing: Vec<_> = expected.difference(&got).collect();
+    let unexpected: Vec<_> = got.difference(&expected).collect();
+    let mut report = String::new();
+    for (file, line, rule) in &missing {
+        report.push_str(&format!("missing    {file}:{line} {rule}\n"));
+    }
+    for (file, line, rule) in &unexpected {
+        let msg = outcome
+            .findings
+            .iter()
+            .find(|f| outcome.file(f.file).display == *file && f.span.start.line == *line && f.rule.id == rule)
+            .map(|f| f.message.as_str())
+            .unwrap_or("");
+        report.push_str(&format!("unexpected {file}:{line} {rule}: {msg}\n"));
+    }
+    assert!(report.is_empty(), "fixtures disagree with the linter:\n{report}");
+    // Every registered rule is exercised by at least one fixture.
+    for rule in REGISTRY {
+        assert!(expected.iter().any(|(_, _, r)| r == rule.id), "rule {} has no firing fixture", rule.id);
+    }
+}

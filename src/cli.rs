@@ -65,14 +65,28 @@ where
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { EXIT_ERROR } else { EXIT_CLEAN };
+            return if e.use_stderr() {
+                EXIT_ERROR
+            } else {
+                EXIT_CLEAN
+            };
         }
     };
-    let paths = if cli.paths.is_empty() { vec![PathBuf::from(".")] } else { cli.paths.clone() };
+    let paths = if cli.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        cli.paths.clone()
+    };
     let opts = Options {
         paths,
-        rules: REGISTRY.iter().copied().filter(|r| r.default == Default::On).collect(),
-        scope: Scope { tests: cli.lint_tests },
+        rules: REGISTRY
+            .iter()
+            .copied()
+            .filter(|r| r.default == Default::On)
+            .collect(),
+        scope: Scope {
+            tests: cli.lint_tests,
+        },
         threads: cli.threads,
     };
     let outcome = match engine::run(&opts) {
@@ -85,14 +99,20 @@ where
     let color = match cli.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
     };
     let text = match cli.format {
         Format::Human => crate::report::human(&outcome, color),
         Format::Json => crate::report::json(&outcome),
     };
     let mut stdout = std::io::stdout().lock();
-    if stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()).is_err() {
+    if stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush())
+        .is_err()
+    {
         return EXIT_ERROR;
     }
     if outcome.has_internal_error() {

@@ -1,7 +1,7 @@
 //! One lint run: find the files, parse and extract each once (in
 //! parallel), resolve each crate, run the rules, sort the results.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -71,7 +71,9 @@ impl Outcome {
     }
 
     pub fn has_internal_error(&self) -> bool {
-        self.problems.iter().any(|p| p.kind == ProblemKind::Internal)
+        self.problems
+            .iter()
+            .any(|p| p.kind == ProblemKind::Internal)
     }
 }
 
@@ -90,21 +92,28 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
     if let Some(n) = opts.threads {
         builder = builder.num_threads(n);
     }
-    let pool = builder.build().map_err(|e| format!("cannot start worker threads: {e}"))?;
+    let pool = builder
+        .build()
+        .map_err(|e| format!("cannot start worker threads: {e}"))?;
     pool.install(|| run_in_pool(opts))
 }
 
 fn run_in_pool(opts: &Options) -> Result<Outcome, String> {
     let cwd = std::env::current_dir().unwrap_or_default();
     let walked = walk::collect(&opts.paths)?;
-    let mut outcome = Outcome { files_scanned: walked.files.len(), ..Outcome::default() };
-    outcome.problems.extend(walked.problems.into_iter().map(|(path, message)| Problem {
-        kind: ProblemKind::Read,
-        display: display_path(&path, &cwd),
-        message,
-        span: None,
-        source: None,
-    }));
+    let mut outcome = Outcome {
+        files_scanned: walked.files.len(),
+        ..Outcome::default()
+    };
+    outcome
+        .problems
+        .extend(walked.problems.into_iter().map(|(path, message)| Problem {
+            kind: ProblemKind::Read,
+            display: display_path(&path, &cwd),
+            message,
+            span: None,
+            source: None,
+        }));
 
     let mut crates = CrateIndex::default();
     let owners: Vec<Option<PathBuf>> = walked.files.iter().map(|f| crates.owner(f)).collect();
@@ -115,59 +124,94 @@ fn run_in_pool(opts: &Options) -> Result<Outcome, String> {
         .map(|(path, owner)| process(path, owner.as_deref(), &cwd))
         .collect();
 
-    // Group files by crate, in path order.
-    let mut by_crate: BTreeMap<Option<PathBuf>, Vec<(FileId, FileFacts)>> = BTreeMap::new();
+    let test_files = test_module_files(&walked.files, &processed);
+
+    // Group files by compilation unit (a crate, or one of its examples), in
+    // path order.
+    let mut by_crate: BTreeMap<(Option<PathBuf>, Option<String>), Vec<(FileId, FileFacts)>> =
+        BTreeMap::new();
     for ((path, owner), p) in walked.files.iter().zip(owners).zip(processed) {
         if let Some(problem) = p.problem {
             outcome.problems.push(problem);
         }
-        let Some(facts) = p.facts else { continue };
-        let has_redis = !facts.calls.is_empty() || !facts.creations.is_empty();
-        outcome.files_with_redis += usize::from(has_redis);
+        let Some(mut facts) = p.facts else { continue };
+        facts.all_test |= test_files.iter().any(|t| path.starts_with(t) || path == t);
+        let example = owner.as_deref().and_then(|root| example_unit(path, root));
         let id = outcome.files.len() as FileId;
         outcome.files.push(SourceFile {
             path: path.clone(),
             display: display_path(path, &cwd),
             source: p.source.unwrap_or_else(|| Arc::from("")),
         });
-        by_crate.entry(owner).or_default().push((id, facts));
+        by_crate
+            .entry((owner, example))
+            .or_default()
+            .push((id, facts));
     }
 
     let scope = opts.scope;
-    let results: Vec<(Vec<Finding>, Option<Problem>)> = by_crate
+    let results: Vec<(Vec<Finding>, Option<Problem>, BTreeSet<FileId>)> = by_crate
         .into_par_iter()
-        .map(|(root, files)| {
+        .map(|((root, _), files)| {
             let manifest = root.as_deref().map(CrateManifest::load).unwrap_or_default();
             let problem = manifest.error.as_ref().map(|message| Problem {
                 kind: ProblemKind::Manifest,
-                display: root.as_deref().map(|r| display_path(&r.join("Cargo.toml"), &cwd)).unwrap_or_default(),
+                display: root
+                    .as_deref()
+                    .map(|r| display_path(&r.join("Cargo.toml"), &cwd))
+                    .unwrap_or_default(),
                 message: message.clone(),
                 span: None,
                 source: None,
             });
             let refs: Vec<(FileId, &FileFacts)> = files.iter().map(|(id, f)| (*id, f)).collect();
             let model = resolve::resolve(manifest, &refs, scope);
-            (rules::run(&model, &opts.rules), problem)
+            let redis_files = model
+                .calls
+                .iter()
+                .map(|c| c.file)
+                .chain(model.creations.iter().map(|c| c.file))
+                .collect();
+            (rules::run(&model, &opts.rules), problem, redis_files)
         })
         .collect();
-    for (findings, problem) in results {
+    let mut manifest_problems = BTreeSet::new();
+    for (findings, problem, redis_files) in results {
         outcome.findings.extend(findings);
-        outcome.problems.extend(problem);
+        outcome.files_with_redis += redis_files.len();
+        if let Some(p) = problem {
+            // Examples share their crate's manifest: report it once.
+            if manifest_problems.insert(p.display.clone()) {
+                outcome.problems.push(p);
+            }
+        }
     }
 
     let files = &outcome.files;
     outcome.findings.sort_by(|a, b| {
-        (&files[a.file as usize].display, a.span.start, a.rule.id, &a.message).cmp(&(
-            &files[b.file as usize].display,
-            b.span.start,
-            b.rule.id,
-            &b.message,
+        (
+            &files[a.file as usize].display,
+            a.span.start,
+            a.rule.id,
+            &a.message,
+        )
+            .cmp(&(
+                &files[b.file as usize].display,
+                b.span.start,
+                b.rule.id,
+                &b.message,
+            ))
+    });
+    outcome
+        .findings
+        .dedup_by(|a, b| a.file == b.file && a.span == b.span && a.rule.id == b.rule.id);
+    outcome.problems.sort_by(|a, b| {
+        (&a.display, a.span.map(|s| s.start), a.kind).cmp(&(
+            &b.display,
+            b.span.map(|s| s.start),
+            b.kind,
         ))
     });
-    outcome.findings.dedup_by(|a, b| a.file == b.file && a.span == b.span && a.rule.id == b.rule.id);
-    outcome
-        .problems
-        .sort_by(|a, b| (&a.display, a.span.map(|s| s.start), a.kind).cmp(&(&b.display, b.span.map(|s| s.start), b.kind)));
     Ok(outcome)
 }
 
@@ -177,17 +221,35 @@ fn process(path: &Path, owner: Option<&Path>, cwd: &Path) -> Processed {
     let problem = |kind, message: String, span, source| Processed {
         facts: None,
         source: None,
-        problem: Some(Problem { kind, display: display.clone(), message, span, source }),
+        problem: Some(Problem {
+            kind,
+            display: display.clone(),
+            message,
+            span,
+            source,
+        }),
     };
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
-        Err(e) => return problem(ProblemKind::Read, format!("cannot read file: {e}"), None, None),
+        Err(e) => {
+            return problem(
+                ProblemKind::Read,
+                format!("cannot read file: {e}"),
+                None,
+                None,
+            )
+        }
     };
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
-            return problem(ProblemKind::Read, format!("not valid UTF-8 (first bad byte at offset {at})"), None, None);
+            return problem(
+                ProblemKind::Read,
+                format!("not valid UTF-8 (first bad byte at offset {at})"),
+                None,
+                None,
+            );
         }
     };
     let source: Arc<str> = Arc::from(text);
@@ -197,14 +259,31 @@ fn process(path: &Path, owner: Option<&Path>, cwd: &Path) -> Processed {
     }));
     match result {
         Ok(Ok(facts)) => {
-            let keep = !facts.calls.is_empty() || !facts.creations.is_empty() || !facts.disabled_timeouts.is_empty();
-            Processed { facts: Some(facts), source: keep.then_some(source), problem: None }
+            let keep = !facts.calls.is_empty()
+                || !facts.creations.is_empty()
+                || !facts.disabled_timeouts.is_empty();
+            Processed {
+                facts: Some(facts),
+                source: keep.then_some(source),
+                problem: None,
+            }
         }
         Ok(Err(e)) => {
             let start = e.span().start();
-            let pos = Pos { line: start.line as u32, col: start.column as u32 };
-            let span = Span { start: pos, end: pos };
-            problem(ProblemKind::Parse, format!("cannot parse: {e}"), Some(span), Some(source))
+            let pos = Pos {
+                line: start.line as u32,
+                col: start.column as u32,
+            };
+            let span = Span {
+                start: pos,
+                end: pos,
+            };
+            problem(
+                ProblemKind::Parse,
+                format!("cannot parse: {e}"),
+                Some(span),
+                Some(source),
+            )
         }
         Err(panic) => {
             let what = panic
@@ -212,9 +291,52 @@ fn process(path: &Path, owner: Option<&Path>, cwd: &Path) -> Processed {
                 .map(|s| s.to_string())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic".into());
-            problem(ProblemKind::Internal, format!("internal error while linting this file: {what}"), None, None)
+            problem(
+                ProblemKind::Internal,
+                format!("internal error while linting this file: {what}"),
+                None,
+                None,
+            )
         }
     }
+}
+
+/// Files and folders that `#[cfg(test)] mod name;` declarations pull in.
+fn test_module_files(files: &[PathBuf], processed: &[Processed]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for (path, p) in files.iter().zip(processed) {
+        let Some(facts) = &p.facts else { continue };
+        if facts.test_mods.is_empty() {
+            continue;
+        }
+        let Some(parent) = path.parent() else {
+            continue;
+        };
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        // `lib.rs`, `main.rs` and `mod.rs` own their folder; `foo.rs` owns `foo/`.
+        let dir = if matches!(stem, "lib" | "main" | "mod") {
+            parent.to_path_buf()
+        } else {
+            parent.join(stem)
+        };
+        for name in &facts.test_mods {
+            out.push(dir.join(format!("{name}.rs")));
+            out.push(dir.join(name));
+        }
+    }
+    out
+}
+
+/// Each example under `examples/` is its own program: crate-wide facts (a
+/// cluster client in one example) must not leak into the others.
+fn example_unit(path: &Path, root: &Path) -> Option<String> {
+    let rel = path.strip_prefix(root).ok()?;
+    let mut parts = rel.components();
+    if parts.next()?.as_os_str() != "examples" {
+        return None;
+    }
+    let first = parts.next()?.as_os_str().to_str()?;
+    Some(first.trim_end_matches(".rs").to_string())
 }
 
 /// Files under a crate's `tests/` or `benches/` are test code.

@@ -6,7 +6,15 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The Redis client crates the linter knows, by package name.
-const CLIENT_CRATES: &[&str] = &["redis", "fred", "deadpool-redis", "bb8-redis", "r2d2", "redis-test", "mobc-redis"];
+const CLIENT_CRATES: &[&str] = &[
+    "redis",
+    "fred",
+    "deadpool-redis",
+    "bb8-redis",
+    "r2d2",
+    "redis-test",
+    "mobc-redis",
+];
 
 /// A Redis client dependency of a crate.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -50,7 +58,10 @@ impl CrateManifest {
 
     /// Reads `dir/Cargo.toml` and the nearest `Cargo.lock` above it.
     pub fn load(dir: &Path) -> CrateManifest {
-        let mut m = CrateManifest { root: Some(dir.to_path_buf()), ..CrateManifest::default() };
+        let mut m = CrateManifest {
+            root: Some(dir.to_path_buf()),
+            ..CrateManifest::default()
+        };
         let text = match std::fs::read_to_string(dir.join("Cargo.toml")) {
             Ok(t) => t,
             Err(e) => {
@@ -114,14 +125,24 @@ impl CrateManifest {
 
 fn parse_dep(spec: &toml::Value) -> ClientDep {
     match spec {
-        toml::Value::String(v) => ClientDep { requirement: Some(v.clone()), ..ClientDep::default() },
+        toml::Value::String(v) => ClientDep {
+            requirement: Some(v.clone()),
+            ..ClientDep::default()
+        },
         toml::Value::Table(t) => ClientDep {
-            requirement: t.get("version").and_then(|v| v.as_str()).map(str::to_string),
+            requirement: t
+                .get("version")
+                .and_then(|v| v.as_str())
+                .map(str::to_string),
             locked: None,
             features: t
                 .get("features")
                 .and_then(|f| f.as_array())
-                .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|x| x.as_str().map(str::to_string))
+                        .collect()
+                })
                 .unwrap_or_default(),
         },
         _ => ClientDep::default(),
@@ -148,7 +169,10 @@ fn workspace_dependencies(dir: &Path) -> Option<toml::Table> {
 /// several versions of one package the highest major wins (the crate most
 /// likely uses the newest).
 fn find_lock(dir: &Path) -> Option<BTreeMap<String, String>> {
-    let path = dir.ancestors().map(|a| a.join("Cargo.lock")).find(|p| p.is_file())?;
+    let path = dir
+        .ancestors()
+        .map(|a| a.join("Cargo.lock"))
+        .find(|p| p.is_file())?;
     let doc: toml::Table = std::fs::read_to_string(path).ok()?.parse().ok()?;
     let mut versions = BTreeMap::new();
     for pkg in doc.get("package")?.as_array()? {
@@ -162,7 +186,12 @@ fn find_lock(dir: &Path) -> Option<BTreeMap<String, String>> {
             continue;
         }
         let newer = |old: &String| {
-            let major = |v: &str| v.split('.').next().and_then(|m| m.parse::<u64>().ok()).unwrap_or(0);
+            let major = |v: &str| {
+                v.split('.')
+                    .next()
+                    .and_then(|m| m.parse::<u64>().ok())
+                    .unwrap_or(0)
+            };
             major(version) > major(old)
         };
         if versions.get(name).is_none_or(newer) {
@@ -178,9 +207,16 @@ mod tests {
 
     #[test]
     fn major_prefers_the_lock() {
-        let dep = ClientDep { requirement: Some("0.27".into()), locked: Some("1.8.1".into()), features: vec![] };
+        let dep = ClientDep {
+            requirement: Some("0.27".into()),
+            locked: Some("1.8.1".into()),
+            features: vec![],
+        };
         assert_eq!(dep.major(), Some(1));
-        let dep = ClientDep { requirement: Some("^0.32.7".into()), ..ClientDep::default() };
+        let dep = ClientDep {
+            requirement: Some("^0.32.7".into()),
+            ..ClientDep::default()
+        };
         assert_eq!(dep.major(), Some(0));
     }
 }

@@ -3,7 +3,9 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource, Report};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource, Report,
+};
 use serde::Serialize;
 
 use crate::engine::{Outcome, Problem};
@@ -21,7 +23,11 @@ fn offset(source: &str, pos: Pos) -> usize {
     }
     let line = &source[line_start..];
     let line = &line[..line.find('\n').unwrap_or(line.len())];
-    line_start + line.char_indices().nth(pos.col as usize).map_or(line.len(), |(i, _)| i)
+    line_start
+        + line
+            .char_indices()
+            .nth(pos.col as usize)
+            .map_or(line.len(), |(i, _)| i)
 }
 
 fn byte_range(source: &str, span: Span) -> (usize, usize) {
@@ -32,7 +38,11 @@ fn byte_range(source: &str, span: Span) -> (usize, usize) {
 
 /// Renders every finding and problem with miette, then a summary.
 pub fn human(outcome: &Outcome, color: bool) -> String {
-    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
     let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(1);
     let mut out = String::new();
     let render = |out: &mut String, report: Report| {
@@ -45,11 +55,18 @@ pub fn human(outcome: &Outcome, color: bool) -> String {
     for f in &outcome.findings {
         let file = outcome.file(f.file);
         let diag = MietteDiagnostic::new(f.message.clone())
-            .with_code(format!("{} [{} · guide §{}]", f.rule.id, f.rule.impact, f.rule.section))
+            .with_code(format!(
+                "{} [{} · guide §{}]",
+                f.rule.id, f.rule.impact, f.rule.section
+            ))
             .with_severity(severity(f.rule.impact))
             .with_help(format!("{}\n(rule docs: rules/{}.md)", f.help, f.rule.id))
-            .with_label(LabeledSpan::new_with_span(Some(f.rule.summary.to_string()), byte_range(&file.source, f.span)));
-        let report = Report::new(diag).with_source_code(NamedSource::new(&file.display, file.source.clone()));
+            .with_label(LabeledSpan::new_with_span(
+                Some(f.rule.summary.to_string()),
+                byte_range(&file.source, f.span),
+            ));
+        let report = Report::new(diag)
+            .with_source_code(NamedSource::new(&file.display, file.source.clone()));
         render(&mut out, report);
     }
     out.push_str(&summary_line(outcome));
@@ -62,7 +79,10 @@ fn problem_report(p: &Problem) -> Report {
         .with_severity(miette::Severity::Error);
     match (&p.source, p.span) {
         (Some(source), Some(span)) => {
-            diag = diag.with_label(LabeledSpan::new_with_span(Some("here".into()), byte_range(source, span)));
+            diag = diag.with_label(LabeledSpan::new_with_span(
+                Some("here".into()),
+                byte_range(source, span),
+            ));
             Report::new(diag).with_source_code(NamedSource::new(&p.display, source.clone()))
         }
         _ => Report::new(diag),
@@ -78,7 +98,8 @@ fn severity(impact: Impact) -> miette::Severity {
 }
 
 fn by_impact(findings: &[Finding]) -> BTreeMap<&'static str, usize> {
-    let mut counts: BTreeMap<&'static str, usize> = Impact::ALL.iter().map(|i| (i.as_str(), 0)).collect();
+    let mut counts: BTreeMap<&'static str, usize> =
+        Impact::ALL.iter().map(|i| (i.as_str(), 0)).collect();
     for f in findings {
         *counts.entry(f.rule.impact.as_str()).or_default() += 1;
     }
@@ -103,7 +124,12 @@ fn summary_line(outcome: &Outcome) -> String {
         let _ = write!(s, " ({})", parts.join(", "));
     }
     if !outcome.problems.is_empty() {
-        let _ = write!(s, "; {} file problem{}", outcome.problems.len(), if outcome.problems.len() == 1 { "" } else { "s" });
+        let _ = write!(
+            s,
+            "; {} file problem{}",
+            outcome.problems.len(),
+            if outcome.problems.len() == 1 { "" } else { "s" }
+        );
     }
     s.push('\n');
     s
@@ -146,7 +172,10 @@ pub fn json(outcome: &Outcome) -> String {
         .problems
         .iter()
         .map(|p| {
-            let span = p.span.unwrap_or(Span { start: Pos { line: 1, col: 0 }, end: Pos { line: 1, col: 0 } });
+            let span = p.span.unwrap_or(Span {
+                start: Pos { line: 1, col: 0 },
+                end: Pos { line: 1, col: 0 },
+            });
             JsonDiagnostic {
                 rule: p.kind.id(),
                 section: None,

@@ -52,7 +52,9 @@ pub fn collect(paths: &[PathBuf]) -> Result<Walked, String> {
 fn err_path(err: &ignore::Error) -> Option<PathBuf> {
     match err {
         ignore::Error::WithPath { path, .. } => Some(path.clone()),
-        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => err_path(err),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            err_path(err)
+        }
         _ => None,
     }
 }
@@ -62,7 +64,10 @@ fn err_path(err: &ignore::Error) -> Option<PathBuf> {
 fn is_cargo_target(path: &Path) -> bool {
     path.file_name().is_some_and(|n| n == "target")
         && path.is_dir()
-        && (path.join("CACHEDIR.TAG").is_file() || path.parent().is_some_and(|p| p.join("Cargo.toml").is_file()))
+        && (path.join("CACHEDIR.TAG").is_file()
+            || path
+                .parent()
+                .is_some_and(|p| p.join("Cargo.toml").is_file()))
 }
 
 fn absolute(path: &Path) -> PathBuf {

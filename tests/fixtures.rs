@@ -28,7 +28,11 @@ fn annotations(root: &Path) -> Expected {
     let mut expected = Expected::new();
     for file in files {
         let text = std::fs::read_to_string(&file).unwrap();
-        let rel = file.strip_prefix(root.parent().unwrap()).unwrap().to_string_lossy().replace('\\', "/");
+        let rel = file
+            .strip_prefix(root.parent().unwrap())
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
         for (i, line) in text.lines().enumerate() {
             if line.trim_start().starts_with("//") {
                 continue;
@@ -56,16 +60,30 @@ fn fixtures_report_exactly_their_annotations() {
     let expected = annotations(&crate_root.join("fixtures"));
     let opts = Options {
         paths: vec![PathBuf::from("fixtures/src")],
-        rules: REGISTRY.iter().copied().filter(|r| r.default == Default::On).collect(),
+        rules: REGISTRY
+            .iter()
+            .copied()
+            .filter(|r| r.default == Default::On)
+            .collect(),
         scope: Scope::default(),
         threads: None,
     };
     let outcome = engine::run(&opts).unwrap();
-    assert!(outcome.problems.is_empty(), "fixture files failed to lint: {:?}", outcome.problems);
+    assert!(
+        outcome.problems.is_empty(),
+        "fixture files failed to lint: {:?}",
+        outcome.problems
+    );
     let got: Expected = outcome
         .findings
         .iter()
-        .map(|f| (outcome.file(f.file).display.clone(), f.span.start.line, f.rule.id.to_string()))
+        .map(|f| {
+            (
+                outcome.file(f.file).display.clone(),
+                f.span.start.line,
+                f.rule.id.to_string(),
+            )
+        })
         .collect();
     let missing: Vec<_> = expected.difference(&got).collect();
     let unexpected: Vec<_> = got.difference(&expected).collect();
@@ -77,14 +95,25 @@ fn fixtures_report_exactly_their_annotations() {
         let msg = outcome
             .findings
             .iter()
-            .find(|f| outcome.file(f.file).display == *file && f.span.start.line == *line && f.rule.id == rule)
+            .find(|f| {
+                outcome.file(f.file).display == *file
+                    && f.span.start.line == *line
+                    && f.rule.id == rule
+            })
             .map(|f| f.message.as_str())
             .unwrap_or("");
         report.push_str(&format!("unexpected {file}:{line} {rule}: {msg}\n"));
     }
-    assert!(report.is_empty(), "fixtures disagree with the linter:\n{report}");
+    assert!(
+        report.is_empty(),
+        "fixtures disagree with the linter:\n{report}"
+    );
     // Every registered rule is exercised by at least one fixture.
     for rule in REGISTRY {
-        assert!(expected.iter().any(|(_, _, r)| r == rule.id), "rule {} has no firing fixture", rule.id);
+        assert!(
+            expected.iter().any(|(_, _, r)| r == rule.id),
+            "rule {} has no firing fixture",
+            rule.id
+        );
     }
 }

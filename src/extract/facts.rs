@@ -16,7 +16,10 @@ pub enum RawPart {
     /// A const or static of the crate, by name.
     Const(String),
     /// A call to a fn that may be a crate-local key builder.
-    Call { name: String, args: Vec<RawKey> },
+    Call {
+        name: String,
+        args: Vec<RawKey>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -71,7 +74,12 @@ pub struct RawArg {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Recv {
     /// Known from this fn alone.
-    Known { lib: Lib, kind: ConnKind, origin: crate::model::Origin, cloned: bool },
+    Known {
+        lib: Lib,
+        kind: ConnKind,
+        origin: crate::model::Origin,
+        cloned: bool,
+    },
     /// A path through values whose types need the crate's struct table.
     Path { root: Root, ops: Vec<Op> },
     /// Nothing is known; the file's imports decide.
@@ -96,6 +104,8 @@ pub enum Op {
     /// `.get()` with no argument: checks a connection out of a pool.
     Get,
     Clone,
+    /// Any other method: its result is Redis only if the crate says so.
+    Call(String),
 }
 
 #[derive(Debug, Clone)]
@@ -120,6 +130,9 @@ pub struct RawCall {
     /// A second reading of the same method call under the other client's
     /// API, for receivers whose client is only known after resolution.
     pub alt: bool,
+    /// A method name common outside Redis on a receiver not named like a
+    /// connection: counts only if the receiver's type proves Redis.
+    pub weak_receiver: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -204,4 +217,8 @@ pub struct FileFacts {
     /// passed in that parameter.
     pub expiring_params: Vec<(String, usize)>,
     pub pipes: Vec<PipeInfo>,
+    /// `#[cfg(test)] mod name;` declarations: those files are test code.
+    pub test_mods: Vec<String>,
+    /// The whole file is test code (set by the engine from the module tree).
+    pub all_test: bool,
 }

@@ -22,8 +22,10 @@ use syn::{Expr, ExprMethodCall, FnArg, Pat, Stmt, Token};
 
 use crate::model::command;
 use crate::model::key::{parse_format, FormatPiece};
-use crate::model::{ConnKind, CreationKind, FnInfo, Form, FredTimeout, Lib, LoopCtx, LoopKind, Opts, Origin, Span};
 use crate::model::Timeout;
+use crate::model::{
+    ConnKind, CreationKind, FnInfo, Form, FredTimeout, Lib, LoopCtx, LoopKind, Opts, Origin, Span,
+};
 use facts::*;
 use methods::Api;
 use types::{classify, collect_generics, Generics, TypeClass, UseMap};
@@ -31,7 +33,11 @@ use types::{classify, collect_generics, Generics, TypeClass, UseMap};
 /// Extracts the facts of one parsed file.
 pub fn extract(file: &syn::File, is_test_file: bool) -> FileFacts {
     let mut uses = UseMap::default();
-    let mut collector = UseCollector { uses: &mut uses, reexports: false, cluster: false };
+    let mut collector = UseCollector {
+        uses: &mut uses,
+        reexports: false,
+        cluster: false,
+    };
     collector.visit_file(file);
     let (reexports, cluster) = (collector.reexports, collector.cluster);
     let mut w = Walker {
@@ -63,7 +69,11 @@ pub fn extract(file: &syn::File, is_test_file: bool) -> FileFacts {
 
 fn module_fn() -> RawFn {
     RawFn {
-        info: FnInfo { name: "<module>".into(), is_setup: true, ..FnInfo::default() },
+        info: FnInfo {
+            name: "<module>".into(),
+            is_setup: true,
+            ..FnInfo::default()
+        },
         ..RawFn::default()
     }
 }
@@ -80,7 +90,9 @@ impl<'ast> Visit<'ast> for UseCollector<'_> {
     fn visit_item_use(&mut self, u: &'ast syn::ItemUse) {
         self.uses.add(&u.tree);
         let text = u.tree.to_token_stream().to_string();
-        if matches!(u.vis, syn::Visibility::Public(_)) && (text.starts_with("redis") || text.starts_with("fred")) {
+        if matches!(u.vis, syn::Visibility::Public(_))
+            && (text.starts_with("redis") || text.starts_with("fred"))
+        {
             let traits = types::REDIS_TRAITS.iter().any(|t| text.contains(t));
             self.reexports |= traits || text.contains("prelude") || text.contains('*');
         }
@@ -155,14 +167,34 @@ const PASSTHROUGH: &[&str] = &[
     "get_mut",
     "get_ref",
     "to_owned",
+    "map_err",
+    "context",
+    "with_context",
+    "wrap_err",
+    "ok_or",
+    "ok_or_else",
+    "unwrap_or_else",
 ];
 
 /// Routing functions of axum (`get(handler)`) and actix (`web::get().to(h)`).
-const ROUTE_FNS: &[&str] = &["get", "post", "put", "delete", "patch", "any", "head", "options", "trace", "on"];
+const ROUTE_FNS: &[&str] = &[
+    "get", "post", "put", "delete", "patch", "any", "head", "options", "trace", "on",
+];
 
 /// Route attributes of actix-web, rocket and poem, plus axum's debug_handler.
 const ROUTE_ATTRS: &[&str] = &[
-    "get", "post", "put", "delete", "patch", "head", "options", "route", "handler", "trace", "connect", "debug_handler",
+    "get",
+    "post",
+    "put",
+    "delete",
+    "patch",
+    "head",
+    "options",
+    "route",
+    "handler",
+    "trace",
+    "connect",
+    "debug_handler",
     "oai",
 ];
 
@@ -178,10 +210,15 @@ enum Value {
     Script(Vec<RawKey>),
     FredBuilder,
     ClusterBuilder,
-    DeadpoolConfig { cluster: bool },
+    DeadpoolConfig {
+        cluster: bool,
+    },
     PoolBuilder(Lib),
     /// `SetOptions`, `StreamReadOptions`, `FlushAllOptions` built in code.
-    Options { opts: Opts, group: bool },
+    Options {
+        opts: Opts,
+        group: bool,
+    },
     Key(RawKey),
     Num(f64),
     /// An axum `MethodRouter` or actix route: `.post(h)` / `.to(h)` register h.
@@ -201,8 +238,15 @@ impl Value {
     fn recv(&self) -> Recv {
         match self {
             Value::Conn(r) | Value::FnResult(r, _) => r.clone(),
-            Value::Global(name) => Recv::Path { root: Root::Static(name.clone()), ops: Vec::new() },
-            Value::NotRedis | Value::Key(_) | Value::Num(_) | Value::Options { .. } | Value::Router => Recv::NotRedis,
+            Value::Global(name) => Recv::Path {
+                root: Root::Static(name.clone()),
+                ops: Vec::new(),
+            },
+            Value::NotRedis
+            | Value::Key(_)
+            | Value::Num(_)
+            | Value::Options { .. }
+            | Value::Router => Recv::NotRedis,
             _ => Recv::Unknown,
         }
     }
@@ -212,6 +256,24 @@ struct LoopFrame {
     kind: LoopKind,
     /// Identifiers derived from the loop's item.
     deps: Vec<String>,
+}
+
+/// Finds an explicit `return` or `break` in a loop body (closures, async
+/// blocks and nested items excluded): such loops search for a first match,
+/// and each round trip depends on the previous one.
+#[derive(Default)]
+struct EarlyExit(bool);
+
+impl<'ast> Visit<'ast> for EarlyExit {
+    fn visit_expr(&mut self, e: &'ast Expr) {
+        match e {
+            Expr::Return(_) | Expr::Break(_) => self.0 = true,
+            Expr::Closure(_) | Expr::Async(_) => {}
+            _ => visit::visit_expr(self, e),
+        }
+    }
+
+    fn visit_item(&mut self, _: &'ast syn::Item) {}
 }
 
 struct FnCtx {
@@ -256,7 +318,11 @@ fn text(tokens: &impl ToTokens) -> String {
 fn is_test_attr(attrs: &[syn::Attribute]) -> bool {
     attrs.iter().any(|a| {
         let path = a.path();
-        let last = path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+        let last = path
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default();
         if last == "test" || last == "bench" || last == "rstest" {
             return true;
         }
@@ -272,9 +338,16 @@ fn is_route_attr(attrs: &[syn::Attribute]) -> bool {
     attrs.iter().any(|a| {
         let segs = &a.path().segments;
         let last = segs.last().map(|s| s.ident.to_string()).unwrap_or_default();
-        let root = segs.first().map(|s| s.ident.to_string()).unwrap_or_default();
+        let root = segs
+            .first()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default();
         ROUTE_ATTRS.contains(&last.as_str())
-            && (segs.len() == 1 || matches!(root.as_str(), "actix_web" | "rocket" | "poem" | "poem_openapi" | "axum"))
+            && (segs.len() == 1
+                || matches!(
+                    root.as_str(),
+                    "actix_web" | "rocket" | "poem" | "poem_openapi" | "axum"
+                ))
     })
 }
 
@@ -344,13 +417,20 @@ fn is_upper(name: &str) -> bool {
 
 /// Parses a function-like macro's tokens as comma-separated expressions.
 fn macro_args(tokens: &TokenStream) -> Option<Vec<Expr>> {
-    syn::parse::Parser::parse2(Punctuated::<Expr, Token![,]>::parse_terminated, tokens.clone())
-        .ok()
-        .map(|p| p.into_iter().collect())
+    syn::parse::Parser::parse2(
+        Punctuated::<Expr, Token![,]>::parse_terminated,
+        tokens.clone(),
+    )
+    .ok()
+    .map(|p| p.into_iter().collect())
 }
 
 fn macro_name(mac: &syn::Macro) -> String {
-    mac.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default()
+    mac.path
+        .segments
+        .last()
+        .map(|s| s.ident.to_string())
+        .unwrap_or_default()
 }
 
 /// Splits a chain like `self.pool.get().await?.clone()` into its root and
@@ -393,7 +473,8 @@ fn is_iter_chain(receiver: &Expr) -> bool {
     let from_links = links.iter().any(|l| match l {
         Link::Method(m) => {
             let name = m.method.to_string();
-            ITER_SOURCES.contains(&name.as_str()) || (ITER_ADAPTERS.contains(&name.as_str()) && name != "map")
+            ITER_SOURCES.contains(&name.as_str())
+                || (ITER_ADAPTERS.contains(&name.as_str()) && name != "map")
         }
         _ => false,
     });
@@ -468,7 +549,9 @@ impl Walker {
     fn mark(&mut self, ident: &str) {
         match ident {
             "default_command_timeout" => self.info().sets_fred_command_timeout = true,
-            "wait_timeout" | "wait" | "wait_millis" | "wait_secs" => self.info().sets_pool_wait_timeout = true,
+            "wait_timeout" | "wait" | "wait_millis" | "wait_secs" => {
+                self.info().sets_pool_wait_timeout = true
+            }
             _ if CLUSTER_MARKERS.contains(&ident) => self.facts.uses_cluster = true,
             _ => {}
         }
@@ -477,15 +560,28 @@ impl Walker {
     fn loop_ctx(&self, mentions: &[String]) -> Option<LoopCtx> {
         let frames = self.fns.last()?.loops.last()?;
         let innermost = frames.last()?;
-        let key_from_item = frames.iter().any(|f| f.deps.iter().any(|d| mentions.contains(d)));
-        Some(LoopCtx { kind: innermost.kind, key_from_item })
+        let key_from_item = frames
+            .iter()
+            .any(|f| f.deps.iter().any(|d| mentions.contains(d)));
+        Some(LoopCtx {
+            kind: innermost.kind,
+            key_from_item,
+        })
     }
 
     fn in_loop(&self) -> bool {
-        self.fns.last().and_then(|f| f.loops.last()).is_some_and(|l| !l.is_empty())
+        self.fns
+            .last()
+            .and_then(|f| f.loops.last())
+            .is_some_and(|l| !l.is_empty())
     }
 
-    fn with_loop<T>(&mut self, kind: LoopKind, deps: Vec<String>, f: impl FnOnce(&mut Self) -> T) -> T {
+    fn with_loop<T>(
+        &mut self,
+        kind: LoopKind,
+        deps: Vec<String>,
+        f: impl FnOnce(&mut Self) -> T,
+    ) -> T {
         if let Some(group) = self.cx().loops.last_mut() {
             group.push(LoopFrame { kind, deps });
         }
@@ -548,6 +644,9 @@ impl Walker {
             }
             syn::Item::Mod(m) => {
                 let test = is_test_attr(&m.attrs);
+                if test && m.content.is_none() {
+                    self.facts.test_mods.push(m.ident.to_string());
+                }
                 self.test_depth += u32::from(test);
                 if let Some((_, items)) = &m.content {
                     for it in items {
@@ -561,7 +660,10 @@ impl Walker {
                 let mut generics = self.generics.clone();
                 collect_generics(&s.generics, &mut generics);
                 for (i, field) in s.fields.iter().enumerate() {
-                    let fname = field.ident.as_ref().map_or_else(|| i.to_string(), |id| id.to_string());
+                    let fname = field
+                        .ident
+                        .as_ref()
+                        .map_or_else(|| i.to_string(), |id| id.to_string());
                     let class = classify(&field.ty, &self.uses, &generics);
                     if class != TypeClass::Other {
                         self.facts.structs.push((name.clone(), fname, class));
@@ -612,9 +714,7 @@ impl Walker {
             syn::ReturnType::Default => None,
         };
         if let Some(class @ (TypeClass::Redis(..) | TypeClass::Struct(_))) = &returns {
-            if self.impl_type.is_none() || sig.receiver().is_none() {
-                self.facts.fn_returns.push((name.clone(), class.clone()));
-            }
+            self.facts.fn_returns.push((name.clone(), class.clone()));
         }
         let info = FnInfo {
             name: name.clone(),
@@ -626,7 +726,11 @@ impl Walker {
                 || sig.output.to_token_stream().to_string().contains("Self"),
             ..FnInfo::default()
         };
-        let raw = RawFn { info, is_test: self.in_test(), returns };
+        let raw = RawFn {
+            info,
+            is_test: self.in_test(),
+            returns,
+        };
         self.enter_fn(raw);
         let mut params = Vec::new();
         for arg in &sig.inputs {
@@ -634,8 +738,17 @@ impl Walker {
                 FnArg::Receiver(_) => {
                     params.push("self".to_string());
                     if let Some(t) = &self.impl_type {
-                        let root = Root::Type { name: t.clone(), is_self: true };
-                        self.bind("self".into(), Value::Conn(Recv::Path { root, ops: Vec::new() }));
+                        let root = Root::Type {
+                            name: t.clone(),
+                            is_self: true,
+                        };
+                        self.bind(
+                            "self".into(),
+                            Value::Conn(Recv::Path {
+                                root,
+                                ops: Vec::new(),
+                            }),
+                        );
                     }
                 }
                 FnArg::Typed(pt) => {
@@ -645,13 +758,16 @@ impl Walker {
                     if let Some(n) = single_ident(&pt.pat) {
                         self.bind(n, value);
                     } else {
-                        names.iter().for_each(|n| self.bind(n.clone(), Value::Unknown));
+                        names
+                            .iter()
+                            .for_each(|n| self.bind(n.clone(), Value::Unknown));
                     }
                     params.extend(names);
                 }
             }
         }
         self.cx().params = params.clone();
+        self.info().params = params.iter().filter(|p| *p != "self").cloned().collect();
         if let Some(key) = self.builder_key(block) {
             let params = params.into_iter().filter(|p| p != "self").collect();
             self.facts.builders.push(KeyBuilder { name, params, key });
@@ -664,10 +780,19 @@ impl Walker {
 
     fn value_of_type(&self, ty: &syn::Type, origin: Origin) -> Value {
         match classify(ty, &self.uses, &self.generics) {
-            TypeClass::Redis(lib, kind) => Value::Conn(Recv::Known { lib, kind, origin, cloned: false }),
-            TypeClass::Struct(name) => {
-                Value::Conn(Recv::Path { root: Root::Type { name, is_self: false }, ops: Vec::new() })
-            }
+            TypeClass::Redis(lib, kind) => Value::Conn(Recv::Known {
+                lib,
+                kind,
+                origin,
+                cloned: false,
+            }),
+            TypeClass::Struct(name) => Value::Conn(Recv::Path {
+                root: Root::Type {
+                    name,
+                    is_self: false,
+                },
+                ops: Vec::new(),
+            }),
             TypeClass::Other => Value::NotRedis,
         }
     }
@@ -688,7 +813,10 @@ impl Walker {
             return None;
         }
         let key = self.key_of(tail);
-        key.0.iter().any(|p| matches!(p, RawPart::Lit(_) | RawPart::Const(_))).then_some(key)
+        key.0
+            .iter()
+            .any(|p| matches!(p, RawPart::Lit(_) | RawPart::Const(_)))
+            .then_some(key)
     }
 
     fn block(&mut self, block: &syn::Block) {
@@ -735,23 +863,35 @@ impl Walker {
         if let Some((_, diverge)) = &init.diverge {
             self.eval(diverge);
         }
-        // An explicit type annotation says more than the initialiser.
-        if let Pat::Type(pt) = &local.pat {
-            let typed = self.value_of_type(&pt.ty, Origin::Local);
-            if !matches!(typed, Value::NotRedis) || matches!(value, Value::Unknown) {
-                value = match (typed, &value) {
-                    (Value::Conn(Recv::Known { lib, kind, .. }), Value::Conn(Recv::Known { origin, cloned, .. })) => {
-                        Value::Conn(Recv::Known { lib, kind, origin: *origin, cloned: *cloned })
-                    }
-                    (Value::NotRedis, _) => value,
-                    (typed, _) => typed,
-                };
-            }
-        }
         if matches!(value, Value::Unknown) {
             if let Some(key) = self.key_value(&init.expr) {
                 value = Value::Key(key);
             }
+        }
+        // An explicit type annotation says more than the initialiser.
+        if let Pat::Type(pt) = &local.pat {
+            let typed = self.value_of_type(&pt.ty, Origin::Local);
+            value = match (typed, value) {
+                (
+                    Value::Conn(Recv::Known { lib, kind, .. }),
+                    Value::Conn(Recv::Known { origin, cloned, .. }),
+                ) => Value::Conn(Recv::Known {
+                    lib,
+                    kind,
+                    origin,
+                    cloned,
+                }),
+                (Value::NotRedis, Value::FnResult(_, key)) => Value::Key(key),
+                (Value::NotRedis, Value::Unknown | Value::Conn(_) | Value::Global(_)) => {
+                    Value::NotRedis
+                }
+                (Value::NotRedis, v) => v,
+                (typed @ Value::Conn(Recv::Path { .. }), Value::Unknown | Value::FnResult(..)) => {
+                    typed
+                }
+                (Value::Conn(Recv::Path { .. }), v) => v,
+                (typed, _) => typed,
+            };
         }
         let mut names = Vec::new();
         pat_idents(&local.pat, &mut names);
@@ -770,23 +910,49 @@ impl Walker {
                 }
                 self.bind(name, value);
             }
-            None => names.into_iter().for_each(|n| self.bind(n, Value::Unknown)),
+            None => self.bind_destructured(&local.pat, &value, names),
         }
+    }
+
+    /// `let Foo { a, b: c, .. } = foo;`: fields of a typed value keep their
+    /// path; anything else is unknown.
+    fn bind_destructured(&mut self, pat: &Pat, value: &Value, names: Vec<String>) {
+        if let (Pat::Struct(ps), Value::Conn(recv @ Recv::Path { .. })) = (pat, value) {
+            for field in &ps.fields {
+                if let (syn::Member::Named(member), Some(name)) =
+                    (&field.member, single_ident(&field.pat))
+                {
+                    self.bind(
+                        name,
+                        Value::Conn(push_op(recv.clone(), Op::Field(member.to_string()))),
+                    );
+                }
+            }
+            return;
+        }
+        names.into_iter().for_each(|n| self.bind(n, Value::Unknown));
     }
 
     /// A `let` initialiser that builds a string key (format!, a literal, a
     /// key-builder call) binds a key template.
     fn key_value(&mut self, e: &Expr) -> Option<RawKey> {
         match e {
-            Expr::Macro(m) if matches!(macro_name(&m.mac).as_str(), "format" | "concat") => Some(self.key_of(e)),
+            Expr::Macro(m) if matches!(macro_name(&m.mac).as_str(), "format" | "concat") => {
+                Some(self.key_of(e))
+            }
             Expr::Lit(l) if matches!(l.lit, syn::Lit::Str(_)) => Some(self.key_of(e)),
             Expr::Call(c) => {
                 let Expr::Path(p) = &*c.func else { return None };
                 let last = p.path.segments.last()?.ident.to_string();
-                (p.path.segments.len() <= 2 && last.chars().next()?.is_lowercase()).then(|| self.key_of(e))
+                let _ = last;
+                is_fn_path(&types::path_segments(&p.path)).then(|| self.key_of(e))
             }
             Expr::Binary(b) if matches!(b.op, syn::BinOp::Add(_)) => Some(self.key_of(e)),
-            Expr::MethodCall(m) if m.args.is_empty() && ["to_string", "to_owned", "clone", "into"].contains(&m.method.to_string().as_str()) => {
+            Expr::MethodCall(m)
+                if m.args.is_empty()
+                    && ["to_string", "to_owned", "clone", "into"]
+                        .contains(&m.method.to_string().as_str()) =>
+            {
                 self.key_value(&m.receiver)
             }
             Expr::Reference(r) => self.key_value(&r.expr),
@@ -814,7 +980,9 @@ impl Walker {
         match e {
             Expr::Lit(l) => match &l.lit {
                 syn::Lit::Str(s) => {
-                    if s.value().starts_with("redis-cluster://") || s.value().starts_with("rediss-cluster://") {
+                    if s.value().starts_with("redis-cluster://")
+                        || s.value().starts_with("rediss-cluster://")
+                    {
                         self.facts.uses_cluster = true;
                     }
                     Value::Key(RawKey::lit(s.value()))
@@ -879,8 +1047,16 @@ impl Walker {
                 self.eval(&f.expr);
                 let mut deps = Vec::new();
                 pat_idents(&f.pat, &mut deps);
-                self.with_loop(LoopKind::For, deps.clone(), |w| {
-                    deps.iter().for_each(|d| w.bind(d.clone(), Value::Unknown));
+                let mut exit = EarlyExit::default();
+                exit.visit_block(&f.body);
+                let bindings = deps.clone();
+                if exit.0 {
+                    deps.clear();
+                }
+                self.with_loop(LoopKind::For, deps, |w| {
+                    bindings
+                        .iter()
+                        .for_each(|d| w.bind(d.clone(), Value::Unknown));
                     w.block(&f.body);
                 });
                 Value::Unknown
@@ -948,7 +1124,9 @@ impl Walker {
                 self.eval(&a.left);
                 Value::Unknown
             }
-            Expr::Binary(b) if matches!(b.op, syn::BinOp::Add(_)) && self.key_value(&b.left).is_some() => {
+            Expr::Binary(b)
+                if matches!(b.op, syn::BinOp::Add(_)) && self.key_value(&b.left).is_some() =>
+            {
                 self.eval(&b.right);
                 Value::Key(self.key_of(e))
             }
@@ -973,11 +1151,23 @@ impl Walker {
                     return Value::DeadpoolConfig { cluster };
                 }
                 if last == "FlushAllOptions" || last == "FlushDbOptions" {
-                    let blocking = s.fields.iter().any(|f| text(&f.member) == "blocking" && text(&f.expr) == "true");
-                    let opts = Opts { asynchronous: !blocking, ..Opts::default() };
+                    let blocking = s
+                        .fields
+                        .iter()
+                        .any(|f| text(&f.member) == "blocking" && text(&f.expr) == "true");
+                    let opts = Opts {
+                        asynchronous: !blocking,
+                        ..Opts::default()
+                    };
                     return Value::Options { opts, group: false };
                 }
-                Value::Conn(Recv::Path { root: Root::Type { name: last, is_self: false }, ops: Vec::new() })
+                Value::Conn(Recv::Path {
+                    root: Root::Type {
+                        name: last,
+                        is_self: false,
+                    },
+                    ops: Vec::new(),
+                })
             }
             Expr::Array(_) | Expr::Tuple(_) | Expr::Range(_) | Expr::Repeat(_) => {
                 visit::visit_expr(self, e);
@@ -1050,12 +1240,14 @@ impl Walker {
                     };
                     self.mark(&name);
                     value = match value {
-                        Value::Conn(recv @ Recv::Path { .. }) | Value::FnResult(recv @ Recv::Path { .. }, _) => {
+                        Value::Conn(recv @ Recv::Path { .. })
+                        | Value::FnResult(recv @ Recv::Path { .. }, _) => {
                             Value::Conn(push_op(recv, Op::Field(name)))
                         }
-                        Value::Global(g) => {
-                            Value::Conn(Recv::Path { root: Root::Static(g), ops: vec![Op::Field(name)] })
-                        }
+                        Value::Global(g) => Value::Conn(Recv::Path {
+                            root: Root::Static(g),
+                            ops: vec![Op::Field(name)],
+                        }),
                         _ => Value::Unknown,
                     };
                 }
@@ -1099,7 +1291,10 @@ impl Walker {
             self.walk_closure_args(&m.args, ClosureKind::Iter);
             return Value::Unknown;
         }
-        if matches!(name.as_str(), "get_or_init" | "get_or_try_init" | "call_once" | "get_or_insert_with") {
+        if matches!(
+            name.as_str(),
+            "get_or_init" | "get_or_try_init" | "call_once" | "get_or_insert_with"
+        ) {
             self.walk_closure_args(&m.args, ClosureKind::Init);
             return value;
         }
@@ -1113,7 +1308,11 @@ impl Walker {
                 Value::Router
             }
             Value::Pipe(id) | Value::PipeCmd(id, _) if name == "cmd" && argc == 1 => {
-                let idx = self.raw_cmd(&m.args[0], Span::join(m.method.span(), m.paren_token.span.close()), Api::RedisRs);
+                let idx = self.raw_cmd(
+                    &m.args[0],
+                    Span::join(m.method.span(), m.paren_token.span.close()),
+                    Api::RedisRs,
+                );
                 match idx {
                     Some(idx) => {
                         self.facts.calls[idx].pipe = Some(id);
@@ -1132,7 +1331,9 @@ impl Walker {
                     self.push_arg(idx, &m.args[0]);
                     Value::RawCmd(idx)
                 }
-                "query" | "query_async" | "exec" | "exec_async" | "iter" | "iter_async" if argc == 1 => {
+                "query" | "query_async" | "exec" | "exec_async" | "iter" | "iter_async"
+                    if argc == 1 =>
+                {
                     self.facts.calls[idx].recv = self.eval(&m.args[0]).recv();
                     Value::Unknown
                 }
@@ -1176,7 +1377,12 @@ impl Walker {
                         _ => ConnKind::FredSubscriber,
                     };
                     self.eval_args(m);
-                    self.create(CreationKind::FredClient { command_timeout: FredTimeout::Missing }, (Lib::Fred, kind), &name,
+                    self.create(
+                        CreationKind::FredClient {
+                            command_timeout: FredTimeout::Missing,
+                        },
+                        (Lib::Fred, kind),
+                        &name,
                         Span::join(m.method.span(), m.paren_token.span.close()),
                         Recv::Unknown,
                     )
@@ -1190,7 +1396,13 @@ impl Walker {
                 self.eval_args(m);
                 if name == "build" {
                     let span = Span::join(m.method.span(), m.paren_token.span.close());
-                    return self.create(CreationKind::Client, (Lib::RedisRs, ConnKind::ClusterClient), "ClusterClientBuilder::build", span, Recv::Unknown);
+                    return self.create(
+                        CreationKind::Client,
+                        (Lib::RedisRs, ConnKind::ClusterClient),
+                        "ClusterClientBuilder::build",
+                        span,
+                        Recv::Unknown,
+                    );
                 }
                 Value::ClusterBuilder
             }
@@ -1199,7 +1411,13 @@ impl Walker {
                 match name.as_str() {
                     "create_pool" => {
                         let span = Span::join(m.method.span(), m.paren_token.span.close());
-                        self.create(CreationKind::Pool, (Lib::Deadpool, ConnKind::Pool { cluster }), "create_pool", span, Recv::Unknown)
+                        self.create(
+                            CreationKind::Pool,
+                            (Lib::Deadpool, ConnKind::Pool { cluster }),
+                            "create_pool",
+                            span,
+                            Recv::Unknown,
+                        )
                     }
                     "builder" => Value::PoolBuilder(Lib::Deadpool),
                     _ => Value::DeadpoolConfig { cluster },
@@ -1210,12 +1428,21 @@ impl Walker {
                 match name.as_str() {
                     "build" | "build_unchecked" => {
                         let span = Span::join(m.method.span(), m.paren_token.span.close());
-                        self.create(CreationKind::Pool, (lib, ConnKind::Pool { cluster: false }), &name, span, Recv::Unknown)
+                        self.create(
+                            CreationKind::Pool,
+                            (lib, ConnKind::Pool { cluster: false }),
+                            &name,
+                            span,
+                            Recv::Unknown,
+                        )
                     }
                     _ => Value::PoolBuilder(lib),
                 }
             }
-            Value::Options { mut opts, mut group } => {
+            Value::Options {
+                mut opts,
+                mut group,
+            } => {
                 match name.as_str() {
                     "with_expiration" => opts.expiry = true,
                     "conditional_set" => opts.nx |= text(&m.args).contains("NX"),
@@ -1250,7 +1477,10 @@ impl Walker {
             _ => {
                 let api = if self.facts.pipes[id as usize].transaction && self.facts.imports_fred {
                     Api::Fred
-                } else if self.facts.imports_fred && !self.facts.imports_redis_traits && !self.mentions_redis {
+                } else if self.facts.imports_fred
+                    && !self.facts.imports_redis_traits
+                    && !self.mentions_redis
+                {
                     Api::Fred
                 } else {
                     Api::RedisRs
@@ -1288,18 +1518,29 @@ impl Walker {
             Recv::Known { lib, kind, .. } => Some((*lib, *kind)),
             _ => None,
         };
-        let redis_ok = matches!(known_kind, Some((Lib::RedisRs, _))) || (known_kind.is_none() && self.mentions_redis);
+        let redis_ok = matches!(known_kind, Some((Lib::RedisRs, _)))
+            || (known_kind.is_none() && self.mentions_redis);
         // Connection constructors of redis-rs.
         let created = match (name.as_str(), argc) {
             ("get_connection", 0) | ("get_connection_with_timeout", 1) if redis_ok => {
                 let cluster = matches!(known_kind, Some((_, ConnKind::ClusterClient)));
-                let kind = if cluster { ConnKind::Cluster } else { ConnKind::Sync };
-                let creation = CreationKind::SyncConnection { with_connect_timeout: argc == 1 };
+                let kind = if cluster {
+                    ConnKind::Cluster
+                } else {
+                    ConnKind::Sync
+                };
+                let creation = CreationKind::SyncConnection {
+                    with_connect_timeout: argc == 1,
+                };
                 Some((creation, kind))
             }
             ("get_async_connection" | "get_tokio_connection", 0) if redis_ok => {
                 let cluster = matches!(known_kind, Some((_, ConnKind::ClusterClient)));
-                let kind = if cluster { ConnKind::Cluster } else { ConnKind::Sync };
+                let kind = if cluster {
+                    ConnKind::Cluster
+                } else {
+                    ConnKind::Sync
+                };
                 Some((CreationKind::AsyncConnection { with_config: false }, kind))
             }
             (
@@ -1309,10 +1550,18 @@ impl Walker {
                 | "get_multiplexed_async_connection_with_timeouts"
                 | "get_multiplexed_tokio_connection_with_response_timeouts",
                 _,
-            ) => Some((CreationKind::AsyncConnection { with_config: argc > 0 }, ConnKind::Multiplexed)),
-            ("get_connection_manager" | "get_connection_manager_with_config", _) => {
-                Some((CreationKind::AsyncConnection { with_config: argc > 0 }, ConnKind::Manager))
-            }
+            ) => Some((
+                CreationKind::AsyncConnection {
+                    with_config: argc > 0,
+                },
+                ConnKind::Multiplexed,
+            )),
+            ("get_connection_manager" | "get_connection_manager_with_config", _) => Some((
+                CreationKind::AsyncConnection {
+                    with_config: argc > 0,
+                },
+                ConnKind::Manager,
+            )),
             _ => None,
         };
         if let Some((creation, kind)) = created {
@@ -1325,7 +1574,13 @@ impl Walker {
             }
             ("create_pool", 1) if self.mentions_deadpool && known_kind.is_none() => {
                 self.eval_args(m);
-                return self.create(CreationKind::Pool, (Lib::Deadpool, ConnKind::Pool { cluster: false }), "create_pool", span, recv);
+                return self.create(
+                    CreationKind::Pool,
+                    (Lib::Deadpool, ConnKind::Pool { cluster: false }),
+                    "create_pool",
+                    span,
+                    recv,
+                );
             }
             ("set_read_timeout" | "set_write_timeout", 1) if !is_none(&m.args[0]) => {
                 if let Expr::Path(p) = &*flatten(&m.receiver).0 {
@@ -1339,7 +1594,8 @@ impl Walker {
             }
             _ => {}
         }
-        let fred_ok = matches!(known_kind, Some((Lib::Fred, _))) || (known_kind.is_none() && self.facts.imports_fred);
+        let fred_ok = matches!(known_kind, Some((Lib::Fred, _)))
+            || (known_kind.is_none() && self.facts.imports_fred);
         if fred_ok {
             match (name.as_str(), argc) {
                 ("pipeline", 0) => return Value::Pipe(self.new_pipe(span, false, false)),
@@ -1351,9 +1607,14 @@ impl Walker {
                 _ => {}
             }
         }
+        let weak = AMBIGUOUS_METHODS.contains(&name.as_str()) && !connection_like(&m.receiver);
         let apis: Vec<Api> = match known_kind {
             Some((lib, kind)) if kind.runs_commands() => vec![lib.api()],
             Some(_) => Vec::new(),
+            // Names std and other crates use too (`map.get(k)`, `row.get("id")`):
+            // on a receiver nothing is known about, only a connection-like
+            // name makes them Redis.
+            None if recv == Recv::Unknown && weak => Vec::new(),
             None => {
                 let mut apis = Vec::new();
                 if self.facts.imports_redis_traits || !self.facts.imports_fred {
@@ -1369,10 +1630,9 @@ impl Walker {
         for api in apis {
             let before = self.facts.calls.len();
             if self.command_method(api, recv.clone(), m, None) {
-                if found {
-                    if let Some(c) = self.facts.calls.get_mut(before) {
-                        c.alt = true;
-                    }
+                if let Some(c) = self.facts.calls.get_mut(before) {
+                    c.alt = found;
+                    c.weak_receiver = weak;
                 }
                 found = true;
             }
@@ -1381,13 +1641,28 @@ impl Walker {
             return Value::Unknown;
         }
         // Not a command: maybe a crate-local helper taking a key.
-        if matches!(recv, Recv::Path { root: Root::Type { is_self: true, .. }, .. }) && argc > 0 {
+        if matches!(
+            recv,
+            Recv::Path {
+                root: Root::Type { is_self: true, .. },
+                ..
+            }
+        ) && argc > 0
+        {
             let args = m.args.iter().map(|a| self.key_of(a)).collect();
             let (func, in_test) = (self.func(), self.in_test());
-            self.facts.helper_calls.push(RawHelperCall { func, name, args, in_test });
+            self.facts.helper_calls.push(RawHelperCall {
+                func,
+                name: name.clone(),
+                args,
+                in_test,
+            });
         }
         self.eval_args(m);
-        Value::Unknown
+        match recv {
+            Recv::Path { .. } => Value::Conn(push_op(recv, Op::Call(name))),
+            _ => Value::Unknown,
+        }
     }
 
     fn eval_args(&mut self, m: &ExprMethodCall) {
@@ -1417,11 +1692,23 @@ impl Walker {
     }
 
     fn new_pipe(&mut self, span: Span, atomic: bool, transaction: bool) -> u32 {
-        self.facts.pipes.push(PipeInfo { atomic, transaction, exec: None, span });
+        self.facts.pipes.push(PipeInfo {
+            atomic,
+            transaction,
+            exec: None,
+            span,
+        });
         (self.facts.pipes.len() - 1) as u32
     }
 
-    fn create(&mut self, kind: CreationKind, makes: (Lib, ConnKind), what: &str, span: Span, recv: Recv) -> Value {
+    fn create(
+        &mut self,
+        kind: CreationKind,
+        makes: (Lib, ConnKind),
+        what: &str,
+        span: Span,
+        recv: Recv,
+    ) -> Value {
         let (lib, made) = makes;
         let seq = self.next_seq();
         let (func, in_test, in_loop) = (self.func(), self.in_test(), self.in_loop());
@@ -1446,7 +1733,13 @@ impl Walker {
     }
 
     /// Looks the method up in a client's table; emits the call when found.
-    fn command_method(&mut self, api: Api, recv: Recv, m: &ExprMethodCall, pipe: Option<u32>) -> bool {
+    fn command_method(
+        &mut self,
+        api: Api,
+        recv: Recv,
+        m: &ExprMethodCall,
+        pipe: Option<u32>,
+    ) -> bool {
         let name = m.method.to_string();
         let args: Vec<&Expr> = m.args.iter().collect();
         let Some(spec) = methods::lookup(api, &name, args.len()) else {
@@ -1516,7 +1809,17 @@ impl Walker {
             (Api::Fred, "client_kill") => opts.sub = Some("KILL".into()),
             _ => {}
         }
-        self.emit(CallSpec { command, form: Form::Method, keys, args: Vec::new(), opts, recv, api, span, pipe });
+        self.emit(CallSpec {
+            command,
+            form: Form::Method,
+            keys,
+            args: Vec::new(),
+            opts,
+            recv,
+            api,
+            span,
+            pipe,
+        });
     }
 
     /// Options passed as a value: built inline, bound earlier, or unknown
@@ -1543,7 +1846,9 @@ impl Walker {
             return Some(Timeout::Value(n));
         }
         match e {
-            Expr::Call(c) if text(&c.func) == "Some" && c.args.len() == 1 => self.timeout_of(&c.args[0]),
+            Expr::Call(c) if text(&c.func) == "Some" && c.args.len() == 1 => {
+                self.timeout_of(&c.args[0])
+            }
             Expr::Path(p) if is_none(e) => {
                 let _ = p;
                 None
@@ -1575,7 +1880,9 @@ impl Walker {
             return;
         };
         let items: Vec<Expr> = match &m.args[1] {
-            Expr::Macro(mac) if macro_name(&mac.mac) == "vec" => macro_args(&mac.mac.tokens).unwrap_or_default(),
+            Expr::Macro(mac) if macro_name(&mac.mac) == "vec" => {
+                macro_args(&mac.mac.tokens).unwrap_or_default()
+            }
             Expr::Array(a) => a.elems.iter().cloned().collect(),
             other => {
                 self.eval(other);
@@ -1599,7 +1906,10 @@ impl Walker {
     fn raw_arg(&mut self, e: &Expr) -> RawArg {
         self.eval(e);
         let lit = lit_str(e).or_else(|| lit_num(e).map(|n| n.to_string()));
-        RawArg { lit, key: self.key_of(e) }
+        RawArg {
+            lit,
+            key: self.key_of(e),
+        }
     }
 
     fn push_arg(&mut self, idx: usize, e: &Expr) {
@@ -1618,7 +1928,10 @@ impl Walker {
             if !ctx.key_from_item {
                 let updated = self.loop_ctx(&mentions);
                 if let Some(u) = updated {
-                    self.facts.calls[idx].in_loop = Some(LoopCtx { key_from_item: u.key_from_item, ..ctx });
+                    self.facts.calls[idx].in_loop = Some(LoopCtx {
+                        key_from_item: u.key_from_item,
+                        ..ctx
+                    });
                 }
             }
         }
@@ -1653,7 +1966,12 @@ impl Walker {
             if spec.has(command::flags::EXPIRY) {
                 if let Some(var) = c.keys.first().and_then(RawKey::as_var) {
                     let cx = self.fns.last().expect("a fn context is always open");
-                    if let Some(i) = cx.params.iter().filter(|p| *p != "self").position(|p| p == var) {
+                    if let Some(i) = cx
+                        .params
+                        .iter()
+                        .filter(|p| *p != "self")
+                        .position(|p| p == var)
+                    {
                         let fname = self.facts.fns[func as usize].info.name.clone();
                         self.facts.expiring_params.push((fname, i));
                     }
@@ -1677,6 +1995,7 @@ impl Walker {
             in_test,
             result_len: false,
             alt: false,
+            weak_receiver: false,
         });
     }
 
@@ -1687,13 +2006,17 @@ impl Walker {
         };
         let segs = types::path_segments(&fp.path);
         segs.iter().for_each(|s| self.mark(s));
-        let full = self.uses.expand(&segs);
+        let full = types::strip_reexport(&self.uses.expand(&segs)).to_vec();
         let span = Span::join(c.func.span(), c.paren_token.span.close());
         let last = segs.last().cloned().unwrap_or_default();
         let full_str: Vec<&str> = full.iter().map(String::as_str).collect();
         let krate = full_str.first().copied().unwrap_or("");
         let args: Vec<&Expr> = c.args.iter().collect();
-        let type_seg = full_str.len().checked_sub(2).map(|i| full_str[i]).unwrap_or("");
+        let type_seg = full_str
+            .len()
+            .checked_sub(2)
+            .map(|i| full_str[i])
+            .unwrap_or("");
 
         // redis-rs entry points proven by their path.
         if krate == "redis" {
@@ -1724,7 +2047,8 @@ impl Walker {
                         return Value::Unknown;
                     }
                 }
-                (_, "pipe" | "cluster_pipe") | ("Pipeline" | "ClusterPipeline", "new" | "with_capacity") => {
+                (_, "pipe" | "cluster_pipe")
+                | ("Pipeline" | "ClusterPipeline", "new" | "with_capacity") => {
                     args.iter().for_each(|a| {
                         self.eval(a);
                     });
@@ -1750,14 +2074,26 @@ impl Walker {
                     args.iter().for_each(|a| {
                         self.eval(a);
                     });
-                    return self.create(CreationKind::Client, (Lib::RedisRs, ConnKind::Client), "Client::open", span, Recv::Unknown);
+                    return self.create(
+                        CreationKind::Client,
+                        (Lib::RedisRs, ConnKind::Client),
+                        "Client::open",
+                        span,
+                        Recv::Unknown,
+                    );
                 }
                 ("ClusterClient", "new") => {
                     self.facts.uses_cluster = true;
                     args.iter().for_each(|a| {
                         self.eval(a);
                     });
-                    return self.create(CreationKind::Client, (Lib::RedisRs, ConnKind::ClusterClient), "ClusterClient::new", span, Recv::Unknown);
+                    return self.create(
+                        CreationKind::Client,
+                        (Lib::RedisRs, ConnKind::ClusterClient),
+                        "ClusterClient::new",
+                        span,
+                        Recv::Unknown,
+                    );
                 }
                 ("ClusterClient", "builder") | ("ClusterClientBuilder", "new") => {
                     self.facts.uses_cluster = true;
@@ -1772,13 +2108,22 @@ impl Walker {
                     });
                     let with_config = ctor.contains("config");
                     let what = format!("ConnectionManager::{ctor}");
-                    return self.create(CreationKind::AsyncConnection { with_config }, (Lib::RedisRs, ConnKind::Manager), &what, span, Recv::Unknown);
+                    return self.create(
+                        CreationKind::AsyncConnection { with_config },
+                        (Lib::RedisRs, ConnKind::Manager),
+                        &what,
+                        span,
+                        Recv::Unknown,
+                    );
                 }
                 ("AsyncConnectionConfig" | "ConnectionManagerConfig", "new" | "default") => {
                     return Value::RedisConfig;
                 }
                 ("SetOptions" | "StreamReadOptions", "default" | "new") => {
-                    return Value::Options { opts: Opts::default(), group: false };
+                    return Value::Options {
+                        opts: Opts::default(),
+                        group: false,
+                    };
                 }
                 (t, method) if types::REDIS_TRAITS.contains(&t) && !args.is_empty() => {
                     let recv = self.eval(args[0]).recv();
@@ -1802,25 +2147,46 @@ impl Walker {
                     args.iter().for_each(|a| {
                         self.eval(a);
                     });
-                    let command_timeout = if is_none(args[1]) { FredTimeout::Missing } else { FredTimeout::Set };
+                    let command_timeout = if is_none(args[1]) {
+                        FredTimeout::Missing
+                    } else {
+                        FredTimeout::Set
+                    };
                     let pool = type_seg.ends_with("Pool");
                     let what = format!("{type_seg}::new");
-                    let kind = if pool { ConnKind::FredPool } else { ConnKind::FredClient };
+                    let kind = if pool {
+                        ConnKind::FredPool
+                    } else {
+                        ConnKind::FredClient
+                    };
                     let creation = CreationKind::FredClient { command_timeout };
                     return self.create(creation, (Lib::Fred, kind), &what, span, Recv::Unknown);
                 }
                 ("Client" | "RedisClient", "default") => {
-                    let missing = CreationKind::FredClient { command_timeout: FredTimeout::Missing };
-                    return self.create(missing, (Lib::Fred, ConnKind::FredClient), "Client::default", span, Recv::Unknown);
+                    let missing = CreationKind::FredClient {
+                        command_timeout: FredTimeout::Missing,
+                    };
+                    return self.create(
+                        missing,
+                        (Lib::Fred, ConnKind::FredClient),
+                        "Client::default",
+                        span,
+                        Recv::Unknown,
+                    );
                 }
                 ("Config" | "RedisConfig", "from_url" | "from_url_clustered") => {
                     if last == "from_url_clustered"
-                        || args.first().and_then(|a| lit_str(a)).is_some_and(|u| u.contains("-cluster://"))
+                        || args
+                            .first()
+                            .and_then(|a| lit_str(a))
+                            .is_some_and(|u| u.contains("-cluster://"))
                     {
                         self.facts.uses_cluster = true;
                     }
                 }
-                (t, method) if (t.ends_with("Interface") || t == "ClientLike") && !args.is_empty() => {
+                (t, method)
+                    if (t.ends_with("Interface") || t == "ClientLike") && !args.is_empty() =>
+                {
                     let recv = self.eval(args[0]).recv();
                     if let Some(spec) = methods::lookup(Api::Fred, method, args.len() - 1) {
                         self.method_call(Api::Fred, spec, recv, &args[1..], span, None);
@@ -1846,7 +2212,13 @@ impl Walker {
             }
             if last == "new" && redis_pool && args.len() == 1 {
                 self.eval(args[0]);
-                return self.create(CreationKind::Pool, (lib, ConnKind::Pool { cluster: false }), "Pool::new", span, Recv::Unknown);
+                return self.create(
+                    CreationKind::Pool,
+                    (lib, ConnKind::Pool { cluster: false }),
+                    "Pool::new",
+                    span,
+                    Recv::Unknown,
+                );
             }
         }
         // Lazy statics: their initialiser runs once.
@@ -1856,7 +2228,8 @@ impl Walker {
         }
         // Router registration: `get(handler)`, `routing::post(h)`, `web::get()`.
         if ROUTE_FNS.contains(&last.as_str())
-            && (segs.len() == 1 || matches!(segs[0].as_str(), "routing" | "axum" | "web" | "actix_web"))
+            && (segs.len() == 1
+                || matches!(segs[0].as_str(), "routing" | "axum" | "web" | "actix_web"))
             && args.len() <= 2
         {
             self.route_args(&c.args);
@@ -1867,14 +2240,28 @@ impl Walker {
         }
         // A call to a plain fn: maybe a helper that takes a key, maybe a fn
         // that returns a connection.
-        if segs.len() <= 2 && last.chars().next().is_some_and(|ch| ch.is_lowercase()) {
+        if is_fn_path(&segs) {
             let keys: Vec<RawKey> = args.iter().map(|a| self.key_of(a)).collect();
-            let as_key = RawKey(vec![RawPart::Call { name: last.clone(), args: keys.clone() }]);
+            let as_key = RawKey(vec![RawPart::Call {
+                name: last.clone(),
+                args: keys.clone(),
+            }]);
             if !args.is_empty() {
                 let (func, in_test) = (self.func(), self.in_test());
-                self.facts.helper_calls.push(RawHelperCall { func, name: last.clone(), args: keys, in_test });
+                self.facts.helper_calls.push(RawHelperCall {
+                    func,
+                    name: last.clone(),
+                    args: keys,
+                    in_test,
+                });
             }
-            return Value::FnResult(Recv::Path { root: Root::FnReturn(last), ops: Vec::new() }, as_key);
+            return Value::FnResult(
+                Recv::Path {
+                    root: Root::FnReturn(last),
+                    ops: Vec::new(),
+                },
+                as_key,
+            );
         }
         if last == "new" || last == "default" || last == "with_capacity" || last == "from" {
             return Value::NotRedis;
@@ -1904,7 +2291,9 @@ impl Walker {
         let items: Vec<Expr> = match e {
             Expr::Reference(r) => return self.pair_keys(&r.expr),
             Expr::Array(a) => a.elems.iter().cloned().collect(),
-            Expr::Macro(m) if macro_name(&m.mac) == "vec" => macro_args(&m.mac.tokens).unwrap_or_default(),
+            Expr::Macro(m) if macro_name(&m.mac) == "vec" => {
+                macro_args(&m.mac.tokens).unwrap_or_default()
+            }
             _ => return vec![self.key_of(e)],
         };
         items
@@ -1944,7 +2333,9 @@ impl Walker {
                 }
             }
             Expr::Macro(m) => match macro_name(&m.mac).as_str() {
-                "format" => self.format_key(&m.mac.tokens).unwrap_or_else(|| RawKey::hole(text(e))),
+                "format" => self
+                    .format_key(&m.mac.tokens)
+                    .unwrap_or_else(|| RawKey::hole(text(e))),
                 "concat" => {
                     let args = macro_args(&m.mac.tokens).unwrap_or_default();
                     RawKey(args.iter().flat_map(|a| self.key_of(a).0).collect())
@@ -1953,14 +2344,27 @@ impl Walker {
             },
             Expr::MethodCall(mc)
                 if mc.args.is_empty()
-                    && ["to_string", "to_owned", "as_str", "clone", "as_ref", "into", "as_bytes", "borrow"]
-                        .contains(&mc.method.to_string().as_str()) =>
+                    && [
+                        "to_string",
+                        "to_owned",
+                        "as_str",
+                        "clone",
+                        "as_ref",
+                        "into",
+                        "as_bytes",
+                        "borrow",
+                    ]
+                    .contains(&mc.method.to_string().as_str()) =>
             {
                 self.key_of(&mc.receiver)
             }
-            Expr::MethodCall(mc) if matches!(&*mc.receiver, Expr::Path(p) if p.path.is_ident("self")) => {
+            Expr::MethodCall(mc) if matches!(&*mc.receiver, Expr::Path(p) if p.path.is_ident("self")) =>
+            {
                 let args = mc.args.iter().map(|a| self.key_of(a)).collect();
-                RawKey(vec![RawPart::Call { name: mc.method.to_string(), args }])
+                RawKey(vec![RawPart::Call {
+                    name: mc.method.to_string(),
+                    args,
+                }])
             }
             Expr::Call(c) => {
                 let Expr::Path(p) = &*c.func else {
@@ -2016,7 +2420,10 @@ impl Walker {
                     positional.get(next - 1).cloned()
                 }
                 FormatPiece::Index(i) => positional.get(i).cloned(),
-                FormatPiece::Named(n) => named.get(&n).cloned().or_else(|| syn::parse_str::<Expr>(&n).ok()),
+                FormatPiece::Named(n) => named
+                    .get(&n)
+                    .cloned()
+                    .or_else(|| syn::parse_str::<Expr>(&n).ok()),
             };
             match arg {
                 Some(a) => parts.extend(self.key_of(&a).0),
@@ -2046,7 +2453,12 @@ struct CallSpec {
 }
 
 fn local(lib: Lib, kind: ConnKind) -> Recv {
-    Recv::Known { lib, kind, origin: Origin::Local, cloned: false }
+    Recv::Known {
+        lib,
+        kind,
+        origin: Origin::Local,
+        cloned: false,
+    }
 }
 
 /// Applies a field access, `.get()` or `.clone()` to a receiver.
@@ -2056,27 +2468,123 @@ fn push_op(recv: Recv, op: Op) -> Recv {
             ops.push(op);
             Recv::Path { root, ops }
         }
-        Recv::Known { lib, kind, origin, cloned } => match op {
-            Op::Clone => Recv::Known { lib, kind, origin, cloned: true },
-            Op::Get => match kind {
-                ConnKind::Pool { cluster } => Recv::Known { lib, kind: ConnKind::Pooled { cluster }, origin, cloned },
-                _ => Recv::Known { lib, kind, origin, cloned },
+        Recv::Known {
+            lib,
+            kind,
+            origin,
+            cloned,
+        } => match op {
+            Op::Clone => Recv::Known {
+                lib,
+                kind,
+                origin,
+                cloned: true,
             },
-            Op::Field(_) => Recv::Unknown,
+            Op::Get => match kind {
+                ConnKind::Pool { cluster } => Recv::Known {
+                    lib,
+                    kind: ConnKind::Pooled { cluster },
+                    origin,
+                    cloned,
+                },
+                _ => Recv::Known {
+                    lib,
+                    kind,
+                    origin,
+                    cloned,
+                },
+            },
+            Op::Field(_) | Op::Call(_) => Recv::Unknown,
         },
         other => other,
     }
 }
 
+/// A path to a free fn of the crate (`key_for(..)`, `keys::user(..)`), not
+/// an associated fn of a type (`HashMap::new()`).
+fn is_fn_path(segs: &[String]) -> bool {
+    let lower = |s: &String| s.chars().next().is_some_and(|c| c.is_lowercase());
+    segs.len() <= 3 && segs.iter().all(lower)
+}
+
+/// Command methods whose names are common outside Redis clients.
+const AMBIGUOUS_METHODS: &[&str] = &[
+    "get", "set", "del", "keys", "exists", "expire", "incr", "decr", "append", "rename", "publish",
+    "scan", "ttl", "persist", "lrange", "sadd", "hget", "hset",
+];
+
+/// Whether a receiver is named like a Redis connection (`con`, `conn`,
+/// `redis`, `client`, `pool`, `self.redis_conn`, …).
+fn connection_like(receiver: &Expr) -> bool {
+    let (root, links) = flatten(receiver);
+    let name = links
+        .iter()
+        .rev()
+        .find_map(|l| match l {
+            Link::Field(syn::Member::Named(id)) => Some(id.to_string()),
+            _ => None,
+        })
+        .or_else(|| match root {
+            Expr::Path(p) => p.path.get_ident().map(|i| i.to_string()),
+            _ => None,
+        });
+    let Some(name) = name else { return false };
+    let lower = name.to_ascii_lowercase();
+    const WORDS: &[&str] = &[
+        "con",
+        "conn",
+        "connection",
+        "redis",
+        "rconn",
+        "client",
+        "pool",
+        "manager",
+        "mgr",
+        "pipe",
+        "pipeline",
+        "rds",
+        "valkey",
+        "kv",
+        "tx",
+        "trx",
+        "multi",
+    ];
+    lower.split('_').any(|w| WORDS.contains(&w))
+        || lower.ends_with("conn")
+        || lower.starts_with("redis")
+}
+
 /// Constructor-like and setup-like fn names: creating a client there is the
 /// point of the fn.
 fn is_setup_name(name: &str) -> bool {
-    const EXACT: &[&str] = &["main", "new", "default", "init", "setup", "connect", "build", "create", "open", "start", "run"];
+    const EXACT: &[&str] = &[
+        "main", "new", "default", "init", "setup", "connect", "build", "create", "open", "start",
+        "run",
+    ];
     const PREFIXES: &[&str] = &[
-        "new_", "init", "setup", "connect", "build", "create", "make_", "open", "start", "bootstrap", "configure", "from_",
+        "new_",
+        "init",
+        "setup",
+        "connect",
+        "build",
+        "create",
+        "make_",
+        "open",
+        "start",
+        "bootstrap",
+        "configure",
+        "from_",
         "with_",
     ];
-    const SUFFIXES: &[&str] = &["_pool", "_client", "_connection", "_conn", "_manager", "_state", "_config"];
+    const SUFFIXES: &[&str] = &[
+        "_pool",
+        "_client",
+        "_connection",
+        "_conn",
+        "_manager",
+        "_state",
+        "_config",
+    ];
     EXACT.contains(&name)
         || PREFIXES.iter().any(|p| name.starts_with(p))
         || SUFFIXES.iter().any(|s| name.ends_with(s))

@@ -107,23 +107,35 @@ impl UseMap {
         self.globs.iter().find_map(|glob| {
             let root = glob.first().map(String::as_str);
             let provides = match root {
-                Some("fred") => matches!(
-                    name,
-                    "Client" | "RedisClient" | "Pool" | "RedisPool" | "SubscriberClient" | "Builder" | "Config"
-                ) || name.ends_with("Interface"),
-                Some("redis") => matches!(
-                    name,
-                    "Client"
-                        | "Connection"
-                        | "MultiplexedConnection"
-                        | "ConnectionManager"
-                        | "ClusterClient"
-                        | "ClusterConnection"
-                        | "Script"
-                        | "Cmd"
-                        | "Pipeline"
-                ) || REDIS_TRAITS.contains(&name),
-                Some("deadpool_redis") => matches!(name, "Config" | "Pool" | "Connection" | "Runtime"),
+                Some("fred") => {
+                    matches!(
+                        name,
+                        "Client"
+                            | "RedisClient"
+                            | "Pool"
+                            | "RedisPool"
+                            | "SubscriberClient"
+                            | "Builder"
+                            | "Config"
+                    ) || name.ends_with("Interface")
+                }
+                Some("redis") => {
+                    matches!(
+                        name,
+                        "Client"
+                            | "Connection"
+                            | "MultiplexedConnection"
+                            | "ConnectionManager"
+                            | "ClusterClient"
+                            | "ClusterConnection"
+                            | "Script"
+                            | "Cmd"
+                            | "Pipeline"
+                    ) || REDIS_TRAITS.contains(&name)
+                }
+                Some("deadpool_redis") => {
+                    matches!(name, "Config" | "Pool" | "Connection" | "Runtime")
+                }
                 _ => false,
             };
             provides.then(|| glob.clone())
@@ -133,23 +145,35 @@ impl UseMap {
     /// Whether the file imports a redis-rs command trait (directly, through
     /// `redis::*`, or re-exported by a crate module under the same name).
     pub fn imports_redis_traits(&self) -> bool {
-        self.names.keys().any(|n| REDIS_TRAITS.contains(&n.as_str()))
-            || self.names.values().any(|p| p.last().is_some_and(|l| REDIS_TRAITS.contains(&l.as_str())))
-            || self.globs.iter().any(|g| g.first().is_some_and(|f| f == "redis"))
+        self.names
+            .keys()
+            .any(|n| REDIS_TRAITS.contains(&n.as_str()))
+            || self
+                .names
+                .values()
+                .any(|p| p.last().is_some_and(|l| REDIS_TRAITS.contains(&l.as_str())))
+            || self
+                .globs
+                .iter()
+                .any(|g| g.first().is_some_and(|f| f == "redis"))
     }
 
     pub fn imports_fred(&self) -> bool {
         let fred_path = |p: &Vec<String>| p.first().is_some_and(|f| f == "fred");
         self.globs.iter().any(fred_path)
-            || self
-                .names
-                .values()
-                .any(|p| fred_path(p) && p.last().is_some_and(|l| l.ends_with("Interface") || l == "prelude"))
+            || self.names.values().any(|p| {
+                fred_path(p)
+                    && p.last()
+                        .is_some_and(|l| l.ends_with("Interface") || l == "prelude")
+            })
     }
 
     /// Whether any import comes from one of these crates.
     pub fn imports_crate(&self, krate: &str) -> bool {
-        self.names.values().chain(&self.globs).any(|p| p.first().is_some_and(|f| f == krate))
+        self.names
+            .values()
+            .chain(&self.globs)
+            .any(|p| p.first().is_some_and(|f| f == krate))
     }
 
     /// Glob imports of crate-local modules (`use crate::prelude::*`): their
@@ -157,9 +181,31 @@ impl UseMap {
     pub fn local_globs(&self) -> Vec<String> {
         self.globs
             .iter()
-            .filter(|g| g.first().is_some_and(|f| matches!(f.as_str(), "crate" | "self" | "super")))
+            .filter(|g| {
+                g.first()
+                    .is_some_and(|f| matches!(f.as_str(), "crate" | "self" | "super"))
+            })
             .filter_map(|g| g.last().cloned())
             .collect()
+    }
+}
+
+/// Pool crates re-export the crates they wrap (`bb8_redis::bb8::Pool`,
+/// `deadpool_redis::redis::Client`): see through that.
+pub fn strip_reexport(full: &[String]) -> &[String] {
+    match full {
+        [first, second, ..]
+            if matches!(
+                first.as_str(),
+                "bb8_redis" | "deadpool_redis" | "mobc_redis" | "r2d2_redis"
+            ) && matches!(
+                second.as_str(),
+                "bb8" | "redis" | "r2d2" | "deadpool" | "mobc"
+            ) =>
+        {
+            &full[1..]
+        }
+        _ => full,
     }
 }
 
@@ -170,7 +216,9 @@ pub fn path_segments(path: &syn::Path) -> Vec<String> {
 /// Generic type parameters bounded by a Redis connection trait.
 pub type Generics = HashMap<String, Lib>;
 
-pub fn bound_lib(bounds: &syn::punctuated::Punctuated<TypeParamBound, syn::Token![+]>) -> Option<Lib> {
+pub fn bound_lib(
+    bounds: &syn::punctuated::Punctuated<TypeParamBound, syn::Token![+]>,
+) -> Option<Lib> {
     bounds.iter().find_map(|b| match b {
         TypeParamBound::Trait(t) => {
             let last = t.path.segments.last()?.ident.to_string();
@@ -206,9 +254,28 @@ pub fn collect_generics(generics: &syn::Generics, out: &mut Generics) {
 
 /// Wrappers that hold one value without changing what it is for our purpose.
 const WRAPPERS: &[&str] = &[
-    "Arc", "Rc", "Box", "Mutex", "RwLock", "Option", "OnceCell", "OnceLock", "Lazy", "LazyLock", "State",
-    "Data", "Extension", "Cell", "RefCell", "Pin", "MutexGuard", "RwLockReadGuard", "RwLockWriteGuard",
-    "Result", "RedisResult", "FredResult",
+    "Arc",
+    "Rc",
+    "Box",
+    "Mutex",
+    "RwLock",
+    "Option",
+    "OnceCell",
+    "OnceLock",
+    "Lazy",
+    "LazyLock",
+    "State",
+    "Data",
+    "Extension",
+    "Cell",
+    "RefCell",
+    "Pin",
+    "MutexGuard",
+    "RwLockReadGuard",
+    "RwLockWriteGuard",
+    "Result",
+    "RedisResult",
+    "FredResult",
 ];
 
 pub fn classify(ty: &Type, uses: &UseMap, generics: &Generics) -> TypeClass {
@@ -216,10 +283,12 @@ pub fn classify(ty: &Type, uses: &UseMap, generics: &Generics) -> TypeClass {
         Type::Reference(r) => classify(&r.elem, uses, generics),
         Type::Paren(p) => classify(&p.elem, uses, generics),
         Type::Group(g) => classify(&g.elem, uses, generics),
-        Type::ImplTrait(t) => bound_lib(&t.bounds).map_or(TypeClass::Other, |lib| TypeClass::Redis(lib, ConnKind::Generic)),
-        Type::TraitObject(t) => {
-            bound_lib(&t.bounds).map_or(TypeClass::Other, |lib| TypeClass::Redis(lib, ConnKind::Generic))
-        }
+        Type::ImplTrait(t) => bound_lib(&t.bounds).map_or(TypeClass::Other, |lib| {
+            TypeClass::Redis(lib, ConnKind::Generic)
+        }),
+        Type::TraitObject(t) => bound_lib(&t.bounds).map_or(TypeClass::Other, |lib| {
+            TypeClass::Redis(lib, ConnKind::Generic)
+        }),
         Type::Path(p) => {
             let Some(last) = p.path.segments.last() else {
                 return TypeClass::Other;
@@ -242,7 +311,9 @@ pub fn classify(ty: &Type, uses: &UseMap, generics: &Generics) -> TypeClass {
                 _ => Vec::new(),
             };
             if WRAPPERS.contains(&name.as_str()) {
-                return args.first().map_or(TypeClass::Other, |inner| classify(inner, uses, generics));
+                return args
+                    .first()
+                    .map_or(TypeClass::Other, |inner| classify(inner, uses, generics));
             }
             let full = uses.expand(&path_segments(&p.path));
             if let Some(class) = redis_type(&full, &args, uses) {
@@ -250,9 +321,21 @@ pub fn classify(ty: &Type, uses: &UseMap, generics: &Generics) -> TypeClass {
             }
             let std_like = matches!(
                 full.first().map(String::as_str),
-                Some("std" | "core" | "alloc" | "tokio" | "serde_json" | "sqlx" | "reqwest" | "hyper")
+                Some(
+                    "std"
+                        | "core"
+                        | "alloc"
+                        | "tokio"
+                        | "serde_json"
+                        | "sqlx"
+                        | "reqwest"
+                        | "hyper"
+                )
             );
-            if std_like || name.chars().next().is_some_and(|c| c.is_lowercase()) || is_std_name(&name) {
+            if std_like
+                || name.chars().next().is_some_and(|c| c.is_lowercase())
+                || is_std_name(&name)
+            {
                 TypeClass::Other
             } else {
                 TypeClass::Struct(name)
@@ -265,13 +348,26 @@ pub fn classify(ty: &Type, uses: &UseMap, generics: &Generics) -> TypeClass {
 fn is_std_name(name: &str) -> bool {
     matches!(
         name,
-        "String" | "Vec" | "HashMap" | "BTreeMap" | "HashSet" | "BTreeSet" | "VecDeque" | "Duration" | "Instant"
-            | "Self" | "PathBuf" | "Path" | "Cow" | "Value"
+        "String"
+            | "Vec"
+            | "HashMap"
+            | "BTreeMap"
+            | "HashSet"
+            | "BTreeSet"
+            | "VecDeque"
+            | "Duration"
+            | "Instant"
+            | "Self"
+            | "PathBuf"
+            | "Path"
+            | "Cow"
+            | "Value"
     )
 }
 
 /// Classifies a fully expanded type path of one of the client crates.
 fn redis_type(full: &[String], args: &[&Type], uses: &UseMap) -> Option<TypeClass> {
+    let full = strip_reexport(full);
     let krate = full.first()?.as_str();
     let last = full.last()?.as_str();
     let in_cluster_mod = full.iter().any(|s| s == "cluster" || s == "cluster_async");
@@ -280,7 +376,9 @@ fn redis_type(full: &[String], args: &[&Type], uses: &UseMap) -> Option<TypeClas
             let text = a.to_token_stream().to_string();
             text.contains("RedisConnectionManager") || text.contains("redis") || {
                 let segs: Vec<String> = text.split("::").map(|s| s.trim().to_string()).collect();
-                uses.expand(&segs).first().is_some_and(|f| f == "redis" || f == "bb8_redis")
+                uses.expand(&segs)
+                    .first()
+                    .is_some_and(|f| f == "redis" || f == "bb8_redis")
             }
         })
     };
@@ -292,12 +390,26 @@ fn redis_type(full: &[String], args: &[&Type], uses: &UseMap) -> Option<TypeClas
         ("redis", "ClusterClient") => (Lib::RedisRs, ConnKind::ClusterClient),
         ("redis", "ClusterConnection") => (Lib::RedisRs, ConnKind::Cluster),
         ("redis", "PubSub") => (Lib::RedisRs, ConnKind::PubSub),
-        ("deadpool_redis", "Pool") => (Lib::Deadpool, ConnKind::Pool { cluster: in_cluster_mod }),
-        ("deadpool_redis", "Connection") => (Lib::Deadpool, ConnKind::Pooled { cluster: in_cluster_mod }),
+        ("deadpool_redis", "Pool") => (
+            Lib::Deadpool,
+            ConnKind::Pool {
+                cluster: in_cluster_mod,
+            },
+        ),
+        ("deadpool_redis", "Connection") => (
+            Lib::Deadpool,
+            ConnKind::Pooled {
+                cluster: in_cluster_mod,
+            },
+        ),
         ("bb8", "Pool") if redis_generic() => (Lib::Bb8, ConnKind::Pool { cluster: false }),
-        ("bb8", "PooledConnection") if redis_generic() => (Lib::Bb8, ConnKind::Pooled { cluster: false }),
+        ("bb8", "PooledConnection") if redis_generic() => {
+            (Lib::Bb8, ConnKind::Pooled { cluster: false })
+        }
         ("r2d2", "Pool") if redis_generic() => (Lib::R2d2, ConnKind::Pool { cluster: false }),
-        ("r2d2", "PooledConnection") if redis_generic() => (Lib::R2d2, ConnKind::Pooled { cluster: false }),
+        ("r2d2", "PooledConnection") if redis_generic() => {
+            (Lib::R2d2, ConnKind::Pooled { cluster: false })
+        }
         ("fred", "Client" | "RedisClient") => (Lib::Fred, ConnKind::FredClient),
         ("fred", "Pool" | "RedisPool") => (Lib::Fred, ConnKind::FredPool),
         ("fred", "SubscriberClient") => (Lib::Fred, ConnKind::FredSubscriber),

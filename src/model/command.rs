@@ -222,7 +222,12 @@ pub fn canonical(name: &str) -> String {
 pub fn raw_key_positions(layout: KeyLayout, args: &[Option<&str>]) -> Vec<usize> {
     let n = args.len();
     let numkeys_at = |at: usize| -> Vec<usize> {
-        match args.get(at).copied().flatten().and_then(|s| s.parse::<usize>().ok()) {
+        match args
+            .get(at)
+            .copied()
+            .flatten()
+            .and_then(|s| s.parse::<usize>().ok())
+        {
             Some(count) => (at + 1..(at + 1 + count).min(n)).collect(),
             Option::None => Vec::new(),
         }
@@ -269,12 +274,27 @@ mod tests {
     #[test]
     fn raw_key_positions_follow_layouts() {
         let a = |v: &[&str]| v.iter().map(|s| Some(*s)).collect::<Vec<_>>();
-        assert_eq!(raw_key_positions(AllButLast, &a(&["q1", "q2", "5"])), vec![0, 1]);
-        assert_eq!(raw_key_positions(DestNumKeys, &a(&["dst", "2", "a", "b"])), vec![0, 2, 3]);
-        assert_eq!(raw_key_positions(Pairs, &a(&["a", "1", "b", "2"])), vec![0, 2]);
-        assert_eq!(raw_key_positions(NumKeysAt1, &a(&["return 1", "2", "a", "b", "x"])), vec![2, 3]);
         assert_eq!(
-            raw_key_positions(AfterStreams, &a(&["BLOCK", "0", "STREAMS", "s1", "s2", ">", ">"])),
+            raw_key_positions(AllButLast, &a(&["q1", "q2", "5"])),
+            vec![0, 1]
+        );
+        assert_eq!(
+            raw_key_positions(DestNumKeys, &a(&["dst", "2", "a", "b"])),
+            vec![0, 2, 3]
+        );
+        assert_eq!(
+            raw_key_positions(Pairs, &a(&["a", "1", "b", "2"])),
+            vec![0, 2]
+        );
+        assert_eq!(
+            raw_key_positions(NumKeysAt1, &a(&["return 1", "2", "a", "b", "x"])),
+            vec![2, 3]
+        );
+        assert_eq!(
+            raw_key_positions(
+                AfterStreams,
+                &a(&["BLOCK", "0", "STREAMS", "s1", "s2", ">", ">"])
+            ),
             vec![3, 4]
         );
     }

@@ -34,14 +34,23 @@ impl Span {
     pub fn of(span: proc_macro2::Span) -> Span {
         let (s, e) = (span.start(), span.end());
         Span {
-            start: Pos { line: s.line as u32, col: s.column as u32 },
-            end: Pos { line: e.line as u32, col: e.column as u32 },
+            start: Pos {
+                line: s.line as u32,
+                col: s.column as u32,
+            },
+            end: Pos {
+                line: e.line as u32,
+                col: e.column as u32,
+            },
         }
     }
 
     /// From the start of `a` to the end of `b`.
     pub fn join(a: proc_macro2::Span, b: proc_macro2::Span) -> Span {
-        Span { start: Span::of(a).start, end: Span::of(b).end }
+        Span {
+            start: Span::of(a).start,
+            end: Span::of(b).end,
+        }
     }
 }
 
@@ -93,9 +102,13 @@ pub enum ConnKind {
     /// `impl ConnectionLike`, `C: AsyncCommands`, …: kind unknown.
     Generic,
     /// A pool (deadpool, bb8, r2d2): hands out connections.
-    Pool { cluster: bool },
+    Pool {
+        cluster: bool,
+    },
     /// A connection checked out of a pool.
-    Pooled { cluster: bool },
+    Pooled {
+        cluster: bool,
+    },
     /// fred `Client` (one connection per server, multiplexed).
     FredClient,
     /// fred `Pool` of clients.
@@ -267,7 +280,8 @@ impl Call {
 
     pub fn is_blocking(&self) -> bool {
         self.has(command::flags::BLOCKING)
-            || (matches!(self.command.as_str(), "XREAD" | "XREADGROUP") && self.opts.timeout.is_some())
+            || (matches!(self.command.as_str(), "XREAD" | "XREADGROUP")
+                && self.opts.timeout.is_some())
     }
 }
 
@@ -317,6 +331,8 @@ pub struct Creation {
 #[derive(Debug, Clone, Default)]
 pub struct FnInfo {
     pub name: String,
+    /// Parameter names, `self` left out.
+    pub params: Vec<String>,
     pub span: Span,
     pub is_main: bool,
     /// An actix/rocket/poem route attribute, or passed to an axum router.

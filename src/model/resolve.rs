@@ -8,7 +8,9 @@ use std::collections::{HashMap, HashSet};
 
 use super::command;
 use super::key::{Key, Part};
-use super::{Call, Conn, ConnKind, CrateModel, Creation, CreationKind, DisabledTimeout, FileId, HelperCall};
+use super::{
+    Call, Conn, ConnKind, CrateModel, Creation, CreationKind, DisabledTimeout, FileId, HelperCall,
+};
 use super::{FnInfo, Form, FredTimeout, Lib, Origin, Timeout};
 use crate::extract::facts::{FileFacts, Op, RawArg, RawKey, RawPart, Recv, Root};
 use crate::extract::methods::Api;
@@ -103,9 +105,17 @@ impl Symbols {
     /// proven not Redis, `Ok(None)` when unknown.
     fn recv(&self, recv: &Recv) -> Result<Option<Conn>, ()> {
         match recv {
-            Recv::Known { lib, kind, origin, cloned } => {
-                Ok(Some(Conn { lib: *lib, kind: *kind, origin: *origin, cloned: *cloned }))
-            }
+            Recv::Known {
+                lib,
+                kind,
+                origin,
+                cloned,
+            } => Ok(Some(Conn {
+                lib: *lib,
+                kind: *kind,
+                origin: *origin,
+                cloned: *cloned,
+            })),
             Recv::NotRedis => Err(()),
             Recv::Unknown => Ok(None),
             Recv::Path { root, ops } => {
@@ -123,24 +133,40 @@ impl Symbols {
                 let mut cloned = false;
                 for op in ops {
                     match (op, &class) {
-                        (Op::Field(f), TypeClass::Struct(s)) => match self.fields.get(&(s.clone(), f.clone())) {
-                            Some(c) => {
-                                class = c.clone();
-                                origin = Origin::Shared;
+                        (Op::Field(f), TypeClass::Struct(s)) => {
+                            match self.fields.get(&(s.clone(), f.clone())) {
+                                Some(c) => {
+                                    class = c.clone();
+                                    origin = Origin::Shared;
+                                }
+                                None if self.struct_known(s) => return Err(()),
+                                None => return Ok(None),
                             }
-                            None if self.struct_known(s) => return Err(()),
-                            None => return Ok(None),
-                        },
+                        }
                         (Op::Field(_), _) => return Ok(None),
                         (Op::Clone, _) => cloned = true,
                         (Op::Get, TypeClass::Redis(lib, ConnKind::Pool { cluster })) => {
                             class = TypeClass::Redis(*lib, ConnKind::Pooled { cluster: *cluster });
                         }
                         (Op::Get, _) => {}
+                        (Op::Call(name), TypeClass::Struct(s)) => match self.fn_returns.get(name) {
+                            Some(c @ TypeClass::Redis(..)) => class = c.clone(),
+                            // A crate type's own method: the crate's wrapper.
+                            _ if self.struct_known(s) => return Err(()),
+                            // Another crate's type may hand out a connection.
+                            _ => return Ok(None),
+                        },
+                        (Op::Call(_), TypeClass::Redis(..)) => return Ok(None),
+                        (Op::Call(_), _) => return Err(()),
                     }
                 }
                 match class {
-                    TypeClass::Redis(lib, kind) => Ok(Some(Conn { lib, kind, origin, cloned })),
+                    TypeClass::Redis(lib, kind) => Ok(Some(Conn {
+                        lib,
+                        kind,
+                        origin,
+                        cloned,
+                    })),
                     // A crate-local type that is not a connection: its
                     // methods are the crate's own (wrappers are linted
                     // where they call Redis).
@@ -172,10 +198,12 @@ fn substitute(template: &RawKey, params: &[String], args: &[RawKey]) -> RawKey {
     let mut out = Vec::new();
     for part in &template.0 {
         match part {
-            RawPart::Hole(h) => match params.iter().position(|p| p == h).and_then(|i| args.get(i)) {
-                Some(arg) => out.extend(arg.0.iter().cloned()),
-                None => out.push(part.clone()),
-            },
+            RawPart::Hole(h) => {
+                match params.iter().position(|p| p == h).and_then(|i| args.get(i)) {
+                    Some(arg) => out.extend(arg.0.iter().cloned()),
+                    None => out.push(part.clone()),
+                }
+            }
             other => out.push(other.clone()),
         }
     }
@@ -183,9 +211,16 @@ fn substitute(template: &RawKey, params: &[String], args: &[RawKey]) -> RawKey {
 }
 
 /// Builds the model of one crate from its files' facts.
-pub fn resolve(manifest: CrateManifest, files: &[(FileId, &FileFacts)], scope: Scope) -> CrateModel {
+pub fn resolve(
+    manifest: CrateManifest,
+    files: &[(FileId, &FileFacts)],
+    scope: Scope,
+) -> CrateModel {
     let symbols = Symbols::new(files);
-    let mut model = CrateModel { manifest, ..CrateModel::default() };
+    let mut model = CrateModel {
+        manifest,
+        ..CrateModel::default()
+    };
     model.uses_cluster = files.iter().any(|(_, f)| f.uses_cluster);
 
     for (file_id, facts) in files {
@@ -197,7 +232,10 @@ pub fn resolve(manifest: CrateManifest, files: &[(FileId, &FileFacts)], scope: S
             info.is_setup &= !info.is_handler;
             if let Some(TypeClass::Struct(s)) = &raw.returns {
                 info.is_setup |= symbols.struct_known(s)
-                    && symbols.fields.iter().any(|((st, _), c)| st == s && matches!(c, TypeClass::Redis(..)));
+                    && symbols
+                        .fields
+                        .iter()
+                        .any(|((st, _), c)| st == s && matches!(c, TypeClass::Redis(..)));
             }
             model.fns.push(info);
         }
@@ -207,19 +245,23 @@ pub fn resolve(manifest: CrateManifest, files: &[(FileId, &FileFacts)], scope: S
         } || (symbols.reexport_traits && !facts.local_globs.is_empty());
 
         for raw in &facts.calls {
-            if raw.in_test && !scope.tests {
+            if (raw.in_test || facts.all_test) && !scope.tests {
                 continue;
             }
             if raw.command.is_empty() {
                 continue;
             }
+            // `redis::cmd(..)` and `Script` prove Redis by their path; a method
+            // name needs a receiver that is not proven otherwise.
             let conn = match symbols.recv(&raw.recv) {
-                Err(()) => continue,
+                Err(()) if raw.form == Form::Method => continue,
+                Err(()) => None,
                 Ok(conn) => conn,
             };
             // A method name alone proves nothing: without a known receiver
             // the file must import the client's command traits.
-            if conn.is_none() && raw.form == Form::Method && (!trusted(raw.api) || (raw.alt && trusted(Api::RedisRs))) {
+            let weak = raw.weak_receiver || !trusted(raw.api) || (raw.alt && trusted(Api::RedisRs));
+            if conn.is_none() && raw.form == Form::Method && weak {
                 continue;
             }
             if let Some(c) = conn {
@@ -236,7 +278,9 @@ pub fn resolve(manifest: CrateManifest, files: &[(FileId, &FileFacts)], scope: S
                     (raw.keys.iter().map(|k| symbols.key(k)).collect(), opts)
                 }
             };
-            let in_transaction = raw.pipe.is_some_and(|p| facts.pipes[p as usize].transaction);
+            let in_transaction = raw
+                .pipe
+                .is_some_and(|p| facts.pipes[p as usize].transaction);
             model.calls.push(Call {
                 command: raw.command.clone(),
                 spec,
@@ -257,7 +301,7 @@ pub fn resolve(manifest: CrateManifest, files: &[(FileId, &FileFacts)], scope: S
         }
 
         for raw in &facts.creations {
-            if raw.in_test && !scope.tests {
+            if (raw.in_test || facts.all_test) && !scope.tests {
                 continue;
             }
             // `get_connection()` on something that is not a redis Client.
@@ -269,9 +313,14 @@ pub fn resolve(manifest: CrateManifest, files: &[(FileId, &FileFacts)], scope: S
             let func = fn_base + raw.func;
             let info = &mut model.fns[func as usize];
             let mut kind = raw.kind;
-            if let CreationKind::FredClient { command_timeout: FredTimeout::Missing } = kind {
+            if let CreationKind::FredClient {
+                command_timeout: FredTimeout::Missing,
+            } = kind
+            {
                 if info.sets_fred_command_timeout {
-                    kind = CreationKind::FredClient { command_timeout: FredTimeout::Set };
+                    kind = CreationKind::FredClient {
+                        command_timeout: FredTimeout::Set,
+                    };
                 }
             }
             if raw.in_init {
@@ -296,15 +345,22 @@ pub fn resolve(manifest: CrateManifest, files: &[(FileId, &FileFacts)], scope: S
         }
 
         for (span, in_test) in &facts.disabled_timeouts {
-            if !in_test || scope.tests {
-                model.disabled_timeouts.push(DisabledTimeout { span: *span, file: *file_id });
+            if !(*in_test || facts.all_test) || scope.tests {
+                model.disabled_timeouts.push(DisabledTimeout {
+                    span: *span,
+                    file: *file_id,
+                });
             }
         }
         for (name, index) in &facts.expiring_params {
-            model.expiring_helpers.entry(name.clone()).or_default().push(*index);
+            model
+                .expiring_helpers
+                .entry(name.clone())
+                .or_default()
+                .push(*index);
         }
         for h in &facts.helper_calls {
-            if h.in_test && !scope.tests {
+            if (h.in_test || facts.all_test) && !scope.tests {
                 continue;
             }
             model.helper_calls.push(HelperCall {
@@ -315,7 +371,11 @@ pub fn resolve(manifest: CrateManifest, files: &[(FileId, &FileFacts)], scope: S
         }
         for (i, p) in facts.pipes.iter().enumerate() {
             let exec = p.exec.as_ref().and_then(|r| symbols.recv(r).ok().flatten());
-            let pipe = super::Pipe { atomic: p.atomic, transaction: p.transaction, exec };
+            let pipe = super::Pipe {
+                atomic: p.atomic,
+                transaction: p.transaction,
+                exec,
+            };
             model.pipes.insert(pipe_id(*file_id, i as u32), pipe);
         }
     }
@@ -330,13 +390,28 @@ fn pipe_id(file: FileId, pipe: u32) -> u32 {
 /// Keys and options of a raw command from its argument list.
 fn raw_keys_and_opts(command: &str, args: &[RawArg], symbols: &Symbols) -> (Vec<Key>, super::Opts) {
     let lits: Vec<Option<&str>> = args.iter().map(|a| a.lit.as_deref()).collect();
-    let upper: Vec<Option<String>> = lits.iter().map(|l| l.map(str::to_ascii_uppercase)).collect();
+    let upper: Vec<Option<String>> = lits
+        .iter()
+        .map(|l| l.map(str::to_ascii_uppercase))
+        .collect();
     let spec = command::spec(command);
-    let positions = spec.map(|s| command::raw_key_positions(s.keys, &lits)).unwrap_or_default();
-    let keys = positions.iter().map(|&i| symbols.key(&args[i].key)).collect();
-    let has = |word: &str| upper.iter().enumerate().any(|(i, u)| !positions.contains(&i) && u.as_deref() == Some(word));
+    let positions = spec
+        .map(|s| command::raw_key_positions(s.keys, &lits))
+        .unwrap_or_default();
+    let keys = positions
+        .iter()
+        .map(|&i| symbols.key(&args[i].key))
+        .collect();
+    let has = |word: &str| {
+        upper
+            .iter()
+            .enumerate()
+            .any(|(i, u)| !positions.contains(&i) && u.as_deref() == Some(word))
+    };
     let mut opts = super::Opts {
-        expiry: ["EX", "PX", "EXAT", "PXAT", "KEEPTTL"].iter().any(|w| has(w)),
+        expiry: ["EX", "PX", "EXAT", "PXAT", "KEEPTTL"]
+            .iter()
+            .any(|w| has(w)),
         nx: has("NX"),
         asynchronous: has("ASYNC"),
         sub: upper.first().cloned().flatten(),
@@ -346,7 +421,9 @@ fn raw_keys_and_opts(command: &str, args: &[RawArg], symbols: &Symbols) -> (Vec<
         let arg = args.get(i)?;
         match &arg.lit {
             Some(l) => l.parse().ok().map(Timeout::Value),
-            None => Some(symbols.timeout(&Timeout::Named(arg.key.as_var().unwrap_or("?").to_string()))),
+            None => {
+                Some(symbols.timeout(&Timeout::Named(arg.key.as_var().unwrap_or("?").to_string())))
+            }
         }
     };
     if spec.is_some_and(|s| s.has(command::flags::BLOCKING)) {

@@ -12,7 +12,8 @@ pub static CROSSSLOT: Rule = Rule {
     section: "9.3",
     impact: Impact::High,
     default: Default::On,
-    summary: "a multi-key command, pipeline or transaction whose keys live in different cluster slots",
+    summary:
+        "a multi-key command, pipeline or transaction whose keys live in different cluster slots",
     check: crossslot,
 };
 
@@ -76,10 +77,16 @@ fn crossslot_pipelines(model: &CrateModel, sink: &mut Sink) {
         }
     }
     for (id, calls) in pipes {
-        let Some(pipe) = model.pipes.get(&id) else { continue };
+        let Some(pipe) = model.pipes.get(&id) else {
+            continue;
+        };
         let on_cluster = match pipe.exec.and_then(|c| c.kind.is_cluster()) {
             Some(known) => known,
-            None => pipe.transaction && calls.first().is_some_and(|c| c.api == Api::Fred) && model.uses_cluster,
+            None => {
+                pipe.transaction
+                    && calls.first().is_some_and(|c| c.api == Api::Fred)
+                    && model.uses_cluster
+            }
         };
         if !on_cluster {
             continue;
@@ -88,7 +95,11 @@ fn crossslot_pipelines(model: &CrateModel, sink: &mut Sink) {
         for call in &calls {
             keys.extend(call.keys.iter());
             if let Some(conflict) = slot_conflict(keys.iter().copied()) {
-                let what = if pipe.transaction || pipe.atomic { "transaction" } else { "pipeline" };
+                let what = if pipe.transaction || pipe.atomic {
+                    "transaction"
+                } else {
+                    "pipeline"
+                };
                 sink.report(
                     call.file,
                     call.span,

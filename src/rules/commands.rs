@@ -18,7 +18,11 @@ fn blocking_zero_timeout(model: &CrateModel, sink: &mut Sink) {
         if call.opts.timeout != Some(Timeout::Value(0.0)) {
             continue;
         }
-        let what = if call.is("XREAD") || call.is("XREADGROUP") { "BLOCK 0" } else { "timeout 0" };
+        let what = if call.is("XREAD") || call.is("XREADGROUP") {
+            "BLOCK 0"
+        } else {
+            "timeout 0"
+        };
         sink.report(
             call.file,
             call.span,
@@ -45,7 +49,9 @@ pub static BLOCKING_ON_SHARED_CONNECTION: Rule = Rule {
 
 fn blocking_on_shared(model: &CrateModel, sink: &mut Sink) {
     for call in model.calls.iter().filter(|c| c.is_blocking()) {
-        let Some(conn) = call.conn.filter(|c| c.is_shared()) else { continue };
+        let Some(conn) = call.conn.filter(|c| c.is_shared()) else {
+            continue;
+        };
         let help = match call.api {
             Api::RedisRs => "give the blocking loop its own connection (`client.get_multiplexed_async_connection()` \
                              made for the worker, not a clone or a pooled one)",
@@ -84,8 +90,14 @@ fn lock_without_expiry(model: &CrateModel, sink: &mut Sink) {
         let later_expire = model.calls.iter().find(|o| {
             o.func == call.func
                 && o.seq > call.seq
-                && matches!(o.command.as_str(), "EXPIRE" | "PEXPIRE" | "EXPIREAT" | "PEXPIREAT")
-                && o.keys.first().zip(key).is_some_and(|(a, b)| super::key_design::same_key(a, b))
+                && matches!(
+                    o.command.as_str(),
+                    "EXPIRE" | "PEXPIRE" | "EXPIREAT" | "PEXPIREAT"
+                )
+                && o.keys
+                    .first()
+                    .zip(key)
+                    .is_some_and(|(a, b)| super::key_design::same_key(a, b))
         });
         let message = match later_expire {
             Some(e) => format!(
@@ -115,7 +127,8 @@ pub static UNSAFE_LOCK_RELEASE: Rule = Rule {
 /// A key whose words (split on separators) include `lock`/`locks`.
 fn is_lock_key(key: &Key) -> bool {
     let text = key.to_string().to_ascii_lowercase();
-    text.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| w == "lock" || w == "locks")
+    text.split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|w| w == "lock" || w == "locks")
 }
 
 fn unsafe_lock_release(model: &CrateModel, sink: &mut Sink) {
@@ -123,7 +136,9 @@ fn unsafe_lock_release(model: &CrateModel, sink: &mut Sink) {
         if !(call.is("DEL") || call.is("UNLINK")) || call.in_transaction {
             continue;
         }
-        let Some(key) = call.keys.iter().find(|k| is_lock_key(k)) else { continue };
+        let Some(key) = call.keys.iter().find(|k| is_lock_key(k)) else {
+            continue;
+        };
         sink.report(
             call.file,
             call.span,
@@ -189,7 +204,12 @@ fn dangerous_command(model: &CrateModel, sink: &mut Sink) {
                 (Some(sub), "CONFIG" | "CLIENT") => format!("{} {}", call.command, sub),
                 _ => call.command.clone(),
             };
-            sink.report(call.file, call.span, format!("{name} {why}"), help.to_string());
+            sink.report(
+                call.file,
+                call.span,
+                format!("{name} {why}"),
+                help.to_string(),
+            );
         }
     }
 }

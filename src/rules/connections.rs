@@ -29,9 +29,24 @@ fn client_per_request(model: &CrateModel, sink: &mut Sink) {
         let (site, why) = if let Some(c) = creations.iter().find(|c| c.in_loop) {
             (*c, "on every iteration of a loop".to_string())
         } else if info.is_handler {
-            (first, format!("in request handler `{}`, so every request pays for it", info.name))
-        } else if calls_in_fn().next().is_some() && calls_in_fn().all(|c| c.in_loop.is_none()) {
-            (first, format!("each time `{}` runs, only to issue a few commands", info.name))
+            (
+                first,
+                format!(
+                    "in request handler `{}`, so every request pays for it",
+                    info.name
+                ),
+            )
+        } else if takes_request_input(&info.params)
+            && calls_in_fn().next().is_some()
+            && calls_in_fn().all(|c| c.in_loop.is_none())
+        {
+            (
+                first,
+                format!(
+                    "each time `{}` runs, only to issue a few commands",
+                    info.name
+                ),
+            )
         } else {
             continue;
         };
@@ -49,6 +64,19 @@ fn client_per_request(model: &CrateModel, sink: &mut Sink) {
                 .to_string(),
         );
     }
+}
+
+/// A fn that takes per-call input (an id, a key, a payload) is run per
+/// request or per item; one that only takes its connection settings is not.
+fn takes_request_input(params: &[String]) -> bool {
+    const SETTINGS: &[&str] = &[
+        "url", "uri", "addr", "address", "host", "config", "cfg", "conf", "settings", "opts",
+        "options", "dsn",
+    ];
+    params.iter().any(|p| {
+        let lower = p.to_ascii_lowercase();
+        !lower.split('_').any(|w| SETTINGS.contains(&w))
+    })
 }
 
 fn made(c: &Creation) -> &'static str {
@@ -84,7 +112,12 @@ fn command_in_loop(model: &CrateModel, sink: &mut Sink) {
     for call in &model.calls {
         let Some(ctx) = call.in_loop else { continue };
         let iterating = matches!(ctx.kind, LoopKind::For | LoopKind::IterClosure);
-        if !iterating || !ctx.key_from_item || call.pipe.is_some() || call.is_blocking() || call.is("SCAN") {
+        if !iterating
+            || !ctx.key_from_item
+            || call.pipe.is_some()
+            || call.is_blocking()
+            || call.is("SCAN")
+        {
             continue;
         }
         sink.report(
@@ -105,7 +138,8 @@ pub static MISSING_TIMEOUT: Rule = Rule {
     section: "3.1",
     impact: Impact::High,
     default: Default::On,
-    summary: "a connection, client or pool that can wait forever on a stuck server or an empty pool",
+    summary:
+        "a connection, client or pool that can wait forever on a stuck server or an empty pool",
     check: missing_timeout,
 };
 

@@ -54,19 +54,51 @@ pub static MISSING_TTL: Rule = Rule {
 
 /// Key prefixes whose data is temporary by nature.
 const EPHEMERAL_PREFIXES: &[&str] = &[
-    "cache", "session", "sess", "tmp", "temp", "ratelimit", "rate_limit", "rl", "otp", "token", "nonce", "upload", "verify",
-    "reset", "lock",
+    "cache",
+    "session",
+    "sess",
+    "tmp",
+    "temp",
+    "ratelimit",
+    "rate_limit",
+    "rl",
+    "otp",
+    "token",
+    "nonce",
+    "upload",
+    "verify",
+    "reset",
+    "lock",
 ];
 
 const TTL_WRITES: &[&str] = &[
-    "SET", "HSET", "HMSET", "HSETNX", "SADD", "RPUSH", "LPUSH", "ZADD", "ZINCRBY", "INCR", "INCRBY", "INCRBYFLOAT",
-    "DECR", "DECRBY", "HINCRBY", "APPEND", "PFADD",
+    "SET",
+    "HSET",
+    "HMSET",
+    "HSETNX",
+    "SADD",
+    "RPUSH",
+    "LPUSH",
+    "ZADD",
+    "ZINCRBY",
+    "INCR",
+    "INCRBY",
+    "INCRBYFLOAT",
+    "DECR",
+    "DECRBY",
+    "HINCRBY",
+    "APPEND",
+    "PFADD",
 ];
 
 /// The ephemeral prefix a key starts with, if any.
 fn ephemeral_prefix(key: &Key) -> Option<&'static str> {
     let prefix = key.static_prefix();
-    let segment = prefix.split([':', '{', '/']).next().unwrap_or("").to_ascii_lowercase();
+    let segment = prefix
+        .split([':', '{', '/'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
     let first_word = segment.split(['_', '-', '.']).next().unwrap_or("");
     EPHEMERAL_PREFIXES
         .iter()
@@ -89,8 +121,12 @@ fn missing_ttl(model: &CrateModel, sink: &mut Sink) {
         if !TTL_WRITES.contains(&call.command.as_str()) || sets_expiry(call) || call.opts.nx {
             continue;
         }
-        let Some(key) = call.keys.first() else { continue };
-        let Some(prefix) = ephemeral_prefix(key) else { continue };
+        let Some(key) = call.keys.first() else {
+            continue;
+        };
+        let Some(prefix) = ephemeral_prefix(key) else {
+            continue;
+        };
         let expired_nearby = model.calls.iter().any(|other| {
             sets_expiry(other)
                 && other.keys.first().is_some_and(|k| same_key(k, key))
@@ -98,10 +134,11 @@ fn missing_ttl(model: &CrateModel, sink: &mut Sink) {
         });
         let expired_by_helper = model.helper_calls.iter().any(|h| {
             h.func == call.func
-                && model
-                    .expiring_helpers
-                    .get(&h.name)
-                    .is_some_and(|params| params.iter().any(|&i| h.args.get(i).is_some_and(|a| same_key(a, key))))
+                && model.expiring_helpers.get(&h.name).is_some_and(|params| {
+                    params
+                        .iter()
+                        .any(|&i| h.args.get(i).is_some_and(|a| same_key(a, key)))
+                })
         });
         if expired_nearby || expired_by_helper || !reported.insert((call.func, key.shape())) {
             continue;
@@ -141,10 +178,26 @@ pub static NO_NAMESPACE: Rule = Rule {
 /// Holes that are themselves a namespace (`{prefix}:user:{id}`).
 fn prefix_like(hole: &str) -> bool {
     let lower = hole.to_ascii_lowercase();
-    ["prefix", "namespace", "ns", "app", "env", "tenant", "service", "scope", "root", "base"]
-        .iter()
-        .any(|w| lower.split(|c: char| !c.is_alphanumeric()).any(|part| part == *w) || lower.contains("prefix"))
-        || (hole.chars().any(|c| c.is_ascii_uppercase()) && !hole.chars().any(|c| c.is_ascii_lowercase()))
+    [
+        "prefix",
+        "namespace",
+        "ns",
+        "app",
+        "env",
+        "tenant",
+        "service",
+        "scope",
+        "root",
+        "base",
+    ]
+    .iter()
+    .any(|w| {
+        lower
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|part| part == *w)
+            || lower.contains("prefix")
+    }) || (hole.chars().any(|c| c.is_ascii_uppercase())
+        && !hole.chars().any(|c| c.is_ascii_lowercase()))
 }
 
 fn no_namespace(model: &CrateModel, sink: &mut Sink) {
@@ -155,11 +208,17 @@ fn no_namespace(model: &CrateModel, sink: &mut Sink) {
                 continue;
             }
             let problem = if let Some(lit) = key.as_literal() {
-                (!lit.contains(':') && !lit.is_empty()).then(|| format!("key `{lit}` has no `:` namespace"))
+                (!lit.contains(':') && !lit.is_empty())
+                    .then(|| format!("key `{lit}` has no `:` namespace"))
             } else if let (Some(hole), Key::Template(parts)) = (key.starts_with_hole(), key) {
-                let has_colon = parts.iter().any(|p| matches!(p, Part::Lit(s) if s.contains(':')));
-                (has_colon && !prefix_like(hole))
-                    .then(|| format!("key `{key}` starts with its variable part instead of a fixed namespace"))
+                let has_colon = parts
+                    .iter()
+                    .any(|p| matches!(p, Part::Lit(s) if s.contains(':')));
+                (has_colon && !prefix_like(hole)).then(|| {
+                    format!(
+                        "key `{key}` starts with its variable part instead of a fixed namespace"
+                    )
+                })
             } else {
                 None
             };

@@ -24,7 +24,13 @@ pub enum Impact {
 }
 
 impl Impact {
-    pub const ALL: [Impact; 5] = [Impact::Critical, Impact::High, Impact::MediumHigh, Impact::Medium, Impact::LowMedium];
+    pub const ALL: [Impact; 5] = [
+        Impact::Critical,
+        Impact::High,
+        Impact::MediumHigh,
+        Impact::Medium,
+        Impact::LowMedium,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -136,7 +142,13 @@ impl<'a> Sink<'a> {
     }
 
     pub fn report(&mut self, file: FileId, span: Span, message: String, help: String) {
-        self.out.push(Finding { rule: self.rule, file, span, message, help });
+        self.out.push(Finding {
+            rule: self.rule,
+            file,
+            span,
+            message,
+            help,
+        });
     }
 }
 

@@ -84,6 +84,9 @@ struct Processed {
     problem: Option<Problem>,
 }
 
+/// A compilation unit: the crate root (if any) and the example's name.
+type UnitKey = (Option<PathBuf>, Option<String>);
+
 /// Stack for worker threads: syn and the extractor recurse on nesting.
 const STACK_SIZE: usize = 256 << 20;
 
@@ -128,8 +131,7 @@ fn run_in_pool(opts: &Options) -> Result<Outcome, String> {
 
     // Group files by compilation unit (a crate, or one of its examples), in
     // path order.
-    let mut by_crate: BTreeMap<(Option<PathBuf>, Option<String>), Vec<(FileId, FileFacts)>> =
-        BTreeMap::new();
+    let mut by_crate: BTreeMap<UnitKey, Vec<(FileId, FileFacts)>> = BTreeMap::new();
     for ((path, owner), p) in walked.files.iter().zip(owners).zip(processed) {
         if let Some(problem) = p.problem {
             outcome.problems.push(problem);

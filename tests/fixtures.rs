@@ -21,7 +21,8 @@ fn rs_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// Parses `//~ rule-a rule-b` at the end of code lines.
+/// Parses `//~ rule-a rule-b`: at the end of a code line it names that
+/// line; on a line of its own, the code line above.
 fn annotations(root: &Path) -> Expected {
     let mut files = Vec::new();
     rs_files(&root.join("src"), &mut files);
@@ -33,9 +34,19 @@ fn annotations(root: &Path) -> Expected {
             .unwrap()
             .to_string_lossy()
             .replace('\\', "/");
+        // The last code line seen: an annotation on a line of its own
+        // (where rustfmt moves a comment that followed an opening paren)
+        // belongs to it.
+        let mut last_code = 0;
         for (i, line) in text.lines().enumerate() {
-            if line.trim_start().starts_with("//") {
+            let trimmed = line.trim_start();
+            let own_line = trimmed.starts_with("//~");
+            if !own_line && (trimmed.is_empty() || trimmed.starts_with("//")) {
                 continue;
+            }
+            let target = if own_line { last_code } else { i as u32 + 1 };
+            if !own_line {
+                last_code = i as u32 + 1;
             }
             let Some(at) = line.find("//~") else { continue };
             let ids: Vec<&str> = line[at + 3..].split_whitespace().collect();
@@ -46,7 +57,7 @@ fn annotations(root: &Path) -> Expected {
                     "{rel}:{}: annotation names unknown rule `{id}`",
                     i + 1
                 );
-                expected.insert((rel.clone(), i as u32 + 1, id.to_string()));
+                expected.insert((rel.clone(), target, id.to_string()));
             }
         }
     }

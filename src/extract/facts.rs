@@ -157,8 +157,10 @@ pub struct RawCreation {
 }
 
 /// A pipeline or transaction built in this file.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PipeInfo {
+    /// The client whose pipeline methods its commands are.
+    pub api: Api,
     pub atomic: bool,
     pub transaction: bool,
     /// The connection it was run on.

@@ -1475,16 +1475,7 @@ impl Walker {
                 Value::Unknown
             }
             _ => {
-                let api = if self.facts.pipes[id as usize].transaction && self.facts.imports_fred {
-                    Api::Fred
-                } else if self.facts.imports_fred
-                    && !self.facts.imports_redis_traits
-                    && !self.mentions_redis
-                {
-                    Api::Fred
-                } else {
-                    Api::RedisRs
-                };
+                let api = self.facts.pipes[id as usize].api;
                 if self.command_method(api, Recv::Unknown, m, Some(id)) {
                     Value::Pipe(id)
                 } else {
@@ -1583,7 +1574,7 @@ impl Walker {
                 );
             }
             ("set_read_timeout" | "set_write_timeout", 1) if !is_none(&m.args[0]) => {
-                if let Expr::Path(p) = &*flatten(&m.receiver).0 {
+                if let Expr::Path(p) = flatten(&m.receiver).0 {
                     if let Some(id) = p.path.get_ident() {
                         let id = id.to_string();
                         self.info().sets_read_timeout.push(id);
@@ -1598,8 +1589,10 @@ impl Walker {
             || (known_kind.is_none() && self.facts.imports_fred);
         if fred_ok {
             match (name.as_str(), argc) {
-                ("pipeline", 0) => return Value::Pipe(self.new_pipe(span, false, false)),
-                ("multi", 0) => return Value::Pipe(self.new_pipe(span, true, true)),
+                ("pipeline", 0) => {
+                    return Value::Pipe(self.new_pipe(Api::Fred, span, false, false))
+                }
+                ("multi", 0) => return Value::Pipe(self.new_pipe(Api::Fred, span, true, true)),
                 ("custom" | "custom_raw", 2) => {
                     self.fred_custom(recv, m, span);
                     return Value::Unknown;
@@ -1691,8 +1684,9 @@ impl Walker {
         }
     }
 
-    fn new_pipe(&mut self, span: Span, atomic: bool, transaction: bool) -> u32 {
+    fn new_pipe(&mut self, api: Api, span: Span, atomic: bool, transaction: bool) -> u32 {
         self.facts.pipes.push(PipeInfo {
+            api,
             atomic,
             transaction,
             exec: None,
@@ -2052,12 +2046,12 @@ impl Walker {
                     args.iter().for_each(|a| {
                         self.eval(a);
                     });
-                    return Value::Pipe(self.new_pipe(span, false, false));
+                    return Value::Pipe(self.new_pipe(Api::RedisRs, span, false, false));
                 }
                 (_, "transaction" | "transaction_async") if args.len() == 3 => {
                     let recv = self.eval(args[0]).recv();
                     self.eval(args[1]);
-                    let id = self.new_pipe(span, true, true);
+                    let id = self.new_pipe(Api::RedisRs, span, true, true);
                     self.facts.pipes[id as usize].exec = Some(recv.clone());
                     if let Expr::Closure(cl) = args[2] {
                         self.closure(cl, Some(vec![Value::Conn(recv), Value::Pipe(id)]));
@@ -2174,15 +2168,14 @@ impl Walker {
                         Recv::Unknown,
                     );
                 }
-                ("Config" | "RedisConfig", "from_url" | "from_url_clustered") => {
+                ("Config" | "RedisConfig", "from_url" | "from_url_clustered")
                     if last == "from_url_clustered"
                         || args
                             .first()
                             .and_then(|a| lit_str(a))
-                            .is_some_and(|u| u.contains("-cluster://"))
-                    {
-                        self.facts.uses_cluster = true;
-                    }
+                            .is_some_and(|u| u.contains("-cluster://")) =>
+                {
+                    self.facts.uses_cluster = true;
                 }
                 (t, method)
                     if (t.ends_with("Interface") || t == "ClientLike") && !args.is_empty() =>

@@ -273,7 +273,9 @@ mod tests {
 
     #[test]
     fn raw_key_positions_follow_layouts() {
-        let a = |v: &[&str]| v.iter().map(|s| Some(*s)).collect::<Vec<_>>();
+        fn a<'a>(v: &[&'a str]) -> Vec<Option<&'a str>> {
+            v.iter().map(|s| Some(*s)).collect()
+        }
         assert_eq!(
             raw_key_positions(AllButLast, &a(&["q1", "q2", "5"])),
             vec![0, 1]

@@ -10,8 +10,15 @@ use redis_lint::rules::{Default, REGISTRY};
 
 type Expected = BTreeSet<(String, u32, String)>;
 
+/// The fixture folders linted as one would lint a crate; `parse_errors/` is
+/// exercised by the CLI tests.
+const LINTED: &[&str] = &["src", "examples"];
+
 fn rs_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries {
         let path = entry.unwrap().path();
         if path.is_dir() {
             rs_files(&path, out);
@@ -25,7 +32,9 @@ fn rs_files(dir: &Path, out: &mut Vec<PathBuf>) {
 /// line; on a line of its own, the code line above.
 fn annotations(root: &Path) -> Expected {
     let mut files = Vec::new();
-    rs_files(&root.join("src"), &mut files);
+    for dir in LINTED {
+        rs_files(&root.join(dir), &mut files);
+    }
     let mut expected = Expected::new();
     for file in files {
         let text = std::fs::read_to_string(&file).unwrap();
@@ -70,7 +79,11 @@ fn fixtures_report_exactly_their_annotations() {
     std::env::set_current_dir(crate_root).unwrap();
     let expected = annotations(&crate_root.join("fixtures"));
     let opts = Options {
-        paths: vec![PathBuf::from("fixtures/src")],
+        paths: LINTED
+            .iter()
+            .map(|d| PathBuf::from("fixtures").join(d))
+            .filter(|p| p.exists())
+            .collect(),
         rules: REGISTRY
             .iter()
             .copied()

@@ -863,7 +863,7 @@ impl Walker {
         if let Some((_, diverge)) = &init.diverge {
             self.eval(diverge);
         }
-        if matches!(value, Value::Unknown) {
+        if matches!(value, Value::Unknown | Value::NotRedis) {
             if let Some(key) = self.key_value(&init.expr) {
                 value = Value::Key(key);
             }
@@ -944,6 +944,9 @@ impl Walker {
             Expr::Call(c) => {
                 let Expr::Path(p) = &*c.func else { return None };
                 let last = p.path.segments.last()?.ident.to_string();
+                if last == "from" && c.args.len() == 1 {
+                    return self.key_value(&c.args[0]);
+                }
                 let _ = last;
                 is_fn_path(&types::path_segments(&p.path)).then(|| self.key_of(e))
             }
@@ -1008,6 +1011,14 @@ impl Walker {
                     Some(last) if is_upper(last) => Value::Global(last.clone()),
                     _ => Value::Unknown,
                 }
+            }
+            Expr::MethodCall(m) if m.method == "push_str" && m.args.len() == 1 => {
+                self.append_to_key(&m.receiver, &m.args[0]);
+                Value::Unknown
+            }
+            Expr::Binary(b) if matches!(b.op, syn::BinOp::AddAssign(_)) => {
+                self.append_to_key(&b.left, &b.right);
+                Value::Unknown
             }
             Expr::MethodCall(_) | Expr::Await(_) | Expr::Try(_) | Expr::Field(_) => self.chain(e),
             Expr::Call(c) => self.call(c),
@@ -1176,6 +1187,31 @@ impl Walker {
             _ => {
                 visit::visit_expr(self, e);
                 Value::Unknown
+            }
+        }
+    }
+
+    /// `key.push_str(x)` / `key += x` on a binding that holds a key template.
+    fn append_to_key(&mut self, target: &Expr, tail: &Expr) {
+        self.eval(tail);
+        let Expr::Path(p) = target else {
+            self.eval(target);
+            return;
+        };
+        let Some(name) = p.path.get_ident().map(|i| i.to_string()) else {
+            return;
+        };
+        if let Some(Value::Key(mut key)) = self.lookup(&name).cloned() {
+            key.0.extend(self.key_of(tail).0);
+            // Update the binding where it lives, not in an inner block.
+            if let Some(scope) = self
+                .cx()
+                .scopes
+                .iter_mut()
+                .rev()
+                .find(|s| s.contains_key(&name))
+            {
+                scope.insert(name, Value::Key(key));
             }
         }
     }

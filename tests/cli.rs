@@ -1,0 +1,207 @@
+//! The installed binaries as users and tools call them: exit codes, the
+//! JSON document, the cargo-subcommand form, bad files, determinism.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn lint(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_redis-lint"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap()
+}
+
+fn json(args: &[&str]) -> (i32, serde_json::Value) {
+    let mut all = vec!["--format", "json"];
+    all.extend_from_slice(args);
+    let out = lint(&all);
+    let doc = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
+    (out.status.code().unwrap(), doc)
+}
+
+/// A scratch crate with one source file.
+fn scratch(name: &str, source: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("redis-lint-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        "[package]\nname = \"scratch\"\nversion = \"0.1.0\"\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("src/lib.rs"), source).unwrap();
+    dir
+}
+
+#[test]
+fn clean_code_exits_zero() {
+    let dir = scratch("clean", "pub fn add(a: u32, b: u32) -> u32 { a + b }\n");
+    let out = lint(&[dir.to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout)
+        .contains("Scanned 1 files (0 with Redis code): 0 findings"));
+}
+
+#[test]
+fn findings_exit_one_with_miette_diagnostics() {
+    let out = lint(&[
+        "--color",
+        "never",
+        "fixtures/src/key_design/keys_command.rs",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("key-keys-command [CRITICAL · guide §2.6]"),
+        "{text}"
+    );
+    assert!(text.contains("help:"), "{text}");
+    assert!(
+        text.contains("fixtures/src/key_design/keys_command.rs:"),
+        "{text}"
+    );
+    assert!(
+        text.contains("CRITICAL)"),
+        "summary counts findings by impact: {text}"
+    );
+}
+
+#[test]
+fn usage_errors_exit_two() {
+    assert_eq!(lint(&["--no-such-flag"]).status.code(), Some(2));
+    assert_eq!(lint(&["--format", "xml", "."]).status.code(), Some(2));
+    assert_eq!(lint(&["does/not/exist"]).status.code(), Some(2));
+    assert_eq!(lint(&["--help"]).status.code(), Some(0));
+}
+
+#[test]
+fn json_document_shape() {
+    let (code, doc) = json(&["fixtures/src/key_design/keys_command.rs"]);
+    assert_eq!(code, 1);
+    assert_eq!(doc["version"], 1);
+    let diags = doc["diagnostics"].as_array().unwrap();
+    assert!(!diags.is_empty());
+    for d in diags {
+        for field in [
+            "rule", "section", "impact", "severity", "message", "help", "file",
+        ] {
+            assert!(d[field].is_string(), "{field} missing in {d}");
+        }
+        for field in ["line", "column", "end_line", "end_column"] {
+            assert!(
+                d[field].as_u64().is_some_and(|n| n >= 1),
+                "{field} must be 1-based in {d}"
+            );
+        }
+        assert_eq!(d["file"], "fixtures/src/key_design/keys_command.rs");
+    }
+    let first = &diags[0];
+    assert_eq!(first["rule"], "key-keys-command");
+    assert_eq!(first["section"], "2.6");
+    assert_eq!(first["impact"], "CRITICAL");
+    assert_eq!(first["severity"], "error");
+    let summary = &doc["summary"];
+    assert_eq!(summary["files_scanned"], 1);
+    assert_eq!(summary["files_with_redis"], 1);
+    assert_eq!(summary["findings"].as_u64().unwrap() as usize, diags.len());
+    assert_eq!(
+        summary["by_impact"]["CRITICAL"].as_u64().unwrap() as usize,
+        diags.len()
+    );
+}
+
+#[test]
+fn cargo_subcommand_form_drops_its_name() {
+    let out = Command::new(env!("CARGO_BIN_EXE_cargo-redis-lint"))
+        .args([
+            "redis-lint",
+            "--format",
+            "json",
+            "fixtures/src/key_design/keys_command.rs",
+        ])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let direct = lint(&[
+        "--format",
+        "json",
+        "fixtures/src/key_design/keys_command.rs",
+    ]);
+    assert_eq!(out.stdout, direct.stdout);
+}
+
+#[test]
+fn bad_files_are_reported_and_the_rest_is_linted() {
+    let (code, doc) = json(&["fixtures/parse_errors"]);
+    assert_eq!(code, 1);
+    let diags = doc["diagnostics"].as_array().unwrap();
+    let find = |file: &str, rule: &str| {
+        diags
+            .iter()
+            .find(|d| d["file"].as_str().unwrap().ends_with(file) && d["rule"] == rule)
+    };
+    let parse = find("unclosed_block.rs", "parse-error").expect("parse error reported");
+    assert!(parse["line"].as_u64().unwrap() >= 1);
+    assert!(
+        find("latin1.rs", "read-error").expect("non-UTF-8 reported")["message"]
+            .as_str()
+            .unwrap()
+            .contains("UTF-8")
+    );
+    assert!(
+        find("still_linted.rs", "key-keys-command").is_some(),
+        "valid neighbour still linted"
+    );
+    assert_eq!(doc["summary"]["problems"], 2);
+}
+
+#[test]
+fn output_is_identical_whatever_the_thread_count() {
+    let run = |threads: &str| {
+        Command::new(env!("CARGO_BIN_EXE_redis-lint"))
+            .args(["--format", "json", "fixtures"])
+            .env("RAYON_NUM_THREADS", threads)
+            .current_dir(root())
+            .output()
+            .unwrap()
+            .stdout
+    };
+    let one = run("1");
+    assert!(!one.is_empty());
+    assert_eq!(one, run("4"));
+    let default = lint(&["--format", "json", "fixtures"]).stdout;
+    assert_eq!(one, default);
+    let human = |t: &str| lint(&["--color", "never", "--threads", t, "fixtures"]).stdout;
+    assert_eq!(human("1"), human("3"));
+}
+
+#[test]
+fn test_code_is_skipped_unless_asked() {
+    let dir = scratch(
+        "tests",
+        "#[cfg(test)]\nmod tests {\n    use redis::Commands;\n    #[test]\n    fn wipe() {\n        \
+         let mut con = redis::Client::open(\"redis://127.0.0.1/\").unwrap().get_connection().unwrap();\n        \
+         let _: () = redis::cmd(\"FLUSHALL\").query(&mut con).unwrap();\n    }\n}\n",
+    );
+    let path = dir.to_str().unwrap();
+    assert_eq!(json(&[path]).0, 0);
+    let (code, doc) = json(&["--lint-tests", path]);
+    assert_eq!(code, 1);
+    assert!(doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["rule"] == "cmd-dangerous-command"));
+}

@@ -1,0 +1,124 @@
+//! The registry, the rule docs and the fixtures stay in step: every rule
+//! has a doc page whose metadata matches and a fixture file of its own with
+//! traps; every doc page belongs to a rule.
+
+use std::path::Path;
+
+use redis_lint::rules::{Default, REGISTRY};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `key-keys-command` → `fixtures/src/key_design/keys_command.rs`.
+fn fixture_file(id: &str) -> std::path::PathBuf {
+    let (prefix, rest) = id.split_once('-').unwrap();
+    let folder = match prefix {
+        "ds" => "data_structures",
+        "key" => "key_design",
+        "conn" => "connections",
+        "cmd" => "commands",
+        "mod" => "modules",
+        "ai" => "ai",
+        "memory" => "memory",
+        "persist" => "persistence",
+        "cluster" => "cluster",
+        "perf" => "monitoring",
+        "sec" => "security",
+        other => panic!("unknown rule prefix {other}"),
+    };
+    root()
+        .join("fixtures/src")
+        .join(folder)
+        .join(format!("{}.rs", rest.replace('-', "_")))
+}
+
+#[test]
+fn every_rule_has_a_matching_doc_page() {
+    for rule in REGISTRY {
+        let path = root().join("rules").join(format!("{}.md", rule.id));
+        let doc = std::fs::read_to_string(&path)
+            .unwrap_or_else(|_| panic!("{} has no doc page", rule.id));
+        assert!(
+            doc.starts_with(&format!("# {}\n", rule.id)),
+            "{}: title must be the rule id",
+            rule.id
+        );
+        let row = doc
+            .lines()
+            .find(|l| l.starts_with("| ") && !l.starts_with("| section"))
+            .unwrap_or("");
+        let cells: Vec<&str> = row.trim_matches('|').split('|').map(str::trim).collect();
+        assert!(
+            cells.len() == 3
+                && cells[0].split(" / ").next() == Some(rule.section)
+                && cells[1] == rule.impact.as_str()
+                && cells[2]
+                    == if rule.default == Default::On {
+                        "on"
+                    } else {
+                        "opt-in"
+                    },
+            "{}: doc metadata row {row:?} does not match the registry",
+            rule.id
+        );
+        for heading in [
+            "## What it does",
+            "## Why is this bad",
+            "## Example",
+            "## Use instead",
+        ] {
+            assert!(
+                doc.contains(heading),
+                "{}: doc page lacks `{heading}`",
+                rule.id
+            );
+        }
+    }
+}
+
+#[test]
+fn every_doc_page_has_a_rule() {
+    for entry in std::fs::read_dir(root().join("rules")).unwrap() {
+        let path = entry.unwrap().path();
+        let id = path.file_stem().unwrap().to_string_lossy().to_string();
+        assert!(
+            REGISTRY.iter().any(|r| r.id == id),
+            "rules/{id}.md documents no registered rule"
+        );
+    }
+}
+
+#[test]
+fn every_rule_has_a_fixture_file_with_traps() {
+    for rule in REGISTRY {
+        let path = fixture_file(rule.id);
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|_| panic!("{} has no fixture file at {}", rule.id, path.display()));
+        assert!(
+            text.contains(&format!("//~ {}", rule.id)),
+            "{}: its fixture file never fires it",
+            rule.id
+        );
+        assert!(
+            text.to_lowercase().contains("trap"),
+            "{}: its fixture file has no trap cases",
+            rule.id
+        );
+    }
+}
+
+#[test]
+fn rule_ids_are_unique_and_well_formed() {
+    let mut ids: Vec<&str> = REGISTRY.iter().map(|r| r.id).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), REGISTRY.len(), "duplicate rule ids");
+    for id in ids {
+        assert!(
+            id.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+            "bad id {id}"
+        );
+    }
+}

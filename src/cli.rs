@@ -42,6 +42,10 @@ pub struct Cli {
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Parse every file, even those that cannot hold Redis code (for
+    /// checking the prefilter; slower).
+    #[arg(long, hide = true)]
+    pub no_prefilter: bool,
     /// Colour in human output: auto (when stdout is a terminal), always, never.
     #[arg(long, value_name = "WHEN", default_value = "auto")]
     pub color: ColorChoice,
@@ -88,6 +92,7 @@ where
             tests: cli.lint_tests,
         },
         threads: cli.threads,
+        prefilter: !cli.no_prefilter,
     };
     let outcome = match engine::run(&opts) {
         Ok(o) => o,

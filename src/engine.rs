@@ -13,7 +13,7 @@ use crate::manifest::CrateManifest;
 use crate::model::resolve::{self, Scope};
 use crate::model::{FileId, Pos, SourceFile, Span};
 use crate::rules::{self, Finding, Rule};
-use crate::walk;
+use crate::{prefilter, walk};
 
 /// What to lint and how.
 pub struct Options {
@@ -21,6 +21,8 @@ pub struct Options {
     pub rules: Vec<&'static Rule>,
     pub scope: Scope,
     pub threads: Option<usize>,
+    /// Skip parsing files that cannot hold Redis code (see `prefilter`).
+    pub prefilter: bool,
 }
 
 /// Something that kept a file (or a crate manifest) from being linted.
@@ -120,12 +122,7 @@ fn run_in_pool(opts: &Options) -> Result<Outcome, String> {
 
     let mut crates = CrateIndex::default();
     let owners: Vec<Option<PathBuf>> = walked.files.iter().map(|f| crates.owner(f)).collect();
-    let processed: Vec<Processed> = walked
-        .files
-        .par_iter()
-        .zip(owners.par_iter())
-        .map(|(path, owner)| process(path, owner.as_deref(), &cwd))
-        .collect();
+    let processed = parse_needed(&walked.files, &owners, &cwd, opts.prefilter);
 
     let test_files = test_module_files(&walked.files, &processed);
 
@@ -217,8 +214,103 @@ fn run_in_pool(opts: &Options) -> Result<Outcome, String> {
     Ok(outcome)
 }
 
-/// Reads, parses and extracts one file; never panics outward.
-fn process(path: &Path, owner: Option<&Path>, cwd: &Path) -> Processed {
+/// Reads every file, then parses those that may matter (all of them
+/// without the prefilter), in parallel.
+fn parse_needed(
+    files: &[PathBuf],
+    owners: &[Option<PathBuf>],
+    cwd: &Path,
+    prefilter: bool,
+) -> Vec<Processed> {
+    let texts: Vec<Result<Arc<str>, Problem>> =
+        files.par_iter().map(|p| read_source(p, cwd)).collect();
+    let mut processed: Vec<Processed> = texts
+        .iter()
+        .map(|t| Processed {
+            facts: None,
+            source: None,
+            problem: t.as_ref().err().cloned(),
+        })
+        .collect();
+    let markers = prefilter::Markers::new();
+    let mut pending: Vec<usize> = texts
+        .par_iter()
+        .enumerate()
+        .filter(|(_, t)| {
+            t.as_ref()
+                .is_ok_and(|t| !prefilter || markers.may_use_redis(t))
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let mut parsed = vec![false; files.len()];
+    while !pending.is_empty() {
+        let results: Vec<(usize, Processed)> = pending
+            .par_iter()
+            .map(|&i| {
+                let text = texts[i]
+                    .as_ref()
+                    .expect("only readable files are parsed")
+                    .clone();
+                (i, process(&files[i], text, owners[i].as_deref(), cwd))
+            })
+            .collect();
+        for (i, p) in results {
+            parsed[i] = true;
+            processed[i] = p;
+        }
+        if !prefilter {
+            break;
+        }
+        let mut wanted = prefilter::wanted_names(processed.iter().filter_map(|p| p.facts.as_ref()));
+        // The modules of parsed files: their `mod` declaration may say `#[cfg(test)]`.
+        for (i, p) in processed.iter().enumerate() {
+            if p.facts.is_some() {
+                wanted.extend(module_name(&files[i]));
+            }
+        }
+        let search = prefilter::NameSearch::new(&wanted);
+        pending = texts
+            .par_iter()
+            .enumerate()
+            .filter(|(i, t)| !parsed[*i] && t.as_ref().is_ok_and(|t| search.found_in(t)))
+            .map(|(i, _)| i)
+            .collect();
+    }
+    processed
+}
+
+/// The module a file defines: its stem, or its folder for `mod.rs`.
+fn module_name(path: &Path) -> Option<String> {
+    let stem = path.file_stem()?.to_str()?;
+    match stem {
+        "mod" => path.parent()?.file_name()?.to_str().map(str::to_string),
+        "lib" | "main" => None,
+        _ => Some(stem.to_string()),
+    }
+}
+
+fn read_source(path: &Path, cwd: &Path) -> Result<Arc<str>, Problem> {
+    let problem = |message: String| Problem {
+        kind: ProblemKind::Read,
+        display: display_path(path, cwd),
+        message,
+        span: None,
+        source: None,
+    };
+    let bytes = std::fs::read(path).map_err(|e| problem(format!("cannot read file: {e}")))?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(Arc::from(text)),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            Err(problem(format!(
+                "not valid UTF-8 (first bad byte at offset {at})"
+            )))
+        }
+    }
+}
+
+/// Parses and extracts one file; never panics outward.
+fn process(path: &Path, source: Arc<str>, owner: Option<&Path>, cwd: &Path) -> Processed {
     let display = display_path(path, cwd);
     let problem = |kind, message: String, span, source| Processed {
         facts: None,
@@ -231,30 +323,6 @@ fn process(path: &Path, owner: Option<&Path>, cwd: &Path) -> Processed {
             source,
         }),
     };
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => {
-            return problem(
-                ProblemKind::Read,
-                format!("cannot read file: {e}"),
-                None,
-                None,
-            )
-        }
-    };
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            return problem(
-                ProblemKind::Read,
-                format!("not valid UTF-8 (first bad byte at offset {at})"),
-                None,
-                None,
-            );
-        }
-    };
-    let source: Arc<str> = Arc::from(text);
     let is_test = owner.is_some_and(|root| is_test_path(path, root));
     let result = panic::catch_unwind(AssertUnwindSafe(|| {
         syn::parse_file(&source).map(|ast| extract::extract(&ast, is_test))

@@ -9,6 +9,7 @@ pub mod engine;
 pub mod extract;
 pub mod manifest;
 pub mod model;
+pub mod prefilter;
 pub mod report;
 pub mod rules;
 pub mod walk;

@@ -73,6 +73,51 @@ fn annotations(root: &Path) -> Expected {
     expected
 }
 
+fn options(prefilter: bool) -> Options {
+    Options {
+        paths: LINTED
+            .iter()
+            .map(|d| PathBuf::from("fixtures").join(d))
+            .filter(|p| p.exists())
+            .collect(),
+        rules: REGISTRY
+            .iter()
+            .copied()
+            .filter(|r| r.default == Default::On)
+            .collect(),
+        scope: Scope::default(),
+        threads: None,
+        prefilter,
+    }
+}
+
+fn findings(outcome: &redis_lint::engine::Outcome) -> Vec<String> {
+    outcome
+        .findings
+        .iter()
+        .map(|f| {
+            format!(
+                "{}:{:?} {} {}",
+                outcome.file(f.file).display,
+                f.span,
+                f.rule.id,
+                f.message
+            )
+        })
+        .collect()
+}
+
+/// Skipping the parse of files that cannot matter changes no finding.
+#[test]
+fn prefilter_changes_nothing() {
+    std::env::set_current_dir(Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let with = engine::run(&options(true)).unwrap();
+    let without = engine::run(&options(false)).unwrap();
+    assert!(!with.findings.is_empty());
+    assert_eq!(findings(&with), findings(&without));
+    assert_eq!(with.files_with_redis, without.files_with_redis);
+}
+
 #[test]
 fn fixtures_report_exactly_their_annotations() {
     let crate_root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -91,6 +136,7 @@ fn fixtures_report_exactly_their_annotations() {
             .collect(),
         scope: Scope::default(),
         threads: None,
+        prefilter: true,
     };
     let outcome = engine::run(&opts).unwrap();
     assert!(

@@ -42,6 +42,12 @@ pub struct Cli {
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Keep extracted facts on disk so unchanged files are not parsed again.
+    #[arg(long)]
+    pub cache: bool,
+    /// Where the cache lives (with --cache).
+    #[arg(long, value_name = "DIR", default_value = ".redis-lint-cache")]
+    pub cache_dir: PathBuf,
     /// Parse every file, even those that cannot hold Redis code (for
     /// checking the prefilter; slower).
     #[arg(long, hide = true)]
@@ -93,6 +99,7 @@ where
         },
         threads: cli.threads,
         prefilter: !cli.no_prefilter,
+        cache: cli.cache.then(|| cli.cache_dir.clone()),
     };
     let outcome = match engine::run(&opts) {
         Ok(o) => o,

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::cache::{self, Cache};
 use crate::extract::{self, facts::FileFacts};
 use crate::manifest::CrateManifest;
 use crate::model::resolve::{self, Scope};
@@ -23,6 +24,8 @@ pub struct Options {
     pub threads: Option<usize>,
     /// Skip parsing files that cannot hold Redis code (see `prefilter`).
     pub prefilter: bool,
+    /// Folder of the on-disk facts cache, when caching.
+    pub cache: Option<PathBuf>,
 }
 
 /// Something that kept a file (or a crate manifest) from being linted.
@@ -122,7 +125,14 @@ fn run_in_pool(opts: &Options) -> Result<Outcome, String> {
 
     let mut crates = CrateIndex::default();
     let owners: Vec<Option<PathBuf>> = walked.files.iter().map(|f| crates.owner(f)).collect();
-    let processed = parse_needed(&walked.files, &owners, &cwd, opts.prefilter);
+    let cache = opts.cache.as_deref().map(Cache::open);
+    let (processed, fresh) =
+        parse_needed(&walked.files, &owners, &cwd, opts.prefilter, cache.as_ref());
+    if let Some(cache) = &cache {
+        if let Err(e) = cache.save(fresh) {
+            eprintln!("redis-lint: could not write the cache: {e}");
+        }
+    }
 
     let test_files = test_module_files(&walked.files, &processed);
 
@@ -215,13 +225,15 @@ fn run_in_pool(opts: &Options) -> Result<Outcome, String> {
 }
 
 /// Reads every file, then parses those that may matter (all of them
-/// without the prefilter), in parallel.
+/// without the prefilter), in parallel. Also returns the cache entries of
+/// every file parsed or found in the cache.
 fn parse_needed(
     files: &[PathBuf],
     owners: &[Option<PathBuf>],
     cwd: &Path,
     prefilter: bool,
-) -> Vec<Processed> {
+    cache: Option<&Cache>,
+) -> (Vec<Processed>, Vec<(u64, FileFacts)>) {
     let texts: Vec<Result<Arc<str>, Problem>> =
         files.par_iter().map(|p| read_source(p, cwd)).collect();
     let mut processed: Vec<Processed> = texts
@@ -243,19 +255,37 @@ fn parse_needed(
         .map(|(i, _)| i)
         .collect();
     let mut parsed = vec![false; files.len()];
+    let mut fresh = Vec::new();
     while !pending.is_empty() {
-        let results: Vec<(usize, Processed)> = pending
+        let results: Vec<(usize, Processed, Option<u64>)> = pending
             .par_iter()
             .map(|&i| {
                 let text = texts[i]
                     .as_ref()
                     .expect("only readable files are parsed")
                     .clone();
-                (i, process(&files[i], text, owners[i].as_deref(), cwd))
+                let owner = owners[i].as_deref();
+                let Some(cache) = cache else {
+                    return (i, process(&files[i], text, owner, cwd), None);
+                };
+                let is_test = owner.is_some_and(|root| is_test_path(&files[i], root));
+                let key = cache::key(&text, is_test);
+                let p = match cache.get(key) {
+                    Some(facts) => Processed {
+                        facts: Some(facts.clone()),
+                        source: keep_source(facts, text),
+                        problem: None,
+                    },
+                    None => process(&files[i], text, owner, cwd),
+                };
+                (i, p, Some(key))
             })
             .collect();
-        for (i, p) in results {
+        for (i, p, key) in results {
             parsed[i] = true;
+            if let (Some(key), Some(facts)) = (key, &p.facts) {
+                fresh.push((key, facts.clone()));
+            }
             processed[i] = p;
         }
         if !prefilter {
@@ -276,7 +306,15 @@ fn parse_needed(
             .map(|(i, _)| i)
             .collect();
     }
-    processed
+    (processed, fresh)
+}
+
+/// Sources are kept only for files that can have findings (for snippets).
+fn keep_source(facts: &FileFacts, source: Arc<str>) -> Option<Arc<str>> {
+    let redis = !facts.calls.is_empty()
+        || !facts.creations.is_empty()
+        || !facts.disabled_timeouts.is_empty();
+    redis.then_some(source)
 }
 
 /// The module a file defines: its stem, or its folder for `mod.rs`.
@@ -328,16 +366,11 @@ fn process(path: &Path, source: Arc<str>, owner: Option<&Path>, cwd: &Path) -> P
         syn::parse_file(&source).map(|ast| extract::extract(&ast, is_test))
     }));
     match result {
-        Ok(Ok(facts)) => {
-            let keep = !facts.calls.is_empty()
-                || !facts.creations.is_empty()
-                || !facts.disabled_timeouts.is_empty();
-            Processed {
-                facts: Some(facts),
-                source: keep.then_some(source),
-                problem: None,
-            }
-        }
+        Ok(Ok(facts)) => Processed {
+            source: keep_source(&facts, source),
+            facts: Some(facts),
+            problem: None,
+        },
         Ok(Err(e)) => {
             let start = e.span().start();
             let pos = Pos {

@@ -4,6 +4,7 @@
 //! records its Redis facts, `model::resolve` joins a crate's facts into the
 //! model, `rules` check the model, `report` prints the findings.
 
+pub mod cache;
 pub mod cli;
 pub mod engine;
 pub mod extract;

@@ -205,3 +205,38 @@ fn test_code_is_skipped_unless_asked() {
         .iter()
         .any(|d| d["rule"] == "cmd-dangerous-command"));
 }
+
+#[test]
+fn cache_gives_the_same_result_and_follows_edits() {
+    let dir = scratch(
+        "cache",
+        "use redis::Commands;\npub fn f(con: &mut redis::Connection) -> redis::RedisResult<Vec<String>> {\n    \
+         con.keys(\"user:*\")\n}\n",
+    );
+    let cache = dir.join("cache");
+    let run = || {
+        Command::new(env!("CARGO_BIN_EXE_redis-lint"))
+            .args(["--format", "json", "--cache", "--cache-dir"])
+            .arg(&cache)
+            .arg(dir.join("src"))
+            .output()
+            .unwrap()
+    };
+    let cold = run();
+    assert!(cache.join("facts-v1.json").is_file(), "cache written");
+    let warm = run();
+    assert_eq!(cold.stdout, warm.stdout);
+    assert_eq!(warm.status.code(), Some(1));
+    // An edited file is linted afresh, not served from the cache.
+    std::fs::write(dir.join("src/lib.rs"), "pub fn f() {}\n").unwrap();
+    let edited = run();
+    assert_eq!(
+        edited.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&edited.stdout)
+    );
+    // A corrupt cache is ignored, not fatal.
+    std::fs::write(cache.join("facts-v1.json"), "not json").unwrap();
+    assert_eq!(run().status.code(), Some(0));
+}

@@ -88,6 +88,7 @@ fn options(prefilter: bool) -> Options {
         scope: Scope::default(),
         threads: None,
         prefilter,
+        cache: None,
     }
 }
 
@@ -123,22 +124,7 @@ fn fixtures_report_exactly_their_annotations() {
     let crate_root = Path::new(env!("CARGO_MANIFEST_DIR"));
     std::env::set_current_dir(crate_root).unwrap();
     let expected = annotations(&crate_root.join("fixtures"));
-    let opts = Options {
-        paths: LINTED
-            .iter()
-            .map(|d| PathBuf::from("fixtures").join(d))
-            .filter(|p| p.exists())
-            .collect(),
-        rules: REGISTRY
-            .iter()
-            .copied()
-            .filter(|r| r.default == Default::On)
-            .collect(),
-        scope: Scope::default(),
-        threads: None,
-        prefilter: true,
-    };
-    let outcome = engine::run(&opts).unwrap();
+    let outcome = engine::run(&options(true)).unwrap();
     assert!(
         outcome.problems.is_empty(),
         "fixture files failed to lint: {:?}",

@@ -9,7 +9,7 @@ use super::methods::Api;
 use super::types::TypeClass;
 
 /// A piece of a key before crate-wide resolution.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum RawPart {
     Lit(String),
     Hole(String),
@@ -22,7 +22,7 @@ pub enum RawPart {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct RawKey(pub Vec<RawPart>);
 
 impl RawKey {
@@ -62,7 +62,7 @@ impl RawKey {
 }
 
 /// An argument of a raw command (`.arg(x)`, fred `custom` args).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RawArg {
     /// Literal text (string or number) when the argument is a literal.
     pub lit: Option<String>,
@@ -71,7 +71,7 @@ pub struct RawArg {
 }
 
 /// A receiver before crate-wide resolution.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Recv {
     /// Known from this fn alone.
     Known {
@@ -88,7 +88,7 @@ pub enum Recv {
     NotRedis,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Root {
     /// A value of a named type: `self`, a typed parameter.
     Type { name: String, is_self: bool },
@@ -98,7 +98,7 @@ pub enum Root {
     FnReturn(String),
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Op {
     Field(String),
     /// `.get()` with no argument: checks a connection out of a pool.
@@ -108,7 +108,7 @@ pub enum Op {
     Call(String),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RawCall {
     pub command: String,
     pub form: Form,
@@ -135,7 +135,7 @@ pub struct RawCall {
     pub weak_receiver: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RawCreation {
     pub kind: crate::model::CreationKind,
     pub makes: ConnKind,
@@ -157,7 +157,7 @@ pub struct RawCreation {
 }
 
 /// A pipeline or transaction built in this file.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct PipeInfo {
     /// The client whose pipeline methods its commands are.
     pub api: Api,
@@ -169,14 +169,14 @@ pub struct PipeInfo {
 }
 
 /// A fn that returns a key built from its parameters.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct KeyBuilder {
     pub name: String,
     pub params: Vec<String>,
     pub key: RawKey,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RawHelperCall {
     pub func: u32,
     pub name: String,
@@ -185,7 +185,7 @@ pub struct RawHelperCall {
 }
 
 /// Per-fn facts gathered while walking, before handler routing is known.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct RawFn {
     pub info: FnInfo,
     pub is_test: bool,
@@ -193,7 +193,7 @@ pub struct RawFn {
 }
 
 /// Everything extraction learns from one file.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct FileFacts {
     pub imports_redis_traits: bool,
     pub imports_fred: bool,

@@ -4,7 +4,9 @@
 
 /// Which command API a receiver speaks. deadpool-redis, bb8-redis and r2d2
 /// hand out redis-rs connections, so they speak `RedisRs`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Api {
     RedisRs,
     Fred,

@@ -9,7 +9,7 @@ use syn::{GenericArgument, PathArguments, Type, TypeParamBound, UseTree};
 use crate::model::{ConnKind, Lib};
 
 /// The class of a Rust type, as far as Redis is concerned.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum TypeClass {
     Redis(Lib, ConnKind),
     /// A named type that may be a crate-local struct holding Redis values.

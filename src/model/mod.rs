@@ -18,13 +18,37 @@ use key::Key;
 
 /// A position in a source file: 1-based line, 0-based column in chars (as
 /// proc-macro2 reports them).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct Pos {
     pub line: u32,
     pub col: u32,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct Span {
     pub start: Pos,
     pub end: Pos,
@@ -55,7 +79,9 @@ impl Span {
 }
 
 /// The crate a connection type or constructor comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Lib {
     RedisRs,
     Fred,
@@ -85,7 +111,7 @@ impl Lib {
 }
 
 /// What a Redis-typed value is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum ConnKind {
     /// `redis::Client`: opens connections; also a sync `ConnectionLike` that
     /// opens a new connection per command.
@@ -166,7 +192,7 @@ impl ConnKind {
 }
 
 /// Where the value a command runs on came from, seen from the calling fn.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Origin {
     /// Created in this fn.
     Local,
@@ -198,7 +224,7 @@ impl Conn {
 }
 
 /// A blocking timeout as written.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Timeout {
     Value(f64),
     /// Held in a const or variable; resolved against the crate's consts.
@@ -206,7 +232,7 @@ pub enum Timeout {
 }
 
 /// Options that change what a command does.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Opts {
     /// EX/PX/EXAT/PXAT/KEEPTTL (or an expiration the linter cannot see).
     pub expiry: bool,
@@ -220,7 +246,7 @@ pub struct Opts {
 }
 
 /// How the call was written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Form {
     /// `con.get(k)` / `Commands::get(&mut con, k)`.
     Method,
@@ -230,7 +256,7 @@ pub enum Form {
     Script,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum LoopKind {
     For,
     While,
@@ -238,7 +264,7 @@ pub enum LoopKind {
     IterClosure,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LoopCtx {
     pub kind: LoopKind,
     /// A key of the call is derived from the loop's item.
@@ -286,7 +312,7 @@ impl Call {
 }
 
 /// What a client, connection or pool constructor builds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum CreationKind {
     /// `redis::Client::open`, `ClusterClient::new`.
     Client,
@@ -301,7 +327,7 @@ pub enum CreationKind {
 }
 
 /// What a fred constructor says about `default_command_timeout`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum FredTimeout {
     /// Set (or possibly set through a value the linter cannot see).
     Set,
@@ -328,7 +354,7 @@ pub struct Creation {
 }
 
 /// A fn (or method) that contains Redis facts.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct FnInfo {
     pub name: String,
     /// Parameter names, `self` left out.

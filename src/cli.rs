@@ -4,11 +4,11 @@ use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
-use clap::{Parser, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::engine::{self, Options};
+use crate::engine::{self, Options, Outcome};
 use crate::model::resolve::Scope;
-use crate::rules::{Default, REGISTRY};
+use crate::rules::{self, Default, Impact, REGISTRY};
 
 /// Exit codes: no findings, findings, usage or internal error.
 pub const EXIT_CLEAN: i32 = 0;
@@ -28,14 +28,57 @@ pub enum Format {
     name = "redis-lint",
     version,
     about = "Lint Rust code that uses Redis (redis-rs, fred, deadpool-redis, bb8-redis, r2d2)",
-    after_help = "Examples:\n  redis-lint                      lint the crate in the current directory\n  redis-lint src/ examples/       lint some folders\n  redis-lint --format json .      machine-readable output\n  cargo redis-lint                the same, as a cargo subcommand\n\nExit codes: 0 no findings, 1 findings (or a file that could not be read or parsed), 2 usage or internal error."
+    args_conflicts_with_subcommands = true,
+    after_help = "Examples:\n  redis-lint                          lint the crate in the current directory\n  redis-lint src/ examples/           lint some folders\n  redis-lint --select key --ignore key-no-namespace .\n  redis-lint --format json .          machine-readable output\n  redis-lint rules                    list every rule\n  redis-lint explain key-keys-command show a rule's documentation\n  cargo redis-lint                    the same, as a cargo subcommand\n\nExit codes: 0 no findings, 1 findings (or a file that could not be read or parsed), 2 usage or internal error."
 )]
 pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub lint: LintArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List every rule: id, guide section, impact, default, summary.
+    Rules {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Print a rule's documentation.
+    Explain {
+        /// The rule id (see `redis-lint rules`).
+        rule: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
     /// Files or folders to lint (default: the current directory).
     pub paths: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Run only these rules: ids, prefixes (`key`, `conn`), guide sections
+    /// (`2`, `4.1`) or `all` (which includes opt-in rules). Repeatable.
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Do not run these rules (same forms as --select). Repeatable.
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Run only rules of at least this impact.
+    #[arg(long, value_name = "LEVEL")]
+    pub min_impact: Option<Impact>,
+    /// Exit 1 only for findings of at least this impact (all are still shown).
+    #[arg(long, value_name = "LEVEL")]
+    pub fail_on: Option<Impact>,
+    /// Exit 1 only when there are more than N failing findings.
+    #[arg(long, value_name = "N")]
+    pub max_findings: Option<usize>,
+    /// Exit 0 even when there are findings (2 still means an error).
+    #[arg(long)]
+    pub exit_zero: bool,
     /// Also lint test code (`#[test]`, `#[cfg(test)]`, `tests/`, `benches/`).
     #[arg(long)]
     pub lint_tests: bool,
@@ -82,24 +125,52 @@ where
             };
         }
     };
-    let paths = if cli.paths.is_empty() {
+    match cli.command {
+        Some(Command::Rules { format }) => print(&rules_listing(format)),
+        Some(Command::Explain { rule }) => match rules::find(&rule) {
+            Some(r) => print(r.doc),
+            None => {
+                eprintln!("redis-lint: no rule `{rule}` (see `redis-lint rules`)");
+                EXIT_ERROR
+            }
+        },
+        None => lint(&cli.lint),
+    }
+}
+
+fn print(text: &str) -> i32 {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush())
+    {
+        Ok(()) => EXIT_CLEAN,
+        Err(_) => EXIT_ERROR,
+    }
+}
+
+fn lint(args: &LintArgs) -> i32 {
+    let selected = match rules::select(&args.select, &args.ignore, args.min_impact) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("redis-lint: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
-        cli.paths.clone()
+        args.paths.clone()
     };
     let opts = Options {
         paths,
-        rules: REGISTRY
-            .iter()
-            .copied()
-            .filter(|r| r.default == Default::On)
-            .collect(),
+        rules: selected,
         scope: Scope {
-            tests: cli.lint_tests,
+            tests: args.lint_tests,
         },
-        threads: cli.threads,
-        prefilter: !cli.no_prefilter,
-        cache: cli.cache.then(|| cli.cache_dir.clone()),
+        threads: args.threads,
+        prefilter: !args.no_prefilter,
+        cache: args.cache.then(|| args.cache_dir.clone()),
     };
     let outcome = match engine::run(&opts) {
         Ok(o) => o,
@@ -108,30 +179,84 @@ where
             return EXIT_ERROR;
         }
     };
-    let color = match cli.color {
+    let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
             std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
         }
     };
-    let text = match cli.format {
+    let text = match args.format {
         Format::Human => crate::report::human(&outcome, color),
         Format::Json => crate::report::json(&outcome),
     };
-    let mut stdout = std::io::stdout().lock();
-    if stdout
-        .write_all(text.as_bytes())
-        .and_then(|_| stdout.flush())
-        .is_err()
-    {
+    if print(&text) != EXIT_CLEAN {
         return EXIT_ERROR;
     }
+    exit_code(&outcome, args)
+}
+
+/// 2 for an internal error; otherwise 1 when failing findings (at or above
+/// `--fail-on`, more than `--max-findings`) or file problems remain.
+fn exit_code(outcome: &Outcome, args: &LintArgs) -> i32 {
     if outcome.has_internal_error() {
-        EXIT_ERROR
-    } else if outcome.findings.is_empty() && outcome.problems.is_empty() {
-        EXIT_CLEAN
-    } else {
+        return EXIT_ERROR;
+    }
+    if args.exit_zero {
+        return EXIT_CLEAN;
+    }
+    let threshold = args.fail_on.unwrap_or(Impact::LowMedium);
+    let failing = outcome
+        .findings
+        .iter()
+        .filter(|f| f.rule.impact >= threshold)
+        .count()
+        + outcome.problems.len();
+    if failing > args.max_findings.unwrap_or(0) {
         EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    }
+}
+
+fn rules_listing(format: Format) -> String {
+    match format {
+        Format::Json => {
+            let items: Vec<serde_json::Value> = REGISTRY
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "id": r.id,
+                        "section": r.section,
+                        "impact": r.impact.as_str(),
+                        "default": if r.default == Default::On { "on" } else { "opt-in" },
+                        "summary": r.summary,
+                    })
+                })
+                .collect();
+            let mut s = serde_json::to_string_pretty(&items).expect("the listing serialises");
+            s.push('\n');
+            s
+        }
+        Format::Human => {
+            let width = REGISTRY.iter().map(|r| r.id.len()).max().unwrap_or(0);
+            let mut s = String::new();
+            for r in REGISTRY {
+                let default = if r.default == Default::On {
+                    "on"
+                } else {
+                    "opt-in"
+                };
+                s.push_str(&format!(
+                    "{:width$}  {:>5}  {:<11}  {:<6}  {}\n",
+                    r.id,
+                    r.section,
+                    r.impact.as_str(),
+                    default,
+                    r.summary
+                ));
+            }
+            s
+        }
     }
 }

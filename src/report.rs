@@ -155,6 +155,41 @@ struct JsonDiagnostic<'a> {
     column: u32,
     end_line: u32,
     end_column: u32,
+    fix: Option<JsonFix<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonFix<'a> {
+    description: &'a str,
+    edits: Vec<JsonEdit<'a>>,
+}
+
+/// Replace the text from (line, column) to (end_line, end_column) — 1-based,
+/// end exclusive, columns in characters — by `content`.
+#[derive(Serialize)]
+struct JsonEdit<'a> {
+    line: u32,
+    column: u32,
+    end_line: u32,
+    end_column: u32,
+    content: &'a str,
+}
+
+fn json_fix(fix: &Option<crate::rules::Fix>) -> Option<JsonFix<'_>> {
+    fix.as_ref().map(|f| JsonFix {
+        description: &f.description,
+        edits: f
+            .edits
+            .iter()
+            .map(|e| JsonEdit {
+                line: e.span.start.line,
+                column: e.span.start.col + 1,
+                end_line: e.span.end.line,
+                end_column: e.span.end.col + 1,
+                content: &e.content,
+            })
+            .collect(),
+    })
 }
 
 #[derive(Serialize)]
@@ -188,6 +223,7 @@ pub fn json(outcome: &Outcome) -> String {
                 column: span.start.col + 1,
                 end_line: span.end.line.max(1),
                 end_column: span.end.col + 1,
+                fix: None,
             }
         })
         .collect();
@@ -203,6 +239,7 @@ pub fn json(outcome: &Outcome) -> String {
         column: f.span.start.col + 1,
         end_line: f.span.end.line,
         end_column: f.span.end.col + 1,
+        fix: json_fix(&f.fix),
     }));
     let report = JsonReport {
         version: 1,

@@ -240,3 +240,96 @@ fn cache_gives_the_same_result_and_follows_edits() {
     std::fs::write(cache.join("facts-v1.json"), "not json").unwrap();
     assert_eq!(run().status.code(), Some(0));
 }
+
+#[test]
+fn rules_and_explain_subcommands() {
+    let out = lint(&["rules"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for rule in redis_lint::rules::REGISTRY {
+        assert!(text.contains(rule.id), "{} missing from `rules`", rule.id);
+    }
+    let (_, listing) = {
+        let out = lint(&["rules", "--format", "json"]);
+        (
+            out.status.code(),
+            serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap(),
+        )
+    };
+    let first = &listing.as_array().unwrap()[0];
+    for field in ["id", "section", "impact", "default", "summary"] {
+        assert!(first[field].is_string(), "{field} in {first}");
+    }
+    let doc = lint(&["explain", "cluster-crossslot"]);
+    assert_eq!(doc.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&doc.stdout).starts_with("# cluster-crossslot"));
+    assert_eq!(lint(&["explain", "no-such-rule"]).status.code(), Some(2));
+}
+
+#[test]
+fn selection_flags() {
+    let file = "fixtures/src/key_design/missing_ttl.rs";
+    let rules_of = |args: &[&str]| -> std::collections::BTreeSet<String> {
+        let mut all = args.to_vec();
+        all.push(file);
+        json(&all).1["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["rule"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let all = rules_of(&[]);
+    assert!(all.contains("key-missing-ttl") && all.contains("cmd-lock-without-expiry"));
+    assert_eq!(
+        rules_of(&["--select", "key-missing-ttl"]),
+        ["key-missing-ttl".to_string()].into()
+    );
+    assert_eq!(
+        rules_of(&["--select", "key"]),
+        ["key-missing-ttl".to_string()].into()
+    );
+    assert_eq!(
+        rules_of(&["--select", "2.4"]),
+        ["key-missing-ttl".to_string()].into()
+    );
+    assert!(!rules_of(&["--ignore", "cmd"]).contains("cmd-lock-without-expiry"));
+    assert!(!rules_of(&["--min-impact", "critical"]).contains("cmd-lock-without-expiry"));
+    assert_eq!(lint(&["--select", "nonsense", file]).status.code(), Some(2));
+    assert_eq!(lint(&["--min-impact", "huge", file]).status.code(), Some(2));
+}
+
+#[test]
+fn threshold_flags() {
+    // dangerous_command.rs has HIGH findings only.
+    let file = "fixtures/src/commands/dangerous_command.rs";
+    assert_eq!(lint(&[file]).status.code(), Some(1));
+    assert_eq!(lint(&["--exit-zero", file]).status.code(), Some(0));
+    assert_eq!(
+        lint(&["--fail-on", "critical", file]).status.code(),
+        Some(0)
+    );
+    assert_eq!(lint(&["--fail-on", "high", file]).status.code(), Some(1));
+    assert_eq!(
+        lint(&["--max-findings", "1000", file]).status.code(),
+        Some(0)
+    );
+    assert_eq!(lint(&["--max-findings", "1", file]).status.code(), Some(1));
+}
+
+#[test]
+fn safe_fixes_are_recorded_in_json() {
+    let (_, doc) = json(&["fixtures/src/commands/dangerous_command.rs"]);
+    let fixed: Vec<&serde_json::Value> = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| !d["fix"].is_null())
+        .collect();
+    assert!(!fixed.is_empty());
+    for d in fixed {
+        let edit = &d["fix"]["edits"][0];
+        assert_eq!(edit["content"], ".arg(\"ASYNC\")");
+        assert_eq!(edit["line"], d["end_line"]);
+    }
+}

@@ -133,6 +133,9 @@ pub struct RawCall {
     /// A method name common outside Redis on a receiver not named like a
     /// connection: counts only if the receiver's type proves Redis.
     pub weak_receiver: bool,
+    /// A raw command stored in a variable before it runs (a fix that
+    /// chains `.arg(..)` onto it would not compile).
+    pub bound: bool,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]

@@ -901,6 +901,9 @@ impl Walker {
             expr_idents(&init.expr, &mut from);
             self.propagate_loop_deps(&names, &from);
         }
+        if let Value::RawCmd(idx) | Value::PipeCmd(_, idx) = value {
+            self.facts.calls[idx].bound = true;
+        }
         match single_ident(&local.pat) {
             Some(name) => {
                 if self.facts.creations.len() > creations_before {
@@ -2026,6 +2029,7 @@ impl Walker {
             result_len: false,
             alt: false,
             weak_receiver: false,
+            bound: false,
         });
     }
 
@@ -2060,7 +2064,7 @@ impl Walker {
                 ("Cmd", "new") => {
                     self.emit(CallSpec {
                         command: String::new(),
-                        form: Form::Raw,
+                        form: Form::RawUnnamed,
                         keys: Vec::new(),
                         args: Vec::new(),
                         opts: Opts::default(),

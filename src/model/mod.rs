@@ -252,6 +252,8 @@ pub enum Form {
     Method,
     /// `redis::cmd("GET").arg(k)` / fred `custom(cmd!("GET"), ..)`.
     Raw,
+    /// `redis::Cmd::new().arg("GET").arg(k)`: the name is the first argument.
+    RawUnnamed,
     /// `Script::new(..).key(k).invoke(..)`.
     Script,
 }
@@ -293,6 +295,8 @@ pub struct Call {
     pub in_transaction: bool,
     /// The result is only counted (`.len()`).
     pub result_len: bool,
+    /// A raw command kept in a variable before it runs.
+    pub bound: bool,
 }
 
 impl Call {

@@ -271,7 +271,9 @@ pub fn resolve(
             }
             let spec = command::spec(&raw.command);
             let (keys, opts) = match raw.form {
-                Form::Raw => raw_keys_and_opts(&raw.command, &raw.args, &symbols),
+                Form::Raw | Form::RawUnnamed => {
+                    raw_keys_and_opts(&raw.command, &raw.args, &symbols)
+                }
                 _ => {
                     let mut opts = raw.opts.clone();
                     opts.timeout = opts.timeout.as_ref().map(|t| symbols.timeout(t));
@@ -297,6 +299,7 @@ pub fn resolve(
                 pipe: raw.pipe.map(|p| pipe_id(*file_id, p)),
                 in_transaction,
                 result_len: raw.result_len,
+                bound: raw.bound,
             });
         }
 

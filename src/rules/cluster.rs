@@ -14,6 +14,7 @@ pub static CROSSSLOT: Rule = Rule {
     default: Default::On,
     summary:
         "a multi-key command, pipeline or transaction whose keys live in different cluster slots",
+    doc: include_str!("../../rules/cluster-crossslot.md"),
     check: crossslot,
 };
 

@@ -1,8 +1,8 @@
 //! Guide section 4: commands and patterns.
 
-use super::{Default, Impact, Rule, Sink};
+use super::{Default, Edit, Fix, Impact, Rule, Sink};
 use crate::model::key::Key;
-use crate::model::{Api, Call, CrateModel, Timeout};
+use crate::model::{Api, Call, CrateModel, Form, Timeout};
 
 pub static BLOCKING_ZERO_TIMEOUT: Rule = Rule {
     id: "cmd-blocking-zero-timeout",
@@ -10,6 +10,7 @@ pub static BLOCKING_ZERO_TIMEOUT: Rule = Rule {
     impact: Impact::MediumHigh,
     default: Default::On,
     summary: "a blocking command with timeout 0 waits forever",
+    doc: include_str!("../../rules/cmd-blocking-zero-timeout.md"),
     check: blocking_zero_timeout,
 };
 
@@ -44,6 +45,7 @@ pub static BLOCKING_ON_SHARED_CONNECTION: Rule = Rule {
     impact: Impact::High,
     default: Default::On,
     summary: "a blocking command on a connection other tasks share",
+    doc: include_str!("../../rules/cmd-blocking-on-shared-connection.md"),
     check: blocking_on_shared,
 };
 
@@ -77,6 +79,7 @@ pub static LOCK_WITHOUT_EXPIRY: Rule = Rule {
     impact: Impact::High,
     default: Default::On,
     summary: "SETNX / SET NX without an expiry: a crashed holder keeps the lock forever",
+    doc: include_str!("../../rules/cmd-lock-without-expiry.md"),
     check: lock_without_expiry,
 };
 
@@ -121,6 +124,7 @@ pub static UNSAFE_LOCK_RELEASE: Rule = Rule {
     impact: Impact::High,
     default: Default::On,
     summary: "a lock released with a plain DEL instead of a compare-and-delete script",
+    doc: include_str!("../../rules/cmd-unsafe-lock-release.md"),
     check: unsafe_lock_release,
 };
 
@@ -161,6 +165,7 @@ pub static DANGEROUS_COMMAND: Rule = Rule {
     impact: Impact::High,
     default: Default::On,
     summary: "FLUSHALL/FLUSHDB without ASYNC, SAVE, MONITOR, DEBUG, SHUTDOWN, CONFIG SET/REWRITE, CLIENT KILL",
+    doc: include_str!("../../rules/cmd-dangerous-command.md"),
     check: dangerous_command,
 };
 
@@ -204,12 +209,28 @@ fn dangerous_command(model: &CrateModel, sink: &mut Sink) {
                 (Some(sub), "CONFIG" | "CLIENT") => format!("{} {}", call.command, sub),
                 _ => call.command.clone(),
             };
-            sink.report(
+            sink.report_with_fix(
                 call.file,
                 call.span,
                 format!("{name} {why}"),
                 help.to_string(),
+                async_flush_fix(call),
             );
         }
     }
+}
+
+/// `redis::cmd("FLUSHALL")` with no arguments, run in the same chain:
+/// appending `.arg("ASYNC")` keeps the meaning and frees the server.
+fn async_flush_fix(call: &Call) -> Option<Fix> {
+    let flush = matches!(call.command.as_str(), "FLUSHALL" | "FLUSHDB");
+    (flush
+        && call.form == Form::Raw
+        && call.api == Api::RedisRs
+        && call.opts.sub.is_none()
+        && !call.bound)
+        .then(|| Fix {
+            description: format!("flush asynchronously: {} ASYNC", call.command),
+            edits: vec![Edit::insert_after(call.span, ".arg(\"ASYNC\")")],
+        })
 }

@@ -11,6 +11,7 @@ pub static CLIENT_PER_REQUEST: Rule = Rule {
     impact: Impact::Critical,
     default: Default::On,
     summary: "a client, connection or pool created per request, per loop iteration or per call",
+    doc: include_str!("../../rules/conn-client-per-request.md"),
     check: client_per_request,
 };
 
@@ -93,6 +94,7 @@ pub static COMMAND_IN_LOOP: Rule = Rule {
     impact: Impact::High,
     default: Default::On,
     summary: "one round trip per loop item where a pipeline or a multi-key command would do",
+    doc: include_str!("../../rules/conn-command-in-loop.md"),
     check: command_in_loop,
 };
 
@@ -140,6 +142,7 @@ pub static MISSING_TIMEOUT: Rule = Rule {
     default: Default::On,
     summary:
         "a connection, client or pool that can wait forever on a stuck server or an empty pool",
+    doc: include_str!("../../rules/conn-missing-timeout.md"),
     check: missing_timeout,
 };
 

@@ -13,6 +13,7 @@ pub static KEYS_COMMAND: Rule = Rule {
     impact: Impact::Critical,
     default: Default::On,
     summary: "KEYS walks the whole keyspace in one blocking call; iterate with SCAN",
+    doc: include_str!("../../rules/key-keys-command.md"),
     check: keys_command,
 };
 
@@ -49,6 +50,7 @@ pub static MISSING_TTL: Rule = Rule {
     impact: Impact::Critical,
     default: Default::On,
     summary: "a write to a cache/session/token-like key that never gets an expiry",
+    doc: include_str!("../../rules/key-missing-ttl.md"),
     check: missing_ttl,
 };
 
@@ -172,6 +174,7 @@ pub static NO_NAMESPACE: Rule = Rule {
     impact: Impact::Critical,
     default: Default::On,
     summary: "a key without a `prefix:` namespace, or one that starts with a variable part",
+    doc: include_str!("../../rules/key-no-namespace.md"),
     check: no_namespace,
 };
 

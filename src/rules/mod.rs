@@ -91,6 +91,8 @@ pub struct Rule {
     pub impact: Impact,
     pub default: Default,
     pub summary: &'static str,
+    /// The rule's doc page (`rules/<id>.md`), embedded for `explain`.
+    pub doc: &'static str,
     pub check: fn(&CrateModel, &mut Sink),
 }
 
@@ -120,6 +122,80 @@ pub fn find(id: &str) -> Option<&'static Rule> {
     REGISTRY.iter().copied().find(|r| r.id == id)
 }
 
+/// Which rules run: `--select` / `--ignore` take rule ids, prefixes (`key`,
+/// `conn`), guide sections (`2`, `4.1`) or `all`; opt-in rules run only
+/// when selected by id, prefix or section (not by the default set).
+pub fn select(
+    select: &[String],
+    ignore: &[String],
+    min_impact: Option<Impact>,
+) -> Result<Vec<&'static Rule>, String> {
+    let matching = |sel: &str| -> Result<Vec<&'static Rule>, String> {
+        let hits: Vec<&'static Rule> = REGISTRY
+            .iter()
+            .copied()
+            .filter(|r| selects(sel, r))
+            .collect();
+        if hits.is_empty() && sel != "all" {
+            return Err(format!(
+                "`{sel}` names no rule, prefix or guide section (see `redis-lint rules`)"
+            ));
+        }
+        Ok(hits)
+    };
+    let mut chosen: Vec<&'static Rule> = if select.is_empty() {
+        REGISTRY
+            .iter()
+            .copied()
+            .filter(|r| r.default == Default::On)
+            .collect()
+    } else {
+        let mut all = Vec::new();
+        for sel in select {
+            all.extend(matching(sel)?);
+        }
+        all
+    };
+    for sel in ignore {
+        let drop = matching(sel)?;
+        chosen.retain(|r| !drop.iter().any(|d| d.id == r.id));
+    }
+    if let Some(min) = min_impact {
+        chosen.retain(|r| r.impact >= min);
+    }
+    chosen.sort_by_key(|r| REGISTRY.iter().position(|x| x.id == r.id));
+    chosen.dedup_by_key(|r| r.id);
+    Ok(chosen)
+}
+
+/// Whether a selector names a rule: `all`, its id, its prefix or its section.
+fn selects(sel: &str, rule: &Rule) -> bool {
+    let sel = sel.trim();
+    sel == "all"
+        || rule.id == sel
+        || rule
+            .id
+            .strip_prefix(sel)
+            .is_some_and(|rest| rest.starts_with('-'))
+        || rule.section.split(" / ").any(|s| {
+            s == sel
+                || s.strip_prefix(sel)
+                    .is_some_and(|rest| rest.starts_with('.'))
+        })
+}
+
+impl std::str::FromStr for Impact {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Impact, String> {
+        let up = s.trim().to_ascii_uppercase().replace('_', "-");
+        Impact::ALL
+            .into_iter()
+            .find(|i| i.as_str() == up)
+            .ok_or_else(|| format!("`{s}` is not an impact level (CRITICAL, HIGH, MEDIUM-HIGH, MEDIUM, LOW-MEDIUM)"))
+    }
+}
+
 /// A rule finding.
 #[derive(Debug, Clone)]
 pub struct Finding {
@@ -128,6 +204,41 @@ pub struct Finding {
     pub span: Span,
     pub message: String,
     pub help: String,
+    /// A machine-applicable fix, when one is safe.
+    pub fix: Option<Fix>,
+}
+
+/// Text edits that fix a finding without changing anything else.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fix {
+    pub description: String,
+    pub edits: Vec<Edit>,
+}
+
+/// Replace the text in `span` (possibly empty: an insertion) by `content`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Edit {
+    pub span: Span,
+    pub content: String,
+}
+
+impl Edit {
+    pub fn insert_after(span: Span, content: impl Into<String>) -> Edit {
+        Edit {
+            span: Span {
+                start: span.end,
+                end: span.end,
+            },
+            content: content.into(),
+        }
+    }
+
+    pub fn replace(span: Span, content: impl Into<String>) -> Edit {
+        Edit {
+            span,
+            content: content.into(),
+        }
+    }
 }
 
 /// Where a rule reports; tags each finding with the running rule.
@@ -142,12 +253,24 @@ impl<'a> Sink<'a> {
     }
 
     pub fn report(&mut self, file: FileId, span: Span, message: String, help: String) {
+        self.report_with_fix(file, span, message, help, None);
+    }
+
+    pub fn report_with_fix(
+        &mut self,
+        file: FileId,
+        span: Span,
+        message: String,
+        help: String,
+        fix: Option<Fix>,
+    ) {
         self.out.push(Finding {
             rule: self.rule,
             file,
             span,
             message,
             help,
+            fix,
         });
     }
 }

@@ -2,13 +2,14 @@
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::config::{Config, ConfigError, Resolver};
 use crate::engine::{self, Options, Outcome};
 use crate::model::resolve::Scope;
-use crate::rules::{self, Default, Impact, REGISTRY};
+use crate::rules::{self, Default, Impact, Level, REGISTRY};
 
 /// Exit codes: no findings, findings, usage or internal error.
 pub const EXIT_CLEAN: i32 = 0;
@@ -51,6 +52,21 @@ pub enum Command {
         /// The rule id (see `redis-lint rules`).
         rule: String,
     },
+    /// Show the configuration that applies to a path.
+    Config {
+        /// Print the effective configuration.
+        #[arg(long, required = true)]
+        show: bool,
+        /// The file or folder whose configuration to show (default: the
+        /// current directory).
+        path: Option<PathBuf>,
+        /// Use this configuration file.
+        #[arg(long, value_name = "PATH")]
+        config: Option<PathBuf>,
+        /// Ignore configuration files.
+        #[arg(long)]
+        isolated: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -76,6 +92,14 @@ pub struct LintArgs {
     /// Exit 1 only when there are more than N failing findings.
     #[arg(long, value_name = "N")]
     pub max_findings: Option<usize>,
+    /// Use this configuration file for every linted file (instead of the
+    /// nearest `redis-lint.toml`, `.redis-lint.toml` or Cargo.toml
+    /// `[package.metadata.redis-lint]`).
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Ignore every configuration file.
+    #[arg(long, conflicts_with = "config")]
+    pub isolated: bool,
     /// Exit 0 even when there are findings (2 still means an error).
     #[arg(long)]
     pub exit_zero: bool,
@@ -134,8 +158,50 @@ where
                 EXIT_ERROR
             }
         },
+        Some(Command::Config {
+            path,
+            config,
+            isolated,
+            ..
+        }) => {
+            let resolver = match resolver(config.as_deref(), isolated, &[], &[]) {
+                Ok(r) => r,
+                Err(e) => return config_failed(e),
+            };
+            let path = path.unwrap_or_else(|| PathBuf::from("."));
+            let abs = std::path::absolute(&path).unwrap_or(path);
+            let dir = if abs.is_dir() {
+                abs
+            } else {
+                abs.parent().map(PathBuf::from).unwrap_or_default()
+            };
+            match resolver.for_dir(&dir) {
+                Ok(c) => print(&c.show()),
+                Err(e) => config_failed(e),
+            }
+        }
         None => lint(&cli.lint),
     }
+}
+
+fn config_failed(e: ConfigError) -> i32 {
+    eprintln!("{:?}", e.0);
+    EXIT_ERROR
+}
+
+/// The configuration lookup for this run.
+fn resolver(
+    config: Option<&Path>,
+    isolated: bool,
+    select: &[String],
+    ignore: &[String],
+) -> Result<Resolver, ConfigError> {
+    let fixed = match (config, isolated) {
+        (Some(path), _) => Some(Config::load(path)?),
+        (None, true) => Some(Config::default()),
+        (None, false) => None,
+    };
+    Ok(Resolver::new(fixed, select, ignore))
 }
 
 fn print(text: &str) -> i32 {
@@ -150,12 +216,24 @@ fn print(text: &str) -> i32 {
 }
 
 fn lint(args: &LintArgs) -> i32 {
-    let selected = match rules::select(&args.select, &args.ignore, args.min_impact) {
+    // Selectors are checked up front so a typo is a usage error.
+    if let Err(e) = rules::select(&args.select, &args.ignore, None) {
+        eprintln!("redis-lint: {e}");
+        return EXIT_ERROR;
+    }
+    let in_impact: Vec<&'static rules::Rule> = REGISTRY
+        .iter()
+        .copied()
+        .filter(|r| args.min_impact.is_none_or(|m| r.impact >= m))
+        .collect();
+    let configs = match resolver(
+        args.config.as_deref(),
+        args.isolated,
+        &args.select,
+        &args.ignore,
+    ) {
         Ok(r) => r,
-        Err(e) => {
-            eprintln!("redis-lint: {e}");
-            return EXIT_ERROR;
-        }
+        Err(e) => return config_failed(e),
     };
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
@@ -164,7 +242,7 @@ fn lint(args: &LintArgs) -> i32 {
     };
     let opts = Options {
         paths,
-        rules: selected,
+        rules: in_impact,
         scope: Scope {
             tests: args.lint_tests,
         },
@@ -172,7 +250,7 @@ fn lint(args: &LintArgs) -> i32 {
         prefilter: !args.no_prefilter,
         cache: args.cache.then(|| args.cache_dir.clone()),
     };
-    let outcome = match engine::run(&opts) {
+    let outcome = match engine::run_with(&opts, Some(&configs)) {
         Ok(o) => o,
         Err(e) => {
             eprintln!("redis-lint: {e}");
@@ -209,7 +287,7 @@ fn exit_code(outcome: &Outcome, args: &LintArgs) -> i32 {
     let failing = outcome
         .findings
         .iter()
-        .filter(|f| f.rule.impact >= threshold)
+        .filter(|f| f.level == Level::Deny && f.rule.impact >= threshold)
         .count()
         + outcome.problems.len();
     if failing > args.max_findings.unwrap_or(0) {

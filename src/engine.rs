@@ -9,11 +9,12 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::cache::{self, Cache};
+use crate::config::{Config, ConfigError, Resolver};
 use crate::extract::{self, facts::FileFacts};
 use crate::manifest::CrateManifest;
 use crate::model::resolve::{self, Scope};
 use crate::model::{FileId, Pos, SourceFile, Span};
-use crate::rules::{self, Finding, Rule};
+use crate::rules::{self, Finding, Level, Rule};
 use crate::{prefilter, walk};
 
 /// What to lint and how.
@@ -95,7 +96,15 @@ type UnitKey = (Option<PathBuf>, Option<String>);
 /// Stack for worker threads: syn and the extractor recurse on nesting.
 const STACK_SIZE: usize = 256 << 20;
 
+/// Lints with `opts.rules` at their default level, ignoring configuration
+/// files.
 pub fn run(opts: &Options) -> Result<Outcome, String> {
+    run_with(opts, None)
+}
+
+/// Lints with configuration: each file follows the configuration the
+/// resolver finds for it (rule levels, excludes, options, test code).
+pub fn run_with(opts: &Options, configs: Option<&Resolver>) -> Result<Outcome, String> {
     let mut builder = rayon::ThreadPoolBuilder::new().stack_size(STACK_SIZE);
     if let Some(n) = opts.threads {
         builder = builder.num_threads(n);
@@ -103,10 +112,19 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
     let pool = builder
         .build()
         .map_err(|e| format!("cannot start worker threads: {e}"))?;
-    pool.install(|| run_in_pool(opts))
+    pool.install(|| run_in_pool(opts, configs))
 }
 
-fn run_in_pool(opts: &Options) -> Result<Outcome, String> {
+/// A configuration error rendered for the terminal.
+fn config_error(e: ConfigError) -> String {
+    let mut out = String::new();
+    let handler =
+        miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor());
+    let _ = handler.render_report(&mut out, e.0.as_ref());
+    out
+}
+
+fn run_in_pool(opts: &Options, configs: Option<&Resolver>) -> Result<Outcome, String> {
     let cwd = std::env::current_dir().unwrap_or_default();
     let walked = walk::collect(&opts.paths)?;
     let mut outcome = Outcome {
@@ -125,6 +143,35 @@ fn run_in_pool(opts: &Options) -> Result<Outcome, String> {
 
     let mut crates = CrateIndex::default();
     let owners: Vec<Option<PathBuf>> = walked.files.iter().map(|f| crates.owner(f)).collect();
+    // Each file's configuration (none: the options' rules, all at `deny`).
+    let file_configs: Vec<Option<Arc<Config>>> = match configs {
+        Some(resolver) => walked
+            .files
+            .iter()
+            .map(|f| {
+                resolver
+                    .for_dir(f.parent().unwrap_or(Path::new(".")))
+                    .map(Some)
+            })
+            .collect::<Result<_, _>>()
+            .map_err(config_error)?,
+        None => vec![None; walked.files.len()],
+    };
+    let rules_to_run: Vec<&'static Rule> = match configs {
+        Some(_) => {
+            let mut all: Vec<&'static Rule> = file_configs
+                .iter()
+                .flatten()
+                .flat_map(|c| c.rules_to_run())
+                .collect();
+            all.sort_by_key(|r| r.id);
+            all.dedup_by_key(|r| r.id);
+            // `opts.rules` bounds what may run (`--min-impact`).
+            all.retain(|r| opts.rules.iter().any(|o| o.id == r.id));
+            all
+        }
+        None => opts.rules.clone(),
+    };
     let cache = opts.cache.as_deref().map(Cache::open);
     let (processed, fresh) =
         parse_needed(&walked.files, &owners, &cwd, opts.prefilter, cache.as_ref());
@@ -139,7 +186,17 @@ fn run_in_pool(opts: &Options) -> Result<Outcome, String> {
     // Group files by compilation unit (a crate, or one of its examples), in
     // path order.
     let mut by_crate: BTreeMap<UnitKey, Vec<(FileId, FileFacts)>> = BTreeMap::new();
-    for ((path, owner), p) in walked.files.iter().zip(owners).zip(processed) {
+    let mut configs_by_file: Vec<Option<Arc<Config>>> = Vec::new();
+    for (((path, owner), p), config) in walked
+        .files
+        .iter()
+        .zip(owners)
+        .zip(processed)
+        .zip(file_configs)
+    {
+        if config.as_ref().is_some_and(|c| c.excludes(path)) {
+            continue;
+        }
         if let Some(problem) = p.problem {
             outcome.problems.push(problem);
         }
@@ -152,13 +209,13 @@ fn run_in_pool(opts: &Options) -> Result<Outcome, String> {
             display: display_path(path, &cwd),
             source: p.source.unwrap_or_else(|| Arc::from("")),
         });
+        configs_by_file.push(config);
         by_crate
             .entry((owner, example))
             .or_default()
             .push((id, facts));
     }
 
-    let scope = opts.scope;
     let results: Vec<(Vec<Finding>, Option<Problem>, BTreeSet<FileId>)> = by_crate
         .into_par_iter()
         .map(|((root, _), files)| {
@@ -174,19 +231,37 @@ fn run_in_pool(opts: &Options) -> Result<Outcome, String> {
                 source: None,
             });
             let refs: Vec<(FileId, &FileFacts)> = files.iter().map(|(id, f)| (*id, f)).collect();
-            let model = resolve::resolve(manifest, &refs, scope);
+            // The crate follows the configuration of its first file.
+            let crate_config = files
+                .first()
+                .and_then(|(id, _)| configs_by_file[*id as usize].as_ref());
+            let scope = Scope {
+                tests: opts.scope.tests || crate_config.is_some_and(|c| c.lint_tests),
+            };
+            let mut model = resolve::resolve(manifest, &refs, scope);
+            if let Some(c) = crate_config {
+                model.settings = c.settings.clone();
+            }
             let redis_files = model
                 .calls
                 .iter()
                 .map(|c| c.file)
                 .chain(model.creations.iter().map(|c| c.file))
                 .collect();
-            (rules::run(&model, &opts.rules), problem, redis_files)
+            (rules::run(&model, &rules_to_run), problem, redis_files)
         })
         .collect();
     let mut manifest_problems = BTreeSet::new();
     for (findings, problem, redis_files) in results {
-        outcome.findings.extend(findings);
+        for mut f in findings {
+            let file = &outcome.files[f.file as usize];
+            if let Some(config) = &configs_by_file[f.file as usize] {
+                f.level = config.level(f.rule, &file.path);
+            }
+            if f.level != Level::Allow {
+                outcome.findings.push(f);
+            }
+        }
         outcome.files_with_redis += redis_files.len();
         if let Some(p) = problem {
             // Examples share their crate's manifest: report it once.

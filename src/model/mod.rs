@@ -413,6 +413,8 @@ pub struct CrateModel {
     /// Calls to crate-local fns, with the keys passed, per fn: lets a rule
     /// see "the expiry is set in a helper called with the same key".
     pub helper_calls: Vec<HelperCall>,
+    /// Rule options from the crate's configuration.
+    pub settings: crate::config::Settings,
     /// Pipelines and transactions by id: where each was run.
     pub pipes: std::collections::HashMap<u32, Pipe>,
 }

@@ -54,25 +54,6 @@ pub static MISSING_TTL: Rule = Rule {
     check: missing_ttl,
 };
 
-/// Key prefixes whose data is temporary by nature.
-const EPHEMERAL_PREFIXES: &[&str] = &[
-    "cache",
-    "session",
-    "sess",
-    "tmp",
-    "temp",
-    "ratelimit",
-    "rate_limit",
-    "rl",
-    "otp",
-    "token",
-    "nonce",
-    "upload",
-    "verify",
-    "reset",
-    "lock",
-];
-
 const TTL_WRITES: &[&str] = &[
     "SET",
     "HSET",
@@ -94,7 +75,7 @@ const TTL_WRITES: &[&str] = &[
 ];
 
 /// The ephemeral prefix a key starts with, if any.
-fn ephemeral_prefix(key: &Key) -> Option<&'static str> {
+fn ephemeral_prefix<'a>(key: &Key, prefixes: &'a [String]) -> Option<&'a str> {
     let prefix = key.static_prefix();
     let segment = prefix
         .split([':', '{', '/'])
@@ -102,9 +83,9 @@ fn ephemeral_prefix(key: &Key) -> Option<&'static str> {
         .unwrap_or("")
         .to_ascii_lowercase();
     let first_word = segment.split(['_', '-', '.']).next().unwrap_or("");
-    EPHEMERAL_PREFIXES
+    prefixes
         .iter()
-        .copied()
+        .map(String::as_str)
         .find(|p| segment == *p || (first_word == *p && segment.len() > p.len()))
 }
 
@@ -126,7 +107,7 @@ fn missing_ttl(model: &CrateModel, sink: &mut Sink) {
         let Some(key) = call.keys.first() else {
             continue;
         };
-        let Some(prefix) = ephemeral_prefix(key) else {
+        let Some(prefix) = ephemeral_prefix(key, &model.settings.ephemeral_prefixes) else {
             continue;
         };
         let expired_nearby = model.calls.iter().any(|other| {
@@ -246,12 +227,22 @@ mod tests {
 
     #[test]
     fn ephemeral_prefixes() {
+        let defaults = crate::config::Settings::default().ephemeral_prefixes;
         let key = |s: &str| Key::from_parts(vec![Part::Lit(s.into()), Part::Hole("id".into())]);
-        assert_eq!(ephemeral_prefix(&key("session:")), Some("session"));
-        assert_eq!(ephemeral_prefix(&key("rate_limit:")), Some("rate_limit"));
-        assert_eq!(ephemeral_prefix(&key("cache_v2:user:")), Some("cache"));
-        assert_eq!(ephemeral_prefix(&key("user:")), None);
-        assert_eq!(ephemeral_prefix(&key("user_session:")), None);
-        assert_eq!(ephemeral_prefix(&key("tokens_issued:")), None);
+        assert_eq!(
+            ephemeral_prefix(&key("session:"), &defaults),
+            Some("session")
+        );
+        assert_eq!(
+            ephemeral_prefix(&key("rate_limit:"), &defaults),
+            Some("rate_limit")
+        );
+        assert_eq!(
+            ephemeral_prefix(&key("cache_v2:user:"), &defaults),
+            Some("cache")
+        );
+        assert_eq!(ephemeral_prefix(&key("user:"), &defaults), None);
+        assert_eq!(ephemeral_prefix(&key("user_session:"), &defaults), None);
+        assert_eq!(ephemeral_prefix(&key("tokens_issued:"), &defaults), None);
     }
 }

@@ -196,6 +196,36 @@ impl std::str::FromStr for Impact {
     }
 }
 
+/// How a rule's findings count (set per file by the configuration).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    /// Not reported.
+    Allow,
+    /// Reported; does not fail the run.
+    Warn,
+    /// Reported; fails the run (the default).
+    Deny,
+}
+
+impl Level {
+    pub fn from_name(s: &str) -> Option<Level> {
+        match s {
+            "allow" => Some(Level::Allow),
+            "warn" => Some(Level::Warn),
+            "deny" => Some(Level::Deny),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Allow => "allow",
+            Level::Warn => "warn",
+            Level::Deny => "deny",
+        }
+    }
+}
+
 /// A rule finding.
 #[derive(Debug, Clone)]
 pub struct Finding {
@@ -206,6 +236,18 @@ pub struct Finding {
     pub help: String,
     /// A machine-applicable fix, when one is safe.
     pub fix: Option<Fix>,
+    pub level: Level,
+}
+
+impl Finding {
+    /// `warning` for findings the configuration set to `warn`, else the
+    /// impact's severity.
+    pub fn severity(&self) -> Severity {
+        match self.level {
+            Level::Warn => Severity::Warning,
+            _ => self.rule.impact.severity(),
+        }
+    }
 }
 
 /// Text edits that fix a finding without changing anything else.
@@ -271,6 +313,7 @@ impl<'a> Sink<'a> {
             message,
             help,
             fix,
+            level: Level::Deny,
         });
     }
 }

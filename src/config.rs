@@ -1,0 +1,605 @@
+//! Configuration: `redis-lint.toml` / `.redis-lint.toml`, or the
+//! `[package.metadata.redis-lint]` / `[workspace.metadata.redis-lint]`
+//! table of a `Cargo.toml`. Each file uses the nearest configuration found
+//! walking up from its folder; `--config` names one for every file and
+//! `--isolated` ignores them all.
+//!
+//! ```toml
+//! select = ["all"]                 # ids, prefixes, guide sections
+//! ignore = ["key-no-namespace"]
+//! lint-tests = false
+//! exclude = ["generated/**"]
+//!
+//! [rules]
+//! conn-command-in-loop = "warn"    # allow | warn | deny
+//! key-missing-ttl = { level = "deny", ephemeral-prefixes = ["cache", "sess"] }
+//!
+//! [[overrides]]
+//! paths = ["src/admin/**"]
+//! ignore = ["cmd-dangerous-command"]
+//! ```
+//!
+//! Unknown keys, rule ids and levels are errors that point into the file.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use miette::{LabeledSpan, MietteDiagnostic, NamedSource, Report};
+use serde::Deserialize;
+use toml::Spanned;
+
+pub use crate::rules::Level;
+use crate::rules::{self, Rule};
+
+pub const FILE_NAMES: [&str; 2] = ["redis-lint.toml", ".redis-lint.toml"];
+
+/// Rule options that change what a rule checks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// Key prefixes whose data is temporary (`key-missing-ttl`).
+    pub ephemeral_prefixes: Vec<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            ephemeral_prefixes: [
+                "cache",
+                "session",
+                "sess",
+                "tmp",
+                "temp",
+                "ratelimit",
+                "rate_limit",
+                "rl",
+                "otp",
+                "token",
+                "nonce",
+                "upload",
+                "verify",
+                "reset",
+                "lock",
+            ]
+            .map(String::from)
+            .to_vec(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawConfig {
+    select: Option<Vec<Spanned<String>>>,
+    ignore: Option<Vec<Spanned<String>>>,
+    lint_tests: Option<bool>,
+    exclude: Option<Vec<Spanned<String>>>,
+    rules: Option<BTreeMap<Spanned<String>, Spanned<toml::Value>>>,
+    overrides: Option<Vec<RawOverride>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawOverride {
+    paths: Vec<Spanned<String>>,
+    select: Option<Vec<Spanned<String>>>,
+    ignore: Option<Vec<Spanned<String>>>,
+    rules: Option<BTreeMap<Spanned<String>, Spanned<toml::Value>>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct CargoToml {
+    package: Option<CargoSection>,
+    workspace: Option<CargoSection>,
+}
+
+#[derive(Debug, Deserialize)]
+struct CargoSection {
+    metadata: Option<CargoMetadata>,
+}
+
+#[derive(Debug, Deserialize)]
+struct CargoMetadata {
+    #[serde(rename = "redis-lint")]
+    redis_lint: Option<RawConfig>,
+}
+
+/// Which rules apply, and at which level.
+#[derive(Debug, Clone)]
+struct RuleSet {
+    /// `None`: the default set (every default-on rule).
+    select: Option<Vec<String>>,
+    ignore: Vec<String>,
+    levels: HashMap<&'static str, Level>,
+}
+
+#[derive(Debug)]
+struct Override {
+    globs: GlobSet,
+    patterns: Vec<String>,
+    rules: RuleSet,
+}
+
+/// A loaded configuration.
+#[derive(Debug)]
+pub struct Config {
+    /// The file it came from (`None`: built-in defaults).
+    pub origin: Option<PathBuf>,
+    /// Folder that relative globs are matched from.
+    root: PathBuf,
+    rules: RuleSet,
+    pub lint_tests: bool,
+    exclude: GlobSet,
+    exclude_patterns: Vec<String>,
+    overrides: Vec<Override>,
+    pub settings: Settings,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            origin: None,
+            root: PathBuf::new(),
+            rules: RuleSet {
+                select: None,
+                ignore: Vec::new(),
+                levels: HashMap::new(),
+            },
+            lint_tests: false,
+            exclude: GlobSet::empty(),
+            exclude_patterns: Vec::new(),
+            overrides: Vec::new(),
+            settings: Settings::default(),
+        }
+    }
+}
+
+/// A configuration error, ready to print (with a snippet of the file).
+pub struct ConfigError(pub Report);
+
+impl fmt::Debug for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.0)
+    }
+}
+
+struct Loader<'a> {
+    path: &'a Path,
+    text: &'a str,
+}
+
+impl Loader<'_> {
+    fn error(&self, message: impl Into<String>, span: Option<Range<usize>>) -> ConfigError {
+        let mut diag = MietteDiagnostic::new(message.into()).with_code("config-error");
+        if let Some(span) = span {
+            diag = diag.with_label(LabeledSpan::at(span, "here"));
+        }
+        let source = NamedSource::new(self.path.display().to_string(), self.text.to_string());
+        ConfigError(Report::new(diag).with_source_code(source))
+    }
+
+    fn selectors(
+        &self,
+        list: &Option<Vec<Spanned<String>>>,
+    ) -> Result<Option<Vec<String>>, ConfigError> {
+        let Some(list) = list else { return Ok(None) };
+        for sel in list {
+            if let Err(e) = rules::select(std::slice::from_ref(sel.get_ref()), &[], None) {
+                return Err(self.error(e, Some(sel.span())));
+            }
+        }
+        Ok(Some(list.iter().map(|s| s.get_ref().clone()).collect()))
+    }
+
+    fn levels(
+        &self,
+        table: &Option<BTreeMap<Spanned<String>, Spanned<toml::Value>>>,
+        settings: Option<&mut Settings>,
+    ) -> Result<HashMap<&'static str, Level>, ConfigError> {
+        let mut levels = HashMap::new();
+        let mut settings = settings;
+        for (id, value) in table.iter().flatten() {
+            let rule: &'static Rule = rules::find(id.get_ref()).ok_or_else(|| {
+                self.error(format!("unknown rule `{}`", id.get_ref()), Some(id.span()))
+            })?;
+            let level_of = |v: &toml::Value| -> Result<Level, ConfigError> {
+                v.as_str().and_then(Level::from_name).ok_or_else(|| {
+                    self.error(
+                        "a level is \"allow\", \"warn\" or \"deny\"",
+                        Some(value.span()),
+                    )
+                })
+            };
+            match value.get_ref() {
+                toml::Value::Table(t) => {
+                    for (key, v) in t {
+                        match (rule.id, key.as_str()) {
+                            (_, "level") => {
+                                levels.insert(rule.id, level_of(v)?);
+                            }
+                            ("key-missing-ttl", "ephemeral-prefixes") => {
+                                let list = v
+                                    .as_array()
+                                    .and_then(|a| {
+                                        a.iter()
+                                            .map(|x| x.as_str().map(str::to_string))
+                                            .collect::<Option<Vec<_>>>()
+                                    })
+                                    .ok_or_else(|| {
+                                        self.error(
+                                            "`ephemeral-prefixes` is a list of strings",
+                                            Some(value.span()),
+                                        )
+                                    })?;
+                                match settings.as_deref_mut() {
+                                    Some(s) => s.ephemeral_prefixes = list,
+                                    None => {
+                                        return Err(self.error(
+                                            "rule options belong in the top-level [rules] table",
+                                            Some(value.span()),
+                                        ))
+                                    }
+                                }
+                            }
+                            (id, other) => {
+                                return Err(self.error(
+                                    format!("rule `{id}` has no option `{other}`"),
+                                    Some(value.span()),
+                                ))
+                            }
+                        }
+                    }
+                }
+                v => {
+                    levels.insert(rule.id, level_of(v)?);
+                }
+            }
+        }
+        Ok(levels)
+    }
+
+    fn globs(&self, patterns: &[Spanned<String>]) -> Result<GlobSet, ConfigError> {
+        let mut builder = GlobSetBuilder::new();
+        for p in patterns {
+            let glob = Glob::new(p.get_ref())
+                .map_err(|e| self.error(format!("bad glob: {e}"), Some(p.span())))?;
+            builder.add(glob);
+            // `dir` also means everything below it.
+            if !p.get_ref().contains('*') {
+                if let Ok(g) = Glob::new(&format!("{}/**", p.get_ref().trim_end_matches('/'))) {
+                    builder.add(g);
+                }
+            }
+        }
+        builder
+            .build()
+            .map_err(|e| self.error(format!("bad glob: {e}"), None))
+    }
+
+    fn build(&self, raw: RawConfig, root: &Path) -> Result<Config, ConfigError> {
+        let mut settings = Settings::default();
+        let levels = self.levels(&raw.rules, Some(&mut settings))?;
+        let exclude_raw = raw.exclude.unwrap_or_default();
+        let mut overrides = Vec::new();
+        for o in raw.overrides.unwrap_or_default() {
+            overrides.push(Override {
+                globs: self.globs(&o.paths)?,
+                patterns: o.paths.iter().map(|p| p.get_ref().clone()).collect(),
+                rules: RuleSet {
+                    select: self.selectors(&o.select)?,
+                    ignore: self.selectors(&o.ignore)?.unwrap_or_default(),
+                    levels: self.levels(&o.rules, None)?,
+                },
+            });
+        }
+        Ok(Config {
+            origin: Some(self.path.to_path_buf()),
+            root: root.to_path_buf(),
+            rules: RuleSet {
+                select: self.selectors(&raw.select)?,
+                ignore: self.selectors(&raw.ignore)?.unwrap_or_default(),
+                levels,
+            },
+            lint_tests: raw.lint_tests.unwrap_or(false),
+            exclude: self.globs(&exclude_raw)?,
+            exclude_patterns: exclude_raw.iter().map(|p| p.get_ref().clone()).collect(),
+            overrides,
+            settings,
+        })
+    }
+}
+
+impl Config {
+    /// Loads a `redis-lint.toml`-style file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            ConfigError(Report::new(
+                MietteDiagnostic::new(format!("cannot read {}: {e}", path.display()))
+                    .with_code("config-error"),
+            ))
+        })?;
+        let loader = Loader { path, text: &text };
+        let raw: RawConfig =
+            toml::from_str(&text).map_err(|e| loader.error(e.message().to_string(), e.span()))?;
+        loader.build(raw, path.parent().unwrap_or(Path::new(".")))
+    }
+
+    /// Loads the `redis-lint` metadata table of a `Cargo.toml`, if any.
+    fn load_cargo(path: &Path) -> Result<Option<Config>, ConfigError> {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            return Ok(None);
+        };
+        if !text.contains("redis-lint") {
+            return Ok(None);
+        }
+        let loader = Loader { path, text: &text };
+        // A Cargo.toml that is not valid TOML is the manifest's problem,
+        // reported elsewhere; it simply has no configuration.
+        let Ok(doc) = toml::from_str::<CargoToml>(&text) else {
+            return match toml::from_str::<toml::Table>(&text) {
+                Ok(_) => {
+                    // Valid TOML, so the error is in our table: report it.
+                    let e = toml::from_str::<CargoToml>(&text).expect_err("failed above");
+                    Err(loader.error(e.message().to_string(), e.span()))
+                }
+                Err(_) => Ok(None),
+            };
+        };
+        let raw = doc
+            .package
+            .and_then(|p| p.metadata)
+            .and_then(|m| m.redis_lint)
+            .or_else(|| {
+                doc.workspace
+                    .and_then(|w| w.metadata)
+                    .and_then(|m| m.redis_lint)
+            });
+        raw.map(|raw| loader.build(raw, path.parent().unwrap_or(Path::new("."))))
+            .transpose()
+    }
+
+    fn relative<'p>(&self, path: &'p Path) -> &'p Path {
+        path.strip_prefix(&self.root).unwrap_or(path)
+    }
+
+    /// Files the configuration excludes from the report.
+    pub fn excludes(&self, path: &Path) -> bool {
+        self.exclude.is_match(self.relative(path))
+    }
+
+    /// The level of `rule` for findings in `path` (`Allow`: not reported).
+    pub fn level(&self, rule: &Rule, path: &Path) -> Level {
+        let rel = self.relative(path);
+        let mut level = self.rules.level(rule);
+        for o in &self.overrides {
+            if o.globs.is_match(rel) {
+                level = o.rules.level_over(rule, level);
+            }
+        }
+        level
+    }
+
+    /// Every rule some file may need: what to run.
+    pub fn rules_to_run(&self) -> Vec<&'static Rule> {
+        rules::REGISTRY
+            .iter()
+            .copied()
+            .filter(|r| {
+                self.rules.level(r) != Level::Allow
+                    || self
+                        .overrides
+                        .iter()
+                        .any(|o| o.rules.level_over(r, Level::Allow) != Level::Allow)
+            })
+            .collect()
+    }
+
+    /// Applies command-line selection on top: `--select` replaces the
+    /// file's selection, `--ignore` adds to it.
+    pub fn with_cli(mut self, select: &[String], ignore: &[String]) -> Config {
+        if !select.is_empty() {
+            self.rules.select = Some(select.to_vec());
+        }
+        self.rules.ignore.extend(ignore.iter().cloned());
+        self
+    }
+
+    /// The effective configuration as TOML (`redis-lint config --show`).
+    pub fn show(&self) -> String {
+        let mut out = String::new();
+        match &self.origin {
+            Some(p) => out.push_str(&format!("# from {}\n", p.display())),
+            None => out.push_str("# built-in defaults (no configuration file found)\n"),
+        }
+        let list = |v: &[String]| {
+            format!(
+                "[{}]",
+                v.iter()
+                    .map(|s| format!("{s:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        let rules_run: Vec<String> = self
+            .rules_to_run()
+            .iter()
+            .map(|r| r.id.to_string())
+            .collect();
+        out.push_str(&format!(
+            "select = {}\n",
+            list(
+                self.rules
+                    .select
+                    .as_deref()
+                    .unwrap_or(&["default".to_string()])
+            )
+        ));
+        out.push_str(&format!("ignore = {}\n", list(&self.rules.ignore)));
+        out.push_str(&format!("lint-tests = {}\n", self.lint_tests));
+        out.push_str(&format!("exclude = {}\n", list(&self.exclude_patterns)));
+        out.push_str(&format!(
+            "# rules that run: {}\n\n[rules]\n",
+            rules_run.join(", ")
+        ));
+        for r in rules::REGISTRY {
+            let level = self.rules.level(r);
+            if r.id == "key-missing-ttl" && level != Level::Allow {
+                out.push_str(&format!(
+                    "{} = {{ level = \"{}\", ephemeral-prefixes = {} }}\n",
+                    r.id,
+                    level.as_str(),
+                    list(&self.settings.ephemeral_prefixes)
+                ));
+            } else {
+                out.push_str(&format!("{} = \"{}\"\n", r.id, level.as_str()));
+            }
+        }
+        for o in &self.overrides {
+            out.push_str(&format!("\n[[overrides]]\npaths = {}\n", list(&o.patterns)));
+            if let Some(sel) = &o.rules.select {
+                out.push_str(&format!("select = {}\n", list(sel)));
+            }
+            if !o.rules.ignore.is_empty() {
+                out.push_str(&format!("ignore = {}\n", list(&o.rules.ignore)));
+            }
+        }
+        out
+    }
+}
+
+impl RuleSet {
+    fn selected(&self, rule: &Rule) -> bool {
+        let by_select = match &self.select {
+            Some(sel) => {
+                rules::select(sel, &[], None).is_ok_and(|set| set.iter().any(|r| r.id == rule.id))
+            }
+            None => rule.default == rules::Default::On,
+        };
+        let ignored = !self.ignore.is_empty()
+            && rules::select(&self.ignore, &[], None)
+                .is_ok_and(|set| set.iter().any(|r| r.id == rule.id));
+        by_select && !ignored
+    }
+
+    fn level(&self, rule: &Rule) -> Level {
+        match self.levels.get(rule.id) {
+            Some(l) => *l,
+            None if self.selected(rule) => Level::Deny,
+            None => Level::Allow,
+        }
+    }
+
+    /// This override's say on a rule whose level was `base`.
+    fn level_over(&self, rule: &Rule, base: Level) -> Level {
+        if let Some(l) = self.levels.get(rule.id) {
+            return *l;
+        }
+        let selected = self.select.as_ref().is_some_and(|sel| {
+            rules::select(sel, &[], None).is_ok_and(|set| set.iter().any(|r| r.id == rule.id))
+        });
+        let ignored = rules::select(&self.ignore, &[], None)
+            .is_ok_and(|set| set.iter().any(|r| r.id == rule.id))
+            && !self.ignore.is_empty();
+        if ignored {
+            Level::Allow
+        } else if selected && base == Level::Allow {
+            Level::Deny
+        } else {
+            base
+        }
+    }
+}
+
+/// Finds the configuration of each file: the nearest one walking up.
+pub struct Resolver {
+    fixed: Option<Arc<Config>>,
+    select: Vec<String>,
+    ignore: Vec<String>,
+    by_dir: Mutex<HashMap<PathBuf, Arc<Config>>>,
+    loaded: Mutex<HashMap<PathBuf, Arc<Config>>>,
+}
+
+impl Resolver {
+    /// `fixed`: one configuration for every file (`--config`, `--isolated`).
+    pub fn new(fixed: Option<Config>, select: &[String], ignore: &[String]) -> Resolver {
+        Resolver {
+            fixed: fixed.map(|c| Arc::new(c.with_cli(select, ignore))),
+            select: select.to_vec(),
+            ignore: ignore.to_vec(),
+            by_dir: Mutex::new(HashMap::new()),
+            loaded: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The configuration for files in `dir`.
+    pub fn for_dir(&self, dir: &Path) -> Result<Arc<Config>, ConfigError> {
+        if let Some(c) = &self.fixed {
+            return Ok(c.clone());
+        }
+        if let Some(c) = self.by_dir.lock().expect("config cache").get(dir) {
+            return Ok(c.clone());
+        }
+        let found = self.find(dir)?;
+        self.by_dir
+            .lock()
+            .expect("config cache")
+            .insert(dir.to_path_buf(), found.clone());
+        Ok(found)
+    }
+
+    fn find(&self, dir: &Path) -> Result<Arc<Config>, ConfigError> {
+        for ancestor in dir.ancestors() {
+            for name in FILE_NAMES {
+                let path = ancestor.join(name);
+                if path.is_file() {
+                    return self.load_once(&path, Config::load);
+                }
+            }
+            let cargo = ancestor.join("Cargo.toml");
+            if cargo.is_file()
+                && std::fs::read_to_string(&cargo).is_ok_and(|t| t.contains("metadata.redis-lint"))
+            {
+                if let Some(c) = self.load_once_opt(&cargo)? {
+                    return Ok(c);
+                }
+            }
+        }
+        Ok(Arc::new(
+            Config::default().with_cli(&self.select, &self.ignore),
+        ))
+    }
+
+    fn load_once(
+        &self,
+        path: &Path,
+        load: fn(&Path) -> Result<Config, ConfigError>,
+    ) -> Result<Arc<Config>, ConfigError> {
+        if let Some(c) = self.loaded.lock().expect("config cache").get(path) {
+            return Ok(c.clone());
+        }
+        let c = Arc::new(load(path)?.with_cli(&self.select, &self.ignore));
+        self.loaded
+            .lock()
+            .expect("config cache")
+            .insert(path.to_path_buf(), c.clone());
+        Ok(c)
+    }
+
+    fn load_once_opt(&self, path: &Path) -> Result<Option<Arc<Config>>, ConfigError> {
+        if let Some(c) = self.loaded.lock().expect("config cache").get(path) {
+            return Ok(Some(c.clone()));
+        }
+        let Some(c) = Config::load_cargo(path)? else {
+            return Ok(None);
+        };
+        let c = Arc::new(c.with_cli(&self.select, &self.ignore));
+        self.loaded
+            .lock()
+            .expect("config cache")
+            .insert(path.to_path_buf(), c.clone());
+        Ok(Some(c))
+    }
+}

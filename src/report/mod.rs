@@ -1,4 +1,17 @@
-//! Output: miette diagnostics for people, one JSON document for tools.
+//! Output: miette diagnostics for people, and machine formats for tools:
+//! one JSON document ([`json`]), JSON lines ([`json_lines`]), one line per
+//! diagnostic for grep and editors ([`concise`]), SARIF 2.1.0 for code
+//! scanning ([`sarif`]), GitHub Actions workflow commands ([`github`]) and
+//! cargo's `--message-format=json` stream for rust-analyzer ([`cargo_messages`]).
+//!
+//! Every format is a pure function of the [`Outcome`] that lists file
+//! problems first, then findings, in the order the engine sorted them, and
+//! never panics on odd spans (they are clamped to the text).
+
+mod cargo;
+mod concise;
+mod github;
+mod sarif;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -9,8 +22,15 @@ use miette::{
 use serde::Serialize;
 
 use crate::engine::{Outcome, Problem};
-use crate::model::{Pos, Span};
+use crate::model::{FileId, Pos, SourceFile, Span};
 use crate::rules::{Finding, Impact};
+
+pub use cargo::cargo_messages;
+pub use concise::concise;
+pub use github::{
+    escape_data as github_escape_data, escape_property as github_escape_property, github,
+};
+pub use sarif::{sarif, sarif_with_root};
 
 /// Byte offset of a line/column position (columns count chars).
 fn offset(source: &str, pos: Pos) -> usize {
@@ -59,7 +79,7 @@ pub fn human(outcome: &Outcome, color: bool) -> String {
                 "{} [{} · guide §{}]",
                 f.rule.id, f.rule.impact, f.rule.section
             ))
-            .with_severity(severity(f.rule.impact))
+            .with_severity(severity(f.severity()))
             .with_help(format!("{}\n(rule docs: rules/{}.md)", f.help, f.rule.id))
             .with_label(LabeledSpan::new_with_span(
                 Some(f.rule.summary.to_string()),
@@ -89,8 +109,8 @@ fn problem_report(p: &Problem) -> Report {
     }
 }
 
-fn severity(impact: Impact) -> miette::Severity {
-    match impact.severity() {
+fn severity(severity: crate::rules::Severity) -> miette::Severity {
+    match severity {
         crate::rules::Severity::Error => miette::Severity::Error,
         crate::rules::Severity::Warning => miette::Severity::Warning,
         crate::rules::Severity::Info => miette::Severity::Advice,
@@ -183,9 +203,9 @@ fn json_fix(fix: &Option<crate::rules::Fix>) -> Option<JsonFix<'_>> {
             .iter()
             .map(|e| JsonEdit {
                 line: e.span.start.line,
-                column: e.span.start.col + 1,
+                column: col1(e.span.start.col),
                 end_line: e.span.end.line,
-                end_column: e.span.end.col + 1,
+                end_column: col1(e.span.end.col),
                 content: &e.content,
             })
             .collect(),
@@ -203,6 +223,46 @@ struct JsonSummary {
 
 /// The `--format json` document (schema version 1, see README).
 pub fn json(outcome: &Outcome) -> String {
+    let report = JsonReport {
+        version: 1,
+        diagnostics: diagnostics(outcome),
+        summary: summary(outcome),
+    };
+    let mut s = serde_json::to_string_pretty(&report).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// JSON lines: one compact object per line, each with exactly the fields
+/// of an item of the [`json`] document's `diagnostics` array (problems
+/// first, then findings), then one last line `{"summary": {...}}` holding
+/// the document's `summary` object.
+///
+/// The summary comes last, on its own line and under its own key, so a
+/// consumer can stream the diagnostics as they are read, tell the summary
+/// apart by its only key (a diagnostic always has `rule`), and know the
+/// output is complete when it sees it. Unlike the document there is no
+/// `version` field: the lines follow schema version 1.
+pub fn json_lines(outcome: &Outcome) -> String {
+    let mut out = String::new();
+    for d in diagnostics(outcome) {
+        out.push_str(&serde_json::to_string(&d).unwrap_or_default());
+        out.push('\n');
+    }
+    #[derive(Serialize)]
+    struct Last {
+        summary: JsonSummary,
+    }
+    let last = Last {
+        summary: summary(outcome),
+    };
+    out.push_str(&serde_json::to_string(&last).unwrap_or_default());
+    out.push('\n');
+    out
+}
+
+/// The `diagnostics` items of the JSON formats: problems, then findings.
+fn diagnostics(outcome: &Outcome) -> Vec<JsonDiagnostic<'_>> {
     let mut diagnostics: Vec<JsonDiagnostic> = outcome
         .problems
         .iter()
@@ -220,9 +280,9 @@ pub fn json(outcome: &Outcome) -> String {
                 help: None,
                 file: &p.display,
                 line: span.start.line.max(1),
-                column: span.start.col + 1,
+                column: col1(span.start.col),
                 end_line: span.end.line.max(1),
-                end_column: span.end.col + 1,
+                end_column: col1(span.end.col),
                 fix: None,
             }
         })
@@ -231,30 +291,58 @@ pub fn json(outcome: &Outcome) -> String {
         rule: f.rule.id,
         section: Some(f.rule.section),
         impact: Some(f.rule.impact.as_str()),
-        severity: f.rule.impact.severity().as_str(),
+        severity: f.severity().as_str(),
         message: &f.message,
         help: Some(&f.help),
-        file: &outcome.file(f.file).display,
+        file: display_of(outcome, f.file),
         line: f.span.start.line,
-        column: f.span.start.col + 1,
+        column: col1(f.span.start.col),
         end_line: f.span.end.line,
-        end_column: f.span.end.col + 1,
+        end_column: col1(f.span.end.col),
         fix: json_fix(&f.fix),
     }));
-    let report = JsonReport {
-        version: 1,
-        diagnostics,
-        summary: JsonSummary {
-            files_scanned: outcome.files_scanned,
-            files_with_redis: outcome.files_with_redis,
-            findings: outcome.findings.len(),
-            by_impact: by_impact(&outcome.findings),
-            problems: outcome.problems.len(),
-        },
-    };
-    let mut s = serde_json::to_string_pretty(&report).expect("the report serialises");
-    s.push('\n');
-    s
+    diagnostics
+}
+
+fn summary(outcome: &Outcome) -> JsonSummary {
+    JsonSummary {
+        files_scanned: outcome.files_scanned,
+        files_with_redis: outcome.files_with_redis,
+        findings: outcome.findings.len(),
+        by_impact: by_impact(&outcome.findings),
+        problems: outcome.problems.len(),
+    }
+}
+
+/// A 0-based char column as a 1-based one.
+fn col1(col: u32) -> u32 {
+    col.saturating_add(1)
+}
+
+/// The file of a finding (`None` only for an id the outcome does not hold).
+fn source_file(outcome: &Outcome, id: FileId) -> Option<&SourceFile> {
+    outcome.files.get(id as usize)
+}
+
+/// The path of a finding's file as shown (relative to the working directory).
+fn display_of(outcome: &Outcome, id: FileId) -> &str {
+    source_file(outcome, id).map_or("", |f| &f.display)
+}
+
+/// The text of a finding's file (empty when not kept).
+fn source_of(outcome: &Outcome, id: FileId) -> &str {
+    source_file(outcome, id).map_or("", |f| &f.source)
+}
+
+/// The text a span covers, clamped to the source.
+fn span_text(source: &str, span: Span) -> &str {
+    let (start, len) = byte_range(source, span);
+    source.get(start..start + len).unwrap_or("")
+}
+
+/// A message on one line: line breaks become spaces.
+fn one_line(text: &str) -> String {
+    text.replace("\r\n", " ").replace(['\n', '\r'], " ")
 }
 
 #[cfg(test)]

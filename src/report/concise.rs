@@ -1,0 +1,44 @@
+//! One line per diagnostic, for grep and editors.
+
+use std::fmt::Write as _;
+
+use super::{col1, display_of, one_line, summary_line};
+use crate::engine::Outcome;
+
+/// `path:line:col: IMPACT rule-id: message`, one line per diagnostic (file
+/// problems first, as `path:line:col: ERROR parse-error: message`), then
+/// the summary line of the human output.
+///
+/// Lines and columns are 1-based (columns count characters), so Vim's and
+/// Emacs' `%f:%l:%c: %m` error format reads it as it is. Line breaks inside
+/// a message become spaces; a problem without a position (an unreadable
+/// file) is reported at 1:1.
+pub fn concise(outcome: &Outcome) -> String {
+    let mut out = String::new();
+    for p in &outcome.problems {
+        let (line, col) = p
+            .span
+            .map_or((1, 1), |s| (s.start.line.max(1), col1(s.start.col)));
+        let _ = writeln!(
+            out,
+            "{}:{line}:{col}: ERROR {}: {}",
+            p.display,
+            p.kind.id(),
+            one_line(&p.message)
+        );
+    }
+    for f in &outcome.findings {
+        let _ = writeln!(
+            out,
+            "{}:{}:{}: {} {}: {}",
+            display_of(outcome, f.file),
+            f.span.start.line.max(1),
+            col1(f.span.start.col),
+            f.rule.impact,
+            f.rule.id,
+            one_line(&f.message)
+        );
+    }
+    out.push_str(&summary_line(outcome));
+    out
+}

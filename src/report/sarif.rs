@@ -1,0 +1,429 @@
+//! SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+
+use std::collections::HashMap;
+use std::path::{Component, Path};
+
+use serde_json::{json, Value};
+
+use super::{col1, display_of, source_of, span_text};
+use crate::engine::{Outcome, Problem};
+use crate::model::Span;
+use crate::rules::{self, Finding, Fix, Rule, Severity};
+
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+/// The uriBaseId every relative artifact location is relative to: the
+/// directory redis-lint ran in.
+const SRCROOT: &str = "%SRCROOT%";
+/// The key of `fingerprint` in `partialFingerprints`.
+const FINGERPRINT_KEY: &str = "redisLint/v1";
+
+/// A SARIF 2.1.0 log with one run, with `%SRCROOT%` left unresolved (see
+/// [`sarif_with_root`]); the output does not depend on the machine.
+pub fn sarif(outcome: &Outcome) -> String {
+    sarif_with_root(outcome, None)
+}
+
+/// A SARIF 2.1.0 log with one run:
+///
+/// - `tool.driver.rules`: every rule of the registry (and any other rule a
+///   finding names), with its doc page as `help.markdown`;
+/// - `results`: the findings, in order, each with its level (from
+///   [`Finding::severity`], so a rule configured to `warn` gives
+///   warnings while its descriptor keeps its default level), location, a
+///   `partialFingerprints` entry that survives edits elsewhere in the file
+///   (see `fingerprint` in this module), and `fixes` when it has one;
+/// - `invocations[0].toolExecutionNotifications`: the file problems
+///   (unreadable or unparsable files, bad manifests, internal errors);
+///   `executionSuccessful` is false only after an internal error.
+///
+/// Artifact URIs are the shown paths, relative to `%SRCROOT%`, the
+/// directory redis-lint ran in (paths outside it are absolute `file:`
+/// URIs). With `root` (that directory, absolute) `originalUriBaseIds`
+/// resolves `%SRCROOT%` to it; without, it only describes it, which SARIF
+/// allows and GitHub code scanning needs no more than. Columns count
+/// Unicode code points (`columnKind`), the end column is exclusive.
+pub fn sarif_with_root(outcome: &Outcome, root: Option<&Path>) -> String {
+    let rules = rule_list(outcome);
+    let descriptors: Vec<Value> = rules.iter().map(|r| descriptor(r)).collect();
+
+    let mut seen: HashMap<(&str, u32, String), u32> = HashMap::new();
+    let results: Vec<Value> = outcome
+        .findings
+        .iter()
+        .map(|f| {
+            let text = normalise(span_text(source_of(outcome, f.file), f.span));
+            let n = seen.entry((f.rule.id, f.file, text.clone())).or_insert(0);
+            *n += 1;
+            let print = fingerprint(f.rule.id, display_of(outcome, f.file), &text, *n);
+            let index = rules.iter().position(|r| r.id == f.rule.id).unwrap_or(0);
+            result(outcome, f, index, print)
+        })
+        .collect();
+    let notifications: Vec<Value> = outcome.problems.iter().map(notification).collect();
+
+    let mut driver = json!({
+        "name": "redis-lint",
+        "version": VERSION,
+        "semanticVersion": VERSION,
+        "rules": descriptors,
+    });
+    if let Some(uri) = information_uri() {
+        driver["informationUri"] = json!(uri);
+    }
+    let mut srcroot = json!({
+        "description": {
+            "text": "The directory redis-lint ran in; file paths are relative to it."
+        }
+    });
+    if let Some(uri) = root.and_then(directory_uri) {
+        srcroot["uri"] = json!(uri);
+    }
+    let log = json!({
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": driver },
+            "invocations": [{
+                "executionSuccessful": !outcome.has_internal_error(),
+                "toolExecutionNotifications": notifications,
+            }],
+            "originalUriBaseIds": { SRCROOT: srcroot },
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    });
+    let mut s = serde_json::to_string_pretty(&log).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// The registry, then any rule a finding names that it does not hold.
+fn rule_list(outcome: &Outcome) -> Vec<&'static Rule> {
+    let mut list: Vec<&'static Rule> = rules::REGISTRY.to_vec();
+    for f in &outcome.findings {
+        if !list.iter().any(|r| r.id == f.rule.id) {
+            list.push(f.rule);
+        }
+    }
+    list
+}
+
+fn descriptor(rule: &Rule) -> Value {
+    json!({
+        "id": rule.id,
+        "name": camel_case(rule.id),
+        "shortDescription": { "text": rule.summary },
+        "fullDescription": { "text": full_description(rule) },
+        "help": { "text": rule.doc, "markdown": rule.doc },
+        "defaultConfiguration": {
+            "level": level(rule.impact.severity()),
+            "enabled": rule.default == rules::Default::On,
+        },
+        "properties": {
+            "impact": rule.impact.as_str(),
+            "section": rule.section,
+            "tags": tags(rule),
+        },
+    })
+}
+
+/// `key-keys-command` → `KeyKeysCommand`.
+fn camel_case(id: &str) -> String {
+    id.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut cs = w.chars();
+            cs.next()
+                .map(|c| c.to_ascii_uppercase().to_string() + cs.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// The "What it does" section of the rule's doc page, else its summary.
+fn full_description(rule: &Rule) -> String {
+    let mut lines = rule
+        .doc
+        .lines()
+        .skip_while(|l| l.trim() != "## What it does");
+    if lines.next().is_none() {
+        return rule.summary.to_string();
+    }
+    let body: Vec<&str> = lines.take_while(|l| !l.starts_with('#')).collect();
+    let text = body.join("\n").trim().to_string();
+    if text.is_empty() {
+        rule.summary.to_string()
+    } else {
+        text
+    }
+}
+
+/// `redis`, the rule's family (the id's prefix: `key`, `conn`, `cmd`,
+/// `cluster`) and `guide-<section>` for each guide section.
+fn tags(rule: &Rule) -> Vec<String> {
+    let mut tags = vec!["redis".to_string()];
+    if let Some(family) = rule.id.split('-').next().filter(|f| !f.is_empty()) {
+        tags.push(family.to_string());
+    }
+    for section in rule.section.split('/').map(str::trim) {
+        if !section.is_empty() {
+            tags.push(format!("guide-{section}"));
+        }
+    }
+    tags
+}
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+fn result(outcome: &Outcome, f: &Finding, index: usize, fingerprint: String) -> Value {
+    let location = artifact_location(display_of(outcome, f.file));
+    let mut result = json!({
+        "ruleId": f.rule.id,
+        "ruleIndex": index,
+        "level": level(f.severity()),
+        "message": { "text": format!("{}\nhelp: {}", f.message, f.help) },
+        "locations": [{
+            "physicalLocation": {
+                "artifactLocation": location,
+                "region": region(f.span),
+            }
+        }],
+        "partialFingerprints": { FINGERPRINT_KEY: fingerprint },
+    });
+    if let Some(fix) = f.fix.as_ref().and_then(|fix| sarif_fix(fix, &location)) {
+        result["fixes"] = json!([fix]);
+    }
+    result
+}
+
+/// A `fix` object; `None` for a fix without edits (SARIF wants at least one
+/// replacement).
+fn sarif_fix(fix: &Fix, location: &Value) -> Option<Value> {
+    if fix.edits.is_empty() {
+        return None;
+    }
+    let replacements: Vec<Value> = fix
+        .edits
+        .iter()
+        .map(|e| {
+            json!({
+                "deletedRegion": region(e.span),
+                "insertedContent": { "text": e.content },
+            })
+        })
+        .collect();
+    Some(json!({
+        "description": { "text": fix.description },
+        "artifactChanges": [{
+            "artifactLocation": location,
+            "replacements": replacements,
+        }],
+    }))
+}
+
+/// A file problem as a tool execution notification.
+fn notification(p: &Problem) -> Value {
+    let mut physical = json!({ "artifactLocation": artifact_location(&p.display) });
+    if let Some(span) = p.span {
+        physical["region"] = region(span);
+    }
+    json!({
+        "level": "error",
+        "message": { "text": format!("{}: {}", p.display, p.message) },
+        "descriptor": { "id": p.kind.id() },
+        "locations": [{ "physicalLocation": physical }],
+    })
+}
+
+/// 1-based lines and columns, the end column exclusive; never below 1 nor
+/// ending before the start.
+fn region(span: Span) -> Value {
+    let start_line = span.start.line.max(1);
+    let end_line = span.end.line.max(start_line);
+    let start_column = col1(span.start.col);
+    let mut end_column = col1(span.end.col);
+    if end_line == start_line {
+        end_column = end_column.max(start_column);
+    }
+    json!({
+        "startLine": start_line,
+        "startColumn": start_column,
+        "endLine": end_line,
+        "endColumn": end_column,
+    })
+}
+
+/// A shown path as an artifact location: relative to `%SRCROOT%`, or an
+/// absolute `file:` URI for a path outside the working directory.
+fn artifact_location(display: &str) -> Value {
+    if display.starts_with('/') {
+        return json!({ "uri": format!("file://{}", encode_path(display)) });
+    }
+    if is_drive_path(display) {
+        let (drive, rest) = display.split_at(2);
+        return json!({ "uri": format!("file:///{drive}{}", encode_path(rest)) });
+    }
+    json!({ "uri": encode_path(display), "uriBaseId": SRCROOT })
+}
+
+/// `C:/...` or `C:\...`.
+fn is_drive_path(path: &str) -> bool {
+    let b = path.as_bytes();
+    b.len() >= 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && matches!(b[2], b'/' | b'\\')
+}
+
+/// Percent-encodes a path for a URI: everything but unreserved characters
+/// and `/` (so a relative path never reads as a scheme); `\` becomes `/`.
+fn encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for &b in path.as_bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            b'\\' => out.push('/'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// An absolute directory as a `file:` URI ending in `/`.
+fn directory_uri(dir: &Path) -> Option<String> {
+    if !dir.is_absolute() {
+        return None;
+    }
+    let mut path = String::new();
+    for part in dir.components() {
+        match part {
+            Component::Prefix(p) => path.push_str(&p.as_os_str().to_string_lossy()),
+            Component::RootDir => {}
+            Component::CurDir => continue,
+            Component::ParentDir => path.push_str("/.."),
+            Component::Normal(name) => {
+                path.push('/');
+                path.push_str(&name.to_string_lossy());
+            }
+        }
+    }
+    path.push('/');
+    let uri = if is_drive_path(&path) {
+        let (drive, rest) = path.split_at(2);
+        format!("file:///{drive}{}", encode_path(rest))
+    } else {
+        format!("file://{}", encode_path(&path))
+    };
+    Some(uri)
+}
+
+/// The crate's homepage or repository from Cargo.toml, when it names one.
+fn information_uri() -> Option<&'static str> {
+    [env!("CARGO_PKG_HOMEPAGE"), env!("CARGO_PKG_REPOSITORY")]
+        .into_iter()
+        .find(|u| u.starts_with("https://") || u.starts_with("http://"))
+}
+
+/// Whitespace runs become one space; leading and trailing ones go.
+fn normalise(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `partialFingerprints["redisLint/v1"]`: 64-bit FNV-1a of the rule id,
+/// the file's shown path and the flagged text with its whitespace
+/// normalised, in hex, then `:` and which occurrence of that same text
+/// (for that rule, in that file) this is, counting from 1. It does not
+/// depend on line numbers, so inserting or deleting lines elsewhere keeps
+/// it, and reformatting the flagged code does too; FNV is fixed by its
+/// definition, so it is the same on every platform and Rust release.
+fn fingerprint(rule: &str, file: &str, text: &str, occurrence: u32) -> String {
+    // 0xFF never occurs in UTF-8: it separates the fields unambiguously.
+    let hash = fnv1a(&[
+        rule.as_bytes(),
+        &[0xFF],
+        file.as_bytes(),
+        &[0xFF],
+        text.as_bytes(),
+    ]);
+    format!("{hash:016x}:{occurrence}")
+}
+
+/// 64-bit FNV-1a over the concatenated parts.
+fn fnv1a(parts: &[&[u8]]) -> u64 {
+    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    let mut hash = OFFSET;
+    for &b in parts.iter().flat_map(|p| p.iter()) {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(PRIME);
+    }
+    hash
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_camel_case() {
+        assert_eq!(camel_case("key-keys-command"), "KeyKeysCommand");
+        assert_eq!(camel_case("cluster-crossslot"), "ClusterCrossslot");
+    }
+
+    #[test]
+    fn paths_become_uri_references() {
+        assert_eq!(
+            artifact_location("src/a b/ç.rs"),
+            json!({"uri": "src/a%20b/%C3%A7.rs", "uriBaseId": "%SRCROOT%"})
+        );
+        assert_eq!(
+            artifact_location("weird:name.rs")["uri"],
+            json!("weird%3Aname.rs")
+        );
+        assert_eq!(
+            artifact_location("/tmp/x.rs"),
+            json!({"uri": "file:///tmp/x.rs"})
+        );
+        assert_eq!(
+            artifact_location("C:/src/x.rs"),
+            json!({"uri": "file:///C:/src/x.rs"})
+        );
+        assert_eq!(
+            directory_uri(Path::new("/work/my crate")).as_deref(),
+            Some("file:///work/my%20crate/")
+        );
+        assert_eq!(directory_uri(Path::new("relative")), None);
+    }
+
+    #[test]
+    fn fingerprints_are_fnv1a() {
+        // Published FNV-1a 64 test vectors.
+        assert_eq!(fnv1a(&[]), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a(&[b"a"]), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(fnv1a(&[b"foo"]), 0xdcb2_7518_fed9_d577);
+        assert_eq!(fnv1a(&[b"fo", b"o"]), 0xdcb2_7518_fed9_d577);
+        assert_ne!(
+            fingerprint("a", "b", "c", 1),
+            fingerprint("a", "bc", "", 1),
+            "fields are separated"
+        );
+    }
+
+    #[test]
+    fn empty_and_inverted_regions_stay_valid() {
+        let span = Span {
+            start: crate::model::Pos { line: 0, col: 5 },
+            end: crate::model::Pos { line: 0, col: 2 },
+        };
+        assert_eq!(
+            region(span),
+            json!({"startLine": 1, "startColumn": 6, "endLine": 1, "endColumn": 6})
+        );
+    }
+}

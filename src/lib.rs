@@ -4,13 +4,17 @@
 //! records its Redis facts, `model::resolve` joins a crate's facts into the
 //! model, `rules` check the model, `report` prints the findings.
 
+pub mod baseline;
 pub mod cache;
 pub mod cli;
+pub mod config;
 pub mod engine;
 pub mod extract;
+pub mod fix;
 pub mod manifest;
 pub mod model;
 pub mod prefilter;
 pub mod report;
 pub mod rules;
+pub mod suppress;
 pub mod walk;

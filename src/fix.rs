@@ -1,0 +1,315 @@
+//! Applying the machine-applicable fixes that findings carry, and showing
+//! them as unified diffs.
+//!
+//! Positions in edits are line (1-based) and column (0-based, in chars), as
+//! proc-macro2 reports them; they are turned into byte offsets here. Edits
+//! are applied all at once on the original text, so no edit shifts another.
+//! An edit (or a whole fix) that overlaps one taken before it is skipped,
+//! never half-applied: the text stays what one consistent set of fixes
+//! makes it. The caller must still check [`still_parses`] before writing.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::engine::Outcome;
+use crate::model::{FileId, Pos, Span};
+use crate::rules::{Edit, Finding};
+
+/// Byte offsets of line starts, to turn line/column positions into offsets.
+pub struct LineIndex<'a> {
+    text: &'a str,
+    /// Byte offset where each line starts; line 1 is `starts[0]`.
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> LineIndex<'a> {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { text, starts }
+    }
+
+    /// Number of lines; a text ending in a newline has an empty last line.
+    pub fn lines(&self) -> u32 {
+        self.starts.len() as u32
+    }
+
+    /// The text of a line, without its `\n` (a `\r` before it is kept).
+    pub fn line(&self, line: u32) -> Option<&'a str> {
+        let i = (line as usize).checked_sub(1)?;
+        let start = *self.starts.get(i)?;
+        let end = self
+            .starts
+            .get(i + 1)
+            .map(|next| next - 1)
+            .unwrap_or(self.text.len());
+        Some(&self.text[start..end])
+    }
+
+    /// The byte offset of a position; `None` when the line does not exist
+    /// or the column lies past the end of the line.
+    pub fn offset(&self, pos: Pos) -> Option<usize> {
+        let line = self.line(pos.line)?;
+        let start = self.starts[pos.line as usize - 1];
+        let col = pos.col as usize;
+        match line.char_indices().nth(col) {
+            Some((i, _)) => Some(start + i),
+            None if line.chars().count() == col => Some(start + line.len()),
+            None => None,
+        }
+    }
+
+    /// The byte range of a span, when both ends exist and are in order.
+    pub fn range(&self, span: Span) -> Option<std::ops::Range<usize>> {
+        let (start, end) = (self.offset(span.start)?, self.offset(span.end)?);
+        (start <= end).then_some(start..end)
+    }
+
+    /// The source text of a span.
+    pub fn text_of(&self, span: Span) -> Option<&'a str> {
+        self.range(span).map(|r| &self.text[r])
+    }
+}
+
+/// An edit resolved to byte offsets.
+#[derive(Debug, Clone, Copy)]
+struct Resolved<'e> {
+    start: usize,
+    end: usize,
+    content: &'e str,
+}
+
+impl Resolved<'_> {
+    /// Whether applying both would be ambiguous: their ranges overlap, or
+    /// both insert at the same point (which goes first is unknown).
+    fn conflicts(&self, other: &Resolved) -> bool {
+        let inserts_at_same_point =
+            self.start == self.end && other.start == other.end && self.start == other.start;
+        inserts_at_same_point || (self.start < other.end && other.start < self.end)
+    }
+}
+
+fn resolve<'e>(index: &LineIndex, edit: &'e Edit) -> Result<Resolved<'e>, String> {
+    let at = |pos: Pos| {
+        index.offset(pos).ok_or_else(|| {
+            format!(
+                "edit position {}:{} lies outside the file",
+                pos.line,
+                pos.col + 1
+            )
+        })
+    };
+    let (start, end) = (at(edit.span.start)?, at(edit.span.end)?);
+    if start > end {
+        return Err(format!(
+            "edit ends ({}:{}) before it starts ({}:{})",
+            edit.span.end.line,
+            edit.span.end.col + 1,
+            edit.span.start.line,
+            edit.span.start.col + 1
+        ));
+    }
+    Ok(Resolved {
+        start,
+        end,
+        content: &edit.content,
+    })
+}
+
+/// Applies non-conflicting edits to `source`, returning the new text and
+/// how many edits were applied. Edits are taken in position order; one that
+/// overlaps an edit taken before it (or inserts at the same point as one) is
+/// skipped. An edit whose position is not in the text is an error (the
+/// text changed since the lint, or a rule reported a bad span).
+pub fn apply(source: &str, edits: &[&Edit]) -> Result<(String, usize), String> {
+    let index = LineIndex::new(source);
+    let mut resolved = edits
+        .iter()
+        .map(|e| resolve(&index, e))
+        .collect::<Result<Vec<_>, _>>()?;
+    resolved.sort_by_key(|r| (r.start, r.end));
+    let mut taken: Vec<Resolved> = Vec::with_capacity(resolved.len());
+    for r in resolved {
+        // Taken edits are sorted and disjoint: only the last can conflict.
+        if taken.last().is_some_and(|last| last.conflicts(&r)) {
+            continue;
+        }
+        taken.push(r);
+    }
+    Ok((splice(source, &taken), taken.len()))
+}
+
+/// Writes the text with disjoint, sorted edits applied.
+fn splice(source: &str, edits: &[Resolved]) -> String {
+    let added: usize = edits.iter().map(|e| e.content.len()).sum();
+    let mut out = String::with_capacity(source.len() + added);
+    let mut at = 0;
+    for e in edits {
+        out.push_str(&source[at..e.start]);
+        out.push_str(e.content);
+        at = e.end;
+    }
+    out.push_str(&source[at..]);
+    out
+}
+
+/// One file after fixing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileFix {
+    pub text: String,
+    /// Fixes applied (a fix is all its edits or none).
+    pub applied: usize,
+    /// Fixes left out because they overlap a fix applied before them.
+    pub skipped: usize,
+}
+
+/// Applies the fixes of the given findings (all of one file) to its text.
+/// Fixes are taken in the order given; a fix is applied whole or not at
+/// all: if any of its edits conflicts with an edit already taken (or with
+/// another edit of the same fix), the whole fix is skipped. Findings
+/// without a fix are ignored.
+pub fn fix_file(source: &str, findings: &[&Finding]) -> Result<FileFix, String> {
+    let index = LineIndex::new(source);
+    let mut taken: Vec<Resolved> = Vec::new();
+    let (mut applied, mut skipped) = (0, 0);
+    for fix in findings.iter().filter_map(|f| f.fix.as_ref()) {
+        let edits = fix
+            .edits
+            .iter()
+            .map(|e| resolve(&index, e))
+            .collect::<Result<Vec<_>, _>>()?;
+        let clash = edits.iter().enumerate().any(|(i, e)| {
+            taken.iter().any(|t| t.conflicts(e)) || edits[..i].iter().any(|o| o.conflicts(e))
+        });
+        if clash {
+            skipped += 1;
+        } else {
+            taken.extend(edits);
+            applied += 1;
+        }
+    }
+    taken.sort_by_key(|r| (r.start, r.end));
+    Ok(FileFix {
+        text: splice(source, &taken),
+        applied,
+        skipped,
+    })
+}
+
+/// A file that fixing changes.
+#[derive(Debug, Clone)]
+pub struct FileChange {
+    pub file: FileId,
+    /// The text the findings were computed on.
+    pub old: Arc<str>,
+    pub new: String,
+    pub applied: usize,
+    pub skipped: usize,
+    /// Whether `new` still parses; never write it when it does not.
+    pub parses: bool,
+}
+
+/// Fixes every file of a run that has findings with fixes, in finding
+/// order. Only files that change are returned, in file order. Nothing is
+/// written: the caller writes `new` (when `parses`) or prints
+/// [`unified_diff`]. Errors name the file whose edits do not fit its text.
+pub fn fix_outcome(outcome: &Outcome) -> Result<Vec<FileChange>, String> {
+    let mut by_file: BTreeMap<FileId, Vec<&Finding>> = BTreeMap::new();
+    for f in outcome.findings.iter().filter(|f| f.fix.is_some()) {
+        by_file.entry(f.file).or_default().push(f);
+    }
+    let mut out = Vec::new();
+    for (file, findings) in by_file {
+        let sf = outcome.file(file);
+        let fixed = fix_file(&sf.source, &findings).map_err(|e| format!("{}: {e}", sf.display))?;
+        if fixed.applied == 0 || *fixed.text == *sf.source {
+            continue;
+        }
+        out.push(FileChange {
+            file,
+            old: sf.source.clone(),
+            parses: still_parses(&fixed.text),
+            new: fixed.text,
+            applied: fixed.applied,
+            skipped: fixed.skipped,
+        });
+    }
+    Ok(out)
+}
+
+/// Whether the text is still a Rust file syn can parse.
+pub fn still_parses(text: &str) -> bool {
+    syn::parse_file(text).is_ok()
+}
+
+/// A unified diff (`--- a/path`, `+++ b/path`, `@@` hunks with 3 lines of
+/// context), or the empty string when nothing changed. A last line without
+/// a newline is marked `\ No newline at end of file`, as `diff -u` does.
+pub fn unified_diff(display_path: &str, old: &str, new: &str) -> String {
+    if old == new {
+        return String::new();
+    }
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{display_path}"), &format!("b/{display_path}"))
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pos(line: u32, col: u32) -> Pos {
+        Pos { line, col }
+    }
+
+    fn edit(a: (u32, u32), b: (u32, u32), content: &str) -> Edit {
+        Edit {
+            span: Span {
+                start: pos(a.0, a.1),
+                end: pos(b.0, b.1),
+            },
+            content: content.into(),
+        }
+    }
+
+    #[test]
+    fn offsets_count_chars_not_bytes() {
+        let index = LineIndex::new("é = 1;\nab\n");
+        assert_eq!(index.offset(pos(1, 1)), Some(2));
+        assert_eq!(index.offset(pos(1, 6)), Some(7));
+        assert_eq!(index.offset(pos(1, 7)), None);
+        assert_eq!(index.offset(pos(2, 2)), Some(10));
+        assert_eq!(index.offset(pos(3, 0)), Some(11));
+        assert_eq!(index.offset(pos(4, 0)), None);
+        assert_eq!(index.offset(pos(0, 0)), None);
+    }
+
+    #[test]
+    fn applies_from_any_order_and_skips_overlaps() {
+        let src = "abcdef\nghij\n";
+        let e1 = edit((1, 1), (1, 3), "X");
+        let e2 = edit((2, 0), (2, 0), ">");
+        let e3 = edit((1, 2), (1, 4), "Y"); // overlaps e1
+        let e4 = edit((2, 0), (2, 0), "<"); // same insertion point as e2
+        let (text, n) = apply(src, &[&e2, &e3, &e1, &e4]).unwrap();
+        assert_eq!(n, 2);
+        assert_eq!(text, "aXdef\n>ghij\n");
+    }
+
+    #[test]
+    fn out_of_range_is_an_error() {
+        let e = edit((1, 9), (1, 9), "x");
+        assert!(apply("abc", &[&e]).is_err());
+        let back = edit((1, 2), (1, 1), "x");
+        assert!(apply("abc", &[&back]).is_err());
+    }
+
+    #[test]
+    fn diff_of_equal_texts_is_empty() {
+        assert_eq!(unified_diff("a.rs", "x\n", "x\n"), "");
+        let d = unified_diff("a.rs", "x\ny\n", "x\nz\n");
+        assert!(d.starts_with("--- a/a.rs\n+++ b/a.rs\n@@ -1,2 +1,2 @@\n"));
+    }
+}

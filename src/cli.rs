@@ -10,6 +10,7 @@ use crate::config::{Config, ConfigError, Resolver};
 use crate::engine::{self, Options, Outcome};
 use crate::model::resolve::Scope;
 use crate::rules::{self, Default, Impact, Level, REGISTRY};
+use crate::{baseline, fix, report, suppress};
 
 /// Exit codes: no findings, findings, usage or internal error.
 pub const EXIT_CLEAN: i32 = 0;
@@ -20,7 +21,22 @@ pub const EXIT_ERROR: i32 = 2;
 pub enum Format {
     /// Diagnostics with source snippets, for people.
     Human,
+    /// One line per finding: `file:line:col: IMPACT rule: message`.
+    Concise,
     /// One JSON document (schema version 1), for tools and editors.
+    Json,
+    /// One JSON object per line, then a summary line.
+    JsonLines,
+    /// SARIF 2.1.0, for code scanning (GitHub, GitLab, IDEs).
+    Sarif,
+    /// GitHub Actions workflow commands (annotations on the pull request).
+    Github,
+}
+
+/// `--message-format`: cargo's JSON records, for rust-analyzer and other
+/// tools that read `cargo check --message-format=json`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MessageFormat {
     Json,
 }
 
@@ -92,6 +108,29 @@ pub struct LintArgs {
     /// Exit 1 only when there are more than N failing findings.
     #[arg(long, value_name = "N")]
     pub max_findings: Option<usize>,
+    /// Emit cargo-compatible JSON messages (overrides --format), e.g. for
+    /// rust-analyzer's `check.overrideCommand`.
+    #[arg(long, value_enum, value_name = "FMT")]
+    pub message_format: Option<MessageFormat>,
+    /// Write the report to this file instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Read the source from standard input and lint it as this path
+    /// (for editors linting unsaved buffers).
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<PathBuf>,
+    /// Apply the safe fixes (and remove unused suppressions), then lint again.
+    #[arg(long)]
+    pub fix: bool,
+    /// Print the safe fixes as a unified diff instead of writing them.
+    #[arg(long, conflicts_with = "fix")]
+    pub diff: bool,
+    /// Leave out findings recorded in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current findings in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
     /// Use this configuration file for every linted file (instead of the
     /// nearest `redis-lint.toml`, `.redis-lint.toml` or Cargo.toml
     /// `[package.metadata.redis-lint]`).
@@ -151,7 +190,9 @@ where
     };
     match cli.command {
         Some(Command::Rules { format }) => print(&rules_listing(format)),
-        Some(Command::Explain { rule }) => match rules::find(&rule) {
+        Some(Command::Explain { rule }) => match rules::find(&rule)
+            .or_else(|| suppress::META_RULES.iter().copied().find(|r| r.id == rule))
+        {
             Some(r) => print(r.doc),
             None => {
                 eprintln!("redis-lint: no rule `{rule}` (see `redis-lint rules`)");
@@ -250,28 +291,143 @@ fn lint(args: &LintArgs) -> i32 {
         prefilter: !args.no_prefilter,
         cache: args.cache.then(|| args.cache_dir.clone()),
     };
-    let outcome = match engine::run_with(&opts, Some(&configs)) {
+    let stdin = match &args.stdin_filename {
+        Some(path) => {
+            let mut text = String::new();
+            if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut text) {
+                eprintln!("redis-lint: cannot read standard input: {e}");
+                return EXIT_ERROR;
+            }
+            Some(engine::Stdin {
+                path: path.clone(),
+                text: text.into(),
+            })
+        }
+        None => None,
+    };
+    if stdin.is_some() && (args.fix || args.diff) {
+        eprintln!("redis-lint: --fix and --diff work on files, not on standard input");
+        return EXIT_ERROR;
+    }
+    let analyse = || -> Result<Outcome, String> {
+        let mut outcome = engine::run_with(&opts, Some(&configs), stdin.as_ref())?;
+        let ran: Vec<&str> = opts.rules.iter().map(|r| r.id).collect();
+        suppress::apply(&mut outcome, &ran);
+        if let Some(path) = &args.baseline {
+            let base = baseline::load(path)?;
+            let report = baseline::apply(&base, &mut outcome);
+            for s in &report.stale {
+                eprintln!(
+                    "redis-lint: baseline entry no longer matches: {} in {} ({} gone)",
+                    s.rule, s.file, s.missing
+                );
+            }
+        }
+        Ok(outcome)
+    };
+    let mut outcome = match analyse() {
         Ok(o) => o,
         Err(e) => {
             eprintln!("redis-lint: {e}");
             return EXIT_ERROR;
         }
     };
-    let color = match args.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+    if args.fix || args.diff {
+        match apply_fixes(&outcome, args.diff) {
+            Ok(0) => {}
+            Ok(_) if args.diff => return EXIT_FINDINGS,
+            Ok(_) => {
+                // Lint again so the report shows what is left.
+                outcome = match analyse() {
+                    Ok(o) => o,
+                    Err(e) => {
+                        eprintln!("redis-lint: {e}");
+                        return EXIT_ERROR;
+                    }
+                };
+            }
+            Err(e) => {
+                eprintln!("redis-lint: {e}");
+                return EXIT_ERROR;
+            }
         }
+        if args.diff {
+            return EXIT_CLEAN;
+        }
+    }
+    if let Some(path) = &args.write_baseline {
+        match baseline::write(path, &outcome) {
+            Ok(n) => eprintln!("redis-lint: recorded {n} findings in {}", path.display()),
+            Err(e) => {
+                eprintln!("redis-lint: cannot write {}: {e}", path.display());
+                return EXIT_ERROR;
+            }
+        }
+    }
+    let color = args.output.is_none()
+        && match args.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+            }
+        };
+    let text = match (args.message_format, args.format) {
+        (Some(MessageFormat::Json), _) => report::cargo_messages(&outcome),
+        (None, Format::Human) => report::human(&outcome, color),
+        (None, Format::Concise) => report::concise(&outcome),
+        (None, Format::Json) => report::json(&outcome),
+        (None, Format::JsonLines) => report::json_lines(&outcome),
+        (None, Format::Sarif) => report::sarif(&outcome),
+        (None, Format::Github) => report::github(&outcome),
     };
-    let text = match args.format {
-        Format::Human => crate::report::human(&outcome, color),
-        Format::Json => crate::report::json(&outcome),
+    let written = match &args.output {
+        Some(path) => std::fs::write(path, text.as_bytes())
+            .map_err(|e| eprintln!("redis-lint: cannot write {}: {e}", path.display()))
+            .is_ok(),
+        None => print(&text) == EXIT_CLEAN,
     };
-    if print(&text) != EXIT_CLEAN {
+    if !written {
         return EXIT_ERROR;
     }
     exit_code(&outcome, args)
+}
+
+/// Applies (or, with `diff`, prints) the safe fixes; never writes a file
+/// that would no longer parse. Returns how many files change.
+fn apply_fixes(outcome: &Outcome, diff: bool) -> Result<usize, String> {
+    let changes = fix::fix_outcome(outcome)?;
+    let (mut files, mut applied, mut skipped) = (0, 0, 0);
+    for change in &changes {
+        let file = outcome.file(change.file);
+        if !change.parses {
+            eprintln!(
+                "redis-lint: not fixing {}: the result would not parse",
+                file.display
+            );
+            continue;
+        }
+        files += 1;
+        applied += change.applied;
+        skipped += change.skipped;
+        if diff {
+            print(&fix::unified_diff(&file.display, &change.old, &change.new));
+        } else {
+            std::fs::write(&file.path, &change.new)
+                .map_err(|e| format!("cannot write {}: {e}", file.display))?;
+        }
+    }
+    if !diff && files > 0 {
+        eprintln!(
+            "redis-lint: fixed {applied} finding(s) in {files} file(s){}",
+            if skipped > 0 {
+                format!(", {skipped} overlapping fix(es) left for the next run")
+            } else {
+                String::new()
+            }
+        );
+    }
+    Ok(files)
 }
 
 /// 2 for an internal error; otherwise 1 when failing findings (at or above
@@ -316,7 +472,7 @@ fn rules_listing(format: Format) -> String {
             s.push('\n');
             s
         }
-        Format::Human => {
+        _ => {
             let width = REGISTRY.iter().map(|r| r.id.len()).max().unwrap_or(0);
             let mut s = String::new();
             for r in REGISTRY {

@@ -99,12 +99,24 @@ const STACK_SIZE: usize = 256 << 20;
 /// Lints with `opts.rules` at their default level, ignoring configuration
 /// files.
 pub fn run(opts: &Options) -> Result<Outcome, String> {
-    run_with(opts, None)
+    run_with(opts, None, None)
+}
+
+/// Source text given on standard input, linted as if it were at `path`
+/// (editors lint unsaved buffers this way).
+pub struct Stdin {
+    pub path: PathBuf,
+    pub text: Arc<str>,
 }
 
 /// Lints with configuration: each file follows the configuration the
 /// resolver finds for it (rule levels, excludes, options, test code).
-pub fn run_with(opts: &Options, configs: Option<&Resolver>) -> Result<Outcome, String> {
+/// With `stdin`, that text is the only file linted.
+pub fn run_with(
+    opts: &Options,
+    configs: Option<&Resolver>,
+    stdin: Option<&Stdin>,
+) -> Result<Outcome, String> {
     let mut builder = rayon::ThreadPoolBuilder::new().stack_size(STACK_SIZE);
     if let Some(n) = opts.threads {
         builder = builder.num_threads(n);
@@ -112,7 +124,7 @@ pub fn run_with(opts: &Options, configs: Option<&Resolver>) -> Result<Outcome, S
     let pool = builder
         .build()
         .map_err(|e| format!("cannot start worker threads: {e}"))?;
-    pool.install(|| run_in_pool(opts, configs))
+    pool.install(|| run_in_pool(opts, configs, stdin))
 }
 
 /// A configuration error rendered for the terminal.
@@ -124,9 +136,19 @@ fn config_error(e: ConfigError) -> String {
     out
 }
 
-fn run_in_pool(opts: &Options, configs: Option<&Resolver>) -> Result<Outcome, String> {
+fn run_in_pool(
+    opts: &Options,
+    configs: Option<&Resolver>,
+    stdin: Option<&Stdin>,
+) -> Result<Outcome, String> {
     let cwd = std::env::current_dir().unwrap_or_default();
-    let walked = walk::collect(&opts.paths)?;
+    let walked = match stdin {
+        Some(input) => walk::Walked {
+            files: vec![std::path::absolute(&input.path).unwrap_or_else(|_| input.path.clone())],
+            problems: Vec::new(),
+        },
+        None => walk::collect(&opts.paths)?,
+    };
     let mut outcome = Outcome {
         files_scanned: walked.files.len(),
         ..Outcome::default()
@@ -173,8 +195,14 @@ fn run_in_pool(opts: &Options, configs: Option<&Resolver>) -> Result<Outcome, St
         None => opts.rules.clone(),
     };
     let cache = opts.cache.as_deref().map(Cache::open);
-    let (processed, fresh) =
-        parse_needed(&walked.files, &owners, &cwd, opts.prefilter, cache.as_ref());
+    let (processed, fresh) = parse_needed(
+        &walked.files,
+        &owners,
+        &cwd,
+        opts.prefilter,
+        cache.as_ref(),
+        stdin.map(|s| s.text.clone()),
+    );
     if let Some(cache) = &cache {
         if let Err(e) = cache.save(fresh) {
             eprintln!("redis-lint: could not write the cache: {e}");
@@ -308,9 +336,12 @@ fn parse_needed(
     cwd: &Path,
     prefilter: bool,
     cache: Option<&Cache>,
+    stdin: Option<Arc<str>>,
 ) -> (Vec<Processed>, Vec<(u64, FileFacts)>) {
-    let texts: Vec<Result<Arc<str>, Problem>> =
-        files.par_iter().map(|p| read_source(p, cwd)).collect();
+    let texts: Vec<Result<Arc<str>, Problem>> = match stdin {
+        Some(text) => vec![Ok(text)],
+        None => files.par_iter().map(|p| read_source(p, cwd)).collect(),
+    };
     let mut processed: Vec<Processed> = texts
         .iter()
         .map(|t| Processed {

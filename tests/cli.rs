@@ -333,3 +333,112 @@ fn safe_fixes_are_recorded_in_json() {
         assert_eq!(edit["line"], d["end_line"]);
     }
 }
+
+#[test]
+fn every_output_format_and_output_file() {
+    let file = "fixtures/src/commands/dangerous_command.rs";
+    let concise = lint(&["--format", "concise", file]);
+    let text = String::from_utf8_lossy(&concise.stdout);
+    assert!(
+        text.lines()
+            .next()
+            .unwrap()
+            .starts_with(&format!("{file}:")),
+        "{text}"
+    );
+    let lines = lint(&["--format", "json-lines", file]);
+    for l in String::from_utf8_lossy(&lines.stdout).lines() {
+        serde_json::from_str::<serde_json::Value>(l).unwrap();
+    }
+    let sarif: serde_json::Value =
+        serde_json::from_slice(&lint(&["--format", "sarif", file]).stdout).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    let github = lint(&["--format", "github", file]);
+    assert!(String::from_utf8_lossy(&github.stdout)
+        .lines()
+        .all(|l| l.starts_with("::")));
+    let cargo = lint(&["--message-format", "json", file]);
+    assert!(String::from_utf8_lossy(&cargo.stdout).contains("\"reason\":\"compiler-message\""));
+    let out_file = std::env::temp_dir().join(format!("redis-lint-out-{}.json", std::process::id()));
+    let written = lint(&["--format", "json", "-o", out_file.to_str().unwrap(), file]);
+    assert_eq!(written.status.code(), Some(1));
+    assert!(written.stdout.is_empty(), "report goes to the file");
+    let doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&out_file).unwrap()).unwrap();
+    assert_eq!(doc["version"], 1);
+}
+
+#[test]
+fn fix_diff_suppressions_and_baseline_from_the_binary() {
+    let dir = scratch(
+        "fix",
+        "use redis::Commands;\npub fn reset(con: &mut redis::Connection) -> redis::RedisResult<()> {\n    \
+         redis::cmd(\"FLUSHDB\").query::<()>(con)?;\n    \
+         let _: () = con.set(\"user:1:name\", \"ada\")?; // redis-lint: allow(key-missing-ttl) -- none here\n    \
+         let _: Vec<String> = con.keys(\"user:*\")?; // redis-lint: allow(key-keys-command) -- tiny admin db\n    \
+         Ok(())\n}\n",
+    );
+    let src = dir.join("src/lib.rs");
+    let before = std::fs::read_to_string(&src).unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_redis-lint"))
+            .args(args)
+            .arg(&dir)
+            .output()
+            .unwrap()
+    };
+    // The KEYS finding is suppressed; FLUSHDB and the unused suppression are reported.
+    let (_, doc) = json(&[dir.to_str().unwrap()]);
+    let rules: Vec<&str> = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["rule"].as_str().unwrap())
+        .collect();
+    assert!(
+        rules.contains(&"cmd-dangerous-command") && rules.contains(&"unused-suppression"),
+        "{rules:?}"
+    );
+    assert!(!rules.contains(&"key-keys-command"));
+    // --diff prints, writes nothing.
+    let diff = run(&["--diff"]);
+    assert_eq!(diff.status.code(), Some(1));
+    let d = String::from_utf8_lossy(&diff.stdout);
+    assert!(
+        d.contains("+    redis::cmd(\"FLUSHDB\").arg(\"ASYNC\")"),
+        "{d}"
+    );
+    assert_eq!(std::fs::read_to_string(&src).unwrap(), before);
+    // --fix writes, re-lints: nothing left.
+    let fixed = run(&["--fix", "--format", "concise"]);
+    assert_eq!(
+        fixed.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&fixed.stdout)
+    );
+    let after = std::fs::read_to_string(&src).unwrap();
+    assert!(
+        after.contains(".arg(\"ASYNC\")") && !after.contains("allow(key-missing-ttl)"),
+        "{after}"
+    );
+    assert!(syn::parse_file(&after).is_ok());
+    // Baseline: record, then a clean run; a new finding still shows.
+    let base = dir.join("baseline.json");
+    std::fs::write(&src, &before).unwrap();
+    assert_eq!(
+        run(&["--write-baseline", base.to_str().unwrap()])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        run(&["--baseline", base.to_str().unwrap()]).status.code(),
+        Some(0)
+    );
+    std::fs::write(&src, format!("{before}\npub fn more(con: &mut redis::Connection) {{ let _: () = redis::cmd(\"SAVE\").query(con).unwrap(); }}\n")).unwrap();
+    assert_eq!(
+        run(&["--baseline", base.to_str().unwrap()]).status.code(),
+        Some(1)
+    );
+}

@@ -1,0 +1,83 @@
+//! The shipped integrations work as documented: the pre-commit hook's entry,
+//! and the flags the CI and editor recipes in the README rely on.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn pre_commit_hook_entry_runs_on_staged_files() {
+    let hooks = std::fs::read_to_string(root().join(".pre-commit-hooks.yaml")).unwrap();
+    let field = |name: &str| {
+        hooks
+            .lines()
+            .map(str::trim)
+            .find_map(|l| l.strip_prefix(&format!("{name}: ")))
+            .unwrap_or_else(|| panic!("hook has no {name}"))
+            .to_string()
+    };
+    assert_eq!(field("- id"), "redis-lint");
+    assert_eq!(field("language"), "rust");
+    assert_eq!(field("types"), "[rust]");
+    let entry = field("entry");
+    let mut words = entry.split_whitespace();
+    assert_eq!(
+        words.next(),
+        Some("redis-lint"),
+        "the entry runs the installed binary"
+    );
+    // pre-commit appends the staged file names to the entry.
+    let out = Command::new(env!("CARGO_BIN_EXE_redis-lint"))
+        .args(words)
+        .arg("fixtures/src/key_design/keys_command.rs")
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "findings fail the hook");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("fixtures/src/key_design/keys_command.rs:"),
+        "{text}"
+    );
+    assert!(text.contains("key-keys-command"), "{text}");
+}
+
+#[test]
+fn editor_on_save_reads_stdin_and_names_the_buffer() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_redis-lint"))
+        .args([
+            "--message-format",
+            "json",
+            "--stdin-filename",
+            "src/unsaved.rs",
+        ])
+        .current_dir(root().join("fixtures"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"use redis::Commands;\npub fn f(c: &mut redis::Connection) -> redis::RedisResult<Vec<String>> {\n    c.keys(\"a:*\")\n}\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let msg = lines
+        .iter()
+        .find(|l| l["reason"] == "compiler-message")
+        .expect("a compiler message");
+    assert_eq!(msg["message"]["code"]["code"], "key-keys-command");
+    assert_eq!(msg["message"]["spans"][0]["file_name"], "src/unsaved.rs");
+    assert_eq!(msg["message"]["spans"][0]["line_start"], 3);
+    assert_eq!(lines.last().unwrap()["reason"], "build-finished");
+}

@@ -475,7 +475,7 @@ fn rules_listing(format: Format) -> String {
         _ => {
             let width = REGISTRY.iter().map(|r| r.id.len()).max().unwrap_or(0);
             let mut s = String::new();
-            for r in REGISTRY {
+            for r in REGISTRY.iter() {
                 let default = if r.default == Default::On {
                     "on"
                 } else {

@@ -444,7 +444,7 @@ impl Config {
             "# rules that run: {}\n\n[rules]\n",
             rules_run.join(", ")
         ));
-        for r in rules::REGISTRY {
+        for r in rules::REGISTRY.iter() {
             let level = self.rules.level(r);
             if r.id == "key-missing-ttl" && level != Level::Allow {
                 out.push_str(&format!(

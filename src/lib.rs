@@ -7,6 +7,7 @@
 pub mod baseline;
 pub mod cache;
 pub mod cli;
+pub mod conf;
 pub mod config;
 pub mod engine;
 pub mod extract;

@@ -32,13 +32,11 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::engine::Outcome;
-use crate::model::{CrateModel, FileId, Pos, Span};
-use crate::rules::{self, Default, Edit, Finding, Fix, Impact, Level, Rule, Sink};
+use crate::model::{FileId, Pos, Span};
+use crate::rules::{self, Check, Default, Edit, Finding, Fix, Impact, Level, Rule};
 
 /// What starts a suppression comment (after `//`).
 pub const MARKER: &str = "redis-lint:";
-
-fn no_check(_: &CrateModel, _: &mut Sink) {}
 
 pub static UNUSED_SUPPRESSION: Rule = Rule {
     id: "unused-suppression",
@@ -78,7 +76,7 @@ let keys: Vec<String> = con.scan_match(\"user:*\")?.collect(); // redis-lint: al
 let keys: Vec<String> = con.scan_match(\"user:*\")?.collect();
 ```
 ",
-    check: no_check,
+    check: Check::Label,
 };
 
 pub static SUPPRESSION_WITHOUT_REASON: Rule = Rule {
@@ -113,7 +111,7 @@ redis::cmd(\"FLUSHDB\").query(&mut con)?; // redis-lint: allow(cmd-dangerous-com
 redis::cmd(\"FLUSHDB\").query(&mut con)?; // redis-lint: allow(cmd-dangerous-command) -- test setup, db 15 only
 ```
 ",
-    check: no_check,
+    check: Check::Label,
 };
 
 pub static UNKNOWN_RULE_IN_SUPPRESSION: Rule = Rule {
@@ -149,7 +147,7 @@ con.keys(\"user:*\")?; // redis-lint: allow(keys-command) -- admin tool
 con.keys(\"user:*\")?; // redis-lint: allow(key-keys-command) -- admin tool
 ```
 ",
-    check: no_check,
+    check: Check::Label,
 };
 
 /// The rules that report on suppressions. Not in `rules::REGISTRY`: the

@@ -246,7 +246,7 @@ fn rules_and_explain_subcommands() {
     let out = lint(&["rules"]);
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
-    for rule in redis_lint::rules::REGISTRY {
+    for rule in redis_lint::rules::REGISTRY.iter() {
         assert!(text.contains(rule.id), "{} missing from `rules`", rule.id);
     }
     let (_, listing) = {

@@ -165,7 +165,7 @@ fn fixtures_report_exactly_their_annotations() {
         "fixtures disagree with the linter:\n{report}"
     );
     // Every registered rule is exercised by at least one fixture.
-    for rule in REGISTRY {
+    for rule in REGISTRY.iter() {
         assert!(
             expected.iter().any(|(_, _, r)| r == rule.id),
             "rule {} has no firing fixture",

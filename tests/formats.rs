@@ -175,10 +175,10 @@ fn sarif_has_what_the_2_1_0_schema_requires_and_what_code_scanning_reads() {
     let rules = driver["rules"].as_array().unwrap();
     let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
     assert_eq!(ids.iter().collect::<BTreeSet<_>>().len(), ids.len());
-    for rule in redis_lint::rules::REGISTRY {
+    for rule in redis_lint::rules::REGISTRY.iter() {
         assert!(ids.contains(&rule.id), "{}", rule.id);
     }
-    for (r, rule) in rules.iter().zip(redis_lint::rules::REGISTRY) {
+    for (r, rule) in rules.iter().zip(redis_lint::rules::REGISTRY.iter()) {
         assert_eq!(r["id"], rule.id);
         let name = r["name"].as_str().unwrap();
         assert!(name.chars().next().unwrap().is_ascii_uppercase());

@@ -35,7 +35,7 @@ fn fixture_file(id: &str) -> std::path::PathBuf {
 
 #[test]
 fn every_rule_has_a_matching_doc_page() {
-    for rule in REGISTRY {
+    for rule in REGISTRY.iter() {
         let path = root().join("rules").join(format!("{}.md", rule.id));
         let doc = std::fs::read_to_string(&path)
             .unwrap_or_else(|_| panic!("{} has no doc page", rule.id));
@@ -91,7 +91,7 @@ fn every_doc_page_has_a_rule() {
 
 #[test]
 fn every_rule_has_a_fixture_file_with_traps() {
-    for rule in REGISTRY {
+    for rule in REGISTRY.iter() {
         let path = fixture_file(rule.id);
         let text = std::fs::read_to_string(&path)
             .unwrap_or_else(|_| panic!("{} has no fixture file at {}", rule.id, path.display()));

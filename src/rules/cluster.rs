@@ -2,10 +2,13 @@
 
 use std::collections::BTreeMap;
 
-use super::{Default, Impact, Rule, Sink};
+use super::{Check, Default, Impact, Rule, Sink};
 use crate::model::command::flags;
 use crate::model::key::{Key, SlotClass};
 use crate::model::{Api, Call, CrateModel};
+
+/// The rules of this section, in guide order.
+pub static RULES: &[&Rule] = &[&CROSSSLOT];
 
 pub static CROSSSLOT: Rule = Rule {
     id: "cluster-crossslot",
@@ -15,7 +18,7 @@ pub static CROSSSLOT: Rule = Rule {
     summary:
         "a multi-key command, pipeline or transaction whose keys live in different cluster slots",
     doc: include_str!("../../rules/cluster-crossslot.md"),
-    check: crossslot,
+    check: Check::Code(crossslot),
 };
 
 /// Describes why the keys may live in different slots, or `None` when they

@@ -1,8 +1,17 @@
 //! Guide section 4: commands and patterns.
 
-use super::{Default, Edit, Fix, Impact, Rule, Sink};
+use super::{Check, Default, Edit, Fix, Impact, Rule, Sink};
 use crate::model::key::Key;
 use crate::model::{Api, Call, CrateModel, Form, Timeout};
+
+/// The rules of this section, in guide order.
+pub static RULES: &[&Rule] = &[
+    &BLOCKING_ZERO_TIMEOUT,
+    &BLOCKING_ON_SHARED_CONNECTION,
+    &LOCK_WITHOUT_EXPIRY,
+    &UNSAFE_LOCK_RELEASE,
+    &DANGEROUS_COMMAND,
+];
 
 pub static BLOCKING_ZERO_TIMEOUT: Rule = Rule {
     id: "cmd-blocking-zero-timeout",
@@ -11,7 +20,7 @@ pub static BLOCKING_ZERO_TIMEOUT: Rule = Rule {
     default: Default::On,
     summary: "a blocking command with timeout 0 waits forever",
     doc: include_str!("../../rules/cmd-blocking-zero-timeout.md"),
-    check: blocking_zero_timeout,
+    check: Check::Code(blocking_zero_timeout),
 };
 
 fn blocking_zero_timeout(model: &CrateModel, sink: &mut Sink) {
@@ -46,7 +55,7 @@ pub static BLOCKING_ON_SHARED_CONNECTION: Rule = Rule {
     default: Default::On,
     summary: "a blocking command on a connection other tasks share",
     doc: include_str!("../../rules/cmd-blocking-on-shared-connection.md"),
-    check: blocking_on_shared,
+    check: Check::Code(blocking_on_shared),
 };
 
 fn blocking_on_shared(model: &CrateModel, sink: &mut Sink) {
@@ -80,7 +89,7 @@ pub static LOCK_WITHOUT_EXPIRY: Rule = Rule {
     default: Default::On,
     summary: "SETNX / SET NX without an expiry: a crashed holder keeps the lock forever",
     doc: include_str!("../../rules/cmd-lock-without-expiry.md"),
-    check: lock_without_expiry,
+    check: Check::Code(lock_without_expiry),
 };
 
 fn lock_without_expiry(model: &CrateModel, sink: &mut Sink) {
@@ -125,7 +134,7 @@ pub static UNSAFE_LOCK_RELEASE: Rule = Rule {
     default: Default::On,
     summary: "a lock released with a plain DEL instead of a compare-and-delete script",
     doc: include_str!("../../rules/cmd-unsafe-lock-release.md"),
-    check: unsafe_lock_release,
+    check: Check::Code(unsafe_lock_release),
 };
 
 /// A key whose words (split on separators) include `lock`/`locks`.
@@ -166,7 +175,7 @@ pub static DANGEROUS_COMMAND: Rule = Rule {
     default: Default::On,
     summary: "FLUSHALL/FLUSHDB without ASYNC, SAVE, MONITOR, DEBUG, SHUTDOWN, CONFIG SET/REWRITE, CLIENT KILL",
     doc: include_str!("../../rules/cmd-dangerous-command.md"),
-    check: dangerous_command,
+    check: Check::Code(dangerous_command),
 };
 
 fn danger(call: &Call) -> Option<(&'static str, &'static str)> {

@@ -2,8 +2,11 @@
 
 use std::collections::BTreeMap;
 
-use super::{Default, Impact, Rule, Sink};
+use super::{Check, Default, Impact, Rule, Sink};
 use crate::model::{ConnKind, CrateModel, Creation, CreationKind, FredTimeout, Lib, LoopKind};
+
+/// The rules of this section, in guide order.
+pub static RULES: &[&Rule] = &[&CLIENT_PER_REQUEST, &COMMAND_IN_LOOP, &MISSING_TIMEOUT];
 
 pub static CLIENT_PER_REQUEST: Rule = Rule {
     id: "conn-client-per-request",
@@ -12,7 +15,7 @@ pub static CLIENT_PER_REQUEST: Rule = Rule {
     default: Default::On,
     summary: "a client, connection or pool created per request, per loop iteration or per call",
     doc: include_str!("../../rules/conn-client-per-request.md"),
-    check: client_per_request,
+    check: Check::Code(client_per_request),
 };
 
 fn client_per_request(model: &CrateModel, sink: &mut Sink) {
@@ -95,7 +98,7 @@ pub static COMMAND_IN_LOOP: Rule = Rule {
     default: Default::On,
     summary: "one round trip per loop item where a pipeline or a multi-key command would do",
     doc: include_str!("../../rules/conn-command-in-loop.md"),
-    check: command_in_loop,
+    check: Check::Code(command_in_loop),
 };
 
 fn batch_hint(command: &str) -> &'static str {
@@ -143,7 +146,7 @@ pub static MISSING_TIMEOUT: Rule = Rule {
     summary:
         "a connection, client or pool that can wait forever on a stuck server or an empty pool",
     doc: include_str!("../../rules/conn-missing-timeout.md"),
-    check: missing_timeout,
+    check: Check::Code(missing_timeout),
 };
 
 fn missing_timeout(model: &CrateModel, sink: &mut Sink) {

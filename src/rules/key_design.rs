@@ -2,10 +2,13 @@
 
 use std::collections::HashSet;
 
-use super::{Default, Impact, Rule, Sink};
+use super::{Check, Default, Impact, Rule, Sink};
 use crate::model::command::flags;
 use crate::model::key::{Key, Part};
 use crate::model::{Api, Call, CrateModel};
+
+/// The rules of this section, in guide order.
+pub static RULES: &[&Rule] = &[&KEYS_COMMAND, &MISSING_TTL, &NO_NAMESPACE];
 
 pub static KEYS_COMMAND: Rule = Rule {
     id: "key-keys-command",
@@ -14,7 +17,7 @@ pub static KEYS_COMMAND: Rule = Rule {
     default: Default::On,
     summary: "KEYS walks the whole keyspace in one blocking call; iterate with SCAN",
     doc: include_str!("../../rules/key-keys-command.md"),
-    check: keys_command,
+    check: Check::Code(keys_command),
 };
 
 fn keys_command(model: &CrateModel, sink: &mut Sink) {
@@ -51,7 +54,7 @@ pub static MISSING_TTL: Rule = Rule {
     default: Default::On,
     summary: "a write to a cache/session/token-like key that never gets an expiry",
     doc: include_str!("../../rules/key-missing-ttl.md"),
-    check: missing_ttl,
+    check: Check::Code(missing_ttl),
 };
 
 const TTL_WRITES: &[&str] = &[
@@ -156,7 +159,7 @@ pub static NO_NAMESPACE: Rule = Rule {
     default: Default::On,
     summary: "a key without a `prefix:` namespace, or one that starts with a variable part",
     doc: include_str!("../../rules/key-no-namespace.md"),
-    check: no_namespace,
+    check: Check::Code(no_namespace),
 };
 
 /// Holes that are themselves a namespace (`{prefix}:user:{id}`).

@@ -10,6 +10,7 @@ mod connections;
 mod key_design;
 
 use std::fmt;
+use std::sync::LazyLock;
 
 use crate::model::{CrateModel, FileId, Span};
 
@@ -93,7 +94,18 @@ pub struct Rule {
     pub summary: &'static str,
     /// The rule's doc page (`rules/<id>.md`), embedded for `explain`.
     pub doc: &'static str,
-    pub check: fn(&CrateModel, &mut Sink),
+    pub check: Check,
+}
+
+/// What a rule looks at.
+#[derive(Clone, Copy)]
+pub enum Check {
+    /// A crate's code model.
+    Code(fn(&CrateModel, &mut Sink)),
+    /// One Redis configuration file (redis.conf, sentinel.conf, compose).
+    Conf(fn(&crate::conf::ConfFile, &mut Sink)),
+    /// Nothing: the rule labels findings made elsewhere (suppressions).
+    Label,
 }
 
 impl fmt::Debug for Rule {
@@ -102,21 +114,17 @@ impl fmt::Debug for Rule {
     }
 }
 
-/// Every rule, in guide order.
-pub static REGISTRY: &[&Rule] = &[
-    &key_design::KEYS_COMMAND,
-    &key_design::MISSING_TTL,
-    &key_design::NO_NAMESPACE,
-    &connections::CLIENT_PER_REQUEST,
-    &connections::COMMAND_IN_LOOP,
-    &connections::MISSING_TIMEOUT,
-    &commands::BLOCKING_ZERO_TIMEOUT,
-    &commands::BLOCKING_ON_SHARED_CONNECTION,
-    &commands::LOCK_WITHOUT_EXPIRY,
-    &commands::UNSAFE_LOCK_RELEASE,
-    &commands::DANGEROUS_COMMAND,
-    &cluster::CROSSSLOT,
-];
+/// Every rule, in guide order: each section module lists its own rules, so
+/// adding a rule touches its module and its doc page only.
+pub static REGISTRY: LazyLock<Vec<&'static Rule>> = LazyLock::new(|| {
+    [
+        key_design::RULES,
+        connections::RULES,
+        commands::RULES,
+        cluster::RULES,
+    ]
+    .concat()
+});
 
 pub fn find(id: &str) -> Option<&'static Rule> {
     REGISTRY.iter().copied().find(|r| r.id == id)
@@ -322,7 +330,20 @@ impl<'a> Sink<'a> {
 pub fn run(model: &CrateModel, rules: &[&'static Rule]) -> Vec<Finding> {
     let mut out = Vec::new();
     for rule in rules {
-        (rule.check)(model, &mut Sink::new(rule, &mut out));
+        if let Check::Code(check) = rule.check {
+            check(model, &mut Sink::new(rule, &mut out));
+        }
+    }
+    out
+}
+
+/// Runs the given rules over one configuration file.
+pub fn run_conf(conf: &crate::conf::ConfFile, rules: &[&'static Rule]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for rule in rules {
+        if let Check::Conf(check) = rule.check {
+            check(conf, &mut Sink::new(rule, &mut out));
+        }
     }
     out
 }

@@ -136,6 +136,8 @@ pub struct RawCall {
     /// A raw command stored in a variable before it runs (a fix that
     /// chains `.arg(..)` onto it would not compile).
     pub bound: bool,
+    /// Inside a closure passed to a router (`get(|..| async { .. })`).
+    pub in_handler_closure: bool,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]

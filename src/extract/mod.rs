@@ -1487,6 +1487,7 @@ impl Walker {
                     "conditional_set" => opts.nx |= text(&m.args).contains("NX"),
                     "block" if argc == 1 => opts.timeout = self.timeout_of(&m.args[0]),
                     "group" => group = true,
+                    "noack" => opts.noack = true,
                     _ => {}
                 }
                 self.eval_args(m);
@@ -1825,6 +1826,7 @@ impl Walker {
             (Api::RedisRs, "xread_options") => {
                 let (o, group) = self.options_of(args[2], false);
                 opts.timeout = o.timeout;
+                opts.noack = o.noack;
                 if group {
                     command = "XREADGROUP".into();
                 }
@@ -1837,6 +1839,13 @@ impl Walker {
                 opts.nx = text(args[3]).contains("NX");
             }
             (Api::Fred, "flushall") => opts.asynchronous = text(args[0]) != "false",
+            (Api::Fred, "xreadgroup") => opts.noack = text(args[4]) != "false",
+            (Api::Fred, "xadd") => opts.trimmed = !is_none(args[2]),
+            (Api::RedisRs, "xadd_maxlen" | "xadd_options") => opts.trimmed = true,
+            (Api::Fred, "eval") => {
+                opts.formatted_script =
+                    matches!(args[0], Expr::Macro(m) if macro_name(&m.mac) == "format")
+            }
             (Api::Fred, "config_set") => opts.sub = Some("SET".into()),
             (Api::Fred, "config_rewrite") => opts.sub = Some("REWRITE".into()),
             (Api::Fred, "client_kill") => opts.sub = Some("KILL".into()),
@@ -1867,6 +1876,7 @@ impl Walker {
                     expiry: unknown_expiry || t.contains("with_expiration"),
                     nx: t.contains("NX"),
                     asynchronous: !t.contains("blocking:true"),
+                    noack: t.contains("noack"),
                     ..Opts::default()
                 };
                 (opts, t.contains("group"))
@@ -2012,6 +2022,7 @@ impl Walker {
             }
         }
         let in_test = self.in_test();
+        let in_handler_closure = self.fns.last().is_some_and(|f| f.handler_depth > 0);
         self.facts.calls.push(RawCall {
             command: c.command,
             form: c.form,
@@ -2030,6 +2041,7 @@ impl Walker {
             alt: false,
             weak_receiver: false,
             bound: false,
+            in_handler_closure,
         });
     }
 

@@ -243,6 +243,12 @@ pub struct Opts {
     pub sub: Option<String>,
     /// Blocking timeout: seconds for BLPOP and friends, BLOCK ms for XREAD.
     pub timeout: Option<Timeout>,
+    /// XREADGROUP NOACK.
+    pub noack: bool,
+    /// XADD with MAXLEN/MINID (or options the linter cannot see).
+    pub trimmed: bool,
+    /// EVAL whose script text is built at run time (`format!`).
+    pub formatted_script: bool,
 }
 
 /// How the call was written.
@@ -297,6 +303,8 @@ pub struct Call {
     pub result_len: bool,
     /// A raw command kept in a variable before it runs.
     pub bound: bool,
+    /// Runs inside a request handler (fn or closure).
+    pub in_handler: bool,
 }
 
 impl Call {

@@ -300,6 +300,7 @@ pub fn resolve(
                 in_transaction,
                 result_len: raw.result_len,
                 bound: raw.bound,
+                in_handler: raw.in_handler_closure,
             });
         }
 
@@ -419,6 +420,13 @@ fn raw_keys_and_opts(command: &str, args: &[RawArg], symbols: &Symbols) -> (Vec<
         asynchronous: has("ASYNC"),
         sub: upper.first().cloned().flatten(),
         timeout: None,
+        noack: has("NOACK"),
+        trimmed: has("MAXLEN") || has("MINID"),
+        // A script assembled at run time: literal parts around holes.
+        formatted_script: command == "EVAL"
+            && args.first().is_some_and(|a| {
+                a.lit.is_none() && a.key.0.iter().any(|p| matches!(p, RawPart::Lit(_)))
+            }),
     };
     let timeout_at = |i: usize| -> Option<Timeout> {
         let arg = args.get(i)?;

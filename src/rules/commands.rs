@@ -6,6 +6,9 @@ use crate::model::{Api, Call, CrateModel, Form, Timeout};
 
 /// The rules of this section, in guide order.
 pub static RULES: &[&Rule] = &[
+    &BLOCKING_IN_HANDLER,
+    &INLINE_EVAL,
+    &WATCH_ON_SHARED_CONNECTION,
     &BLOCKING_ZERO_TIMEOUT,
     &BLOCKING_ON_SHARED_CONNECTION,
     &LOCK_WITHOUT_EXPIRY,
@@ -242,4 +245,103 @@ fn async_flush_fix(call: &Call) -> Option<Fix> {
             description: format!("flush asynchronously: {} ASYNC", call.command),
             edits: vec![Edit::insert_after(call.span, ".arg(\"ASYNC\")")],
         })
+}
+
+pub static BLOCKING_IN_HANDLER: Rule = Rule {
+    id: "cmd-blocking-in-handler",
+    section: "4.1",
+    impact: Impact::MediumHigh,
+    default: Default::On,
+    summary: "a blocking command inside a request handler",
+    doc: include_str!("../../rules/cmd-blocking-in-handler.md"),
+    check: Check::Code(blocking_in_handler),
+};
+
+fn blocking_in_handler(model: &CrateModel, sink: &mut Sink) {
+    for call in model.calls.iter().filter(|c| c.is_blocking()) {
+        let handler = model.func(call.func);
+        if !(handler.is_handler || call.in_handler) {
+            continue;
+        }
+        sink.report(
+            call.file,
+            call.span,
+            format!(
+                "{} in request handler `{}`: the request (and its connection) waits for up to the blocking \
+                 timeout, and a burst of requests pins as many connections",
+                call.command, handler.name
+            ),
+            "move the blocking read to a background worker and let the handler read its result (or use a \
+             non-blocking command)"
+                .to_string(),
+        );
+    }
+}
+
+pub static INLINE_EVAL: Rule = Rule {
+    id: "cmd-inline-eval",
+    section: "4.5",
+    impact: Impact::Medium,
+    default: Default::On,
+    summary: "EVAL with the script text inline instead of a cached Script (EVALSHA)",
+    doc: include_str!("../../rules/cmd-inline-eval.md"),
+    check: Check::Code(inline_eval),
+};
+
+fn inline_eval(model: &CrateModel, sink: &mut Sink) {
+    for call in model.calls.iter().filter(|c| c.is("EVAL")) {
+        let mut message = "EVAL sends and compiles the whole script on every call".to_string();
+        if call.opts.formatted_script {
+            message.push_str(
+                ", and this script is built with format!: every distinct text fills the script cache, and \
+                 values spliced into Lua can change what it does",
+            );
+        }
+        let help = match call.api {
+            Api::RedisRs => {
+                "use `redis::Script::new(LUA)` with `.key(..)` / `.arg(..)`: it calls EVALSHA and \
+                             loads the script only when the server does not have it"
+            }
+            Api::Fred => {
+                "load the script once and call `evalsha` (fred's `Script` type does this), passing \
+                          values as keys and arguments"
+            }
+        };
+        sink.report(call.file, call.span, message, help.to_string());
+    }
+}
+
+pub static WATCH_ON_SHARED_CONNECTION: Rule = Rule {
+    id: "cmd-watch-on-shared-connection",
+    section: "4.6",
+    impact: Impact::High,
+    default: Default::On,
+    summary: "WATCH/MULTI on a connection other tasks share",
+    doc: include_str!("../../rules/cmd-watch-on-shared-connection.md"),
+    check: Check::Code(watch_on_shared),
+};
+
+fn watch_on_shared(model: &CrateModel, sink: &mut Sink) {
+    for call in model
+        .calls
+        .iter()
+        .filter(|c| c.is("WATCH") || c.is("MULTI"))
+    {
+        let Some(conn) = call.conn.filter(|c| c.is_shared()) else {
+            continue;
+        };
+        sink.report(
+            call.file,
+            call.span,
+            format!(
+                "{} on a shared {}: commands other tasks send on the same socket land inside this \
+                 transaction, and their writes can trigger or break the WATCH",
+                call.command,
+                conn.kind.describe()
+            ),
+            "run WATCH/MULTI/EXEC on a dedicated connection, or make the update atomic with a Lua script or \
+             an atomic pipeline"
+                .to_string(),
+        );
+    }
 }

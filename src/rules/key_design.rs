@@ -8,7 +8,14 @@ use crate::model::key::{Key, Part};
 use crate::model::{Api, Call, CrateModel};
 
 /// The rules of this section, in guide order.
-pub static RULES: &[&Rule] = &[&KEYS_COMMAND, &MISSING_TTL, &NO_NAMESPACE];
+pub static RULES: &[&Rule] = &[
+    &UNBOUNDED_COLLECTION,
+    &NAME_TOO_LONG,
+    &MISSING_TTL,
+    &NO_NAMESPACE,
+    &INCONSISTENT_SEPARATOR,
+    &KEYS_COMMAND,
+];
 
 pub static KEYS_COMMAND: Rule = Rule {
     id: "key-keys-command",
@@ -247,5 +254,152 @@ mod tests {
         assert_eq!(ephemeral_prefix(&key("user:"), &defaults), None);
         assert_eq!(ephemeral_prefix(&key("user_session:"), &defaults), None);
         assert_eq!(ephemeral_prefix(&key("tokens_issued:"), &defaults), None);
+    }
+}
+
+pub static UNBOUNDED_COLLECTION: Rule = Rule {
+    id: "key-unbounded-collection",
+    section: "2.1",
+    impact: Impact::Critical,
+    default: Default::On,
+    summary: "a list or sorted set that is pushed to but never trimmed, popped or expired",
+    doc: include_str!("../../rules/key-unbounded-collection.md"),
+    check: Check::Code(unbounded_collection),
+};
+
+fn unbounded_collection(model: &CrateModel, sink: &mut Sink) {
+    let bounded = super::data_structures::bounded(model);
+    let mut reported: HashSet<(u32, String)> = HashSet::new();
+    for call in model
+        .calls
+        .iter()
+        .filter(|c| c.is("LPUSH") || c.is("RPUSH") || c.is("ZADD"))
+    {
+        let Some(key @ Key::Template(_)) = call.keys.first() else {
+            continue;
+        };
+        let shape = key.shape();
+        // An ephemeral key without expiry is key-missing-ttl's finding.
+        let ephemeral = ephemeral_prefix(key, &model.settings.ephemeral_prefixes).is_some();
+        if ephemeral || bounded.contains(key) || !reported.insert((call.func, shape)) {
+            continue;
+        }
+        let (kind, fix) = if call.is("ZADD") {
+            (
+                "sorted set",
+                "ZREMRANGEBYRANK key 0 -(N+1) after adding (or ZREMRANGEBYSCORE for a time window)",
+            )
+        } else {
+            ("list", "LTRIM key 0 N-1 in the same pipeline as the push")
+        };
+        sink.report(
+            call.file,
+            call.span,
+            format!(
+                "{} grows the {kind} `{key}`, and nothing in the crate trims, pops or expires it: it grows until \
+                 it is a multi-megabyte key that blocks Redis on every full read or delete",
+                call.command
+            ),
+            format!("bound it: {fix}, or give it a TTL"),
+        );
+    }
+}
+
+pub static INCONSISTENT_SEPARATOR: Rule = Rule {
+    id: "key-inconsistent-separator",
+    section: "2.5",
+    impact: Impact::Critical,
+    default: Default::On,
+    summary:
+        "a key template that joins its variable parts with `_`, `-`, `.` or `/` instead of `:`",
+    doc: include_str!("../../rules/key-inconsistent-separator.md"),
+    check: Check::Code(inconsistent_separator),
+};
+
+/// The separator glued to a placeholder, if it is not `:`.
+fn odd_separator(parts: &[Part]) -> Option<char> {
+    const ODD: [char; 4] = ['_', '-', '.', '/'];
+    for (i, part) in parts.iter().enumerate() {
+        if !matches!(part, Part::Hole(_)) {
+            continue;
+        }
+        let before = i.checked_sub(1).and_then(|j| match &parts[j] {
+            Part::Lit(s) => s.chars().last(),
+            Part::Hole(_) => None,
+        });
+        let after = match parts.get(i + 1) {
+            Some(Part::Lit(s)) => s.chars().next(),
+            _ => None,
+        };
+        if let Some(c) = before
+            .filter(|c| ODD.contains(c))
+            .or(after.filter(|c| ODD.contains(c)))
+        {
+            return Some(c);
+        }
+    }
+    None
+}
+
+fn inconsistent_separator(model: &CrateModel, sink: &mut Sink) {
+    for call in &model.calls {
+        let found = call.keys.iter().find_map(|k| match k {
+            Key::Template(parts) => odd_separator(parts).map(|c| (k, c)),
+            Key::Opaque(_) => None,
+        });
+        if let Some((key, sep)) = found {
+            sink.report(
+                call.file,
+                call.span,
+                format!(
+                    "key `{key}` separates its parts with `{sep}`: keys that do not follow one `type:id:field` \
+                     scheme cannot be scanned, counted or reasoned about as a group"
+                ),
+                "separate every part with `:` (underscores are fine inside a part: `user:{id}:last_login`)"
+                    .to_string(),
+            );
+        }
+    }
+}
+
+pub static NAME_TOO_LONG: Rule = Rule {
+    id: "key-name-too-long",
+    section: "2.3",
+    impact: Impact::Medium,
+    default: Default::On,
+    summary: "a key whose fixed text is over 64 characters or padded with filler words",
+    doc: include_str!("../../rules/key-name-too-long.md"),
+    check: Check::Code(name_too_long),
+};
+
+const MAX_KEY_TEXT: usize = 64;
+
+fn name_too_long(model: &CrateModel, sink: &mut Sink) {
+    for call in &model.calls {
+        for key in call.keys.iter().filter(|k| matches!(k, Key::Template(_))) {
+            let text = key.literal_text();
+            let lower = text.to_ascii_lowercase();
+            let filler = lower.split(':').any(|seg| seg == "redis")
+                || ["cache_key_for", "_information_", "key_for_the"]
+                    .iter()
+                    .any(|w| lower.contains(w));
+            let problem = if text.chars().count() > MAX_KEY_TEXT {
+                format!(
+                    "key `{key}` has {} characters of fixed text",
+                    text.chars().count()
+                )
+            } else if filler {
+                format!("key `{key}` spends characters on filler words")
+            } else {
+                continue;
+            };
+            sink.report(
+                call.file,
+                call.span,
+                format!("{problem}: every key name is stored in memory and sent on every command that names it"),
+                "keep names short and meaningful: `u:{id}:prof` or `user:{id}:profile`, not prose".to_string(),
+            );
+            break;
+        }
     }
 }

@@ -7,6 +7,7 @@
 mod cluster;
 mod commands;
 mod connections;
+mod data_structures;
 mod key_design;
 
 use std::fmt;
@@ -118,6 +119,7 @@ impl fmt::Debug for Rule {
 /// adding a rule touches its module and its doc page only.
 pub static REGISTRY: LazyLock<Vec<&'static Rule>> = LazyLock::new(|| {
     [
+        data_structures::RULES,
         key_design::RULES,
         connections::RULES,
         commands::RULES,

@@ -1,0 +1,264 @@
+//! Guide section 1: data structures.
+
+use std::collections::{BTreeMap, HashSet};
+
+use super::{Check, Default, Impact, Rule, Sink};
+use crate::model::key::Key;
+use crate::model::{Call, CrateModel};
+
+/// The rules of this section, in guide order.
+pub static RULES: &[&Rule] = &[
+    &FIELDS_AS_SEPARATE_KEYS,
+    &DEPRECATED_RPOPLPUSH,
+    &STREAM_NO_ACK,
+    &STREAM_UNBOUNDED,
+];
+
+pub static FIELDS_AS_SEPARATE_KEYS: Rule = Rule {
+    id: "ds-fields-as-separate-keys",
+    section: "1.2",
+    impact: Impact::Critical,
+    default: Default::On,
+    summary: "an object's fields stored as separate string keys instead of one Hash",
+    doc: include_str!("../../rules/ds-fields-as-separate-keys.md"),
+    check: Check::Code(fields_as_separate_keys),
+};
+
+/// `user:{id}:name` → (`user:{}`, `name`) when the last segment is literal.
+fn parent_and_field(key: &Key) -> Option<(String, String)> {
+    let Key::Template(_) = key else { return None };
+    let shape = key.shape();
+    let (parent, field) = shape.rsplit_once(':')?;
+    (!field.is_empty() && !field.contains("{}") && !parent.is_empty())
+        .then(|| (parent.to_string(), field.to_string()))
+}
+
+fn fields_as_separate_keys(model: &CrateModel, sink: &mut Sink) {
+    // (fn, command, parent) → the calls and the distinct fields they touch.
+    let mut groups: BTreeMap<(u32, &str, String), (Vec<&Call>, HashSet<String>)> = BTreeMap::new();
+    for call in model
+        .calls
+        .iter()
+        .filter(|c| (c.is("SET") || c.is("GET")) && c.keys.len() == 1)
+    {
+        if let Some((parent, field)) = parent_and_field(&call.keys[0]) {
+            let entry = groups
+                .entry((call.func, call.command.as_str(), parent))
+                .or_default();
+            entry.0.push(call);
+            entry.1.insert(field);
+        }
+    }
+    for ((_, command, parent), (calls, fields)) in groups {
+        if fields.len() < 3 {
+            continue;
+        }
+        let first = calls
+            .iter()
+            .min_by_key(|c| c.seq)
+            .expect("a group has calls");
+        let mut names: Vec<&String> = fields.iter().collect();
+        names.sort();
+        let list = names
+            .iter()
+            .map(|f| f.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let (verb, fix) = if command == "SET" {
+            ("writes", "HSET with all fields in one call")
+        } else {
+            ("reads", "HMGET or HGETALL in one call")
+        };
+        sink.report(
+            first.file,
+            first.span,
+            format!(
+                "this fn {verb} {} fields of `{parent}` as separate keys ({list}): each key costs its own \
+                 memory overhead and round trip",
+                fields.len()
+            ),
+            format!("store the object as one Hash at `{parent}` and use {fix}"),
+        );
+    }
+}
+
+pub static DEPRECATED_RPOPLPUSH: Rule = Rule {
+    id: "ds-deprecated-rpoplpush",
+    section: "1.3",
+    impact: Impact::High,
+    default: Default::On,
+    summary: "RPOPLPUSH / BRPOPLPUSH are deprecated; use LMOVE / BLMOVE",
+    doc: include_str!("../../rules/ds-deprecated-rpoplpush.md"),
+    check: Check::Code(deprecated_rpoplpush),
+};
+
+fn deprecated_rpoplpush(model: &CrateModel, sink: &mut Sink) {
+    for call in model
+        .calls
+        .iter()
+        .filter(|c| c.is("RPOPLPUSH") || c.is("BRPOPLPUSH"))
+    {
+        let new = if call.is("RPOPLPUSH") {
+            "LMOVE"
+        } else {
+            "BLMOVE"
+        };
+        sink.report(
+            call.file,
+            call.span,
+            format!("{} is deprecated since Redis 6.2 and may be removed", call.command),
+            format!("use {new} src dst RIGHT LEFT, which does the same move and also lets you choose the ends"),
+        );
+    }
+}
+
+/// Key shapes touched by any of these commands anywhere in the crate.
+pub struct Touched {
+    shapes: HashSet<String>,
+    /// Some call passes a key the linter cannot see (a helper's parameter):
+    /// it may touch any key, so nothing can be called untouched.
+    opaque: bool,
+}
+
+impl Touched {
+    pub fn contains(&self, key: &Key) -> bool {
+        self.opaque || self.shapes.contains(&key.shape())
+    }
+}
+
+fn touched_by(model: &CrateModel, commands: &[&str]) -> Touched {
+    let keys = || {
+        model
+            .calls
+            .iter()
+            .filter(|c| commands.contains(&c.command.as_str()))
+            .flat_map(|c| c.keys.iter())
+    };
+    Touched {
+        shapes: keys().map(Key::shape).collect(),
+        opaque: keys().any(|k| matches!(k, Key::Opaque(_))),
+    }
+}
+
+pub static STREAM_NO_ACK: Rule = Rule {
+    id: "ds-stream-no-ack",
+    section: "1.6",
+    impact: Impact::High,
+    default: Default::On,
+    summary: "a stream read with a consumer group that the crate never acknowledges (XACK)",
+    doc: include_str!("../../rules/ds-stream-no-ack.md"),
+    check: Check::Code(stream_no_ack),
+};
+
+fn stream_no_ack(model: &CrateModel, sink: &mut Sink) {
+    let acked = touched_by(model, &["XACK"]);
+    for call in model
+        .calls
+        .iter()
+        .filter(|c| c.is("XREADGROUP") && !c.opts.noack)
+    {
+        let unacked: Vec<&Key> = call
+            .keys
+            .iter()
+            .filter(|k| matches!(k, Key::Template(_)) && !acked.contains(k))
+            .collect();
+        if unacked.is_empty()
+            || unacked.len()
+                < call
+                    .keys
+                    .iter()
+                    .filter(|k| matches!(k, Key::Template(_)))
+                    .count()
+        {
+            continue;
+        }
+        let names = unacked
+            .iter()
+            .map(|k| format!("`{k}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        sink.report(
+            call.file,
+            call.span,
+            format!(
+                "XREADGROUP on {names}, but nothing in the crate acknowledges those entries (XACK): the pending \
+                 entries list grows without bound and a crashed consumer's entries are never retried"
+            ),
+            "XACK each entry after processing it (or read with NOACK if at-most-once delivery is acceptable)"
+                .to_string(),
+        );
+    }
+}
+
+pub static STREAM_UNBOUNDED: Rule = Rule {
+    id: "ds-stream-unbounded",
+    section: "1.6",
+    impact: Impact::High,
+    default: Default::On,
+    summary: "XADD with no MAXLEN/MINID on a stream the crate never trims",
+    doc: include_str!("../../rules/ds-stream-unbounded.md"),
+    check: Check::Code(stream_unbounded),
+};
+
+fn stream_unbounded(model: &CrateModel, sink: &mut Sink) {
+    let trimmed = touched_by(model, &["XTRIM"]);
+    let mut reported = HashSet::new();
+    for call in model
+        .calls
+        .iter()
+        .filter(|c| c.is("XADD") && !c.opts.trimmed)
+    {
+        let Some(key @ Key::Template(_)) = call.keys.first() else {
+            continue;
+        };
+        if trimmed.contains(key) || !reported.insert((call.func, key.shape())) {
+            continue;
+        }
+        sink.report(
+            call.file,
+            call.span,
+            format!("XADD to `{key}` never trims the stream: it keeps every entry ever added, until memory runs out"),
+            "cap it as you add: XADD key MAXLEN ~ N (redis-rs `xadd_maxlen`, fred `xadd` with a cap), or XTRIM \
+             periodically"
+                .to_string(),
+        );
+    }
+}
+
+/// The keys some call of the crate bounds: trims, pops, expires, deletes,
+/// or hands to a Lua script (which may do any of these).
+pub fn bounded(model: &CrateModel) -> Touched {
+    touched_by(
+        model,
+        &[
+            "LTRIM",
+            "ZREMRANGEBYSCORE",
+            "ZREMRANGEBYRANK",
+            "ZPOPMIN",
+            "ZPOPMAX",
+            "BZPOPMIN",
+            "BZPOPMAX",
+            "ZREM",
+            "EXPIRE",
+            "PEXPIRE",
+            "EXPIREAT",
+            "PEXPIREAT",
+            "LPOP",
+            "RPOP",
+            "BLPOP",
+            "BRPOP",
+            "LMOVE",
+            "BLMOVE",
+            "RPOPLPUSH",
+            "BRPOPLPUSH",
+            "LREM",
+            "DEL",
+            "UNLINK",
+            "GETDEL",
+            "LMPOP",
+            "BLMPOP",
+            "ZMPOP",
+            "BZMPOP",
+        ],
+    )
+}

@@ -13,6 +13,7 @@
 //! [rules]
 //! conn-command-in-loop = "warn"    # allow | warn | deny
 //! key-missing-ttl = { level = "deny", ephemeral-prefixes = ["cache", "sess"] }
+//! key-name-too-long = { max-length = 80 }
 //!
 //! [[overrides]]
 //! paths = ["src/admin/**"]
@@ -42,6 +43,8 @@ pub const FILE_NAMES: [&str; 2] = ["redis-lint.toml", ".redis-lint.toml"];
 pub struct Settings {
     /// Key prefixes whose data is temporary (`key-missing-ttl`).
     pub ephemeral_prefixes: Vec<String>,
+    /// Longest fixed text a key may have (`key-name-too-long`).
+    pub max_key_length: usize,
 }
 
 impl Default for Settings {
@@ -66,6 +69,7 @@ impl Default for Settings {
             ]
             .map(String::from)
             .to_vec(),
+            max_key_length: 64,
         }
     }
 }
@@ -236,6 +240,21 @@ impl Loader<'_> {
                                     })?;
                                 match settings.as_deref_mut() {
                                     Some(s) => s.ephemeral_prefixes = list,
+                                    None => {
+                                        return Err(self.error(
+                                            "rule options belong in the top-level [rules] table",
+                                            Some(value.span()),
+                                        ))
+                                    }
+                                }
+                            }
+                            ("key-name-too-long", "max-length") => {
+                                let n = v
+                                    .as_integer()
+                                    .filter(|n| *n > 0)
+                                    .ok_or_else(|| self.error("`max-length` is a positive integer", Some(value.span())))?;
+                                match settings.as_deref_mut() {
+                                    Some(s) => s.max_key_length = n as usize,
                                     None => {
                                         return Err(self.error(
                                             "rule options belong in the top-level [rules] table",
@@ -452,6 +471,13 @@ impl Config {
                     r.id,
                     level.as_str(),
                     list(&self.settings.ephemeral_prefixes)
+                ));
+            } else if r.id == "key-name-too-long" && level != Level::Allow {
+                out.push_str(&format!(
+                    "{} = {{ level = \"{}\", max-length = {} }}\n",
+                    r.id,
+                    level.as_str(),
+                    self.settings.max_key_length
                 ));
             } else {
                 out.push_str(&format!("{} = \"{}\"\n", r.id, level.as_str()));

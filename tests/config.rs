@@ -174,4 +174,5 @@ fn config_show_prints_the_effective_configuration() {
     assert!(text.contains("Cargo.toml"), "{text}");
     assert!(text.contains("key-no-namespace = \"allow\""), "{text}");
     assert!(text.contains("ephemeral-prefixes"), "{text}");
+    assert!(text.contains("max-length = 64"), "{text}");
 }

@@ -372,8 +372,6 @@ pub static NAME_TOO_LONG: Rule = Rule {
     check: Check::Code(name_too_long),
 };
 
-const MAX_KEY_TEXT: usize = 64;
-
 fn name_too_long(model: &CrateModel, sink: &mut Sink) {
     for call in &model.calls {
         for key in call.keys.iter().filter(|k| matches!(k, Key::Template(_))) {
@@ -383,7 +381,7 @@ fn name_too_long(model: &CrateModel, sink: &mut Sink) {
                 || ["cache_key_for", "_information_", "key_for_the"]
                     .iter()
                     .any(|w| lower.contains(w));
-            let problem = if text.chars().count() > MAX_KEY_TEXT {
+            let problem = if text.chars().count() > model.settings.max_key_length {
                 format!(
                     "key `{key}` has {} characters of fixed text",
                     text.chars().count()

@@ -138,6 +138,7 @@ pub struct RawCall {
     pub bound: bool,
     /// Inside a closure passed to a router (`get(|..| async { .. })`).
     pub in_handler_closure: bool,
+    pub swallowed: Option<crate::model::Swallow>,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -224,8 +225,13 @@ pub struct FileFacts {
     /// passed in that parameter.
     pub expiring_params: Vec<(String, usize)>,
     pub pipes: Vec<PipeInfo>,
+    /// (fn name, parameter index, command): the fn runs that command on the
+    /// key passed in that parameter.
+    pub param_commands: Vec<(String, usize, String)>,
     /// `#[cfg(test)] mod name;` declarations: those files are test code.
     pub test_mods: Vec<String>,
     /// The whole file is test code (set by the engine from the module tree).
     pub all_test: bool,
+    /// (span, lock type, connection kind, in test code) of locked connections.
+    pub locked_connections: Vec<(Span, String, ConnKind, bool)>,
 }

@@ -161,6 +161,7 @@ methods! { REDIS_RS:
     "xread" => "XREAD", [2], K0;
     "xread_options" => "XREAD", [3], K0;
     "xtrim" => "XTRIM", [2], K0;
+    "xtrim_options" => "XTRIM", [2], K0;
     "zadd" => "ZADD", [3], K0;
     "zadd_multiple" => "ZADD", [2], K0;
     "zcard" => "ZCARD", [1], K0;
@@ -269,7 +270,9 @@ methods! { FRED:
     "xadd" => "XADD", [5], K0;
     "xlen" => "XLEN", [1], K0;
     "xread" => "XREAD", [4], At(&[2]), t = 1;
+    "xread_map" => "XREAD", [4], At(&[2]), t = 1;
     "xreadgroup" => "XREADGROUP", [7], At(&[5]), t = 3;
+    "xreadgroup_map" => "XREADGROUP", [7], At(&[5]), t = 3;
     "xtrim" => "XTRIM", [2], K0;
     "zadd" => "ZADD", [6], K0;
     "zcard" => "ZCARD", [1], K0;

@@ -22,10 +22,10 @@ use syn::{Expr, ExprMethodCall, FnArg, Pat, Stmt, Token};
 
 use crate::model::command;
 use crate::model::key::{parse_format, FormatPiece};
-use crate::model::Timeout;
 use crate::model::{
     ConnKind, CreationKind, FnInfo, Form, FredTimeout, Lib, LoopCtx, LoopKind, Opts, Origin, Span,
 };
+use crate::model::{Swallow, Timeout};
 use facts::*;
 use methods::Api;
 use types::{classify, collect_generics, Generics, TypeClass, UseMap};
@@ -58,6 +58,7 @@ pub fn extract(file: &syn::File, is_test_file: bool) -> FileFacts {
         fns: Vec::new(),
         seq: 0,
         script_statics: Vec::new(),
+        last_chain: None,
     };
     w.enter_fn(module_fn());
     for item in &file.items {
@@ -299,6 +300,19 @@ struct Walker {
     seq: u32,
     /// Statics holding a `redis::Script`.
     script_statics: Vec<String>,
+    /// The last command of the chain evaluated last, and what followed it.
+    last_chain: Option<(usize, Tail)>,
+}
+
+/// What a method chain did with a command's result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tail {
+    /// Nothing (maybe `.await`): the `Result` is the chain's value.
+    Nothing,
+    /// `?`, `.unwrap()`, `.expect(..)`, a match on it…
+    Handled,
+    /// `.ok()`: an `Option` that drops the error.
+    Ok,
 }
 
 /// A link of a method chain, from the root outwards.
@@ -549,6 +563,7 @@ impl Walker {
     fn mark(&mut self, ident: &str) {
         match ident {
             "default_command_timeout" => self.info().sets_fred_command_timeout = true,
+            "set_policy" | "ReconnectPolicy" => self.info().sets_reconnect_policy = true,
             "wait_timeout" | "wait" | "wait_millis" | "wait_secs" => {
                 self.info().sets_pool_wait_timeout = true
             }
@@ -660,6 +675,15 @@ impl Walker {
                 let mut generics = self.generics.clone();
                 collect_generics(&s.generics, &mut generics);
                 for (i, field) in s.fields.iter().enumerate() {
+                    if let Some((lock, kind)) =
+                        types::locked_connection(&field.ty, &self.uses, &generics)
+                    {
+                        let span = Span::of(field.ty.span());
+                        let in_test = self.in_test();
+                        self.facts
+                            .locked_connections
+                            .push((span, lock, kind, in_test));
+                    }
                     let fname = field
                         .ident
                         .as_ref()
@@ -844,8 +868,14 @@ impl Walker {
                 self.item(item);
                 self.fns = saved;
             }
-            Stmt::Expr(e, _) => {
+            Stmt::Expr(e, semi) => {
+                self.last_chain = None;
                 self.eval(e);
+                // `con.set(k, v).ok();`: the error is converted and dropped.
+                let chain = matches!(e, Expr::MethodCall(_) | Expr::Await(_));
+                if let (true, Some(_), Some((idx, Tail::Ok))) = (chain, semi, self.last_chain) {
+                    self.facts.calls[idx].swallowed = Some(Swallow::OkStatement);
+                }
             }
             Stmt::Macro(m) => self.mac(&m.mac),
         }
@@ -859,7 +889,15 @@ impl Walker {
             return;
         };
         let creations_before = self.facts.creations.len();
+        self.last_chain = None;
         let mut value = self.eval(&init.expr);
+        // `let _ = con.set(k, v);`: the `Result` is dropped unread.
+        let is_chain = matches!(&*init.expr, Expr::MethodCall(_) | Expr::Await(_));
+        if let (Pat::Wild(_), true, Some((idx, Tail::Nothing))) =
+            (&local.pat, is_chain, self.last_chain)
+        {
+            self.facts.calls[idx].swallowed = Some(Swallow::LetUnderscore);
+        }
         if let Some((_, diverge)) = &init.diverge {
             self.eval(diverge);
         }
@@ -1267,10 +1305,15 @@ impl Walker {
         let mut value = self.eval(root);
         // The last command emitted in this chain and whether only
         // transparent links (`.await`, `?`, `unwrap`) followed it.
-        let mut pending_call: Option<usize> = None;
+        let mut pending_call: Option<usize> = match value {
+            Value::RawCmd(idx) => Some(idx),
+            _ => None,
+        };
+        let mut tail = Tail::Nothing;
         for link in links {
             match link {
-                Link::Await | Link::Try => {}
+                Link::Await => {}
+                Link::Try => tail = Tail::Handled,
                 Link::Field(member) => {
                     pending_call = None;
                     let name = match member {
@@ -1292,11 +1335,25 @@ impl Walker {
                 }
                 Link::Method(m) => {
                     let name = m.method.to_string();
-                    if let Some(idx) = pending_call {
+                    // `.arg(..)` / `.query(..)` build and run a raw command:
+                    // its result comes after them.
+                    let building = matches!(value, Value::RawCmd(_));
+                    if let (Some(idx), false) = (pending_call, building) {
                         if name == "len" {
                             self.facts.calls[idx].result_len = true;
                         }
-                        if !matches!(name.as_str(), "unwrap" | "expect" | "unwrap_or_default") {
+                        match name.as_str() {
+                            "unwrap_or_default" if tail == Tail::Nothing => {
+                                self.facts.calls[idx].swallowed = Some(Swallow::UnwrapOrDefault);
+                                tail = Tail::Handled;
+                            }
+                            "ok" if tail == Tail::Nothing => tail = Tail::Ok,
+                            _ => tail = Tail::Handled,
+                        }
+                        if !matches!(
+                            name.as_str(),
+                            "unwrap" | "expect" | "unwrap_or_default" | "ok"
+                        ) {
                             pending_call = None;
                         }
                     }
@@ -1304,10 +1361,12 @@ impl Walker {
                     value = self.method(value, m);
                     if self.facts.calls.len() > calls_before {
                         pending_call = Some(self.facts.calls.len() - 1);
+                        tail = Tail::Nothing;
                     }
                 }
             }
         }
+        self.last_chain = pending_call.map(|idx| (idx, tail));
         value
     }
 
@@ -1419,6 +1478,7 @@ impl Walker {
                     self.create(
                         CreationKind::FredClient {
                             command_timeout: FredTimeout::Missing,
+                            reconnect: false,
                         },
                         (Lib::Fred, kind),
                         &name,
@@ -1839,7 +1899,7 @@ impl Walker {
                 opts.nx = text(args[3]).contains("NX");
             }
             (Api::Fred, "flushall") => opts.asynchronous = text(args[0]) != "false",
-            (Api::Fred, "xreadgroup") => opts.noack = text(args[4]) != "false",
+            (Api::Fred, "xreadgroup" | "xreadgroup_map") => opts.noack = text(args[4]) != "false",
             (Api::Fred, "xadd") => opts.trimmed = !is_none(args[2]),
             (Api::RedisRs, "xadd_maxlen" | "xadd_options") => opts.trimmed = true,
             (Api::Fred, "eval") => {
@@ -2005,6 +2065,21 @@ impl Walker {
         let in_loop = self.loop_ctx(&mentions);
         let seq = self.next_seq();
         let func = self.func();
+        // A command on a key parameter: callers' keys get it too.
+        if let Some(var) = c.keys.first().and_then(RawKey::as_var) {
+            let cx = self.fns.last().expect("a fn context is always open");
+            if let Some(i) = cx
+                .params
+                .iter()
+                .filter(|p| *p != "self")
+                .position(|p| p == var)
+            {
+                let fname = self.facts.fns[func as usize].info.name.clone();
+                self.facts
+                    .param_commands
+                    .push((fname, i, c.command.clone()));
+            }
+        }
         if let Some(spec) = command::spec(&c.command) {
             if spec.has(command::flags::EXPIRY) {
                 if let Some(var) = c.keys.first().and_then(RawKey::as_var) {
@@ -2042,6 +2117,7 @@ impl Walker {
             weak_receiver: false,
             bound: false,
             in_handler_closure,
+            swallowed: None,
         });
     }
 
@@ -2205,12 +2281,17 @@ impl Walker {
                     } else {
                         ConnKind::FredClient
                     };
-                    let creation = CreationKind::FredClient { command_timeout };
+                    let reconnect = args.get(3).is_some_and(|a| !is_none(a));
+                    let creation = CreationKind::FredClient {
+                        command_timeout,
+                        reconnect,
+                    };
                     return self.create(creation, (Lib::Fred, kind), &what, span, Recv::Unknown);
                 }
                 ("Client" | "RedisClient", "default") => {
                     let missing = CreationKind::FredClient {
                         command_timeout: FredTimeout::Missing,
+                        reconnect: false,
                     };
                     return self.create(
                         missing,

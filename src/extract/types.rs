@@ -417,3 +417,52 @@ fn redis_type(full: &[String], args: &[&Type], uses: &UseMap) -> Option<TypeClas
     };
     Some(TypeClass::Redis(kind.0, kind.1))
 }
+
+/// `Mutex<MultiplexedConnection>`, `Arc<RwLock<redis::Connection>>`, …:
+/// the lock's name and the connection kind behind it.
+pub fn locked_connection(
+    ty: &Type,
+    uses: &UseMap,
+    generics: &Generics,
+) -> Option<(String, ConnKind)> {
+    fn walk(
+        ty: &Type,
+        uses: &UseMap,
+        generics: &Generics,
+        lock: Option<String>,
+    ) -> Option<(String, ConnKind)> {
+        let Type::Path(p) = ty else {
+            return match ty {
+                Type::Reference(r) => walk(&r.elem, uses, generics, lock),
+                _ => None,
+            };
+        };
+        let last = p.path.segments.last()?;
+        let name = last.ident.to_string();
+        let inner = match &last.arguments {
+            PathArguments::AngleBracketed(a) => a.args.iter().find_map(|g| match g {
+                GenericArgument::Type(t) => Some(t),
+                _ => None,
+            }),
+            _ => None,
+        };
+        if matches!(
+            name.as_str(),
+            "Mutex" | "RwLock" | "ReentrantMutex" | "FairMutex"
+        ) {
+            return walk(inner?, uses, generics, Some(name));
+        }
+        if WRAPPERS.contains(&name.as_str()) {
+            return walk(inner?, uses, generics, lock);
+        }
+        match (lock, classify(ty, uses, generics)) {
+            (Some(lock), TypeClass::Redis(_, kind))
+                if !matches!(kind, ConnKind::Pool { .. } | ConnKind::Client) =>
+            {
+                Some((lock, kind))
+            }
+            _ => None,
+        }
+    }
+    walk(ty, uses, generics, None)
+}

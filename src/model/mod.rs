@@ -216,7 +216,9 @@ impl Conn {
     /// Whether other tasks use the same socket (or pool) as this call.
     pub fn is_shared(&self) -> bool {
         match self.kind {
-            ConnKind::Pooled { .. } | ConnKind::FredPool => true,
+            // r2d2 hands out sync connections, owned while checked out.
+            ConnKind::Pooled { .. } => self.lib != Lib::R2d2,
+            ConnKind::FredPool => true,
             kind if kind.is_multiplexed() => self.origin == Origin::Shared || self.cloned,
             _ => false,
         }
@@ -305,6 +307,19 @@ pub struct Call {
     pub bound: bool,
     /// Runs inside a request handler (fn or closure).
     pub in_handler: bool,
+    /// The call's `Result` is thrown away.
+    pub swallowed: Option<Swallow>,
+}
+
+/// How a command's error is thrown away.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Swallow {
+    /// `let _ = con.set(..);`
+    LetUnderscore,
+    /// `con.set(..).ok();`
+    OkStatement,
+    /// `con.get(..).unwrap_or_default()`
+    UnwrapOrDefault,
 }
 
 impl Call {
@@ -335,7 +350,10 @@ pub enum CreationKind {
     /// A pool: deadpool `create_pool`/`build`, bb8/r2d2 `build`.
     Pool,
     /// fred `Builder::build`, `Client::new`, `Client::default`.
-    FredClient { command_timeout: FredTimeout },
+    FredClient {
+        command_timeout: FredTimeout,
+        reconnect: bool,
+    },
 }
 
 /// What a fred constructor says about `default_command_timeout`.
@@ -383,6 +401,8 @@ pub struct FnInfo {
     pub sets_pool_wait_timeout: bool,
     pub sets_fred_command_timeout: bool,
     pub sets_response_timeout: bool,
+    /// A fred `ReconnectPolicy` is set (or mentioned) in the fn.
+    pub sets_reconnect_policy: bool,
 }
 
 pub type FileId = u32;
@@ -418,13 +438,28 @@ pub struct CrateModel {
     /// Crate-local fns that set an expiry on one of their key parameters:
     /// name → parameter indices.
     pub expiring_helpers: std::collections::HashMap<String, Vec<usize>>,
+    /// Crate-local fns that run a command on a key parameter: name →
+    /// (parameter index, command).
+    pub param_commands: std::collections::HashMap<String, Vec<(usize, String)>>,
     /// Calls to crate-local fns, with the keys passed, per fn: lets a rule
     /// see "the expiry is set in a helper called with the same key".
     pub helper_calls: Vec<HelperCall>,
     /// Rule options from the crate's configuration.
     pub settings: crate::config::Settings,
+    /// Struct fields and statics that put a connection behind a lock.
+    pub locked_connections: Vec<LockedConnection>,
     /// Pipelines and transactions by id: where each was run.
     pub pipes: std::collections::HashMap<u32, Pipe>,
+}
+
+/// `Mutex<MultiplexedConnection>` and friends, where declared.
+#[derive(Debug, Clone)]
+pub struct LockedConnection {
+    pub file: FileId,
+    pub span: Span,
+    /// `Mutex`, `RwLock`, …
+    pub lock: String,
+    pub kind: ConnKind,
 }
 
 #[derive(Debug, Clone)]
@@ -450,7 +485,13 @@ impl CrateModel {
     /// Whether a call runs on a cluster connection: proven by its receiver,
     /// or (receiver kind unknown) by the crate using a cluster client.
     pub fn on_cluster(&self, call: &Call) -> bool {
-        match call.conn.and_then(|c| c.kind.is_cluster()) {
+        // A queued command runs where its pipeline runs.
+        let conn = call.conn.or_else(|| {
+            call.pipe
+                .and_then(|p| self.pipes.get(&p))
+                .and_then(|p| p.exec)
+        });
+        match conn.and_then(|c| c.kind.is_cluster()) {
             Some(known) => known,
             None => self.uses_cluster,
         }

@@ -26,7 +26,9 @@ pub struct Scope {
 
 /// Crate-wide symbol tables.
 struct Symbols {
-    fields: HashMap<(String, String), TypeClass>,
+    /// (struct, field) → its class, per file that declares such a struct
+    /// (two modules may each have an `AppState`).
+    fields: HashMap<(String, String), Vec<(FileId, TypeClass)>>,
     statics: HashMap<String, TypeClass>,
     fn_returns: HashMap<String, TypeClass>,
     consts: HashMap<String, RawKey>,
@@ -50,9 +52,12 @@ impl Symbols {
             routed: HashSet::new(),
             reexport_traits: false,
         };
-        for (_, f) in files {
+        for (file_id, f) in files {
             for (st, field, class) in &f.structs {
-                s.fields.insert((st.clone(), field.clone()), class.clone());
+                s.fields
+                    .entry((st.clone(), field.clone()))
+                    .or_default()
+                    .push((*file_id, class.clone()));
             }
             s.statics.extend(f.statics.iter().cloned());
             s.fn_returns.extend(f.fn_returns.iter().cloned());
@@ -103,7 +108,7 @@ impl Symbols {
 
     /// Resolves a receiver to a Redis connection, `Err(())` when it is
     /// proven not Redis, `Ok(None)` when unknown.
-    fn recv(&self, recv: &Recv) -> Result<Option<Conn>, ()> {
+    fn recv(&self, recv: &Recv, file: FileId) -> Result<Option<Conn>, ()> {
         match recv {
             Recv::Known {
                 lib,
@@ -134,12 +139,17 @@ impl Symbols {
                 for op in ops {
                     match (op, &class) {
                         (Op::Field(f), TypeClass::Struct(s)) => {
-                            match self.fields.get(&(s.clone(), f.clone())) {
+                            match self.field(s, f, file) {
                                 Some(c) => {
                                     class = c.clone();
                                     origin = Origin::Shared;
                                 }
-                                None if self.struct_known(s) => return Err(()),
+                                // A crate struct without that Redis field.
+                                None if self.struct_known(s)
+                                    && !self.fields.contains_key(&(s.clone(), f.clone())) =>
+                                {
+                                    return Err(())
+                                }
                                 None => return Ok(None),
                             }
                         }
@@ -176,6 +186,17 @@ impl Symbols {
                 }
             }
         }
+    }
+
+    /// A field's class, preferring the struct declared in the same file;
+    /// `None` when the struct is unknown or several differ.
+    fn field(&self, st: &str, field: &str, file: FileId) -> Option<TypeClass> {
+        let decls = self.fields.get(&(st.to_string(), field.to_string()))?;
+        if let Some((_, c)) = decls.iter().find(|(f, _)| *f == file) {
+            return Some(c.clone());
+        }
+        let first = &decls.first()?.1;
+        decls.iter().all(|(_, c)| c == first).then(|| first.clone())
     }
 
     fn struct_known(&self, name: &str) -> bool {
@@ -232,10 +253,9 @@ pub fn resolve(
             info.is_setup &= !info.is_handler;
             if let Some(TypeClass::Struct(s)) = &raw.returns {
                 info.is_setup |= symbols.struct_known(s)
-                    && symbols
-                        .fields
-                        .iter()
-                        .any(|((st, _), c)| st == s && matches!(c, TypeClass::Redis(..)));
+                    && symbols.fields.iter().any(|((st, _), decls)| {
+                        st == s && decls.iter().any(|(_, c)| matches!(c, TypeClass::Redis(..)))
+                    });
             }
             model.fns.push(info);
         }
@@ -253,7 +273,7 @@ pub fn resolve(
             }
             // `redis::cmd(..)` and `Script` prove Redis by their path; a method
             // name needs a receiver that is not proven otherwise.
-            let conn = match symbols.recv(&raw.recv) {
+            let conn = match symbols.recv(&raw.recv, *file_id) {
                 Err(()) if raw.form == Form::Method => continue,
                 Err(()) => None,
                 Ok(conn) => conn,
@@ -301,6 +321,7 @@ pub fn resolve(
                 result_len: raw.result_len,
                 bound: raw.bound,
                 in_handler: raw.in_handler_closure,
+                swallowed: raw.swallowed,
             });
         }
 
@@ -309,7 +330,7 @@ pub fn resolve(
                 continue;
             }
             // `get_connection()` on something that is not a redis Client.
-            match symbols.recv(&raw.recv) {
+            match symbols.recv(&raw.recv, *file_id) {
                 Err(()) => continue,
                 Ok(Some(c)) if c.lib != raw.lib && c.lib != Lib::RedisRs => continue,
                 _ => {}
@@ -318,14 +339,19 @@ pub fn resolve(
             let info = &mut model.fns[func as usize];
             let mut kind = raw.kind;
             if let CreationKind::FredClient {
-                command_timeout: FredTimeout::Missing,
+                command_timeout,
+                reconnect,
             } = kind
             {
-                if info.sets_fred_command_timeout {
-                    kind = CreationKind::FredClient {
-                        command_timeout: FredTimeout::Set,
-                    };
-                }
+                let command_timeout = match command_timeout {
+                    FredTimeout::Missing if info.sets_fred_command_timeout => FredTimeout::Set,
+                    t => t,
+                };
+                let reconnect = reconnect || info.sets_reconnect_policy;
+                kind = CreationKind::FredClient {
+                    command_timeout,
+                    reconnect,
+                };
             }
             if raw.in_init {
                 info.is_setup = true;
@@ -348,6 +374,16 @@ pub fn resolve(
             });
         }
 
+        for (span, lock, kind, in_test) in &facts.locked_connections {
+            if !(*in_test || facts.all_test) || scope.tests {
+                model.locked_connections.push(super::LockedConnection {
+                    file: *file_id,
+                    span: *span,
+                    lock: lock.clone(),
+                    kind: *kind,
+                });
+            }
+        }
         for (span, in_test) in &facts.disabled_timeouts {
             if !(*in_test || facts.all_test) || scope.tests {
                 model.disabled_timeouts.push(DisabledTimeout {
@@ -355,6 +391,13 @@ pub fn resolve(
                     file: *file_id,
                 });
             }
+        }
+        for (name, index, command) in &facts.param_commands {
+            model
+                .param_commands
+                .entry(name.clone())
+                .or_default()
+                .push((*index, command.clone()));
         }
         for (name, index) in &facts.expiring_params {
             model
@@ -374,7 +417,10 @@ pub fn resolve(
             });
         }
         for (i, p) in facts.pipes.iter().enumerate() {
-            let exec = p.exec.as_ref().and_then(|r| symbols.recv(r).ok().flatten());
+            let exec = p
+                .exec
+                .as_ref()
+                .and_then(|r| symbols.recv(r, *file_id).ok().flatten());
             let pipe = super::Pipe {
                 atomic: p.atomic,
                 transaction: p.transaction,

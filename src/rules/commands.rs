@@ -2,7 +2,7 @@
 
 use super::{Check, Default, Edit, Fix, Impact, Rule, Sink};
 use crate::model::key::Key;
-use crate::model::{Api, Call, CrateModel, Form, Timeout};
+use crate::model::{Api, Call, CrateModel, Form, Origin, Timeout};
 
 /// The rules of this section, in guide order.
 pub static RULES: &[&Rule] = &[
@@ -327,7 +327,12 @@ fn watch_on_shared(model: &CrateModel, sink: &mut Sink) {
         .iter()
         .filter(|c| c.is("WATCH") || c.is("MULTI"))
     {
-        let Some(conn) = call.conn.filter(|c| c.is_shared()) else {
+        // A multiplexed connection handed in may be shared; one made in
+        // this fn for the transaction is not.
+        let shared = |c: &crate::model::Conn| {
+            c.is_shared() || (c.kind.is_multiplexed() && c.origin == Origin::Param)
+        };
+        let Some(conn) = call.conn.filter(shared) else {
             continue;
         };
         sink.report(

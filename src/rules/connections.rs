@@ -3,10 +3,19 @@
 use std::collections::BTreeMap;
 
 use super::{Check, Default, Impact, Rule, Sink};
-use crate::model::{ConnKind, CrateModel, Creation, CreationKind, FredTimeout, Lib, LoopKind};
+use crate::model::{
+    ConnKind, CrateModel, Creation, CreationKind, FredTimeout, Lib, LoopKind, Swallow,
+};
 
 /// The rules of this section, in guide order.
-pub static RULES: &[&Rule] = &[&CLIENT_PER_REQUEST, &COMMAND_IN_LOOP, &MISSING_TIMEOUT];
+pub static RULES: &[&Rule] = &[
+    &CLIENT_PER_REQUEST,
+    &COMMAND_IN_LOOP,
+    &MISSING_TIMEOUT,
+    &LOCKED_CONNECTION,
+    &SWALLOWED_ERROR,
+    &NO_RECONNECT,
+];
 
 pub static CLIENT_PER_REQUEST: Rule = Rule {
     id: "conn-client-per-request",
@@ -182,7 +191,7 @@ fn missing_timeout(model: &CrateModel, sink: &mut Sink) {
                 "this deadpool-redis pool has no wait timeout: when every connection is busy, `pool.get()` waits forever".to_string(),
                 "set `PoolConfig { timeouts: Timeouts { wait: Some(..), .. }, .. }` or `.wait_timeout(Some(..))` on the builder".to_string(),
             )),
-            CreationKind::FredClient { command_timeout: FredTimeout::Missing } => Some((
+            CreationKind::FredClient { command_timeout: FredTimeout::Missing, .. } => Some((
                 format!("fred client from `{}` has no `default_command_timeout`: a command waits forever on a stalled connection", c.what),
                 "build it with `.with_performance_config(|p| p.default_command_timeout = Duration::from_secs(..))`".to_string(),
             )),
@@ -201,5 +210,101 @@ fn missing_timeout(model: &CrateModel, sink: &mut Sink) {
              longer than the blocking timeout"
                 .to_string(),
         );
+    }
+}
+
+pub static LOCKED_CONNECTION: Rule = Rule {
+    id: "conn-mutex-wrapped-connection",
+    section: "3.4",
+    impact: Impact::Critical,
+    default: Default::On,
+    summary: "a connection behind a Mutex/RwLock: every request waits for one socket",
+    doc: include_str!("../../rules/conn-mutex-wrapped-connection.md"),
+    check: Check::Code(locked_connection),
+};
+
+fn locked_connection(model: &CrateModel, sink: &mut Sink) {
+    for l in &model.locked_connections {
+        let help = match l.kind {
+            ConnKind::Sync => "use a pool (r2d2, or deadpool/bb8 for async) so each caller gets its own connection",
+            _ => "drop the lock: MultiplexedConnection, ConnectionManager and fred clients are cheap to clone and \
+                  safe to share; clone one per task",
+        };
+        sink.report(
+            l.file,
+            l.span,
+            format!(
+                "a {} behind a `{}`: every caller queues for the lock, so the app talks to Redis one request at \
+                 a time, and a slow command holds everyone",
+                l.kind.describe(),
+                l.lock
+            ),
+            help.to_string(),
+        );
+    }
+}
+
+pub static SWALLOWED_ERROR: Rule = Rule {
+    id: "conn-swallowed-error",
+    section: "3.3",
+    impact: Impact::High,
+    default: Default::On,
+    summary: "a Redis command whose error is thrown away",
+    doc: include_str!("../../rules/conn-swallowed-error.md"),
+    check: Check::Code(swallowed_error),
+};
+
+fn swallowed_error(model: &CrateModel, sink: &mut Sink) {
+    // Queued pipeline commands return the pipeline, not a reply.
+    for call in model.calls.iter().filter(|c| c.pipe.is_none()) {
+        let Some(how) = call.swallowed else { continue };
+        let how = match how {
+            Swallow::LetUnderscore => "`let _ =` drops its result",
+            Swallow::OkStatement => "`.ok();` drops its result",
+            Swallow::UnwrapOrDefault => {
+                "`.unwrap_or_default()` turns its error into an empty value"
+            }
+        };
+        sink.report(
+            call.file,
+            call.span,
+            format!(
+                "{} fails silently: {how}, so timeouts, lost connections and cluster redirections go unnoticed",
+                call.command
+            ),
+            "propagate the error with `?`, or handle it: log it, count it, retry with backoff".to_string(),
+        );
+    }
+}
+
+pub static NO_RECONNECT: Rule = Rule {
+    id: "conn-no-reconnect",
+    section: "3.3",
+    impact: Impact::High,
+    default: Default::On,
+    summary: "a fred client built without a ReconnectPolicy never reconnects",
+    doc: include_str!("../../rules/conn-no-reconnect.md"),
+    check: Check::Code(no_reconnect),
+};
+
+fn no_reconnect(model: &CrateModel, sink: &mut Sink) {
+    for c in &model.creations {
+        if let CreationKind::FredClient {
+            reconnect: false, ..
+        } = c.kind
+        {
+            sink.report(
+                c.file,
+                c.span,
+                format!(
+                    "fred client from `{}` has no reconnect policy: after the first dropped connection every \
+                     command fails until the process restarts",
+                    c.what
+                ),
+                "set one: `Builder::...set_policy(ReconnectPolicy::new_exponential(0, 100, 30_000, 2))`, or pass \
+                 `Some(policy)` to `Client::new`"
+                    .to_string(),
+            );
+        }
     }
 }

@@ -112,31 +112,36 @@ fn deprecated_rpoplpush(model: &CrateModel, sink: &mut Sink) {
     }
 }
 
-/// Key shapes touched by any of these commands anywhere in the crate.
+/// Key shapes touched by some commands anywhere in the crate: directly, or
+/// through a crate-local helper that runs the command on its key parameter
+/// (resolved at the helper's call sites).
 pub struct Touched {
     shapes: HashSet<String>,
-    /// Some call passes a key the linter cannot see (a helper's parameter):
-    /// it may touch any key, so nothing can be called untouched.
-    opaque: bool,
 }
 
 impl Touched {
     pub fn contains(&self, key: &Key) -> bool {
-        self.opaque || self.shapes.contains(&key.shape())
+        self.shapes.contains(&key.shape())
     }
 }
 
 fn touched_by(model: &CrateModel, commands: &[&str]) -> Touched {
-    let keys = || {
+    let direct = model
+        .calls
+        .iter()
+        .filter(|c| commands.contains(&c.command.as_str()))
+        .flat_map(|c| c.keys.iter());
+    let through_helpers = model.helper_calls.iter().flat_map(|h| {
         model
-            .calls
-            .iter()
-            .filter(|c| commands.contains(&c.command.as_str()))
-            .flat_map(|c| c.keys.iter())
-    };
+            .param_commands
+            .get(&h.name)
+            .into_iter()
+            .flatten()
+            .filter(|(_, cmd)| commands.contains(&cmd.as_str()))
+            .filter_map(|(i, _)| h.args.get(*i))
+    });
     Touched {
-        shapes: keys().map(Key::shape).collect(),
-        opaque: keys().any(|k| matches!(k, Key::Opaque(_))),
+        shapes: direct.chain(through_helpers).map(Key::shape).collect(),
     }
 }
 

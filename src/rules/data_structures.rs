@@ -117,15 +117,21 @@ fn deprecated_rpoplpush(model: &CrateModel, sink: &mut Sink) {
 /// (resolved at the helper's call sites).
 pub struct Touched {
     shapes: HashSet<String>,
+    /// Some call passes a key the linter cannot see (a stream name from a
+    /// list, say): with `opaque_touches_all` it may be any key.
+    opaque: bool,
 }
 
 impl Touched {
     pub fn contains(&self, key: &Key) -> bool {
-        self.shapes.contains(&key.shape())
+        self.opaque || self.shapes.contains(&key.shape())
     }
 }
 
-fn touched_by(model: &CrateModel, commands: &[&str]) -> Touched {
+/// `opaque_touches_all`: an unseen key counts as every key. Right for
+/// XACK/XTRIM (consumers ack the streams they read, often by name from a
+/// list); too broad for deletes of scanned keys, so not for collections.
+fn touched_by(model: &CrateModel, commands: &[&str], opaque_touches_all: bool) -> Touched {
     let direct = model
         .calls
         .iter()
@@ -140,8 +146,10 @@ fn touched_by(model: &CrateModel, commands: &[&str]) -> Touched {
             .filter(|(_, cmd)| commands.contains(&cmd.as_str()))
             .filter_map(|(i, _)| h.args.get(*i))
     });
+    let keys: Vec<&Key> = direct.chain(through_helpers).collect();
     Touched {
-        shapes: direct.chain(through_helpers).map(Key::shape).collect(),
+        opaque: opaque_touches_all && keys.iter().any(|k| matches!(k, Key::Opaque(_))),
+        shapes: keys.into_iter().map(Key::shape).collect(),
     }
 }
 
@@ -156,7 +164,7 @@ pub static STREAM_NO_ACK: Rule = Rule {
 };
 
 fn stream_no_ack(model: &CrateModel, sink: &mut Sink) {
-    let acked = touched_by(model, &["XACK"]);
+    let acked = touched_by(model, &["XACK"], true);
     for call in model
         .calls
         .iter()
@@ -206,7 +214,7 @@ pub static STREAM_UNBOUNDED: Rule = Rule {
 };
 
 fn stream_unbounded(model: &CrateModel, sink: &mut Sink) {
-    let trimmed = touched_by(model, &["XTRIM"]);
+    let trimmed = touched_by(model, &["XTRIM"], true);
     let mut reported = HashSet::new();
     for call in model
         .calls
@@ -264,6 +272,11 @@ pub fn bounded(model: &CrateModel) -> Touched {
             "BLMPOP",
             "ZMPOP",
             "BZMPOP",
+            // A Lua script handed the key may trim or pop it.
+            "EVAL",
+            "EVALSHA",
+            "FCALL",
         ],
+        false,
     )
 }

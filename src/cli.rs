@@ -145,6 +145,10 @@ pub struct LintArgs {
     /// Also lint test code (`#[test]`, `#[cfg(test)]`, `tests/`, `benches/`).
     #[arg(long)]
     pub lint_tests: bool,
+    /// Do not lint Redis configuration files (redis.conf, sentinel.conf,
+    /// `redis-server` command lines in compose files).
+    #[arg(long)]
+    pub no_config_files: bool,
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
@@ -310,7 +314,8 @@ fn lint(args: &LintArgs) -> i32 {
         return EXIT_ERROR;
     }
     let analyse = || -> Result<Outcome, String> {
-        let mut outcome = engine::run_with(&opts, Some(&configs), stdin.as_ref())?;
+        let mut outcome =
+            engine::run_configured(&opts, Some(&configs), stdin.as_ref(), !args.no_config_files)?;
         let ran: Vec<&str> = opts.rules.iter().map(|r| r.id).collect();
         suppress::apply(&mut outcome, &ran);
         if let Some(path) = &args.baseline {

@@ -249,10 +249,12 @@ impl Loader<'_> {
                                 }
                             }
                             ("key-name-too-long", "max-length") => {
-                                let n = v
-                                    .as_integer()
-                                    .filter(|n| *n > 0)
-                                    .ok_or_else(|| self.error("`max-length` is a positive integer", Some(value.span())))?;
+                                let n = v.as_integer().filter(|n| *n > 0).ok_or_else(|| {
+                                    self.error(
+                                        "`max-length` is a positive integer",
+                                        Some(value.span()),
+                                    )
+                                })?;
                                 match settings.as_deref_mut() {
                                     Some(s) => s.max_key_length = n as usize,
                                     None => {

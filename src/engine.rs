@@ -15,7 +15,7 @@ use crate::manifest::CrateManifest;
 use crate::model::resolve::{self, Scope};
 use crate::model::{FileId, Pos, SourceFile, Span};
 use crate::rules::{self, Finding, Level, Rule};
-use crate::{prefilter, walk};
+use crate::{conf, prefilter, walk};
 
 /// What to lint and how.
 pub struct Options {
@@ -117,6 +117,18 @@ pub fn run_with(
     configs: Option<&Resolver>,
     stdin: Option<&Stdin>,
 ) -> Result<Outcome, String> {
+    run_configured(opts, configs, stdin, true)
+}
+
+/// As [`run_with`]; with `config_files` false, Redis configuration files
+/// (redis.conf, sentinel.conf, compose files running `redis-server`) are
+/// left out (`--no-config-files`).
+pub fn run_configured(
+    opts: &Options,
+    configs: Option<&Resolver>,
+    stdin: Option<&Stdin>,
+    config_files: bool,
+) -> Result<Outcome, String> {
     let mut builder = rayon::ThreadPoolBuilder::new().stack_size(STACK_SIZE);
     if let Some(n) = opts.threads {
         builder = builder.num_threads(n);
@@ -124,7 +136,7 @@ pub fn run_with(
     let pool = builder
         .build()
         .map_err(|e| format!("cannot start worker threads: {e}"))?;
-    pool.install(|| run_in_pool(opts, configs, stdin))
+    pool.install(|| run_in_pool(opts, configs, stdin, config_files))
 }
 
 /// A configuration error rendered for the terminal.
@@ -140,15 +152,32 @@ fn run_in_pool(
     opts: &Options,
     configs: Option<&Resolver>,
     stdin: Option<&Stdin>,
+    config_files: bool,
 ) -> Result<Outcome, String> {
     let cwd = std::env::current_dir().unwrap_or_default();
-    let walked = match stdin {
-        Some(input) => walk::Walked {
-            files: vec![std::path::absolute(&input.path).unwrap_or_else(|_| input.path.clone())],
-            problems: Vec::new(),
-        },
+    // Standard input named like a configuration file is linted as one.
+    let (rust_stdin, conf_stdin) = match stdin {
+        Some(s) if conf::is_candidate(&s.path) => (None, Some(s)),
+        other => (other, None),
+    };
+    let mut walked = match stdin {
+        Some(input) => {
+            let path = std::path::absolute(&input.path).unwrap_or_else(|_| input.path.clone());
+            let (files, configs) = match conf_stdin {
+                Some(_) => (Vec::new(), vec![path]),
+                None => (vec![path], Vec::new()),
+            };
+            walk::Walked {
+                files,
+                configs,
+                problems: Vec::new(),
+            }
+        }
         None => walk::collect(&opts.paths)?,
     };
+    if !config_files {
+        walked.configs.clear();
+    }
     let mut outcome = Outcome {
         files_scanned: walked.files.len(),
         ..Outcome::default()
@@ -201,7 +230,7 @@ fn run_in_pool(
         &cwd,
         opts.prefilter,
         cache.as_ref(),
-        stdin.map(|s| s.text.clone()),
+        rust_stdin.map(|s| s.text.clone()),
     );
     if let Some(cache) = &cache {
         if let Err(e) = cache.save(fresh) {
@@ -299,6 +328,16 @@ fn run_in_pool(
         }
     }
 
+    lint_configs(
+        &walked.configs,
+        conf_stdin,
+        opts,
+        configs,
+        &mut crates,
+        &cwd,
+        &mut outcome,
+    )?;
+
     let files = &outcome.files;
     outcome.findings.sort_by(|a, b| {
         (
@@ -325,6 +364,163 @@ fn run_in_pool(
         ))
     });
     Ok(outcome)
+}
+
+/// Lints the Redis configuration files among the walked candidates: each
+/// is read, classified and parsed with its includes (in parallel), added to
+/// `outcome.files` (included files too, once), and checked by the conf
+/// rules its redis-lint configuration selects, at the levels it sets.
+/// Files excluded by the configuration, test files (under a crate's
+/// `tests/` or `benches/`, unless test code is linted) and files that are
+/// not Redis configurations (nginx.conf) are left out; a file included by
+/// another configuration is linted as part of it, not alone.
+fn lint_configs(
+    paths: &[PathBuf],
+    stdin: Option<&Stdin>,
+    opts: &Options,
+    configs: Option<&Resolver>,
+    crates: &mut CrateIndex,
+    cwd: &Path,
+    outcome: &mut Outcome,
+) -> Result<(), String> {
+    let mut roots: Vec<(&PathBuf, Option<Arc<Config>>)> = Vec::new();
+    for path in paths {
+        let config = match configs {
+            Some(resolver) => Some(
+                resolver
+                    .for_dir(path.parent().unwrap_or(Path::new(".")))
+                    .map_err(config_error)?,
+            ),
+            None => None,
+        };
+        if config.as_ref().is_some_and(|c| c.excludes(path)) {
+            continue;
+        }
+        let tests = opts.scope.tests || config.as_ref().is_some_and(|c| c.lint_tests);
+        if !tests
+            && crates
+                .owner(path)
+                .is_some_and(|root| is_test_path(path, &root))
+        {
+            continue;
+        }
+        roots.push((path, config));
+    }
+    let mut rules: Vec<&'static Rule> = match configs {
+        Some(_) => roots
+            .iter()
+            .filter_map(|(_, c)| c.as_ref())
+            .flat_map(|c| c.rules_to_run())
+            .filter(|r| opts.rules.iter().any(|o| o.id == r.id))
+            .collect(),
+        None => opts.rules.clone(),
+    };
+    rules.retain(|r| matches!(r.check, rules::Check::Conf(_)));
+    rules.sort_by_key(|r| r.id);
+    rules.dedup_by_key(|r| r.id);
+    if rules.is_empty() {
+        return Ok(());
+    }
+
+    let loaded: Vec<Result<Option<conf::Loaded>, Problem>> = roots
+        .par_iter()
+        .map(|(path, _)| {
+            let text = stdin.map(|s| s.text.clone());
+            let result = panic::catch_unwind(AssertUnwindSafe(|| conf::load(path, text)));
+            match result {
+                Ok(Ok(l)) => Ok(l),
+                Ok(Err(e)) => Err(Problem {
+                    kind: if e.text.is_some() {
+                        ProblemKind::Parse
+                    } else {
+                        ProblemKind::Read
+                    },
+                    display: display_path(&e.path, cwd),
+                    message: e.message,
+                    span: e.span,
+                    source: e.text,
+                }),
+                Err(_) => Err(Problem {
+                    kind: ProblemKind::Internal,
+                    display: display_path(path, cwd),
+                    message: "internal error while reading this configuration file".into(),
+                    span: None,
+                    source: None,
+                }),
+            }
+        })
+        .collect();
+
+    // A root another root includes is linted as part of it, unless they
+    // include each other.
+    let canon: Vec<PathBuf> = roots
+        .iter()
+        .map(|(p, _)| p.canonicalize().unwrap_or_else(|_| p.to_path_buf()))
+        .collect();
+    let includes = |i: usize, path: &PathBuf| {
+        loaded[i]
+            .as_ref()
+            .ok()
+            .and_then(|l| l.as_ref())
+            .is_some_and(|l| l.included.contains(path))
+    };
+    let part_of_another = |i: usize| {
+        (0..roots.len()).any(|j| j != i && includes(j, &canon[i]) && !includes(i, &canon[j]))
+    };
+    let skip: Vec<bool> = (0..roots.len()).map(part_of_another).collect();
+
+    let mut ids: HashMap<PathBuf, FileId> = HashMap::new();
+    for (i, ((_, config), result)) in roots.iter().zip(loaded).enumerate() {
+        let loaded = match result {
+            Ok(Some(l)) if !skip[i] => l,
+            Ok(_) => continue,
+            Err(problem) => {
+                outcome.files_scanned += 1;
+                outcome.problems.push(problem);
+                continue;
+            }
+        };
+        let map: Vec<FileId> = loaded
+            .sources
+            .iter()
+            .map(|source| {
+                let key = source
+                    .path
+                    .canonicalize()
+                    .unwrap_or_else(|_| source.path.clone());
+                *ids.entry(key).or_insert_with(|| {
+                    outcome.files_scanned += 1;
+                    outcome.files.push(SourceFile {
+                        path: source.path.clone(),
+                        display: display_path(&source.path, cwd),
+                        source: source.text.clone(),
+                    });
+                    (outcome.files.len() - 1) as FileId
+                })
+            })
+            .collect();
+        for mut file in loaded.confs {
+            file.file = map[file.file as usize];
+            for d in &mut file.directives {
+                d.file = map[d.file as usize];
+            }
+            for mut f in rules::run_conf(&file, &rules) {
+                if let Some(config) = config {
+                    // A finding in an included file follows that file's
+                    // path in the including file's configuration.
+                    let path = &outcome.files[f.file as usize].path;
+                    if config.excludes(path) {
+                        continue;
+                    }
+                    f.level = config.level(f.rule, path);
+                }
+                if f.level != Level::Allow {
+                    outcome.findings.push(f);
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Reads every file, then parses those that may matter (all of them

@@ -1,23 +1,32 @@
 //! Finding the `.rs` files to lint: folders are walked honouring
 //! `.gitignore`, skipping hidden folders and Cargo's `target/`; files named
-//! on the command line are linted as given.
+//! on the command line are linted as given. The same walk collects the files
+//! that may be Redis configurations (`*.conf`, compose files; see
+//! [`crate::conf::is_candidate`]).
 
 use std::path::{Path, PathBuf};
 
 pub struct Walked {
     /// Sorted, without duplicates.
     pub files: Vec<PathBuf>,
+    /// Files that may be Redis configurations; sorted, without duplicates.
+    pub configs: Vec<PathBuf>,
     /// Paths that could not be walked, with the reason.
     pub problems: Vec<(PathBuf, String)>,
 }
 
 pub fn collect(paths: &[PathBuf]) -> Result<Walked, String> {
     let mut files = Vec::new();
+    let mut configs = Vec::new();
     let mut problems = Vec::new();
     for root in paths {
         let meta = std::fs::metadata(root).map_err(|e| format!("{}: {e}", root.display()))?;
         if meta.is_file() {
-            files.push(absolute(root));
+            if crate::conf::is_candidate(root) {
+                configs.push(absolute(root));
+            } else {
+                files.push(absolute(root));
+            }
             continue;
         }
         let walker = ignore::WalkBuilder::new(root)
@@ -32,9 +41,13 @@ pub fn collect(paths: &[PathBuf]) -> Result<Walked, String> {
         for entry in walker {
             match entry {
                 Ok(e) => {
-                    let is_rs = e.path().extension().is_some_and(|x| x == "rs");
-                    if is_rs && e.file_type().is_some_and(|t| t.is_file()) {
+                    if !e.file_type().is_some_and(|t| t.is_file()) {
+                        continue;
+                    }
+                    if e.path().extension().is_some_and(|x| x == "rs") {
                         files.push(absolute(e.path()));
+                    } else if crate::conf::is_candidate(e.path()) {
+                        configs.push(absolute(e.path()));
                     }
                 }
                 Err(err) => {
@@ -46,7 +59,13 @@ pub fn collect(paths: &[PathBuf]) -> Result<Walked, String> {
     }
     files.sort();
     files.dedup();
-    Ok(Walked { files, problems })
+    configs.sort();
+    configs.dedup();
+    Ok(Walked {
+        files,
+        configs,
+        problems,
+    })
 }
 
 fn err_path(err: &ignore::Error) -> Option<PathBuf> {

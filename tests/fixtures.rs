@@ -164,8 +164,12 @@ fn fixtures_report_exactly_their_annotations() {
         report.is_empty(),
         "fixtures disagree with the linter:\n{report}"
     );
-    // Every registered rule is exercised by at least one fixture.
-    for rule in REGISTRY.iter() {
+    // Every registered rule is exercised by at least one fixture (the
+    // configuration-file rules by fixtures/conf, see tests/conf.rs).
+    for rule in REGISTRY
+        .iter()
+        .filter(|r| !matches!(r.check, redis_lint::rules::Check::Conf(_)))
+    {
         assert!(
             expected.iter().any(|(_, _, r)| r == rule.id),
             "rule {} has no firing fixture",

@@ -194,7 +194,12 @@ fn sarif_has_what_the_2_1_0_schema_requires_and_what_code_scanning_reads() {
         assert_eq!(r["properties"]["section"], rule.section);
         assert!(r["properties"]["tags"].as_array().unwrap().len() >= 2);
     }
-    assert_eq!(rules[0]["name"], "KeyKeysCommand");
+    let camel: String = redis_lint::rules::REGISTRY[0]
+        .id
+        .split('-')
+        .map(|w| w[..1].to_ascii_uppercase() + &w[1..])
+        .collect();
+    assert_eq!(rules[0]["name"], camel.as_str());
 
     // Results: one per finding, in order.
     let results = run["results"].as_array().unwrap();

@@ -10,9 +10,13 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `key-keys-command` → `fixtures/src/key_design/keys_command.rs`.
+/// `key-keys-command` → `fixtures/src/key_design/keys_command.rs`;
+/// `conf-no-maxmemory` → the folder `fixtures/conf/no-maxmemory/`.
 fn fixture_file(id: &str) -> std::path::PathBuf {
     let (prefix, rest) = id.split_once('-').unwrap();
+    if prefix == "conf" {
+        return root().join("fixtures/conf").join(rest);
+    }
     let folder = match prefix {
         "ds" => "data_structures",
         "key" => "key_design",
@@ -89,10 +93,45 @@ fn every_doc_page_has_a_rule() {
     }
 }
 
+/// A conf rule's fixture folder: a file that expects it (`# expect: id`,
+/// `# expect-file: id`) and a trap file (named `*trap*`) that does not.
+fn check_conf_fixtures(id: &str, dir: &Path) {
+    let files: Vec<(String, String)> = std::fs::read_dir(dir)
+        .unwrap_or_else(|_| panic!("{id} has no fixture folder at {}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().to_string();
+            (name, std::fs::read_to_string(&p).unwrap())
+        })
+        .collect();
+    let expects = |text: &str| {
+        text.lines().any(|l| {
+            let l = l.trim_start();
+            (l.starts_with("# expect:") || l.starts_with("# expect-file:"))
+                && l.split_whitespace().any(|w| w == id)
+        })
+    };
+    assert!(
+        files.iter().any(|(_, text)| expects(text)),
+        "{id}: no file in its fixture folder expects it"
+    );
+    assert!(
+        files
+            .iter()
+            .any(|(name, text)| name.contains("trap") && !expects(text)),
+        "{id}: its fixture folder has no trap file"
+    );
+}
+
 #[test]
 fn every_rule_has_a_fixture_file_with_traps() {
     for rule in REGISTRY.iter() {
         let path = fixture_file(rule.id);
+        if rule.id.starts_with("conf-") {
+            check_conf_fixtures(rule.id, &path);
+            continue;
+        }
         let text = std::fs::read_to_string(&path)
             .unwrap_or_else(|_| panic!("{} has no fixture file at {}", rule.id, path.display()));
         assert!(

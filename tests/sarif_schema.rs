@@ -13,10 +13,13 @@ use redis_lint::rules::REGISTRY;
 #[test]
 fn sarif_output_validates_against_the_official_schema() {
     let Some(schema_path) = std::env::var_os("REDIS_LINT_SARIF_SCHEMA") else {
-        eprintln!("REDIS_LINT_SARIF_SCHEMA is not set: schema validation skipped (.ci/run sets it)");
+        eprintln!(
+            "REDIS_LINT_SARIF_SCHEMA is not set: schema validation skipped (.ci/run sets it)"
+        );
         return;
     };
-    let mut schema: serde_json::Value = serde_json::from_slice(&std::fs::read(&schema_path).unwrap()).unwrap();
+    let mut schema: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&schema_path).unwrap()).unwrap();
     // The published file's `language` patterns are not valid regexes (an
     // unbalanced `]`); drop them, our output never sets `language`.
     for owner in ["run", "toolComponent"] {
@@ -28,7 +31,10 @@ fn sarif_output_validates_against_the_official_schema() {
     let validator = jsonschema::validator_for(&schema).expect("the SARIF schema compiles");
     std::env::set_current_dir(Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap();
     let opts = Options {
-        paths: vec![PathBuf::from("fixtures/src"), PathBuf::from("fixtures/parse_errors")],
+        paths: vec![
+            PathBuf::from("fixtures/src"),
+            PathBuf::from("fixtures/parse_errors"),
+        ],
         rules: REGISTRY.to_vec(),
         scope: Default::default(),
         threads: Some(2),
@@ -37,7 +43,15 @@ fn sarif_output_validates_against_the_official_schema() {
     };
     let outcome = engine::run(&opts).unwrap();
     assert!(!outcome.findings.is_empty() && !outcome.problems.is_empty());
-    let log: serde_json::Value = serde_json::from_str(&redis_lint::report::sarif(&outcome)).unwrap();
-    let errors: Vec<String> = validator.iter_errors(&log).map(|e| format!("{} at {}", e, e.instance_path())).collect();
-    assert!(errors.is_empty(), "SARIF schema violations:\n{}", errors.join("\n"));
+    let log: serde_json::Value =
+        serde_json::from_str(&redis_lint::report::sarif(&outcome)).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&log)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "SARIF schema violations:\n{}",
+        errors.join("\n")
+    );
 }

@@ -33,9 +33,12 @@ fn parent_and_field(key: &Key) -> Option<(String, String)> {
         .then(|| (parent.to_string(), field.to_string()))
 }
 
+/// (fn, command, parent shape) → the calls, and the distinct fields they touch.
+type FieldGroups<'a> = BTreeMap<(u32, &'a str, String), (Vec<&'a Call>, HashSet<String>)>;
+
 fn fields_as_separate_keys(model: &CrateModel, sink: &mut Sink) {
     // (fn, command, parent) → the calls and the distinct fields they touch.
-    let mut groups: BTreeMap<(u32, &str, String), (Vec<&Call>, HashSet<String>)> = BTreeMap::new();
+    let mut groups: FieldGroups = BTreeMap::new();
     for call in model
         .calls
         .iter()

@@ -231,32 +231,6 @@ fn no_namespace(model: &CrateModel, sink: &mut Sink) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ephemeral_prefixes() {
-        let defaults = crate::config::Settings::default().ephemeral_prefixes;
-        let key = |s: &str| Key::from_parts(vec![Part::Lit(s.into()), Part::Hole("id".into())]);
-        assert_eq!(
-            ephemeral_prefix(&key("session:"), &defaults),
-            Some("session")
-        );
-        assert_eq!(
-            ephemeral_prefix(&key("rate_limit:"), &defaults),
-            Some("rate_limit")
-        );
-        assert_eq!(
-            ephemeral_prefix(&key("cache_v2:user:"), &defaults),
-            Some("cache")
-        );
-        assert_eq!(ephemeral_prefix(&key("user:"), &defaults), None);
-        assert_eq!(ephemeral_prefix(&key("user_session:"), &defaults), None);
-        assert_eq!(ephemeral_prefix(&key("tokens_issued:"), &defaults), None);
-    }
-}
-
 pub static UNBOUNDED_COLLECTION: Rule = Rule {
     id: "key-unbounded-collection",
     section: "2.1",
@@ -399,5 +373,31 @@ fn name_too_long(model: &CrateModel, sink: &mut Sink) {
             );
             break;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ephemeral_prefixes() {
+        let defaults = crate::config::Settings::default().ephemeral_prefixes;
+        let key = |s: &str| Key::from_parts(vec![Part::Lit(s.into()), Part::Hole("id".into())]);
+        assert_eq!(
+            ephemeral_prefix(&key("session:"), &defaults),
+            Some("session")
+        );
+        assert_eq!(
+            ephemeral_prefix(&key("rate_limit:"), &defaults),
+            Some("rate_limit")
+        );
+        assert_eq!(
+            ephemeral_prefix(&key("cache_v2:user:"), &defaults),
+            Some("cache")
+        );
+        assert_eq!(ephemeral_prefix(&key("user:"), &defaults), None);
+        assert_eq!(ephemeral_prefix(&key("user_session:"), &defaults), None);
+        assert_eq!(ephemeral_prefix(&key("tokens_issued:"), &defaults), None);
     }
 }

@@ -9,6 +9,10 @@ mod commands;
 mod connections;
 mod data_structures;
 mod key_design;
+mod memory;
+mod monitoring;
+mod persistence;
+mod security;
 
 use std::fmt;
 use std::sync::LazyLock;
@@ -123,7 +127,11 @@ pub static REGISTRY: LazyLock<Vec<&'static Rule>> = LazyLock::new(|| {
         key_design::RULES,
         connections::RULES,
         commands::RULES,
+        memory::RULES,
+        persistence::RULES,
         cluster::RULES,
+        monitoring::RULES,
+        security::RULES,
     ]
     .concat()
 });

@@ -1,0 +1,265 @@
+#!/usr/bin/env bash
+# The redis-lint speed benchmark:
+#
+#     bash scripts/bench.sh
+#
+# 1. builds the release binary and the `floors` bench (benches/floors.rs);
+# 2. generates a synthetic Cargo workspace (scripts/gen_workspace.py, about
+#    520k lines) into target/bench-workspace, unless it is already there
+#    with the right hash;
+# 3. measures the read and parse floors of all its files, and the parse
+#    floor of its Redis files only (redis-files.txt);
+# 4. times `redis-lint target/bench-workspace --format json` with and
+#    without the prefilter, and on the Redis files only: best wall time of
+#    BENCH_RUNS runs, and peak RSS;
+# 5. prints the machine and a Markdown table.
+#
+# Settings (environment): BENCH_THREADS (2), BENCH_RUNS (3), BENCH_LINES
+# (520000), BENCH_TIMER (auto: GNU /usr/bin/time -v when present, else
+# python3; `python` forces the latter). Needs cargo and python3; no network
+# beyond what `cargo build --locked` needs. Exits non-zero when a step fails,
+# when the linter crashes or exits with 2, when its file count disagrees
+# with the floors, or when the prefilter changes the findings.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+THREADS=${BENCH_THREADS:-2}
+RUNS=${BENCH_RUNS:-3}
+LINES=${BENCH_LINES:-520000}
+TIMER=${BENCH_TIMER:-auto}
+WS=target/bench-workspace
+STAMP=target/bench-workspace.stamp
+BIN=target/release/redis-lint
+
+die() {
+    echo "bench: $*" >&2
+    exit 1
+}
+step() { echo "== $*" >&2; }
+
+command -v python3 >/dev/null || die "python3 is required"
+command -v cargo >/dev/null || die "cargo is required"
+case $THREADS in '' | *[!0-9]* | 0) die "BENCH_THREADS must be a positive number" ;; esac
+case $RUNS in '' | *[!0-9]* | 0) die "BENCH_RUNS must be a positive number" ;; esac
+
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+if [ "$TIMER" = auto ]; then
+    if [ -x /usr/bin/time ] && /usr/bin/time -v true >/dev/null 2>&1; then
+        TIMER=gnu-time
+    else
+        TIMER=python
+    fi
+fi
+case $TIMER in gnu-time | python) ;; *) die "BENCH_TIMER must be auto, gnu-time or python" ;; esac
+
+# ---------------------------------------------------------------- build
+
+step "build"
+cargo build --release --locked
+cargo bench --locked --bench floors --no-run
+[ -x "$BIN" ] || die "$BIN was not built"
+
+# ------------------------------------------------------------ workspace
+
+tree_hash() {
+    (cd "$1" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum) |
+        sha256sum | cut -d' ' -f1
+}
+
+step "workspace"
+want="generator=$(sha256sum scripts/gen_workspace.py | cut -d' ' -f1) lines=$LINES"
+if [ -d "$WS" ] && [ -f "$STAMP" ] && [ "$(sed -n 1p "$STAMP")" = "$want" ] &&
+    [ "$(sed -n 2p "$STAMP")" = "tree=$(tree_hash "$WS")" ]; then
+    echo "$WS is up to date" >&2
+else
+    rm -f "$STAMP"
+    python3 scripts/gen_workspace.py "$WS" --lines "$LINES" >&2
+    printf '%s\ntree=%s\n' "$want" "$(tree_hash "$WS")" >"$STAMP"
+fi
+TREE=$(sed -n 2p "$STAMP" | cut -d= -f2)
+[ -s "$WS/redis-files.txt" ] || die "$WS/redis-files.txt is missing or empty"
+mapfile -t REDIS_FILES < <(sed "s|^|$WS/|" "$WS/redis-files.txt")
+
+# --------------------------------------------------------------- floors
+
+# floors NAME [ARGS...]: runs the floors bench, keeps its key=value output.
+floors() {
+    local name=$1
+    shift
+    step "floors: $name"
+    cargo bench --locked --bench floors -- "$WS" "$THREADS" --runs "$RUNS" "$@" \
+        >"$TMP/floors-$name.txt" || die "the floors bench failed ($name)"
+    cat "$TMP/floors-$name.txt" >&2
+}
+
+# kv FILE KEY: the value of KEY=... in FILE.
+kv() {
+    local v
+    v=$(sed -n "s/^$2=//p" "$1" | tail -n 1)
+    [ -n "$v" ] || die "no $2 in $1"
+    echo "$v"
+}
+
+floors all
+floors redis --files-from "$WS/redis-files.txt"
+
+# ------------------------------------------------------------ lint runs
+
+cat >"$TMP/measure.py" <<'EOF'
+# measure.py OUT ERR CMD...: runs CMD once; prints "wall_ms peak_rss_kb exit".
+# The child's peak RSS includes the python image it was forked from (about
+# 10-15 MB) until it execs, so small peaks are overstated; GNU time's are not.
+import os, subprocess, sys, time
+
+out, err, cmd = sys.argv[1], sys.argv[2], sys.argv[3:]
+with open(out, "wb") as o, open(err, "wb") as e:
+    start = time.perf_counter()
+    child = subprocess.Popen(cmd, stdout=o, stderr=e)
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - start
+child.returncode = os.waitstatus_to_exitcode(status)
+print(f"{wall * 1000:.1f} {usage.ru_maxrss} {child.returncode}")
+EOF
+
+# measure_once OUT ERR CMD...: "wall_ms peak_rss_kb exit" of one run.
+measure_once() {
+    local out=$1 err=$2
+    shift 2
+    if [ "$TIMER" = gnu-time ]; then
+        local t0 t1 code=0
+        t0=$(date +%s%N)
+        /usr/bin/time -v -o "$TMP/time.txt" "$@" >"$out" 2>"$err" || code=$?
+        t1=$(date +%s%N)
+        # GNU time reports the command's own exit status (0 when killed by a signal).
+        if grep -q 'Command terminated by signal' "$TMP/time.txt"; then
+            code=signal
+        else
+            code=$(sed -n 's/^[[:space:]]*Exit status: //p' "$TMP/time.txt")
+        fi
+        local rss
+        rss=$(sed -n 's/^[[:space:]]*Maximum resident set size (kbytes): //p' "$TMP/time.txt")
+        echo "$(((t1 - t0) / 1000)) $rss $code" | awk '{printf "%.1f %s %s\n", $1 / 1000, $2, $3}'
+    else
+        python3 "$TMP/measure.py" "$out" "$err" "$@"
+    fi
+}
+
+# lint NAME ARGS...: RUNS timed runs of the linter; keeps the best wall
+# time, the highest peak RSS and the JSON of the last run.
+lint() {
+    local name=$1
+    shift
+    step "lint: $name"
+    local best="" rss_max=0 i wall rss code
+    for ((i = 1; i <= RUNS; i++)); do
+        read -r wall rss code < <(measure_once "$TMP/lint-$name.json" "$TMP/lint-$name.err" \
+            "$BIN" "$@" --format json --threads "$THREADS")
+        if [ "$code" != 0 ] && [ "$code" != 1 ]; then
+            echo "bench: redis-lint exited with $code ($name); its stderr:" >&2
+            tail -n 30 "$TMP/lint-$name.err" >&2
+            exit 1
+        fi
+        echo "run $i: ${wall} ms, peak RSS ${rss} kB, exit $code" >&2
+        if [ -z "$best" ] || awk -v a="$wall" -v b="$best" 'BEGIN { exit !(a < b) }'; then
+            best=$wall
+        fi
+        [ "$rss" -gt "$rss_max" ] && rss_max=$rss
+    done
+    printf 'wall_ms=%s\npeak_rss_kb=%s\n' "$best" "$rss_max" >"$TMP/lint-$name.txt"
+}
+
+lint default "$WS"
+lint no-prefilter "$WS" --no-prefilter
+lint redis "${REDIS_FILES[@]}"
+
+# --------------------------------------------------------------- report
+
+step "report"
+echo
+echo "## redis-lint benchmark"
+echo
+echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "- uname: $(uname -a)"
+echo "- CPU: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -n 1 || echo unknown)"
+echo "- cores: $(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN) online (load average now: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo n/a))"
+echo "- rustc: $(rustc -V 2>/dev/null || echo unknown)"
+if git rev-parse --short HEAD >/dev/null 2>&1; then
+    dirty=$(git status --porcelain --untracked-files=no | grep -q . && echo ", with uncommitted changes" || true)
+    echo "- redis-lint: $(git rev-parse --short HEAD)$dirty"
+fi
+echo "- workspace: $WS, tree sha256 $TREE"
+echo "- threads: $THREADS; best of $RUNS runs; peak RSS via $TIMER"
+echo
+
+python3 - "$TMP" "$RUNS" <<'EOF'
+import json, sys
+
+tmp, runs = sys.argv[1], sys.argv[2]
+
+
+def kv(path):
+    out = {}
+    for line in open(path):
+        if "=" in line:
+            k, v = line.strip().split("=", 1)
+            out[k] = v
+    return out
+
+
+fa, fr = kv(f"{tmp}/floors-all.txt"), kv(f"{tmp}/floors-redis.txt")
+runs_kv = {n: kv(f"{tmp}/lint-{n}.txt") for n in ("default", "no-prefilter", "redis")}
+docs = {n: json.load(open(f"{tmp}/lint-{n}.json")) for n in runs_kv}
+failures = []
+
+for name, floor in (("default", fa), ("no-prefilter", fa), ("redis", fr)):
+    scanned = docs[name]["summary"]["files_scanned"]
+    if scanned != int(floor["files"]):
+        failures.append(f"lint ({name}) scanned {scanned} files, the floors read {floor['files']}")
+    problems = [d for d in docs[name]["diagnostics"] if d["rule"].endswith("-error")]
+    for d in problems[:10]:
+        print(f"> lint ({name}): {d['rule']} in {d['file']}:{d['line']}: {d['message']}")
+    if len(problems) > 10:
+        print(f"> lint ({name}): ... {len(problems) - 10} more file problems")
+for name, floor in (("all files", fa), ("Redis files", fr)):
+    bad = int(floor["read_errors"]) + int(floor["parse_errors"])
+    if bad:
+        print(f"> floors ({name}): {bad} files could not be read or parsed (see the floors output)")
+if docs["default"]["diagnostics"] != docs["no-prefilter"]["diagnostics"]:
+    a, b = docs["default"]["diagnostics"], docs["no-prefilter"]["diagnostics"]
+    failures.append(f"the prefilter changes the findings: {len(a)} with it, {len(b)} without")
+
+
+def num(v):
+    return f"{v:,.0f}"
+
+
+def row(label, files, lines, wall, rss_kb, floor_ms):
+    files, lines, wall = int(files), int(lines), float(wall)
+    rate = num(files / wall * 1000) if wall > 0 else "n/a"
+    rss = f"{int(rss_kb) / 1024:,.1f}" if rss_kb else "–"
+    ratio = f"{wall / float(floor_ms):.2f}" if floor_ms else "–"
+    return f"| {label} | {num(files)} | {num(lines)} | {wall:,.1f} | {rate} | {rss} | {ratio} |"
+
+
+print("| run | files | lines | wall ms | files/s | peak RSS MiB | lint / parse floor |")
+print("|---|--:|--:|--:|--:|--:|--:|")
+print(row("read floor, all files", fa["files"], fa["lines"], fa["read_floor_ms"], None, None))
+print(row("parse floor, all files", fa["files"], fa["lines"], fa["parse_floor_ms"], fa.get("peak_rss_kb"), None))
+for name, label in (("default", "lint, all files (default)"), ("no-prefilter", "lint, all files, --no-prefilter")):
+    r = runs_kv[name]
+    print(row(label, fa["files"], fa["lines"], r["wall_ms"], r["peak_rss_kb"], fa["parse_floor_ms"]))
+print(row("parse floor, Redis files", fr["files"], fr["lines"], fr["parse_floor_ms"], fr.get("peak_rss_kb"), None))
+r = runs_kv["redis"]
+print(row("lint, Redis files", fr["files"], fr["lines"], r["wall_ms"], r["peak_rss_kb"], fr["parse_floor_ms"]))
+print()
+s = docs["default"]["summary"]
+print(f"Findings (all files, default): {s['findings']} in {s['files_with_redis']} files with Redis code; "
+      f"file problems: {s['problems']}.")
+print("Floors: best of the same number of runs, in one process (their peak RSS is that process's).")
+print("Lint wall times include process start, the walk and the JSON output.")
+for f in failures:
+    print(f"\nbench: FAILED: {f}", file=sys.stderr)
+sys.exit(1 if failures else 0)
+EOF

@@ -664,6 +664,14 @@ fn process(path: &Path, source: Arc<str>, owner: Option<&Path>, cwd: &Path) -> P
         }),
     };
     let is_test = owner.is_some_and(|root| is_test_path(path, root));
+    // syn and the extractor recurse once per nesting level; past this depth
+    // even the large worker stack could overflow, which aborts the process
+    // (no unwinding to catch), so such files are reported, not parsed.
+    if let Some(depth) = nesting_beyond(&source, MAX_NESTING) {
+        let message =
+            format!("nested more than {MAX_NESTING} levels deep (at least {depth}); not linted");
+        return problem(ProblemKind::Parse, message, None, None);
+    }
     let result = panic::catch_unwind(AssertUnwindSafe(|| {
         syn::parse_file(&source).map(|ast| extract::extract(&ast, is_test))
     }));
@@ -742,6 +750,26 @@ fn example_unit(path: &Path, root: &Path) -> Option<String> {
     }
     let first = parts.next()?.as_os_str().to_str()?;
     Some(first.trim_end_matches(".rs").to_string())
+}
+
+/// Deepest bracket nesting the parser is allowed to recurse through.
+const MAX_NESTING: usize = 8_000;
+
+/// The bracket depth reached, when it exceeds `limit`. A byte scan (brackets
+/// inside strings and comments count too, which only errs on the safe side).
+fn nesting_beyond(text: &str, limit: usize) -> Option<usize> {
+    let (mut depth, mut max) = (0usize, 0usize);
+    for b in text.bytes() {
+        match b {
+            b'{' | b'(' | b'[' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b'}' | b')' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    (max > limit).then_some(max)
 }
 
 /// Files under a crate's `tests/` or `benches/` are test code.

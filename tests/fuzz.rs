@@ -1010,7 +1010,9 @@ fn fuzz(name: &str, strategy: impl Strategy<Value = Case>) {
     let reached: [AtomicUsize; 4] = Default::default();
     let started = Instant::now();
     let mut generated: u64 = 0;
+    let mut batches = 0;
     let mut seed = first_seed;
+    let mut failures: Vec<(String, String)> = Vec::new();
     eprintln!(
         "{name}: first seed {first_seed}, inputs written under {}",
         dir.display()
@@ -1045,15 +1047,22 @@ fn fuzz(name: &str, strategy: impl Strategy<Value = Case>) {
             Ok(())
         });
         generated += u64::from(batch);
+        batches += 1;
         match result {
             Ok(()) => {}
             Err(TestError::Fail(why, case)) => {
-                let saved = save_regression(&case);
-                let _ = std::fs::remove_dir_all(&dir);
-                panic!(
-                    "{name}: {why}\nseed {seed}; saved as {saved:?}\nminimal input:\n{}",
-                    describe(&case)
-                );
+                // Keep going: a long run reports every distinct failure,
+                // each saved once.
+                let kind = failure_kind(&why.to_string());
+                if failures.iter().all(|(k, _)| *k != kind) {
+                    let saved = save_regression(&case);
+                    let report = format!(
+                        "{why}\nseed {seed}; saved as {saved:?}\nminimal input:\n{}",
+                        describe(&case)
+                    );
+                    eprintln!("{name}: FAILURE {report}");
+                    failures.push((kind, report));
+                }
             }
             Err(e) => panic!("{name}: {e} (seed {seed})"),
         }
@@ -1072,12 +1081,37 @@ fn fuzz(name: &str, strategy: impl Strategy<Value = Case>) {
     let _ = std::fs::remove_dir_all(&dir);
     let [parsed, findings, parse_errors, read_errors] = reached.map(|c| c.into_inner());
     eprintln!(
-        "{name}: executed {} inputs ({generated} generated cases) in {:.1?}, no failure; \
-         {parsed} parsed whole, {findings} with findings, {parse_errors} with a parse error, \
-         {read_errors} with a read error",
+        "{name}: executed {} inputs (with shrinking; {batches} seeds) in {:.1?}, {} distinct \
+         failure(s); {parsed} parsed whole, {findings} with findings, {parse_errors} with a \
+         parse error, {read_errors} with a read error",
         executed.load(Ordering::Relaxed),
-        started.elapsed()
+        started.elapsed(),
+        failures.len()
     );
+    assert!(
+        failures.is_empty(),
+        "{name}: {} distinct failure(s):\n\n{}",
+        failures.len(),
+        failures
+            .iter()
+            .map(|(_, r)| r.as_str())
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    );
+}
+
+/// A failure message without its numbers, paths and JSON: failures of one
+/// kind are saved once.
+fn failure_kind(why: &str) -> String {
+    let first = why.lines().next().unwrap_or("");
+    let head = first.split(": {").next().unwrap_or(first);
+    head.chars()
+        .filter(|c| !c.is_ascii_digit())
+        .collect::<String>()
+        .split_whitespace()
+        .filter(|w| !w.contains('/'))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[test]

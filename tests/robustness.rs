@@ -659,7 +659,6 @@ fn five_thousand_nested_blocks_and_parentheses() {
 /// syn recurses once per level; past some depth it overflows even the
 /// 256 MiB worker stack and the process aborts.
 #[test]
-#[ignore = "BUG: stack overflow in syn::parse_file aborts the process (debug: ~15k levels, release: ~90k)"]
 fn hundred_thousand_nested_blocks_and_parentheses() {
     deep_nesting(100_000);
 }
@@ -668,7 +667,6 @@ fn hundred_thousand_nested_blocks_and_parentheses() {
 /// `read_span` walks the source from its start for every label, so the time
 /// grows with findings x file size.
 #[test]
-#[ignore = "BUG: human output is quadratic in the findings of one file (10 MB, 98k findings: over 10 minutes in release)"]
 fn human_output_of_many_findings_is_not_quadratic() {
     let s = Scratch::new("many-findings");
     let mut src = String::from("use redis::Commands;\n");
@@ -697,7 +695,6 @@ fn human_output_of_many_findings_is_not_quadratic() {
 /// `u16::MAX` panics ("Formatting argument out of range"): one long line
 /// (minified or generated code) takes the whole human report down, exit 101.
 #[test]
-#[ignore = "BUG: human output panics in miette when a finding or parse error starts past column 65535"]
 fn finding_and_parse_error_past_column_65535() {
     let s = Scratch::with_good("long-line");
     let pad = "x".repeat(70_000);

@@ -13,11 +13,15 @@ mod concise;
 mod github;
 mod sarif;
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
 
 use miette::{
-    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource, Report,
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, MietteError,
+    MietteSpanContents, Report, SourceCode, SourceSpan, SpanContents,
 };
 use serde::Serialize;
 
@@ -32,15 +36,40 @@ pub use github::{
 };
 pub use sarif::{sarif, sarif_with_root};
 
+/// (text address, text length, its line starts).
+type CachedStarts = (usize, usize, Arc<Vec<usize>>);
+
+thread_local! {
+    /// Line starts of the text last asked about: reports ask about the same
+    /// file many times in a row, and rescanning it each time made output
+    /// quadratic in the findings of one file.
+    static LINE_STARTS: RefCell<Option<CachedStarts>> = const { RefCell::new(None) };
+}
+
+/// Byte offsets where each line of `source` starts (line 1 at index 0).
+fn line_starts(source: &str) -> Arc<Vec<usize>> {
+    let key = (source.as_ptr() as usize, source.len());
+    LINE_STARTS.with(|cell| {
+        let mut cached = cell.borrow_mut();
+        if let Some((ptr, len, starts)) = cached.as_ref() {
+            if (*ptr, *len) == key {
+                return starts.clone();
+            }
+        }
+        let mut starts = vec![0];
+        starts.extend(source.match_indices('\n').map(|(i, _)| i + 1));
+        let starts = Arc::new(starts);
+        *cached = Some((key.0, key.1, starts.clone()));
+        starts
+    })
+}
+
 /// Byte offset of a line/column position (columns count chars).
 fn offset(source: &str, pos: Pos) -> usize {
-    let mut line_start = 0;
-    for _ in 1..pos.line {
-        match source[line_start..].find('\n') {
-            Some(i) => line_start += i + 1,
-            None => return source.len(),
-        }
-    }
+    let starts = line_starts(source);
+    let Some(&line_start) = starts.get((pos.line.max(1) - 1) as usize) else {
+        return source.len();
+    };
     let line = &source[line_start..];
     let line = &line[..line.find('\n').unwrap_or(line.len())];
     line_start
@@ -48,6 +77,64 @@ fn offset(source: &str, pos: Pos) -> usize {
             .char_indices()
             .nth(pos.col as usize)
             .map_or(line.len(), |(i, _)| i)
+}
+
+/// The source handed to miette: reads only the lines around a span, using
+/// precomputed line starts (miette's own `str` source scans from the top).
+struct Excerpt {
+    name: String,
+    text: Arc<str>,
+    starts: Arc<Vec<usize>>,
+}
+
+impl Excerpt {
+    fn new(name: &str, text: Arc<str>) -> Excerpt {
+        let starts = line_starts(&text);
+        Excerpt {
+            name: name.to_string(),
+            text,
+            starts,
+        }
+    }
+
+    /// 0-based line holding a byte offset.
+    fn line_of(&self, at: usize) -> usize {
+        self.starts.partition_point(|s| *s <= at).saturating_sub(1)
+    }
+}
+
+impl SourceCode for Excerpt {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let start = span.offset().min(self.text.len());
+        let end = (start + span.len()).min(self.text.len());
+        let first = self.line_of(start);
+        let last = self.line_of(end.saturating_sub(usize::from(end > start)));
+        let from = first.saturating_sub(before);
+        let to = (last + after).min(self.starts.len() - 1);
+        let data_start = self.starts[from];
+        let data_end = self.starts.get(to + 1).copied().unwrap_or(self.text.len());
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            &self.text.as_bytes()[data_start..data_end],
+            SourceSpan::new(data_start.into(), data_end - data_start),
+            from,
+            0,
+            to - from + 1,
+        )))
+    }
+}
+
+/// Lines this long are not shown as snippets (miette cannot draw them, and
+/// nobody can read them); the report still names the position.
+const MAX_SNIPPET_COLUMN: u32 = 10_000;
+
+fn snippet_fits(span: Span) -> bool {
+    span.start.col < MAX_SNIPPET_COLUMN && span.end.col < MAX_SNIPPET_COLUMN
 }
 
 fn byte_range(source: &str, span: Span) -> (usize, usize) {
@@ -66,7 +153,16 @@ pub fn human(outcome: &Outcome, color: bool) -> String {
     let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(1);
     let mut out = String::new();
     let render = |out: &mut String, report: Report| {
-        let _ = handler.render_report(out, report.as_ref());
+        let mut text = String::new();
+        // A rendering failure must not take the whole report down.
+        match std::panic::catch_unwind(AssertUnwindSafe(|| {
+            handler.render_report(&mut text, report.as_ref())
+        })) {
+            Ok(_) => out.push_str(&text),
+            Err(_) => {
+                let _ = writeln!(out, "{report}");
+            }
+        }
         out.push('\n');
     };
     for problem in &outcome.problems {
@@ -85,8 +181,17 @@ pub fn human(outcome: &Outcome, color: bool) -> String {
                 Some(f.rule.summary.to_string()),
                 byte_range(&file.source, f.span),
             ));
-        let report = Report::new(diag)
-            .with_source_code(NamedSource::new(&file.display, file.source.clone()));
+        let report = if snippet_fits(f.span) {
+            Report::new(diag).with_source_code(Excerpt::new(&file.display, file.source.clone()))
+        } else {
+            Report::new(MietteDiagnostic::new(format!(
+                "{}:{}:{}: {}",
+                file.display,
+                f.span.start.line,
+                f.span.start.col + 1,
+                f.message
+            )))
+        };
         render(&mut out, report);
     }
     out.push_str(&summary_line(outcome));
@@ -98,12 +203,12 @@ fn problem_report(p: &Problem) -> Report {
         .with_code(p.kind.id())
         .with_severity(miette::Severity::Error);
     match (&p.source, p.span) {
-        (Some(source), Some(span)) => {
+        (Some(source), Some(span)) if snippet_fits(span) => {
             diag = diag.with_label(LabeledSpan::new_with_span(
                 Some("here".into()),
                 byte_range(source, span),
             ));
-            Report::new(diag).with_source_code(NamedSource::new(&p.display, source.clone()))
+            Report::new(diag).with_source_code(Excerpt::new(&p.display, source.clone()))
         }
         _ => Report::new(diag),
     }

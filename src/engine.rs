@@ -597,7 +597,8 @@ fn parse_needed(
         // The modules of parsed files: their `mod` declaration may say `#[cfg(test)]`.
         for (i, p) in processed.iter().enumerate() {
             if p.facts.is_some() {
-                wanted.extend(module_name(&files[i]));
+                // Its `mod` declaration may say `#[cfg(test)]`.
+                wanted.extend(module_name(&files[i]).map(|m| format!("mod {m};")));
             }
         }
         let search = prefilter::NameSearch::new(&wanted);

@@ -15,7 +15,7 @@ use std::collections::BTreeSet;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
-use crate::extract::facts::{FileFacts, Op, RawKey, RawPart, Recv, Root};
+use crate::extract::facts::{FileFacts, RawKey, RawPart, Recv, Root};
 use crate::extract::types::TypeClass;
 
 /// Words whose presence makes a file a Redis candidate.
@@ -29,7 +29,7 @@ impl Markers {
         Markers {
             any_case: AhoCorasickBuilder::new()
                 .ascii_case_insensitive(true)
-                .build(["redis", "fred", "valkey"])
+                .build(["redis", "fred::", "valkey"])
                 .expect("static patterns build"),
             exact: AhoCorasick::new(["Commands", "Interface", "ConnectionLike"])
                 .expect("static patterns build"),
@@ -76,8 +76,10 @@ pub fn wanted_names<'a>(
                 recv_names(r, &mut refs);
             }
         }
+        // Helpers that run commands on their key parameters hold Redis code
+        // themselves (so they are parsed already); only the keys passed in
+        // may name consts or builders defined elsewhere.
         for h in &f.helper_calls {
-            refs.push(h.name.clone());
             h.args.iter().for_each(|k| key_names(k, &mut refs));
         }
         for (_, key) in &f.consts {
@@ -92,16 +94,6 @@ pub fn wanted_names<'a>(
             }
         }
         wanted.extend(refs.into_iter().filter(|n| !defined.contains(n)));
-        // A fn with Redis code may be registered as a handler elsewhere.
-        let busy: BTreeSet<u32> = f
-            .calls
-            .iter()
-            .map(|c| c.func)
-            .chain(f.creations.iter().map(|c| c.func))
-            .collect();
-        for id in busy {
-            wanted.insert(f.fns[id as usize].info.name.clone());
-        }
     }
     wanted.retain(|n| {
         n.len() > 1 && !n.starts_with('<') && n.chars().all(|c| c.is_alphanumeric() || c == '_')
@@ -123,15 +115,12 @@ fn key_names(key: &RawKey, out: &mut Vec<String>) {
 }
 
 fn recv_names(recv: &Recv, out: &mut Vec<String>) {
-    if let Recv::Path { root, ops } = recv {
+    // Methods on the way (`self.conn()`) that return a Redis type name it,
+    // so they sit in files the markers already select.
+    if let Recv::Path { root, .. } = recv {
         out.push(match root {
             Root::Type { name, .. } | Root::Static(name) | Root::FnReturn(name) => name.clone(),
         });
-        for op in ops {
-            if let Op::Call(name) = op {
-                out.push(name.clone());
-            }
-        }
     }
 }
 

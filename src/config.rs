@@ -578,26 +578,29 @@ impl Resolver {
         Ok(found)
     }
 
+    /// The configuration of `dir`: its own file, else its parent's (each
+    /// folder is looked at once, however many files it holds).
     fn find(&self, dir: &Path) -> Result<Arc<Config>, ConfigError> {
-        for ancestor in dir.ancestors() {
-            for name in FILE_NAMES {
-                let path = ancestor.join(name);
-                if path.is_file() {
-                    return self.load_once(&path, Config::load);
-                }
-            }
-            let cargo = ancestor.join("Cargo.toml");
-            if cargo.is_file()
-                && std::fs::read_to_string(&cargo).is_ok_and(|t| t.contains("metadata.redis-lint"))
-            {
-                if let Some(c) = self.load_once_opt(&cargo)? {
-                    return Ok(c);
-                }
+        for name in FILE_NAMES {
+            let path = dir.join(name);
+            if path.is_file() {
+                return self.load_once(&path, Config::load);
             }
         }
-        Ok(Arc::new(
-            Config::default().with_cli(&self.select, &self.ignore),
-        ))
+        let cargo = dir.join("Cargo.toml");
+        if cargo.is_file()
+            && std::fs::read_to_string(&cargo).is_ok_and(|t| t.contains("redis-lint"))
+        {
+            if let Some(c) = self.load_once_opt(&cargo)? {
+                return Ok(c);
+            }
+        }
+        match dir.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => self.for_dir(parent),
+            _ => Ok(Arc::new(
+                Config::default().with_cli(&self.select, &self.ignore),
+            )),
+        }
     }
 
     fn load_once(

@@ -674,20 +674,31 @@ fn process(path: &Path, source: Arc<str>, owner: Option<&Path>, cwd: &Path) -> P
         return problem(ProblemKind::Parse, message, None, None);
     }
     let result = panic::catch_unwind(AssertUnwindSafe(|| {
-        syn::parse_file(&source).map(|ast| extract::extract(&ast, is_test))
+        // Read the error's position now: spans die with the source map below.
+        syn::parse_file(&source)
+            .map(|ast| extract::extract(&ast, is_test))
+            .map_err(|e| {
+                let start = e.span().start();
+                (
+                    e.to_string(),
+                    Pos {
+                        line: start.line as u32,
+                        col: start.column as u32,
+                    },
+                )
+            })
     }));
+    // proc-macro2 keeps a copy of every parsed text per thread so spans can
+    // report positions; the facts hold plain line/column numbers already,
+    // so free it (otherwise memory grows with every file parsed).
+    proc_macro2::extra::invalidate_current_thread_spans();
     match result {
         Ok(Ok(facts)) => Processed {
             source: keep_source(&facts, source),
             facts: Some(facts),
             problem: None,
         },
-        Ok(Err(e)) => {
-            let start = e.span().start();
-            let pos = Pos {
-                line: start.line as u32,
-                col: start.column as u32,
-            };
+        Ok(Err((e, pos))) => {
             let span = Span {
                 start: pos,
                 end: pos,

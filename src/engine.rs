@@ -668,6 +668,12 @@ fn process(path: &Path, source: Arc<str>, owner: Option<&Path>, cwd: &Path) -> P
     // syn and the extractor recurse once per nesting level; past this depth
     // even the large worker stack could overflow, which aborts the process
     // (no unwinding to catch), so such files are reported, not parsed.
+    // A line this long is generated, and long generated lines are where
+    // bracket-free nesting (closures, `&&&…T`) hides.
+    if let Some(len) = source.lines().map(str::len).max().filter(|l| *l > MAX_LINE) {
+        let message = format!("has a line of {len} bytes (over {MAX_LINE}); not linted");
+        return problem(ProblemKind::Parse, message, None, None);
+    }
     if let Some(depth) = nesting_beyond(&source, MAX_NESTING) {
         let message =
             format!("nested more than {MAX_NESTING} levels deep (at least {depth}); not linted");
@@ -763,6 +769,9 @@ fn example_unit(path: &Path, root: &Path) -> Option<String> {
     let first = parts.next()?.as_os_str().to_str()?;
     Some(first.trim_end_matches(".rs").to_string())
 }
+
+/// Longest line a file may have to be parsed.
+const MAX_LINE: usize = 100_000;
 
 /// Deepest bracket nesting the parser is allowed to recurse through.
 const MAX_NESTING: usize = 8_000;

@@ -663,6 +663,97 @@ fn hundred_thousand_nested_blocks_and_parentheses() {
     deep_nesting(100_000);
 }
 
+/// Nesting without brackets, which a bracket count does not see: each shape
+/// is one recursion per level in syn's parser (closures, `&` and generic
+/// types, `!` chains; the first three abort at 100k levels in release, 10k
+/// to 20k in debug) or in the extractor's walk (`Walker::key_of` on a `+`
+/// chain, `Walker::eval` on `else if` and index chains; 1M levels abort in
+/// release, 200k in debug).
+fn unbracketed_nesting() -> Vec<(&'static str, String)> {
+    let body = |code: String| {
+        format!(
+            "use redis::Commands;\n\npub fn deep(con: &mut redis::Connection, x: i64) \
+             -> redis::RedisResult<Vec<String>> {{\n    {code}\n    con.keys(\"user:*\")\n}}\n"
+        )
+    };
+    const DEEP: usize = 100_000;
+    const DEEPER: usize = 1_000_000;
+    vec![
+        (
+            "closures.rs",
+            body(format!("let _ = {}x;", "|x| ".repeat(DEEP))),
+        ),
+        (
+            "generic_types.rs",
+            body(format!(
+                "let _: {}u8{} = todo!();",
+                "Box<".repeat(DEEP),
+                ">".repeat(DEEP)
+            )),
+        ),
+        (
+            "ref_types.rs",
+            body(format!("let _: {}u8 = todo!();", "&".repeat(DEEP))),
+        ),
+        (
+            "not_chain.rs",
+            body(format!("let _ = {}true;", "!".repeat(DEEPER))),
+        ),
+        (
+            "plus_chain.rs",
+            body(format!("let _ = x{};", " + x".repeat(DEEPER))),
+        ),
+        (
+            "index_chain.rs",
+            body(format!("let _ = x{};", "[0]".repeat(DEEPER))),
+        ),
+        (
+            "else_if_chain.rs",
+            body(format!(
+                "let _ = if x == 0 {{ 1 }}{} else {{ 2 }};",
+                " else if x == 1 { 1 }".repeat(DEEPER)
+            )),
+        ),
+    ]
+}
+
+/// Each file in a folder of its own: one abort must not hide the others.
+#[test]
+fn deep_nesting_without_brackets() {
+    let mut crashed = Vec::new();
+    for (file, source) in unbracketed_nesting() {
+        let s = Scratch::with_good("unbracketed");
+        s.write(file, &source);
+        let out = exec(&s.dir, &["--format", "json", "."]);
+        match out.status.code() {
+            Some(1) => {
+                let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+                let hits = |rule: &str| {
+                    doc["diagnostics"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .filter(|d| d["file"] == file && d["rule"] == rule)
+                        .count()
+                };
+                let how = if hits("parse-error") == 1 {
+                    "parse-error"
+                } else {
+                    assert_eq!(hits("key-keys-command"), 1, "{file}: {doc:#}");
+                    "linted"
+                };
+                eprintln!("{file}: {how}");
+            }
+            _ => {
+                let last = out.stderr.lines().last().unwrap_or("").to_string();
+                eprintln!("{file}: {:?} {last}", out.status);
+                crashed.push(format!("{file} ({:?}: {last})", out.status));
+            }
+        }
+    }
+    assert!(crashed.is_empty(), "crashed: {crashed:#?}");
+}
+
 /// The human report renders each finding from the whole file: miette's
 /// `read_span` walks the source from its start for every label, so the time
 /// grows with findings x file size.

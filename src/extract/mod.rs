@@ -59,6 +59,7 @@ pub fn extract(file: &syn::File, is_test_file: bool) -> FileFacts {
         seq: 0,
         script_statics: Vec::new(),
         last_chain: None,
+        depth: 0,
     };
     w.enter_fn(module_fn());
     for item in &file.items {
@@ -310,7 +311,12 @@ struct Walker {
     script_statics: Vec<String>,
     /// The last command of the chain evaluated last, and what followed it.
     last_chain: Option<(usize, Tail)>,
+    /// Current recursion depth of `eval` / `key_of`.
+    depth: usize,
 }
+
+/// Deepest expression nesting the walker follows.
+const MAX_DEPTH: usize = 10_000;
 
 /// What a method chain did with a command's result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1029,6 +1035,18 @@ impl Walker {
     // ----- expressions ---------------------------------------------------
 
     fn eval(&mut self, e: &Expr) -> Value {
+        // Expressions nested beyond any real code (generated `else if` or
+        // index chains) would overflow the stack: stop looking deeper.
+        if self.depth >= MAX_DEPTH {
+            return Value::Unknown;
+        }
+        self.depth += 1;
+        let value = self.eval_inner(e);
+        self.depth -= 1;
+        value
+    }
+
+    fn eval_inner(&mut self, e: &Expr) -> Value {
         match e {
             Expr::Lit(l) => match &l.lit {
                 syn::Lit::Str(s) => {
@@ -2440,6 +2458,16 @@ impl Walker {
     }
 
     fn key_of(&mut self, e: &Expr) -> RawKey {
+        if self.depth >= MAX_DEPTH {
+            return RawKey::hole("…");
+        }
+        self.depth += 1;
+        let key = self.key_of_inner(e);
+        self.depth -= 1;
+        key
+    }
+
+    fn key_of_inner(&mut self, e: &Expr) -> RawKey {
         match e {
             Expr::Lit(l) => match &l.lit {
                 syn::Lit::Str(s) => RawKey::lit(s.value()),

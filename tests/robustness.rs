@@ -686,14 +686,14 @@ fn unbracketed_nesting() -> Vec<(&'static str, String)> {
         (
             "generic_types.rs",
             body(format!(
-                "let _: {}u8{} = todo!();",
+                "let _: {}u8{} = panic!();",
                 "Box<".repeat(DEEP),
                 ">".repeat(DEEP)
             )),
         ),
         (
             "ref_types.rs",
-            body(format!("let _: {}u8 = todo!();", "&".repeat(DEEP))),
+            body(format!("let _: {}u8 = panic!();", "&".repeat(DEEP))),
         ),
         (
             "not_chain.rs",

@@ -616,7 +616,9 @@ fn parse_needed(
 fn keep_source(facts: &FileFacts, source: Arc<str>) -> Option<Arc<str>> {
     let redis = !facts.calls.is_empty()
         || !facts.creations.is_empty()
-        || !facts.disabled_timeouts.is_empty();
+        || !facts.disabled_timeouts.is_empty()
+        || !facts.url_literals.is_empty()
+        || !facts.locked_connections.is_empty();
     redis.then_some(source)
 }
 

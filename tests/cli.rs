@@ -442,3 +442,25 @@ fn fix_diff_suppressions_and_baseline_from_the_binary() {
         Some(1)
     );
 }
+
+#[test]
+fn no_output_format_prints_a_hardcoded_password() {
+    let dir = "fixtures/src/security";
+    for args in [
+        vec!["--color", "never"],
+        vec!["--format", "concise"],
+        vec!["--format", "json"],
+        vec!["--format", "json-lines"],
+        vec!["--format", "github"],
+        vec!["--message-format", "json"],
+    ] {
+        let mut all = args.clone();
+        all.push(dir);
+        let out = lint(&all);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(!String::from_utf8_lossy(&out.stdout).contains("s3cret"), "{args:?} leaks the password");
+    }
+    let sarif: serde_json::Value = serde_json::from_slice(&lint(&["--format", "sarif", dir]).stdout).unwrap();
+    let results = sarif["runs"][0]["results"].to_string();
+    assert!(results.contains("****") && !results.contains("s3cret"));
+}

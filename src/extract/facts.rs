@@ -232,6 +232,8 @@ pub struct FileFacts {
     pub test_mods: Vec<String>,
     /// The whole file is test code (set by the engine from the module tree).
     pub all_test: bool,
+    /// (span, text, in test code) of `redis://` / `rediss://` literals.
+    pub url_literals: Vec<(Span, String, bool)>,
     /// (span, lock type, connection kind, in test code) of locked connections.
     pub locked_connections: Vec<(Span, String, ConnKind, bool)>,
 }

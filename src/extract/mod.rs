@@ -1055,6 +1055,7 @@ impl Walker {
                     {
                         self.facts.uses_cluster = true;
                     }
+                    self.note_url(s);
                     Value::Key(RawKey::lit(s.value()))
                 }
                 _ => lit_num(e).map_or(Value::NotRedis, Value::Num),
@@ -1255,6 +1256,19 @@ impl Walker {
                 visit::visit_expr(self, e);
                 Value::Unknown
             }
+        }
+    }
+
+    /// Records a Redis URL written in the code (for the security rules).
+    fn note_url(&mut self, lit: &syn::LitStr) {
+        let value = lit.value();
+        if !(value.starts_with("redis://") || value.starts_with("rediss://")) {
+            return;
+        }
+        let span = Span::of(lit.span());
+        if !self.facts.url_literals.iter().any(|(s, _, _)| *s == span) {
+            let in_test = self.in_test();
+            self.facts.url_literals.push((span, value, in_test));
         }
     }
 
@@ -2470,7 +2484,10 @@ impl Walker {
     fn key_of_inner(&mut self, e: &Expr) -> RawKey {
         match e {
             Expr::Lit(l) => match &l.lit {
-                syn::Lit::Str(s) => RawKey::lit(s.value()),
+                syn::Lit::Str(s) => {
+                    self.note_url(s);
+                    RawKey::lit(s.value())
+                }
                 syn::Lit::Int(i) => RawKey::lit(i.base10_digits()),
                 _ => RawKey::hole(text(e)),
             },

@@ -446,10 +446,20 @@ pub struct CrateModel {
     pub helper_calls: Vec<HelperCall>,
     /// Rule options from the crate's configuration.
     pub settings: crate::config::Settings,
+    /// Redis URLs written in the code.
+    pub url_literals: Vec<UrlLiteral>,
     /// Struct fields and statics that put a connection behind a lock.
     pub locked_connections: Vec<LockedConnection>,
     /// Pipelines and transactions by id: where each was run.
     pub pipes: std::collections::HashMap<u32, Pipe>,
+}
+
+/// A `redis://` / `rediss://` string literal.
+#[derive(Debug, Clone)]
+pub struct UrlLiteral {
+    pub file: FileId,
+    pub span: Span,
+    pub text: String,
 }
 
 /// `Mutex<MultiplexedConnection>` and friends, where declared.

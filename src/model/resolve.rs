@@ -374,6 +374,15 @@ pub fn resolve(
             });
         }
 
+        for (span, text, in_test) in &facts.url_literals {
+            if !(*in_test || facts.all_test) || scope.tests {
+                model.url_literals.push(super::UrlLiteral {
+                    file: *file_id,
+                    span: *span,
+                    text: text.clone(),
+                });
+            }
+        }
         for (span, lock, kind, in_test) in &facts.locked_connections {
             if !(*in_test || facts.all_test) || scope.tests {
                 model.locked_connections.push(super::LockedConnection {

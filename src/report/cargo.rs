@@ -160,7 +160,11 @@ fn finding_diagnostic(file: &str, source: &str, f: &Finding) -> Diagnostic {
         Severity::Info => "note",
     };
     let label = format!("{} [{}]", f.rule.summary, f.rule.impact);
-    let primary = span(file, source, f.span, Some(label.clone()), None);
+    let mut primary = span(file, source, f.span, Some(label.clone()), None);
+    // The quoted line of a Redis URL literal could carry its password.
+    if f.rule.id.starts_with("sec-") {
+        primary.text.clear();
+    }
     let mut children = vec![child(&f.help, Vec::new())];
     if let Some(fix) = f.fix.as_ref().filter(|fix| !fix.edits.is_empty()) {
         let spans = fix
@@ -171,12 +175,17 @@ fn finding_diagnostic(file: &str, source: &str, f: &Finding) -> Diagnostic {
         children.push(child(&fix.description, spans));
     }
     let docs = format!("rule docs: rules/{}.md", f.rule.id);
+    let shown = if f.rule.id.starts_with("sec-") {
+        ""
+    } else {
+        source
+    };
     let rendered = render(
         level,
         f.rule.id,
         &f.message,
         file,
-        source,
+        shown,
         f.span,
         &label,
         &[("help", &f.help), ("note", &docs)],

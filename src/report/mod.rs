@@ -181,7 +181,9 @@ pub fn human(outcome: &Outcome, color: bool) -> String {
                 Some(f.rule.summary.to_string()),
                 byte_range(&file.source, f.span),
             ));
-        let report = if snippet_fits(f.span) {
+        // A snippet of a Redis URL literal could print its password.
+        let secret = f.rule.id.starts_with("sec-");
+        let report = if snippet_fits(f.span) && !secret {
             Report::new(diag).with_source_code(Excerpt::new(&file.display, file.source.clone()))
         } else {
             Report::new(MietteDiagnostic::new(format!(

@@ -3,9 +3,10 @@
 
 use super::{Check, Default, Impact, Rule, Sink};
 use crate::conf::{ConfFile, ConfKind, Directive};
+use crate::model::CrateModel;
 
 /// The rules of this section.
-pub static RULES: &[&Rule] = &[&CONF_NO_AUTH];
+pub static RULES: &[&Rule] = &[&HARDCODED_CREDENTIALS, &PLAINTEXT_REMOTE, &CONF_NO_AUTH];
 
 pub static CONF_NO_AUTH: Rule = Rule {
     id: "conf-no-auth",
@@ -94,4 +95,140 @@ fn no_auth(conf: &ConfFile, sink: &mut Sink) {
          off`; keep `protected-mode yes` and `bind` only the interfaces clients use"
             .to_string(),
     );
+}
+
+/// The parts of a Redis URL the security rules look at.
+struct RedisUrl<'a> {
+    tls: bool,
+    password: Option<&'a str>,
+    host: &'a str,
+}
+
+fn parse_url(text: &str) -> Option<RedisUrl<'_>> {
+    let (tls, rest) = match text.split_once("://")? {
+        ("redis", rest) => (false, rest),
+        ("rediss", rest) => (true, rest),
+        _ => return None,
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let (userinfo, hostport) = match authority.rsplit_once('@') {
+        Some((u, h)) => (Some(u), h),
+        None => (None, authority),
+    };
+    let password = userinfo.and_then(|u| u.split_once(':')).map(|(_, pw)| pw);
+    let host = if let Some(v6) = hostport.strip_prefix('[') {
+        v6.split(']').next().unwrap_or("")
+    } else {
+        hostport.rsplit_once(':').map_or(hostport, |(h, _)| h)
+    };
+    Some(RedisUrl {
+        tls,
+        password,
+        host,
+    })
+}
+
+/// A value filled in at run time (`${VAR}`, `{}`, `{name}`, `$VAR`).
+fn is_placeholder(text: &str) -> bool {
+    text.contains('{') || text.contains('$') || text.contains('%')
+}
+
+pub static HARDCODED_CREDENTIALS: Rule = Rule {
+    id: "sec-hardcoded-credentials",
+    section: "sec",
+    impact: Impact::High,
+    default: Default::On,
+    summary: "a Redis URL with a password written in the code",
+    doc: include_str!("../../rules/sec-hardcoded-credentials.md"),
+    check: Check::Code(hardcoded_credentials),
+};
+
+fn hardcoded_credentials(model: &CrateModel, sink: &mut Sink) {
+    for lit in &model.url_literals {
+        let Some(url) = parse_url(&lit.text) else {
+            continue;
+        };
+        let Some(password) = url.password.filter(|p| !p.is_empty() && !is_placeholder(p)) else {
+            continue;
+        };
+        // Never print the secret: show where it was, masked.
+        let masked = lit.text.replacen(&format!(":{password}@"), ":****@", 1);
+        sink.report(
+            lit.file,
+            lit.span,
+            format!(
+                "`{masked}` puts a Redis password in the source: everyone with the repository (and its history) \
+                 has it, and rotating it means a release"
+            ),
+            "read the URL or the password from the environment or a secret store at startup".to_string(),
+        );
+    }
+}
+
+pub static PLAINTEXT_REMOTE: Rule = Rule {
+    id: "sec-plaintext-remote",
+    section: "sec",
+    impact: Impact::Medium,
+    default: Default::On,
+    summary: "a redis:// URL to a remote host: traffic and password travel unencrypted",
+    doc: include_str!("../../rules/sec-plaintext-remote.md"),
+    check: Check::Code(plaintext_remote),
+};
+
+/// A host reached over a network someone else may share: a dotted name or
+/// a public IPv4 address. Loopback, private ranges and single-label names
+/// (service names on a container network) are not.
+fn is_remote(host: &str) -> bool {
+    if host.is_empty() || is_placeholder(host) || host == "localhost" || host.contains(':') {
+        return false;
+    }
+    if let Ok(ip) = host.parse::<std::net::Ipv4Addr>() {
+        return !(ip.is_loopback() || ip.is_private() || ip.is_link_local() || ip.is_unspecified());
+    }
+    host.contains('.') && !host.ends_with(".local") && !host.ends_with(".localhost")
+}
+
+fn plaintext_remote(model: &CrateModel, sink: &mut Sink) {
+    for lit in &model.url_literals {
+        let Some(url) = parse_url(&lit.text) else {
+            continue;
+        };
+        if url.tls || !is_remote(url.host) {
+            continue;
+        }
+        sink.report(
+            lit.file,
+            lit.span,
+            format!(
+                "`redis://` to `{}` sends commands, data and the password unencrypted over the network",
+                url.host
+            ),
+            "use `rediss://` (TLS; redis-rs features `tls-rustls` or `tls-native-tls`, fred `enable-rustls` or \
+             `enable-native-tls`)"
+                .to_string(),
+        );
+    }
+}
+
+#[cfg(test)]
+mod url_tests {
+    use super::*;
+
+    #[test]
+    fn urls_split_into_what_the_rules_need() {
+        let u = parse_url("rediss://app:s3cret@cache.example.com:6380/0").unwrap();
+        assert!(u.tls);
+        assert_eq!(u.password, Some("s3cret"));
+        assert_eq!(u.host, "cache.example.com");
+        let u = parse_url("redis://127.0.0.1/").unwrap();
+        assert_eq!((u.password, u.host), (None, "127.0.0.1"));
+        assert!(parse_url("postgres://u:p@h/db").is_none());
+        assert!(is_remote("my-redis.abc.cache.amazonaws.com") && is_remote("8.8.8.8"));
+        assert!(
+            !is_remote("redis")
+                && !is_remote("10.0.0.5")
+                && !is_remote("localhost")
+                && !is_remote("{}")
+        );
+    }
 }

@@ -458,9 +458,13 @@ fn no_output_format_prints_a_hardcoded_password() {
         all.push(dir);
         let out = lint(&all);
         assert_eq!(out.status.code(), Some(1), "{args:?}");
-        assert!(!String::from_utf8_lossy(&out.stdout).contains("s3cret"), "{args:?} leaks the password");
+        assert!(
+            !String::from_utf8_lossy(&out.stdout).contains("s3cret"),
+            "{args:?} leaks the password"
+        );
     }
-    let sarif: serde_json::Value = serde_json::from_slice(&lint(&["--format", "sarif", dir]).stdout).unwrap();
+    let sarif: serde_json::Value =
+        serde_json::from_slice(&lint(&["--format", "sarif", dir]).stdout).unwrap();
     let results = sarif["runs"][0]["results"].to_string();
     assert!(results.contains("****") && !results.contains("s3cret"));
 }

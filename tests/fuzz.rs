@@ -970,18 +970,29 @@ fn describe(case: &Case) -> String {
 
 /// Runs `check` on a thread of its own so that a hang is caught: the input
 /// is saved and the process exits.
+///
+/// The thread is joined, never detached: dropping its handle right after
+/// the spawn calls `pthread_detach`, which in glibc 2.36 can read the
+/// thread's descriptor after the exiting thread has unmapped it (a 30-minute
+/// run died of SIGSEGV in `pthread_detach` that way, under CPU contention).
 fn check_with_watchdog(dir: &Path, case: &Case) -> Result<Reached, String> {
     let (tx, rx) = mpsc::channel();
     let (d, c) = (dir.to_path_buf(), case.clone());
-    std::thread::Builder::new()
+    let worker = std::thread::Builder::new()
         .stack_size(16 << 20)
         .spawn(move || {
             let _ = tx.send(check(&d, &c));
         })
         .unwrap();
     match rx.recv_timeout(CASE_TIMEOUT) {
-        Ok(result) => result,
-        Err(mpsc::RecvTimeoutError::Disconnected) => Err("the checking thread died".into()),
+        Ok(result) => {
+            let _ = worker.join();
+            result
+        }
+        Err(mpsc::RecvTimeoutError::Disconnected) => {
+            let why = worker.join().err().map(|p| panic_message(&*p));
+            Err(format!("the checking thread died: {why:?}"))
+        }
         Err(mpsc::RecvTimeoutError::Timeout) => {
             let saved = save_regression(case);
             eprintln!(

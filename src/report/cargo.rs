@@ -162,7 +162,7 @@ fn finding_diagnostic(file: &str, source: &str, f: &Finding) -> Diagnostic {
     let label = format!("{} [{}]", f.rule.summary, f.rule.impact);
     let mut primary = span(file, source, f.span, Some(label.clone()), None);
     // The quoted line of a Redis URL literal could carry its password.
-    if f.rule.id.starts_with("sec-") {
+    if f.hides_source() {
         primary.text.clear();
     }
     let mut children = vec![child(&f.help, Vec::new())];
@@ -175,11 +175,7 @@ fn finding_diagnostic(file: &str, source: &str, f: &Finding) -> Diagnostic {
         children.push(child(&fix.description, spans));
     }
     let docs = format!("rule docs: rules/{}.md", f.rule.id);
-    let shown = if f.rule.id.starts_with("sec-") {
-        ""
-    } else {
-        source
-    };
+    let shown = if f.hides_source() { "" } else { source };
     let rendered = render(
         level,
         f.rule.id,

@@ -182,7 +182,7 @@ pub fn human(outcome: &Outcome, color: bool) -> String {
                 byte_range(&file.source, f.span),
             ));
         // A snippet of a Redis URL literal could print its password.
-        let secret = f.rule.id.starts_with("sec-");
+        let secret = f.hides_source();
         let report = if snippet_fits(f.span) && !secret {
             Report::new(diag).with_source_code(Excerpt::new(&file.display, file.source.clone()))
         } else {

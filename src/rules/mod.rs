@@ -258,6 +258,12 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// Whether the flagged source text may hold a secret (a Redis URL with
+    /// a password), so reports must not quote it.
+    pub fn hides_source(&self) -> bool {
+        security::HIDE_SOURCE.iter().any(|r| r.id == self.rule.id)
+    }
+
     /// `warning` for findings the configuration set to `warn`, else the
     /// impact's severity.
     pub fn severity(&self) -> Severity {

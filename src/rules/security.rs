@@ -6,6 +6,9 @@ use crate::conf::{ConfFile, ConfKind, Directive};
 use crate::model::CrateModel;
 
 /// The rules of this section.
+/// Rules whose findings point at a URL literal: reports never quote it.
+pub static HIDE_SOURCE: &[&Rule] = &[&HARDCODED_CREDENTIALS, &PLAINTEXT_REMOTE];
+
 pub static RULES: &[&Rule] = &[&HARDCODED_CREDENTIALS, &PLAINTEXT_REMOTE, &CONF_NO_AUTH];
 
 pub static CONF_NO_AUTH: Rule = Rule {

@@ -2,6 +2,7 @@
 //! (structs, consts, key builders, routes) are known. `model::resolve`
 //! turns these into the resolved model.
 
+use crate::model::flow::{LoopFact, ReplyUse, RetryFact, Source};
 use crate::model::{ConnKind, Form, LoopCtx, Opts, Span};
 use crate::model::{FnInfo, Lib};
 
@@ -139,6 +140,15 @@ pub struct RawCall {
     /// Inside a closure passed to a router (`get(|..| async { .. })`).
     pub in_handler_closure: bool,
     pub swallowed: Option<crate::model::Swallow>,
+    /// What flows into the call's arguments (earlier replies, file data).
+    pub inputs: Vec<Source>,
+    /// Earlier calls (by seq) whose reply decides whether this call runs.
+    pub gates: Vec<u32>,
+    /// The innermost block the call sits in (numbered per file).
+    pub block: u32,
+    /// The loops around the call, outermost first (since the last async
+    /// boundary).
+    pub loops: Vec<u32>,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -236,4 +246,10 @@ pub struct FileFacts {
     pub url_literals: Vec<(Span, String, bool)>,
     /// (span, lock type, connection kind, in test code) of locked connections.
     pub locked_connections: Vec<(Span, String, ConnKind, bool)>,
+    /// Replies searched or sorted in the application.
+    pub reply_uses: Vec<ReplyUse>,
+    /// Every loop that holds a Redis call, by id.
+    pub loops: Vec<LoopFact>,
+    /// Calls and creations a loop retries on error.
+    pub retries: Vec<RetryFact>,
 }

@@ -8,6 +8,7 @@
 //! counts as Redis when something proves it.
 
 pub mod facts;
+mod flow;
 pub mod methods;
 pub mod types;
 
@@ -21,6 +22,7 @@ use syn::visit::{self, Visit};
 use syn::{Expr, ExprMethodCall, FnArg, Pat, Stmt, Token};
 
 use crate::model::command;
+use crate::model::flow::{LoopFact, ReplyUse, RetryFact, Source, UseKind};
 use crate::model::key::{parse_format, FormatPiece};
 use crate::model::{
     ConnKind, CreationKind, FnInfo, Form, FredTimeout, Lib, LoopCtx, LoopKind, Opts, Origin, Span,
@@ -60,6 +62,8 @@ pub fn extract(file: &syn::File, is_test_file: bool) -> FileFacts {
         script_statics: Vec::new(),
         last_chain: None,
         depth: 0,
+        blocks: 0,
+        loops: 0,
     };
     w.enter_fn(module_fn());
     for item in &file.items {
@@ -262,7 +266,15 @@ impl Value {
     }
 }
 
+/// What a loop's syntax says about it.
+#[derive(Default, Clone, Copy)]
+struct LoopShape {
+    sleeps: bool,
+    counted: bool,
+}
+
 struct LoopFrame {
+    id: u32,
     kind: LoopKind,
     /// Identifiers derived from the loop's item.
     deps: Vec<String>,
@@ -295,6 +307,30 @@ struct FnCtx {
     loops: Vec<Vec<LoopFrame>>,
     init_depth: u32,
     handler_depth: u32,
+    /// Per scope, like `scopes`: where each binding's value came from.
+    flows: Vec<HashMap<String, Vec<Source>>>,
+    /// Calls (by seq) whose reply decides whether the code being walked
+    /// runs: the conditions of enclosing `if`/`match`, and of earlier
+    /// `if`s in the block that left it early.
+    gates: Vec<u32>,
+    /// Enclosing blocks, innermost last.
+    blocks: Vec<u32>,
+}
+
+impl FnCtx {
+    fn new(id: u32) -> FnCtx {
+        FnCtx {
+            id,
+            params: Vec::new(),
+            scopes: vec![HashMap::new()],
+            loops: vec![Vec::new()],
+            init_depth: 0,
+            handler_depth: 0,
+            flows: vec![HashMap::new()],
+            gates: Vec::new(),
+            blocks: Vec::new(),
+        }
+    }
 }
 
 struct Walker {
@@ -313,6 +349,9 @@ struct Walker {
     last_chain: Option<(usize, Tail)>,
     /// Current recursion depth of `eval` / `key_of`.
     depth: usize,
+    /// Block and loop counters (ids are per file).
+    blocks: u32,
+    loops: u32,
 }
 
 /// Deepest expression nesting the walker follows.
@@ -463,6 +502,19 @@ fn macro_name(mac: &syn::Macro) -> String {
 
 /// Splits a chain like `self.pool.get().await?.clone()` into its root and
 /// links, root first.
+/// The expression under `.await`, `?`, parentheses and references.
+fn strip_await(mut e: &Expr) -> &Expr {
+    loop {
+        e = match e {
+            Expr::Await(a) => &a.base,
+            Expr::Try(t) => &t.expr,
+            Expr::Paren(p) => &p.expr,
+            Expr::Reference(r) => &r.expr,
+            _ => return e,
+        };
+    }
+}
+
 fn flatten(mut e: &Expr) -> (&Expr, Vec<Link<'_>>) {
     let mut links = Vec::new();
     loop {
@@ -517,14 +569,7 @@ impl Walker {
     fn enter_fn(&mut self, raw: RawFn) -> u32 {
         let id = self.facts.fns.len() as u32;
         self.facts.fns.push(raw);
-        self.fns.push(FnCtx {
-            id,
-            params: Vec::new(),
-            scopes: vec![HashMap::new()],
-            loops: vec![Vec::new()],
-            init_depth: 0,
-            handler_depth: 0,
-        });
+        self.fns.push(FnCtx::new(id));
         id
     }
 
@@ -561,11 +606,214 @@ impl Walker {
     }
 
     fn push_scope(&mut self) {
-        self.cx().scopes.push(HashMap::new());
+        let cx = self.cx();
+        cx.scopes.push(HashMap::new());
+        cx.flows.push(HashMap::new());
     }
 
     fn pop_scope(&mut self) {
-        self.cx().scopes.pop();
+        let cx = self.cx();
+        cx.scopes.pop();
+        cx.flows.pop();
+    }
+
+    // ----- flow ------------------------------------------------------------
+
+    fn flow_of_name(&self, name: &str) -> Option<&Vec<Source>> {
+        let cx = self.fns.last()?;
+        cx.flows.iter().rev().find_map(|s| s.get(name))
+    }
+
+    fn bind_flow(&mut self, name: String, sources: Vec<Source>) {
+        if let Some(scope) = self.cx().flows.last_mut() {
+            scope.insert(name, sources);
+        }
+    }
+
+    /// Adds sources to a binding where it lives (`buf` filled by
+    /// `read_to_end(&mut buf)`).
+    fn add_flow(&mut self, name: &str, extra: Source) {
+        if let Some(scope) = self
+            .cx()
+            .flows
+            .iter_mut()
+            .rev()
+            .find(|s| s.contains_key(name))
+        {
+            if let Some(v) = scope.get_mut(name) {
+                if !v.contains(&extra) {
+                    v.push(extra);
+                }
+            }
+        } else {
+            self.bind_flow(name.to_string(), vec![extra]);
+        }
+    }
+
+    /// Where the value of `e` comes from: the bindings it reads and the
+    /// replies of the calls emitted since `calls_before` while evaluating it.
+    fn flow_of(&self, e: &Expr, calls_before: usize, summaries: bool) -> Vec<Source> {
+        let ing = flow::ingredients(e, summaries);
+        let mut out = ing.sources;
+        for (name, decoded) in ing.names {
+            for s in self.flow_of_name(&name).into_iter().flatten() {
+                out.push(*s);
+                if let (true, Source::Reply(seq)) = (decoded, s) {
+                    out.push(Source::Decoded(*seq));
+                }
+            }
+        }
+        for c in &self.facts.calls[calls_before..] {
+            out.push(Source::Reply(c.seq));
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// The calls (by seq) a condition or scrutinee depends on.
+    fn gate_seqs(&self, e: &Expr, calls_before: usize) -> Vec<u32> {
+        self.flow_of(e, calls_before, false)
+            .into_iter()
+            .filter_map(Source::reply_seq)
+            .collect()
+    }
+
+    /// Walks `f` with the code depending on the replies of `seqs`.
+    fn gated<T>(&mut self, seqs: &[u32], f: impl FnOnce(&mut Self) -> T) -> T {
+        let before = self.cx().gates.len();
+        self.cx().gates.extend_from_slice(seqs);
+        let out = f(self);
+        self.cx().gates.truncate(before);
+        out
+    }
+
+    /// The call or creation a loop would retry: the last one made while
+    /// evaluating an expression, or the call whose reply a binding holds.
+    fn attempt(&self, e: &Expr, calls_before: usize, creations_before: usize) -> Option<u32> {
+        let call = self.facts.calls[calls_before..].last().map(|c| c.seq);
+        let made = self.facts.creations[creations_before..]
+            .last()
+            .map(|c| c.seq);
+        call.max(made).or_else(|| {
+            let Expr::Path(p) = strip_await(e) else {
+                return None;
+            };
+            let name = p.path.get_ident()?.to_string();
+            self.flow_of_name(&name)?.iter().find_map(|s| match s {
+                Source::Reply(seq) => Some(*seq),
+                _ => None,
+            })
+        })
+    }
+
+    /// Records that the innermost loop goes round again after `attempt`
+    /// fails.
+    fn note_retry(&mut self, attempt: Option<u32>, ok_exits: bool) {
+        let Some(seq) = attempt else { return };
+        let Some(frame) = self
+            .fns
+            .last()
+            .and_then(|f| f.loops.last())
+            .and_then(|g| g.last())
+        else {
+            return;
+        };
+        let loop_id = frame.id;
+        self.facts.retries.push(RetryFact {
+            loop_id,
+            seq,
+            ok_exits,
+        });
+    }
+
+    /// A reply searched (`.contains`, `.iter().any`) or sorted by a key.
+    fn note_reply_use(&mut self, replies: &[u32], m: &ExprMethodCall) {
+        let method = m.method.to_string();
+        let kind = if flow::SEARCHES.contains(&method.as_str()) {
+            UseKind::Search
+        } else if flow::SORTS_BY.contains(&method.as_str()) {
+            UseKind::SortBy
+        } else {
+            return;
+        };
+        let span = Span::join(m.method.span(), m.paren_token.span.close());
+        for &seq in replies {
+            self.facts.reply_uses.push(ReplyUse {
+                seq,
+                kind,
+                method: method.clone(),
+                span,
+            });
+        }
+    }
+
+    /// `file.read_to_end(&mut buf)`: `buf` now holds a whole file.
+    fn note_file_read(&mut self, root: &Expr, root_name: Option<&str>, m: &ExprMethodCall) {
+        if !matches!(
+            m.method.to_string().as_str(),
+            "read_to_end" | "read_to_string"
+        ) || m.args.len() != 1
+        {
+            return;
+        }
+        let from_file = root_name
+            .and_then(|n| self.flow_of_name(n))
+            .is_some_and(|f| f.contains(&Source::FileHandle))
+            || flow::ingredients(root, true)
+                .sources
+                .contains(&Source::FileHandle);
+        let Expr::Reference(r) = &m.args[0] else {
+            return;
+        };
+        if let (true, Expr::Path(p)) = (from_file, &*r.expr) {
+            if let Some(id) = p.path.get_ident() {
+                self.add_flow(&id.to_string(), Source::FileData);
+            }
+        }
+    }
+
+    /// `match attempt() { Ok(v) => break v, Err(e) => log(e) }` in a loop:
+    /// an error arm that does not leave lets the loop try again.
+    fn note_match_retry(&mut self, m: &syn::ExprMatch, calls: usize, made: usize) {
+        if !self.in_loop() {
+            return;
+        }
+        let mut ok_exits = false;
+        let mut err_stays = false;
+        for arm in &m.arms {
+            match flow::pattern_ctor(&arm.pat).as_deref() {
+                Some("Ok") => ok_exits |= flow::leaves_somewhere(&arm.body),
+                Some("Err") => err_stays |= !flow::always_leaves(&arm.body),
+                _ => {}
+            }
+        }
+        if err_stays {
+            let attempt = self.attempt(&m.expr, calls, made);
+            self.note_retry(attempt, ok_exits);
+        }
+    }
+
+    /// `if let Ok(c) = attempt() { return c }` (the error falls through) and
+    /// `if let Err(e) = attempt() { log(e) }` in a loop.
+    fn note_if_retry(&mut self, i: &syn::ExprIf, calls: usize, made: usize) {
+        let Expr::Let(l) = &*i.cond else { return };
+        if !self.in_loop() {
+            return;
+        }
+        let else_leaves = i
+            .else_branch
+            .as_ref()
+            .is_some_and(|(_, e)| flow::always_leaves(e));
+        let (retries, ok_exits) = match flow::pattern_ctor(&l.pat).as_deref() {
+            Some("Ok") => (!else_leaves, flow::block_leaves_somewhere(&i.then_branch)),
+            Some("Err") => (!flow::block_leaves(&i.then_branch), else_leaves),
+            _ => return,
+        };
+        if retries {
+            let attempt = self.attempt(&l.expr, calls, made);
+            self.note_retry(attempt, ok_exits);
+        }
     }
 
     fn next_seq(&mut self) -> u32 {
@@ -607,12 +855,21 @@ impl Walker {
 
     fn with_loop<T>(
         &mut self,
-        kind: LoopKind,
+        fact: (LoopKind, LoopShape),
         deps: Vec<String>,
         f: impl FnOnce(&mut Self) -> T,
     ) -> T {
+        let (kind, shape) = fact;
+        self.loops += 1;
+        let id = self.loops;
+        self.facts.loops.push(LoopFact {
+            id,
+            kind,
+            sleeps: shape.sleeps,
+            counted: shape.counted,
+        });
         if let Some(group) = self.cx().loops.last_mut() {
-            group.push(LoopFrame { kind, deps });
+            group.push(LoopFrame { id, kind, deps });
         }
         self.push_scope();
         let out = f(self);
@@ -858,11 +1115,19 @@ impl Walker {
     }
 
     fn block(&mut self, block: &syn::Block) {
+        self.blocks += 1;
+        let id = self.blocks;
+        let gates = self.cx().gates.len();
+        self.cx().blocks.push(id);
         self.push_scope();
         for stmt in &block.stmts {
             self.stmt(stmt);
         }
         self.pop_scope();
+        let cx = self.cx();
+        cx.blocks.pop();
+        // Gates added by early exits hold until the end of their block.
+        cx.gates.truncate(gates);
     }
 
     fn stmt(&mut self, stmt: &Stmt) {
@@ -871,14 +1136,7 @@ impl Walker {
             Stmt::Item(item) => {
                 // A nested fn is its own fn; keep the enclosing context aside.
                 let saved = std::mem::take(&mut self.fns);
-                self.fns.push(FnCtx {
-                    id: 0,
-                    params: Vec::new(),
-                    scopes: vec![HashMap::new()],
-                    loops: vec![Vec::new()],
-                    init_depth: 0,
-                    handler_depth: 0,
-                });
+                self.fns.push(FnCtx::new(0));
                 self.item(item);
                 self.fns = saved;
             }
@@ -903,8 +1161,10 @@ impl Walker {
             return;
         };
         let creations_before = self.facts.creations.len();
+        let calls_before = self.facts.calls.len();
         self.last_chain = None;
         let mut value = self.eval(&init.expr);
+        let sources = self.flow_of(&init.expr, calls_before, true);
         // `let _ = con.set(k, v);`: the `Result` is dropped unread.
         let is_chain = matches!(&*init.expr, Expr::MethodCall(_) | Expr::Await(_));
         if let (Pat::Wild(_), true, Some((idx, Tail::Nothing))) =
@@ -947,6 +1207,9 @@ impl Walker {
         }
         let mut names = Vec::new();
         pat_idents(&local.pat, &mut names);
+        for n in &names {
+            self.bind_flow(n.clone(), sources.clone());
+        }
         if self.in_loop() {
             let mut from = Vec::new();
             self.key_of(&init.expr).mentions(&mut from);
@@ -1132,7 +1395,11 @@ impl Walker {
                 if exit.0 {
                     deps.clear();
                 }
-                self.with_loop(LoopKind::For, deps, |w| {
+                let shape = LoopShape {
+                    sleeps: flow::waits(Some(&f.body), None),
+                    counted: matches!(&*f.expr, Expr::Range(_)),
+                };
+                self.with_loop((LoopKind::For, shape), deps, |w| {
                     bindings
                         .iter()
                         .for_each(|d| w.bind(d.clone(), Value::Unknown));
@@ -1141,18 +1408,45 @@ impl Walker {
                 Value::Unknown
             }
             Expr::While(wh) => {
-                self.with_loop(LoopKind::While, Vec::new(), |w| {
+                let shape = LoopShape {
+                    sleeps: flow::waits(Some(&wh.body), Some(&wh.cond)),
+                    counted: false,
+                };
+                self.with_loop((LoopKind::While, shape), Vec::new(), |w| {
+                    let (calls, made) = (w.facts.calls.len(), w.facts.creations.len());
                     w.eval(&wh.cond);
+                    // `while let Err(_) = attempt()` / `while attempt().is_err()`.
+                    let retries = match &*wh.cond {
+                        Expr::Let(l) => flow::pattern_ctor(&l.pat).is_some_and(|c| c == "Err"),
+                        Expr::MethodCall(m) => m.method == "is_err",
+                        _ => false,
+                    };
+                    if retries {
+                        let attempt = w.attempt(&wh.cond, calls, made);
+                        w.note_retry(attempt, true);
+                    }
                     w.block(&wh.body);
                 });
                 Value::Unknown
             }
             Expr::Loop(l) => {
-                self.with_loop(LoopKind::Loop, Vec::new(), |w| w.block(&l.body));
+                let shape = LoopShape {
+                    sleeps: flow::waits(Some(&l.body), None),
+                    counted: false,
+                };
+                self.with_loop((LoopKind::Loop, shape), Vec::new(), |w| w.block(&l.body));
                 Value::Unknown
             }
             Expr::Let(l) => {
+                let calls = self.facts.calls.len();
                 let value = self.eval(&l.expr);
+                // `if let Some(json) = raw`: `json` carries what `raw` held.
+                let sources = self.flow_of(&l.expr, calls, true);
+                let mut bound = Vec::new();
+                pat_idents(&l.pat, &mut bound);
+                bound
+                    .into_iter()
+                    .for_each(|n| self.bind_flow(n, sources.clone()));
                 match single_ident(&l.pat) {
                     Some(name) => self.bind(name, value),
                     None => {
@@ -1164,28 +1458,45 @@ impl Walker {
                 Value::Unknown
             }
             Expr::If(i) => {
+                let (calls, made) = (self.facts.calls.len(), self.facts.creations.len());
                 self.push_scope();
                 self.eval(&i.cond);
-                self.block(&i.then_branch);
+                let gates = self.gate_seqs(&i.cond, calls);
+                self.note_if_retry(i, calls, made);
+                self.gated(&gates, |w| w.block(&i.then_branch));
                 self.pop_scope();
                 if let Some((_, els)) = &i.else_branch {
-                    self.eval(els);
+                    self.gated(&gates, |w| w.eval(els));
+                } else if flow::block_leaves(&i.then_branch) {
+                    // `if exists { return ..; }`: the rest of the block runs
+                    // only on the other answer.
+                    self.cx().gates.extend(gates);
                 }
                 Value::Unknown
             }
             Expr::Match(m) => {
+                let (calls, made) = (self.facts.calls.len(), self.facts.creations.len());
                 self.eval(&m.expr);
+                let gates = self.gate_seqs(&m.expr, calls);
+                let sources = self.flow_of(&m.expr, calls, true);
+                self.note_match_retry(m, calls, made);
+                let before = self.cx().gates.len();
+                self.cx().gates.extend(gates);
                 for arm in &m.arms {
                     self.push_scope();
                     let mut names = Vec::new();
                     pat_idents(&arm.pat, &mut names);
-                    names.into_iter().for_each(|n| self.bind(n, Value::Unknown));
+                    for n in names {
+                        self.bind_flow(n.clone(), sources.clone());
+                        self.bind(n, Value::Unknown);
+                    }
                     if let Some((_, guard)) = &arm.guard {
                         self.eval(guard);
                     }
                     self.eval(&arm.body);
                     self.pop_scope();
                 }
+                self.cx().gates.truncate(before);
                 Value::Unknown
             }
             Expr::Closure(c) => {
@@ -1193,9 +1504,12 @@ impl Walker {
                 Value::Unknown
             }
             Expr::Assign(a) => {
+                let calls = self.facts.calls.len();
                 let value = self.eval(&a.right);
                 if let Expr::Path(p) = &*a.left {
                     if let Some(id) = p.path.get_ident() {
+                        let sources = self.flow_of(&a.right, calls, true);
+                        self.bind_flow(id.to_string(), sources);
                         self.bind(id.to_string(), value);
                         return Value::Unknown;
                     }
@@ -1326,7 +1640,11 @@ impl Walker {
                 (Expr::Closure(c), ClosureKind::Iter) => {
                     let mut deps = Vec::new();
                     c.inputs.iter().for_each(|p| pat_idents(p, &mut deps));
-                    self.with_loop(LoopKind::IterClosure, deps, |w| w.closure(c, None));
+                    let shape = LoopShape {
+                        sleeps: flow::waits(None, Some(&c.body)),
+                        counted: false,
+                    };
+                    self.with_loop((LoopKind::IterClosure, shape), deps, |w| w.closure(c, None));
                 }
                 (_, ClosureKind::Init) => {
                     self.cx().init_depth += 1;
@@ -1343,6 +1661,17 @@ impl Walker {
     fn chain(&mut self, e: &Expr) -> Value {
         let (root, links) = flatten(e);
         let mut value = self.eval(root);
+        // Replies this chain works on: the root binding's, then those of
+        // the commands it runs (for `.contains`/`.sort_by` on them).
+        let root_name = match root {
+            Expr::Path(p) => p.path.get_ident().map(|i| i.to_string()),
+            _ => None,
+        };
+        let mut replies: Vec<u32> = root_name
+            .as_deref()
+            .and_then(|n| self.flow_of_name(n))
+            .map(|f| f.iter().filter_map(|s| s.reply_seq()).collect())
+            .unwrap_or_default();
         // The last command emitted in this chain and whether only
         // transparent links (`.await`, `?`, `unwrap`) followed it.
         let mut pending_call: Option<usize> = match value {
@@ -1375,6 +1704,8 @@ impl Walker {
                 }
                 Link::Method(m) => {
                     let name = m.method.to_string();
+                    self.note_reply_use(&replies, m);
+                    self.note_file_read(root, root_name.as_deref(), m);
                     // `.arg(..)` / `.query(..)` build and run a raw command:
                     // its result comes after them.
                     let building = matches!(value, Value::RawCmd(_));
@@ -1402,6 +1733,8 @@ impl Walker {
                     if self.facts.calls.len() > calls_before {
                         pending_call = Some(self.facts.calls.len() - 1);
                         tail = Tail::Nothing;
+                        let seq = self.facts.calls[self.facts.calls.len() - 1].seq;
+                        replies.push(seq);
                     }
                 }
             }
@@ -1494,6 +1827,7 @@ impl Walker {
                         form: Form::Script,
                         keys,
                         args: Vec::new(),
+                        inputs: Vec::new(),
                         opts: Opts::default(),
                         recv,
                         api: Api::RedisRs,
@@ -1893,9 +2227,16 @@ impl Walker {
         span: Span,
         pipe: Option<u32>,
     ) {
+        let calls = self.facts.calls.len();
         for a in args {
             self.eval(a);
         }
+        let mut inputs: Vec<Source> = Vec::new();
+        for a in args {
+            inputs.extend(self.flow_of(a, calls, true));
+        }
+        inputs.sort();
+        inputs.dedup();
         let mut keys = Vec::new();
         match spec.keys {
             methods::ArgKeys::None => {}
@@ -1946,6 +2287,9 @@ impl Walker {
                 opts.formatted_script =
                     matches!(args[0], Expr::Macro(m) if macro_name(&m.mac) == "format")
             }
+            (_, "lrange") => {
+                opts.whole_list = lit_num(args[1]) == Some(0.0) && lit_num(args[2]) == Some(-1.0)
+            }
             (Api::Fred, "config_set") => opts.sub = Some("SET".into()),
             (Api::Fred, "config_rewrite") => opts.sub = Some("REWRITE".into()),
             (Api::Fred, "client_kill") => opts.sub = Some("KILL".into()),
@@ -1956,6 +2300,7 @@ impl Walker {
             form: Form::Method,
             keys,
             args: Vec::new(),
+            inputs,
             opts,
             recv,
             api,
@@ -2032,12 +2377,20 @@ impl Walker {
                 Vec::new()
             }
         };
+        let calls = self.facts.calls.len();
         let args = items.iter().map(|a| self.raw_arg(a)).collect();
+        let mut inputs: Vec<Source> = Vec::new();
+        for item in &items {
+            inputs.extend(self.flow_of(item, calls, true));
+        }
+        inputs.sort();
+        inputs.dedup();
         self.emit(CallSpec {
             command: command::canonical(&name),
             form: Form::Raw,
             keys: Vec::new(),
             args,
+            inputs,
             opts: Opts::default(),
             recv,
             api: Api::Fred,
@@ -2056,7 +2409,14 @@ impl Walker {
     }
 
     fn push_arg(&mut self, idx: usize, e: &Expr) {
+        let calls = self.facts.calls.len();
         let arg = self.raw_arg(e);
+        for source in self.flow_of(e, calls, true) {
+            let inputs = &mut self.facts.calls[idx].inputs;
+            if !inputs.contains(&source) {
+                inputs.push(source);
+            }
+        }
         let call = &mut self.facts.calls[idx];
         if call.command.is_empty() {
             if let Some(name) = &arg.lit {
@@ -2089,6 +2449,7 @@ impl Walker {
             form: Form::Raw,
             keys: Vec::new(),
             args: Vec::new(),
+            inputs: Vec::new(),
             opts: Opts::default(),
             recv: Recv::Unknown,
             api,
@@ -2137,7 +2498,17 @@ impl Walker {
             }
         }
         let in_test = self.in_test();
-        let in_handler_closure = self.fns.last().is_some_and(|f| f.handler_depth > 0);
+        let cx = self.fns.last().expect("a fn context is always open");
+        let in_handler_closure = cx.handler_depth > 0;
+        let mut gates = cx.gates.clone();
+        gates.sort();
+        gates.dedup();
+        let block = cx.blocks.last().copied().unwrap_or(0);
+        let loops = cx
+            .loops
+            .last()
+            .map(|g| g.iter().map(|f| f.id).collect())
+            .unwrap_or_default();
         self.facts.calls.push(RawCall {
             command: c.command,
             form: c.form,
@@ -2158,6 +2529,10 @@ impl Walker {
             bound: false,
             in_handler_closure,
             swallowed: None,
+            inputs: c.inputs,
+            gates,
+            block,
+            loops,
         });
     }
 
@@ -2195,6 +2570,7 @@ impl Walker {
                         form: Form::RawUnnamed,
                         keys: Vec::new(),
                         args: Vec::new(),
+                        inputs: Vec::new(),
                         opts: Opts::default(),
                         recv: Recv::Unknown,
                         api: Api::RedisRs,
@@ -2624,6 +3000,8 @@ struct CallSpec {
     form: Form,
     keys: Vec<RawKey>,
     args: Vec<RawArg>,
+    /// What flows into the arguments.
+    inputs: Vec<Source>,
     opts: Opts,
     recv: Recv,
     api: Api,
@@ -2771,27 +3149,28 @@ fn is_setup_name(name: &str) -> bool {
 
 /// Identifiers an expression mentions (tokens, including macro arguments).
 fn expr_idents(e: &Expr, out: &mut Vec<String>) {
-    fn walk(tokens: TokenStream, out: &mut Vec<String>) {
-        for t in tokens {
-            match t {
-                proc_macro2::TokenTree::Ident(i) => out.push(i.to_string()),
-                proc_macro2::TokenTree::Group(g) => walk(g.stream(), out),
-                proc_macro2::TokenTree::Literal(l) => {
-                    // Inline format captures: "{id}".
-                    let s = l.to_string();
-                    if s.starts_with('"') {
-                        for piece in parse_format(s.trim_matches('"')) {
-                            if let FormatPiece::Named(n) = piece {
-                                out.push(n);
-                            }
+    token_idents(e.to_token_stream(), out);
+}
+
+/// Identifiers in a token stream, with inline format captures (`"{id}"`).
+fn token_idents(tokens: TokenStream, out: &mut Vec<String>) {
+    for t in tokens {
+        match t {
+            proc_macro2::TokenTree::Ident(i) => out.push(i.to_string()),
+            proc_macro2::TokenTree::Group(g) => token_idents(g.stream(), out),
+            proc_macro2::TokenTree::Literal(l) => {
+                let s = l.to_string();
+                if s.starts_with('"') {
+                    for piece in parse_format(s.trim_matches('"')) {
+                        if let FormatPiece::Named(n) = piece {
+                            out.push(n);
                         }
                     }
                 }
-                proc_macro2::TokenTree::Punct(_) => {}
             }
+            proc_macro2::TokenTree::Punct(_) => {}
         }
     }
-    walk(e.to_token_stream(), out);
 }
 
 impl<'ast> Visit<'ast> for Walker {
@@ -2809,14 +3188,7 @@ impl<'ast> Visit<'ast> for Walker {
 
     fn visit_item(&mut self, i: &'ast syn::Item) {
         let saved = std::mem::take(&mut self.fns);
-        self.fns.push(FnCtx {
-            id: 0,
-            params: Vec::new(),
-            scopes: vec![HashMap::new()],
-            loops: vec![Vec::new()],
-            init_depth: 0,
-            handler_depth: 0,
-        });
+        self.fns.push(FnCtx::new(0));
         self.item(i);
         self.fns = saved;
     }

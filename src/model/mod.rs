@@ -4,6 +4,7 @@
 //! crate); the syntax trees are gone by the time rules run.
 
 pub mod command;
+pub mod flow;
 pub mod key;
 pub mod resolve;
 pub mod slot;
@@ -251,6 +252,8 @@ pub struct Opts {
     pub trimmed: bool,
     /// EVAL whose script text is built at run time (`format!`).
     pub formatted_script: bool,
+    /// LRANGE over the whole list (`0 -1`).
+    pub whole_list: bool,
 }
 
 /// How the call was written.
@@ -309,6 +312,14 @@ pub struct Call {
     pub in_handler: bool,
     /// The call's `Result` is thrown away.
     pub swallowed: Option<Swallow>,
+    /// What flows into its arguments: earlier replies, file data.
+    pub inputs: Vec<flow::Source>,
+    /// Earlier calls of the fn (by seq) whose reply decides whether it runs.
+    pub gates: Vec<u32>,
+    /// The innermost block it sits in (numbered per file).
+    pub block: u32,
+    /// The loops around it, outermost first.
+    pub loops: Vec<u32>,
 }
 
 /// How a command's error is thrown away.
@@ -452,6 +463,10 @@ pub struct CrateModel {
     pub locked_connections: Vec<LockedConnection>,
     /// Pipelines and transactions by id: where each was run.
     pub pipes: std::collections::HashMap<u32, Pipe>,
+    /// Where replies go and which loops sleep or retry.
+    pub flow: flow::CrateFlow,
+    /// Calls by (file, seq): the flow facts name calls by seq.
+    pub by_seq: std::collections::HashMap<(FileId, u32), usize>,
 }
 
 /// A `redis://` / `rediss://` string literal.
@@ -490,6 +505,26 @@ pub struct HelperCall {
 impl CrateModel {
     pub fn func(&self, id: FnId) -> &FnInfo {
         &self.fns[id as usize]
+    }
+
+    /// The call with this seq in this file, if it was kept.
+    pub fn call_at(&self, file: FileId, seq: u32) -> Option<&Call> {
+        self.by_seq.get(&(file, seq)).map(|&i| &self.calls[i])
+    }
+
+    /// Whether the call runs as part of something atomic: a transaction,
+    /// an atomic pipeline or a script, or after a WATCH in its fn (an
+    /// optimistic transaction written out by hand).
+    pub fn is_atomic(&self, call: &Call) -> bool {
+        call.in_transaction
+            || call.form == Form::Script
+            || call
+                .pipe
+                .and_then(|p| self.pipes.get(&p))
+                .is_some_and(|p| p.atomic || p.transaction)
+            || self.calls.iter().any(|w| {
+                w.is("WATCH") && w.file == call.file && w.func == call.func && w.seq < call.seq
+            })
     }
 
     /// Whether a call runs on a cluster connection: proven by its receiver,

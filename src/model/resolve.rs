@@ -322,7 +322,14 @@ pub fn resolve(
                 bound: raw.bound,
                 in_handler: raw.in_handler_closure,
                 swallowed: raw.swallowed,
+                inputs: raw.inputs.clone(),
+                gates: raw.gates.clone(),
+                block: raw.block,
+                loops: raw.loops.clone(),
             });
+            model
+                .by_seq
+                .insert((*file_id, raw.seq), model.calls.len() - 1);
         }
 
         for raw in &facts.creations {
@@ -437,6 +444,14 @@ pub fn resolve(
             };
             model.pipes.insert(pipe_id(*file_id, i as u32), pipe);
         }
+        let flow = &mut model.flow;
+        flow.uses
+            .extend(facts.reply_uses.iter().map(|u| (*file_id, u.clone())));
+        flow.retries
+            .extend(facts.retries.iter().map(|r| (*file_id, r.clone())));
+        for l in &facts.loops {
+            flow.loops.insert((*file_id, l.id), l.clone());
+        }
     }
     model
 }
@@ -482,6 +497,8 @@ fn raw_keys_and_opts(command: &str, args: &[RawArg], symbols: &Symbols) -> (Vec<
             && args.first().is_some_and(|a| {
                 a.lit.is_none() && a.key.0.iter().any(|p| matches!(p, RawPart::Lit(_)))
             }),
+        whole_list: command == "LRANGE"
+            && lits.get(1..3).is_some_and(|r| r == [Some("0"), Some("-1")]),
     };
     let timeout_at = |i: usize| -> Option<Timeout> {
         let arg = args.get(i)?;

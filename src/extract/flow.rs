@@ -1,0 +1,352 @@
+//! Syntax-only helpers of the flow model: what an expression is made of,
+//! whether a loop body waits, whether a branch always leaves.
+//! The walker (`super`) maps the names found here to the flows of its
+//! bindings.
+
+use proc_macro2::TokenStream;
+use syn::visit::{self, Visit};
+use syn::Expr;
+
+use super::{macro_name, types};
+use crate::model::flow::Source;
+
+/// Methods whose result says something small about their receiver (a
+/// length, a flag): the receiver's content does not flow on.
+const SUMMARIES: &[&str] = &[
+    "len",
+    "is_empty",
+    "count",
+    "contains",
+    "contains_key",
+    "starts_with",
+    "ends_with",
+    "is_some",
+    "is_none",
+    "is_ok",
+    "is_err",
+    "capacity",
+    "eq",
+    "ne",
+    "cmp",
+    "partial_cmp",
+];
+
+/// Fns that turn bytes or text into data (`serde_json::from_str`,
+/// `bincode::deserialize`, `rmp_serde::from_slice`, …).
+const DECODERS: &[&str] = &[
+    "from_str",
+    "from_slice",
+    "from_reader",
+    "from_value",
+    "from_bytes",
+    "deserialize",
+    "decode",
+];
+
+/// Methods that search a collection for one element.
+pub(super) const SEARCHES: &[&str] = &[
+    "contains",
+    "any",
+    "position",
+    "rposition",
+    "find",
+    "binary_search",
+];
+
+/// Sorts by a computed attribute (a score, a field): what a sorted set
+/// keeps ready. A plain `.sort()` orders names for display.
+pub(super) const SORTS_BY: &[&str] = &[
+    "sort_by",
+    "sort_by_key",
+    "sort_by_cached_key",
+    "sort_unstable_by",
+    "sort_unstable_by_key",
+    "sorted_by",
+    "sorted_by_key",
+    "sorted_by_cached_key",
+    "sorted_unstable_by",
+    "sorted_unstable_by_key",
+];
+
+/// What an expression's value is made of.
+#[derive(Default)]
+pub(super) struct Ingredients {
+    /// Bindings read, and whether through a deserialiser.
+    pub names: Vec<(String, bool)>,
+    /// Sources the expression creates itself (a file read).
+    pub sources: Vec<Source>,
+}
+
+/// Collects the bindings an expression reads. With `summaries` false,
+/// bindings only measured (`v.len()`, `v.is_some()`) count too: a
+/// condition on them still depends on them.
+pub(super) fn ingredients(e: &Expr, summaries: bool) -> Ingredients {
+    let mut scan = Scan {
+        out: Ingredients::default(),
+        decoding: 0,
+        summaries,
+        aliases: Vec::new(),
+    };
+    scan.visit_expr(e);
+    scan.out
+}
+
+struct Scan {
+    out: Ingredients,
+    decoding: u32,
+    summaries: bool,
+    /// Names bound inside the expression (match arms, `if let`, closure
+    /// parameters) and the outer names they take their value from: they
+    /// are gone from the walker's scopes by the time it asks.
+    aliases: Vec<(String, Vec<String>)>,
+}
+
+impl Scan {
+    fn name(&mut self, name: String) {
+        let decoded = self.decoding > 0;
+        match self.aliases.iter().rev().find(|(a, _)| *a == name) {
+            Some((_, targets)) => {
+                let targets = targets.clone();
+                self.out
+                    .names
+                    .extend(targets.into_iter().map(|t| (t, decoded)));
+            }
+            None => self.out.names.push((name, decoded)),
+        }
+    }
+
+    /// Records the names `e` reads (aliases resolved) and returns them, to
+    /// stand for the names a pattern or closure binds from `e`.
+    fn names_in(&mut self, e: &Expr) -> Vec<String> {
+        let start = self.out.names.len();
+        self.visit_expr(e);
+        self.out.names[start..]
+            .iter()
+            .map(|(n, _)| n.clone())
+            .collect()
+    }
+
+    /// Visits `f` with the names bound by `pat` standing for `targets`.
+    fn with_aliases(&mut self, pat: &syn::Pat, targets: &[String], f: impl FnOnce(&mut Self)) {
+        let mut bound = Vec::new();
+        super::pat_idents(pat, &mut bound);
+        let before = self.aliases.len();
+        self.aliases
+            .extend(bound.into_iter().map(|b| (b, targets.to_vec())));
+        f(self);
+        self.aliases.truncate(before);
+    }
+
+    fn tokens(&mut self, tokens: TokenStream) {
+        let mut names = Vec::new();
+        super::token_idents(tokens, &mut names);
+        names.into_iter().for_each(|n| self.name(n));
+    }
+}
+
+impl<'ast> Visit<'ast> for Scan {
+    fn visit_expr_match(&mut self, m: &'ast syn::ExprMatch) {
+        let targets = self.names_in(&m.expr);
+        for arm in &m.arms {
+            self.with_aliases(&arm.pat, &targets, |s| {
+                if let Some((_, guard)) = &arm.guard {
+                    s.visit_expr(guard);
+                }
+                s.visit_expr(&arm.body);
+            });
+        }
+    }
+
+    fn visit_expr_if(&mut self, i: &'ast syn::ExprIf) {
+        let Expr::Let(l) = &*i.cond else {
+            return visit::visit_expr_if(self, i);
+        };
+        let targets = self.names_in(&l.expr);
+        self.with_aliases(&l.pat, &targets, |s| s.visit_block(&i.then_branch));
+        if let Some((_, els)) = &i.else_branch {
+            self.visit_expr(els);
+        }
+    }
+
+    fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
+        if let Some(id) = p.path.get_ident() {
+            self.name(id.to_string());
+        }
+    }
+
+    fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+        if self.summaries && SUMMARIES.contains(&m.method.to_string().as_str()) {
+            m.args.iter().for_each(|a| self.visit_expr(a));
+            return;
+        }
+        // `raw.map(|json| serde_json::from_str(&json))`: closure
+        // parameters stand for the receiver.
+        let targets = self.names_in(&m.receiver);
+        for a in &m.args {
+            match a {
+                Expr::Closure(c) => {
+                    let before = self.aliases.len();
+                    for input in &c.inputs {
+                        let mut bound = Vec::new();
+                        super::pat_idents(input, &mut bound);
+                        self.aliases
+                            .extend(bound.into_iter().map(|b| (b, targets.clone())));
+                    }
+                    self.visit_expr(&c.body);
+                    self.aliases.truncate(before);
+                }
+                other => self.visit_expr(other),
+            }
+        }
+    }
+
+    fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+        let Expr::Path(p) = &*c.func else {
+            return visit::visit_expr_call(self, c);
+        };
+        let segs = types::path_segments(&p.path);
+        let last = segs.last().map(String::as_str).unwrap_or_default();
+        // A file parsed on the spot is its parsed content, not the file.
+        if segs.iter().any(|s| s == "fs")
+            && matches!(last, "read" | "read_to_string")
+            && self.decoding == 0
+        {
+            self.out.sources.push(Source::FileData);
+        }
+        if segs.len() >= 2 && segs[segs.len() - 2] == "File" && last == "open" {
+            self.out.sources.push(Source::FileHandle);
+        }
+        let decoder = DECODERS.contains(&last);
+        self.decoding += u32::from(decoder);
+        c.args.iter().for_each(|a| self.visit_expr(a));
+        self.decoding -= u32::from(decoder);
+    }
+
+    fn visit_macro(&mut self, m: &'ast syn::Macro) {
+        // `format!("{x}")`, `json!({ .. })`: their tokens name bindings.
+        if macro_name(m) != "matches" {
+            self.tokens(m.tokens.clone());
+        }
+    }
+
+    fn visit_item(&mut self, _: &'ast syn::Item) {}
+}
+
+/// Whether a loop waits between rounds: a sleep, an interval tick, a
+/// backoff or delay helper.
+pub(super) fn waits(body: Option<&syn::Block>, cond: Option<&Expr>) -> bool {
+    let mut w = Waits(false);
+    if let Some(b) = body {
+        w.visit_block(b);
+    }
+    if let Some(c) = cond {
+        w.visit_expr(c);
+    }
+    w.0
+}
+
+struct Waits(bool);
+
+fn is_wait(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    matches!(lower.as_str(), "tick" | "delay_for" | "delay_until")
+        || lower.contains("sleep")
+        || lower.contains("backoff")
+        || lower.contains("delay")
+}
+
+impl<'ast> Visit<'ast> for Waits {
+    fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+        if let Expr::Path(p) = &*c.func {
+            if types::path_segments(&p.path)
+                .iter()
+                .any(|s| is_wait(s) || s == "Delay" || s == "Timer")
+            {
+                self.0 = true;
+            }
+        }
+        visit::visit_expr_call(self, c);
+    }
+
+    fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+        if is_wait(&m.method.to_string()) {
+            self.0 = true;
+        }
+        visit::visit_expr_method_call(self, m);
+    }
+
+    fn visit_macro(&mut self, m: &'ast syn::Macro) {
+        // `tokio::select!` / `join!` arms: look at their tokens.
+        let mut names = Vec::new();
+        super::token_idents(m.tokens.clone(), &mut names);
+        if names.iter().any(|n| is_wait(n)) {
+            self.0 = true;
+        }
+    }
+
+    fn visit_item(&mut self, _: &'ast syn::Item) {}
+}
+
+/// Whether evaluating `e` always leaves the enclosing loop or fn: it is, or
+/// its block has at top level, a `return`, a `break`, a `?` on an error
+/// value, or a panicking or bailing macro.
+pub(super) fn always_leaves(e: &Expr) -> bool {
+    match e {
+        Expr::Return(_) | Expr::Break(_) => true,
+        Expr::Try(t) => matches!(&*t.expr, Expr::Call(c) if is_err_ctor(&c.func)),
+        Expr::Macro(m) => leaving_macro(&m.mac),
+        Expr::Block(b) => block_leaves(&b.block),
+        Expr::Paren(p) => always_leaves(&p.expr),
+        Expr::If(i) => {
+            // Both branches leave.
+            block_leaves(&i.then_branch)
+                && i.else_branch
+                    .as_ref()
+                    .is_some_and(|(_, e)| always_leaves(e))
+        }
+        _ => false,
+    }
+}
+
+pub(super) fn block_leaves(b: &syn::Block) -> bool {
+    b.stmts.iter().any(|s| match s {
+        syn::Stmt::Expr(e, _) => always_leaves(e),
+        syn::Stmt::Macro(m) => leaving_macro(&m.mac),
+        _ => false,
+    })
+}
+
+fn is_err_ctor(f: &Expr) -> bool {
+    matches!(f, Expr::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Err"))
+}
+
+fn leaving_macro(m: &syn::Macro) -> bool {
+    matches!(
+        macro_name(m).as_str(),
+        "panic" | "bail" | "unreachable" | "todo" | "unimplemented"
+    )
+}
+
+/// Whether a block or expression leaves the loop anywhere (closures and
+/// async blocks excluded): the success path of a retry loop.
+pub(super) fn leaves_somewhere(e: &Expr) -> bool {
+    let mut exit = super::EarlyExit::default();
+    exit.visit_expr(e);
+    exit.0
+}
+
+pub(super) fn block_leaves_somewhere(b: &syn::Block) -> bool {
+    let mut exit = super::EarlyExit::default();
+    exit.visit_block(b);
+    exit.0
+}
+
+/// `Ok(..)` / `Err(..)` / `Some(..)` patterns by their constructor name.
+pub(super) fn pattern_ctor(p: &syn::Pat) -> Option<String> {
+    match p {
+        syn::Pat::TupleStruct(t) => t.path.segments.last().map(|s| s.ident.to_string()),
+        syn::Pat::Ident(i) if i.subpat.is_none() => None,
+        syn::Pat::Or(o) => o.cases.first().and_then(pattern_ctor),
+        _ => None,
+    }
+}

@@ -1,0 +1,108 @@
+//! Data flow inside one fn, as the flow rules need it: where a command's
+//! reply goes (into a condition, a deserialiser, a search or a sort, the
+//! arguments of a later command), and which loops sleep or retry.
+//!
+//! Extraction records these per file, keyed by the `seq` every call and
+//! creation gets (unique within its file); resolution keeps them beside the
+//! calls. Together with the calls of a fn in `seq` order they form the
+//! per-fn event list the flow rules walk.
+
+use super::{FileId, LoopKind, Span};
+
+/// Where a value came from.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+pub enum Source {
+    /// The reply of the call with this `seq`.
+    Reply(u32),
+    /// That reply after a deserialiser (`serde_json::from_str`, …).
+    Decoded(u32),
+    /// The whole content of a file (`fs::read`, `read_to_end` on a file).
+    FileData,
+    /// An open file: what is read from it whole becomes `FileData`.
+    FileHandle,
+}
+
+impl Source {
+    /// The call whose reply this is, decoded or not.
+    pub fn reply_seq(self) -> Option<u32> {
+        match self {
+            Source::Reply(s) | Source::Decoded(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// What the code does with a reply, beyond passing it on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum UseKind {
+    /// `.contains(..)`, `.iter().any(..)`, `.iter().position(..)`, …
+    Search,
+    /// `.sort_by(..)`, `.sort_by_key(..)`, `.sorted_by(..)`: ordered by a
+    /// computed attribute (a plain `.sort()` orders for display).
+    SortBy,
+}
+
+/// A reply searched or sorted in the application.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct ReplyUse {
+    /// The call whose reply is used.
+    pub seq: u32,
+    pub kind: UseKind,
+    /// The method as written (`contains`, `sort_by_key`).
+    pub method: String,
+    pub span: Span,
+}
+
+/// A loop of a fn.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct LoopFact {
+    pub id: u32,
+    pub kind: LoopKind,
+    /// The body waits: a sleep, an interval tick, a backoff.
+    pub sleeps: bool,
+    /// A `for` over a number range (`for attempt in 0..5`): a bounded retry
+    /// when the body exits on success.
+    pub counted: bool,
+}
+
+/// A Redis call (or connection creation) whose error path lets the loop
+/// go round again: the loop retries it.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct RetryFact {
+    /// The loop that retries.
+    pub loop_id: u32,
+    /// The call or creation retried.
+    pub seq: u32,
+    /// The success path leaves the loop (`break`/`return`): a retry loop
+    /// rather than a worker loop that also goes on after errors.
+    pub ok_exits: bool,
+}
+
+/// Flow facts of a crate, by file.
+#[derive(Debug, Default)]
+pub struct CrateFlow {
+    pub uses: Vec<(FileId, ReplyUse)>,
+    pub loops: std::collections::HashMap<(FileId, u32), LoopFact>,
+    pub retries: Vec<(FileId, RetryFact)>,
+}
+
+impl CrateFlow {
+    pub fn loop_fact(&self, file: FileId, id: u32) -> Option<&LoopFact> {
+        self.loops.get(&(file, id))
+    }
+
+    /// Whether a loop is a retry loop or a worker loop: it repeats the same
+    /// work, not one round per item.
+    pub fn repeats(&self, file: FileId, id: u32) -> bool {
+        self.loop_fact(file, id)
+            .is_some_and(|l| matches!(l.kind, LoopKind::Loop | LoopKind::While) || l.counted)
+    }
+
+    /// Whether a loop is a plain `loop`/`while` (not counted, not per item).
+    pub fn is_unbounded(&self, file: FileId, id: u32) -> bool {
+        self.loop_fact(file, id)
+            .is_some_and(|l| matches!(l.kind, LoopKind::Loop | LoopKind::While))
+    }
+}

@@ -13,9 +13,143 @@ pub static RULES: &[&Rule] = &[
     &COMMAND_IN_LOOP,
     &MISSING_TIMEOUT,
     &LOCKED_CONNECTION,
+    &RETRY_WITHOUT_BACKOFF,
     &SWALLOWED_ERROR,
     &NO_RECONNECT,
+    &SEQUENTIAL_BATCHABLE,
 ];
+
+pub static RETRY_WITHOUT_BACKOFF: Rule = Rule {
+    id: "conn-retry-without-backoff",
+    section: "3.3",
+    impact: Impact::High,
+    default: Default::On,
+    summary: "a loop that retries a failed Redis call or connection at once, with no delay",
+    doc: include_str!("../../rules/conn-retry-without-backoff.md"),
+    check: Check::Code(retry_without_backoff),
+};
+
+fn retry_without_backoff(model: &CrateModel, sink: &mut Sink) {
+    let mut reported = std::collections::HashSet::new();
+    for (file, retry) in &model.flow.retries {
+        let Some(l) = model.flow.loop_fact(*file, retry.loop_id) else {
+            continue;
+        };
+        // A counted `for` retries only when success leaves it; a `for` over
+        // items handles each item's error and moves on.
+        let retrying = match l.kind {
+            LoopKind::Loop | LoopKind::While => true,
+            LoopKind::For => l.counted && retry.ok_exits,
+            LoopKind::IterClosure => false,
+        };
+        if !retrying || l.sleeps || !reported.insert((*file, retry.loop_id)) {
+            continue;
+        }
+        let (what, span) = if let Some(call) = model.call_at(*file, retry.seq) {
+            (call.command.clone(), call.span)
+        } else if let Some(c) = model
+            .creations
+            .iter()
+            .find(|c| c.file == *file && c.seq == retry.seq)
+        {
+            (format!("`{}`", c.what), c.span)
+        } else {
+            continue;
+        };
+        sink.report(
+            *file,
+            span,
+            format!(
+                "when {what} fails, this loop tries again at once: while Redis is down or failing over it \
+                 spins, floods the logs and hammers the server the moment it comes back"
+            ),
+            "wait before each retry, doubling the delay up to a cap and adding jitter (`tokio::time::sleep`, \
+             the `backoff` crate), and give up after a bound; ConnectionManager and fred's ReconnectPolicy \
+             already reconnect this way"
+                .to_string(),
+        );
+    }
+}
+
+pub static SEQUENTIAL_BATCHABLE: Rule = Rule {
+    id: "conn-sequential-batchable",
+    section: "4.4",
+    impact: Impact::High,
+    default: Default::On,
+    summary: "back-to-back single-key commands that one multi-key or variadic command would do",
+    doc: include_str!("../../rules/conn-sequential-batchable.md"),
+    check: Check::Code(sequential_batchable),
+};
+
+/// What a run of the same command batches into: GETs of any keys, HGETs
+/// and appends of one key.
+fn batched_form(command: &str) -> Option<(&'static str, bool)> {
+    Some(match command {
+        "GET" => ("MGET", false),
+        "EXISTS" => ("one EXISTS with all the keys", false),
+        "HGET" => ("HMGET", true),
+        "SADD" => ("one variadic SADD", true),
+        "RPUSH" => ("one variadic RPUSH", true),
+        "LPUSH" => ("one variadic LPUSH", true),
+        "SREM" => ("one variadic SREM", true),
+        "HDEL" => ("one variadic HDEL", true),
+        _ => return None,
+    })
+}
+
+fn sequential_batchable(model: &CrateModel, sink: &mut Sink) {
+    let grouped = crate::rules::data_structures::field_group_calls(model);
+    let mut by_fn: BTreeMap<(u32, u32), Vec<&crate::model::Call>> = BTreeMap::new();
+    for call in &model.calls {
+        by_fn.entry((call.file, call.func)).or_default().push(call);
+    }
+    for calls in by_fn.values_mut() {
+        calls.sort_by_key(|c| c.seq);
+        for pair in calls.windows(2) {
+            let (first, second) = (pair[0], pair[1]);
+            let Some((batch, same_key)) = batched_form(&second.command) else {
+                continue;
+            };
+            let independent = !second
+                .inputs
+                .iter()
+                .any(|s| s.reply_seq() == Some(first.seq));
+            let together = first.command == second.command
+                && first.block == second.block
+                && first.conn == second.conn
+                && first.keys.len() == 1
+                && second.keys.len() == 1
+                && (!same_key || first.keys == second.keys)
+                && first.pipe.is_none()
+                && second.pipe.is_none()
+                && second.loops.is_empty()
+                && independent;
+            // Several fields of one object as separate keys is
+            // ds-fields-as-separate-keys's finding; fred does not split a
+            // cross-slot MGET.
+            let other_rule = grouped.contains(&(second.file, second.seq))
+                || (first.keys != second.keys
+                    && model.on_cluster(second)
+                    && second.api == crate::model::Api::Fred);
+            if !together || other_rule {
+                continue;
+            }
+            sink.report(
+                second.file,
+                second.span,
+                format!(
+                    "{} on `{}` right after {} on `{}` (line {}): two round trips where {batch} needs one",
+                    second.command,
+                    second.keys[0],
+                    first.command,
+                    first.keys[0],
+                    first.span.start.line
+                ),
+                format!("send them as {batch} (or queue both on a pipeline)"),
+            );
+        }
+    }
+}
 
 pub static CLIENT_PER_REQUEST: Rule = Rule {
     id: "conn-client-per-request",

@@ -3,16 +3,233 @@
 use std::collections::{BTreeMap, HashSet};
 
 use super::{Check, Default, Impact, Rule, Sink};
+use crate::model::flow::UseKind;
 use crate::model::key::Key;
-use crate::model::{Call, CrateModel};
+use crate::model::{Call, CrateModel, LoopKind};
 
 /// The rules of this section, in guide order.
 pub static RULES: &[&Rule] = &[
+    &SERIALIZED_READ_MODIFY_WRITE,
     &FIELDS_AS_SEPARATE_KEYS,
+    &POLLING_LOOP,
     &DEPRECATED_RPOPLPUSH,
+    &LIST_MEMBERSHIP_SCAN,
+    &SORT_IN_APP,
     &STREAM_NO_ACK,
     &STREAM_UNBOUNDED,
 ];
+
+pub static SERIALIZED_READ_MODIFY_WRITE: Rule = Rule {
+    id: "ds-serialized-read-modify-write",
+    section: "1.1",
+    impact: Impact::Critical,
+    default: Default::On,
+    summary: "a serialized object read, decoded, changed and written back whole",
+    doc: include_str!("../../rules/ds-serialized-read-modify-write.md"),
+    check: Check::Code(serialized_read_modify_write),
+};
+
+/// String reads whose reply is a whole serialized object.
+const WHOLE_READS: &[&str] = &["GET", "GETEX", "HGET"];
+/// Writes that replace a whole string value.
+const WHOLE_WRITES: &[&str] = &["SET", "SETEX", "PSETEX", "HSET"];
+
+fn serialized_read_modify_write(model: &CrateModel, sink: &mut Sink) {
+    for write in model
+        .calls
+        .iter()
+        .filter(|c| WHOLE_WRITES.contains(&c.command.as_str()) && !model.is_atomic(c))
+    {
+        let Some(read) = decoded_read_of_same_key(model, write) else {
+            continue;
+        };
+        let key = &write.keys[0];
+        sink.report(
+            write.file,
+            write.span,
+            format!(
+                "`{key}` is read with {} (line {}), deserialized, changed and written back whole with {}: two \
+                 clients doing this at once lose one update, and every change moves the whole object",
+                read.command, read.span.start.line, write.command
+            ),
+            "keep the object's fields in a Hash and change only what changed (HSET, HINCRBY), or use \
+             RedisJSON paths; if it must stay one value, make the update atomic (WATCH/MULTI or a Lua script)"
+                .to_string(),
+        );
+    }
+}
+
+/// The read whose decoded reply flows into `write`'s value, on the same key.
+pub(crate) fn decoded_read_of_same_key<'m>(
+    model: &'m CrateModel,
+    write: &Call,
+) -> Option<&'m Call> {
+    let key = write.keys.first()?;
+    write.inputs.iter().find_map(|source| {
+        let crate::model::flow::Source::Decoded(seq) = source else {
+            return None;
+        };
+        let read = model.call_at(write.file, *seq)?;
+        (WHOLE_READS.contains(&read.command.as_str())
+            && read.func == write.func
+            && read.keys.first() == Some(key)
+            && matches!(key, Key::Template(_) | Key::Opaque(_)))
+        .then_some(read)
+    })
+}
+
+pub static POLLING_LOOP: Rule = Rule {
+    id: "ds-polling-loop",
+    section: "1.3",
+    impact: Impact::High,
+    default: Default::On,
+    summary: "a loop that pops or reads without blocking and sleeps between rounds",
+    doc: include_str!("../../rules/ds-polling-loop.md"),
+    check: Check::Code(polling_loop),
+};
+
+/// Non-blocking pops and reads that have a blocking twin.
+fn blocking_twin(call: &Call) -> Option<&'static str> {
+    Some(match call.command.as_str() {
+        "LPOP" => "BLPOP",
+        "RPOP" => "BRPOP",
+        "LMPOP" => "BLMPOP",
+        "LMOVE" | "RPOPLPUSH" => "BLMOVE",
+        "ZPOPMIN" => "BZPOPMIN",
+        "ZPOPMAX" => "BZPOPMAX",
+        "ZMPOP" => "BZMPOP",
+        "XREAD" | "XREADGROUP" if call.opts.timeout.is_none() => {
+            if call.is("XREAD") {
+                "XREAD BLOCK"
+            } else {
+                "XREADGROUP BLOCK"
+            }
+        }
+        _ => return None,
+    })
+}
+
+fn polling_loop(model: &CrateModel, sink: &mut Sink) {
+    for call in &model.calls {
+        let Some(twin) = blocking_twin(call) else {
+            continue;
+        };
+        // The loop that both repeats the read and sleeps.
+        let sleeping = call.loops.iter().any(|&id| {
+            model
+                .flow
+                .loop_fact(call.file, id)
+                .is_some_and(|l| l.sleeps && matches!(l.kind, LoopKind::Loop | LoopKind::While))
+        });
+        if !sleeping || call.pipe.is_some() {
+            continue;
+        }
+        let key = call
+            .keys
+            .first()
+            .map(|k| format!(" on `{k}`"))
+            .unwrap_or_default();
+        sink.report(
+            call.file,
+            call.span,
+            format!(
+                "{}{key} polls in a loop that sleeps between rounds: new items wait up to a full sleep, and an \
+                 idle worker still spends a round trip per round",
+                call.command
+            ),
+            format!(
+                "block on the server instead: {twin} with a timeout returns as soon as an item arrives and \
+                 costs nothing while idle"
+            ),
+        );
+    }
+}
+
+pub static LIST_MEMBERSHIP_SCAN: Rule = Rule {
+    id: "ds-list-membership-scan",
+    section: "1.4",
+    impact: Impact::High,
+    default: Default::On,
+    summary: "a whole list fetched with LRANGE 0 -1 to test membership in the application",
+    doc: include_str!("../../rules/ds-list-membership-scan.md"),
+    check: Check::Code(list_membership_scan),
+};
+
+fn list_membership_scan(model: &CrateModel, sink: &mut Sink) {
+    for (file, u) in model
+        .flow
+        .uses
+        .iter()
+        .filter(|(_, u)| u.kind == UseKind::Search)
+    {
+        let Some(call) = model.call_at(*file, u.seq) else {
+            continue;
+        };
+        if !(call.is("LRANGE") && call.opts.whole_list) {
+            continue;
+        }
+        let key = call.keys.first().map(|k| k.to_string()).unwrap_or_default();
+        sink.report(
+            *file,
+            u.span,
+            format!(
+                "the whole list `{key}` is fetched (LRANGE 0 -1, line {}) only to `{}` it: every check moves \
+                 the entire list and costs O(N)",
+                call.span.start.line, u.method
+            ),
+            "keep the members in a Set and ask the server: SISMEMBER (or SMISMEMBER for several) is O(1) \
+             and returns one flag"
+                .to_string(),
+        );
+    }
+}
+
+pub static SORT_IN_APP: Rule = Rule {
+    id: "ds-sort-in-app",
+    section: "1.5",
+    impact: Impact::High,
+    default: Default::On,
+    summary: "a hash, set or list fetched whole and sorted by a computed key in the application",
+    doc: include_str!("../../rules/ds-sort-in-app.md"),
+    check: Check::Code(sort_in_app),
+};
+
+/// Replies that come back unordered (or in insertion order) and whole.
+const UNORDERED_READS: &[&str] = &["HGETALL", "HVALS", "SMEMBERS", "SUNION", "SINTER", "LRANGE"];
+
+fn sort_in_app(model: &CrateModel, sink: &mut Sink) {
+    let mut reported = HashSet::new();
+    for (file, u) in model
+        .flow
+        .uses
+        .iter()
+        .filter(|(_, u)| u.kind == UseKind::SortBy)
+    {
+        let Some(call) = model.call_at(*file, u.seq) else {
+            continue;
+        };
+        if !UNORDERED_READS.contains(&call.command.as_str()) || !reported.insert((*file, u.span)) {
+            continue;
+        }
+        let key = call
+            .keys
+            .first()
+            .map(|k| format!(" `{k}`"))
+            .unwrap_or_default();
+        sink.report(
+            *file,
+            u.span,
+            format!(
+                "the reply of {}{key} (line {}) is ranked in the application with `{}`: every request fetches \
+                 and sorts the whole collection",
+                call.command, call.span.start.line, u.method
+            ),
+            "keep the items in a Sorted Set scored by the sort key: ZADD on write, then ZRANGE (BYSCORE / \
+             REV / LIMIT) returns them in order, a page at a time"
+                .to_string(),
+        );
+    }
+}
 
 pub static FIELDS_AS_SEPARATE_KEYS: Rule = Rule {
     id: "ds-fields-as-separate-keys",
@@ -36,7 +253,7 @@ fn parent_and_field(key: &Key) -> Option<(String, String)> {
 /// (fn, command, parent shape) → the calls, and the distinct fields they touch.
 type FieldGroups<'a> = BTreeMap<(u32, &'a str, String), (Vec<&'a Call>, HashSet<String>)>;
 
-fn fields_as_separate_keys(model: &CrateModel, sink: &mut Sink) {
+fn field_groups(model: &CrateModel) -> FieldGroups<'_> {
     // (fn, command, parent) → the calls and the distinct fields they touch.
     let mut groups: FieldGroups = BTreeMap::new();
     for call in model
@@ -52,10 +269,21 @@ fn fields_as_separate_keys(model: &CrateModel, sink: &mut Sink) {
             entry.1.insert(field);
         }
     }
-    for ((_, command, parent), (calls, fields)) in groups {
-        if fields.len() < 3 {
-            continue;
-        }
+    groups.retain(|_, (_, fields)| fields.len() >= 3);
+    groups
+}
+
+/// The calls (file, seq) that ds-fields-as-separate-keys reports as part
+/// of a group.
+pub(crate) fn field_group_calls(model: &CrateModel) -> HashSet<(u32, u32)> {
+    field_groups(model)
+        .into_values()
+        .flat_map(|(calls, _)| calls.into_iter().map(|c| (c.file, c.seq)))
+        .collect()
+}
+
+fn fields_as_separate_keys(model: &CrateModel, sink: &mut Sink) {
+    for ((_, command, parent), (calls, fields)) in field_groups(model) {
         let first = calls
             .iter()
             .min_by_key(|c| c.seq)

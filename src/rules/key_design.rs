@@ -4,18 +4,55 @@ use std::collections::HashSet;
 
 use super::{Check, Default, Impact, Rule, Sink};
 use crate::model::command::flags;
+use crate::model::flow::Source;
 use crate::model::key::{Key, Part};
 use crate::model::{Api, Call, CrateModel};
 
 /// The rules of this section, in guide order.
 pub static RULES: &[&Rule] = &[
     &UNBOUNDED_COLLECTION,
+    &LARGE_VALUE,
     &NAME_TOO_LONG,
     &MISSING_TTL,
     &NO_NAMESPACE,
     &INCONSISTENT_SEPARATOR,
     &KEYS_COMMAND,
 ];
+
+pub static LARGE_VALUE: Rule = Rule {
+    id: "key-large-value",
+    section: "2.1",
+    impact: Impact::Critical,
+    default: Default::On,
+    summary: "a whole file's content stored as a Redis value",
+    doc: include_str!("../../rules/key-large-value.md"),
+    check: Check::Code(large_value),
+};
+
+fn large_value(model: &CrateModel, sink: &mut Sink) {
+    for call in &model.calls {
+        if !call.has(flags::WRITE) || !call.inputs.contains(&Source::FileData) {
+            continue;
+        }
+        let key = call
+            .keys
+            .first()
+            .map(|k| format!(" to `{k}`"))
+            .unwrap_or_default();
+        sink.report(
+            call.file,
+            call.span,
+            format!(
+                "{}{key} stores the whole content of a file: values of megabytes block the server while they \
+                 are written, read, replicated and freed, and crowd out the hot small keys",
+                call.command
+            ),
+            "keep the file in object or blob storage (or on disk) and store only its location, size and \
+             metadata in Redis"
+                .to_string(),
+        );
+    }
+}
 
 pub static KEYS_COMMAND: Rule = Rule {
     id: "key-keys-command",

@@ -41,6 +41,8 @@ const DECODERS: &[&str] = &[
     "from_bytes",
     "deserialize",
     "decode",
+    // The usual name of a type's own JSON constructor (`Job::from_json`).
+    "from_json",
 ];
 
 /// Methods that search a collection for one element.

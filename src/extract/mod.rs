@@ -64,6 +64,8 @@ pub fn extract(file: &syn::File, is_test_file: bool) -> FileFacts {
         depth: 0,
         blocks: 0,
         loops: 0,
+        nest: 0,
+        call_nest: Vec::new(),
     };
     w.enter_fn(module_fn());
     for item in &file.items {
@@ -271,6 +273,8 @@ impl Value {
 struct LoopShape {
     sleeps: bool,
     counted: bool,
+    /// `while let Some(x) = next()`: one round per item, like a `for`.
+    per_item: bool,
 }
 
 struct LoopFrame {
@@ -352,6 +356,12 @@ struct Walker {
     /// Block and loop counters (ids are per file).
     blocks: u32,
     loops: u32,
+    /// Closures and async blocks entered: a call made in one is not part
+    /// of the value of the expression around it (a spawned task's reply
+    /// does not flow into the `JoinHandle`).
+    nest: u32,
+    /// `nest` at each call of `facts.calls`.
+    call_nest: Vec<u32>,
 }
 
 /// Deepest expression nesting the walker follows.
@@ -663,8 +673,13 @@ impl Walker {
                 }
             }
         }
-        for c in &self.facts.calls[calls_before..] {
-            out.push(Source::Reply(c.seq));
+        for (c, nest) in self.facts.calls[calls_before..]
+            .iter()
+            .zip(&self.call_nest[calls_before..])
+        {
+            if *nest == self.nest {
+                out.push(Source::Reply(c.seq));
+            }
         }
         out.sort();
         out.dedup();
@@ -867,6 +882,7 @@ impl Walker {
             kind,
             sleeps: shape.sleeps,
             counted: shape.counted,
+            per_item: shape.per_item,
         });
         if let Some(group) = self.cx().loops.last_mut() {
             group.push(LoopFrame { id, kind, deps });
@@ -1381,7 +1397,9 @@ impl Walker {
             }
             Expr::Async(a) => {
                 self.cx().loops.push(Vec::new());
+                self.nest += 1;
                 self.block(&a.block);
+                self.nest -= 1;
                 self.cx().loops.pop();
                 Value::Unknown
             }
@@ -1398,6 +1416,7 @@ impl Walker {
                 let shape = LoopShape {
                     sleeps: flow::waits(Some(&f.body), None),
                     counted: matches!(&*f.expr, Expr::Range(_)),
+                    per_item: true,
                 };
                 self.with_loop((LoopKind::For, shape), deps, |w| {
                     bindings
@@ -1411,6 +1430,8 @@ impl Walker {
                 let shape = LoopShape {
                     sleeps: flow::waits(Some(&wh.body), Some(&wh.cond)),
                     counted: false,
+                    per_item: matches!(&*wh.cond, Expr::Let(l)
+                        if flow::pattern_ctor(&l.pat).is_none_or(|c| c != "Err")),
                 };
                 self.with_loop((LoopKind::While, shape), Vec::new(), |w| {
                     let (calls, made) = (w.facts.calls.len(), w.facts.creations.len());
@@ -1433,6 +1454,7 @@ impl Walker {
                 let shape = LoopShape {
                     sleeps: flow::waits(Some(&l.body), None),
                     counted: false,
+                    per_item: false,
                 };
                 self.with_loop((LoopKind::Loop, shape), Vec::new(), |w| w.block(&l.body));
                 Value::Unknown
@@ -1630,7 +1652,9 @@ impl Walker {
                 }
             }
         }
+        self.nest += 1;
         self.eval(&c.body);
+        self.nest -= 1;
         self.pop_scope();
     }
 
@@ -1643,6 +1667,7 @@ impl Walker {
                     let shape = LoopShape {
                         sleeps: flow::waits(None, Some(&c.body)),
                         counted: false,
+                        per_item: false,
                     };
                     self.with_loop((LoopKind::IterClosure, shape), deps, |w| w.closure(c, None));
                 }
@@ -1938,7 +1963,11 @@ impl Walker {
                 self.facts.pipes[id as usize].atomic = true;
                 Value::Pipe(id)
             }
-            "ignore" | "clone" => Value::Pipe(id),
+            // fred `pipeline().with_options(..)` is still the pipeline.
+            "ignore" | "clone" | "with_options" => {
+                self.eval_args(m);
+                Value::Pipe(id)
+            }
             "query" | "query_async" | "exec" | "exec_async" if m.args.len() == 1 => {
                 let recv = self.eval(&m.args[0]).recv();
                 self.facts.pipes[id as usize].exec = Some(recv);
@@ -2509,6 +2538,7 @@ impl Walker {
             .last()
             .map(|g| g.iter().map(|f| f.id).collect())
             .unwrap_or_default();
+        self.call_nest.push(self.nest);
         self.facts.calls.push(RawCall {
             command: c.command,
             form: c.form,

@@ -65,6 +65,8 @@ pub struct LoopFact {
     /// A `for` over a number range (`for attempt in 0..5`): a bounded retry
     /// when the body exits on success.
     pub counted: bool,
+    /// One round per item: a `for`, or a `while let Some(x) = next()`.
+    pub per_item: bool,
 }
 
 /// A Redis call (or connection creation) whose error path lets the loop
@@ -91,18 +93,5 @@ pub struct CrateFlow {
 impl CrateFlow {
     pub fn loop_fact(&self, file: FileId, id: u32) -> Option<&LoopFact> {
         self.loops.get(&(file, id))
-    }
-
-    /// Whether a loop is a retry loop or a worker loop: it repeats the same
-    /// work, not one round per item.
-    pub fn repeats(&self, file: FileId, id: u32) -> bool {
-        self.loop_fact(file, id)
-            .is_some_and(|l| matches!(l.kind, LoopKind::Loop | LoopKind::While) || l.counted)
-    }
-
-    /// Whether a loop is a plain `loop`/`while` (not counted, not per item).
-    pub fn is_unbounded(&self, file: FileId, id: u32) -> bool {
-        self.loop_fact(file, id)
-            .is_some_and(|l| matches!(l.kind, LoopKind::Loop | LoopKind::While))
     }
 }

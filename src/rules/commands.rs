@@ -80,9 +80,15 @@ fn non_atomic_check_then_act(model: &CrateModel, sink: &mut Sink) {
                  change the key between the check and this write",
                 write.command, check.command, check.span.start.line
             ),
-            "let Redis decide in one step: SET .. NX (create if absent), SET .. XX, INCR with a limit in a \
-             Lua script, or WATCH/MULTI (`redis::transaction`) around the check and the write"
-                .to_string(),
+            if check.is("GET") && (write.is("DEL") || write.is("UNLINK")) {
+                "read and remove in one step with GETDEL (Redis 6.2+), or compare and delete in a Lua \
+                 script"
+                    .to_string()
+            } else {
+                "let Redis decide in one step: SET .. NX (create if absent), SET .. XX, INCR with a limit \
+                 in a Lua script, or WATCH/MULTI (`redis::transaction`) around the check and the write"
+                    .to_string()
+            },
         );
     }
 }

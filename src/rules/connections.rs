@@ -38,7 +38,8 @@ fn retry_without_backoff(model: &CrateModel, sink: &mut Sink) {
         // A counted `for` retries only when success leaves it; a `for` over
         // items handles each item's error and moves on.
         let retrying = match l.kind {
-            LoopKind::Loop | LoopKind::While => true,
+            LoopKind::Loop => true,
+            LoopKind::While => !l.per_item,
             LoopKind::For => l.counted && retry.ok_exits,
             LoopKind::IterClosure => false,
         };
@@ -120,6 +121,8 @@ fn sequential_batchable(model: &CrateModel, sink: &mut Sink) {
                 && first.keys.len() == 1
                 && second.keys.len() == 1
                 && (!same_key || first.keys == second.keys)
+                // Reading one key twice wants the first reply kept, not MGET.
+                && (same_key || first.keys != second.keys)
                 && first.pipe.is_none()
                 && second.pipe.is_none()
                 && second.loops.is_empty()

@@ -489,7 +489,9 @@ fn lint_configs(
                     .canonicalize()
                     .unwrap_or_else(|_| source.path.clone());
                 *ids.entry(key).or_insert_with(|| {
+                    // A Redis configuration is Redis code for the summary.
                     outcome.files_scanned += 1;
+                    outcome.files_with_redis += 1;
                     outcome.files.push(SourceFile {
                         path: source.path.clone(),
                         display: display_path(&source.path, cwd),

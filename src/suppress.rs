@@ -21,6 +21,11 @@
 //!   what it silences.
 //! - Only plain `//` comments count: not doc comments (`///`, `//!`), not
 //!   block comments, and nothing inside string or char literals.
+//! - Redis configuration files take the same comments written with `#`:
+//!   `# redis-lint: allow(conf-slowlog) -- load test box` on the line above
+//!   a directive, or `allow-file(..)` among the leading comments (for a
+//!   missing directive, reported on the first line). Compose files also
+//!   take one at the end of a line, after a blank and outside quotes.
 //!
 //! The suppressions are checked too ([`META_RULES`]): one without a reason
 //! after `--`, one naming no known rule (or that cannot be read), and one
@@ -232,18 +237,50 @@ impl Suppression {
     }
 }
 
-/// Reads the suppression comments of a file.
+/// How a file writes comments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Syntax {
+    /// Rust: `//` comments, skipping literals and block comments.
+    Rust,
+    /// redis.conf / sentinel.conf: `#` starting a line.
+    Conf,
+    /// YAML (compose files): `#` starting a line or after a blank.
+    Yaml,
+}
+
+impl Syntax {
+    /// By file name: Rust sources end in `.rs`, compose files in
+    /// `.yml`/`.yaml`; everything else linted is a Redis configuration.
+    pub fn of(path: &std::path::Path) -> Syntax {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("rs") => Syntax::Rust,
+            Some("yml" | "yaml") => Syntax::Yaml,
+            _ => Syntax::Conf,
+        }
+    }
+}
+
+/// Reads the suppression comments of a Rust file.
 pub fn parse(source: &str) -> Suppressions {
+    parse_as(source, Syntax::Rust)
+}
+
+/// Reads the suppression comments of a file written in `syntax`.
+pub fn parse_as(source: &str, syntax: Syntax) -> Suppressions {
     if !source.contains(MARKER) {
         return Suppressions::default();
     }
-    let lexed = lex(source);
+    let lexed = match syntax {
+        Syntax::Rust => lex(source),
+        Syntax::Conf => lex_hash(source, false),
+        Syntax::Yaml => lex_hash(source, true),
+    };
     let mut out = Suppressions::default();
     for c in &lexed.comments {
         let Some(directive) = c.body.trim_start().strip_prefix(MARKER) else {
             continue;
         };
-        let body_col = c.col + 2;
+        let body_col = c.col + c.marker_len;
         let at = |byte: usize| Pos {
             line: c.line,
             col: body_col + c.body[..byte].chars().count() as u32,
@@ -395,12 +432,15 @@ fn read_directive(text: &str) -> Result<Directive<'_>, String> {
     })
 }
 
-/// A `//` comment (not a doc comment's: those are filtered by their body).
+/// A `//` (or `#`) comment (not a doc comment's: those are filtered by
+/// their body).
 struct Comment<'a> {
     line: u32,
-    /// Column of the `//`.
+    /// Column of the `//` (`#`).
     col: u32,
-    /// After the `//`, up to the end of the line (without a `\r`).
+    /// Chars of the comment marker: 2 for `//`, 1 for `#`.
+    marker_len: u32,
+    /// After the marker, up to the end of the line (without a `\r`).
     body: &'a str,
     /// Only blanks before it on its line.
     own_line: bool,
@@ -512,6 +552,7 @@ fn lex(text: &str) -> Lexed<'_> {
             lx.comments.push(Comment {
                 line,
                 col,
+                marker_len: 2,
                 body,
                 own_line: code_end == 0 && !lx.code[line as usize - 1],
                 code_end,
@@ -584,6 +625,77 @@ fn lex(text: &str) -> Lexed<'_> {
         (code_end, code_end_line) = (cur.col, cur.line);
     }
     lx
+}
+
+/// Finds the `#` comments of a configuration file: at the start of a line
+/// (after blanks), and with `trailing` also after a blank outside quotes
+/// (YAML). The header is the run of comment and blank lines before the
+/// first line of content.
+fn lex_hash(text: &str, trailing: bool) -> Lexed<'_> {
+    let raw_lines: Vec<&str> = text.split('\n').collect();
+    let lines = raw_lines.len() as u32;
+    let mut lx = Lexed {
+        comments: Vec::new(),
+        code: vec![false; lines as usize],
+        commented: vec![false; lines as usize],
+        line_chars: raw_lines
+            .iter()
+            .map(|l| l.trim_end_matches('\r').chars().count() as u32)
+            .collect(),
+        lines,
+    };
+    let mut header = true;
+    for (i, raw) in raw_lines.iter().enumerate() {
+        let line_text = raw.trim_end_matches('\r');
+        let Some(hash) = comment_start(line_text, trailing) else {
+            if !line_text.trim().is_empty() {
+                lx.code[i] = true;
+                header = false;
+            }
+            continue;
+        };
+        let before = &line_text[..hash];
+        let own_line = before.trim().is_empty();
+        if !own_line {
+            lx.code[i] = true;
+            header = false;
+        }
+        lx.commented[i] = true;
+        lx.comments.push(Comment {
+            line: i as u32 + 1,
+            col: before.chars().count() as u32,
+            marker_len: 1,
+            body: &line_text[hash + 1..],
+            own_line,
+            code_end: before.trim_end().chars().count() as u32,
+            in_header: header,
+        });
+    }
+    lx
+}
+
+/// The byte offset of the `#` that starts a comment on this line.
+fn comment_start(line: &str, trailing: bool) -> Option<usize> {
+    let trimmed = line.trim_start();
+    if trimmed.starts_with('#') {
+        return Some(line.len() - trimmed.len());
+    }
+    if !trailing {
+        return None;
+    }
+    let mut quote: Option<char> = None;
+    let mut prev = ' ';
+    for (i, c) in line.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '#') if prev.is_whitespace() => return Some(i),
+            _ => {}
+        }
+        prev = c;
+    }
+    None
 }
 
 /// At `"`: skips a string with escapes.
@@ -742,7 +854,7 @@ pub fn apply(outcome: &mut Outcome, ran: &[&str]) {
                 }
             }
         }
-        let sups = parse(&file.source);
+        let sups = parse_as(&file.source, Syntax::of(&file.path));
         if !sups.is_empty() {
             let used = sups
                 .items

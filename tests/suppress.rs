@@ -661,3 +661,72 @@ fn meta_rules_are_labelled_and_documented() {
         }
     }
 }
+
+/// Lints `files` (name, text) in a fresh folder and applies suppressions.
+fn run_files(files: &[(&str, &str)]) -> (tempfile::TempDir, Outcome) {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let mut outcome = lint(dir.path());
+    suppress::apply(&mut outcome, &all_ids());
+    (dir, outcome)
+}
+
+#[test]
+fn config_files_take_hash_suppressions() {
+    // No maxmemory (reported on line 1) is silenced for the file from the
+    // header; the quorum-1 finding is silenced from the line above it.
+    let conf = "# redis-lint: allow-file(conf-no-maxmemory) -- sized by the container limit\n\
+                # cache node for the image service\n\
+                port 6379\n\
+                # redis-lint: allow(conf-slowlog) -- load test box\n\
+                slowlog-log-slower-than 500000\n\
+                slowlog-max-len 1024\n";
+    let (_dir, outcome) = run_files(&[("redis.conf", conf)]);
+    let ids: Vec<&str> = outcome.findings.iter().map(|f| f.rule.id).collect();
+    assert!(!ids.contains(&"conf-no-maxmemory"), "{ids:?}");
+    assert!(!ids.contains(&"conf-slowlog"), "{ids:?}");
+    assert!(!ids.contains(&"unused-suppression"), "{ids:?}");
+    // Other conf findings still come through.
+    assert!(ids.iter().any(|i| i.starts_with("conf-")), "{ids:?}");
+}
+
+#[test]
+fn config_file_suppressions_are_checked_like_rust_ones() {
+    let conf = "port 6379\n\
+                maxmemory 1gb\n\
+                maxmemory-policy allkeys-lru\n\
+                # redis-lint: allow(conf-slowlog)\n\
+                appendonly no\n\
+                # redis-lint: allow(conf-no-such-rule) -- typo\n\
+                save 900 1\n";
+    let (_dir, outcome) = run_files(&[("redis.conf", conf)]);
+    let meta: Vec<(&str, u32)> = found(&outcome)
+        .into_iter()
+        .filter(|(id, _)| !id.starts_with("conf-"))
+        .collect();
+    assert!(
+        meta.contains(&("suppression-without-reason", 4)),
+        "{meta:?}"
+    );
+    assert!(meta.contains(&("unused-suppression", 4)), "{meta:?}");
+    assert!(
+        meta.contains(&("unknown-rule-in-suppression", 6)),
+        "{meta:?}"
+    );
+}
+
+#[test]
+fn compose_files_take_trailing_suppressions() {
+    let compose = "services:\n  cache:\n    image: redis:7.2\n    command: redis-server --protected-mode no --maxmemory 1gb # redis-lint: allow(conf-no-auth) -- private network only\n";
+    let (_dir, outcome) = run_files(&[("docker-compose.yml", compose)]);
+    let ids: Vec<&str> = outcome.findings.iter().map(|f| f.rule.id).collect();
+    assert!(!ids.contains(&"conf-no-auth"), "{ids:?}");
+    assert!(!ids.contains(&"unused-suppression"), "{ids:?}");
+    // A `#` inside quotes is not a comment.
+    let quoted = "services:\n  cache:\n    image: redis:7.2\n    command: \"redis-server --protected-mode no # redis-lint: allow(conf-no-auth) -- x\"\n";
+    let (_dir, outcome) = run_files(&[("docker-compose.yml", quoted)]);
+    let ids: Vec<&str> = outcome.findings.iter().map(|f| f.rule.id).collect();
+    assert!(ids.contains(&"conf-no-auth"), "{ids:?}");
+}

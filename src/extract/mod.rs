@@ -1373,6 +1373,15 @@ impl Walker {
                 let name = macro_name(&m.mac);
                 if matches!(name.as_str(), "format" | "concat") {
                     if let Some(args) = macro_args(&m.mac.tokens) {
+                        // A URL built with `format!`: its literal parts can
+                        // still hold a password or a remote host.
+                        if let Some(Expr::Lit(syn::ExprLit {
+                            lit: syn::Lit::Str(s),
+                            ..
+                        })) = args.first()
+                        {
+                            self.note_url(s);
+                        }
                         args.iter().skip(1).for_each(|a| {
                             self.eval(a);
                         });

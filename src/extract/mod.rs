@@ -1306,8 +1306,6 @@ impl Walker {
                     self.eval(a);
                 }
             }
-        } else if let Ok(block) = syn::parse2::<syn::Block>(quote::quote!({ #mac.tokens })) {
-            let _ = block;
         }
     }
 

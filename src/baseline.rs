@@ -24,7 +24,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::Outcome;
-use crate::fix::LineIndex;
+use crate::lines::LineIndex;
 use crate::model::{FileId, Span};
 
 /// The baseline format version this build reads and writes.

@@ -12,64 +12,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::engine::Outcome;
-use crate::model::{FileId, Pos, Span};
+use crate::lines::LineIndex;
+use crate::model::{FileId, Pos};
 use crate::rules::{Edit, Finding};
-
-/// Byte offsets of line starts, to turn line/column positions into offsets.
-pub struct LineIndex<'a> {
-    text: &'a str,
-    /// Byte offset where each line starts; line 1 is `starts[0]`.
-    starts: Vec<usize>,
-}
-
-impl<'a> LineIndex<'a> {
-    pub fn new(text: &'a str) -> LineIndex<'a> {
-        let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { text, starts }
-    }
-
-    /// Number of lines; a text ending in a newline has an empty last line.
-    pub fn lines(&self) -> u32 {
-        self.starts.len() as u32
-    }
-
-    /// The text of a line, without its `\n` (a `\r` before it is kept).
-    pub fn line(&self, line: u32) -> Option<&'a str> {
-        let i = (line as usize).checked_sub(1)?;
-        let start = *self.starts.get(i)?;
-        let end = self
-            .starts
-            .get(i + 1)
-            .map(|next| next - 1)
-            .unwrap_or(self.text.len());
-        Some(&self.text[start..end])
-    }
-
-    /// The byte offset of a position; `None` when the line does not exist
-    /// or the column lies past the end of the line.
-    pub fn offset(&self, pos: Pos) -> Option<usize> {
-        let line = self.line(pos.line)?;
-        let start = self.starts[pos.line as usize - 1];
-        let col = pos.col as usize;
-        match line.char_indices().nth(col) {
-            Some((i, _)) => Some(start + i),
-            None if line.chars().count() == col => Some(start + line.len()),
-            None => None,
-        }
-    }
-
-    /// The byte range of a span, when both ends exist and are in order.
-    pub fn range(&self, span: Span) -> Option<std::ops::Range<usize>> {
-        let (start, end) = (self.offset(span.start)?, self.offset(span.end)?);
-        (start <= end).then_some(start..end)
-    }
-
-    /// The source text of a span.
-    pub fn text_of(&self, span: Span) -> Option<&'a str> {
-        self.range(span).map(|r| &self.text[r])
-    }
-}
 
 /// An edit resolved to byte offsets.
 #[derive(Debug, Clone, Copy)]
@@ -259,6 +204,7 @@ pub fn unified_diff(display_path: &str, old: &str, new: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Span;
 
     fn pos(line: u32, col: u32) -> Pos {
         Pos { line, col }
@@ -272,18 +218,6 @@ mod tests {
             },
             content: content.into(),
         }
-    }
-
-    #[test]
-    fn offsets_count_chars_not_bytes() {
-        let index = LineIndex::new("é = 1;\nab\n");
-        assert_eq!(index.offset(pos(1, 1)), Some(2));
-        assert_eq!(index.offset(pos(1, 6)), Some(7));
-        assert_eq!(index.offset(pos(1, 7)), None);
-        assert_eq!(index.offset(pos(2, 2)), Some(10));
-        assert_eq!(index.offset(pos(3, 0)), Some(11));
-        assert_eq!(index.offset(pos(4, 0)), None);
-        assert_eq!(index.offset(pos(0, 0)), None);
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod config;
 pub mod engine;
 pub mod extract;
 pub mod fix;
+pub mod lines;
 pub mod manifest;
 pub mod model;
 pub mod prefilter;

@@ -1112,7 +1112,7 @@ mod tests {
         for end in ends {
             let s = parse(&src[..end]);
             for item in &s.items {
-                assert!(crate::fix::LineIndex::new(&src[..end])
+                assert!(crate::lines::LineIndex::new(&src[..end])
                     .range(item.removal)
                     .is_some());
             }

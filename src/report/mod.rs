@@ -46,7 +46,7 @@ thread_local! {
     static LINE_STARTS: RefCell<Option<CachedStarts>> = const { RefCell::new(None) };
 }
 
-/// Byte offsets where each line of `source` starts (line 1 at index 0).
+/// Line starts of `source`, cached for the text asked about last.
 fn line_starts(source: &str) -> Arc<Vec<usize>> {
     let key = (source.as_ptr() as usize, source.len());
     LINE_STARTS.with(|cell| {
@@ -56,27 +56,16 @@ fn line_starts(source: &str) -> Arc<Vec<usize>> {
                 return starts.clone();
             }
         }
-        let mut starts = vec![0];
-        starts.extend(source.match_indices('\n').map(|(i, _)| i + 1));
-        let starts = Arc::new(starts);
+        let starts = Arc::new(crate::lines::line_starts(source));
         *cached = Some((key.0, key.1, starts.clone()));
         starts
     })
 }
 
-/// Byte offset of a line/column position (columns count chars).
+/// Byte offset of a line/column position (columns count chars), clamped
+/// into the text.
 fn offset(source: &str, pos: Pos) -> usize {
-    let starts = line_starts(source);
-    let Some(&line_start) = starts.get((pos.line.max(1) - 1) as usize) else {
-        return source.len();
-    };
-    let line = &source[line_start..];
-    let line = &line[..line.find('\n').unwrap_or(line.len())];
-    line_start
-        + line
-            .char_indices()
-            .nth(pos.col as usize)
-            .map_or(line.len(), |(i, _)| i)
+    crate::lines::LineIndex::with_starts(source, line_starts(source)).offset_clamped(pos)
 }
 
 /// The source handed to miette: reads only the lines around a span, using

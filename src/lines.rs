@@ -1,0 +1,121 @@
+//! Line/column positions (1-based lines, 0-based char columns, as
+//! proc-macro2 reports them) and byte offsets: one index for fixes,
+//! baselines and reports.
+
+use std::sync::Arc;
+
+use crate::model::{Pos, Span};
+
+/// Byte offsets where each line of `text` starts (line 1 at index 0).
+pub fn line_starts(text: &str) -> Vec<usize> {
+    let mut starts = vec![0];
+    starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+    starts
+}
+
+/// Byte offsets of line starts, to turn line/column positions into offsets.
+pub struct LineIndex<'a> {
+    text: &'a str,
+    /// Byte offset where each line starts; line 1 is `starts[0]`.
+    starts: Arc<Vec<usize>>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> LineIndex<'a> {
+        LineIndex {
+            text,
+            starts: Arc::new(line_starts(text)),
+        }
+    }
+
+    /// With line starts computed before (and cached) by the caller.
+    pub fn with_starts(text: &'a str, starts: Arc<Vec<usize>>) -> LineIndex<'a> {
+        LineIndex { text, starts }
+    }
+
+    /// Number of lines; a text ending in a newline has an empty last line.
+    pub fn lines(&self) -> u32 {
+        self.starts.len() as u32
+    }
+
+    /// The text of a line, without its `\n` (a `\r` before it is kept).
+    pub fn line(&self, line: u32) -> Option<&'a str> {
+        let i = (line as usize).checked_sub(1)?;
+        let start = *self.starts.get(i)?;
+        let end = self
+            .starts
+            .get(i + 1)
+            .map(|next| next - 1)
+            .unwrap_or(self.text.len());
+        Some(&self.text[start..end])
+    }
+
+    /// The byte offset of a position; `None` when the line does not exist
+    /// or the column lies past the end of the line.
+    pub fn offset(&self, pos: Pos) -> Option<usize> {
+        let line = self.line(pos.line)?;
+        let start = self.starts[pos.line as usize - 1];
+        let col = pos.col as usize;
+        match line.char_indices().nth(col) {
+            Some((i, _)) => Some(start + i),
+            None if line.chars().count() == col => Some(start + line.len()),
+            None => None,
+        }
+    }
+
+    /// The byte offset of a position, clamped into the text: a missing line
+    /// is the end of the text, a column past the line's end is the line's
+    /// end (for output, which must point somewhere).
+    pub fn offset_clamped(&self, pos: Pos) -> usize {
+        let Some(line) = self.line(pos.line.max(1)) else {
+            return self.text.len();
+        };
+        let start = self.starts[pos.line.max(1) as usize - 1];
+        start
+            + line
+                .char_indices()
+                .nth(pos.col as usize)
+                .map_or(line.len(), |(i, _)| i)
+    }
+
+    /// The byte range of a span, when both ends exist and are in order.
+    pub fn range(&self, span: Span) -> Option<std::ops::Range<usize>> {
+        let (start, end) = (self.offset(span.start)?, self.offset(span.end)?);
+        (start <= end).then_some(start..end)
+    }
+
+    /// The source text of a span.
+    pub fn text_of(&self, span: Span) -> Option<&'a str> {
+        self.range(span).map(|r| &self.text[r])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pos(line: u32, col: u32) -> Pos {
+        Pos { line, col }
+    }
+
+    #[test]
+    fn offsets_count_chars_not_bytes() {
+        let index = LineIndex::new("é = 1;\nab\n");
+        assert_eq!(index.offset(pos(1, 1)), Some(2));
+        assert_eq!(index.offset(pos(1, 6)), Some(7));
+        assert_eq!(index.offset(pos(1, 7)), None);
+        assert_eq!(index.offset(pos(2, 2)), Some(10));
+        assert_eq!(index.offset(pos(3, 0)), Some(11));
+        assert_eq!(index.offset(pos(4, 0)), None);
+        assert_eq!(index.offset(pos(0, 0)), None);
+    }
+
+    #[test]
+    fn clamped_offsets_always_point_into_the_text() {
+        let index = LineIndex::new("é = 1;\nab\n");
+        assert_eq!(index.offset_clamped(pos(1, 1)), 2);
+        assert_eq!(index.offset_clamped(pos(1, 99)), 7);
+        assert_eq!(index.offset_clamped(pos(0, 0)), 0);
+        assert_eq!(index.offset_clamped(pos(9, 0)), 11);
+    }
+}

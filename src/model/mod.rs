@@ -507,6 +507,21 @@ impl CrateModel {
         &self.fns[id as usize]
     }
 
+    /// Each fn's Redis calls in the order they run (by seq): the per-fn
+    /// event list the flow rules walk, with `Call::inputs` and
+    /// `Call::gates` as its data dependencies.
+    pub fn events_by_fn(&self) -> std::collections::BTreeMap<(FileId, FnId), Vec<&Call>> {
+        let mut by_fn: std::collections::BTreeMap<(FileId, FnId), Vec<&Call>> =
+            std::collections::BTreeMap::new();
+        for call in &self.calls {
+            by_fn.entry((call.file, call.func)).or_default().push(call);
+        }
+        for calls in by_fn.values_mut() {
+            calls.sort_by_key(|c| c.seq);
+        }
+        by_fn
+    }
+
     /// The call with this seq in this file, if it was kept.
     pub fn call_at(&self, file: FileId, seq: u32) -> Option<&Call> {
         self.by_seq.get(&(file, seq)).map(|&i| &self.calls[i])

@@ -100,12 +100,7 @@ fn batched_form(command: &str) -> Option<(&'static str, bool)> {
 
 fn sequential_batchable(model: &CrateModel, sink: &mut Sink) {
     let grouped = crate::rules::data_structures::field_group_calls(model);
-    let mut by_fn: BTreeMap<(u32, u32), Vec<&crate::model::Call>> = BTreeMap::new();
-    for call in &model.calls {
-        by_fn.entry((call.file, call.func)).or_default().push(call);
-    }
-    for calls in by_fn.values_mut() {
-        calls.sort_by_key(|c| c.seq);
+    for calls in model.events_by_fn().values() {
         for pair in calls.windows(2) {
             let (first, second) = (pair[0], pair[1]);
             let Some((batch, same_key)) = batched_form(&second.command) else {

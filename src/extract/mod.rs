@@ -9,6 +9,7 @@
 
 pub mod facts;
 pub mod methods;
+mod modules;
 pub mod types;
 
 use std::collections::HashMap;
@@ -431,6 +432,17 @@ fn lit_num(e: &Expr) -> Option<f64> {
         Expr::Cast(c) => lit_num(&c.expr),
         Expr::Paren(p) => lit_num(&p.expr),
         Expr::Group(g) => lit_num(&g.expr),
+        _ => None,
+    }
+}
+
+/// The elements of `[..]`, `&[..]` or `vec![..]`.
+fn literal_list(e: &Expr) -> Option<Vec<Expr>> {
+    match e {
+        Expr::Reference(r) => literal_list(&r.expr),
+        Expr::Paren(p) => literal_list(&p.expr),
+        Expr::Array(a) => Some(a.elems.iter().cloned().collect()),
+        Expr::Macro(m) if macro_name(&m.mac) == "vec" => macro_args(&m.mac.tokens),
         _ => None,
     }
 }
@@ -1951,11 +1963,15 @@ impl Walker {
             (Api::Fred, "client_kill") => opts.sub = Some("KILL".into()),
             _ => {}
         }
+        let args = match modules::method_words(api, spec.method, args) {
+            Some(words) => words.into_iter().map(|w| self.module_word(w)).collect(),
+            None => Vec::new(),
+        };
         self.emit(CallSpec {
             command,
             form: Form::Method,
             keys,
-            args: Vec::new(),
+            args,
             opts,
             recv,
             api,
@@ -2055,7 +2071,36 @@ impl Walker {
         }
     }
 
+    /// A module method's argument word as a raw argument (the expression
+    /// was evaluated with the call's other arguments already).
+    fn module_word(&mut self, w: modules::Word) -> RawArg {
+        match w {
+            modules::Word::Lit(s) => RawArg {
+                lit: Some(s.clone()),
+                key: RawKey::lit(s),
+            },
+            modules::Word::Expr(e) => RawArg {
+                lit: lit_str(e).or_else(|| lit_num(e).map(|n| n.to_string())),
+                key: self.key_of(e),
+            },
+            modules::Word::Unknown => RawArg {
+                lit: None,
+                key: RawKey::hole("…"),
+            },
+        }
+    }
+
     fn push_arg(&mut self, idx: usize, e: &Expr) {
+        // `.arg(&["SCHEMA", "title", "TEXT"])`: redis-rs sends each element
+        // as its own argument. Module commands are built this way often
+        // enough to matter; other commands keep one argument per `.arg`.
+        let is_module = crate::model::modules::is_module_command(&self.facts.calls[idx].command);
+        if let (true, Some(items)) = (is_module, literal_list(e)) {
+            for item in &items {
+                self.push_arg(idx, item);
+            }
+            return;
+        }
         let arg = self.raw_arg(e);
         let call = &mut self.facts.calls[idx];
         if call.command.is_empty() {

@@ -5,6 +5,7 @@
 
 pub mod command;
 pub mod key;
+pub mod modules;
 pub mod resolve;
 pub mod slot;
 
@@ -309,6 +310,10 @@ pub struct Call {
     pub in_handler: bool,
     /// The call's `Result` is thrown away.
     pub swallowed: Option<Swallow>,
+    /// A module command's (FT.*, TS.*, BF.*, JSON.*) arguments as the server
+    /// receives them, literals as one-part templates; read through
+    /// `modules`. Empty for other commands.
+    pub module_args: Vec<Key>,
 }
 
 /// How a command's error is thrown away.

@@ -57,6 +57,7 @@ pub fn extract(file: &syn::File, is_test_file: bool) -> FileFacts {
         impl_type: None,
         generics: Generics::new(),
         fns: Vec::new(),
+        bound_literals: HashMap::new(),
         seq: 0,
         script_statics: Vec::new(),
         last_chain: None,
@@ -314,6 +315,10 @@ struct Walker {
     last_chain: Option<(usize, Tail)>,
     /// Current recursion depth of `eval` / `key_of`.
     depth: usize,
+    /// Struct literals and `vec![..]` bound by `let` in the current fn
+    /// (fred's `FtSearchOptions { .. }`, a schema list), so a module
+    /// command's options read the same passed by name as inline.
+    bound_literals: HashMap<String, Expr>,
 }
 
 /// Deepest expression nesting the walker follows.
@@ -529,6 +534,7 @@ impl Walker {
     fn enter_fn(&mut self, raw: RawFn) -> u32 {
         let id = self.facts.fns.len() as u32;
         self.facts.fns.push(raw);
+        self.bound_literals.clear();
         self.fns.push(FnCtx {
             id,
             params: Vec::new(),
@@ -914,6 +920,19 @@ impl Walker {
             names.into_iter().for_each(|n| self.bind(n, Value::Unknown));
             return;
         };
+        if let Some(name) = single_ident(&local.pat) {
+            match &*init.expr {
+                Expr::Struct(_) | Expr::Array(_) => {
+                    self.bound_literals.insert(name, (*init.expr).clone());
+                }
+                Expr::Macro(m) if macro_name(&m.mac) == "vec" => {
+                    self.bound_literals.insert(name, (*init.expr).clone());
+                }
+                _ => {
+                    self.bound_literals.remove(&name);
+                }
+            }
+        }
         let creations_before = self.facts.creations.len();
         self.last_chain = None;
         let mut value = self.eval(&init.expr);
@@ -1963,10 +1982,31 @@ impl Walker {
             (Api::Fred, "client_kill") => opts.sub = Some("KILL".into()),
             _ => {}
         }
-        let args = match modules::method_words(api, spec.method, args) {
-            Some(words) => words.into_iter().map(|w| self.module_word(w)).collect(),
-            None => Vec::new(),
+        // Options passed by name read as the literal they were bound to.
+        let is_module = crate::model::modules::is_module_command(spec.command);
+        let resolved: Vec<Expr> = args
+            .iter()
+            .take(if is_module { args.len() } else { 0 })
+            .map(|a| {
+                let name = match a {
+                    Expr::Path(p) => p.path.get_ident().map(|i| i.to_string()),
+                    _ => None,
+                };
+                name.and_then(|n| self.bound_literals.get(&n).cloned())
+                    .unwrap_or_else(|| (*a).clone())
+            })
+            .collect();
+        let resolved: Vec<&Expr> = resolved.iter().collect();
+        let words = if is_module {
+            modules::method_words(api, spec.method, &resolved)
+        } else {
+            None
         };
+        let args = words
+            .unwrap_or_default()
+            .into_iter()
+            .map(|w| self.module_word(w))
+            .collect();
         self.emit(CallSpec {
             command,
             form: Form::Method,

@@ -20,7 +20,7 @@ pub static RULES: &[&Rule] = &[
 
 pub static KNN_WITHOUT_DIALECT: Rule = Rule {
     id: "ai-knn-without-dialect",
-    section: "6.1 / 6.3",
+    section: "6.1",
     impact: Impact::High,
     default: Default::On,
     summary: "a KNN vector query sent without DIALECT 2 or higher",
@@ -283,18 +283,21 @@ pub static EXACT_MATCH_LLM_CACHE: Rule = Rule {
 /// result caches are keyed by queries too.
 const PROMPT_WORDS: [&str; 2] = ["prompt", "question"];
 
-/// The hole of a key that is filled from a prompt-like variable.
+fn names_prompt(expr: &str) -> bool {
+    expr.split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|w| PROMPT_WORDS.contains(&w.to_ascii_lowercase().as_str()))
+}
+
+/// The expression a key takes from a prompt-like variable: a hole of its
+/// template, or the whole key (`con.exists(user_prompt)`).
 fn prompt_hole(key: &Key) -> Option<&str> {
-    let Key::Template(parts) = key else {
-        return None;
-    };
-    parts.iter().find_map(|p| match p {
-        Part::Hole(h) => h
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .any(|w| PROMPT_WORDS.contains(&w.to_ascii_lowercase().as_str()))
-            .then_some(h.as_str()),
-        Part::Lit(_) => None,
-    })
+    match key {
+        Key::Template(parts) => parts.iter().find_map(|p| match p {
+            Part::Hole(h) => names_prompt(h).then_some(h.as_str()),
+            Part::Lit(_) => None,
+        }),
+        Key::Opaque(text) => names_prompt(text).then_some(text.as_str()),
+    }
 }
 
 fn exact_match_llm_cache(model: &CrateModel, sink: &mut Sink) {

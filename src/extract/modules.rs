@@ -238,7 +238,11 @@ fn search_options(e: &Expr) -> Vec<Word<'static>> {
             "filters" => {
                 for f in elements(value).unwrap_or_default() {
                     let attr = struct_fields(&f)
-                        .and_then(|fs| fs.iter().find(|(n, _)| n == "attribute").map(|(_, v)| word_of(v)))
+                        .and_then(|fs| {
+                            fs.iter()
+                                .find(|(n, _)| n == "attribute")
+                                .map(|(_, v)| word_of(v))
+                        })
                         .unwrap_or(Word::Unknown);
                     out.extend([kw("FILTER"), attr, kw("-inf"), kw("+inf")]);
                 }

@@ -116,7 +116,9 @@ pub struct IndexDef {
 impl IndexDef {
     pub fn field(&self, name: &str) -> Option<&SchemaField> {
         let name = name.trim_start_matches('@');
-        self.fields.iter().find(|f| f.name == name || f.path == name)
+        self.fields
+            .iter()
+            .find(|f| f.name == name || f.path == name)
     }
 }
 
@@ -167,7 +169,11 @@ pub fn parse_create(args: &[Key]) -> IndexDef {
             }
             i += 2;
         }
-        let Some(kind) = args.get(i).and_then(upper).and_then(|w| FieldKind::parse(&w)) else {
+        let Some(kind) = args
+            .get(i)
+            .and_then(upper)
+            .and_then(|w| FieldKind::parse(&w))
+        else {
             def.incomplete = true;
             return def;
         };
@@ -471,7 +477,9 @@ pub fn parse_query(q: &str) -> QueryFacts {
                     let inner: String = chars[i + 1..end].iter().collect();
                     for tag in inner.split('|').map(str::trim) {
                         if leading_wildcard(tag) {
-                            facts.leading_wildcards.push((field.clone(), tag.to_string()));
+                            facts
+                                .leading_wildcards
+                                .push((field.clone(), tag.to_string()));
                         }
                     }
                 }
@@ -498,7 +506,10 @@ pub fn parse_query(q: &str) -> QueryFacts {
                 continue;
             }
             c if is_word_char(c) => {
-                let word: String = chars[i..].iter().take_while(|c| is_word_char(**c)).collect();
+                let word: String = chars[i..]
+                    .iter()
+                    .take_while(|c| is_word_char(**c))
+                    .collect();
                 i += word.chars().count();
                 before_arrow.push_str(&word);
                 if word.starts_with('$') || (word.starts_with('%') && word.ends_with('%')) {
@@ -679,7 +690,14 @@ mod tests {
             [(Some("name".to_string()), "*phone".to_string())]
         );
         assert_eq!(q.fields, ["name", "brand"]);
-        for silent in ["*", "phone*", "@name:phone*", "*=>[KNN 10 @v $vec]", "w'*ph*'", "\"*x\""] {
+        for silent in [
+            "*",
+            "phone*",
+            "@name:phone*",
+            "*=>[KNN 10 @v $vec]",
+            "w'*ph*'",
+            "\"*x\"",
+        ] {
             assert!(parse_query(silent).leading_wildcards.is_empty(), "{silent}");
         }
         let run_time = format!("@title:*{HOLE}");
@@ -730,7 +748,10 @@ mod tests {
             json_path("JSON.GET", &words("doc INDENT 2 $.name")).as_deref(),
             Some("$.name")
         );
-        assert_eq!(json_path("JSON.SET", &words("doc $ {}")).as_deref(), Some("$"));
+        assert_eq!(
+            json_path("JSON.SET", &words("doc $ {}")).as_deref(),
+            Some("$")
+        );
         assert!(is_root_path(".") && !is_root_path("$.cart"));
     }
 }

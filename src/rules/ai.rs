@@ -193,7 +193,9 @@ fn unbounded_history(model: &CrateModel, sink: &mut Sink) {
     let strings = bounded(&["SET", "SETEX", "GETDEL", "GETSET"]);
     let mut reported = HashSet::new();
     for call in &model.calls {
-        let Some(key) = call.keys.first() else { continue };
+        let Some(key) = call.keys.first() else {
+            continue;
+        };
         if !is_history_push(&call.command, key) {
             continue;
         }
@@ -238,7 +240,8 @@ fn vector_only_query(model: &CrateModel, sink: &mut Sink) {
             continue;
         };
         // A semantic cache matches on the vector alone by design.
-        if index.to_ascii_lowercase().contains("cache") || !modules::parse_query(query).knn_without_filter
+        if index.to_ascii_lowercase().contains("cache")
+            || !modules::parse_query(query).knn_without_filter
         {
             continue;
         }
@@ -302,8 +305,12 @@ fn prompt_hole(key: &Key) -> Option<&str> {
 
 fn exact_match_llm_cache(model: &CrateModel, sink: &mut Sink) {
     for call in model.calls.iter().filter(|c| c.is("GET") || c.is("EXISTS")) {
-        let Some(key) = call.keys.first() else { continue };
-        let Some(hole) = prompt_hole(key) else { continue };
+        let Some(key) = call.keys.first() else {
+            continue;
+        };
+        let Some(hole) = prompt_hole(key) else {
+            continue;
+        };
         sink.report(
             call.file,
             call.span,

@@ -53,7 +53,11 @@ pub(super) fn searches(model: &CrateModel) -> impl Iterator<Item = (&Call, Searc
 
 /// Key templates some call of the given commands touches, by shape; `true`
 /// when one of them passes a key the linter cannot see.
-fn shapes_of(model: &CrateModel, commands: &[&str], with: impl Fn(&Call) -> bool) -> (HashSet<String>, bool) {
+fn shapes_of(
+    model: &CrateModel,
+    commands: &[&str],
+    with: impl Fn(&Call) -> bool,
+) -> (HashSet<String>, bool) {
     let mut shapes = HashSet::new();
     let mut opaque = false;
     for call in model
@@ -90,7 +94,11 @@ fn bloom_no_reserve(model: &CrateModel, sink: &mut Sink) {
         return;
     }
     let mut reported = HashSet::new();
-    for call in model.calls.iter().filter(|c| c.is("BF.ADD") || c.is("BF.MADD")) {
+    for call in model
+        .calls
+        .iter()
+        .filter(|c| c.is("BF.ADD") || c.is("BF.MADD"))
+    {
         let Some(key @ Key::Template(_)) = call.keys.first() else {
             continue;
         };
@@ -185,7 +193,9 @@ fn json_whole_document(model: &CrateModel, sink: &mut Sink) {
         if !modules::is_root_path(&path) || write_back(model, get).is_some() {
             continue;
         }
-        let Some(key) = get.keys.first() else { continue };
+        let Some(key) = get.keys.first() else {
+            continue;
+        };
         sink.report(
             get.file,
             get.span,
@@ -320,7 +330,8 @@ pub static SEARCH_LEADING_WILDCARD: Rule = Rule {
     section: "5.5",
     impact: Impact::High,
     default: Default::On,
-    summary: "a RediSearch query with a leading wildcard (`*phone`) that scans the whole term dictionary",
+    summary:
+        "a RediSearch query with a leading wildcard (`*phone`) that scans the whole term dictionary",
     doc: include_str!("../../rules/mod-search-leading-wildcard.md"),
     check: Check::Code(search_leading_wildcard),
 };
@@ -343,11 +354,17 @@ fn search_leading_wildcard(model: &CrateModel, sink: &mut Sink) {
                     .all(|(def, _)| def.field(field).is_some_and(|f| f.suffix_trie))
             })
         };
-        let Some((field, term)) = facts.leading_wildcards.iter().find(|(f, _)| !suffix_trie(f)) else {
+        let Some((field, term)) = facts
+            .leading_wildcards
+            .iter()
+            .find(|(f, _)| !suffix_trie(f))
+        else {
             continue;
         };
         let term = term.replace(modules::HOLE, "{}");
-        let on = field.as_ref().map_or(String::new(), |f| format!(" on `@{f}`"));
+        let on = field
+            .as_ref()
+            .map_or(String::new(), |f| format!(" on `@{f}`"));
         sink.report(
             call.file,
             call.span,
@@ -439,7 +456,8 @@ pub static TIMESERIES_NO_RETENTION: Rule = Rule {
     section: "5.7",
     impact: Impact::Critical,
     default: Default::On,
-    summary: "a time series created without RETENTION (or compaction rule) keeps every sample forever",
+    summary:
+        "a time series created without RETENTION (or compaction rule) keeps every sample forever",
     doc: include_str!("../../rules/mod-timeseries-no-retention.md"),
     check: Check::Code(timeseries_no_retention),
 };

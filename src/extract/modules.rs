@@ -265,10 +265,9 @@ fn aggregate_options(e: &Expr) -> Vec<Word<'static>> {
     let mut out = Vec::new();
     for (name, value) in fields {
         match name.as_str() {
-            "load" => {
-                if !matches!(optional(value), Optional::None) {
-                    out.extend([kw("LOAD"), kw("*")]);
-                }
+            // Any LOAD: the reply carries the loaded fields.
+            "load" if !matches!(optional(value), Optional::None) => {
+                out.extend([kw("LOAD"), kw("*")]);
             }
             "dialect" => match optional(value) {
                 Optional::Some(d) => out.extend([kw("DIALECT"), word_of(d)]),

@@ -63,7 +63,10 @@ methods! { REDIS_RS:
     "bf_add" => "BF.ADD", [2], K0;
     "bf_exists" => "BF.EXISTS", [2], K0;
     "bf_madd" => "BF.MADD", [2], K0;
+    "bf_insert" => "BF.INSERT", [2], K0;
+    "bf_insert_options" => "BF.INSERT", [3], K0;
     "bf_reserve" => "BF.RESERVE", [3], K0;
+    "bf_reserve_options" => "BF.RESERVE", [4], K0;
     "blmove" => "BLMOVE", [5], K01, t = 4;
     "blmpop" => "BLMPOP", [5], At(&[2]), t = 0;
     "blpop" => "BLPOP", [2], K0, t = 1;

@@ -35,6 +35,10 @@ pub fn method_words<'a>(api: Api, method: &str, args: &[&'a Expr]) -> Option<Vec
         // fred json_get(key, indent, newline, space, paths).
         (Api::Fred, "json_get") => [arg(0), arg(4)].into_iter().flatten().collect(),
         (_, m) if m.starts_with("json_") => [arg(0), arg(1)].into_iter().flatten().collect(),
+        // redis-rs `bf_insert_options(key, items, options)`: the options may
+        // carry a capacity.
+        (Api::RedisRs, "bf_insert_options") => vec![Word::Expr(args[0]), Word::Unknown],
+        (Api::RedisRs, "bf_insert") => vec![Word::Expr(args[0]), kw("ITEMS")],
         (Api::RedisRs, "ts_add") => args.iter().map(|e| Word::Expr(e)).collect(),
         (Api::RedisRs, "ts_add_create") => {
             let mut w: Vec<Word> = args[..3].iter().map(|e| Word::Expr(e)).collect();
@@ -431,16 +435,36 @@ mod tests {
         );
         assert_eq!(
             w,
-            ["idx:a", "<expr>", "NOCONTENT", "DIALECT", "2", "SORTBY", "price", "RETURN", "1", "name"]
+            [
+                "idx:a",
+                "<expr>",
+                "NOCONTENT",
+                "DIALECT",
+                "2",
+                "SORTBY",
+                "price",
+                "RETURN",
+                "1",
+                "name"
+            ]
         );
         // Options from elsewhere, or spread from a value, are unreadable.
         assert_eq!(words(Api::Fred, "ft_search", &["i", "q", "opts"])[2], "?");
         assert_eq!(
-            words(Api::Fred, "ft_search", &["i", "q", "FtSearchOptions { ..base }"])[2],
+            words(
+                Api::Fred,
+                "ft_search",
+                &["i", "q", "FtSearchOptions { ..base }"]
+            )[2],
             "?"
         );
         assert_eq!(
-            words(Api::Fred, "ft_search", &["i", "q", "FtSearchOptions::default()"]).len(),
+            words(
+                Api::Fred,
+                "ft_search",
+                &["i", "q", "FtSearchOptions::default()"]
+            )
+            .len(),
             2
         );
     }
@@ -461,7 +485,10 @@ mod tests {
         );
         assert_eq!(
             w,
-            ["idx:p", "SCHEMA", "price", "AS", "p", "NUMERIC", "SORTABLE", "v", "VECTOR", "HNSW", "6"]
+            [
+                "idx:p", "SCHEMA", "price", "AS", "p", "NUMERIC", "SORTABLE", "v", "VECTOR",
+                "HNSW", "6"
+            ]
         );
     }
 
@@ -470,15 +497,33 @@ mod tests {
         let w = words(
             Api::Fred,
             "ts_add",
-            &["k", "\"*\"", "1.5", "Some(DAY)", "None", "None", "None", "()"],
+            &[
+                "k",
+                "\"*\"",
+                "1.5",
+                "Some(DAY)",
+                "None",
+                "None",
+                "None",
+                "()",
+            ],
         );
         assert_eq!(w[3..], ["RETENTION".to_string(), "?".to_string()]);
         assert_eq!(
-            words(Api::Fred, "ts_create", &["k", "None", "None", "None", "None", "()"]).len(),
+            words(
+                Api::Fred,
+                "ts_create",
+                &["k", "None", "None", "None", "None", "()"]
+            )
+            .len(),
             1
         );
         assert_eq!(
-            words(Api::RedisRs, "ts_create", &["k", "TsOptions::default().retention_time(60000)"])[1],
+            words(
+                Api::RedisRs,
+                "ts_create",
+                &["k", "TsOptions::default().retention_time(60000)"]
+            )[1],
             "RETENTION"
         );
         assert_eq!(words(Api::RedisRs, "ts_create", &["k", "opts"])[1], "?");

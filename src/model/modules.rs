@@ -560,13 +560,17 @@ pub fn ts_retention(command: &str, args: &[Key]) -> Option<bool> {
     (!unreadable).then_some(false)
 }
 
-/// Whether `BF.INSERT` sets a capacity (it then creates a sized filter).
+/// Whether `BF.INSERT` sets a capacity (it then creates a sized filter);
+/// an option the linter cannot read may be one.
 pub fn bf_insert_has_capacity(args: &[Key]) -> bool {
-    args.iter()
-        .skip(1)
-        .map_while(upper)
-        .take_while(|w| w != "ITEMS")
-        .any(|w| w == "CAPACITY")
+    for word in args.iter().skip(1) {
+        match upper(word).as_deref() {
+            Some("ITEMS") => return false,
+            Some("CAPACITY") | None => return true,
+            Some(_) => {}
+        }
+    }
+    false
 }
 
 // ------------------------------------------------------------ JSON
@@ -739,6 +743,9 @@ mod tests {
         assert_eq!(ts_retention("TS.CREATE", &args), None);
         assert!(bf_insert_has_capacity(&words("f CAPACITY 1000 ITEMS a")));
         assert!(!bf_insert_has_capacity(&words("f ITEMS CAPACITY")));
+        let mut args = words("f");
+        args.push(Key::Opaque("options".into()));
+        assert!(bf_insert_has_capacity(&args));
     }
 
     #[test]

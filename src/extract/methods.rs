@@ -63,7 +63,10 @@ methods! { REDIS_RS:
     "bf_add" => "BF.ADD", [2], K0;
     "bf_exists" => "BF.EXISTS", [2], K0;
     "bf_madd" => "BF.MADD", [2], K0;
+    "bf_insert" => "BF.INSERT", [2], K0;
+    "bf_insert_options" => "BF.INSERT", [3], K0;
     "bf_reserve" => "BF.RESERVE", [3], K0;
+    "bf_reserve_options" => "BF.RESERVE", [4], K0;
     "blmove" => "BLMOVE", [5], K01, t = 4;
     "blmpop" => "BLMPOP", [5], At(&[2]), t = 0;
     "blpop" => "BLPOP", [2], K0, t = 1;
@@ -99,8 +102,14 @@ methods! { REDIS_RS:
     "hset_nx" => "HSETNX", [3], K0;
     "hvals" => "HVALS", [1], K0;
     "incr" => "INCRBY", [2], K0;
+    "json_arr_append" => "JSON.ARRAPPEND", [3], K0;
+    "json_del" => "JSON.DEL", [2], K0;
     "json_get" => "JSON.GET", [2], K0;
+    "json_mget" => "JSON.MGET", [2], K0;
+    "json_num_incr_by" => "JSON.NUMINCRBY", [3], K0;
     "json_set" => "JSON.SET", [3], K0;
+    "json_set_options" => "JSON.SET", [4], K0;
+    "json_str_append" => "JSON.STRAPPEND", [3], K0;
     "keys" => "KEYS", [1], NONE;
     "lindex" => "LINDEX", [2], K0;
     "llen" => "LLEN", [1], K0;
@@ -150,6 +159,13 @@ methods! { REDIS_RS:
     "srem" => "SREM", [2], K0;
     "sunion" => "SUNION", [1], K0;
     "sunionstore" => "SUNIONSTORE", [2], K01;
+    // `redis_ts` (`TsCommands` / `AsyncTsCommands`).
+    "ts_add" => "TS.ADD", [3], K0;
+    "ts_add_create" => "TS.ADD", [4], K0;
+    "ts_alter" => "TS.ALTER", [2], K0;
+    "ts_create" => "TS.CREATE", [2], K0;
+    "ts_createrule" => "TS.CREATERULE", [4], K01;
+    "ts_madd" => "TS.MADD", [1], PairsAt(0);
     "ttl" => "TTL", [1], K0;
     "unlink" => "UNLINK", [1], K0;
     "xack" => "XACK", [3], K0;
@@ -206,6 +222,9 @@ methods! { FRED:
     "expire_at" => "EXPIREAT", [2, 3], K0;
     "flushall" => "FLUSHALL", [1], NONE;
     "flushall_cluster" => "FLUSHALL", [0], NONE;
+    "ft_aggregate" => "FT.AGGREGATE", [3], NONE;
+    "ft_create" => "FT.CREATE", [3], NONE;
+    "ft_search" => "FT.SEARCH", [3], NONE;
     "get" => "GET", [1], K0;
     "getdel" => "GETDEL", [1], K0;
     "getset" => "GETSET", [2], K0;
@@ -223,6 +242,13 @@ methods! { FRED:
     "hvals" => "HVALS", [1], K0;
     "incr" => "INCR", [1], K0;
     "incr_by" => "INCRBY", [2], K0;
+    "json_arrappend" => "JSON.ARRAPPEND", [3], K0;
+    "json_del" => "JSON.DEL", [2], K0;
+    "json_get" => "JSON.GET", [5], K0;
+    "json_mget" => "JSON.MGET", [2], K0;
+    "json_numincrby" => "JSON.NUMINCRBY", [3], K0;
+    "json_set" => "JSON.SET", [4], K0;
+    "json_strappend" => "JSON.STRAPPEND", [3], K0;
     "lindex" => "LINDEX", [2], K0;
     "llen" => "LLEN", [1], K0;
     "lmove" => "LMOVE", [4], K01;
@@ -264,6 +290,11 @@ methods! { FRED:
     "srem" => "SREM", [2], K0;
     "sunion" => "SUNION", [1], K0;
     "sunionstore" => "SUNIONSTORE", [2], K01;
+    "ts_add" => "TS.ADD", [8], K0;
+    "ts_alter" => "TS.ALTER", [5], K0;
+    "ts_create" => "TS.CREATE", [6], K0;
+    "ts_createrule" => "TS.CREATERULE", [4], K01;
+    "ts_madd" => "TS.MADD", [1], PairsAt(0);
     "ttl" => "TTL", [1], K0;
     "unlink" => "UNLINK", [1], K0;
     "xack" => "XACK", [3], K0;

@@ -10,6 +10,7 @@
 pub mod facts;
 mod flow;
 pub mod methods;
+mod modules;
 pub mod types;
 
 use std::collections::HashMap;
@@ -58,6 +59,7 @@ pub fn extract(file: &syn::File, is_test_file: bool) -> FileFacts {
         impl_type: None,
         generics: Generics::new(),
         fns: Vec::new(),
+        bound_literals: HashMap::new(),
         seq: 0,
         script_statics: Vec::new(),
         last_chain: None,
@@ -362,6 +364,10 @@ struct Walker {
     nest: u32,
     /// `nest` at each call of `facts.calls`.
     call_nest: Vec<u32>,
+    /// Struct literals and `vec![..]` bound by `let` in the current fn
+    /// (fred's `FtSearchOptions { .. }`, a schema list), so a module
+    /// command's options read the same passed by name as inline.
+    bound_literals: HashMap<String, Expr>,
 }
 
 /// Deepest expression nesting the walker follows.
@@ -484,6 +490,17 @@ fn lit_num(e: &Expr) -> Option<f64> {
     }
 }
 
+/// The elements of `[..]`, `&[..]` or `vec![..]`.
+fn literal_list(e: &Expr) -> Option<Vec<Expr>> {
+    match e {
+        Expr::Reference(r) => literal_list(&r.expr),
+        Expr::Paren(p) => literal_list(&p.expr),
+        Expr::Array(a) => Some(a.elems.iter().cloned().collect()),
+        Expr::Macro(m) if macro_name(&m.mac) == "vec" => macro_args(&m.mac.tokens),
+        _ => None,
+    }
+}
+
 fn is_none(e: &Expr) -> bool {
     matches!(e, Expr::Path(p) if p.path.is_ident("None"))
 }
@@ -579,6 +596,7 @@ impl Walker {
     fn enter_fn(&mut self, raw: RawFn) -> u32 {
         let id = self.facts.fns.len() as u32;
         self.facts.fns.push(raw);
+        self.bound_literals.clear();
         self.fns.push(FnCtx::new(id));
         id
     }
@@ -1176,6 +1194,19 @@ impl Walker {
             names.into_iter().for_each(|n| self.bind(n, Value::Unknown));
             return;
         };
+        if let Some(name) = single_ident(&local.pat) {
+            match &*init.expr {
+                Expr::Struct(_) | Expr::Array(_) => {
+                    self.bound_literals.insert(name, (*init.expr).clone());
+                }
+                Expr::Macro(m) if macro_name(&m.mac) == "vec" => {
+                    self.bound_literals.insert(name, (*init.expr).clone());
+                }
+                _ => {
+                    self.bound_literals.remove(&name);
+                }
+            }
+        }
         let creations_before = self.facts.creations.len();
         let calls_before = self.facts.calls.len();
         self.last_chain = None;
@@ -2331,11 +2362,36 @@ impl Walker {
             (Api::Fred, "client_kill") => opts.sub = Some("KILL".into()),
             _ => {}
         }
+        // Options passed by name read as the literal they were bound to.
+        let is_module = crate::model::modules::is_module_command(spec.command);
+        let resolved: Vec<Expr> = args
+            .iter()
+            .take(if is_module { args.len() } else { 0 })
+            .map(|a| {
+                let name = match a {
+                    Expr::Path(p) => p.path.get_ident().map(|i| i.to_string()),
+                    _ => None,
+                };
+                name.and_then(|n| self.bound_literals.get(&n).cloned())
+                    .unwrap_or_else(|| (*a).clone())
+            })
+            .collect();
+        let resolved: Vec<&Expr> = resolved.iter().collect();
+        let words = if is_module {
+            modules::method_words(api, spec.method, &resolved)
+        } else {
+            None
+        };
+        let args = words
+            .unwrap_or_default()
+            .into_iter()
+            .map(|w| self.module_word(w))
+            .collect();
         self.emit(CallSpec {
             command,
             form: Form::Method,
             keys,
-            args: Vec::new(),
+            args,
             inputs,
             opts,
             recv,
@@ -2444,7 +2500,36 @@ impl Walker {
         }
     }
 
+    /// A module method's argument word as a raw argument (the expression
+    /// was evaluated with the call's other arguments already).
+    fn module_word(&mut self, w: modules::Word) -> RawArg {
+        match w {
+            modules::Word::Lit(s) => RawArg {
+                lit: Some(s.clone()),
+                key: RawKey::lit(s),
+            },
+            modules::Word::Expr(e) => RawArg {
+                lit: lit_str(e).or_else(|| lit_num(e).map(|n| n.to_string())),
+                key: self.key_of(e),
+            },
+            modules::Word::Unknown => RawArg {
+                lit: None,
+                key: RawKey::hole("…"),
+            },
+        }
+    }
+
     fn push_arg(&mut self, idx: usize, e: &Expr) {
+        // `.arg(&["SCHEMA", "title", "TEXT"])`: redis-rs sends each element
+        // as its own argument. Module commands are built this way often
+        // enough to matter; other commands keep one argument per `.arg`.
+        let is_module = crate::model::modules::is_module_command(&self.facts.calls[idx].command);
+        if let (true, Some(items)) = (is_module, literal_list(e)) {
+            for item in &items {
+                self.push_arg(idx, item);
+            }
+            return;
+        }
         let calls = self.facts.calls.len();
         let arg = self.raw_arg(e);
         for source in self.flow_of(e, calls, true) {

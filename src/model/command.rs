@@ -14,6 +14,8 @@ pub enum KeyLayout {
     AllButLast,
     /// key value key value … (MSET).
     Pairs,
+    /// key a b key a b … (TS.MADD key ts value, JSON.MSET key path value).
+    Triples,
     /// x numkeys key…: script (EVAL, EVALSHA, FCALL) or timeout (BLMPOP, BZMPOP) first.
     NumKeysAt1,
     /// numkeys key… (LMPOP, ZMPOP, SINTERCARD).
@@ -68,8 +70,12 @@ macro_rules! commands {
 commands! {
     "APPEND" => First | WRITE;
     "BF.ADD" => First | WRITE;
-    "BF.MADD" => First | WRITE;
+    "BF.CARD" => First;
     "BF.EXISTS" => First;
+    "BF.INFO" => First;
+    "BF.INSERT" => First | WRITE;
+    "BF.MADD" => First | WRITE;
+    "BF.MEXISTS" => First;
     "BF.RESERVE" => First | WRITE;
     "BLMOVE" => FirstTwo | BLOCKING | WRITE | SAME_SLOT;
     "BLMPOP" => NumKeysAt1 | BLOCKING | WRITE | SAME_SLOT;
@@ -96,8 +102,14 @@ commands! {
     "FCALL" => NumKeysAt1 | SAME_SLOT;
     "FLUSHALL" => None;
     "FLUSHDB" => None;
+    // RediSearch commands name an index, not a key.
     "FT.AGGREGATE" => None;
+    "FT.ALTER" => None;
     "FT.CREATE" => None;
+    "FT.DROPINDEX" => None;
+    "FT.EXPLAIN" => None;
+    "FT.INFO" => None;
+    "FT.PROFILE" => None;
     "FT.SEARCH" => None;
     "GET" => First;
     "GETDEL" => First | WRITE;
@@ -119,8 +131,19 @@ commands! {
     "INCR" => First | WRITE;
     "INCRBY" => First | WRITE;
     "INCRBYFLOAT" => First | WRITE;
+    "JSON.ARRAPPEND" => First | WRITE;
+    "JSON.ARRINSERT" => First | WRITE;
+    "JSON.ARRPOP" => First | WRITE;
+    "JSON.ARRTRIM" => First | WRITE;
+    "JSON.DEL" => First | WRITE;
     "JSON.GET" => First;
+    // JSON.MGET key… path: every argument but the path.
+    "JSON.MGET" => AllButLast | SAME_SLOT | SPLIT_BY_REDIS_RS_CLUSTER;
+    "JSON.MSET" => Triples | WRITE | SAME_SLOT | SPLIT_BY_REDIS_RS_CLUSTER;
+    "JSON.NUMINCRBY" => First | WRITE;
     "JSON.SET" => First | WRITE;
+    "JSON.STRAPPEND" => First | WRITE;
+    "JSON.TYPE" => First;
     "KEYS" => None;
     "LINDEX" => First;
     "LLEN" => First;
@@ -176,7 +199,15 @@ commands! {
     "SUNIONSTORE" => All | WRITE | SAME_SLOT;
     "TOUCH" => All | SAME_SLOT | SPLIT_BY_REDIS_RS_CLUSTER;
     "TS.ADD" => First | WRITE;
+    "TS.ALTER" => First | WRITE;
     "TS.CREATE" => First | WRITE;
+    "TS.CREATERULE" => FirstTwo | WRITE;
+    "TS.GET" => First;
+    "TS.INCRBY" => First | WRITE;
+    // key timestamp value, repeated.
+    "TS.MADD" => Triples | WRITE;
+    "TS.RANGE" => First;
+    "TS.REVRANGE" => First;
     "TTL" => First;
     "TYPE" => First;
     "UNLINK" => All | DELETE | SAME_SLOT | SPLIT_BY_REDIS_RS_CLUSTER;
@@ -239,6 +270,7 @@ pub fn raw_key_positions(layout: KeyLayout, args: &[Option<&str>]) -> Vec<usize>
         All => (0..n).collect(),
         AllButLast => (0..n.saturating_sub(1)).collect(),
         Pairs => (0..n).step_by(2).collect(),
+        Triples => (0..n).step_by(3).collect(),
         NumKeysAt0 => numkeys_at(0),
         NumKeysAt1 => numkeys_at(1),
         DestNumKeys => {

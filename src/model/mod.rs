@@ -6,6 +6,7 @@
 pub mod command;
 pub mod flow;
 pub mod key;
+pub mod modules;
 pub mod resolve;
 pub mod slot;
 
@@ -320,6 +321,10 @@ pub struct Call {
     pub block: u32,
     /// The loops around it, outermost first.
     pub loops: Vec<u32>,
+    /// A module command's (FT.*, TS.*, BF.*, JSON.*) arguments as the server
+    /// receives them, literals as one-part templates; read through
+    /// `modules`. Empty for other commands.
+    pub module_args: Vec<Key>,
 }
 
 /// How a command's error is thrown away.

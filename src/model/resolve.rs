@@ -326,6 +326,7 @@ pub fn resolve(
                 gates: raw.gates.clone(),
                 block: raw.block,
                 loops: raw.loops.clone(),
+                module_args: module_args(&raw.command, &raw.args, &symbols),
             });
             model
                 .by_seq
@@ -454,6 +455,20 @@ pub fn resolve(
         }
     }
     model
+}
+
+/// A module command's arguments, resolved (consts and key builders
+/// substituted); other commands keep none.
+fn module_args(command: &str, args: &[RawArg], symbols: &Symbols) -> Vec<Key> {
+    if !super::modules::is_module_command(command) {
+        return Vec::new();
+    }
+    args.iter()
+        .map(|a| match &a.lit {
+            Some(l) => Key::literal(l.clone()),
+            None => symbols.key(&a.key),
+        })
+        .collect()
 }
 
 /// Pipe ids are per file; make them unique in the crate.

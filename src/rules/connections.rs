@@ -263,6 +263,9 @@ fn command_in_loop(model: &CrateModel, sink: &mut Sink) {
             || call.pipe.is_some()
             || call.is_blocking()
             || call.is("SCAN")
+            // One finding per problem: TS.ADD per item is
+            // mod-timeseries-add-in-loop's (it names TS.MADD).
+            || super::modules::is_ts_add_in_loop(call)
         {
             continue;
         }

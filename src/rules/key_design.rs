@@ -292,7 +292,10 @@ fn unbounded_collection(model: &CrateModel, sink: &mut Sink) {
         let shape = key.shape();
         // An ephemeral key without expiry is key-missing-ttl's finding.
         let ephemeral = ephemeral_prefix(key, &model.settings.ephemeral_prefixes).is_some();
-        if ephemeral || bounded.contains(key) || !reported.insert((call.func, shape)) {
+        // One finding per problem: a pushed-to chat history is
+        // ai-unbounded-history's (it asks for an LTRIM window).
+        let history = super::ai::is_history_push(&call.command, key);
+        if ephemeral || history || bounded.contains(key) || !reported.insert((call.func, shape)) {
             continue;
         }
         let (kind, fix) = if call.is("ZADD") {

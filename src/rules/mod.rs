@@ -4,12 +4,14 @@
 //! A rule is a plain fn over the crate model; it reports through a `Sink`
 //! that builds a finding only on a hit.
 
+mod ai;
 mod cluster;
 mod commands;
 mod connections;
 mod data_structures;
 mod key_design;
 mod memory;
+mod modules;
 mod monitoring;
 mod persistence;
 mod security;
@@ -127,6 +129,8 @@ pub static REGISTRY: LazyLock<Vec<&'static Rule>> = LazyLock::new(|| {
         key_design::RULES,
         connections::RULES,
         commands::RULES,
+        modules::RULES,
+        ai::RULES,
         memory::RULES,
         persistence::RULES,
         cluster::RULES,

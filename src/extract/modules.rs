@@ -1,0 +1,531 @@
+//! Module command methods (fred's `ft_search`/`ft_create`/`ts_add`/`json_get`,
+//! redis-rs `json_*`, `redis_ts` `ts_*`) rewritten as the argument words
+//! the server receives, so `model::modules` reads every client's form with
+//! one parser.
+//!
+//! fred takes RediSearch options as structs (`FtSearchOptions { dialect:
+//! Some(2), ..Default::default() }`); a struct literal is translated field
+//! by field, anything else (a variable, a helper's result) becomes one
+//! unreadable word.
+
+use quote::ToTokens;
+use syn::Expr;
+
+use super::methods::Api;
+use super::{lit_num, lit_str, macro_args, macro_name};
+
+/// One argument as the server will see it.
+pub enum Word<'a> {
+    /// Text known here (a keyword from an option struct, a literal).
+    Lit(String),
+    /// An argument expression, read like a raw `.arg(..)`.
+    Expr(&'a Expr),
+    /// A value the linter cannot read.
+    Unknown,
+}
+
+fn kw(s: &str) -> Word<'static> {
+    Word::Lit(s.to_string())
+}
+
+/// The words of a module method call, `None` for other methods.
+pub fn method_words<'a>(api: Api, method: &str, args: &[&'a Expr]) -> Option<Vec<Word<'a>>> {
+    let arg = |i: usize| args.get(i).map(|e| Word::Expr(e));
+    let words: Vec<Word<'a>> = match (api, method) {
+        // fred json_get(key, indent, newline, space, paths).
+        (Api::Fred, "json_get") => [arg(0), arg(4)].into_iter().flatten().collect(),
+        (_, m) if m.starts_with("json_") => [arg(0), arg(1)].into_iter().flatten().collect(),
+        // redis-rs `bf_insert_options(key, items, options)`: the options may
+        // carry a capacity.
+        (Api::RedisRs, "bf_insert_options") => vec![Word::Expr(args[0]), Word::Unknown],
+        (Api::RedisRs, "bf_insert") => vec![Word::Expr(args[0]), kw("ITEMS")],
+        (Api::RedisRs, "ts_add") => args.iter().map(|e| Word::Expr(e)).collect(),
+        (Api::RedisRs, "ts_add_create") => {
+            let mut w: Vec<Word> = args[..3].iter().map(|e| Word::Expr(e)).collect();
+            w.extend(redis_ts_options(args[3]));
+            w
+        }
+        (Api::RedisRs, "ts_create" | "ts_alter") => {
+            let mut w = vec![Word::Expr(args[0])];
+            w.extend(redis_ts_options(args[1]));
+            w
+        }
+        // fred ts_add(key, ts, value, retention, ..), ts_create(key, retention, ..).
+        (Api::Fred, "ts_add") => {
+            let mut w: Vec<Word> = args[..3].iter().map(|e| Word::Expr(e)).collect();
+            w.extend(fred_retention(args[3]));
+            w
+        }
+        (Api::Fred, "ts_create" | "ts_alter") => {
+            let mut w = vec![Word::Expr(args[0])];
+            w.extend(fred_retention(args[1]));
+            w
+        }
+        (Api::Fred, "ft_search") => {
+            let mut w = vec![Word::Expr(args[0]), Word::Expr(args[1])];
+            w.extend(search_options(args[2]));
+            w
+        }
+        (Api::Fred, "ft_aggregate") => {
+            let mut w = vec![Word::Expr(args[0]), Word::Expr(args[1])];
+            w.extend(aggregate_options(args[2]));
+            w
+        }
+        (Api::Fred, "ft_create") => {
+            let mut w = vec![Word::Expr(args[0]), kw("SCHEMA")];
+            w.extend(schema(args[2]));
+            w
+        }
+        _ => return None,
+    };
+    Some(words)
+}
+
+/// Strips `&`, parens, `.into()`, `.to_string()`, `Str::from(..)`.
+fn inner(e: &Expr) -> &Expr {
+    match e {
+        Expr::Reference(r) => inner(&r.expr),
+        Expr::Paren(p) => inner(&p.expr),
+        Expr::Group(g) => inner(&g.expr),
+        Expr::MethodCall(m)
+            if m.args.is_empty()
+                && matches!(
+                    m.method.to_string().as_str(),
+                    "into" | "to_string" | "to_owned" | "clone"
+                ) =>
+        {
+            inner(&m.receiver)
+        }
+        Expr::Call(c) if c.args.len() == 1 && path_ends(&c.func, &["from", "from_static_str"]) => {
+            inner(&c.args[0])
+        }
+        _ => e,
+    }
+}
+
+fn path_ends(e: &Expr, names: &[&str]) -> bool {
+    matches!(e, Expr::Path(p) if p.path.segments.last().is_some_and(|s| names.contains(&s.ident.to_string().as_str())))
+}
+
+/// Literal text of a value (string or number), through conversions.
+fn text_of(e: &Expr) -> Option<String> {
+    let e = inner(e);
+    lit_str(e).or_else(|| lit_num(e).map(|n| n.to_string()))
+}
+
+fn word_of(e: &Expr) -> Word<'static> {
+    text_of(e).map_or(Word::Unknown, Word::Lit)
+}
+
+/// `Some(x)` → `x`; `None` → nothing; anything else → unknown.
+enum Optional<'a> {
+    Some(&'a Expr),
+    None,
+    Unknown,
+}
+
+fn optional(e: &Expr) -> Optional<'_> {
+    match inner(e) {
+        Expr::Path(p) if p.path.is_ident("None") => Optional::None,
+        Expr::Call(c) if c.args.len() == 1 && path_ends(&c.func, &["Some"]) => {
+            Optional::Some(&c.args[0])
+        }
+        _ => Optional::Unknown,
+    }
+}
+
+/// Elements of `vec![..]` / `[..]`; `None` when not a literal list.
+fn elements(e: &Expr) -> Option<Vec<Expr>> {
+    match inner(e) {
+        Expr::Array(a) => Some(a.elems.iter().cloned().collect()),
+        Expr::Macro(m) if macro_name(&m.mac) == "vec" => macro_args(&m.mac.tokens),
+        Expr::Call(c) if c.args.is_empty() && path_ends(&c.func, &["new", "default"]) => {
+            Some(Vec::new())
+        }
+        _ => None,
+    }
+}
+
+fn is_default_call(e: &Expr) -> bool {
+    matches!(inner(e), Expr::Call(c) if c.args.is_empty() && path_ends(&c.func, &["default"]))
+}
+
+/// The fields of a struct literal, with whether its `..rest` is a default.
+fn struct_fields(e: &Expr) -> Option<Vec<(String, &Expr)>> {
+    let Expr::Struct(s) = inner(e) else {
+        return None;
+    };
+    if s.rest.as_ref().is_some_and(|r| !is_default_call(r)) {
+        return None;
+    }
+    Some(
+        s.fields
+            .iter()
+            .map(|f| {
+                let name = f.member.to_token_stream().to_string();
+                (name.trim_start_matches("r#").to_string(), &f.expr)
+            })
+            .collect(),
+    )
+}
+
+fn is_true(e: &Expr) -> Option<bool> {
+    match inner(e) {
+        Expr::Lit(l) => match &l.lit {
+            syn::Lit::Bool(b) => Some(b.value),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A `SearchField { identifier, .. }` (or a plain string) → its name.
+fn search_field(e: &Expr) -> Word<'static> {
+    match struct_fields(e) {
+        Some(fields) => fields
+            .iter()
+            .find(|(n, _)| n == "identifier")
+            .map_or(Word::Unknown, |(_, v)| word_of(v)),
+        None => word_of(e),
+    }
+}
+
+fn search_options(e: &Expr) -> Vec<Word<'static>> {
+    if is_default_call(e) {
+        return Vec::new();
+    }
+    let Some(fields) = struct_fields(e) else {
+        return vec![Word::Unknown];
+    };
+    let mut out = Vec::new();
+    for (name, value) in fields {
+        match name.as_str() {
+            "nocontent" => match is_true(value) {
+                Some(true) => out.push(kw("NOCONTENT")),
+                Some(false) => {}
+                None => out.push(Word::Unknown),
+            },
+            "return" => match elements(value) {
+                Some(items) if items.is_empty() => {}
+                Some(items) => {
+                    out.push(kw("RETURN"));
+                    out.push(Word::Lit(items.len().to_string()));
+                    out.extend(items.iter().map(search_field));
+                }
+                None => out.extend([kw("RETURN"), kw("0")]),
+            },
+            "sortby" => match optional(value) {
+                Optional::Some(s) => {
+                    out.push(kw("SORTBY"));
+                    out.push(match struct_fields(s) {
+                        Some(f) => f
+                            .iter()
+                            .find(|(n, _)| n == "attribute")
+                            .map_or(Word::Unknown, |(_, v)| word_of(v)),
+                        None => Word::Unknown,
+                    });
+                }
+                Optional::None => {}
+                Optional::Unknown => out.push(Word::Unknown),
+            },
+            "dialect" => match optional(value) {
+                Optional::Some(d) => out.extend([kw("DIALECT"), word_of(d)]),
+                Optional::None => {}
+                Optional::Unknown => out.extend([kw("DIALECT"), Word::Unknown]),
+            },
+            "limit" => {
+                if let Optional::Some(Expr::Tuple(t)) = optional(value) {
+                    out.push(kw("LIMIT"));
+                    out.extend(t.elems.iter().map(word_of));
+                }
+            }
+            "filters" => {
+                for f in elements(value).unwrap_or_default() {
+                    let attr = struct_fields(&f)
+                        .and_then(|fs| {
+                            fs.iter()
+                                .find(|(n, _)| n == "attribute")
+                                .map(|(_, v)| word_of(v))
+                        })
+                        .unwrap_or(Word::Unknown);
+                    out.extend([kw("FILTER"), attr, kw("-inf"), kw("+inf")]);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// FT.AGGREGATE options: LOAD, the pipeline's GROUPBY / SORTBY / APPLY /
+/// FILTER steps (as the `@field` names they mention) and DIALECT.
+fn aggregate_options(e: &Expr) -> Vec<Word<'static>> {
+    if is_default_call(e) {
+        return Vec::new();
+    }
+    let Some(fields) = struct_fields(e) else {
+        return vec![Word::Unknown];
+    };
+    let mut out = Vec::new();
+    for (name, value) in fields {
+        match name.as_str() {
+            // Any LOAD: the reply carries the loaded fields.
+            "load" if !matches!(optional(value), Optional::None) => {
+                out.extend([kw("LOAD"), kw("*")]);
+            }
+            "dialect" => match optional(value) {
+                Optional::Some(d) => out.extend([kw("DIALECT"), word_of(d)]),
+                Optional::None => {}
+                Optional::Unknown => out.extend([kw("DIALECT"), Word::Unknown]),
+            },
+            "pipeline" => {
+                let Some(steps) = elements(value) else {
+                    out.push(Word::Unknown);
+                    continue;
+                };
+                for step in &steps {
+                    let text = step.to_token_stream().to_string();
+                    if text.contains("GroupBy") {
+                        out.extend([kw("GROUPBY"), kw("0")]);
+                    }
+                    let mut names = Vec::new();
+                    string_literals(step, &mut names);
+                    if text.contains("SortBy") {
+                        if let Some(first) = names.first() {
+                            out.extend([kw("SORTBY"), kw("1"), Word::Lit(first.clone())]);
+                        }
+                    }
+                    for n in names.into_iter().filter(|n| n.contains('@')) {
+                        out.extend([kw("APPLY"), Word::Lit(n), kw("AS"), kw("_")]);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn string_literals(e: &Expr, out: &mut Vec<String>) {
+    struct Strings<'o>(&'o mut Vec<String>);
+    impl<'ast> syn::visit::Visit<'ast> for Strings<'_> {
+        fn visit_lit_str(&mut self, s: &'ast syn::LitStr) {
+            self.0.push(s.value());
+        }
+    }
+    syn::visit::Visit::visit_expr(&mut Strings(out), e);
+}
+
+/// `vec![SearchSchema { field_name, alias, kind }, ..]` → SCHEMA words.
+fn schema(e: &Expr) -> Vec<Word<'static>> {
+    let Some(items) = elements(e) else {
+        return vec![Word::Unknown];
+    };
+    let mut out = Vec::new();
+    for item in &items {
+        let Some(fields) = struct_fields(item) else {
+            out.push(Word::Unknown);
+            return out;
+        };
+        let get = |n: &str| fields.iter().find(|(f, _)| f == n).map(|(_, v)| *v);
+        out.push(get("field_name").map_or(Word::Unknown, word_of));
+        if let Some(Optional::Some(alias)) = get("alias").map(optional) {
+            out.extend([kw("AS"), word_of(alias)]);
+        }
+        let Some(kind) = get("kind") else {
+            out.push(Word::Unknown);
+            return out;
+        };
+        out.extend(schema_kind(kind));
+    }
+    out
+}
+
+/// `SearchSchemaKind::Text { sortable: true, .. }` → `TEXT SORTABLE`;
+/// `Custom { name: "VECTOR", arguments: vec![..] }` → its words.
+fn schema_kind(e: &Expr) -> Vec<Word<'static>> {
+    let Expr::Struct(s) = inner(e) else {
+        return vec![Word::Unknown];
+    };
+    let variant = s
+        .path
+        .segments
+        .last()
+        .map(|s| s.ident.to_string())
+        .unwrap_or_default();
+    let field = |n: &str| {
+        s.fields
+            .iter()
+            .find(|f| f.member.to_token_stream().to_string() == n)
+            .map(|f| &f.expr)
+    };
+    if variant == "Custom" {
+        let mut out = vec![field("name").map_or(Word::Unknown, word_of)];
+        match field("arguments").and_then(elements) {
+            Some(args) => out.extend(args.iter().map(word_of)),
+            None => out.push(Word::Unknown),
+        }
+        return out;
+    }
+    let mut out = vec![Word::Lit(variant.to_ascii_uppercase())];
+    for flag in ["sortable", "withsuffixtrie"] {
+        match field(flag).map(is_true) {
+            Some(Some(true)) => out.push(kw(&flag.to_ascii_uppercase())),
+            Some(None) => out.push(Word::Unknown),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// fred's `retention: Option<u64>` argument.
+fn fred_retention(e: &Expr) -> Vec<Word<'static>> {
+    match optional(e) {
+        Optional::None => Vec::new(),
+        Optional::Some(v) => vec![kw("RETENTION"), word_of(v)],
+        Optional::Unknown => vec![Word::Unknown],
+    }
+}
+
+/// `redis_ts::TsOptions::default().retention_time(ms)…` built inline.
+fn redis_ts_options(e: &Expr) -> Vec<Word<'static>> {
+    let text = e.to_token_stream().to_string();
+    if text.contains("retention_time") {
+        vec![kw("RETENTION"), Word::Unknown]
+    } else if text.starts_with("TsOptions") || text.contains(":: TsOptions") {
+        Vec::new()
+    } else {
+        vec![Word::Unknown]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The words of a call's arguments, unknown ones as `?`, expressions as
+    /// their literal text or `<expr>`.
+    fn words(api: Api, method: &str, args: &[&str]) -> Vec<String> {
+        let exprs: Vec<Expr> = args.iter().map(|a| syn::parse_str(a).unwrap()).collect();
+        let refs: Vec<&Expr> = exprs.iter().collect();
+        method_words(api, method, &refs)
+            .unwrap()
+            .into_iter()
+            .map(|w| match w {
+                Word::Lit(s) => s,
+                Word::Expr(e) => text_of(e).unwrap_or_else(|| "<expr>".into()),
+                Word::Unknown => "?".into(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn fred_search_options_become_search_arguments() {
+        let w = words(
+            Api::Fred,
+            "ft_search",
+            &[
+                "\"idx:a\"",
+                "query",
+                "FtSearchOptions { nocontent: true, dialect: Some(2), \
+                 sortby: Some(SearchSortBy { attribute: \"price\".into(), order: None, withcount: false }), \
+                 r#return: vec![SearchField { identifier: \"name\".into(), property: None }], \
+                 ..Default::default() }",
+            ],
+        );
+        assert_eq!(
+            w,
+            [
+                "idx:a",
+                "<expr>",
+                "NOCONTENT",
+                "DIALECT",
+                "2",
+                "SORTBY",
+                "price",
+                "RETURN",
+                "1",
+                "name"
+            ]
+        );
+        // Options from elsewhere, or spread from a value, are unreadable.
+        assert_eq!(words(Api::Fred, "ft_search", &["i", "q", "opts"])[2], "?");
+        assert_eq!(
+            words(
+                Api::Fred,
+                "ft_search",
+                &["i", "q", "FtSearchOptions { ..base }"]
+            )[2],
+            "?"
+        );
+        assert_eq!(
+            words(
+                Api::Fred,
+                "ft_search",
+                &["i", "q", "FtSearchOptions::default()"]
+            )
+            .len(),
+            2
+        );
+    }
+
+    #[test]
+    fn fred_schema_becomes_schema_arguments() {
+        let w = words(
+            Api::Fred,
+            "ft_create",
+            &[
+                "\"idx:p\"",
+                "FtCreateOptions::default()",
+                "vec![SearchSchema { field_name: \"price\".into(), alias: Some(\"p\".into()), \
+                 kind: SearchSchemaKind::Numeric { sortable: true, unf: false, noindex: false } }, \
+                 SearchSchema { field_name: \"v\".into(), alias: None, kind: SearchSchemaKind::Custom { \
+                 name: \"VECTOR\".into(), arguments: vec![\"HNSW\".into(), 6.into()] } }]",
+            ],
+        );
+        assert_eq!(
+            w,
+            [
+                "idx:p", "SCHEMA", "price", "AS", "p", "NUMERIC", "SORTABLE", "v", "VECTOR",
+                "HNSW", "6"
+            ]
+        );
+    }
+
+    #[test]
+    fn timeseries_retention_arguments() {
+        let w = words(
+            Api::Fred,
+            "ts_add",
+            &[
+                "k",
+                "\"*\"",
+                "1.5",
+                "Some(DAY)",
+                "None",
+                "None",
+                "None",
+                "()",
+            ],
+        );
+        assert_eq!(w[3..], ["RETENTION".to_string(), "?".to_string()]);
+        assert_eq!(
+            words(
+                Api::Fred,
+                "ts_create",
+                &["k", "None", "None", "None", "None", "()"]
+            )
+            .len(),
+            1
+        );
+        assert_eq!(
+            words(
+                Api::RedisRs,
+                "ts_create",
+                &["k", "TsOptions::default().retention_time(60000)"]
+            )[1],
+            "RETENTION"
+        );
+        assert_eq!(words(Api::RedisRs, "ts_create", &["k", "opts"])[1], "?");
+    }
+}

@@ -1,5 +1,5 @@
 //! The on-disk cache: extracted facts per file, keyed by the file's content,
-//! whether it is test code, and the tool version. An unchanged tree skips
+//! whether it is test code, the tool version and the facts' schema. An unchanged tree skips
 //! parsing and extraction entirely; rules still run on every lint, so
 //! crate-wide facts stay exact.
 
@@ -12,6 +12,16 @@ use serde::{Deserialize, Serialize};
 use crate::extract::facts::FileFacts;
 
 const FILE_NAME: &str = "facts-v1.json";
+
+/// Bumped whenever extraction records something new or differently: a
+/// cache written by a build with the same version number but older
+/// extraction (a development build) must not be trusted.
+const SCHEMA: u32 = 2;
+
+/// The tool version and facts schema a cache entry was made by.
+fn made_by() -> String {
+    format!("{}+facts{SCHEMA}", env!("CARGO_PKG_VERSION"))
+}
 
 #[derive(Serialize, Deserialize)]
 struct Stored {
@@ -27,7 +37,7 @@ pub struct Cache {
 /// The cache key of a file's facts.
 pub fn key(text: &str, is_test_file: bool) -> u64 {
     let mut h = DefaultHasher::new();
-    env!("CARGO_PKG_VERSION").hash(&mut h);
+    made_by().hash(&mut h);
     is_test_file.hash(&mut h);
     text.hash(&mut h);
     h.finish()
@@ -40,7 +50,7 @@ impl Cache {
         let entries = std::fs::read(dir.join(FILE_NAME))
             .ok()
             .and_then(|bytes| serde_json::from_slice::<Stored>(&bytes).ok())
-            .filter(|s| s.tool == env!("CARGO_PKG_VERSION"))
+            .filter(|s| s.tool == made_by())
             .map(|s| s.entries.into_iter().collect())
             .unwrap_or_default();
         Cache {
@@ -59,7 +69,7 @@ impl Cache {
     pub fn save(&self, entries: Vec<(u64, FileFacts)>) -> std::io::Result<()> {
         std::fs::create_dir_all(&self.dir)?;
         let stored = Stored {
-            tool: env!("CARGO_PKG_VERSION").to_string(),
+            tool: made_by(),
             entries,
         };
         let tmp = self

@@ -136,6 +136,9 @@ pub static JSON_GET_MODIFY_SET: Rule = Rule {
 };
 
 /// The JSON.SET that writes back a document read earlier in the same fn.
+/// The JSON.SET that writes back, to the same key, a value made from what
+/// `get` read (the flow model follows the reply through bindings and
+/// decoding); a fresh document written after a read is not a write-back.
 fn write_back<'m>(model: &'m CrateModel, get: &Call) -> Option<&'m Call> {
     let key = get.keys.first()?;
     model.calls.iter().find(|c| {
@@ -143,8 +146,9 @@ fn write_back<'m>(model: &'m CrateModel, get: &Call) -> Option<&'m Call> {
             && c.file == get.file
             && c.func == get.func
             && c.seq > get.seq
-            && !c.in_transaction
+            && !model.is_atomic(c)
             && c.keys.first() == Some(key)
+            && c.inputs.iter().any(|s| s.reply_seq() == Some(get.seq))
     })
 }
 

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use redis_lint::engine::{self, Options};
 use redis_lint::model::resolve::Scope;
-use redis_lint::rules::{Default, REGISTRY};
+use redis_lint::rules::REGISTRY;
 
 type Expected = BTreeSet<(String, u32, String)>;
 
@@ -80,11 +80,9 @@ fn options(prefilter: bool) -> Options {
             .map(|d| PathBuf::from("fixtures").join(d))
             .filter(|p| p.exists())
             .collect(),
-        rules: REGISTRY
-            .iter()
-            .copied()
-            .filter(|r| r.default == Default::On)
-            .collect(),
+        // Every rule, opt-in ones too: their annotations are checked like
+        // any other.
+        rules: REGISTRY.iter().copied().collect(),
         scope: Scope::default(),
         threads: None,
         prefilter,

@@ -139,6 +139,18 @@ pub struct RawCall {
     /// Inside a closure passed to a router (`get(|..| async { .. })`).
     pub in_handler_closure: bool,
     pub swallowed: Option<crate::model::Swallow>,
+    /// Where the command's name is written: the method name, or the
+    /// string literal of `cmd("NAME")` (for fixes that rename it).
+    #[serde(default)]
+    pub name_span: Option<Span>,
+    /// Where each argument is written, in order: the argument expression
+    /// for methods, the whole `.arg(..)` link for raw commands (so a fix
+    /// can insert another link after it).
+    #[serde(default)]
+    pub arg_spans: Vec<Span>,
+    /// The Lua source of a script literal the command runs (EVAL, `Script`).
+    #[serde(default)]
+    pub script: Option<crate::model::ScriptText>,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]

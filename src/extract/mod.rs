@@ -1460,13 +1460,15 @@ impl Walker {
                 }
             }
             Value::PipeCmd(id, idx) if name == "arg" && argc == 1 => {
-                self.push_arg(idx, &m.args[0]);
+                let link = Span::join(m.method.span(), m.paren_token.span.close());
+                self.push_arg(idx, &m.args[0], link);
                 Value::PipeCmd(id, idx)
             }
             Value::Pipe(id) | Value::PipeCmd(id, _) => self.pipe_method(id, m),
             Value::RawCmd(idx) => match name.as_str() {
                 "arg" if argc == 1 => {
-                    self.push_arg(idx, &m.args[0]);
+                    let link = Span::join(m.method.span(), m.paren_token.span.close());
+                    self.push_arg(idx, &m.args[0], link);
                     Value::RawCmd(idx)
                 }
                 "query" | "query_async" | "exec" | "exec_async" | "iter" | "iter_async"
@@ -1881,7 +1883,15 @@ impl Walker {
         };
         let span = Span::join(m.method.span(), m.paren_token.span.close());
         self.method_call(api, spec, recv, &args, span, pipe);
+        self.name_last_call(m.method.span());
         true
+    }
+
+    /// Records where the name of the command just emitted is written.
+    fn name_last_call(&mut self, name: proc_macro2::Span) {
+        if let Some(call) = self.facts.calls.last_mut() {
+            call.name_span = Some(Span::of(name));
+        }
     }
 
     fn method_call(
@@ -1962,6 +1972,9 @@ impl Walker {
             span,
             pipe,
         });
+        if let Some(call) = self.facts.calls.last_mut() {
+            call.arg_spans = args.iter().map(|a| Span::of(a.span())).collect();
+        }
     }
 
     /// Options passed as a value: built inline, bound earlier, or unknown
@@ -2011,13 +2024,14 @@ impl Walker {
     }
 
     fn fred_custom(&mut self, recv: Recv, m: &ExprMethodCall, span: Span) {
-        let name = match &m.args[0] {
+        let name_expr = match &m.args[0] {
             Expr::Macro(mac) if macro_name(&mac.mac) == "cmd" => {
-                macro_args(&mac.mac.tokens).and_then(|a| a.first().and_then(lit_str))
+                macro_args(&mac.mac.tokens).and_then(|a| a.into_iter().next())
             }
-            Expr::Call(c) => c.args.first().and_then(lit_str),
+            Expr::Call(c) => c.args.first().cloned(),
             _ => None,
         };
+        let name = name_expr.as_ref().and_then(lit_str);
         let Some(name) = name else {
             self.eval(&m.args[1]);
             return;
@@ -2044,6 +2058,10 @@ impl Walker {
             span,
             pipe: None,
         });
+        if let Some(call) = self.facts.calls.last_mut() {
+            call.name_span = name_expr.map(|e| Span::of(e.span()));
+            call.arg_spans = items.iter().map(|a| Span::of(a.span())).collect();
+        }
     }
 
     fn raw_arg(&mut self, e: &Expr) -> RawArg {
@@ -2055,15 +2073,18 @@ impl Walker {
         }
     }
 
-    fn push_arg(&mut self, idx: usize, e: &Expr) {
+    /// Adds `.arg(e)` (written at `link`) to a raw command.
+    fn push_arg(&mut self, idx: usize, e: &Expr, link: Span) {
         let arg = self.raw_arg(e);
         let call = &mut self.facts.calls[idx];
         if call.command.is_empty() {
             if let Some(name) = &arg.lit {
                 call.command = command::canonical(name);
+                call.name_span = Some(Span::of(e.span()));
             }
             return;
         }
+        call.arg_spans.push(link);
         let mut mentions = Vec::new();
         arg.key.mentions(&mut mentions);
         call.args.push(arg);
@@ -2095,6 +2116,7 @@ impl Walker {
             span,
             pipe: None,
         });
+        self.name_last_call(name.span());
         Some(self.facts.calls.len() - 1)
     }
 
@@ -2158,6 +2180,9 @@ impl Walker {
             bound: false,
             in_handler_closure,
             swallowed: None,
+            name_span: None,
+            arg_spans: Vec::new(),
+            script: None,
         });
     }
 
@@ -2170,6 +2195,11 @@ impl Walker {
         segs.iter().for_each(|s| self.mark(s));
         let full = types::strip_reexport(&self.uses.expand(&segs)).to_vec();
         let span = Span::join(c.func.span(), c.paren_token.span.close());
+        let name_span = fp
+            .path
+            .segments
+            .last()
+            .map_or_else(|| c.func.span(), |s| s.ident.span());
         let last = segs.last().cloned().unwrap_or_default();
         let full_str: Vec<&str> = full.iter().map(String::as_str).collect();
         let krate = full_str.first().copied().unwrap_or("");
@@ -2206,6 +2236,7 @@ impl Walker {
                 ("Cmd", method) => {
                     if let Some(spec) = methods::lookup(Api::RedisRs, method, args.len()) {
                         self.method_call(Api::RedisRs, spec, Recv::Unknown, &args, span, None);
+                        self.name_last_call(name_span);
                         return Value::Unknown;
                     }
                 }
@@ -2291,6 +2322,7 @@ impl Walker {
                     let recv = self.eval(args[0]).recv();
                     if let Some(spec) = methods::lookup(Api::RedisRs, method, args.len() - 1) {
                         self.method_call(Api::RedisRs, spec, recv, &args[1..], span, None);
+                        self.name_last_call(name_span);
                         return Value::Unknown;
                     }
                 }
@@ -2356,6 +2388,7 @@ impl Walker {
                     let recv = self.eval(args[0]).recv();
                     if let Some(spec) = methods::lookup(Api::Fred, method, args.len() - 1) {
                         self.method_call(Api::Fred, spec, recv, &args[1..], span, None);
+                        self.name_last_call(name_span);
                         return Value::Unknown;
                     }
                 }

@@ -309,6 +309,24 @@ pub struct Call {
     pub in_handler: bool,
     /// The call's `Result` is thrown away.
     pub swallowed: Option<Swallow>,
+    /// Where the command's name is written (method name or `cmd` literal).
+    pub name_span: Option<Span>,
+    /// Where each argument is written: the expression for methods, the
+    /// whole `.arg(..)` link for raw commands.
+    pub arg_spans: Vec<Span>,
+    /// The Lua source of a script literal the command runs.
+    pub script: Option<ScriptText>,
+}
+
+/// A Lua script written as a string literal, with where it sits.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ScriptText {
+    pub text: String,
+    /// The whole literal.
+    pub span: Span,
+    /// The literal is a plain (not raw) string whose escapes may shift
+    /// columns: positions inside it are then only line-accurate.
+    pub escaped: bool,
 }
 
 /// How a command's error is thrown away.

@@ -322,6 +322,9 @@ pub fn resolve(
                 bound: raw.bound,
                 in_handler: raw.in_handler_closure,
                 swallowed: raw.swallowed,
+                name_span: raw.name_span,
+                arg_spans: raw.arg_spans.clone(),
+                script: raw.script.clone(),
             });
         }
 

@@ -1956,6 +1956,9 @@ impl Walker {
                 opts.formatted_script =
                     matches!(args[0], Expr::Macro(m) if macro_name(&m.mac) == "format")
             }
+            (Api::RedisRs, "scan_match") | (Api::Fred, "scan" | "scan_buffered") => {
+                opts.pattern = lit_str(args[0]);
+            }
             (Api::Fred, "config_set") => opts.sub = Some("SET".into()),
             (Api::Fred, "config_rewrite") => opts.sub = Some("REWRITE".into()),
             (Api::Fred, "client_kill") => opts.sub = Some("KILL".into()),

@@ -251,6 +251,9 @@ pub struct Opts {
     pub trimmed: bool,
     /// EVAL whose script text is built at run time (`format!`).
     pub formatted_script: bool,
+    /// The MATCH pattern of a SCAN, when written as a literal.
+    #[serde(default)]
+    pub pattern: Option<String>,
 }
 
 /// How the call was written.

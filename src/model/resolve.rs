@@ -485,6 +485,12 @@ fn raw_keys_and_opts(command: &str, args: &[RawArg], symbols: &Symbols) -> (Vec<
             && args.first().is_some_and(|a| {
                 a.lit.is_none() && a.key.0.iter().any(|p| matches!(p, RawPart::Lit(_)))
             }),
+        // SCAN cursor MATCH pattern.
+        pattern: upper
+            .iter()
+            .position(|u| u.as_deref() == Some("MATCH"))
+            .and_then(|i| lits.get(i + 1).copied().flatten())
+            .map(str::to_string),
     };
     let timeout_at = |i: usize| -> Option<Timeout> {
         let arg = args.get(i)?;

@@ -16,7 +16,12 @@ fn findings(name: &str, source: &str) -> Vec<String> {
     .unwrap();
     std::fs::write(dir.join("src/lib.rs"), source).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_redis-lint"))
-        .args(["--select", "cluster-keys-scan-one-node", "--format", "concise"])
+        .args([
+            "--select",
+            "cluster-keys-scan-one-node",
+            "--format",
+            "concise",
+        ])
         .arg(&dir)
         .output()
         .unwrap();
@@ -53,8 +58,14 @@ pub async fn raw_keys(client: &Client) -> Result<Vec<String>, Error> {
 fn fred_scan_and_keys_in_a_cluster_only_crate() {
     let found = findings("fred", FRED_CLUSTER);
     assert_eq!(found.len(), 2, "{found:#?}");
-    assert!(found[0].contains(":7:") && found[0].contains("SCAN `jobs:stalled:*`"), "{found:#?}");
-    assert!(found[1].contains(":19:") && found[1].contains("KEYS"), "{found:#?}");
+    assert!(
+        found[0].contains(":7:") && found[0].contains("SCAN `jobs:stalled:*`"),
+        "{found:#?}"
+    );
+    assert!(
+        found[1].contains(":19:") && found[1].contains("KEYS"),
+        "{found:#?}"
+    );
 }
 
 #[test]

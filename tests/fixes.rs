@@ -57,7 +57,10 @@ pub fn forget(con: &mut redis::Connection) -> redis::RedisResult<usize> {
 }
 "#,
     );
-    assert!(fixed.contains("    con.unlink(\"board:season\")\n"), "{fixed}");
+    assert!(
+        fixed.contains("    con.unlink(\"board:season\")\n"),
+        "{fixed}"
+    );
     assert!(
         fixed.contains("    redis::cmd(\"UNLINK\").arg(\"board:season\").query(con)\n"),
         "{fixed}"

@@ -2,7 +2,7 @@
 //! (structs, consts, key builders, routes) are known. `model::resolve`
 //! turns these into the resolved model.
 
-use crate::model::{ConnKind, Form, LoopCtx, Opts, Span};
+use crate::model::{ConnKind, Form, LoopCtx, Opts, ScriptText, Span};
 use crate::model::{FnInfo, Lib};
 
 use super::methods::Api;
@@ -148,9 +148,6 @@ pub struct RawCall {
     /// can insert another link after it).
     #[serde(default)]
     pub arg_spans: Vec<Span>,
-    /// The Lua source of a script literal the command runs (EVAL, `Script`).
-    #[serde(default)]
-    pub script: Option<crate::model::ScriptText>,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -248,4 +245,15 @@ pub struct FileFacts {
     pub url_literals: Vec<(Span, String, bool)>,
     /// (span, lock type, connection kind, in test code) of locked connections.
     pub locked_connections: Vec<(Span, String, ConnKind, bool)>,
+    /// Lua script literals run by `Script::new`, EVAL or fred `eval` /
+    /// `script_load`, with whether they sit in test code.
+    #[serde(default)]
+    pub scripts: Vec<(ScriptText, bool)>,
+    /// Names of consts and statics passed where a script goes.
+    #[serde(default)]
+    pub script_consts: Vec<String>,
+    /// `const NAME: &str = "literal"`: (name, literal, in test code), so a
+    /// script kept in a const is found wherever it is used.
+    #[serde(default)]
+    pub str_consts: Vec<(String, ScriptText, bool)>,
 }

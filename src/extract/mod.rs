@@ -731,6 +731,16 @@ impl Walker {
         }
         let ty_text = text(ty);
         if ty_text.contains("str") || ty_text.contains("String") {
+            if let Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(lit),
+                ..
+            }) = expr
+            {
+                let in_test = self.in_test();
+                self.facts
+                    .str_consts
+                    .push((name.clone(), script_text(lit), in_test));
+            }
             let key = self.key_of(expr);
             self.facts.consts.push((name, key));
         } else {
@@ -1256,6 +1266,28 @@ impl Walker {
                 visit::visit_expr(self, e);
                 Value::Unknown
             }
+        }
+    }
+
+    /// Records the Lua script passed as `e`: a literal where it is, a const
+    /// or static by name (found where it is declared).
+    fn note_script(&mut self, e: &Expr) {
+        match e {
+            Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(lit),
+                ..
+            }) => {
+                let in_test = self.in_test();
+                self.facts.scripts.push((script_text(lit), in_test));
+            }
+            Expr::Path(p) => {
+                if let Some(last) = p.path.segments.last() {
+                    self.facts.script_consts.push(last.ident.to_string());
+                }
+            }
+            Expr::Reference(r) => self.note_script(&r.expr),
+            Expr::Paren(p) => self.note_script(&p.expr),
+            _ => {}
         }
     }
 
@@ -1954,7 +1986,8 @@ impl Walker {
             (Api::RedisRs, "xadd_maxlen" | "xadd_options") => opts.trimmed = true,
             (Api::Fred, "eval") => {
                 opts.formatted_script =
-                    matches!(args[0], Expr::Macro(m) if macro_name(&m.mac) == "format")
+                    matches!(args[0], Expr::Macro(m) if macro_name(&m.mac) == "format");
+                self.note_script(args[0]);
             }
             (Api::RedisRs, "scan_match") | (Api::Fred, "scan" | "scan_buffered") => {
                 opts.pattern = lit_str(args[0]);
@@ -2049,6 +2082,11 @@ impl Walker {
                 Vec::new()
             }
         };
+        if matches!(command::canonical(&name).as_str(), "EVAL" | "EVAL_RO") {
+            if let Some(script) = items.first() {
+                self.note_script(script);
+            }
+        }
         let args = items.iter().map(|a| self.raw_arg(a)).collect();
         self.emit(CallSpec {
             command: command::canonical(&name),
@@ -2078,6 +2116,10 @@ impl Walker {
 
     /// Adds `.arg(e)` (written at `link`) to a raw command.
     fn push_arg(&mut self, idx: usize, e: &Expr, link: Span) {
+        let call = &self.facts.calls[idx];
+        if matches!(call.command.as_str(), "EVAL" | "EVAL_RO") && call.args.is_empty() {
+            self.note_script(e);
+        }
         let arg = self.raw_arg(e);
         let call = &mut self.facts.calls[idx];
         if call.command.is_empty() {
@@ -2185,7 +2227,6 @@ impl Walker {
             swallowed: None,
             name_span: None,
             arg_spans: Vec::new(),
-            script: None,
         });
     }
 
@@ -2263,6 +2304,7 @@ impl Walker {
                     return Value::Unknown;
                 }
                 ("Script", "new") if args.len() == 1 => {
+                    self.note_script(args[0]);
                     self.eval(args[0]);
                     return Value::Script(Vec::new());
                 }
@@ -2665,6 +2707,14 @@ struct CallSpec {
     api: Api,
     span: Span,
     pipe: Option<u32>,
+}
+
+/// A string literal as written, with its place.
+fn script_text(lit: &syn::LitStr) -> crate::model::ScriptText {
+    crate::model::ScriptText {
+        source: lit.token().to_string(),
+        span: Span::of(lit.span()),
+    }
 }
 
 fn local(lib: Lib, kind: ConnKind) -> Recv {

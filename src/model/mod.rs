@@ -5,6 +5,7 @@
 
 pub mod command;
 pub mod key;
+pub mod lua;
 pub mod resolve;
 pub mod slot;
 
@@ -317,19 +318,23 @@ pub struct Call {
     /// Where each argument is written: the expression for methods, the
     /// whole `.arg(..)` link for raw commands.
     pub arg_spans: Vec<Span>,
-    /// The Lua source of a script literal the command runs.
-    pub script: Option<ScriptText>,
 }
 
-/// A Lua script written as a string literal, with where it sits.
+/// A Rust string literal holding a Lua script, exactly as written (quotes,
+/// escapes, `r#"…"#`), so positions inside the script map back to the
+/// source: see `lua::decode_literal`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ScriptText {
-    pub text: String,
+    pub source: String,
     /// The whole literal.
     pub span: Span,
-    /// The literal is a plain (not raw) string whose escapes may shift
-    /// columns: positions inside it are then only line-accurate.
-    pub escaped: bool,
+}
+
+/// A Lua script literal of the crate.
+#[derive(Debug, Clone)]
+pub struct LuaScript {
+    pub file: FileId,
+    pub text: ScriptText,
 }
 
 /// How a command's error is thrown away.
@@ -473,6 +478,8 @@ pub struct CrateModel {
     pub locked_connections: Vec<LockedConnection>,
     /// Pipelines and transactions by id: where each was run.
     pub pipes: std::collections::HashMap<u32, Pipe>,
+    /// Lua scripts written as literals (directly or in a const).
+    pub scripts: Vec<LuaScript>,
 }
 
 /// A `redis://` / `rediss://` string literal.

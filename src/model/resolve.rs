@@ -243,6 +243,10 @@ pub fn resolve(
         ..CrateModel::default()
     };
     model.uses_cluster = files.iter().any(|(_, f)| f.uses_cluster);
+    let script_consts: std::collections::HashSet<&str> = files
+        .iter()
+        .flat_map(|(_, f)| f.script_consts.iter().map(String::as_str))
+        .collect();
 
     for (file_id, facts) in files {
         let fn_base = model.fns.len() as u32;
@@ -324,7 +328,6 @@ pub fn resolve(
                 swallowed: raw.swallowed,
                 name_span: raw.name_span,
                 arg_spans: raw.arg_spans.clone(),
-                script: raw.script.clone(),
             });
         }
 
@@ -377,6 +380,24 @@ pub fn resolve(
             });
         }
 
+        let scripts = facts.scripts.iter().map(|(t, in_test)| (t, *in_test));
+        let const_scripts = facts
+            .str_consts
+            .iter()
+            .filter(|(name, _, _)| script_consts.contains(name.as_str()))
+            .map(|(_, t, in_test)| (t, *in_test));
+        for (text, in_test) in scripts.chain(const_scripts) {
+            let seen = model
+                .scripts
+                .iter()
+                .any(|s| s.file == *file_id && s.text.span == text.span);
+            if (!(in_test || facts.all_test) || scope.tests) && !seen {
+                model.scripts.push(super::LuaScript {
+                    file: *file_id,
+                    text: text.clone(),
+                });
+            }
+        }
         for (span, text, in_test) in &facts.url_literals {
             if !(*in_test || facts.all_test) || scope.tests {
                 model.url_literals.push(super::UrlLiteral {

@@ -5,10 +5,15 @@ use std::collections::BTreeMap;
 use super::{Check, Default, Impact, Rule, Sink};
 use crate::model::command::flags;
 use crate::model::key::{Key, SlotClass};
-use crate::model::{Api, Call, CrateModel};
+use crate::model::{lua, Api, Call, CrateModel, Span};
 
 /// The rules of this section, in guide order.
-pub static RULES: &[&Rule] = &[&CROSSSLOT, &KEYS_SCAN_ONE_NODE, &CONF_SENTINEL_QUORUM];
+pub static RULES: &[&Rule] = &[
+    &CROSSSLOT,
+    &KEYS_SCAN_ONE_NODE,
+    &LUA_UNDECLARED_KEYS,
+    &CONF_SENTINEL_QUORUM,
+];
 
 pub static CROSSSLOT: Rule = Rule {
     id: "cluster-crossslot",
@@ -158,8 +163,9 @@ fn keys_scan_one_node(model: &CrateModel, sink: &mut Sink) {
         // redis-rs's cluster client sends KEYS to every primary and merges
         // the replies (key-keys-command still reports it); fred does not.
         let one_node = match call.command.as_str() {
-            "SCAN" => !(call.api == Api::Fred
-                && call.opts.pattern.as_deref().is_some_and(tagged_pattern)),
+            "SCAN" => {
+                !(call.api == Api::Fred && call.opts.pattern.as_deref().is_some_and(tagged_pattern))
+            }
             "KEYS" => call.api == Api::Fred,
             _ => false,
         };
@@ -186,6 +192,56 @@ fn keys_scan_one_node(model: &CrateModel, sink: &mut Sink) {
             ),
             help.to_string(),
         );
+    }
+}
+
+pub static LUA_UNDECLARED_KEYS: Rule = Rule {
+    id: "cluster-lua-undeclared-keys",
+    section: "9.3",
+    impact: Impact::High,
+    default: Default::On,
+    summary: "a Lua script that touches a key not passed in KEYS",
+    doc: include_str!("../../rules/cluster-lua-undeclared-keys.md"),
+    check: Check::Code(lua_undeclared_keys),
+};
+
+fn lua_undeclared_keys(model: &CrateModel, sink: &mut Sink) {
+    for script in &model.scripts {
+        let Some(decoded) = lua::decode_literal(&script.text.source) else {
+            continue;
+        };
+        let chars: Vec<char> = decoded.iter().map(|d| d.0).collect();
+        let start = script.text.span.start;
+        for key in lua::undeclared_keys(&chars) {
+            // Point at the key inside the literal, on its own source line.
+            let span = Span {
+                start: lua::source_pos(&decoded, key.start, start),
+                end: {
+                    let mut end = lua::source_pos(&decoded, key.end - 1, start);
+                    end.col += 1;
+                    end
+                },
+            };
+            let what = match &key.via {
+                Some(local) => format!("the local `{local}`, which is built from a string literal"),
+                None => format!("`{}`", key.expr),
+            };
+            sink.report(
+                script.file,
+                span,
+                format!(
+                    "this script runs {} on {what}, a key it was not given in KEYS: Redis Cluster routes a \
+                     script by its declared keys, so an undeclared key may live on another node (the call \
+                     fails, or touches the wrong data), and servers, proxies and replication cannot see \
+                     what the script accesses",
+                    key.command
+                ),
+                "pass every key the script touches in KEYS (`Script::key(..)`, the keys of `EVAL`, fred's \
+                 `eval(script, keys, args)`) and read it as `KEYS[n]`; on a cluster, give related keys one \
+                 hash tag"
+                    .to_string(),
+            );
+        }
     }
 }
 

@@ -152,7 +152,10 @@ fn lmove_fix(call: &Call) -> Option<Fix> {
             "use {} with RIGHT LEFT",
             if blocking { "BLMOVE" } else { "LMOVE" }
         ),
-        edits: vec![Edit::replace(name, rename), Edit::insert_after(dst, directions)],
+        edits: vec![
+            Edit::replace(name, rename),
+            Edit::insert_after(dst, directions),
+        ],
     })
 }
 

@@ -256,4 +256,7 @@ pub struct FileFacts {
     /// script kept in a const is found wherever it is used.
     #[serde(default)]
     pub str_consts: Vec<(String, ScriptText, bool)>,
+    /// (span, fn, in test code) of fred configs that name a cluster.
+    #[serde(default)]
+    pub fred_cluster_configs: Vec<(Span, u32, bool)>,
 }

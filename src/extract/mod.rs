@@ -582,6 +582,9 @@ impl Walker {
                 self.info().sets_pool_wait_timeout = true
             }
             _ if CLUSTER_MARKERS.contains(&ident) => self.facts.uses_cluster = true,
+            "read_from_replicas" | "read_routing_strategy" | "ReplicaConfig" | "replica" => {
+                self.info().reads_from_replicas = true
+            }
             _ => {}
         }
     }
@@ -1267,6 +1270,11 @@ impl Walker {
                 Value::Unknown
             }
         }
+    }
+
+    fn note_fred_cluster_config(&mut self, span: Span) {
+        let (func, in_test) = (self.func(), self.in_test());
+        self.facts.fred_cluster_configs.push((span, func, in_test));
     }
 
     /// Records the Lua script passed as `e`: a literal where it is, a const
@@ -2377,6 +2385,9 @@ impl Walker {
         if krate == "fred" {
             match (type_seg, last.as_str()) {
                 ("Builder", "from_config" | "default_centralized" | "default_clustered") => {
+                    if last == "default_clustered" {
+                        self.note_fred_cluster_config(span);
+                    }
                     args.iter().for_each(|a| {
                         self.eval(a);
                     });
@@ -2426,6 +2437,10 @@ impl Walker {
                             .is_some_and(|u| u.contains("-cluster://")) =>
                 {
                     self.facts.uses_cluster = true;
+                    self.note_fred_cluster_config(span);
+                }
+                ("ServerConfig", "default_clustered" | "new_clustered") => {
+                    self.note_fred_cluster_config(span);
                 }
                 (t, method)
                     if (t.ends_with("Interface") || t == "ClientLike") && !args.is_empty() =>

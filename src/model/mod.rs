@@ -429,6 +429,11 @@ pub struct FnInfo {
     pub sets_response_timeout: bool,
     /// A fred `ReconnectPolicy` is set (or mentioned) in the fn.
     pub sets_reconnect_policy: bool,
+    /// Replica reads are configured in the fn (redis-rs
+    /// `read_routing_strategy` / `read_from_replicas`, deadpool's field of
+    /// that name, fred's `ReplicaConfig` / `replica` config).
+    #[serde(default)]
+    pub reads_from_replicas: bool,
 }
 
 pub type FileId = u32;
@@ -480,6 +485,17 @@ pub struct CrateModel {
     pub pipes: std::collections::HashMap<u32, Pipe>,
     /// Lua scripts written as literals (directly or in a const).
     pub scripts: Vec<LuaScript>,
+    /// fred configs that name a cluster (`ServerConfig::default_clustered`,
+    /// `Config::from_url_clustered`, …).
+    pub fred_cluster_configs: Vec<ConfigSite>,
+}
+
+/// Where a client configuration is written.
+#[derive(Debug, Clone)]
+pub struct ConfigSite {
+    pub file: FileId,
+    pub span: Span,
+    pub func: FnId,
 }
 
 /// A `redis://` / `rediss://` string literal.

@@ -380,6 +380,15 @@ pub fn resolve(
             });
         }
 
+        for (span, func, in_test) in &facts.fred_cluster_configs {
+            if !(*in_test || facts.all_test) || scope.tests {
+                model.fred_cluster_configs.push(super::ConfigSite {
+                    file: *file_id,
+                    span: *span,
+                    func: fn_base + func,
+                });
+            }
+        }
         let scripts = facts.scripts.iter().map(|(t, in_test)| (t, *in_test));
         let const_scripts = facts
             .str_consts

@@ -2,16 +2,19 @@
 
 use std::collections::BTreeMap;
 
+use super::security::parse_url;
 use super::{Check, Default, Impact, Rule, Sink};
 use crate::model::command::flags;
 use crate::model::key::{Key, SlotClass};
-use crate::model::{lua, Api, Call, CrateModel, Span};
+use crate::model::{lua, Api, Call, ConnKind, CrateModel, Lib, Span};
 
 /// The rules of this section, in guide order.
 pub static RULES: &[&Rule] = &[
     &CROSSSLOT,
     &KEYS_SCAN_ONE_NODE,
     &LUA_UNDECLARED_KEYS,
+    &REPLICA_READS,
+    &HARDCODED_MASTER,
     &CONF_SENTINEL_QUORUM,
 ];
 
@@ -242,6 +245,117 @@ fn lua_undeclared_keys(model: &CrateModel, sink: &mut Sink) {
                     .to_string(),
             );
         }
+    }
+}
+
+pub static REPLICA_READS: Rule = Rule {
+    id: "cluster-replica-reads",
+    section: "9.4",
+    impact: Impact::Medium,
+    default: Default::OptIn,
+    summary: "a cluster client that sends every read to the primaries",
+    doc: include_str!("../../rules/cluster-replica-reads.md"),
+    check: Check::Code(replica_reads),
+};
+
+fn replica_reads(model: &CrateModel, sink: &mut Sink) {
+    // redis-rs cluster clients and deadpool cluster pools built in a fn
+    // that never mentions replica reads.
+    let builds = model.creations.iter().filter(|c| {
+        matches!(
+            (c.lib, c.makes),
+            (Lib::RedisRs, ConnKind::ClusterClient)
+                | (Lib::Deadpool, ConnKind::Pool { cluster: true })
+        )
+    });
+    for c in builds {
+        if model.func(c.func).reads_from_replicas {
+            continue;
+        }
+        let help = if c.lib == Lib::Deadpool {
+            "set `read_from_replicas: true` in `deadpool_redis::cluster::Config` for reads that tolerate \
+             replication lag"
+        } else {
+            "build with `ClusterClient::builder(nodes).read_routing_strategy(RandomReplicaStrategy)` \
+             (`redis::cluster_read_routing`; `.read_from_replicas()` before redis-rs 1.x) so read-only \
+             commands go to replicas (reads may then lag the primary by the replication delay)"
+        };
+        sink.report(
+            c.file,
+            c.span,
+            format!(
+                "`{}` builds a cluster client that sends every read to the primaries: the replicas only copy \
+                 data, and read-heavy traffic is capped by the primaries alone",
+                c.what
+            ),
+            help.to_string(),
+        );
+    }
+    for site in &model.fred_cluster_configs {
+        if model.func(site.func).reads_from_replicas {
+            continue;
+        }
+        sink.report(
+            site.file,
+            site.span,
+            "this fred cluster configuration sets up no replica connections: every read goes to the \
+             primaries, and the replicas only copy data"
+                .to_string(),
+            "configure `ReplicaConfig` (the `replicas` feature: `replica` in `with_connection_config`) and \
+             send lag-tolerant reads through `client.replicas()`"
+                .to_string(),
+        );
+    }
+}
+
+pub static HARDCODED_MASTER: Rule = Rule {
+    id: "cluster-hardcoded-master",
+    section: "9.5",
+    impact: Impact::High,
+    default: Default::OptIn,
+    summary: "a connection URL that names the master host directly instead of asking Sentinel",
+    doc: include_str!("../../rules/cluster-hardcoded-master.md"),
+    check: Check::Code(hardcoded_master),
+};
+
+/// A host name with `master` or `primary` as one of its words.
+fn names_master(host: &str) -> bool {
+    host.to_ascii_lowercase()
+        .split(['.', '-', '_'])
+        .any(|w| matches!(w, "master" | "primary" | "redismaster" | "redisprimary"))
+}
+
+/// A Sentinel's own address (handed to a Sentinel client): its host says
+/// `sentinel`, or it uses Sentinel's port 26379.
+fn addresses_sentinel(url: &str, host: &str) -> bool {
+    host.to_ascii_lowercase().contains("sentinel")
+        || url
+            .split("://")
+            .nth(1)
+            .and_then(|rest| rest.split(['/', '?', '#']).next())
+            .is_some_and(|authority| authority.ends_with(":26379"))
+}
+
+fn hardcoded_master(model: &CrateModel, sink: &mut Sink) {
+    for lit in &model.url_literals {
+        let Some(url) = parse_url(&lit.text) else {
+            continue;
+        };
+        if !names_master(url.host) || addresses_sentinel(&lit.text, url.host) {
+            continue;
+        }
+        sink.report(
+            lit.file,
+            lit.span,
+            format!(
+                "this Redis URL connects straight to the master host `{}`: after a failover that host is a \
+                 replica (writes fail with READONLY) or gone, and the client keeps using it",
+                url.host
+            ),
+            "connect through Sentinel, which names the current master (`redis::sentinel::SentinelClient`, \
+             fred `ServerConfig::new_sentinel`), or through an address your failover tooling moves"
+                .to_string(),
+        );
     }
 }
 

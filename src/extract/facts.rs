@@ -148,6 +148,10 @@ pub struct RawCall {
     /// can insert another link after it).
     #[serde(default)]
     pub arg_spans: Vec<Span>,
+    /// A value written is an integer formatted with padding or a sign
+    /// (`format!("{:05}", n)`): where that value is.
+    #[serde(default)]
+    pub padded_int_value: Option<Span>,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]

@@ -295,6 +295,9 @@ struct FnCtx {
     loops: Vec<Vec<LoopFrame>>,
     init_depth: u32,
     handler_depth: u32,
+    /// Locals and parameters that surely hold an integer (typed so, or
+    /// bound to an integer literal or a length).
+    ints: Vec<String>,
 }
 
 struct Walker {
@@ -524,6 +527,7 @@ impl Walker {
             loops: vec![Vec::new()],
             init_depth: 0,
             handler_depth: 0,
+            ints: Vec::new(),
         });
         id
     }
@@ -806,6 +810,9 @@ impl Walker {
                     let value = self.value_of_type(&pt.ty, Origin::Param);
                     let mut names = Vec::new();
                     pat_idents(&pt.pat, &mut names);
+                    if let (Some(n), true) = (single_ident(&pt.pat), is_int_type(&pt.ty)) {
+                        self.cx().ints.push(n);
+                    }
                     if let Some(n) = single_ident(&pt.pat) {
                         self.bind(n, value);
                     } else {
@@ -891,6 +898,7 @@ impl Walker {
                     loops: vec![Vec::new()],
                     init_depth: 0,
                     handler_depth: 0,
+                    ints: Vec::new(),
                 });
                 self.item(item);
                 self.fns = saved;
@@ -909,6 +917,7 @@ impl Walker {
     }
 
     fn local(&mut self, local: &syn::Local) {
+        self.note_int_local(local);
         let Some(init) = &local.init else {
             let mut names = Vec::new();
             pat_idents(&local.pat, &mut names);
@@ -1275,6 +1284,96 @@ impl Walker {
     fn note_fred_cluster_config(&mut self, span: Span) {
         let (func, in_test) = (self.func(), self.in_test());
         self.facts.fred_cluster_configs.push((span, func, in_test));
+    }
+
+    /// `let n: u64 = ..` or `let n = 3` / `xs.len()`: `n` holds an integer.
+    fn note_int_local(&mut self, local: &syn::Local) {
+        let (pat, ty) = match &local.pat {
+            Pat::Type(pt) => (&*pt.pat, Some(&*pt.ty)),
+            pat => (pat, None),
+        };
+        let Some(name) = single_ident(pat) else {
+            return;
+        };
+        let int = match (ty, &local.init) {
+            (Some(ty), _) => is_int_type(ty),
+            (None, Some(init)) => self.is_int(&init.expr),
+            (None, None) => false,
+        };
+        let ints = &mut self.cx().ints;
+        if int {
+            ints.push(name);
+        } else {
+            // A shadowing binding of another type.
+            ints.retain(|n| *n != name);
+        }
+    }
+
+    /// An expression whose type is evidently an integer.
+    fn is_int(&self, e: &Expr) -> bool {
+        match e {
+            Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Int(_),
+                ..
+            }) => true,
+            Expr::Path(p) => p.path.get_ident().is_some_and(|id| {
+                self.fns
+                    .last()
+                    .is_some_and(|cx| cx.ints.contains(&id.to_string()))
+            }),
+            Expr::MethodCall(m) => {
+                m.args.is_empty() && matches!(m.method.to_string().as_str(), "len" | "count")
+            }
+            Expr::Cast(c) => is_int_type(&c.ty),
+            Expr::Paren(p) => self.is_int(&p.expr),
+            Expr::Reference(r) => self.is_int(&r.expr),
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Neg(_)) => self.is_int(&u.expr),
+            _ => false,
+        }
+    }
+
+    /// `format!("{:05}", n)`, `format!("{n:+}")`, `format!("{:>8}", xs.len())`:
+    /// an evident integer formatted with a width, fill, sign or `#`, so the
+    /// text is no longer a canonical decimal (`00042`, `+7`, `    42`).
+    fn is_padded_int(&self, e: &Expr) -> bool {
+        let Expr::Macro(m) = e else {
+            return match e {
+                Expr::Reference(r) => self.is_padded_int(&r.expr),
+                Expr::Paren(p) => self.is_padded_int(&p.expr),
+                _ => false,
+            };
+        };
+        if macro_name(&m.mac) != "format" {
+            return false;
+        }
+        let Some(args) = macro_args(&m.mac.tokens) else {
+            return false;
+        };
+        let Some(fmt) = args.first().and_then(lit_str) else {
+            return false;
+        };
+        let Some(inner) = fmt.strip_prefix('{').and_then(|r| r.strip_suffix('}')) else {
+            return false;
+        };
+        if inner.contains(['{', '}']) {
+            return false;
+        }
+        let (arg, spec) = inner.split_once(':').unwrap_or((inner, ""));
+        let padded = spec
+            .chars()
+            .any(|c| c.is_ascii_digit() || "+#<>^".contains(c))
+            && !spec.contains(['.', '$', 'x', 'X', 'o', 'b', 'e', 'E', '?']);
+        if !padded {
+            return false;
+        }
+        match (arg, args.len()) {
+            ("" | "0", 2) => self.is_int(&args[1]),
+            (name, 1) if !name.is_empty() => self
+                .fns
+                .last()
+                .is_some_and(|cx| cx.ints.iter().any(|n| n == name)),
+            _ => false,
+        }
     }
 
     /// Records the Lua script passed as `e`: a literal where it is, a const
@@ -2016,9 +2115,34 @@ impl Walker {
             span,
             pipe,
         });
+        let padded = self.padded_value(api, spec.method, args);
         if let Some(call) = self.facts.calls.last_mut() {
             call.arg_spans = args.iter().map(|a| Span::of(a.span())).collect();
+            call.padded_int_value = padded;
         }
+    }
+
+    /// The first value of a SET / HSET method call that is a padded integer.
+    fn padded_value(&self, api: Api, method: &str, args: &[&Expr]) -> Option<Span> {
+        let values: Vec<&Expr> = match (api, method) {
+            (_, "set" | "set_ex" | "set_nx" | "set_options" | "pset_ex" | "getset") => {
+                args.get(1).copied().into_iter().collect()
+            }
+            (Api::RedisRs, "hset" | "hset_nx") => args.get(2).copied().into_iter().collect(),
+            // `(field, value)` pairs: a tuple, or a slice / vec / array of them.
+            (Api::RedisRs, "hset_multiple") | (Api::Fred, "hset") => {
+                let mut out = Vec::new();
+                if let Some(a) = args.get(1) {
+                    pair_values(a, &mut out);
+                }
+                out
+            }
+            _ => Vec::new(),
+        };
+        values
+            .into_iter()
+            .find(|v| self.is_padded_int(v))
+            .map(|v| Span::of(v.span()))
     }
 
     /// Options passed as a value: built inline, bound earlier, or unknown
@@ -2125,8 +2249,18 @@ impl Walker {
     /// Adds `.arg(e)` (written at `link`) to a raw command.
     fn push_arg(&mut self, idx: usize, e: &Expr, link: Span) {
         let call = &self.facts.calls[idx];
-        if matches!(call.command.as_str(), "EVAL" | "EVAL_RO") && call.args.is_empty() {
+        let n = call.args.len();
+        // SET key value; HSET key field value [field value …].
+        let value_slot = match call.command.as_str() {
+            "SET" => n == 1,
+            "HSET" => n >= 2 && n % 2 == 0,
+            _ => false,
+        } && call.padded_int_value.is_none();
+        if matches!(call.command.as_str(), "EVAL" | "EVAL_RO") && n == 0 {
             self.note_script(e);
+        }
+        if value_slot && self.is_padded_int(e) {
+            self.facts.calls[idx].padded_int_value = Some(Span::of(e.span()));
         }
         let arg = self.raw_arg(e);
         let call = &mut self.facts.calls[idx];
@@ -2235,6 +2369,7 @@ impl Walker {
             swallowed: None,
             name_span: None,
             arg_spans: Vec::new(),
+            padded_int_value: None,
         });
     }
 
@@ -2724,6 +2859,37 @@ struct CallSpec {
     pipe: Option<u32>,
 }
 
+/// The value halves of `(field, value)` pairs: a tuple, or a slice, array
+/// or `vec!` of tuples.
+fn pair_values<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
+    match e {
+        Expr::Tuple(t) if t.elems.len() == 2 => out.push(&t.elems[1]),
+        Expr::Array(a) => a.elems.iter().for_each(|x| pair_values(x, out)),
+        Expr::Reference(r) => pair_values(&r.expr, out),
+        Expr::Paren(p) => pair_values(&p.expr, out),
+        _ => {}
+    }
+}
+
+/// `u64`, `usize`, `i32`, … (also behind `&`).
+fn is_int_type(ty: &syn::Type) -> bool {
+    let t = text(ty).replace(['&', ' '], "");
+    matches!(
+        t.as_str(),
+        "u8" | "u16"
+            | "u32"
+            | "u64"
+            | "u128"
+            | "usize"
+            | "i8"
+            | "i16"
+            | "i32"
+            | "i64"
+            | "i128"
+            | "isize"
+    )
+}
+
 /// A string literal as written, with its place.
 fn script_text(lit: &syn::LitStr) -> crate::model::ScriptText {
     crate::model::ScriptText {
@@ -2917,6 +3083,7 @@ impl<'ast> Visit<'ast> for Walker {
             loops: vec![Vec::new()],
             init_depth: 0,
             handler_depth: 0,
+            ints: Vec::new(),
         });
         self.item(i);
         self.fns = saved;

@@ -318,6 +318,8 @@ pub struct Call {
     /// Where each argument is written: the expression for methods, the
     /// whole `.arg(..)` link for raw commands.
     pub arg_spans: Vec<Span>,
+    /// A value written is an integer formatted with padding or a sign.
+    pub padded_int_value: Option<Span>,
 }
 
 /// A Rust string literal holding a Lua script, exactly as written (quotes,

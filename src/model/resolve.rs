@@ -328,6 +328,7 @@ pub fn resolve(
                 swallowed: raw.swallowed,
                 name_span: raw.name_span,
                 arg_spans: raw.arg_spans.clone(),
+                padded_int_value: raw.padded_int_value,
             });
         }
 

@@ -15,6 +15,7 @@ pub static RULES: &[&Rule] = &[
     &CONF_EVICTION_POLICY,
     &CONF_VOLATILE_POLICY,
     &CONF_NO_MAXMEMORY,
+    &NUMBERS_AS_STRINGS,
     &DEL_LARGE_KEY,
     &RENAME_OVERWRITE,
     &CONF_LAZYFREE_OFF,
@@ -77,6 +78,43 @@ fn collection_keys(model: &CrateModel) -> HashMap<String, &'static str> {
         }
     }
     out
+}
+
+pub static NUMBERS_AS_STRINGS: Rule = Rule {
+    id: "memory-numbers-as-strings",
+    section: "7.4",
+    impact: Impact::MediumHigh,
+    default: Default::OptIn,
+    summary:
+        "an integer written zero-padded or signed, which Redis cannot store or count as an integer",
+    doc: include_str!("../../rules/memory-numbers-as-strings.md"),
+    check: Check::Code(numbers_as_strings),
+};
+
+fn numbers_as_strings(model: &CrateModel, sink: &mut Sink) {
+    for call in &model.calls {
+        let Some(value) = call.padded_int_value else {
+            continue;
+        };
+        let key = call
+            .keys
+            .first()
+            .map_or_else(String::new, |k| format!(" to `{k}`"));
+        sink.report(
+            call.file,
+            value,
+            format!(
+                "{}{key} writes an integer formatted with padding or a sign (`00042`, `+7`): Redis keeps only \
+                 canonical decimals as integers, so this value is stored as text (several times the memory of \
+                 an int-encoded value, and no intset / compact listpack integers), and INCR / HINCRBY on it fail \
+                 with \"value is not an integer\"",
+                call.command
+            ),
+            "write the integer itself (or `n.to_string()`, which sends the same canonical digits) and pad it \
+             where it is displayed"
+                .to_string(),
+        );
+    }
 }
 
 pub static DEL_LARGE_KEY: Rule = Rule {

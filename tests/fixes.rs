@@ -90,6 +90,32 @@ pub async fn drop_team(client: &Client) -> Result<i64, Error> {
 }
 
 #[test]
+fn del_in_a_fred_scan_loop_becomes_unlink() {
+    let fixed = fix(
+        "fred-scan",
+        "memory-del-large-key",
+        r#"use fred::prelude::*;
+use futures::StreamExt;
+pub async fn purge(client: &Client) -> Result<(), Error> {
+    let mut pages = client.scan("carts:*", Some(100), None);
+    while let Some(page) = pages.next().await {
+        let mut page = page?;
+        if let Some(keys) = page.take_results() {
+            client.del::<(), _>(keys).await?;
+        }
+        page.next();
+    }
+    Ok(())
+}
+"#,
+    );
+    assert!(
+        fixed.contains("            client.unlink::<(), _>(keys).await?;\n"),
+        "{fixed}"
+    );
+}
+
+#[test]
 fn rpoplpush_becomes_lmove_right_left() {
     let fixed = fix(
         "lmove",

@@ -1,11 +1,26 @@
-//! cluster-keys-scan-one-node on receivers of unknown kind (a fred client,
-//! `impl ConnectionLike`): it fires only in crates that build cluster
-//! clients and no single-node ones.
+//! Cluster rules on whole scratch crates: cluster-keys-scan-one-node on
+//! receivers of unknown kind (a fred client, `impl ConnectionLike`) fires
+//! only in crates that build cluster clients and no single-node ones;
+//! cluster-hardcoded-master never prints the URL it flags.
 
 use std::process::Command;
 
 /// Lints a scratch crate with the rule selected; returns the finding lines.
 fn findings(name: &str, source: &str) -> Vec<String> {
+    lint(
+        name,
+        source,
+        "cluster-keys-scan-one-node",
+        &["--format", "concise"],
+    )
+    .lines()
+    .filter(|l| l.contains("cluster-keys-scan-one-node"))
+    .map(str::to_string)
+    .collect()
+}
+
+/// Lints a scratch crate with one rule selected; returns stdout.
+fn lint(name: &str, source: &str, rule: &str, args: &[&str]) -> String {
     let dir = std::env::temp_dir().join(format!("redis-lint-cscan-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("src")).unwrap();
@@ -16,20 +31,12 @@ fn findings(name: &str, source: &str) -> Vec<String> {
     .unwrap();
     std::fs::write(dir.join("src/lib.rs"), source).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_redis-lint"))
-        .args([
-            "--select",
-            "cluster-keys-scan-one-node",
-            "--format",
-            "concise",
-        ])
+        .args(["--select", rule, "--color", "never"])
+        .args(args)
         .arg(&dir)
         .output()
         .unwrap();
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter(|l| l.contains("cluster-keys-scan-one-node"))
-        .map(str::to_string)
-        .collect()
+    String::from_utf8_lossy(&out.stdout).to_string()
 }
 
 const FRED_CLUSTER: &str = r#"use fred::prelude::*;
@@ -85,4 +92,26 @@ pub fn sweep<C: redis::ConnectionLike>(con: &mut C) -> redis::RedisResult<Vec<St
         "{source}pub fn local() -> redis::RedisResult<redis::Client> {{ redis::Client::open(\"redis://127.0.0.1/\") }}\n"
     );
     assert!(findings("mixed", &mixed).is_empty());
+}
+
+#[test]
+fn hardcoded_master_reports_hide_the_url() {
+    let source = "pub fn open() -> redis::RedisResult<redis::Client> {\n    \
+                  redis::Client::open(\"rediss://app:Xq7zPw2k@redis-master.prod.internal:6380/\")\n}\n";
+    for format in ["human", "concise", "json", "sarif"] {
+        let out = lint(
+            "master",
+            source,
+            "cluster-hardcoded-master",
+            &["--format", format],
+        );
+        assert!(
+            out.contains("redis-master.prod.internal"),
+            "{format}: {out}"
+        );
+        assert!(
+            !out.contains("Xq7zPw2k"),
+            "{format} leaks the password: {out}"
+        );
+    }
 }

@@ -235,7 +235,7 @@ pub fn decode_literal(source: &str) -> Option<Vec<(char, u32, u32)>> {
             }
             Some('u') => {
                 let close = chars[i..end].iter().position(|c| *c == '}')? + i;
-                let hex: String = chars[i + 2..close].iter().collect();
+                let hex: String = chars.get(i + 2..close)?.iter().collect();
                 i = close;
                 u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32)
             }

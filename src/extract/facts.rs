@@ -3,7 +3,7 @@
 //! turns these into the resolved model.
 
 use crate::model::flow::{LoopFact, ReplyUse, RetryFact, Source};
-use crate::model::{ConnKind, Form, LoopCtx, Opts, Span};
+use crate::model::{ConnKind, Form, LoopCtx, Opts, ScriptText, Span};
 use crate::model::{FnInfo, Lib};
 
 use super::methods::Api;
@@ -149,6 +149,19 @@ pub struct RawCall {
     /// The loops around the call, outermost first (since the last async
     /// boundary).
     pub loops: Vec<u32>,
+    /// Where the command's name is written: the method name, or the
+    /// string literal of `cmd("NAME")` (for fixes that rename it).
+    #[serde(default)]
+    pub name_span: Option<Span>,
+    /// Where each argument is written, in order: the argument expression
+    /// for methods, the whole `.arg(..)` link for raw commands (so a fix
+    /// can insert another link after it).
+    #[serde(default)]
+    pub arg_spans: Vec<Span>,
+    /// A value written is an integer formatted with padding or a sign
+    /// (`format!("{:05}", n)`): where that value is.
+    #[serde(default)]
+    pub padded_int_value: Option<Span>,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -252,4 +265,18 @@ pub struct FileFacts {
     pub loops: Vec<LoopFact>,
     /// Calls and creations a loop retries on error.
     pub retries: Vec<RetryFact>,
+    /// Lua script literals run by `Script::new`, EVAL or fred `eval` /
+    /// `script_load`, with whether they sit in test code.
+    #[serde(default)]
+    pub scripts: Vec<(ScriptText, bool)>,
+    /// Names of consts and statics passed where a script goes.
+    #[serde(default)]
+    pub script_consts: Vec<String>,
+    /// `const NAME: &str = "literal"`: (name, literal, in test code), so a
+    /// script kept in a const is found wherever it is used.
+    #[serde(default)]
+    pub str_consts: Vec<(String, ScriptText, bool)>,
+    /// (span, fn, in test code) of fred configs that name a cluster.
+    #[serde(default)]
+    pub fred_cluster_configs: Vec<(Span, u32, bool)>,
 }

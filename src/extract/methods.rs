@@ -276,6 +276,7 @@ methods! { FRED:
     "rpush" => "RPUSH", [2], K0;
     "sadd" => "SADD", [2], K0;
     "scan" => "SCAN", [3], NONE;
+    "scan_buffered" => "SCAN", [3], NONE;
     "scard" => "SCARD", [1], K0;
     "sdiff" => "SDIFF", [1], K0;
     "sdiffstore" => "SDIFFSTORE", [2], K01;

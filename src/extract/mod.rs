@@ -321,6 +321,9 @@ struct FnCtx {
     gates: Vec<u32>,
     /// Enclosing blocks, innermost last.
     blocks: Vec<u32>,
+    /// Locals and parameters that surely hold an integer (typed so, or
+    /// bound to an integer literal or a length).
+    ints: Vec<String>,
 }
 
 impl FnCtx {
@@ -335,6 +338,7 @@ impl FnCtx {
             flows: vec![HashMap::new()],
             gates: Vec::new(),
             blocks: Vec::new(),
+            ints: Vec::new(),
         }
     }
 }
@@ -863,6 +867,9 @@ impl Walker {
                 self.info().sets_pool_wait_timeout = true
             }
             _ if CLUSTER_MARKERS.contains(&ident) => self.facts.uses_cluster = true,
+            "read_from_replicas" | "read_routing_strategy" | "ReplicaConfig" | "replica" => {
+                self.info().reads_from_replicas = true
+            }
             _ => {}
         }
     }
@@ -1022,6 +1029,16 @@ impl Walker {
         }
         let ty_text = text(ty);
         if ty_text.contains("str") || ty_text.contains("String") {
+            if let Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(lit),
+                ..
+            }) = expr
+            {
+                let in_test = self.in_test();
+                self.facts
+                    .str_consts
+                    .push((name.clone(), script_text(lit), in_test));
+            }
             let key = self.key_of(expr);
             self.facts.consts.push((name, key));
         } else {
@@ -1084,6 +1101,9 @@ impl Walker {
                     let value = self.value_of_type(&pt.ty, Origin::Param);
                     let mut names = Vec::new();
                     pat_idents(&pt.pat, &mut names);
+                    if let (Some(n), true) = (single_ident(&pt.pat), is_int_type(&pt.ty)) {
+                        self.cx().ints.push(n);
+                    }
                     if let Some(n) = single_ident(&pt.pat) {
                         self.bind(n, value);
                     } else {
@@ -1188,6 +1208,7 @@ impl Walker {
     }
 
     fn local(&mut self, local: &syn::Local) {
+        self.note_int_local(local);
         let Some(init) = &local.init else {
             let mut names = Vec::new();
             pat_idents(&local.pat, &mut names);
@@ -1633,6 +1654,123 @@ impl Walker {
         }
     }
 
+    fn note_fred_cluster_config(&mut self, span: Span) {
+        let (func, in_test) = (self.func(), self.in_test());
+        self.facts.fred_cluster_configs.push((span, func, in_test));
+    }
+
+    /// `let n: u64 = ..` or `let n = 3` / `xs.len()`: `n` holds an integer.
+    fn note_int_local(&mut self, local: &syn::Local) {
+        let (pat, ty) = match &local.pat {
+            Pat::Type(pt) => (&*pt.pat, Some(&*pt.ty)),
+            pat => (pat, None),
+        };
+        let Some(name) = single_ident(pat) else {
+            return;
+        };
+        let int = match (ty, &local.init) {
+            (Some(ty), _) => is_int_type(ty),
+            (None, Some(init)) => self.is_int(&init.expr),
+            (None, None) => false,
+        };
+        let ints = &mut self.cx().ints;
+        if int {
+            ints.push(name);
+        } else {
+            // A shadowing binding of another type.
+            ints.retain(|n| *n != name);
+        }
+    }
+
+    /// An expression whose type is evidently an integer.
+    fn is_int(&self, e: &Expr) -> bool {
+        match e {
+            Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Int(_),
+                ..
+            }) => true,
+            Expr::Path(p) => p.path.get_ident().is_some_and(|id| {
+                self.fns
+                    .last()
+                    .is_some_and(|cx| cx.ints.contains(&id.to_string()))
+            }),
+            Expr::MethodCall(m) => {
+                m.args.is_empty() && matches!(m.method.to_string().as_str(), "len" | "count")
+            }
+            Expr::Cast(c) => is_int_type(&c.ty),
+            Expr::Paren(p) => self.is_int(&p.expr),
+            Expr::Reference(r) => self.is_int(&r.expr),
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Neg(_)) => self.is_int(&u.expr),
+            _ => false,
+        }
+    }
+
+    /// `format!("{:05}", n)`, `format!("{n:+}")`, `format!("{:>8}", xs.len())`:
+    /// an evident integer formatted with a width, fill, sign or `#`, so the
+    /// text is no longer a canonical decimal (`00042`, `+7`, `    42`).
+    fn is_padded_int(&self, e: &Expr) -> bool {
+        let Expr::Macro(m) = e else {
+            return match e {
+                Expr::Reference(r) => self.is_padded_int(&r.expr),
+                Expr::Paren(p) => self.is_padded_int(&p.expr),
+                _ => false,
+            };
+        };
+        if macro_name(&m.mac) != "format" {
+            return false;
+        }
+        let Some(args) = macro_args(&m.mac.tokens) else {
+            return false;
+        };
+        let Some(fmt) = args.first().and_then(lit_str) else {
+            return false;
+        };
+        let Some(inner) = fmt.strip_prefix('{').and_then(|r| r.strip_suffix('}')) else {
+            return false;
+        };
+        if inner.contains(['{', '}']) {
+            return false;
+        }
+        let (arg, spec) = inner.split_once(':').unwrap_or((inner, ""));
+        let padded = spec
+            .chars()
+            .any(|c| c.is_ascii_digit() || "+#<>^".contains(c))
+            && !spec.contains(['.', '$', 'x', 'X', 'o', 'b', 'e', 'E', '?']);
+        if !padded {
+            return false;
+        }
+        match (arg, args.len()) {
+            ("" | "0", 2) => self.is_int(&args[1]),
+            (name, 1) if !name.is_empty() => self
+                .fns
+                .last()
+                .is_some_and(|cx| cx.ints.iter().any(|n| n == name)),
+            _ => false,
+        }
+    }
+
+    /// Records the Lua script passed as `e`: a literal where it is, a const
+    /// or static by name (found where it is declared).
+    fn note_script(&mut self, e: &Expr) {
+        match e {
+            Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(lit),
+                ..
+            }) => {
+                let in_test = self.in_test();
+                self.facts.scripts.push((script_text(lit), in_test));
+            }
+            Expr::Path(p) => {
+                if let Some(last) = p.path.segments.last() {
+                    self.facts.script_consts.push(last.ident.to_string());
+                }
+            }
+            Expr::Reference(r) => self.note_script(&r.expr),
+            Expr::Paren(p) => self.note_script(&p.expr),
+            _ => {}
+        }
+    }
+
     /// Records a Redis URL written in the code (for the security rules).
     fn note_url(&mut self, lit: &syn::LitStr) {
         let value = lit.value();
@@ -1856,13 +1994,15 @@ impl Walker {
                 }
             }
             Value::PipeCmd(id, idx) if name == "arg" && argc == 1 => {
-                self.push_arg(idx, &m.args[0]);
+                let link = Span::join(m.method.span(), m.paren_token.span.close());
+                self.push_arg(idx, &m.args[0], link);
                 Value::PipeCmd(id, idx)
             }
             Value::Pipe(id) | Value::PipeCmd(id, _) => self.pipe_method(id, m),
             Value::RawCmd(idx) => match name.as_str() {
                 "arg" if argc == 1 => {
-                    self.push_arg(idx, &m.args[0]);
+                    let link = Span::join(m.method.span(), m.paren_token.span.close());
+                    self.push_arg(idx, &m.args[0], link);
                     Value::RawCmd(idx)
                 }
                 "query" | "query_async" | "exec" | "exec_async" | "iter" | "iter_async"
@@ -2282,7 +2422,15 @@ impl Walker {
         };
         let span = Span::join(m.method.span(), m.paren_token.span.close());
         self.method_call(api, spec, recv, &args, span, pipe);
+        self.name_last_call(m.method.span());
         true
+    }
+
+    /// Records where the name of the command just emitted is written.
+    fn name_last_call(&mut self, name: proc_macro2::Span) {
+        if let Some(call) = self.facts.calls.last_mut() {
+            call.name_span = Some(Span::of(name));
+        }
     }
 
     fn method_call(
@@ -2352,7 +2500,11 @@ impl Walker {
             (Api::RedisRs, "xadd_maxlen" | "xadd_options") => opts.trimmed = true,
             (Api::Fred, "eval") => {
                 opts.formatted_script =
-                    matches!(args[0], Expr::Macro(m) if macro_name(&m.mac) == "format")
+                    matches!(args[0], Expr::Macro(m) if macro_name(&m.mac) == "format");
+                self.note_script(args[0]);
+            }
+            (Api::RedisRs, "scan_match") | (Api::Fred, "scan" | "scan_buffered") => {
+                opts.pattern = lit_str(args[0]);
             }
             (_, "lrange") => {
                 opts.whole_list = lit_num(args[1]) == Some(0.0) && lit_num(args[2]) == Some(-1.0)
@@ -2382,7 +2534,7 @@ impl Walker {
         } else {
             None
         };
-        let args = words
+        let words = words
             .unwrap_or_default()
             .into_iter()
             .map(|w| self.module_word(w))
@@ -2391,7 +2543,7 @@ impl Walker {
             command,
             form: Form::Method,
             keys,
-            args,
+            args: words,
             inputs,
             opts,
             recv,
@@ -2399,6 +2551,34 @@ impl Walker {
             span,
             pipe,
         });
+        let padded = self.padded_value(api, spec.method, args);
+        if let Some(call) = self.facts.calls.last_mut() {
+            call.arg_spans = args.iter().map(|a| Span::of(a.span())).collect();
+            call.padded_int_value = padded;
+        }
+    }
+
+    /// The first value of a SET / HSET method call that is a padded integer.
+    fn padded_value(&self, api: Api, method: &str, args: &[&Expr]) -> Option<Span> {
+        let values: Vec<&Expr> = match (api, method) {
+            (_, "set" | "set_ex" | "set_nx" | "set_options" | "pset_ex" | "getset") => {
+                args.get(1).copied().into_iter().collect()
+            }
+            (Api::RedisRs, "hset" | "hset_nx") => args.get(2).copied().into_iter().collect(),
+            // `(field, value)` pairs: a tuple, or a slice / vec / array of them.
+            (Api::RedisRs, "hset_multiple") | (Api::Fred, "hset") => {
+                let mut out = Vec::new();
+                if let Some(a) = args.get(1) {
+                    pair_values(a, &mut out);
+                }
+                out
+            }
+            _ => Vec::new(),
+        };
+        values
+            .into_iter()
+            .find(|v| self.is_padded_int(v))
+            .map(|v| Span::of(v.span()))
     }
 
     /// Options passed as a value: built inline, bound earlier, or unknown
@@ -2448,13 +2628,14 @@ impl Walker {
     }
 
     fn fred_custom(&mut self, recv: Recv, m: &ExprMethodCall, span: Span) {
-        let name = match &m.args[0] {
+        let name_expr = match &m.args[0] {
             Expr::Macro(mac) if macro_name(&mac.mac) == "cmd" => {
-                macro_args(&mac.mac.tokens).and_then(|a| a.first().and_then(lit_str))
+                macro_args(&mac.mac.tokens).and_then(|a| a.into_iter().next())
             }
-            Expr::Call(c) => c.args.first().and_then(lit_str),
+            Expr::Call(c) => c.args.first().cloned(),
             _ => None,
         };
+        let name = name_expr.as_ref().and_then(lit_str);
         let Some(name) = name else {
             self.eval(&m.args[1]);
             return;
@@ -2469,6 +2650,11 @@ impl Walker {
                 Vec::new()
             }
         };
+        if matches!(command::canonical(&name).as_str(), "EVAL" | "EVAL_RO") {
+            if let Some(script) = items.first() {
+                self.note_script(script);
+            }
+        }
         let calls = self.facts.calls.len();
         let args = items.iter().map(|a| self.raw_arg(a)).collect();
         let mut inputs: Vec<Source> = Vec::new();
@@ -2489,6 +2675,10 @@ impl Walker {
             span,
             pipe: None,
         });
+        if let Some(call) = self.facts.calls.last_mut() {
+            call.name_span = name_expr.map(|e| Span::of(e.span()));
+            call.arg_spans = items.iter().map(|a| Span::of(a.span())).collect();
+        }
     }
 
     fn raw_arg(&mut self, e: &Expr) -> RawArg {
@@ -2519,16 +2709,31 @@ impl Walker {
         }
     }
 
-    fn push_arg(&mut self, idx: usize, e: &Expr) {
+    /// Adds `.arg(e)` (written at `link`) to a raw command.
+    fn push_arg(&mut self, idx: usize, e: &Expr, link: Span) {
         // `.arg(&["SCHEMA", "title", "TEXT"])`: redis-rs sends each element
         // as its own argument. Module commands are built this way often
         // enough to matter; other commands keep one argument per `.arg`.
         let is_module = crate::model::modules::is_module_command(&self.facts.calls[idx].command);
         if let (true, Some(items)) = (is_module, literal_list(e)) {
             for item in &items {
-                self.push_arg(idx, item);
+                self.push_arg(idx, item, link);
             }
             return;
+        }
+        let call = &self.facts.calls[idx];
+        let n = call.args.len();
+        // SET key value; HSET key field value [field value …].
+        let value_slot = match call.command.as_str() {
+            "SET" => n == 1,
+            "HSET" => n >= 2 && n % 2 == 0,
+            _ => false,
+        } && call.padded_int_value.is_none();
+        if matches!(call.command.as_str(), "EVAL" | "EVAL_RO") && n == 0 {
+            self.note_script(e);
+        }
+        if value_slot && self.is_padded_int(e) {
+            self.facts.calls[idx].padded_int_value = Some(Span::of(e.span()));
         }
         let calls = self.facts.calls.len();
         let arg = self.raw_arg(e);
@@ -2542,9 +2747,11 @@ impl Walker {
         if call.command.is_empty() {
             if let Some(name) = &arg.lit {
                 call.command = command::canonical(name);
+                call.name_span = Some(Span::of(e.span()));
             }
             return;
         }
+        call.arg_spans.push(link);
         let mut mentions = Vec::new();
         arg.key.mentions(&mut mentions);
         call.args.push(arg);
@@ -2577,6 +2784,7 @@ impl Walker {
             span,
             pipe: None,
         });
+        self.name_last_call(name.span());
         Some(self.facts.calls.len() - 1)
     }
 
@@ -2655,6 +2863,9 @@ impl Walker {
             gates,
             block,
             loops,
+            name_span: None,
+            arg_spans: Vec::new(),
+            padded_int_value: None,
         });
     }
 
@@ -2667,6 +2878,11 @@ impl Walker {
         segs.iter().for_each(|s| self.mark(s));
         let full = types::strip_reexport(&self.uses.expand(&segs)).to_vec();
         let span = Span::join(c.func.span(), c.paren_token.span.close());
+        let name_span = fp
+            .path
+            .segments
+            .last()
+            .map_or_else(|| c.func.span(), |s| s.ident.span());
         let last = segs.last().cloned().unwrap_or_default();
         let full_str: Vec<&str> = full.iter().map(String::as_str).collect();
         let krate = full_str.first().copied().unwrap_or("");
@@ -2704,6 +2920,7 @@ impl Walker {
                 ("Cmd", method) => {
                     if let Some(spec) = methods::lookup(Api::RedisRs, method, args.len()) {
                         self.method_call(Api::RedisRs, spec, Recv::Unknown, &args, span, None);
+                        self.name_last_call(name_span);
                         return Value::Unknown;
                     }
                 }
@@ -2727,6 +2944,7 @@ impl Walker {
                     return Value::Unknown;
                 }
                 ("Script", "new") if args.len() == 1 => {
+                    self.note_script(args[0]);
                     self.eval(args[0]);
                     return Value::Script(Vec::new());
                 }
@@ -2789,6 +3007,7 @@ impl Walker {
                     let recv = self.eval(args[0]).recv();
                     if let Some(spec) = methods::lookup(Api::RedisRs, method, args.len() - 1) {
                         self.method_call(Api::RedisRs, spec, recv, &args[1..], span, None);
+                        self.name_last_call(name_span);
                         return Value::Unknown;
                     }
                 }
@@ -2798,6 +3017,9 @@ impl Walker {
         if krate == "fred" {
             match (type_seg, last.as_str()) {
                 ("Builder", "from_config" | "default_centralized" | "default_clustered") => {
+                    if last == "default_clustered" {
+                        self.note_fred_cluster_config(span);
+                    }
                     args.iter().for_each(|a| {
                         self.eval(a);
                     });
@@ -2847,6 +3069,10 @@ impl Walker {
                             .is_some_and(|u| u.contains("-cluster://")) =>
                 {
                     self.facts.uses_cluster = true;
+                    self.note_fred_cluster_config(span);
+                }
+                ("ServerConfig", "default_clustered" | "new_clustered") => {
+                    self.note_fred_cluster_config(span);
                 }
                 (t, method)
                     if (t.ends_with("Interface") || t == "ClientLike") && !args.is_empty() =>
@@ -2854,6 +3080,7 @@ impl Walker {
                     let recv = self.eval(args[0]).recv();
                     if let Some(spec) = methods::lookup(Api::Fred, method, args.len() - 1) {
                         self.method_call(Api::Fred, spec, recv, &args[1..], span, None);
+                        self.name_last_call(name_span);
                         return Value::Unknown;
                     }
                 }
@@ -3129,6 +3356,45 @@ struct CallSpec {
     api: Api,
     span: Span,
     pipe: Option<u32>,
+}
+
+/// The value halves of `(field, value)` pairs: a tuple, or a slice, array
+/// or `vec!` of tuples.
+fn pair_values<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
+    match e {
+        Expr::Tuple(t) if t.elems.len() == 2 => out.push(&t.elems[1]),
+        Expr::Array(a) => a.elems.iter().for_each(|x| pair_values(x, out)),
+        Expr::Reference(r) => pair_values(&r.expr, out),
+        Expr::Paren(p) => pair_values(&p.expr, out),
+        _ => {}
+    }
+}
+
+/// `u64`, `usize`, `i32`, … (also behind `&`).
+fn is_int_type(ty: &syn::Type) -> bool {
+    let t = text(ty).replace(['&', ' '], "");
+    matches!(
+        t.as_str(),
+        "u8" | "u16"
+            | "u32"
+            | "u64"
+            | "u128"
+            | "usize"
+            | "i8"
+            | "i16"
+            | "i32"
+            | "i64"
+            | "i128"
+            | "isize"
+    )
+}
+
+/// A string literal as written, with its place.
+fn script_text(lit: &syn::LitStr) -> crate::model::ScriptText {
+    crate::model::ScriptText {
+        source: lit.token().to_string(),
+        span: Span::of(lit.span()),
+    }
 }
 
 fn local(lib: Lib, kind: ConnKind) -> Recv {

@@ -117,6 +117,7 @@ impl UseMap {
                             | "SubscriberClient"
                             | "Builder"
                             | "Config"
+                            | "ServerConfig"
                     ) || name.ends_with("Interface")
                 }
                 Some("redis") => {

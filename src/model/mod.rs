@@ -6,6 +6,7 @@
 pub mod command;
 pub mod flow;
 pub mod key;
+pub mod lua;
 pub mod modules;
 pub mod resolve;
 pub mod slot;
@@ -255,6 +256,9 @@ pub struct Opts {
     pub formatted_script: bool,
     /// LRANGE over the whole list (`0 -1`).
     pub whole_list: bool,
+    /// The MATCH pattern of a SCAN, when written as a literal.
+    #[serde(default)]
+    pub pattern: Option<String>,
 }
 
 /// How the call was written.
@@ -325,6 +329,30 @@ pub struct Call {
     /// receives them, literals as one-part templates; read through
     /// `modules`. Empty for other commands.
     pub module_args: Vec<Key>,
+    /// Where the command's name is written (method name or `cmd` literal).
+    pub name_span: Option<Span>,
+    /// Where each argument is written: the expression for methods, the
+    /// whole `.arg(..)` link for raw commands.
+    pub arg_spans: Vec<Span>,
+    /// A value written is an integer formatted with padding or a sign.
+    pub padded_int_value: Option<Span>,
+}
+
+/// A Rust string literal holding a Lua script, exactly as written (quotes,
+/// escapes, `r#"…"#`), so positions inside the script map back to the
+/// source: see `lua::decode_literal`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ScriptText {
+    pub source: String,
+    /// The whole literal.
+    pub span: Span,
+}
+
+/// A Lua script literal of the crate.
+#[derive(Debug, Clone)]
+pub struct LuaScript {
+    pub file: FileId,
+    pub text: ScriptText,
 }
 
 /// How a command's error is thrown away.
@@ -419,6 +447,11 @@ pub struct FnInfo {
     pub sets_response_timeout: bool,
     /// A fred `ReconnectPolicy` is set (or mentioned) in the fn.
     pub sets_reconnect_policy: bool,
+    /// Replica reads are configured in the fn (redis-rs
+    /// `read_routing_strategy` / `read_from_replicas`, deadpool's field of
+    /// that name, fred's `ReplicaConfig` / `replica` config).
+    #[serde(default)]
+    pub reads_from_replicas: bool,
 }
 
 pub type FileId = u32;
@@ -472,6 +505,19 @@ pub struct CrateModel {
     pub flow: flow::CrateFlow,
     /// Calls by (file, seq): the flow facts name calls by seq.
     pub by_seq: std::collections::HashMap<(FileId, u32), usize>,
+    /// Lua scripts written as literals (directly or in a const).
+    pub scripts: Vec<LuaScript>,
+    /// fred configs that name a cluster (`ServerConfig::default_clustered`,
+    /// `Config::from_url_clustered`, …).
+    pub fred_cluster_configs: Vec<ConfigSite>,
+}
+
+/// Where a client configuration is written.
+#[derive(Debug, Clone)]
+pub struct ConfigSite {
+    pub file: FileId,
+    pub span: Span,
+    pub func: FnId,
 }
 
 /// A `redis://` / `rediss://` string literal.

@@ -243,6 +243,10 @@ pub fn resolve(
         ..CrateModel::default()
     };
     model.uses_cluster = files.iter().any(|(_, f)| f.uses_cluster);
+    let script_consts: std::collections::HashSet<&str> = files
+        .iter()
+        .flat_map(|(_, f)| f.script_consts.iter().map(String::as_str))
+        .collect();
 
     for (file_id, facts) in files {
         let fn_base = model.fns.len() as u32;
@@ -327,6 +331,9 @@ pub fn resolve(
                 block: raw.block,
                 loops: raw.loops.clone(),
                 module_args: module_args(&raw.command, &raw.args, &symbols),
+                name_span: raw.name_span,
+                arg_spans: raw.arg_spans.clone(),
+                padded_int_value: raw.padded_int_value,
             });
             model
                 .by_seq
@@ -382,6 +389,33 @@ pub fn resolve(
             });
         }
 
+        for (span, func, in_test) in &facts.fred_cluster_configs {
+            if !(*in_test || facts.all_test) || scope.tests {
+                model.fred_cluster_configs.push(super::ConfigSite {
+                    file: *file_id,
+                    span: *span,
+                    func: fn_base + func,
+                });
+            }
+        }
+        let scripts = facts.scripts.iter().map(|(t, in_test)| (t, *in_test));
+        let const_scripts = facts
+            .str_consts
+            .iter()
+            .filter(|(name, _, _)| script_consts.contains(name.as_str()))
+            .map(|(_, t, in_test)| (t, *in_test));
+        for (text, in_test) in scripts.chain(const_scripts) {
+            let seen = model
+                .scripts
+                .iter()
+                .any(|s| s.file == *file_id && s.text.span == text.span);
+            if (!(in_test || facts.all_test) || scope.tests) && !seen {
+                model.scripts.push(super::LuaScript {
+                    file: *file_id,
+                    text: text.clone(),
+                });
+            }
+        }
         for (span, text, in_test) in &facts.url_literals {
             if !(*in_test || facts.all_test) || scope.tests {
                 model.url_literals.push(super::UrlLiteral {
@@ -514,6 +548,12 @@ fn raw_keys_and_opts(command: &str, args: &[RawArg], symbols: &Symbols) -> (Vec<
             }),
         whole_list: command == "LRANGE"
             && lits.get(1..3).is_some_and(|r| r == [Some("0"), Some("-1")]),
+        // SCAN cursor MATCH pattern.
+        pattern: upper
+            .iter()
+            .position(|u| u.as_deref() == Some("MATCH"))
+            .and_then(|i| lits.get(i + 1).copied().flatten())
+            .map(str::to_string),
     };
     let timeout_at = |i: usize| -> Option<Timeout> {
         let arg = args.get(i)?;

@@ -2,13 +2,21 @@
 
 use std::collections::BTreeMap;
 
+use super::security::parse_url;
 use super::{Check, Default, Impact, Rule, Sink};
 use crate::model::command::flags;
 use crate::model::key::{Key, SlotClass};
-use crate::model::{Api, Call, CrateModel};
+use crate::model::{lua, Api, Call, ConnKind, CrateModel, Lib, Span};
 
 /// The rules of this section, in guide order.
-pub static RULES: &[&Rule] = &[&CROSSSLOT, &CONF_SENTINEL_QUORUM];
+pub static RULES: &[&Rule] = &[
+    &CROSSSLOT,
+    &KEYS_SCAN_ONE_NODE,
+    &LUA_UNDECLARED_KEYS,
+    &REPLICA_READS,
+    &HARDCODED_MASTER,
+    &CONF_SENTINEL_QUORUM,
+];
 
 pub static CROSSSLOT: Rule = Rule {
     id: "cluster-crossslot",
@@ -115,6 +123,239 @@ fn crossslot_pipelines(model: &CrateModel, sink: &mut Sink) {
                 break;
             }
         }
+    }
+}
+
+pub static KEYS_SCAN_ONE_NODE: Rule = Rule {
+    id: "cluster-keys-scan-one-node",
+    section: "9.3",
+    impact: Impact::High,
+    default: Default::On,
+    summary: "SCAN (or fred KEYS) on a cluster connection walks one node's keys only",
+    doc: include_str!("../../rules/cluster-keys-scan-one-node.md"),
+    check: Check::Code(keys_scan_one_node),
+};
+
+/// Whether the call surely runs on a cluster: its receiver says so, or its
+/// kind is unknown and the crate makes cluster clients and no single-node
+/// ones (a crate with both cannot tell which one a generic receiver is).
+fn surely_on_cluster(model: &CrateModel, call: &Call) -> bool {
+    match call.conn.and_then(|c| c.kind.is_cluster()) {
+        Some(known) => known,
+        None => {
+            model.uses_cluster
+                && !model
+                    .creations
+                    .iter()
+                    .any(|c| c.makes.is_cluster() == Some(false))
+        }
+    }
+}
+
+/// A pattern with a `{hash tag}` names keys of one slot: fred sends its SCAN
+/// to that slot's node, which holds every match.
+fn tagged_pattern(pattern: &str) -> bool {
+    pattern
+        .split_once('{')
+        .and_then(|(_, rest)| rest.split_once('}'))
+        .is_some_and(|(tag, _)| !tag.is_empty() && !tag.contains(['*', '?', '[']))
+}
+
+fn keys_scan_one_node(model: &CrateModel, sink: &mut Sink) {
+    for call in &model.calls {
+        // redis-rs's cluster client sends KEYS to every primary and merges
+        // the replies (key-keys-command still reports it); fred does not.
+        let one_node = match call.command.as_str() {
+            "SCAN" => {
+                !(call.api == Api::Fred && call.opts.pattern.as_deref().is_some_and(tagged_pattern))
+            }
+            "KEYS" => call.api == Api::Fred,
+            _ => false,
+        };
+        if !one_node || call.pipe.is_some() || !surely_on_cluster(model, call) {
+            continue;
+        }
+        let what = match &call.opts.pattern {
+            Some(p) => format!("{} `{p}`", call.command),
+            None => call.command.clone(),
+        };
+        let help = match call.api {
+            Api::Fred => "use `scan_cluster` (or `scan_cluster_buffered`), which scans every primary node",
+            Api::RedisRs => {
+                "redis-rs sends SCAN to one node: open a connection to each primary (the nodes of `CLUSTER \
+                 SHARDS`) and scan each, or keep the keys you need to enumerate in a set or under one hash tag"
+            }
+        };
+        sink.report(
+            call.file,
+            call.span,
+            format!(
+                "{what} on a cluster connection runs on a single node, so it only sees the keys of that node's \
+                 slots: keys on the other primaries are silently missed"
+            ),
+            help.to_string(),
+        );
+    }
+}
+
+pub static LUA_UNDECLARED_KEYS: Rule = Rule {
+    id: "cluster-lua-undeclared-keys",
+    section: "9.3",
+    impact: Impact::High,
+    default: Default::On,
+    summary: "a Lua script that touches a key not passed in KEYS",
+    doc: include_str!("../../rules/cluster-lua-undeclared-keys.md"),
+    check: Check::Code(lua_undeclared_keys),
+};
+
+fn lua_undeclared_keys(model: &CrateModel, sink: &mut Sink) {
+    for script in &model.scripts {
+        let Some(decoded) = lua::decode_literal(&script.text.source) else {
+            continue;
+        };
+        let chars: Vec<char> = decoded.iter().map(|d| d.0).collect();
+        let start = script.text.span.start;
+        for key in lua::undeclared_keys(&chars) {
+            // Point at the key inside the literal, on its own source line.
+            let span = Span {
+                start: lua::source_pos(&decoded, key.start, start),
+                end: {
+                    let mut end = lua::source_pos(&decoded, key.end - 1, start);
+                    end.col += 1;
+                    end
+                },
+            };
+            let what = match &key.via {
+                Some(local) => format!("the local `{local}`, which is built from a string literal"),
+                None => format!("`{}`", key.expr),
+            };
+            sink.report(
+                script.file,
+                span,
+                format!(
+                    "this script runs {} on {what}, a key it was not given in KEYS: Redis Cluster routes a \
+                     script by its declared keys, so an undeclared key may live on another node (the call \
+                     fails, or touches the wrong data), and servers, proxies and replication cannot see \
+                     what the script accesses",
+                    key.command
+                ),
+                "pass every key the script touches in KEYS (`Script::key(..)`, the keys of `EVAL`, fred's \
+                 `eval(script, keys, args)`) and read it as `KEYS[n]`; on a cluster, give related keys one \
+                 hash tag"
+                    .to_string(),
+            );
+        }
+    }
+}
+
+pub static REPLICA_READS: Rule = Rule {
+    id: "cluster-replica-reads",
+    section: "9.4",
+    impact: Impact::Medium,
+    default: Default::OptIn,
+    summary: "a cluster client that sends every read to the primaries",
+    doc: include_str!("../../rules/cluster-replica-reads.md"),
+    check: Check::Code(replica_reads),
+};
+
+fn replica_reads(model: &CrateModel, sink: &mut Sink) {
+    // redis-rs cluster clients and deadpool cluster pools built in a fn
+    // that never mentions replica reads.
+    let builds = model.creations.iter().filter(|c| {
+        matches!(
+            (c.lib, c.makes),
+            (Lib::RedisRs, ConnKind::ClusterClient)
+                | (Lib::Deadpool, ConnKind::Pool { cluster: true })
+        )
+    });
+    for c in builds {
+        if model.func(c.func).reads_from_replicas {
+            continue;
+        }
+        let help = if c.lib == Lib::Deadpool {
+            "set `read_from_replicas: true` in `deadpool_redis::cluster::Config` for reads that tolerate \
+             replication lag"
+        } else {
+            "build with `ClusterClient::builder(nodes).read_routing_strategy(RandomReplicaStrategy)` \
+             (`redis::cluster_read_routing`; `.read_from_replicas()` before redis-rs 1.x) so read-only \
+             commands go to replicas (reads may then lag the primary by the replication delay)"
+        };
+        sink.report(
+            c.file,
+            c.span,
+            format!(
+                "`{}` builds a cluster client that sends every read to the primaries: the replicas only copy \
+                 data, and read-heavy traffic is capped by the primaries alone",
+                c.what
+            ),
+            help.to_string(),
+        );
+    }
+    for site in &model.fred_cluster_configs {
+        if model.func(site.func).reads_from_replicas {
+            continue;
+        }
+        sink.report(
+            site.file,
+            site.span,
+            "this fred cluster configuration sets up no replica connections: every read goes to the \
+             primaries, and the replicas only copy data"
+                .to_string(),
+            "configure `ReplicaConfig` (the `replicas` feature: `replica` in `with_connection_config`) and \
+             send lag-tolerant reads through `client.replicas()`"
+                .to_string(),
+        );
+    }
+}
+
+pub static HARDCODED_MASTER: Rule = Rule {
+    id: "cluster-hardcoded-master",
+    section: "9.5",
+    impact: Impact::High,
+    default: Default::OptIn,
+    summary: "a connection URL that names the master host directly instead of asking Sentinel",
+    doc: include_str!("../../rules/cluster-hardcoded-master.md"),
+    check: Check::Code(hardcoded_master),
+};
+
+/// A host name with `master` or `primary` as one of its words.
+fn names_master(host: &str) -> bool {
+    host.to_ascii_lowercase()
+        .split(['.', '-', '_'])
+        .any(|w| matches!(w, "master" | "primary" | "redismaster" | "redisprimary"))
+}
+
+/// A Sentinel's own address (handed to a Sentinel client): its host says
+/// `sentinel`, or it uses Sentinel's port 26379.
+fn addresses_sentinel(url: &str, host: &str) -> bool {
+    host.to_ascii_lowercase().contains("sentinel")
+        || url
+            .split("://")
+            .nth(1)
+            .and_then(|rest| rest.split(['/', '?', '#']).next())
+            .is_some_and(|authority| authority.ends_with(":26379"))
+}
+
+fn hardcoded_master(model: &CrateModel, sink: &mut Sink) {
+    for lit in &model.url_literals {
+        let Some(url) = parse_url(&lit.text) else {
+            continue;
+        };
+        if !names_master(url.host) || addresses_sentinel(&lit.text, url.host) {
+            continue;
+        }
+        sink.report(
+            lit.file,
+            lit.span,
+            format!(
+                "this Redis URL connects straight to the master host `{}`: after a failover that host is a \
+                 replica (writes fail with READONLY) or gone, and the client keeps using it",
+                url.host
+            ),
+            "connect through Sentinel, which names the current master (`redis::sentinel::SentinelClient`, \
+             fred `ServerConfig::new_sentinel`), or through an address your failover tooling moves"
+                .to_string(),
+        );
     }
 }
 

@@ -229,7 +229,7 @@ pub static UNSAFE_LOCK_RELEASE: Rule = Rule {
 };
 
 /// A key whose words (split on separators) include `lock`/`locks`.
-fn is_lock_key(key: &Key) -> bool {
+pub(super) fn is_lock_key(key: &Key) -> bool {
     let text = key.to_string().to_ascii_lowercase();
     text.split(|c: char| !c.is_ascii_alphanumeric())
         .any(|w| w == "lock" || w == "locks")

@@ -2,10 +2,10 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use super::{Check, Default, Impact, Rule, Sink};
+use super::{Check, Default, Edit, Fix, Impact, Rule, Sink};
 use crate::model::flow::UseKind;
 use crate::model::key::Key;
-use crate::model::{Call, CrateModel, LoopKind};
+use crate::model::{Api, Call, CrateModel, Form, LoopKind};
 
 /// The rules of this section, in guide order.
 pub static RULES: &[&Rule] = &[
@@ -334,13 +334,57 @@ fn deprecated_rpoplpush(model: &CrateModel, sink: &mut Sink) {
         } else {
             "BLMOVE"
         };
-        sink.report(
+        sink.report_with_fix(
             call.file,
             call.span,
             format!("{} is deprecated since Redis 6.2 and may be removed", call.command),
             format!("use {new} src dst RIGHT LEFT, which does the same move and also lets you choose the ends"),
+            lmove_fix(call),
         );
     }
+}
+
+/// `RPOPLPUSH src dst` is `LMOVE src dst RIGHT LEFT`; `BRPOPLPUSH src dst t`
+/// is `BLMOVE src dst RIGHT LEFT t`. The directions go right after the
+/// destination, so one rename and one insertion make the fix. Offered only
+/// where every argument position is certain: a method call with exactly its
+/// arguments, or a raw redis-rs command whose `.arg(..)` links are all in
+/// one chain (not kept in a variable that gets arguments elsewhere).
+fn lmove_fix(call: &Call) -> Option<Fix> {
+    let name = call.name_span?;
+    let blocking = call.is("BRPOPLPUSH");
+    let arity = if blocking { 3 } else { 2 };
+    if call.arg_spans.len() != arity {
+        return None;
+    }
+    let dst = call.arg_spans[1];
+    let (rename, directions) = match (call.form, call.api) {
+        (Form::Method, Api::RedisRs) => (
+            if blocking { "blmove" } else { "lmove" },
+            ", redis::Direction::Right, redis::Direction::Left",
+        ),
+        (Form::Method, Api::Fred) => (
+            if blocking { "blmove" } else { "lmove" },
+            ", fred::types::lists::LMoveDirection::Right, fred::types::lists::LMoveDirection::Left",
+        ),
+        (Form::Raw, Api::RedisRs) if !call.bound => (
+            if blocking { "\"BLMOVE\"" } else { "\"LMOVE\"" },
+            ".arg(\"RIGHT\").arg(\"LEFT\")",
+        ),
+        // fred `custom` takes a vector whose element type the fix cannot
+        // see; the other forms have no argument list to extend.
+        _ => return None,
+    };
+    Some(Fix {
+        description: format!(
+            "use {} with RIGHT LEFT",
+            if blocking { "BLMOVE" } else { "LMOVE" }
+        ),
+        edits: vec![
+            Edit::replace(name, rename),
+            Edit::insert_after(dst, directions),
+        ],
+    })
 }
 
 /// Key shapes touched by some commands anywhere in the crate: directly, or

@@ -1,16 +1,236 @@
-//! Guide section 7: memory management. The rules here read Redis
-//! configuration files (redis.conf, `redis-server` command lines).
+//! Guide section 7: memory management. Rules over the code (how large
+//! values are freed) and over Redis configuration files (redis.conf,
+//! `redis-server` command lines).
 
-use super::{Check, Default, Impact, Rule, Sink};
+use std::collections::HashMap;
+
+use super::commands::is_lock_key;
+use super::{Check, Default, Edit, Fix, Impact, Rule, Sink};
 use crate::conf::{show_memory, ConfFile, ConfKind, Directive};
+use crate::model::key::Key;
+use crate::model::{Call, CrateModel, Form};
 
 /// The rules of this section, in guide order.
 pub static RULES: &[&Rule] = &[
     &CONF_EVICTION_POLICY,
     &CONF_VOLATILE_POLICY,
     &CONF_NO_MAXMEMORY,
+    &NUMBERS_AS_STRINGS,
+    &DEL_LARGE_KEY,
+    &RENAME_OVERWRITE,
     &CONF_LAZYFREE_OFF,
 ];
+
+/// Commands that create or grow a collection at their first key, with the
+/// type they build.
+const COLLECTION_WRITES: &[(&str, &str)] = &[
+    ("SADD", "set"),
+    ("SMOVE", "set"),
+    ("SINTERSTORE", "set"),
+    ("SUNIONSTORE", "set"),
+    ("SDIFFSTORE", "set"),
+    ("ZADD", "sorted set"),
+    ("ZINCRBY", "sorted set"),
+    ("ZUNIONSTORE", "sorted set"),
+    ("ZINTERSTORE", "sorted set"),
+    ("ZDIFFSTORE", "sorted set"),
+    ("ZRANGESTORE", "sorted set"),
+    ("GEOADD", "sorted set"),
+    ("LPUSH", "list"),
+    ("RPUSH", "list"),
+    ("LPUSHX", "list"),
+    ("RPUSHX", "list"),
+    ("LINSERT", "list"),
+    ("HSET", "hash"),
+    ("HMSET", "hash"),
+    ("HSETNX", "hash"),
+    ("HINCRBY", "hash"),
+    ("HINCRBYFLOAT", "hash"),
+    ("XADD", "stream"),
+];
+
+/// Key templates (by shape) the crate writes as collections anywhere, in
+/// any file: directly, or through a crate-local helper that runs the write
+/// on its key parameter. Maps each shape to the type built there.
+fn collection_keys(model: &CrateModel) -> HashMap<String, &'static str> {
+    let kind = |command: &str| {
+        COLLECTION_WRITES
+            .iter()
+            .find(|(c, _)| *c == command)
+            .map(|(_, k)| *k)
+    };
+    let mut out = HashMap::new();
+    for call in &model.calls {
+        // The collection is the first key (the destination for *STORE).
+        if let (Some(k), Some(key)) = (kind(&call.command), call.keys.first()) {
+            if matches!(key, Key::Template(_)) {
+                out.insert(key.shape(), k);
+            }
+        }
+    }
+    for h in &model.helper_calls {
+        for (i, command) in model.param_commands.get(&h.name).into_iter().flatten() {
+            if let (Some(k), Some(key)) = (kind(command), h.args.get(*i)) {
+                if matches!(key, Key::Template(_)) {
+                    out.insert(key.shape(), k);
+                }
+            }
+        }
+    }
+    out
+}
+
+pub static NUMBERS_AS_STRINGS: Rule = Rule {
+    id: "memory-numbers-as-strings",
+    section: "7.4",
+    impact: Impact::MediumHigh,
+    default: Default::OptIn,
+    summary:
+        "an integer written zero-padded or signed, which Redis cannot store or count as an integer",
+    doc: include_str!("../../rules/memory-numbers-as-strings.md"),
+    check: Check::Code(numbers_as_strings),
+};
+
+fn numbers_as_strings(model: &CrateModel, sink: &mut Sink) {
+    for call in &model.calls {
+        let Some(value) = call.padded_int_value else {
+            continue;
+        };
+        let key = call
+            .keys
+            .first()
+            .map_or_else(String::new, |k| format!(" to `{k}`"));
+        sink.report(
+            call.file,
+            value,
+            format!(
+                "{}{key} writes an integer formatted with padding or a sign (`00042`, `+7`): Redis keeps only \
+                 canonical decimals as integers, so this value is stored as text (several times the memory of \
+                 an int-encoded value, and no intset / compact listpack integers), and INCR / HINCRBY on it fail \
+                 with \"value is not an integer\"",
+                call.command
+            ),
+            "write the integer itself (or `n.to_string()`, which sends the same canonical digits) and pad it \
+             where it is displayed"
+                .to_string(),
+        );
+    }
+}
+
+pub static DEL_LARGE_KEY: Rule = Rule {
+    id: "memory-del-large-key",
+    section: "7.5",
+    impact: Impact::Medium,
+    default: Default::On,
+    summary: "DEL of a collection key or of scanned keys: UNLINK frees the memory without blocking",
+    doc: include_str!("../../rules/memory-del-large-key.md"),
+    check: Check::Code(del_large_key),
+};
+
+/// Why a DEL may free a large value.
+enum LargeDel<'a> {
+    /// One of its keys is written as a collection somewhere in the crate.
+    Collection(&'a Key, &'static str),
+    /// It deletes keys found by a SCAN loop in the same fn: any type, any size.
+    Scanned,
+}
+
+fn del_large_key(model: &CrateModel, sink: &mut Sink) {
+    let collections = collection_keys(model);
+    for call in model.calls.iter().filter(|c| c.is("DEL")) {
+        // A lock's DEL is cmd-unsafe-lock-release's finding, for another reason.
+        if call.keys.iter().any(is_lock_key) {
+            continue;
+        }
+        let collection = call
+            .keys
+            .iter()
+            .find_map(|k| collections.get(&k.shape()).map(|kind| (k, *kind)));
+        let why = match collection {
+            Some((key, kind)) => LargeDel::Collection(key, kind),
+            None if call.in_loop.is_some() && scans_keys(model, call) => LargeDel::Scanned,
+            None => continue,
+        };
+        let message = match why {
+            LargeDel::Collection(key, kind) => format!(
+                "DEL of `{key}`, which the crate fills as a {kind}: DEL frees every element before it returns, \
+                 so deleting a large {kind} blocks the server (and every client) for as long as that takes"
+            ),
+            LargeDel::Scanned => "DEL of keys found by the SCAN loop in this fn: their types and sizes are \
+                 unknown, and DEL frees each value before it returns, so one large collection among them blocks \
+                 the server for every client"
+                .to_string(),
+        };
+        sink.report_with_fix(
+            call.file,
+            call.span,
+            message,
+            "use UNLINK: it removes the keys at once and frees their memory in a background thread \
+                 (`unlink`, `cmd(\"UNLINK\")`)"
+                .to_string(),
+            unlink_fix(call),
+        );
+    }
+}
+
+/// Whether the call's fn runs a SCAN (a `scan_match` iterator, a `cmd("SCAN")`
+/// cursor loop, fred's `scan` stream), so a DEL in a loop there deletes
+/// scanned keys.
+fn scans_keys(model: &CrateModel, del: &Call) -> bool {
+    model
+        .calls
+        .iter()
+        .any(|c| c.func == del.func && c.file == del.file && c.is("SCAN"))
+}
+
+/// `del` → `unlink` (redis-rs and fred have it with the same arguments and
+/// generics), `cmd("DEL")` → `cmd("UNLINK")`.
+fn unlink_fix(call: &Call) -> Option<Fix> {
+    let name = call.name_span?;
+    let content = match call.form {
+        Form::Method => "unlink",
+        Form::Raw => "\"UNLINK\"",
+        Form::RawUnnamed | Form::Script => return None,
+    };
+    Some(Fix {
+        description: "free the memory in the background: UNLINK".to_string(),
+        edits: vec![Edit::replace(name, content)],
+    })
+}
+
+pub static RENAME_OVERWRITE: Rule = Rule {
+    id: "memory-rename-overwrite",
+    section: "7.5",
+    impact: Impact::Medium,
+    default: Default::OptIn,
+    summary: "RENAME onto a key the crate writes as a collection: the old value is freed while the server blocks",
+    doc: include_str!("../../rules/memory-rename-overwrite.md"),
+    check: Check::Code(rename_overwrite),
+};
+
+fn rename_overwrite(model: &CrateModel, sink: &mut Sink) {
+    let collections = collection_keys(model);
+    for call in model.calls.iter().filter(|c| c.is("RENAME")) {
+        let Some(dst) = call.keys.get(1) else {
+            continue;
+        };
+        let Some(kind) = collections.get(&dst.shape()) else {
+            continue;
+        };
+        sink.report(
+            call.file,
+            call.span,
+            format!(
+                "RENAME onto `{dst}`, which the crate fills as a {kind}: when the destination exists, RENAME \
+                 deletes its old value first, synchronously, so replacing a large {kind} blocks the server"
+            ),
+            format!(
+                "UNLINK `{dst}` first (in the same MULTI/EXEC if readers must never see it missing), or enable \
+                 `lazyfree-lazy-server-del yes` so implicit deletes happen in the background"
+            ),
+        );
+    }
+}
 
 pub static CONF_NO_MAXMEMORY: Rule = Rule {
     id: "conf-no-maxmemory",

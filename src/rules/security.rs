@@ -7,7 +7,11 @@ use crate::model::CrateModel;
 
 /// The rules of this section.
 /// Rules whose findings point at a URL literal: reports never quote it.
-pub static HIDE_SOURCE: &[&Rule] = &[&HARDCODED_CREDENTIALS, &PLAINTEXT_REMOTE];
+pub static HIDE_SOURCE: &[&Rule] = &[
+    &HARDCODED_CREDENTIALS,
+    &PLAINTEXT_REMOTE,
+    &super::cluster::HARDCODED_MASTER,
+];
 
 pub static RULES: &[&Rule] = &[&HARDCODED_CREDENTIALS, &PLAINTEXT_REMOTE, &CONF_NO_AUTH];
 
@@ -101,13 +105,13 @@ fn no_auth(conf: &ConfFile, sink: &mut Sink) {
 }
 
 /// The parts of a Redis URL the security rules look at.
-struct RedisUrl<'a> {
-    tls: bool,
-    password: Option<&'a str>,
-    host: &'a str,
+pub(super) struct RedisUrl<'a> {
+    pub(super) tls: bool,
+    pub(super) password: Option<&'a str>,
+    pub(super) host: &'a str,
 }
 
-fn parse_url(text: &str) -> Option<RedisUrl<'_>> {
+pub(super) fn parse_url(text: &str) -> Option<RedisUrl<'_>> {
     let (tls, rest) = match text.split_once("://")? {
         ("redis", rest) => (false, rest),
         ("rediss", rest) => (true, rest),

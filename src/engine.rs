@@ -295,17 +295,40 @@ fn run_in_pool(
             let scope = Scope {
                 tests: opts.scope.tests || crate_config.is_some_and(|c| c.lint_tests),
             };
-            let mut model = resolve::resolve(manifest, &refs, scope);
-            if let Some(c) = crate_config {
-                model.settings = c.settings.clone();
+            // A bug in resolution or a rule costs this crate's findings,
+            // not the run: reported like a file's internal error.
+            let checked = panic::catch_unwind(AssertUnwindSafe(|| {
+                let mut model = resolve::resolve(manifest, &refs, scope);
+                if let Some(c) = crate_config {
+                    model.settings = c.settings.clone();
+                }
+                let redis_files: BTreeSet<FileId> = model
+                    .calls
+                    .iter()
+                    .map(|c| c.file)
+                    .chain(model.creations.iter().map(|c| c.file))
+                    .collect();
+                (rules::run(&model, &rules_to_run), redis_files)
+            }));
+            match checked {
+                Ok((findings, redis_files)) => (findings, problem, redis_files),
+                Err(_) => {
+                    let first = files.first().map(|(id, _)| *id as usize);
+                    let internal = Problem {
+                        kind: ProblemKind::Internal,
+                        display: root
+                            .as_deref()
+                            .map(|r| display_path(&r.join("Cargo.toml"), &cwd))
+                            .or_else(|| first.map(|i| outcome.files[i].display.clone()))
+                            .unwrap_or_default(),
+                        message: "internal error while checking this crate; its findings are left out"
+                            .into(),
+                        span: None,
+                        source: None,
+                    };
+                    (Vec::new(), Some(internal), BTreeSet::new())
+                }
             }
-            let redis_files = model
-                .calls
-                .iter()
-                .map(|c| c.file)
-                .chain(model.creations.iter().map(|c| c.file))
-                .collect();
-            (rules::run(&model, &rules_to_run), problem, redis_files)
         })
         .collect();
     let mut manifest_problems = BTreeSet::new();

@@ -20,7 +20,12 @@ pub const HOLE: char = '\u{1}';
 pub fn is_module_command(command: &str) -> bool {
     ["FT.", "TS.", "BF.", "JSON."]
         .iter()
-        .any(|p| command.len() > p.len() && command[..p.len()].eq_ignore_ascii_case(p))
+        .any(|p| {
+            command.len() > p.len()
+                && command
+                    .get(..p.len())
+                    .is_some_and(|head| head.eq_ignore_ascii_case(p))
+        })
 }
 
 /// The literal text of an argument, when it is fully known.

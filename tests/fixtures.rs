@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use redis_lint::engine::{self, Options};
 use redis_lint::model::resolve::Scope;
-use redis_lint::rules::{Default, REGISTRY};
+use redis_lint::rules::REGISTRY;
 
 type Expected = BTreeSet<(String, u32, String)>;
 
@@ -80,11 +80,8 @@ fn options(prefilter: bool) -> Options {
             .map(|d| PathBuf::from("fixtures").join(d))
             .filter(|p| p.exists())
             .collect(),
-        rules: REGISTRY
-            .iter()
-            .copied()
-            .filter(|r| r.default == Default::On)
-            .collect(),
+        // Opt-in rules too: their fixtures are checked like the others.
+        rules: REGISTRY.iter().copied().collect(),
         scope: Scope::default(),
         threads: None,
         prefilter,

@@ -236,4 +236,18 @@ pub struct FileFacts {
     pub url_literals: Vec<(Span, String, bool)>,
     /// (span, lock type, connection kind, in test code) of locked connections.
     pub locked_connections: Vec<(Span, String, ConnKind, bool)>,
+    /// Struct fields and statics that keep a connection that never
+    /// reconnects (no lock around it).
+    pub stored_connections: Vec<RawStoredConnection>,
+}
+
+/// A struct field or static whose type is a redis-rs `Connection` or
+/// `MultiplexedConnection` (possibly in an `Arc`, `Option`, `OnceLock`).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct RawStoredConnection {
+    pub span: Span,
+    /// `Struct.field` or the static's name.
+    pub owner: String,
+    pub kind: ConnKind,
+    pub in_test: bool,
 }

@@ -702,6 +702,14 @@ impl Walker {
                         .ident
                         .as_ref()
                         .map_or_else(|| i.to_string(), |id| id.to_string());
+                    if let Some(kind) = types::stored_connection(&field.ty, &self.uses, &generics) {
+                        self.facts.stored_connections.push(RawStoredConnection {
+                            span: Span::of(field.ty.span()),
+                            owner: format!("{name}.{fname}"),
+                            kind,
+                            in_test: self.in_test(),
+                        });
+                    }
                     let class = classify(&field.ty, &self.uses, &generics);
                     if class != TypeClass::Other {
                         self.facts.structs.push((name.clone(), fname, class));
@@ -712,6 +720,14 @@ impl Walker {
             syn::Item::Static(s) => {
                 if text(&s.ty).contains("Script") {
                     self.script_statics.push(s.ident.to_string());
+                }
+                if let Some(kind) = types::stored_connection(&s.ty, &self.uses, &self.generics) {
+                    self.facts.stored_connections.push(RawStoredConnection {
+                        span: Span::of(s.ty.span()),
+                        owner: s.ident.to_string(),
+                        kind,
+                        in_test: self.in_test(),
+                    });
                 }
                 let class = classify(&s.ty, &self.uses, &self.generics);
                 if matches!(class, TypeClass::Redis(..) | TypeClass::Struct(_)) {

@@ -466,3 +466,38 @@ pub fn locked_connection(
     }
     walk(ty, uses, generics, None)
 }
+
+/// A field or static type that keeps a redis-rs `Connection` or
+/// `MultiplexedConnection` itself (through `Arc`, `Option`, `OnceLock`, …):
+/// neither reconnects once its socket drops. A lock on the way makes it a
+/// locked connection instead (reported on its own).
+pub fn stored_connection(ty: &Type, uses: &UseMap, generics: &Generics) -> Option<ConnKind> {
+    let inner = match ty {
+        Type::Reference(r) => return stored_connection(&r.elem, uses, generics),
+        Type::Path(p) => p,
+        _ => return None,
+    };
+    let last = inner.path.segments.last()?;
+    let name = last.ident.to_string();
+    if matches!(
+        name.as_str(),
+        "Mutex" | "RwLock" | "ReentrantMutex" | "FairMutex"
+    ) {
+        return None;
+    }
+    if WRAPPERS.contains(&name.as_str()) {
+        let PathArguments::AngleBracketed(a) = &last.arguments else {
+            return None;
+        };
+        return a.args.iter().find_map(|g| match g {
+            GenericArgument::Type(t) => stored_connection(t, uses, generics),
+            _ => None,
+        });
+    }
+    match classify(ty, uses, generics) {
+        TypeClass::Redis(Lib::RedisRs, kind @ (ConnKind::Sync | ConnKind::Multiplexed)) => {
+            Some(kind)
+        }
+        _ => None,
+    }
+}

@@ -452,6 +452,18 @@ pub struct CrateModel {
     pub locked_connections: Vec<LockedConnection>,
     /// Pipelines and transactions by id: where each was run.
     pub pipes: std::collections::HashMap<u32, Pipe>,
+    /// Struct fields and statics that keep a connection without a lock.
+    pub stored_connections: Vec<StoredConnection>,
+}
+
+/// A long-lived place (`Struct.field`, a static) holding a redis-rs
+/// `Connection` or `MultiplexedConnection`, where declared.
+#[derive(Debug, Clone)]
+pub struct StoredConnection {
+    pub file: FileId,
+    pub span: Span,
+    pub owner: String,
+    pub kind: ConnKind,
 }
 
 /// A `redis://` / `rediss://` string literal.

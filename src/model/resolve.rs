@@ -393,6 +393,16 @@ pub fn resolve(
                 });
             }
         }
+        for s in &facts.stored_connections {
+            if !(s.in_test || facts.all_test) || scope.tests {
+                model.stored_connections.push(super::StoredConnection {
+                    file: *file_id,
+                    span: s.span,
+                    owner: s.owner.clone(),
+                    kind: s.kind,
+                });
+            }
+        }
         for (span, in_test) in &facts.disabled_timeouts {
             if !(*in_test || facts.all_test) || scope.tests {
                 model.disabled_timeouts.push(DisabledTimeout {

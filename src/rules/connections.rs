@@ -15,6 +15,7 @@ pub static RULES: &[&Rule] = &[
     &LOCKED_CONNECTION,
     &SWALLOWED_ERROR,
     &NO_RECONNECT,
+    &STORED_CONNECTION,
 ];
 
 pub static CLIENT_PER_REQUEST: Rule = Rule {
@@ -306,5 +307,42 @@ fn no_reconnect(model: &CrateModel, sink: &mut Sink) {
                     .to_string(),
             );
         }
+    }
+}
+
+pub static STORED_CONNECTION: Rule = Rule {
+    id: "conn-stored-connection-no-reconnect",
+    section: "3.3",
+    impact: Impact::High,
+    default: Default::OptIn,
+    summary: "a struct field or static keeps a redis-rs connection that never reconnects",
+    doc: include_str!("../../rules/conn-stored-connection-no-reconnect.md"),
+    check: Check::Code(stored_connection),
+};
+
+fn stored_connection(model: &CrateModel, sink: &mut Sink) {
+    for s in &model.stored_connections {
+        let (what, help) = match s.kind {
+            ConnKind::Sync => (
+                "a sync `redis::Connection`",
+                "keep an r2d2 pool (`r2d2::Pool<redis::Client>`) and check a connection out per use: the pool \
+                 replaces broken connections",
+            ),
+            _ => (
+                "a `MultiplexedConnection`",
+                "keep a `redis::aio::ConnectionManager` (same API, reconnects in the background) or a \
+                 deadpool/bb8 pool",
+            ),
+        };
+        sink.report(
+            s.file,
+            s.span,
+            format!(
+                "`{}` keeps {what} for the life of the program, and it never reconnects: after a server \
+                 restart, failover or dropped socket every command through it fails until the process restarts",
+                s.owner
+            ),
+            help.to_string(),
+        );
     }
 }

@@ -139,6 +139,8 @@ pub struct RawCall {
     /// Inside a closure passed to a router (`get(|..| async { .. })`).
     pub in_handler_closure: bool,
     pub swallowed: Option<crate::model::Swallow>,
+    /// The local variable the command runs on.
+    pub conn_binding: Option<String>,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -160,6 +162,7 @@ pub struct RawCreation {
     /// The receiver the constructor was called on, when its kind matters
     /// (`get_connection` on something that may not be a redis Client).
     pub recv: Recv,
+    pub response_timeout: crate::model::ConnTimeout,
 }
 
 /// A pipeline or transaction built in this file.
@@ -239,6 +242,11 @@ pub struct FileFacts {
     /// Struct fields and statics that keep a connection that never
     /// reconnects (no lock around it).
     pub stored_connections: Vec<RawStoredConnection>,
+    /// `const NAME: Duration = Duration::from_secs(..)`: name → milliseconds.
+    pub duration_consts: Vec<(String, f64)>,
+    /// fred `default_command_timeout` values written in a fn (closure
+    /// assignment or `PerformanceConfig { .. }`), per fn index.
+    pub fred_command_timeouts: Vec<(u32, crate::model::ConnTimeout)>,
 }
 
 /// A struct field or static whose type is a redis-rs `Connection` or

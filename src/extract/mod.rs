@@ -25,7 +25,7 @@ use crate::model::key::{parse_format, FormatPiece};
 use crate::model::{
     ConnKind, CreationKind, FnInfo, Form, FredTimeout, Lib, LoopCtx, LoopKind, Opts, Origin, Span,
 };
-use crate::model::{Swallow, Timeout};
+use crate::model::{ConnTimeout, Swallow, Timeout};
 use facts::*;
 use methods::Api;
 use types::{classify, collect_generics, Generics, TypeClass, UseMap};
@@ -238,8 +238,9 @@ enum Value {
     /// The result of a crate-local fn: a connection or a key, resolution
     /// will tell.
     FnResult(Recv, RawKey),
-    /// redis-rs `AsyncConnectionConfig` / `ConnectionManagerConfig`.
-    RedisConfig,
+    /// redis-rs `AsyncConnectionConfig` / `ConnectionManagerConfig`, with
+    /// the response timeout set on it so far.
+    RedisConfig(ConnTimeout),
     NotRedis,
     Unknown,
 }
@@ -745,6 +746,10 @@ impl Walker {
             self.facts.num_consts.push((name, n));
             return;
         }
+        if let ConnTimeout::Millis(ms) = self.duration_of(expr) {
+            self.facts.duration_consts.push((name, ms));
+            return;
+        }
         let ty_text = text(ty);
         if ty_text.contains("str") || ty_text.contains("String") {
             let key = self.key_of(expr);
@@ -1209,6 +1214,13 @@ impl Walker {
                 Value::Unknown
             }
             Expr::Assign(a) => {
+                if let Expr::Field(f) = &*a.left {
+                    if text(&f.member) == "default_command_timeout" {
+                        let timeout = self.duration_of(&a.right);
+                        let func = self.func();
+                        self.facts.fred_command_timeouts.push((func, timeout));
+                    }
+                }
                 let value = self.eval(&a.right);
                 if let Expr::Path(p) = &*a.left {
                     if let Some(id) = p.path.get_ident() {
@@ -1230,6 +1242,11 @@ impl Walker {
                     if let syn::Member::Named(id) = &f.member {
                         if !is_none(&f.expr) {
                             self.mark(&id.to_string());
+                        }
+                        if id == "default_command_timeout" {
+                            let timeout = self.duration_of(&f.expr);
+                            let func = self.func();
+                            self.facts.fred_command_timeouts.push((func, timeout));
                         }
                     }
                     self.eval(&f.expr);
@@ -1432,7 +1449,7 @@ impl Walker {
         if !(argc == 1 && is_none(&m.args[0])) {
             self.mark(&name);
         }
-        if name == "set_response_timeout" && argc == 1 && matches!(value, Value::RedisConfig) {
+        if name == "set_response_timeout" && argc == 1 && matches!(value, Value::RedisConfig(_)) {
             if is_none(&m.args[0]) {
                 let span = Span::join(m.method.span(), m.paren_token.span.close());
                 let in_test = self.in_test();
@@ -1453,9 +1470,12 @@ impl Walker {
             return value;
         }
         match value {
-            Value::RedisConfig => {
+            Value::RedisConfig(timeout) => {
                 self.eval_args(m);
-                Value::RedisConfig
+                if name == "set_response_timeout" && argc == 1 {
+                    return Value::RedisConfig(self.conn_timeout_of(&m.args[0]));
+                }
+                Value::RedisConfig(timeout)
             }
             Value::Router if ROUTE_FNS.contains(&name.as_str()) || name == "to" => {
                 self.route_args(&m.args);
@@ -1489,6 +1509,7 @@ impl Walker {
                     if argc == 1 =>
                 {
                     self.facts.calls[idx].recv = self.eval(&m.args[0]).recv();
+                    self.facts.calls[idx].conn_binding = plain_ident(&m.args[0]);
                     Value::Unknown
                 }
                 "clone" | "take" | "cursor_arg" => Value::RawCmd(idx),
@@ -1712,8 +1733,18 @@ impl Walker {
             _ => None,
         };
         if let Some((creation, kind)) = created {
-            self.eval_args(m);
-            return self.create(creation, (Lib::RedisRs, kind), &name, span, recv);
+            let values: Vec<Value> = m.args.iter().map(|a| self.eval(a)).collect();
+            let created = self.create(creation, (Lib::RedisRs, kind), &name, span, recv);
+            // 0.x `*_with_timeouts(response, connect)` take the Duration itself.
+            if name.contains("with_response_timeouts") || name.ends_with("with_timeouts") {
+                let timeout = self.duration_of(&m.args[0]);
+                self.set_creation_timeout(timeout);
+                // A response timeout given straight to the constructor.
+                self.info().sets_response_timeout = true;
+            } else if name.ends_with("with_config") {
+                self.set_creation_timeout(config_timeout(values.first()));
+            }
+            return created;
         }
         match (name.as_str(), argc) {
             ("get_async_pubsub" | "as_pubsub" | "into_pubsub", 0) if redis_ok => {
@@ -1728,6 +1759,34 @@ impl Walker {
                     span,
                     recv,
                 );
+            }
+            // A timeout set on a connection after it was made (sync
+            // `set_read_timeout`, async `MultiplexedConnection::set_response_timeout`)
+            // is the one its commands run under.
+            ("set_read_timeout" | "set_response_timeout", 1) if redis_ok => {
+                if let Some(id) = plain_ident(&m.receiver) {
+                    let timeout = self.conn_timeout_of(&m.args[0]);
+                    let func = self.func();
+                    if let Some(c) = self
+                        .facts
+                        .creations
+                        .iter_mut()
+                        .rev()
+                        .find(|c| c.func == func && c.binding.as_deref() == Some(id.as_str()))
+                    {
+                        c.response_timeout = timeout;
+                    }
+                }
+                if name == "set_read_timeout" && !is_none(&m.args[0]) {
+                    if let Expr::Path(p) = flatten(&m.receiver).0 {
+                        if let Some(id) = p.path.get_ident() {
+                            let id = id.to_string();
+                            self.info().sets_read_timeout.push(id);
+                        }
+                    }
+                }
+                self.eval_args(m);
+                return Value::Unknown;
             }
             ("set_read_timeout" | "set_write_timeout", 1) if !is_none(&m.args[0]) => {
                 if let Expr::Path(p) = flatten(&m.receiver).0 {
@@ -1776,12 +1835,14 @@ impl Walker {
             }
         };
         let mut found = false;
+        let binding = plain_ident(&m.receiver);
         for api in apis {
             let before = self.facts.calls.len();
             if self.command_method(api, recv.clone(), m, None) {
                 if let Some(c) = self.facts.calls.get_mut(before) {
                     c.alt = found;
                     c.weak_receiver = weak;
+                    c.conn_binding = binding.clone();
                 }
                 found = true;
             }
@@ -1878,8 +1939,85 @@ impl Walker {
             in_handler_closure,
             binding: None,
             recv,
+            response_timeout: ConnTimeout::LibraryDefault,
         });
         Value::Conn(local(lib, made))
+    }
+
+    /// Records the timeout of the creation just made.
+    fn set_creation_timeout(&mut self, timeout: ConnTimeout) {
+        if let Some(c) = self.facts.creations.last_mut() {
+            c.response_timeout = timeout;
+        }
+    }
+
+    /// `set_response_timeout(..)` / `set_read_timeout(..)` argument: `None`
+    /// disables, `Some(d)` (1.x, sync) or a bare `d` (0.x) sets it.
+    fn conn_timeout_of(&mut self, e: &Expr) -> ConnTimeout {
+        if is_none(e) {
+            return ConnTimeout::Disabled;
+        }
+        match e {
+            Expr::Call(c) if text(&c.func) == "Some" && c.args.len() == 1 => {
+                self.duration_of(&c.args[0])
+            }
+            _ => self.duration_of(e),
+        }
+    }
+
+    /// A `std::time::Duration` expression, in milliseconds where it can be
+    /// read: `Duration::from_secs(5)`, `from_millis(TIMEOUT_MS)`, a const.
+    fn duration_of(&mut self, e: &Expr) -> ConnTimeout {
+        match e {
+            Expr::Reference(r) => self.duration_of(&r.expr),
+            Expr::Paren(p) => self.duration_of(&p.expr),
+            Expr::Call(c) => {
+                let Expr::Path(p) = &*c.func else {
+                    return ConnTimeout::Unknown;
+                };
+                let ctor = p.path.segments.last().map(|s| s.ident.to_string());
+                let unit_ms = match ctor.as_deref() {
+                    Some("from_secs" | "from_secs_f64" | "from_secs_f32") => 1000.0,
+                    Some("from_millis") => 1.0,
+                    Some("from_micros") => 0.001,
+                    _ => return ConnTimeout::Unknown,
+                };
+                let Some(arg) = c.args.first() else {
+                    return ConnTimeout::Unknown;
+                };
+                if let Some(n) = lit_num(arg) {
+                    return ConnTimeout::Millis(n * unit_ms);
+                }
+                match arg {
+                    Expr::Path(ap) => {
+                        let name = ap.path.segments.last().map(|s| s.ident.to_string());
+                        let Some(name) = name else {
+                            return ConnTimeout::Unknown;
+                        };
+                        match self.lookup(&name) {
+                            Some(Value::Num(n)) => ConnTimeout::Millis(n * unit_ms),
+                            Some(_) => ConnTimeout::Unknown,
+                            None if is_upper(&name) => ConnTimeout::Named {
+                                name,
+                                unit_ms: Some(unit_ms),
+                            },
+                            None => ConnTimeout::Unknown,
+                        }
+                    }
+                    _ => ConnTimeout::Unknown,
+                }
+            }
+            Expr::Path(p) => match p.path.segments.last().map(|s| s.ident.to_string()) {
+                Some(name) if is_upper(&name) && self.lookup(&name).is_none() => {
+                    ConnTimeout::Named {
+                        name,
+                        unit_ms: None,
+                    }
+                }
+                _ => ConnTimeout::Unknown,
+            },
+            _ => ConnTimeout::Unknown,
+        }
     }
 
     /// Looks the method up in a client's table; emits the call when found.
@@ -2174,6 +2312,7 @@ impl Walker {
             bound: false,
             in_handler_closure,
             swallowed: None,
+            conn_binding: None,
         });
     }
 
@@ -2281,21 +2420,23 @@ impl Walker {
                     return Value::ClusterBuilder;
                 }
                 ("ConnectionManager", ctor) if ctor.starts_with("new") => {
-                    args.iter().for_each(|a| {
-                        self.eval(a);
-                    });
+                    let values: Vec<Value> = args.iter().map(|a| self.eval(a)).collect();
                     let with_config = ctor.contains("config");
                     let what = format!("ConnectionManager::{ctor}");
-                    return self.create(
+                    let created = self.create(
                         CreationKind::AsyncConnection { with_config },
                         (Lib::RedisRs, ConnKind::Manager),
                         &what,
                         span,
                         Recv::Unknown,
                     );
+                    if with_config {
+                        self.set_creation_timeout(config_timeout(values.get(1)));
+                    }
+                    return created;
                 }
                 ("AsyncConnectionConfig" | "ConnectionManagerConfig", "new" | "default") => {
-                    return Value::RedisConfig;
+                    return Value::RedisConfig(ConnTimeout::LibraryDefault);
                 }
                 ("SetOptions" | "StreamReadOptions", "default" | "new") => {
                     return Value::Options {
@@ -2692,6 +2833,27 @@ fn push_op(recv: Recv, op: Op) -> Recv {
             Op::Field(_) | Op::Call(_) => Recv::Unknown,
         },
         other => other,
+    }
+}
+
+/// The variable a command runs on: `con` in `con.get(..)`, `&mut con`,
+/// `&mut *con`.
+fn plain_ident(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Reference(r) => plain_ident(&r.expr),
+        Expr::Paren(p) => plain_ident(&p.expr),
+        Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => plain_ident(&u.expr),
+        Expr::Path(p) => p.path.get_ident().map(|i| i.to_string()),
+        _ => None,
+    }
+}
+
+/// The response timeout a config argument carries; `Unknown` when the
+/// argument is not a config built in this fn.
+fn config_timeout(value: Option<&Value>) -> ConnTimeout {
+    match value {
+        Some(Value::RedisConfig(t)) => t.clone(),
+        _ => ConnTimeout::Unknown,
     }
 }
 

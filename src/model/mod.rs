@@ -233,6 +233,28 @@ pub enum Timeout {
     Named(String),
 }
 
+/// A response (async) or read (sync) timeout of a connection, as written
+/// where the connection is made or configured.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub enum ConnTimeout {
+    /// Nothing set: the client library's default applies (which depends on
+    /// the library, its version and the connection type).
+    LibraryDefault,
+    /// Set to `None`: no timeout at all.
+    Disabled,
+    Millis(f64),
+    /// A `Duration` built from a const (`from_secs(TIMEOUT)`), or a
+    /// `Duration` const: the const's name and milliseconds per unit (`None`
+    /// for a `Duration` const). Resolved against the crate's consts.
+    Named {
+        name: String,
+        unit_ms: Option<f64>,
+    },
+    /// Set through a value the linter cannot read (a parameter, a config
+    /// built elsewhere).
+    Unknown,
+}
+
 /// Options that change what a command does.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Opts {
@@ -309,6 +331,9 @@ pub struct Call {
     pub in_handler: bool,
     /// The call's `Result` is thrown away.
     pub swallowed: Option<Swallow>,
+    /// The local variable the call runs on (`con` in `con.blpop(..)` or
+    /// `.query_async(&mut con)`), to link it to where `con` was made.
+    pub conn_binding: Option<String>,
 }
 
 /// How a command's error is thrown away.
@@ -381,6 +406,9 @@ pub struct Creation {
     pub in_loop: bool,
     /// The `let` name it was bound to, if any.
     pub binding: Option<String>,
+    /// The response / read / command timeout it is made with (or that is
+    /// set on its binding later in the same fn).
+    pub response_timeout: ConnTimeout,
 }
 
 /// A fn (or method) that contains Redis facts.

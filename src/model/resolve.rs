@@ -11,7 +11,7 @@ use super::key::{Key, Part};
 use super::{
     Call, Conn, ConnKind, CrateModel, Creation, CreationKind, DisabledTimeout, FileId, HelperCall,
 };
-use super::{FnInfo, Form, FredTimeout, Lib, Origin, Timeout};
+use super::{ConnTimeout, FnInfo, Form, FredTimeout, Lib, Origin, Timeout};
 use crate::extract::facts::{FileFacts, Op, RawArg, RawKey, RawPart, Recv, Root};
 use crate::extract::methods::Api;
 use crate::extract::types::TypeClass;
@@ -33,6 +33,8 @@ struct Symbols {
     fn_returns: HashMap<String, TypeClass>,
     consts: HashMap<String, RawKey>,
     num_consts: HashMap<String, f64>,
+    /// `Duration` consts, in milliseconds.
+    duration_consts: HashMap<String, f64>,
     /// name → (params, template); `None` when several fns share the name
     /// with different templates.
     builders: HashMap<String, Option<(Vec<String>, RawKey)>>,
@@ -48,6 +50,7 @@ impl Symbols {
             fn_returns: HashMap::new(),
             consts: HashMap::new(),
             num_consts: HashMap::new(),
+            duration_consts: HashMap::new(),
             builders: HashMap::new(),
             routed: HashSet::new(),
             reexport_traits: false,
@@ -63,6 +66,7 @@ impl Symbols {
             s.fn_returns.extend(f.fn_returns.iter().cloned());
             s.consts.extend(f.consts.iter().cloned());
             s.num_consts.extend(f.num_consts.iter().cloned());
+            s.duration_consts.extend(f.duration_consts.iter().cloned());
             for b in &f.builders {
                 let entry = (b.params.clone(), b.key.clone());
                 s.builders
@@ -203,6 +207,28 @@ impl Symbols {
         self.fields.keys().any(|(s, _)| s == name)
     }
 
+    /// A connection timeout with its consts substituted: `Millis` when they
+    /// are known, `Unknown` when not.
+    fn conn_timeout(&self, t: &ConnTimeout) -> ConnTimeout {
+        match t {
+            ConnTimeout::Named {
+                name,
+                unit_ms: Some(unit),
+            } => self
+                .num_consts
+                .get(name)
+                .map_or(ConnTimeout::Unknown, |n| ConnTimeout::Millis(n * unit)),
+            ConnTimeout::Named {
+                name,
+                unit_ms: None,
+            } => self
+                .duration_consts
+                .get(name)
+                .map_or(ConnTimeout::Unknown, |ms| ConnTimeout::Millis(*ms)),
+            other => other.clone(),
+        }
+    }
+
     fn timeout(&self, t: &Timeout) -> Timeout {
         match t {
             Timeout::Named(name) => match self.num_consts.get(name) {
@@ -322,6 +348,7 @@ pub fn resolve(
                 bound: raw.bound,
                 in_handler: raw.in_handler_closure,
                 swallowed: raw.swallowed,
+                conn_binding: raw.conn_binding.clone(),
             });
         }
 
@@ -353,6 +380,26 @@ pub fn resolve(
                     reconnect,
                 };
             }
+            let response_timeout = match kind {
+                // The fred command timeout is written in a closure or a
+                // `PerformanceConfig` literal of the same fn: one value
+                // there is this client's; none or several, unknown.
+                CreationKind::FredClient {
+                    command_timeout: FredTimeout::Set,
+                    ..
+                } => {
+                    let mut written = facts
+                        .fred_command_timeouts
+                        .iter()
+                        .filter(|(f, _)| *f == raw.func)
+                        .map(|(_, t)| symbols.conn_timeout(t));
+                    match (written.next(), written.next()) {
+                        (Some(t), None) => t,
+                        _ => ConnTimeout::Unknown,
+                    }
+                }
+                _ => symbols.conn_timeout(&raw.response_timeout),
+            };
             if raw.in_init {
                 info.is_setup = true;
             }
@@ -371,6 +418,7 @@ pub fn resolve(
                 seq: raw.seq,
                 in_loop: raw.in_loop,
                 binding: raw.binding.clone(),
+                response_timeout,
             });
         }
 

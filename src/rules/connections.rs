@@ -4,7 +4,8 @@ use std::collections::BTreeMap;
 
 use super::{Check, Default, Impact, Rule, Sink};
 use crate::model::{
-    ConnKind, CrateModel, Creation, CreationKind, FredTimeout, Lib, LoopKind, Swallow,
+    Call, Conn, ConnKind, ConnTimeout, CrateModel, Creation, CreationKind, FredTimeout, Lib,
+    LoopKind, Origin, Swallow, Timeout,
 };
 
 /// The rules of this section, in guide order.
@@ -12,6 +13,7 @@ pub static RULES: &[&Rule] = &[
     &CLIENT_PER_REQUEST,
     &COMMAND_IN_LOOP,
     &MISSING_TIMEOUT,
+    &BLOCKING_EXCEEDS_TIMEOUT,
     &LOCKED_CONNECTION,
     &SWALLOWED_ERROR,
     &NO_RECONNECT,
@@ -212,6 +214,205 @@ fn missing_timeout(model: &CrateModel, sink: &mut Sink) {
                 .to_string(),
         );
     }
+}
+
+pub static BLOCKING_EXCEEDS_TIMEOUT: Rule = Rule {
+    id: "conn-blocking-exceeds-timeout",
+    section: "3.1 / 4.1",
+    impact: Impact::High,
+    default: Default::On,
+    summary: "a blocking command waits longer than the connection's response timeout allows",
+    doc: include_str!("../../rules/conn-blocking-exceeds-timeout.md"),
+    check: Check::Code(blocking_exceeds_timeout),
+};
+
+/// The client-side limit a connection puts on one command.
+#[derive(Debug, Clone, PartialEq)]
+enum Limit {
+    /// Gives up after this many milliseconds; the text says where it comes from.
+    Millis(f64, String),
+    /// Waits as long as the server takes.
+    None,
+    /// Set somewhere the linter cannot read, or a client version it does
+    /// not know.
+    Unknown,
+}
+
+fn blocking_exceeds_timeout(model: &CrateModel, sink: &mut Sink) {
+    for call in &model.calls {
+        if !call.is_blocking() || call.pipe.is_some() {
+            continue;
+        }
+        let Some(Timeout::Value(t)) = call.opts.timeout else {
+            continue;
+        };
+        // Zero blocks forever: cmd-blocking-zero-timeout's finding.
+        let Some(conn) = call.conn.filter(|_| t > 0.0) else {
+            continue;
+        };
+        let stream = matches!(call.command.as_str(), "XREAD" | "XREADGROUP");
+        let blocking_ms = if stream { t } else { t * 1000.0 };
+        let Limit::Millis(limit_ms, source) = limit_for(model, call, conn) else {
+            continue;
+        };
+        if blocking_ms < limit_ms {
+            continue;
+        }
+        let on = call
+            .conn_binding
+            .as_ref()
+            .map_or(String::new(), |b| format!(" on `{b}`"));
+        sink.report(
+            call.file,
+            call.span,
+            format!(
+                "{} blocks for up to {}{on}, but this {} gives up after {} ({source}): the client times out \
+                 first, and an element the server pops after that is lost with the dropped reply",
+                call.command,
+                duration(blocking_ms),
+                conn.kind.describe(),
+                duration(limit_ms),
+            ),
+            "keep the blocking timeout below the response timeout, or run blocking commands on a dedicated \
+             connection whose response timeout is longer (`AsyncConnectionConfig::new().set_response_timeout(..)`, \
+             fred `default_command_timeout`, sync `set_read_timeout`)"
+                .to_string(),
+        );
+    }
+}
+
+fn duration(ms: f64) -> String {
+    if ms >= 1000.0 && ms % 1000.0 == 0.0 {
+        format!("{} s", ms / 1000.0)
+    } else {
+        format!("{ms} ms")
+    }
+}
+
+/// The limit in force for the connection a call runs on: the creation its
+/// variable was bound to in the same fn, else the one limit every creation
+/// of that kind in the crate agrees on.
+fn limit_for(model: &CrateModel, call: &Call, conn: Conn) -> Limit {
+    if conn.origin == Origin::Local {
+        let linked = model
+            .creations
+            .iter()
+            .filter(|c| {
+                c.func == call.func
+                    && c.seq < call.seq
+                    && c.binding.is_some()
+                    && c.binding == call.conn_binding
+            })
+            .max_by_key(|c| c.seq);
+        if let Some(c) = linked {
+            return creation_limit(model, c);
+        }
+    }
+    let mut limits = model
+        .creations
+        .iter()
+        .filter(|c| makes_same(c, conn))
+        .map(|c| creation_limit(model, c));
+    let Some(first) = limits.next() else {
+        return Limit::Unknown;
+    };
+    if limits.all(|l| l == first) {
+        first
+    } else {
+        Limit::Unknown
+    }
+}
+
+/// Whether a creation makes connections like `conn` (for a pooled
+/// connection: a pool of the same library).
+fn makes_same(c: &Creation, conn: Conn) -> bool {
+    match conn.kind {
+        ConnKind::Pooled { .. } => c.kind == CreationKind::Pool && c.lib == conn.lib,
+        ConnKind::Multiplexed | ConnKind::Manager | ConnKind::Sync => {
+            c.lib == Lib::RedisRs && c.makes == conn.kind
+        }
+        ConnKind::FredClient | ConnKind::FredPool => c.lib == Lib::Fred && c.makes == conn.kind,
+        _ => false,
+    }
+}
+
+fn creation_limit(model: &CrateModel, c: &Creation) -> Limit {
+    match &c.response_timeout {
+        ConnTimeout::Millis(ms) => Limit::Millis(*ms, format!("set where `{}` makes it", c.what)),
+        ConnTimeout::Disabled => Limit::None,
+        ConnTimeout::Named { .. } | ConnTimeout::Unknown => Limit::Unknown,
+        ConnTimeout::LibraryDefault => default_limit(model, c),
+    }
+}
+
+/// What a connection made without a timeout setting gets from its library.
+fn default_limit(model: &CrateModel, c: &Creation) -> Limit {
+    // redis-rs 1.x: `DEFAULT_RESPONSE_TIMEOUT` (500 ms) for multiplexed
+    // connections and ConnectionManager; 0.x had none.
+    const REDIS_1X: f64 = 500.0;
+    let version = |name: &str| model.manifest.client(name).and_then(version_of);
+    match (c.lib, c.kind, c.makes) {
+        (
+            Lib::RedisRs,
+            CreationKind::AsyncConnection { .. },
+            ConnKind::Multiplexed | ConnKind::Manager,
+        ) => match version("redis") {
+            Some((0, _)) => Limit::None,
+            Some(_) => Limit::Millis(REDIS_1X, "the redis-rs 1.x default response timeout".into()),
+            None => Limit::Unknown,
+        },
+        // Sync connections (and 0.x `aio::Connection`) wait without limit
+        // unless `set_read_timeout` is called.
+        (Lib::RedisRs, _, ConnKind::Sync) => Limit::None,
+        // Both pools open plain multiplexed connections through redis-rs
+        // 1.x from these versions on (deadpool-redis 0.23, bb8-redis 0.26).
+        (Lib::Deadpool, CreationKind::Pool, _) => match version("deadpool-redis") {
+            Some((0, minor)) if minor >= 23 => Limit::Millis(
+                REDIS_1X,
+                "the redis-rs 1.x default response timeout of deadpool-redis connections".into(),
+            ),
+            Some((major, _)) if major >= 1 => Limit::Millis(
+                REDIS_1X,
+                "the redis-rs 1.x default response timeout of deadpool-redis connections".into(),
+            ),
+            _ => Limit::Unknown,
+        },
+        (Lib::Bb8, CreationKind::Pool, _) => match version("bb8-redis") {
+            Some((0, minor)) if minor >= 26 => Limit::Millis(
+                REDIS_1X,
+                "the redis-rs 1.x default response timeout of bb8-redis connections".into(),
+            ),
+            _ => Limit::Unknown,
+        },
+        (Lib::R2d2, CreationKind::Pool, _) => Limit::None,
+        // fred: `default_command_timeout` is 0 (none) unless set.
+        (
+            Lib::Fred,
+            CreationKind::FredClient {
+                command_timeout: FredTimeout::Missing,
+                ..
+            },
+            _,
+        ) => Limit::None,
+        _ => Limit::Unknown,
+    }
+}
+
+/// (major, minor) of a dependency: from `Cargo.lock` when present, else
+/// from the requirement (`"0.23"`, `"^1.2"`).
+fn version_of(dep: &crate::manifest::ClientDep) -> Option<(u64, u64)> {
+    let v = dep.locked.as_deref().or(dep.requirement.as_deref())?;
+    let mut parts = v
+        .trim_start_matches(|c: char| !c.is_ascii_digit())
+        .split('.')
+        .map(|p| {
+            p.chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+        });
+    let major = parts.next()?.parse().ok()?;
+    let minor = parts.next().and_then(|m| m.parse().ok()).unwrap_or(0);
+    Some((major, minor))
 }
 
 pub static LOCKED_CONNECTION: Rule = Rule {

@@ -247,6 +247,19 @@ pub struct FileFacts {
     /// fred `default_command_timeout` values written in a fn (closure
     /// assignment or `PerformanceConfig { .. }`), per fn index.
     pub fred_command_timeouts: Vec<(u32, crate::model::ConnTimeout)>,
+    /// `subscribe`/`psubscribe`/`ssubscribe`/`as_pubsub`/`into_pubsub`
+    /// method calls on a receiver that may be Redis.
+    pub pubsub_uses: Vec<RawPubSubUse>,
+}
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct RawPubSubUse {
+    pub method: String,
+    pub recv: Recv,
+    pub span: Span,
+    pub func: u32,
+    pub in_test: bool,
+    pub in_handler_closure: bool,
 }
 
 /// A struct field or static whose type is a redis-rs `Connection` or

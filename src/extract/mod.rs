@@ -1746,6 +1746,22 @@ impl Walker {
             }
             return created;
         }
+        if matches!(
+            name.as_str(),
+            "subscribe" | "psubscribe" | "ssubscribe" | "as_pubsub" | "into_pubsub"
+        ) && recv != Recv::Unknown
+        {
+            let (func, in_test) = (self.func(), self.in_test());
+            let in_handler_closure = self.fns.last().is_some_and(|f| f.handler_depth > 0);
+            self.facts.pubsub_uses.push(RawPubSubUse {
+                method: name.clone(),
+                recv: recv.clone(),
+                span,
+                func,
+                in_test,
+                in_handler_closure,
+            });
+        }
         match (name.as_str(), argc) {
             ("get_async_pubsub" | "as_pubsub" | "into_pubsub", 0) if redis_ok => {
                 return Value::Conn(local(Lib::RedisRs, ConnKind::PubSub));

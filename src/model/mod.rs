@@ -482,6 +482,22 @@ pub struct CrateModel {
     pub pipes: std::collections::HashMap<u32, Pipe>,
     /// Struct fields and statics that keep a connection without a lock.
     pub stored_connections: Vec<StoredConnection>,
+    /// Pub/sub entry points called on a Redis connection (method forms; raw
+    /// `SUBSCRIBE` commands are calls).
+    pub pubsub_uses: Vec<PubSubUse>,
+}
+
+/// `con.as_pubsub()`, `pubsub.subscribe(ch)`, `subscriber.psubscribe(p)`…
+#[derive(Debug, Clone)]
+pub struct PubSubUse {
+    pub file: FileId,
+    pub span: Span,
+    pub func: FnId,
+    /// The method as written.
+    pub method: String,
+    pub conn: Conn,
+    /// Inside a closure passed to a router.
+    pub in_handler: bool,
 }
 
 /// A long-lived place (`Struct.field`, a static) holding a redis-rs

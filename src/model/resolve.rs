@@ -441,6 +441,21 @@ pub fn resolve(
                 });
             }
         }
+        for p in &facts.pubsub_uses {
+            if (p.in_test || facts.all_test) && !scope.tests {
+                continue;
+            }
+            if let Ok(Some(conn)) = symbols.recv(&p.recv, *file_id) {
+                model.pubsub_uses.push(super::PubSubUse {
+                    file: *file_id,
+                    span: p.span,
+                    func: fn_base + p.func,
+                    method: p.method.clone(),
+                    conn,
+                    in_handler: p.in_handler_closure,
+                });
+            }
+        }
         for s in &facts.stored_connections {
             if !(s.in_test || facts.all_test) || scope.tests {
                 model.stored_connections.push(super::StoredConnection {

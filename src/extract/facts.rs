@@ -141,6 +141,12 @@ pub struct RawCall {
     pub swallowed: Option<crate::model::Swallow>,
     /// The local variable the command runs on.
     pub conn_binding: Option<String>,
+    /// Inside a future that may be dropped before it completes: an argument
+    /// of `tokio::time::timeout` / `async_std::future::timeout` or a
+    /// `select!` branch future.
+    pub cancellable: bool,
+    /// Its future is `.await`ed (an async command, not a sync one).
+    pub awaited: bool,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]

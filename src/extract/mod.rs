@@ -60,6 +60,7 @@ pub fn extract(file: &syn::File, is_test_file: bool) -> FileFacts {
         script_statics: Vec::new(),
         last_chain: None,
         depth: 0,
+        cancel_depth: 0,
     };
     w.enter_fn(module_fn());
     for item in &file.items {
@@ -314,6 +315,8 @@ struct Walker {
     last_chain: Option<(usize, Tail)>,
     /// Current recursion depth of `eval` / `key_of`.
     depth: usize,
+    /// Inside futures a timeout or `select!` may drop before completion.
+    cancel_depth: u32,
 }
 
 /// Deepest expression nesting the walker follows.
@@ -1041,6 +1044,10 @@ impl Walker {
 
     fn mac(&mut self, mac: &syn::Macro) {
         let name = macro_name(mac);
+        if name == "select" {
+            self.select_branches(&mac.tokens);
+            return;
+        }
         if let Some(args) = macro_args(&mac.tokens) {
             // println!/assert!/vec!/join!: their arguments are expressions.
             if name != "cmd" {
@@ -1050,6 +1057,96 @@ impl Walker {
             }
         } else if let Ok(block) = syn::parse2::<syn::Block>(quote::quote!({ #mac.tokens })) {
             let _ = block;
+        }
+    }
+
+    /// A future that may be dropped before it completes. A command whose
+    /// future is handed over as is (`timeout(d, con.get(k))`) is async even
+    /// without `.await`.
+    fn eval_cancellable(&mut self, fut: &Expr) {
+        self.cancel_depth += 1;
+        self.last_chain = None;
+        self.eval(fut);
+        if matches!(fut, Expr::MethodCall(_)) {
+            if let Some((idx, Tail::Nothing)) = self.last_chain {
+                self.facts.calls[idx].awaited = true;
+            }
+        }
+        self.cancel_depth -= 1;
+    }
+
+    /// `tokio::select! { pat = fut => handler, .. }` (also `futures::select!`):
+    /// the branch futures that lose the race are dropped, so they are
+    /// walked as cancellable; handlers run to completion. Read from the
+    /// tokens: `biased;`, `, if guard` and `else =>` are skipped; a branch
+    /// that does not parse as an expression is not walked.
+    fn select_branches(&mut self, tokens: &TokenStream) {
+        use proc_macro2::{Delimiter, Spacing, TokenTree};
+        let tts: Vec<TokenTree> = tokens.clone().into_iter().collect();
+        let punct =
+            |i: usize, c: char| matches!(tts.get(i), Some(TokenTree::Punct(p)) if p.as_char() == c);
+        // `=>` is a joint `=` followed by `>`.
+        let arrow = |i: usize| {
+            matches!(tts.get(i), Some(TokenTree::Punct(p)) if p.as_char() == '=' && p.spacing() == Spacing::Joint)
+                && punct(i + 1, '>')
+        };
+        let lone_eq = |i: usize| {
+            matches!(tts.get(i), Some(TokenTree::Punct(p)) if p.as_char() == '=' && p.spacing() == Spacing::Alone)
+                && !punct(i.wrapping_sub(1), '=')
+                && !punct(i.wrapping_sub(1), '!')
+                && !punct(i.wrapping_sub(1), '<')
+                && !punct(i.wrapping_sub(1), '>')
+        };
+        let parse = |range: &[TokenTree]| syn::parse2::<Expr>(range.iter().cloned().collect()).ok();
+        let mut i = 0;
+        while i < tts.len() {
+            // `biased;`
+            if matches!(&tts[i], TokenTree::Ident(id) if id == "biased") && punct(i + 1, ';') {
+                i += 2;
+                continue;
+            }
+            // The pattern, up to `=` (a branch) or `=>` (`else`).
+            let mut j = i;
+            while j < tts.len() && !lone_eq(j) && !arrow(j) {
+                j += 1;
+            }
+            if j >= tts.len() {
+                break;
+            }
+            if lone_eq(j) {
+                // The future, up to `=>` or `, if guard =>`.
+                let start = j + 1;
+                let mut k = start;
+                while k < tts.len()
+                    && !arrow(k)
+                    && !(punct(k, ',')
+                        && matches!(tts.get(k + 1), Some(TokenTree::Ident(id)) if id == "if"))
+                {
+                    k += 1;
+                }
+                if let Some(fut) = parse(&tts[start..k]) {
+                    self.eval_cancellable(&fut);
+                }
+                while k < tts.len() && !arrow(k) {
+                    k += 1;
+                }
+                j = k;
+            }
+            // The handler: a block, or an expression up to the next `,`.
+            let start = j + 2;
+            let mut k = start;
+            if matches!(tts.get(k), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Brace)
+            {
+                k += 1;
+            } else {
+                while k < tts.len() && !punct(k, ',') {
+                    k += 1;
+                }
+            }
+            if let Some(handler) = parse(&tts[start.min(tts.len())..k.min(tts.len())]) {
+                self.eval(&handler);
+            }
+            i = if punct(k, ',') { k + 1 } else { k };
         }
     }
 
@@ -1385,7 +1482,11 @@ impl Walker {
         let mut tail = Tail::Nothing;
         for link in links {
             match link {
-                Link::Await => {}
+                Link::Await => {
+                    if let Some(idx) = pending_call {
+                        self.facts.calls[idx].awaited = true;
+                    }
+                }
                 Link::Try => tail = Tail::Handled,
                 Link::Field(member) => {
                     pending_call = None;
@@ -2329,6 +2430,8 @@ impl Walker {
             in_handler_closure,
             swallowed: None,
             conn_binding: None,
+            cancellable: self.cancel_depth > 0,
+            awaited: false,
         });
     }
 
@@ -2534,6 +2637,16 @@ impl Walker {
                 }
                 _ => {}
             }
+        }
+        // `tokio::time::timeout(d, fut)`: `fut` is dropped when time runs out.
+        let is_timeout = matches!(
+            (krate, last.as_str()),
+            ("tokio", "timeout" | "timeout_at") | ("async_std", "timeout")
+        );
+        if is_timeout && args.len() == 2 {
+            self.eval(args[0]);
+            self.eval_cancellable(args[1]);
+            return Value::Unknown;
         }
         if krate == "deadpool_redis" && type_seg == "Config" {
             args.iter().for_each(|a| {

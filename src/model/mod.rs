@@ -334,6 +334,10 @@ pub struct Call {
     /// The local variable the call runs on (`con` in `con.blpop(..)` or
     /// `.query_async(&mut con)`), to link it to where `con` was made.
     pub conn_binding: Option<String>,
+    /// Runs inside a future that a timeout or `select!` may drop.
+    pub cancellable: bool,
+    /// `.await`ed: an async command.
+    pub awaited: bool,
 }
 
 /// How a command's error is thrown away.

@@ -349,6 +349,8 @@ pub fn resolve(
                 in_handler: raw.in_handler_closure,
                 swallowed: raw.swallowed,
                 conn_binding: raw.conn_binding.clone(),
+                cancellable: raw.cancellable,
+                awaited: raw.awaited,
             });
         }
 

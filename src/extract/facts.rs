@@ -256,6 +256,9 @@ pub struct FileFacts {
     /// `subscribe`/`psubscribe`/`ssubscribe`/`as_pubsub`/`into_pubsub`
     /// method calls on a receiver that may be Redis.
     pub pubsub_uses: Vec<RawPubSubUse>,
+    /// (struct, field, index into `creations`): a struct literal fills the
+    /// field with that connection (made in place or bound just before).
+    pub field_creations: Vec<(String, String, usize)>,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]

@@ -1335,7 +1335,28 @@ impl Walker {
                 Value::Key(self.key_of(e))
             }
             Expr::Struct(s) => {
+                // `Self { con }` / `Worker { con: client.get_..().await? }`:
+                // which creation fills which field, for rules that need the
+                // settings of a connection reached through `self.con`.
+                let owner = match s.path.segments.last().map(|seg| seg.ident.to_string()) {
+                    Some(name) if name == "Self" => self.impl_type.clone(),
+                    name => name,
+                };
                 for f in &s.fields {
+                    let creations_before = self.facts.creations.len();
+                    if let (Some(owner), syn::Member::Named(id)) = (&owner, &f.member) {
+                        let func = self.func();
+                        let bound = plain_ident(&f.expr).and_then(|name| {
+                            self.facts.creations.iter().rposition(|c| {
+                                c.func == func && c.binding.as_deref() == Some(name.as_str())
+                            })
+                        });
+                        if let Some(idx) = bound {
+                            self.facts
+                                .field_creations
+                                .push((owner.clone(), id.to_string(), idx));
+                        }
+                    }
                     if let syn::Member::Named(id) = &f.member {
                         if !is_none(&f.expr) {
                             self.mark(&id.to_string());
@@ -1347,6 +1368,16 @@ impl Walker {
                         }
                     }
                     self.eval(&f.expr);
+                    if let (Some(owner), syn::Member::Named(id), true) = (
+                        &owner,
+                        &f.member,
+                        self.facts.creations.len() > creations_before,
+                    ) {
+                        let idx = self.facts.creations.len() - 1;
+                        self.facts
+                            .field_creations
+                            .push((owner.clone(), id.to_string(), idx));
+                    }
                 }
                 if let Some(rest) = &s.rest {
                     self.eval(rest);

@@ -336,6 +336,9 @@ pub struct Call {
     pub conn_binding: Option<String>,
     /// Runs inside a future that a timeout or `select!` may drop.
     pub cancellable: bool,
+    /// The struct field the connection is read from (`self.con`,
+    /// `state.redis.clone()`): (struct, field).
+    pub conn_field: Option<(String, String)>,
     /// `.await`ed: an async command.
     pub awaited: bool,
 }
@@ -489,6 +492,9 @@ pub struct CrateModel {
     /// Pub/sub entry points called on a Redis connection (method forms; raw
     /// `SUBSCRIBE` commands are calls).
     pub pubsub_uses: Vec<PubSubUse>,
+    /// (struct, field) → indices into `creations` of the connections struct
+    /// literals put there.
+    pub field_creations: std::collections::HashMap<(String, String), Vec<usize>>,
 }
 
 /// `con.as_pubsub()`, `pubsub.subscribe(ch)`, `subscriber.psubscribe(p)`…

@@ -350,11 +350,14 @@ pub fn resolve(
                 swallowed: raw.swallowed,
                 conn_binding: raw.conn_binding.clone(),
                 cancellable: raw.cancellable,
+                conn_field: conn_field(&raw.recv),
                 awaited: raw.awaited,
             });
         }
 
-        for raw in &facts.creations {
+        // Raw creation index in this file → index in `model.creations`.
+        let mut creation_ids: HashMap<usize, usize> = HashMap::new();
+        for (raw_idx, raw) in facts.creations.iter().enumerate() {
             if (raw.in_test || facts.all_test) && !scope.tests {
                 continue;
             }
@@ -422,6 +425,16 @@ pub fn resolve(
                 binding: raw.binding.clone(),
                 response_timeout,
             });
+            creation_ids.insert(raw_idx, model.creations.len() - 1);
+        }
+        for (owner, field, raw_idx) in &facts.field_creations {
+            if let Some(&id) = creation_ids.get(raw_idx) {
+                model
+                    .field_creations
+                    .entry((owner.clone(), field.clone()))
+                    .or_default()
+                    .push(id);
+            }
         }
 
         for (span, text, in_test) in &facts.url_literals {
@@ -514,6 +527,23 @@ pub fn resolve(
         }
     }
     model
+}
+
+/// `self.con`, `state.redis.clone()`: the one struct field a receiver is
+/// read from.
+fn conn_field(recv: &Recv) -> Option<(String, String)> {
+    let Recv::Path {
+        root: Root::Type { name, .. },
+        ops,
+    } = recv
+    else {
+        return None;
+    };
+    let mut fields = ops.iter().filter(|op| !matches!(op, Op::Clone | Op::Get));
+    match (fields.next(), fields.next()) {
+        (Some(Op::Field(f)), None) => Some((name.clone(), f.clone())),
+        _ => None,
+    }
 }
 
 /// Pipe ids are per file; make them unique in the crate.

@@ -292,8 +292,9 @@ fn duration(ms: f64) -> String {
 }
 
 /// The limit in force for the connection a call runs on: the creation its
-/// variable was bound to in the same fn, else the one limit every creation
-/// of that kind in the crate agrees on.
+/// variable was bound to in the same fn, else the one limit the creations
+/// put into its struct field agree on, else the one limit every creation of
+/// that kind in the crate agrees on.
 fn limit_for(model: &CrateModel, call: &Call, conn: Conn) -> Limit {
     if conn.origin == Origin::Local {
         let linked = model
@@ -310,11 +311,31 @@ fn limit_for(model: &CrateModel, call: &Call, conn: Conn) -> Limit {
             return creation_limit(model, c);
         }
     }
-    let mut limits = model
-        .creations
-        .iter()
-        .filter(|c| makes_same(c, conn))
-        .map(|c| creation_limit(model, c));
+    // `self.con`: the connections the crate's struct literals put in that field.
+    if let Some(filled) = call
+        .conn_field
+        .as_ref()
+        .and_then(|f| model.field_creations.get(f))
+    {
+        let limits = filled
+            .iter()
+            .map(|&i| &model.creations[i])
+            .filter(|c| makes_same(c, conn))
+            .map(|c| creation_limit(model, c));
+        return agreed(limits);
+    }
+    agreed(
+        model
+            .creations
+            .iter()
+            .filter(|c| makes_same(c, conn))
+            .map(|c| creation_limit(model, c)),
+    )
+}
+
+/// The one limit all candidates share; `Unknown` when they differ or there
+/// are none.
+fn agreed(mut limits: impl Iterator<Item = Limit>) -> Limit {
     let Some(first) = limits.next() else {
         return Limit::Unknown;
     };

@@ -259,6 +259,8 @@ pub struct FileFacts {
     /// (struct, field, index into `creations`): a struct literal fills the
     /// field with that connection (made in place or bound just before).
     pub field_creations: Vec<(String, String, usize)>,
+    /// `deadpool_redis::Manager::new_with_config(..)` is called.
+    pub deadpool_manager_config: bool,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]

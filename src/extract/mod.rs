@@ -2679,6 +2679,11 @@ impl Walker {
             self.eval_cancellable(args[1]);
             return Value::Unknown;
         }
+        // A deadpool manager with its own `AsyncConnectionConfig`: its pool's
+        // response timeout is not the library default.
+        if krate == "deadpool_redis" && type_seg == "Manager" && last == "new_with_config" {
+            self.facts.deadpool_manager_config = true;
+        }
         if krate == "deadpool_redis" && type_seg == "Config" {
             args.iter().for_each(|a| {
                 self.eval(a);

@@ -495,6 +495,9 @@ pub struct CrateModel {
     /// (struct, field) → indices into `creations` of the connections struct
     /// literals put there.
     pub field_creations: std::collections::HashMap<(String, String), Vec<usize>>,
+    /// Some deadpool pool is built from a manager with its own connection
+    /// config, so pooled connections' timeouts are not all the default.
+    pub deadpool_manager_config: bool,
 }
 
 /// `con.as_pubsub()`, `pubsub.subscribe(ch)`, `subscriber.psubscribe(p)`…

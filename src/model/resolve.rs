@@ -269,6 +269,7 @@ pub fn resolve(
         ..CrateModel::default()
     };
     model.uses_cluster = files.iter().any(|(_, f)| f.uses_cluster);
+    model.deadpool_manager_config = files.iter().any(|(_, f)| f.deadpool_manager_config);
 
     for (file_id, facts) in files {
         let fn_base = model.fns.len() as u32;

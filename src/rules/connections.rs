@@ -389,6 +389,9 @@ fn default_limit(model: &CrateModel, c: &Creation) -> Limit {
         (Lib::RedisRs, _, ConnKind::Sync) => Limit::None,
         // Both pools open plain multiplexed connections through redis-rs
         // 1.x from these versions on (deadpool-redis 0.23, bb8-redis 0.26).
+        // A pool built from `Manager::new_with_config` is not a creation the
+        // linter sees, so the defaults of the others prove nothing.
+        (Lib::Deadpool, CreationKind::Pool, _) if model.deadpool_manager_config => Limit::Unknown,
         (Lib::Deadpool, CreationKind::Pool, _) => match version("deadpool-redis") {
             Some((0, minor)) if minor >= 23 => Limit::Millis(
                 REDIS_1X,

@@ -2679,6 +2679,20 @@ impl Walker {
             self.eval_cancellable(args[1]);
             return Value::Unknown;
         }
+        // A spawned task or thread runs to completion even when the future
+        // holding its handle is dropped.
+        let spawns = matches!(
+            (krate, last.as_str()),
+            ("tokio" | "async_std" | "std", "spawn" | "spawn_blocking")
+        );
+        if spawns && self.cancel_depth > 0 {
+            let saved = std::mem::take(&mut self.cancel_depth);
+            args.iter().for_each(|a| {
+                self.eval(a);
+            });
+            self.cancel_depth = saved;
+            return Value::Unknown;
+        }
         // A deadpool manager with its own `AsyncConnectionConfig`: its pool's
         // response timeout is not the library default.
         if krate == "deadpool_redis" && type_seg == "Manager" && last == "new_with_config" {

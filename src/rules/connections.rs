@@ -301,8 +301,10 @@ fn limit_for(model: &CrateModel, call: &Call, conn: Conn) -> Limit {
             .creations
             .iter()
             .filter(|c| {
+                // Same kind too: a later `let con = pool.get()` shadows it.
                 c.func == call.func
                     && c.seq < call.seq
+                    && c.makes == conn.kind
                     && c.binding.is_some()
                     && c.binding == call.conn_binding
             })
@@ -551,9 +553,9 @@ fn stored_connection(model: &CrateModel, sink: &mut Sink) {
     for s in &model.stored_connections {
         let (what, help) = match s.kind {
             ConnKind::Sync => (
-                "a sync `redis::Connection`",
-                "keep an r2d2 pool (`r2d2::Pool<redis::Client>`) and check a connection out per use: the pool \
-                 replaces broken connections",
+                "a single-caller `Connection` (sync, or 0.x `aio::Connection`)",
+                "sync code: keep an r2d2 pool (`r2d2::Pool<redis::Client>`) and check a connection out per use, \
+                 the pool replaces broken connections; async code: keep a `ConnectionManager`",
             ),
             _ => (
                 "a `MultiplexedConnection`",

@@ -472,10 +472,10 @@ pub fn locked_connection(
 /// neither reconnects once its socket drops. A lock on the way makes it a
 /// locked connection instead (reported on its own).
 pub fn stored_connection(ty: &Type, uses: &UseMap, generics: &Generics) -> Option<ConnKind> {
-    let inner = match ty {
-        Type::Reference(r) => return stored_connection(&r.elem, uses, generics),
-        Type::Path(p) => p,
-        _ => return None,
+    // A `&mut Connection` field borrows a connection for a short job: it
+    // does not keep one.
+    let Type::Path(inner) = ty else {
+        return None;
     };
     let last = inner.path.segments.last()?;
     let name = last.ident.to_string();

@@ -983,7 +983,14 @@ impl Walker {
         match single_ident(&local.pat) {
             Some(name) => {
                 if self.facts.creations.len() > creations_before {
-                    if let Some(c) = self.facts.creations.last_mut() {
+                    // A creation bound by an inner `let` (in a closure or
+                    // block of the initialiser) keeps that name.
+                    if let Some(c) = self
+                        .facts
+                        .creations
+                        .last_mut()
+                        .filter(|c| c.binding.is_none())
+                    {
                         c.binding = Some(name.clone());
                     }
                 }

@@ -363,6 +363,9 @@ fn makes_same(c: &Creation, conn: Conn) -> bool {
 
 fn creation_limit(model: &CrateModel, c: &Creation) -> Limit {
     match &c.response_timeout {
+        // fred reads a zero `default_command_timeout` as "no timeout".
+        ConnTimeout::Millis(ms) if *ms <= 0.0 && c.lib == Lib::Fred => Limit::None,
+        ConnTimeout::Millis(ms) if *ms <= 0.0 => Limit::Unknown,
         ConnTimeout::Millis(ms) => Limit::Millis(*ms, format!("set where `{}` makes it", c.what)),
         ConnTimeout::Disabled => Limit::None,
         ConnTimeout::Named { .. } | ConnTimeout::Unknown => Limit::Unknown,

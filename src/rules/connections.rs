@@ -260,10 +260,11 @@ fn blocking_exceeds_timeout(model: &CrateModel, sink: &mut Sink) {
         if blocking_ms < limit_ms {
             continue;
         }
-        let on = call
-            .conn_binding
-            .as_ref()
-            .map_or(String::new(), |b| format!(" on `{b}`"));
+        let on = match (&call.conn_binding, &call.conn_field) {
+            (Some(b), _) => format!(" on `{b}`"),
+            (None, Some((owner, field))) => format!(" on `{owner}.{field}`"),
+            (None, None) => String::new(),
+        };
         sink.report(
             call.file,
             call.span,

@@ -321,8 +321,9 @@ fn run_in_pool(
                             .map(|r| display_path(&r.join("Cargo.toml"), &cwd))
                             .or_else(|| first.map(|i| outcome.files[i].display.clone()))
                             .unwrap_or_default(),
-                        message: "internal error while checking this crate; its findings are left out"
-                            .into(),
+                        message:
+                            "internal error while checking this crate; its findings are left out"
+                                .into(),
                         span: None,
                         source: None,
                     };

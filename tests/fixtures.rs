@@ -11,8 +11,10 @@ use redis_lint::rules::REGISTRY;
 type Expected = BTreeSet<(String, u32, String)>;
 
 /// The fixture folders linted as one would lint a crate; `parse_errors/` is
-/// exercised by the CLI tests.
-const LINTED: &[&str] = &["src", "examples"];
+/// exercised by the CLI tests. `crates/` holds small crates with their own
+/// `Cargo.toml` (other client versions): each is linted as its own crate and
+/// never built.
+const LINTED: &[&str] = &["src", "examples", "crates"];
 
 fn rs_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {

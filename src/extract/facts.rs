@@ -162,6 +162,14 @@ pub struct RawCall {
     /// (`format!("{:05}", n)`): where that value is.
     #[serde(default)]
     pub padded_int_value: Option<Span>,
+    /// The local variable the command runs on.
+    pub conn_binding: Option<String>,
+    /// Inside a future that may be dropped before it completes: an argument
+    /// of `tokio::time::timeout` / `async_std::future::timeout` or a
+    /// `select!` branch future.
+    pub cancellable: bool,
+    /// Its future is `.await`ed (an async command, not a sync one).
+    pub awaited: bool,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -183,6 +191,7 @@ pub struct RawCreation {
     /// The receiver the constructor was called on, when its kind matters
     /// (`get_connection` on something that may not be a redis Client).
     pub recv: Recv,
+    pub response_timeout: crate::model::ConnTimeout,
 }
 
 /// A pipeline or transaction built in this file.
@@ -279,4 +288,41 @@ pub struct FileFacts {
     /// (span, fn, in test code) of fred configs that name a cluster.
     #[serde(default)]
     pub fred_cluster_configs: Vec<(Span, u32, bool)>,
+    /// Struct fields and statics that keep a connection that never
+    /// reconnects (no lock around it).
+    pub stored_connections: Vec<RawStoredConnection>,
+    /// `const NAME: Duration = Duration::from_secs(..)`: name → milliseconds.
+    pub duration_consts: Vec<(String, f64)>,
+    /// fred `default_command_timeout` values written in a fn (closure
+    /// assignment or `PerformanceConfig { .. }`), per fn index.
+    pub fred_command_timeouts: Vec<(u32, crate::model::ConnTimeout)>,
+    /// `subscribe`/`psubscribe`/`ssubscribe`/`as_pubsub`/`into_pubsub`
+    /// method calls on a receiver that may be Redis.
+    pub pubsub_uses: Vec<RawPubSubUse>,
+    /// (struct, field, index into `creations`): a struct literal fills the
+    /// field with that connection (made in place or bound just before).
+    pub field_creations: Vec<(String, String, usize)>,
+    /// `deadpool_redis::Manager::new_with_config(..)` is called.
+    pub deadpool_manager_config: bool,
+}
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct RawPubSubUse {
+    pub method: String,
+    pub recv: Recv,
+    pub span: Span,
+    pub func: u32,
+    pub in_test: bool,
+    pub in_handler_closure: bool,
+}
+
+/// A struct field or static whose type is a redis-rs `Connection` or
+/// `MultiplexedConnection` (possibly in an `Arc`, `Option`, `OnceLock`).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct RawStoredConnection {
+    pub span: Span,
+    /// `Struct.field` or the static's name.
+    pub owner: String,
+    pub kind: ConnKind,
+    pub in_test: bool,
 }

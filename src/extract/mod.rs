@@ -28,7 +28,7 @@ use crate::model::key::{parse_format, FormatPiece};
 use crate::model::{
     ConnKind, CreationKind, FnInfo, Form, FredTimeout, Lib, LoopCtx, LoopKind, Opts, Origin, Span,
 };
-use crate::model::{Swallow, Timeout};
+use crate::model::{ConnTimeout, Swallow, Timeout};
 use facts::*;
 use methods::Api;
 use types::{classify, collect_generics, Generics, TypeClass, UseMap};
@@ -68,6 +68,7 @@ pub fn extract(file: &syn::File, is_test_file: bool) -> FileFacts {
         loops: 0,
         nest: 0,
         call_nest: Vec::new(),
+        cancel_depth: 0,
     };
     w.enter_fn(module_fn());
     for item in &file.items {
@@ -246,8 +247,9 @@ enum Value {
     /// The result of a crate-local fn: a connection or a key, resolution
     /// will tell.
     FnResult(Recv, RawKey),
-    /// redis-rs `AsyncConnectionConfig` / `ConnectionManagerConfig`.
-    RedisConfig,
+    /// redis-rs `AsyncConnectionConfig` / `ConnectionManagerConfig`, with
+    /// the response timeout set on it so far.
+    RedisConfig(ConnTimeout),
     NotRedis,
     Unknown,
 }
@@ -372,6 +374,8 @@ struct Walker {
     /// (fred's `FtSearchOptions { .. }`, a schema list), so a module
     /// command's options read the same passed by name as inline.
     bound_literals: HashMap<String, Expr>,
+    /// Inside futures a timeout or `select!` may drop before completion.
+    cancel_depth: u32,
 }
 
 /// Deepest expression nesting the walker follows.
@@ -1000,6 +1004,14 @@ impl Walker {
                         .ident
                         .as_ref()
                         .map_or_else(|| i.to_string(), |id| id.to_string());
+                    if let Some(kind) = types::stored_connection(&field.ty, &self.uses, &generics) {
+                        self.facts.stored_connections.push(RawStoredConnection {
+                            span: Span::of(field.ty.span()),
+                            owner: format!("{name}.{fname}"),
+                            kind,
+                            in_test: self.in_test(),
+                        });
+                    }
                     let class = classify(&field.ty, &self.uses, &generics);
                     if class != TypeClass::Other {
                         self.facts.structs.push((name.clone(), fname, class));
@@ -1010,6 +1022,14 @@ impl Walker {
             syn::Item::Static(s) => {
                 if text(&s.ty).contains("Script") {
                     self.script_statics.push(s.ident.to_string());
+                }
+                if let Some(kind) = types::stored_connection(&s.ty, &self.uses, &self.generics) {
+                    self.facts.stored_connections.push(RawStoredConnection {
+                        span: Span::of(s.ty.span()),
+                        owner: s.ident.to_string(),
+                        kind,
+                        in_test: self.in_test(),
+                    });
                 }
                 let class = classify(&s.ty, &self.uses, &self.generics);
                 if matches!(class, TypeClass::Redis(..) | TypeClass::Struct(_)) {
@@ -1025,6 +1045,10 @@ impl Walker {
         let name = ident.to_string();
         if let Some(n) = lit_num(expr) {
             self.facts.num_consts.push((name, n));
+            return;
+        }
+        if let ConnTimeout::Millis(ms) = self.duration_of(expr) {
+            self.facts.duration_consts.push((name, ms));
             return;
         }
         let ty_text = text(ty);
@@ -1290,7 +1314,14 @@ impl Walker {
         match single_ident(&local.pat) {
             Some(name) => {
                 if self.facts.creations.len() > creations_before {
-                    if let Some(c) = self.facts.creations.last_mut() {
+                    // A creation bound by an inner `let` (in a closure or
+                    // block of the initialiser) keeps that name.
+                    if let Some(c) = self
+                        .facts
+                        .creations
+                        .last_mut()
+                        .filter(|c| c.binding.is_none())
+                    {
                         c.binding = Some(name.clone());
                     }
                 }
@@ -1351,6 +1382,10 @@ impl Walker {
 
     fn mac(&mut self, mac: &syn::Macro) {
         let name = macro_name(mac);
+        if name == "select" {
+            self.select_branches(&mac.tokens);
+            return;
+        }
         if let Some(args) = macro_args(&mac.tokens) {
             // println!/assert!/vec!/join!: their arguments are expressions.
             if name != "cmd" {
@@ -1358,6 +1393,96 @@ impl Walker {
                     self.eval(a);
                 }
             }
+        }
+    }
+
+    /// A future that may be dropped before it completes. A command whose
+    /// future is handed over as is (`timeout(d, con.get(k))`) is async even
+    /// without `.await`.
+    fn eval_cancellable(&mut self, fut: &Expr) {
+        self.cancel_depth += 1;
+        self.last_chain = None;
+        self.eval(fut);
+        if matches!(fut, Expr::MethodCall(_)) {
+            if let Some((idx, Tail::Nothing)) = self.last_chain {
+                self.facts.calls[idx].awaited = true;
+            }
+        }
+        self.cancel_depth -= 1;
+    }
+
+    /// `tokio::select! { pat = fut => handler, .. }` (also `futures::select!`):
+    /// the branch futures that lose the race are dropped, so they are
+    /// walked as cancellable; handlers run to completion. Read from the
+    /// tokens: `biased;`, `, if guard` and `else =>` are skipped; a branch
+    /// that does not parse as an expression is not walked.
+    fn select_branches(&mut self, tokens: &TokenStream) {
+        use proc_macro2::{Delimiter, Spacing, TokenTree};
+        let tts: Vec<TokenTree> = tokens.clone().into_iter().collect();
+        let punct =
+            |i: usize, c: char| matches!(tts.get(i), Some(TokenTree::Punct(p)) if p.as_char() == c);
+        // `=>` is a joint `=` followed by `>`.
+        let arrow = |i: usize| {
+            matches!(tts.get(i), Some(TokenTree::Punct(p)) if p.as_char() == '=' && p.spacing() == Spacing::Joint)
+                && punct(i + 1, '>')
+        };
+        let lone_eq = |i: usize| {
+            matches!(tts.get(i), Some(TokenTree::Punct(p)) if p.as_char() == '=' && p.spacing() == Spacing::Alone)
+                && !punct(i.wrapping_sub(1), '=')
+                && !punct(i.wrapping_sub(1), '!')
+                && !punct(i.wrapping_sub(1), '<')
+                && !punct(i.wrapping_sub(1), '>')
+        };
+        let parse = |range: &[TokenTree]| syn::parse2::<Expr>(range.iter().cloned().collect()).ok();
+        let mut i = 0;
+        while i < tts.len() {
+            // `biased;`
+            if matches!(&tts[i], TokenTree::Ident(id) if id == "biased") && punct(i + 1, ';') {
+                i += 2;
+                continue;
+            }
+            // The pattern, up to `=` (a branch) or `=>` (`else`).
+            let mut j = i;
+            while j < tts.len() && !lone_eq(j) && !arrow(j) {
+                j += 1;
+            }
+            if j >= tts.len() {
+                break;
+            }
+            if lone_eq(j) {
+                // The future, up to `=>` or `, if guard =>`.
+                let start = j + 1;
+                let mut k = start;
+                while k < tts.len()
+                    && !arrow(k)
+                    && !(punct(k, ',')
+                        && matches!(tts.get(k + 1), Some(TokenTree::Ident(id)) if id == "if"))
+                {
+                    k += 1;
+                }
+                if let Some(fut) = parse(&tts[start..k]) {
+                    self.eval_cancellable(&fut);
+                }
+                while k < tts.len() && !arrow(k) {
+                    k += 1;
+                }
+                j = k;
+            }
+            // The handler: a block, or an expression up to the next `,`.
+            let start = j + 2;
+            let mut k = start;
+            if matches!(tts.get(k), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Brace)
+            {
+                k += 1;
+            } else {
+                while k < tts.len() && !punct(k, ',') {
+                    k += 1;
+                }
+            }
+            if let Some(handler) = parse(&tts[start.min(tts.len())..k.min(tts.len())]) {
+                self.eval(&handler);
+            }
+            i = if punct(k, ',') { k + 1 } else { k };
         }
     }
 
@@ -1585,6 +1710,13 @@ impl Walker {
                 Value::Unknown
             }
             Expr::Assign(a) => {
+                if let Expr::Field(f) = &*a.left {
+                    if text(&f.member) == "default_command_timeout" {
+                        let timeout = self.duration_of(&a.right);
+                        let func = self.func();
+                        self.facts.fred_command_timeouts.push((func, timeout));
+                    }
+                }
                 let calls = self.facts.calls.len();
                 let value = self.eval(&a.right);
                 if let Expr::Path(p) = &*a.left {
@@ -1605,13 +1737,49 @@ impl Walker {
                 Value::Key(self.key_of(e))
             }
             Expr::Struct(s) => {
+                // `Self { con }` / `Worker { con: client.get_..().await? }`:
+                // which creation fills which field, for rules that need the
+                // settings of a connection reached through `self.con`.
+                let owner = match s.path.segments.last().map(|seg| seg.ident.to_string()) {
+                    Some(name) if name == "Self" => self.impl_type.clone(),
+                    name => name,
+                };
                 for f in &s.fields {
+                    let creations_before = self.facts.creations.len();
+                    if let (Some(owner), syn::Member::Named(id)) = (&owner, &f.member) {
+                        let func = self.func();
+                        let bound = plain_ident(&f.expr).and_then(|name| {
+                            self.facts.creations.iter().rposition(|c| {
+                                c.func == func && c.binding.as_deref() == Some(name.as_str())
+                            })
+                        });
+                        if let Some(idx) = bound {
+                            self.facts
+                                .field_creations
+                                .push((owner.clone(), id.to_string(), idx));
+                        }
+                    }
                     if let syn::Member::Named(id) = &f.member {
                         if !is_none(&f.expr) {
                             self.mark(&id.to_string());
                         }
+                        if id == "default_command_timeout" {
+                            let timeout = self.duration_of(&f.expr);
+                            let func = self.func();
+                            self.facts.fred_command_timeouts.push((func, timeout));
+                        }
                     }
                     self.eval(&f.expr);
+                    if let (Some(owner), syn::Member::Named(id), true) = (
+                        &owner,
+                        &f.member,
+                        self.facts.creations.len() > creations_before,
+                    ) {
+                        let idx = self.facts.creations.len() - 1;
+                        self.facts
+                            .field_creations
+                            .push((owner.clone(), id.to_string(), idx));
+                    }
                 }
                 if let Some(rest) = &s.rest {
                     self.eval(rest);
@@ -1882,7 +2050,11 @@ impl Walker {
         let mut tail = Tail::Nothing;
         for link in links {
             match link {
-                Link::Await => {}
+                Link::Await => {
+                    if let Some(idx) = pending_call {
+                        self.facts.calls[idx].awaited = true;
+                    }
+                }
                 Link::Try => tail = Tail::Handled,
                 Link::Field(member) => {
                     pending_call = None;
@@ -1950,7 +2122,7 @@ impl Walker {
         if !(argc == 1 && is_none(&m.args[0])) {
             self.mark(&name);
         }
-        if name == "set_response_timeout" && argc == 1 && matches!(value, Value::RedisConfig) {
+        if name == "set_response_timeout" && argc == 1 && matches!(value, Value::RedisConfig(_)) {
             if is_none(&m.args[0]) {
                 let span = Span::join(m.method.span(), m.paren_token.span.close());
                 let in_test = self.in_test();
@@ -1971,9 +2143,12 @@ impl Walker {
             return value;
         }
         match value {
-            Value::RedisConfig => {
+            Value::RedisConfig(timeout) => {
                 self.eval_args(m);
-                Value::RedisConfig
+                if name == "set_response_timeout" && argc == 1 {
+                    return Value::RedisConfig(self.conn_timeout_of(&m.args[0]));
+                }
+                Value::RedisConfig(timeout)
             }
             Value::Router if ROUTE_FNS.contains(&name.as_str()) || name == "to" => {
                 self.route_args(&m.args);
@@ -2009,6 +2184,7 @@ impl Walker {
                     if argc == 1 =>
                 {
                     self.facts.calls[idx].recv = self.eval(&m.args[0]).recv();
+                    self.facts.calls[idx].conn_binding = plain_ident(&m.args[0]);
                     Value::Unknown
                 }
                 "clone" | "take" | "cursor_arg" => Value::RawCmd(idx),
@@ -2237,8 +2413,34 @@ impl Walker {
             _ => None,
         };
         if let Some((creation, kind)) = created {
-            self.eval_args(m);
-            return self.create(creation, (Lib::RedisRs, kind), &name, span, recv);
+            let values: Vec<Value> = m.args.iter().map(|a| self.eval(a)).collect();
+            let created = self.create(creation, (Lib::RedisRs, kind), &name, span, recv);
+            // 0.x `*_with_timeouts(response, connect)` take the Duration itself.
+            if name.contains("with_response_timeouts") || name.ends_with("with_timeouts") {
+                let timeout = self.duration_of(&m.args[0]);
+                self.set_creation_timeout(timeout);
+                // A response timeout given straight to the constructor.
+                self.info().sets_response_timeout = true;
+            } else if name.ends_with("with_config") {
+                self.set_creation_timeout(config_timeout(values.first()));
+            }
+            return created;
+        }
+        if matches!(
+            name.as_str(),
+            "subscribe" | "psubscribe" | "ssubscribe" | "as_pubsub" | "into_pubsub"
+        ) && recv != Recv::Unknown
+        {
+            let (func, in_test) = (self.func(), self.in_test());
+            let in_handler_closure = self.fns.last().is_some_and(|f| f.handler_depth > 0);
+            self.facts.pubsub_uses.push(RawPubSubUse {
+                method: name.clone(),
+                recv: recv.clone(),
+                span,
+                func,
+                in_test,
+                in_handler_closure,
+            });
         }
         match (name.as_str(), argc) {
             ("get_async_pubsub" | "as_pubsub" | "into_pubsub", 0) if redis_ok => {
@@ -2253,6 +2455,34 @@ impl Walker {
                     span,
                     recv,
                 );
+            }
+            // A timeout set on a connection after it was made (sync
+            // `set_read_timeout`, async `MultiplexedConnection::set_response_timeout`)
+            // is the one its commands run under.
+            ("set_read_timeout" | "set_response_timeout", 1) if redis_ok => {
+                if let Some(id) = plain_ident(&m.receiver) {
+                    let timeout = self.conn_timeout_of(&m.args[0]);
+                    let func = self.func();
+                    if let Some(c) = self
+                        .facts
+                        .creations
+                        .iter_mut()
+                        .rev()
+                        .find(|c| c.func == func && c.binding.as_deref() == Some(id.as_str()))
+                    {
+                        c.response_timeout = timeout;
+                    }
+                }
+                if name == "set_read_timeout" && !is_none(&m.args[0]) {
+                    if let Expr::Path(p) = flatten(&m.receiver).0 {
+                        if let Some(id) = p.path.get_ident() {
+                            let id = id.to_string();
+                            self.info().sets_read_timeout.push(id);
+                        }
+                    }
+                }
+                self.eval_args(m);
+                return Value::Unknown;
             }
             ("set_read_timeout" | "set_write_timeout", 1) if !is_none(&m.args[0]) => {
                 if let Expr::Path(p) = flatten(&m.receiver).0 {
@@ -2301,12 +2531,14 @@ impl Walker {
             }
         };
         let mut found = false;
+        let binding = plain_ident(&m.receiver);
         for api in apis {
             let before = self.facts.calls.len();
             if self.command_method(api, recv.clone(), m, None) {
                 if let Some(c) = self.facts.calls.get_mut(before) {
                     c.alt = found;
                     c.weak_receiver = weak;
+                    c.conn_binding = binding.clone();
                 }
                 found = true;
             }
@@ -2403,8 +2635,85 @@ impl Walker {
             in_handler_closure,
             binding: None,
             recv,
+            response_timeout: ConnTimeout::LibraryDefault,
         });
         Value::Conn(local(lib, made))
+    }
+
+    /// Records the timeout of the creation just made.
+    fn set_creation_timeout(&mut self, timeout: ConnTimeout) {
+        if let Some(c) = self.facts.creations.last_mut() {
+            c.response_timeout = timeout;
+        }
+    }
+
+    /// `set_response_timeout(..)` / `set_read_timeout(..)` argument: `None`
+    /// disables, `Some(d)` (1.x, sync) or a bare `d` (0.x) sets it.
+    fn conn_timeout_of(&mut self, e: &Expr) -> ConnTimeout {
+        if is_none(e) {
+            return ConnTimeout::Disabled;
+        }
+        match e {
+            Expr::Call(c) if text(&c.func) == "Some" && c.args.len() == 1 => {
+                self.duration_of(&c.args[0])
+            }
+            _ => self.duration_of(e),
+        }
+    }
+
+    /// A `std::time::Duration` expression, in milliseconds where it can be
+    /// read: `Duration::from_secs(5)`, `from_millis(TIMEOUT_MS)`, a const.
+    fn duration_of(&mut self, e: &Expr) -> ConnTimeout {
+        match e {
+            Expr::Reference(r) => self.duration_of(&r.expr),
+            Expr::Paren(p) => self.duration_of(&p.expr),
+            Expr::Call(c) => {
+                let Expr::Path(p) = &*c.func else {
+                    return ConnTimeout::Unknown;
+                };
+                let ctor = p.path.segments.last().map(|s| s.ident.to_string());
+                let unit_ms = match ctor.as_deref() {
+                    Some("from_secs" | "from_secs_f64" | "from_secs_f32") => 1000.0,
+                    Some("from_millis") => 1.0,
+                    Some("from_micros") => 0.001,
+                    _ => return ConnTimeout::Unknown,
+                };
+                let Some(arg) = c.args.first() else {
+                    return ConnTimeout::Unknown;
+                };
+                if let Some(n) = lit_num(arg) {
+                    return ConnTimeout::Millis(n * unit_ms);
+                }
+                match arg {
+                    Expr::Path(ap) => {
+                        let name = ap.path.segments.last().map(|s| s.ident.to_string());
+                        let Some(name) = name else {
+                            return ConnTimeout::Unknown;
+                        };
+                        match self.lookup(&name) {
+                            Some(Value::Num(n)) => ConnTimeout::Millis(n * unit_ms),
+                            Some(_) => ConnTimeout::Unknown,
+                            None if is_upper(&name) => ConnTimeout::Named {
+                                name,
+                                unit_ms: Some(unit_ms),
+                            },
+                            None => ConnTimeout::Unknown,
+                        }
+                    }
+                    _ => ConnTimeout::Unknown,
+                }
+            }
+            Expr::Path(p) => match p.path.segments.last().map(|s| s.ident.to_string()) {
+                Some(name) if is_upper(&name) && self.lookup(&name).is_none() => {
+                    ConnTimeout::Named {
+                        name,
+                        unit_ms: None,
+                    }
+                }
+                _ => ConnTimeout::Unknown,
+            },
+            _ => ConnTimeout::Unknown,
+        }
     }
 
     /// Looks the method up in a client's table; emits the call when found.
@@ -2866,6 +3175,9 @@ impl Walker {
             name_span: None,
             arg_spans: Vec::new(),
             padded_int_value: None,
+            conn_binding: None,
+            cancellable: self.cancel_depth > 0,
+            awaited: false,
         });
     }
 
@@ -2981,21 +3293,23 @@ impl Walker {
                     return Value::ClusterBuilder;
                 }
                 ("ConnectionManager", ctor) if ctor.starts_with("new") => {
-                    args.iter().for_each(|a| {
-                        self.eval(a);
-                    });
+                    let values: Vec<Value> = args.iter().map(|a| self.eval(a)).collect();
                     let with_config = ctor.contains("config");
                     let what = format!("ConnectionManager::{ctor}");
-                    return self.create(
+                    let created = self.create(
                         CreationKind::AsyncConnection { with_config },
                         (Lib::RedisRs, ConnKind::Manager),
                         &what,
                         span,
                         Recv::Unknown,
                     );
+                    if with_config {
+                        self.set_creation_timeout(config_timeout(values.get(1)));
+                    }
+                    return created;
                 }
                 ("AsyncConnectionConfig" | "ConnectionManagerConfig", "new" | "default") => {
-                    return Value::RedisConfig;
+                    return Value::RedisConfig(ConnTimeout::LibraryDefault);
                 }
                 ("SetOptions" | "StreamReadOptions", "default" | "new") => {
                     return Value::Options {
@@ -3086,6 +3400,35 @@ impl Walker {
                 }
                 _ => {}
             }
+        }
+        // `tokio::time::timeout(d, fut)`: `fut` is dropped when time runs out.
+        let is_timeout = matches!(
+            (krate, last.as_str()),
+            ("tokio", "timeout" | "timeout_at") | ("async_std", "timeout")
+        );
+        if is_timeout && args.len() == 2 {
+            self.eval(args[0]);
+            self.eval_cancellable(args[1]);
+            return Value::Unknown;
+        }
+        // A spawned task or thread runs to completion even when the future
+        // holding its handle is dropped.
+        let spawns = matches!(
+            (krate, last.as_str()),
+            ("tokio" | "async_std" | "std", "spawn" | "spawn_blocking")
+        );
+        if spawns && self.cancel_depth > 0 {
+            let saved = std::mem::take(&mut self.cancel_depth);
+            args.iter().for_each(|a| {
+                self.eval(a);
+            });
+            self.cancel_depth = saved;
+            return Value::Unknown;
+        }
+        // A deadpool manager with its own `AsyncConnectionConfig`: its pool's
+        // response timeout is not the library default.
+        if krate == "deadpool_redis" && type_seg == "Manager" && last == "new_with_config" {
+            self.facts.deadpool_manager_config = true;
         }
         if krate == "deadpool_redis" && type_seg == "Config" {
             args.iter().for_each(|a| {
@@ -3442,6 +3785,27 @@ fn push_op(recv: Recv, op: Op) -> Recv {
             Op::Field(_) | Op::Call(_) => Recv::Unknown,
         },
         other => other,
+    }
+}
+
+/// The variable a command runs on: `con` in `con.get(..)`, `&mut con`,
+/// `&mut *con`.
+fn plain_ident(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Reference(r) => plain_ident(&r.expr),
+        Expr::Paren(p) => plain_ident(&p.expr),
+        Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => plain_ident(&u.expr),
+        Expr::Path(p) => p.path.get_ident().map(|i| i.to_string()),
+        _ => None,
+    }
+}
+
+/// The response timeout a config argument carries; `Unknown` when the
+/// argument is not a config built in this fn.
+fn config_timeout(value: Option<&Value>) -> ConnTimeout {
+    match value {
+        Some(Value::RedisConfig(t)) => t.clone(),
+        _ => ConnTimeout::Unknown,
     }
 }
 

@@ -467,3 +467,38 @@ pub fn locked_connection(
     }
     walk(ty, uses, generics, None)
 }
+
+/// A field or static type that keeps a redis-rs `Connection` or
+/// `MultiplexedConnection` itself (through `Arc`, `Option`, `OnceLock`, …):
+/// neither reconnects once its socket drops. A lock on the way makes it a
+/// locked connection instead (reported on its own).
+pub fn stored_connection(ty: &Type, uses: &UseMap, generics: &Generics) -> Option<ConnKind> {
+    // A `&mut Connection` field borrows a connection for a short job: it
+    // does not keep one.
+    let Type::Path(inner) = ty else {
+        return None;
+    };
+    let last = inner.path.segments.last()?;
+    let name = last.ident.to_string();
+    if matches!(
+        name.as_str(),
+        "Mutex" | "RwLock" | "ReentrantMutex" | "FairMutex"
+    ) {
+        return None;
+    }
+    if WRAPPERS.contains(&name.as_str()) {
+        let PathArguments::AngleBracketed(a) = &last.arguments else {
+            return None;
+        };
+        return a.args.iter().find_map(|g| match g {
+            GenericArgument::Type(t) => stored_connection(t, uses, generics),
+            _ => None,
+        });
+    }
+    match classify(ty, uses, generics) {
+        TypeClass::Redis(Lib::RedisRs, kind @ (ConnKind::Sync | ConnKind::Multiplexed)) => {
+            Some(kind)
+        }
+        _ => None,
+    }
+}

@@ -236,6 +236,28 @@ pub enum Timeout {
     Named(String),
 }
 
+/// A response (async) or read (sync) timeout of a connection, as written
+/// where the connection is made or configured.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub enum ConnTimeout {
+    /// Nothing set: the client library's default applies (which depends on
+    /// the library, its version and the connection type).
+    LibraryDefault,
+    /// Set to `None`: no timeout at all.
+    Disabled,
+    Millis(f64),
+    /// A `Duration` built from a const (`from_secs(TIMEOUT)`), or a
+    /// `Duration` const: the const's name and milliseconds per unit (`None`
+    /// for a `Duration` const). Resolved against the crate's consts.
+    Named {
+        name: String,
+        unit_ms: Option<f64>,
+    },
+    /// Set through a value the linter cannot read (a parameter, a config
+    /// built elsewhere).
+    Unknown,
+}
+
 /// Options that change what a command does.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Opts {
@@ -336,6 +358,16 @@ pub struct Call {
     pub arg_spans: Vec<Span>,
     /// A value written is an integer formatted with padding or a sign.
     pub padded_int_value: Option<Span>,
+    /// The local variable the call runs on (`con` in `con.blpop(..)` or
+    /// `.query_async(&mut con)`), to link it to where `con` was made.
+    pub conn_binding: Option<String>,
+    /// Runs inside a future that a timeout or `select!` may drop.
+    pub cancellable: bool,
+    /// The struct field the connection is read from (`self.con`,
+    /// `state.redis.clone()`): (struct, field).
+    pub conn_field: Option<(String, String)>,
+    /// `.await`ed: an async command.
+    pub awaited: bool,
 }
 
 /// A Rust string literal holding a Lua script, exactly as written (quotes,
@@ -425,6 +457,9 @@ pub struct Creation {
     pub in_loop: bool,
     /// The `let` name it was bound to, if any.
     pub binding: Option<String>,
+    /// The response / read / command timeout it is made with (or that is
+    /// set on its binding later in the same fn).
+    pub response_timeout: ConnTimeout,
 }
 
 /// A fn (or method) that contains Redis facts.
@@ -510,6 +545,17 @@ pub struct CrateModel {
     /// fred configs that name a cluster (`ServerConfig::default_clustered`,
     /// `Config::from_url_clustered`, …).
     pub fred_cluster_configs: Vec<ConfigSite>,
+    /// Struct fields and statics that keep a connection without a lock.
+    pub stored_connections: Vec<StoredConnection>,
+    /// Pub/sub entry points called on a Redis connection (method forms; raw
+    /// `SUBSCRIBE` commands are calls).
+    pub pubsub_uses: Vec<PubSubUse>,
+    /// (struct, field) → indices into `creations` of the connections struct
+    /// literals put there.
+    pub field_creations: std::collections::HashMap<(String, String), Vec<usize>>,
+    /// Some deadpool pool is built from a manager with its own connection
+    /// config, so pooled connections' timeouts are not all the default.
+    pub deadpool_manager_config: bool,
 }
 
 /// Where a client configuration is written.
@@ -518,6 +564,29 @@ pub struct ConfigSite {
     pub file: FileId,
     pub span: Span,
     pub func: FnId,
+}
+
+/// `con.as_pubsub()`, `pubsub.subscribe(ch)`, `subscriber.psubscribe(p)`…
+#[derive(Debug, Clone)]
+pub struct PubSubUse {
+    pub file: FileId,
+    pub span: Span,
+    pub func: FnId,
+    /// The method as written.
+    pub method: String,
+    pub conn: Conn,
+    /// Inside a closure passed to a router.
+    pub in_handler: bool,
+}
+
+/// A long-lived place (`Struct.field`, a static) holding a redis-rs
+/// `Connection` or `MultiplexedConnection`, where declared.
+#[derive(Debug, Clone)]
+pub struct StoredConnection {
+    pub file: FileId,
+    pub span: Span,
+    pub owner: String,
+    pub kind: ConnKind,
 }
 
 /// A `redis://` / `rediss://` string literal.

@@ -18,14 +18,12 @@ pub const HOLE: char = '\u{1}';
 
 /// Whether a command belongs to one of the modules this file reads.
 pub fn is_module_command(command: &str) -> bool {
-    ["FT.", "TS.", "BF.", "JSON."]
-        .iter()
-        .any(|p| {
-            command.len() > p.len()
-                && command
-                    .get(..p.len())
-                    .is_some_and(|head| head.eq_ignore_ascii_case(p))
-        })
+    ["FT.", "TS.", "BF.", "JSON."].iter().any(|p| {
+        command.len() > p.len()
+            && command
+                .get(..p.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(p))
+    })
 }
 
 /// The literal text of an argument, when it is fully known.

@@ -11,7 +11,7 @@ use super::key::{Key, Part};
 use super::{
     Call, Conn, ConnKind, CrateModel, Creation, CreationKind, DisabledTimeout, FileId, HelperCall,
 };
-use super::{FnInfo, Form, FredTimeout, Lib, Origin, Timeout};
+use super::{ConnTimeout, FnInfo, Form, FredTimeout, Lib, Origin, Timeout};
 use crate::extract::facts::{FileFacts, Op, RawArg, RawKey, RawPart, Recv, Root};
 use crate::extract::methods::Api;
 use crate::extract::types::TypeClass;
@@ -33,6 +33,8 @@ struct Symbols {
     fn_returns: HashMap<String, TypeClass>,
     consts: HashMap<String, RawKey>,
     num_consts: HashMap<String, f64>,
+    /// `Duration` consts, in milliseconds.
+    duration_consts: HashMap<String, f64>,
     /// name → (params, template); `None` when several fns share the name
     /// with different templates.
     builders: HashMap<String, Option<(Vec<String>, RawKey)>>,
@@ -48,6 +50,7 @@ impl Symbols {
             fn_returns: HashMap::new(),
             consts: HashMap::new(),
             num_consts: HashMap::new(),
+            duration_consts: HashMap::new(),
             builders: HashMap::new(),
             routed: HashSet::new(),
             reexport_traits: false,
@@ -63,6 +66,7 @@ impl Symbols {
             s.fn_returns.extend(f.fn_returns.iter().cloned());
             s.consts.extend(f.consts.iter().cloned());
             s.num_consts.extend(f.num_consts.iter().cloned());
+            s.duration_consts.extend(f.duration_consts.iter().cloned());
             for b in &f.builders {
                 let entry = (b.params.clone(), b.key.clone());
                 s.builders
@@ -203,6 +207,28 @@ impl Symbols {
         self.fields.keys().any(|(s, _)| s == name)
     }
 
+    /// A connection timeout with its consts substituted: `Millis` when they
+    /// are known, `Unknown` when not.
+    fn conn_timeout(&self, t: &ConnTimeout) -> ConnTimeout {
+        match t {
+            ConnTimeout::Named {
+                name,
+                unit_ms: Some(unit),
+            } => self
+                .num_consts
+                .get(name)
+                .map_or(ConnTimeout::Unknown, |n| ConnTimeout::Millis(n * unit)),
+            ConnTimeout::Named {
+                name,
+                unit_ms: None,
+            } => self
+                .duration_consts
+                .get(name)
+                .map_or(ConnTimeout::Unknown, |ms| ConnTimeout::Millis(*ms)),
+            other => other.clone(),
+        }
+    }
+
     fn timeout(&self, t: &Timeout) -> Timeout {
         match t {
             Timeout::Named(name) => match self.num_consts.get(name) {
@@ -247,6 +273,7 @@ pub fn resolve(
         .iter()
         .flat_map(|(_, f)| f.script_consts.iter().map(String::as_str))
         .collect();
+    model.deadpool_manager_config = files.iter().any(|(_, f)| f.deadpool_manager_config);
 
     for (file_id, facts) in files {
         let fn_base = model.fns.len() as u32;
@@ -334,13 +361,19 @@ pub fn resolve(
                 name_span: raw.name_span,
                 arg_spans: raw.arg_spans.clone(),
                 padded_int_value: raw.padded_int_value,
+                conn_binding: raw.conn_binding.clone(),
+                cancellable: raw.cancellable,
+                conn_field: conn_field(&raw.recv),
+                awaited: raw.awaited,
             });
             model
                 .by_seq
                 .insert((*file_id, raw.seq), model.calls.len() - 1);
         }
 
-        for raw in &facts.creations {
+        // Raw creation index in this file → index in `model.creations`.
+        let mut creation_ids: HashMap<usize, usize> = HashMap::new();
+        for (raw_idx, raw) in facts.creations.iter().enumerate() {
             if (raw.in_test || facts.all_test) && !scope.tests {
                 continue;
             }
@@ -368,6 +401,26 @@ pub fn resolve(
                     reconnect,
                 };
             }
+            let response_timeout = match kind {
+                // The fred command timeout is written in a closure or a
+                // `PerformanceConfig` literal of the same fn: one value
+                // there is this client's; none or several, unknown.
+                CreationKind::FredClient {
+                    command_timeout: FredTimeout::Set,
+                    ..
+                } => {
+                    let mut written = facts
+                        .fred_command_timeouts
+                        .iter()
+                        .filter(|(f, _)| *f == raw.func)
+                        .map(|(_, t)| symbols.conn_timeout(t));
+                    match (written.next(), written.next()) {
+                        (Some(t), None) => t,
+                        _ => ConnTimeout::Unknown,
+                    }
+                }
+                _ => symbols.conn_timeout(&raw.response_timeout),
+            };
             if raw.in_init {
                 info.is_setup = true;
             }
@@ -386,7 +439,18 @@ pub fn resolve(
                 seq: raw.seq,
                 in_loop: raw.in_loop,
                 binding: raw.binding.clone(),
+                response_timeout,
             });
+            creation_ids.insert(raw_idx, model.creations.len() - 1);
+        }
+        for (owner, field, raw_idx) in &facts.field_creations {
+            if let Some(&id) = creation_ids.get(raw_idx) {
+                model
+                    .field_creations
+                    .entry((owner.clone(), field.clone()))
+                    .or_default()
+                    .push(id);
+            }
         }
 
         for (span, func, in_test) in &facts.fred_cluster_configs {
@@ -432,6 +496,31 @@ pub fn resolve(
                     span: *span,
                     lock: lock.clone(),
                     kind: *kind,
+                });
+            }
+        }
+        for p in &facts.pubsub_uses {
+            if (p.in_test || facts.all_test) && !scope.tests {
+                continue;
+            }
+            if let Ok(Some(conn)) = symbols.recv(&p.recv, *file_id) {
+                model.pubsub_uses.push(super::PubSubUse {
+                    file: *file_id,
+                    span: p.span,
+                    func: fn_base + p.func,
+                    method: p.method.clone(),
+                    conn,
+                    in_handler: p.in_handler_closure,
+                });
+            }
+        }
+        for s in &facts.stored_connections {
+            if !(s.in_test || facts.all_test) || scope.tests {
+                model.stored_connections.push(super::StoredConnection {
+                    file: *file_id,
+                    span: s.span,
+                    owner: s.owner.clone(),
+                    kind: s.kind,
                 });
             }
         }
@@ -503,6 +592,23 @@ fn module_args(command: &str, args: &[RawArg], symbols: &Symbols) -> Vec<Key> {
             None => symbols.key(&a.key),
         })
         .collect()
+}
+
+/// `self.con`, `state.redis.clone()`: the one struct field a receiver is
+/// read from.
+fn conn_field(recv: &Recv) -> Option<(String, String)> {
+    let Recv::Path {
+        root: Root::Type { name, .. },
+        ops,
+    } = recv
+    else {
+        return None;
+    };
+    let mut fields = ops.iter().filter(|op| !matches!(op, Op::Clone | Op::Get));
+    match (fields.next(), fields.next()) {
+        (Some(Op::Field(f)), None) => Some((name.clone(), f.clone())),
+        _ => None,
+    }
 }
 
 /// Pipe ids are per file; make them unique in the crate.

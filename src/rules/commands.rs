@@ -2,7 +2,7 @@
 
 use super::{Check, Default, Edit, Fix, Impact, Rule, Sink};
 use crate::model::key::Key;
-use crate::model::{Api, Call, CrateModel, Form, Origin, Timeout};
+use crate::model::{Api, Call, ConnKind, CrateModel, Form, Lib, Origin, Timeout};
 
 /// The rules of this section, in guide order.
 pub static RULES: &[&Rule] = &[
@@ -15,6 +15,7 @@ pub static RULES: &[&Rule] = &[
     &UNSAFE_LOCK_RELEASE,
     &NON_ATOMIC_CHECK_THEN_ACT,
     &DANGEROUS_COMMAND,
+    &CANCEL_UNSAFE_CALL,
 ];
 
 pub static NON_ATOMIC_CHECK_THEN_ACT: Rule = Rule {
@@ -436,5 +437,53 @@ fn watch_on_shared(model: &CrateModel, sink: &mut Sink) {
              an atomic pipeline"
                 .to_string(),
         );
+    }
+}
+
+pub static CANCEL_UNSAFE_CALL: Rule = Rule {
+    id: "cmd-cancel-unsafe-call",
+    section: "3.3",
+    impact: Impact::High,
+    default: Default::OptIn,
+    summary: "a command on a non-multiplexed connection inside `timeout(..)` or a `select!` branch",
+    doc: include_str!("../../rules/cmd-cancel-unsafe-call.md"),
+    check: Check::Code(cancel_unsafe_call),
+};
+
+fn cancel_unsafe_call(model: &CrateModel, sink: &mut Sink) {
+    for call in model.calls.iter().filter(|c| c.cancellable) {
+        let Some(conn) = call.conn else { continue };
+        // Multiplexed connections (and the pools built on them, and fred)
+        // match replies to requests themselves: a dropped future loses only
+        // its own reply.
+        let one_caller = matches!(conn.kind, ConnKind::Sync)
+            || (matches!(conn.kind, ConnKind::Pooled { .. }) && conn.lib == Lib::R2d2);
+        if !one_caller {
+            continue;
+        }
+        let (message, help) = if call.awaited {
+            (
+                format!(
+                    "{} runs on a non-multiplexed async connection inside a future that a timeout or `select!` \
+                     can drop: when it is cancelled after sending, the reply stays on the socket and the next \
+                     command on this connection reads it as its own, so every later reply is off by one",
+                    call.command
+                ),
+                "use a `MultiplexedConnection` or `ConnectionManager` (cancellation-safe), or discard the \
+                 connection after a timeout instead of reusing it",
+            )
+        } else {
+            (
+                format!(
+                    "{} is a sync call inside a timeout or `select!` branch: the future cannot be cancelled while \
+                     the call blocks, so the time limit is not enforced and the executor thread is stuck until \
+                     the reply arrives",
+                    call.command
+                ),
+                "bound sync commands with `set_read_timeout` on the connection, or use an async multiplexed \
+                 connection when the call must be cancellable",
+            )
+        };
+        sink.report(call.file, call.span, message, help.to_string());
     }
 }

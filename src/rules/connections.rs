@@ -4,7 +4,8 @@ use std::collections::BTreeMap;
 
 use super::{Check, Default, Impact, Rule, Sink};
 use crate::model::{
-    ConnKind, CrateModel, Creation, CreationKind, FredTimeout, Lib, LoopKind, Swallow,
+    Call, Conn, ConnKind, ConnTimeout, CrateModel, Creation, CreationKind, FredTimeout, Lib,
+    LoopKind, Origin, Swallow, Timeout,
 };
 
 /// The rules of this section, in guide order.
@@ -12,11 +13,14 @@ pub static RULES: &[&Rule] = &[
     &CLIENT_PER_REQUEST,
     &COMMAND_IN_LOOP,
     &MISSING_TIMEOUT,
+    &BLOCKING_EXCEEDS_TIMEOUT,
     &LOCKED_CONNECTION,
     &RETRY_WITHOUT_BACKOFF,
     &SWALLOWED_ERROR,
     &NO_RECONNECT,
     &SEQUENTIAL_BATCHABLE,
+    &STORED_CONNECTION,
+    &PUBSUB_ON_SHARED_CONNECTION,
 ];
 
 pub static RETRY_WITHOUT_BACKOFF: Rule = Rule {
@@ -348,6 +352,236 @@ fn missing_timeout(model: &CrateModel, sink: &mut Sink) {
     }
 }
 
+pub static BLOCKING_EXCEEDS_TIMEOUT: Rule = Rule {
+    id: "conn-blocking-exceeds-timeout",
+    // Also guide section 4.1 (blocking commands); the doc row says so.
+    section: "3.1",
+    impact: Impact::High,
+    default: Default::On,
+    summary: "a blocking command waits longer than the connection's response timeout allows",
+    doc: include_str!("../../rules/conn-blocking-exceeds-timeout.md"),
+    check: Check::Code(blocking_exceeds_timeout),
+};
+
+/// The client-side limit a connection puts on one command.
+#[derive(Debug, Clone, PartialEq)]
+enum Limit {
+    /// Gives up after this many milliseconds; the text says where it comes from.
+    Millis(f64, String),
+    /// Waits as long as the server takes.
+    None,
+    /// Set somewhere the linter cannot read, or a client version it does
+    /// not know.
+    Unknown,
+}
+
+fn blocking_exceeds_timeout(model: &CrateModel, sink: &mut Sink) {
+    for call in &model.calls {
+        if !call.is_blocking() || call.pipe.is_some() {
+            continue;
+        }
+        let Some(Timeout::Value(t)) = call.opts.timeout else {
+            continue;
+        };
+        // Zero blocks forever: cmd-blocking-zero-timeout's finding.
+        let Some(conn) = call.conn.filter(|_| t > 0.0) else {
+            continue;
+        };
+        let stream = matches!(call.command.as_str(), "XREAD" | "XREADGROUP");
+        let blocking_ms = if stream { t } else { t * 1000.0 };
+        let Limit::Millis(limit_ms, source) = limit_for(model, call, conn) else {
+            continue;
+        };
+        if blocking_ms < limit_ms {
+            continue;
+        }
+        let on = match (&call.conn_binding, &call.conn_field) {
+            (Some(b), _) => format!(" on `{b}`"),
+            (None, Some((owner, field))) => format!(" on `{owner}.{field}`"),
+            (None, None) => String::new(),
+        };
+        sink.report(
+            call.file,
+            call.span,
+            format!(
+                "{} blocks for up to {}{on}, but this {} gives up after {} ({source}): the client times out \
+                 first, and an element the server pops after that is lost with the dropped reply",
+                call.command,
+                duration(blocking_ms),
+                conn.kind.describe(),
+                duration(limit_ms),
+            ),
+            "keep the blocking timeout below the response timeout, or run blocking commands on a dedicated \
+             connection whose response timeout is longer (`AsyncConnectionConfig::new().set_response_timeout(..)`, \
+             fred `default_command_timeout`, sync `set_read_timeout`)"
+                .to_string(),
+        );
+    }
+}
+
+fn duration(ms: f64) -> String {
+    if ms >= 1000.0 && ms % 1000.0 == 0.0 {
+        format!("{} s", ms / 1000.0)
+    } else {
+        format!("{ms} ms")
+    }
+}
+
+/// The limit in force for the connection a call runs on: the creation its
+/// variable was bound to in the same fn, else the one limit the creations
+/// put into its struct field agree on, else the one limit every creation of
+/// that kind in the crate agrees on.
+fn limit_for(model: &CrateModel, call: &Call, conn: Conn) -> Limit {
+    if conn.origin == Origin::Local {
+        let linked = model
+            .creations
+            .iter()
+            .filter(|c| {
+                // Same kind too: a later `let con = pool.get()` shadows it.
+                c.func == call.func
+                    && c.seq < call.seq
+                    && c.makes == conn.kind
+                    && c.binding.is_some()
+                    && c.binding == call.conn_binding
+            })
+            .max_by_key(|c| c.seq);
+        if let Some(c) = linked {
+            return creation_limit(model, c);
+        }
+    }
+    // `self.con`: the connections the crate's struct literals put in that field.
+    if let Some(filled) = call
+        .conn_field
+        .as_ref()
+        .and_then(|f| model.field_creations.get(f))
+    {
+        let limits = filled
+            .iter()
+            .map(|&i| &model.creations[i])
+            .filter(|c| makes_same(c, conn))
+            .map(|c| creation_limit(model, c));
+        return agreed(limits);
+    }
+    agreed(
+        model
+            .creations
+            .iter()
+            .filter(|c| makes_same(c, conn))
+            .map(|c| creation_limit(model, c)),
+    )
+}
+
+/// The one limit all candidates share; `Unknown` when they differ or there
+/// are none.
+fn agreed(mut limits: impl Iterator<Item = Limit>) -> Limit {
+    let Some(first) = limits.next() else {
+        return Limit::Unknown;
+    };
+    if limits.all(|l| l == first) {
+        first
+    } else {
+        Limit::Unknown
+    }
+}
+
+/// Whether a creation makes connections like `conn` (for a pooled
+/// connection: a pool of the same library).
+fn makes_same(c: &Creation, conn: Conn) -> bool {
+    match conn.kind {
+        ConnKind::Pooled { .. } => c.kind == CreationKind::Pool && c.lib == conn.lib,
+        ConnKind::Multiplexed | ConnKind::Manager | ConnKind::Sync => {
+            c.lib == Lib::RedisRs && c.makes == conn.kind
+        }
+        ConnKind::FredClient | ConnKind::FredPool => c.lib == Lib::Fred && c.makes == conn.kind,
+        _ => false,
+    }
+}
+
+fn creation_limit(model: &CrateModel, c: &Creation) -> Limit {
+    match &c.response_timeout {
+        // fred reads a zero `default_command_timeout` as "no timeout".
+        ConnTimeout::Millis(ms) if *ms <= 0.0 && c.lib == Lib::Fred => Limit::None,
+        ConnTimeout::Millis(ms) if *ms <= 0.0 => Limit::Unknown,
+        ConnTimeout::Millis(ms) => Limit::Millis(*ms, format!("set where `{}` makes it", c.what)),
+        ConnTimeout::Disabled => Limit::None,
+        ConnTimeout::Named { .. } | ConnTimeout::Unknown => Limit::Unknown,
+        ConnTimeout::LibraryDefault => default_limit(model, c),
+    }
+}
+
+/// What a connection made without a timeout setting gets from its library.
+fn default_limit(model: &CrateModel, c: &Creation) -> Limit {
+    // redis-rs 1.x: `DEFAULT_RESPONSE_TIMEOUT` (500 ms) for multiplexed
+    // connections and ConnectionManager; 0.x had none.
+    const REDIS_1X: f64 = 500.0;
+    let version = |name: &str| model.manifest.client(name).and_then(version_of);
+    match (c.lib, c.kind, c.makes) {
+        (
+            Lib::RedisRs,
+            CreationKind::AsyncConnection { .. },
+            ConnKind::Multiplexed | ConnKind::Manager,
+        ) => match version("redis") {
+            Some((0, _)) => Limit::None,
+            Some(_) => Limit::Millis(REDIS_1X, "the redis-rs 1.x default response timeout".into()),
+            None => Limit::Unknown,
+        },
+        // Sync connections (and 0.x `aio::Connection`) wait without limit
+        // unless `set_read_timeout` is called.
+        (Lib::RedisRs, _, ConnKind::Sync) => Limit::None,
+        // Both pools open plain multiplexed connections through redis-rs
+        // 1.x from these versions on (deadpool-redis 0.23, bb8-redis 0.26).
+        // A pool built from `Manager::new_with_config` is not a creation the
+        // linter sees, so the defaults of the others prove nothing.
+        (Lib::Deadpool, CreationKind::Pool, _) if model.deadpool_manager_config => Limit::Unknown,
+        (Lib::Deadpool, CreationKind::Pool, _) => match version("deadpool-redis") {
+            Some((0, minor)) if minor >= 23 => Limit::Millis(
+                REDIS_1X,
+                "the redis-rs 1.x default response timeout of deadpool-redis connections".into(),
+            ),
+            Some((major, _)) if major >= 1 => Limit::Millis(
+                REDIS_1X,
+                "the redis-rs 1.x default response timeout of deadpool-redis connections".into(),
+            ),
+            _ => Limit::Unknown,
+        },
+        (Lib::Bb8, CreationKind::Pool, _) => match version("bb8-redis") {
+            Some((0, minor)) if minor >= 26 => Limit::Millis(
+                REDIS_1X,
+                "the redis-rs 1.x default response timeout of bb8-redis connections".into(),
+            ),
+            _ => Limit::Unknown,
+        },
+        (Lib::R2d2, CreationKind::Pool, _) => Limit::None,
+        // fred: `default_command_timeout` is 0 (none) unless set.
+        (
+            Lib::Fred,
+            CreationKind::FredClient {
+                command_timeout: FredTimeout::Missing,
+                ..
+            },
+            _,
+        ) => Limit::None,
+        _ => Limit::Unknown,
+    }
+}
+
+/// (major, minor) of a dependency: from `Cargo.lock` when present, else
+/// from the requirement (`"0.23"`, `"^1.2"`).
+fn version_of(dep: &crate::manifest::ClientDep) -> Option<(u64, u64)> {
+    let v = dep.locked.as_deref().or(dep.requirement.as_deref())?;
+    let mut parts = v
+        .trim_start_matches(|c: char| !c.is_ascii_digit())
+        .split('.')
+        .map(|p| {
+            p.chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+        });
+    let major = parts.next()?.parse().ok()?;
+    let minor = parts.next().and_then(|m| m.parse().ok()).unwrap_or(0);
+    Some((major, minor))
+}
+
 pub static LOCKED_CONNECTION: Rule = Rule {
     id: "conn-mutex-wrapped-connection",
     section: "3.4",
@@ -438,6 +672,140 @@ fn no_reconnect(model: &CrateModel, sink: &mut Sink) {
                 ),
                 "set one: `Builder::...set_policy(ReconnectPolicy::new_exponential(0, 100, 30_000, 2))`, or pass \
                  `Some(policy)` to `Client::new`"
+                    .to_string(),
+            );
+        }
+    }
+}
+
+pub static STORED_CONNECTION: Rule = Rule {
+    id: "conn-stored-connection-no-reconnect",
+    section: "3.3",
+    impact: Impact::High,
+    default: Default::OptIn,
+    summary: "a struct field or static keeps a redis-rs connection that never reconnects",
+    doc: include_str!("../../rules/conn-stored-connection-no-reconnect.md"),
+    check: Check::Code(stored_connection),
+};
+
+fn stored_connection(model: &CrateModel, sink: &mut Sink) {
+    for s in &model.stored_connections {
+        let (what, help) = match s.kind {
+            ConnKind::Sync => (
+                "a single-caller `Connection` (sync, or 0.x `aio::Connection`)",
+                "sync code: keep an r2d2 pool (`r2d2::Pool<redis::Client>`) and check a connection out per use, \
+                 the pool replaces broken connections; async code: keep a `ConnectionManager`",
+            ),
+            _ => (
+                "a `MultiplexedConnection`",
+                "keep a `redis::aio::ConnectionManager` (same API, reconnects in the background) or a \
+                 deadpool/bb8 pool",
+            ),
+        };
+        sink.report(
+            s.file,
+            s.span,
+            format!(
+                "`{}` keeps {what} for the life of the program, and it never reconnects: after a server \
+                 restart, failover or dropped socket every command through it fails until the process restarts",
+                s.owner
+            ),
+            help.to_string(),
+        );
+    }
+}
+
+pub static PUBSUB_ON_SHARED_CONNECTION: Rule = Rule {
+    id: "conn-pubsub-on-shared-connection",
+    section: "3.2",
+    impact: Impact::MediumHigh,
+    default: Default::On,
+    summary: "subscribing on a regular, multiplexed or pooled connection, or once per request",
+    doc: include_str!("../../rules/conn-pubsub-on-shared-connection.md"),
+    check: Check::Code(pubsub_on_shared_connection),
+};
+
+const SUBSCRIBE_COMMANDS: &[&str] = &["SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE"];
+
+/// Connections that carry ordinary commands: a raw SUBSCRIBE switches them
+/// into subscriber mode under everyone else's feet.
+fn carries_commands(kind: ConnKind) -> bool {
+    matches!(
+        kind,
+        ConnKind::Sync
+            | ConnKind::Multiplexed
+            | ConnKind::Manager
+            | ConnKind::Cluster
+            | ConnKind::Pooled { .. }
+            | ConnKind::FredClient
+            | ConnKind::FredPool
+    )
+}
+
+fn pubsub_on_shared_connection(model: &CrateModel, sink: &mut Sink) {
+    const PER_REQUEST_HELP: &str = "subscribe once at startup on a dedicated connection (`client.get_async_pubsub()`, \
+         fred `SubscriberClient`) and fan messages out to requests through a `tokio::sync::broadcast` channel";
+    let in_handler = |func, closure: bool| closure || model.func(func).is_handler;
+    for call in &model.calls {
+        if !SUBSCRIBE_COMMANDS.contains(&call.command.as_str()) {
+            continue;
+        }
+        let Some(conn) = call.conn else { continue };
+        if in_handler(call.func, call.in_handler) {
+            sink.report(
+                call.file,
+                call.span,
+                format!(
+                    "{} in request handler `{}`: every request opens its own subscription, which holds a \
+                     connection in subscriber mode for as long as it lives",
+                    call.command,
+                    model.func(call.func).name
+                ),
+                PER_REQUEST_HELP.to_string(),
+            );
+        } else if carries_commands(conn.kind) && matches!(call.form, crate::model::Form::Raw) {
+            sink.report(
+                call.file,
+                call.span,
+                format!(
+                    "{} sent as a raw command on a {}: the connection switches to subscriber mode, where it \
+                     accepts only (un)subscribe and PING, and the client reads the pushed messages as replies \
+                     to later commands",
+                    call.command,
+                    conn.kind.describe()
+                ),
+                "subscribe through the client's pub/sub API on a connection made for it: \
+                 `client.get_async_pubsub()`, sync `client.get_connection()?.as_pubsub()`, fred `SubscriberClient`"
+                    .to_string(),
+            );
+        }
+    }
+    for p in &model.pubsub_uses {
+        if in_handler(p.func, p.in_handler) && p.method != "as_pubsub" && p.method != "into_pubsub"
+        {
+            sink.report(
+                p.file,
+                p.span,
+                format!(
+                    "`{}` in request handler `{}`: every request opens its own subscription, which holds a \
+                     connection in subscriber mode for as long as it lives",
+                    p.method,
+                    model.func(p.func).name
+                ),
+                PER_REQUEST_HELP.to_string(),
+            );
+        } else if matches!(p.conn.kind, ConnKind::Pooled { .. }) {
+            sink.report(
+                p.file,
+                p.span,
+                format!(
+                    "`{}` on a connection checked out of a {} pool: it stays in subscriber mode, so it is lost \
+                     to the pool while subscribed, and handed back to other callers in that state when released",
+                    p.method,
+                    p.conn.lib.name()
+                ),
+                "make a connection for pub/sub from the client (`client.get_connection()?.as_pubsub()`, \
+                 `client.get_async_pubsub()`) and keep the pool for commands"
                     .to_string(),
             );
         }

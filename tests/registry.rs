@@ -161,3 +161,42 @@ fn rule_ids_are_unique_and_well_formed() {
         );
     }
 }
+
+/// The README's rule table lists every rule, in registry order, with the
+/// section of its doc page, its impact and its default.
+#[test]
+fn readme_rule_table_matches_the_registry() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let header = "| id | guide section | impact | default |\n|---|---|---|---|\n";
+    let start = readme.find(header).expect("README has the rule table") + header.len();
+    let table: Vec<&str> = readme[start..]
+        .lines()
+        .take_while(|l| l.starts_with("| "))
+        .collect();
+    let expected: Vec<String> = REGISTRY
+        .iter()
+        .map(|rule| {
+            let doc = std::fs::read_to_string(root().join("rules").join(format!("{}.md", rule.id)))
+                .unwrap();
+            let row = doc
+                .lines()
+                .find(|l| l.starts_with("| ") && !l.starts_with("| section"))
+                .unwrap();
+            let section = row.trim_matches('|').split('|').next().unwrap().trim();
+            let default = if rule.default == Default::On {
+                "on"
+            } else {
+                "opt-in"
+            };
+            format!(
+                "| [`{id}`](rules/{id}.md) | {section} | {} | {default} |",
+                rule.impact.as_str(),
+                id = rule.id
+            )
+        })
+        .collect();
+    assert_eq!(
+        table, expected,
+        "regenerate the README rule table from `redis-lint rules --format json` and the doc pages"
+    );
+}

@@ -1,6 +1,8 @@
 //! The installed binaries as users and tools call them: exit codes, the
 //! JSON document, the cargo-subcommand form, bad files, determinism.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -27,16 +29,7 @@ fn json(args: &[&str]) -> (i32, serde_json::Value) {
 
 /// A scratch crate with one source file.
 fn scratch(name: &str, source: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("redis-lint-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("src")).unwrap();
-    std::fs::write(
-        dir.join("Cargo.toml"),
-        "[package]\nname = \"scratch\"\nversion = \"0.1.0\"\n",
-    )
-    .unwrap();
-    std::fs::write(dir.join("src/lib.rs"), source).unwrap();
-    dir
+    common::scratch_crate("cli", name, source)
 }
 
 #[test]

@@ -3,6 +3,8 @@
 //! only in crates that build cluster clients and no single-node ones;
 //! cluster-hardcoded-master never prints the URL it flags.
 
+mod common;
+
 use std::process::Command;
 
 /// Lints a scratch crate with the rule selected; returns the finding lines.
@@ -21,15 +23,7 @@ fn findings(name: &str, source: &str) -> Vec<String> {
 
 /// Lints a scratch crate with one rule selected; returns stdout.
 fn lint(name: &str, source: &str, rule: &str, args: &[&str]) -> String {
-    let dir = std::env::temp_dir().join(format!("redis-lint-cscan-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("src")).unwrap();
-    std::fs::write(
-        dir.join("Cargo.toml"),
-        "[package]\nname = \"scratch\"\nversion = \"0.1.0\"\n",
-    )
-    .unwrap();
-    std::fs::write(dir.join("src/lib.rs"), source).unwrap();
+    let dir = common::scratch_crate("cscan", name, source);
     let out = Command::new(env!("CARGO_BIN_EXE_redis-lint"))
         .args(["--select", rule, "--color", "never"])
         .args(args)

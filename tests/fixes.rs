@@ -1,22 +1,14 @@
 //! Machine-applicable fixes of the memory and data-structure rules, applied
 //! with `--fix` to scratch crates: the fixed text is checked line by line.
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::Command;
 
 /// A scratch crate with one source file; returns the file's path.
 fn scratch(name: &str, source: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("redis-lint-fixes-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("src")).unwrap();
-    std::fs::write(
-        dir.join("Cargo.toml"),
-        "[package]\nname = \"scratch\"\nversion = \"0.1.0\"\n",
-    )
-    .unwrap();
-    let file = dir.join("src/lib.rs");
-    std::fs::write(&file, source).unwrap();
-    file
+    common::scratch_crate("fixes", name, source).join("src/lib.rs")
 }
 
 /// Runs `--fix` with one rule selected and returns the fixed text.

@@ -768,6 +768,20 @@ impl Walker {
         });
     }
 
+    /// `con.set_read_timeout(Some(..))`: the fn bounds reads on `con`
+    /// (conn-missing-timeout reads this by binding name).
+    fn note_read_timeout(&mut self, m: &ExprMethodCall) {
+        if is_none(&m.args[0]) {
+            return;
+        }
+        if let Expr::Path(p) = flatten(&m.receiver).0 {
+            if let Some(id) = p.path.get_ident() {
+                let id = id.to_string();
+                self.info().sets_read_timeout.push(id);
+            }
+        }
+    }
+
     /// A reply searched (`.contains`, `.iter().any`) or sorted by a key.
     fn note_reply_use(&mut self, replies: &[u32], m: &ExprMethodCall) {
         let method = m.method.to_string();
@@ -2473,24 +2487,14 @@ impl Walker {
                         c.response_timeout = timeout;
                     }
                 }
-                if name == "set_read_timeout" && !is_none(&m.args[0]) {
-                    if let Expr::Path(p) = flatten(&m.receiver).0 {
-                        if let Some(id) = p.path.get_ident() {
-                            let id = id.to_string();
-                            self.info().sets_read_timeout.push(id);
-                        }
-                    }
+                if name == "set_read_timeout" {
+                    self.note_read_timeout(m);
                 }
                 self.eval_args(m);
                 return Value::Unknown;
             }
-            ("set_read_timeout" | "set_write_timeout", 1) if !is_none(&m.args[0]) => {
-                if let Expr::Path(p) = flatten(&m.receiver).0 {
-                    if let Some(id) = p.path.get_ident() {
-                        let id = id.to_string();
-                        self.info().sets_read_timeout.push(id);
-                    }
-                }
+            ("set_read_timeout" | "set_write_timeout", 1) => {
+                self.note_read_timeout(m);
                 self.eval_args(m);
                 return Value::Unknown;
             }

@@ -540,6 +540,8 @@ pub struct CrateModel {
     pub flow: flow::CrateFlow,
     /// Calls by (file, seq): the flow facts name calls by seq.
     pub by_seq: std::collections::HashMap<(FileId, u32), usize>,
+    /// The first WATCH (by seq) of each fn that has one.
+    pub first_watch: std::collections::HashMap<(FileId, FnId), u32>,
     /// Lua scripts written as literals (directly or in a const).
     pub scripts: Vec<LuaScript>,
     /// fred configs that name a cluster (`ServerConfig::default_clustered`,
@@ -657,9 +659,10 @@ impl CrateModel {
                 .pipe
                 .and_then(|p| self.pipes.get(&p))
                 .is_some_and(|p| p.atomic || p.transaction)
-            || self.calls.iter().any(|w| {
-                w.is("WATCH") && w.file == call.file && w.func == call.func && w.seq < call.seq
-            })
+            || self
+                .first_watch
+                .get(&(call.file, call.func))
+                .is_some_and(|&seq| seq < call.seq)
     }
 
     /// Whether a call runs on a cluster connection: proven by its receiver,

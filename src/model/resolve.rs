@@ -369,6 +369,13 @@ pub fn resolve(
             model
                 .by_seq
                 .insert((*file_id, raw.seq), model.calls.len() - 1);
+            if raw.command == "WATCH" {
+                let first = model
+                    .first_watch
+                    .entry((*file_id, fn_base + raw.func))
+                    .or_insert(raw.seq);
+                *first = (*first).min(raw.seq);
+            }
         }
 
         // Raw creation index in this file → index in `model.creations`.

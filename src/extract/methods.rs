@@ -85,6 +85,7 @@ methods! { REDIS_RS:
     "flushall_options" => "FLUSHALL", [1], NONE;
     "flushdb" => "FLUSHDB", [0], NONE;
     "flushdb_options" => "FLUSHDB", [1], NONE;
+    "ft_create" => "FT.CREATE", [3], NONE;
     "get" => "GET", [1], K0;
     "get_del" => "GETDEL", [1], K0;
     "get_ex" => "GETEX", [2], K0;

@@ -1258,7 +1258,12 @@ impl Walker {
                 Expr::Struct(_) | Expr::Array(_) => {
                     self.bound_literals.insert(name, (*init.expr).clone());
                 }
-                Expr::Macro(m) if macro_name(&m.mac) == "vec" => {
+                // `vec![..]` option lists; redis-rs `schema! { .. }` and
+                // `SearchSchema::new(..).insert(..)` schemas.
+                Expr::Macro(m) if matches!(macro_name(&m.mac).as_str(), "vec" | "schema") => {
+                    self.bound_literals.insert(name, (*init.expr).clone());
+                }
+                Expr::MethodCall(_) | Expr::Call(_) if modules::is_schema_chain(&init.expr) => {
                     self.bound_literals.insert(name, (*init.expr).clone());
                 }
                 _ => {
@@ -2833,7 +2838,7 @@ impl Walker {
             .iter()
             .take(if is_module { args.len() } else { 0 })
             .map(|a| {
-                let name = match a {
+                let name = match strip_await(a) {
                     Expr::Path(p) => p.path.get_ident().map(|i| i.to_string()),
                     _ => None,
                 };

@@ -71,6 +71,13 @@ pub fn method_words<'a>(api: Api, method: &str, args: &[&'a Expr]) -> Option<Vec
             w.extend(aggregate_options(args[2]));
             w
         }
+        // redis-rs `ft_create(index, &CreateOptions, &SearchSchema)`: the
+        // options (ON, PREFIX) matter to no rule.
+        (Api::RedisRs, "ft_create") => {
+            let mut w = vec![Word::Expr(args[0]), kw("SCHEMA")];
+            w.extend(redis_rs_schema(args[2]));
+            w
+        }
         (Api::Fred, "ft_create") => {
             let mut w = vec![Word::Expr(args[0]), kw("SCHEMA")];
             w.extend(schema(args[2]));
@@ -378,6 +385,204 @@ fn schema_kind(e: &Expr) -> Vec<Word<'static>> {
     out
 }
 
+/// Whether `e` is a redis-rs `SearchSchema::new(..)` (`.insert(..)`…) chain.
+pub fn is_schema_chain(e: &Expr) -> bool {
+    let (root, _) = method_chain(e);
+    matches!(root, Expr::Call(c) if path_tail(&c.func) == ["SearchSchema", "new"])
+}
+
+/// The receiver at the root of a method chain and the calls on it, from
+/// the root outwards.
+fn method_chain(mut e: &Expr) -> (&Expr, Vec<&syn::ExprMethodCall>) {
+    let mut calls = Vec::new();
+    while let Expr::MethodCall(m) = inner_ref(e) {
+        calls.push(m);
+        e = &m.receiver;
+    }
+    calls.reverse();
+    (inner_ref(e), calls)
+}
+
+/// Strips `&` and parentheses only (not conversions: `.into()` may end a
+/// builder chain).
+fn inner_ref(e: &Expr) -> &Expr {
+    match e {
+        Expr::Reference(r) => inner_ref(&r.expr),
+        Expr::Paren(p) => inner_ref(&p.expr),
+        Expr::Group(g) => inner_ref(&g.expr),
+        _ => e,
+    }
+}
+
+/// The last two segments of a path expression (`SchemaTextField::new`).
+fn path_tail(e: &Expr) -> Vec<String> {
+    let Expr::Path(p) = e else { return Vec::new() };
+    let segs: Vec<String> = p
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
+    segs[segs.len().saturating_sub(2)..].to_vec()
+}
+
+/// The (name, field) pairs of a redis-rs schema: `schema! { "title" =>
+/// SchemaTextField::new(), .. }` or `SearchSchema::new(k, v).insert(k, v)`.
+fn redis_rs_schema_pairs(e: &Expr) -> Option<Vec<(Expr, Expr)>> {
+    if let Expr::Macro(m) = inner_ref(e) {
+        if macro_name(&m.mac) != "schema" {
+            return None;
+        }
+        return schema_macro_pairs(m.mac.tokens.clone());
+    }
+    let (root, calls) = method_chain(e);
+    let Expr::Call(c) = root else { return None };
+    if path_tail(&c.func) != ["SearchSchema", "new"] || c.args.len() != 2 {
+        return None;
+    }
+    let mut pairs = vec![(c.args[0].clone(), c.args[1].clone())];
+    for m in calls {
+        if m.method != "insert" || m.args.len() != 2 {
+            return None;
+        }
+        pairs.push((m.args[0].clone(), m.args[1].clone()));
+    }
+    Some(pairs)
+}
+
+/// `k => v, k => v` tokens of the `schema!` macro.
+fn schema_macro_pairs(tokens: proc_macro2::TokenStream) -> Option<Vec<(Expr, Expr)>> {
+    use proc_macro2::{Spacing, TokenTree};
+    let mut pairs = Vec::new();
+    let mut key = proc_macro2::TokenStream::new();
+    let mut value = proc_macro2::TokenStream::new();
+    let mut in_value = false;
+    let mut tokens = tokens.into_iter().peekable();
+    let mut finish = |key: &mut proc_macro2::TokenStream, value: &mut proc_macro2::TokenStream| {
+        if key.is_empty() && value.is_empty() {
+            return Some(());
+        }
+        let k = syn::parse2::<Expr>(std::mem::take(key)).ok()?;
+        let v = syn::parse2::<Expr>(std::mem::take(value)).ok()?;
+        pairs.push((k, v));
+        Some(())
+    };
+    while let Some(t) = tokens.next() {
+        match &t {
+            TokenTree::Punct(p) if p.as_char() == ',' => {
+                finish(&mut key, &mut value)?;
+                in_value = false;
+            }
+            TokenTree::Punct(p)
+                if !in_value
+                    && p.as_char() == '='
+                    && p.spacing() == Spacing::Joint
+                    && matches!(tokens.peek(), Some(TokenTree::Punct(n)) if n.as_char() == '>') =>
+            {
+                tokens.next();
+                in_value = true;
+            }
+            _ if in_value => value.extend([t]),
+            _ => key.extend([t]),
+        }
+    }
+    finish(&mut key, &mut value)?;
+    Some(pairs)
+}
+
+/// SCHEMA words of a redis-rs schema value.
+fn redis_rs_schema(e: &Expr) -> Vec<Word<'static>> {
+    let Some(pairs) = redis_rs_schema_pairs(e) else {
+        return vec![Word::Unknown];
+    };
+    let mut out = Vec::new();
+    for (name, field) in &pairs {
+        out.push(word_of(name));
+        let words = redis_rs_field(field);
+        let unreadable = words.iter().any(|w| matches!(w, Word::Unknown));
+        out.extend(words);
+        if unreadable {
+            break;
+        }
+    }
+    out
+}
+
+/// `SchemaTextField::new().sortable(Sortable::Yes).alias("t")` →
+/// `AS t TEXT SORTABLE`; `VectorField::hnsw(VectorType::Float32, 384,
+/// DistanceMetric::Cosine).build()` → `VECTOR HNSW 6 TYPE FLOAT32 DIM 384
+/// DISTANCE_METRIC COSINE`.
+fn redis_rs_field(e: &Expr) -> Vec<Word<'static>> {
+    let (root, calls) = method_chain(e);
+    let Expr::Call(c) = root else {
+        return vec![Word::Unknown];
+    };
+    let tail = path_tail(&c.func);
+    let mut kind = match tail
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        ["SchemaTextField", "new"] => vec![kw("TEXT")],
+        ["SchemaTagField", "new"] => vec![kw("TAG")],
+        ["SchemaNumericField", "new"] => vec![kw("NUMERIC")],
+        ["SchemaGeoField", "new"] => vec![kw("GEO")],
+        ["SchemaGeoShapeField", "new"] => vec![kw("GEOSHAPE")],
+        ["VectorField", algorithm @ ("flat" | "hnsw" | "vamana")] if c.args.len() == 3 => {
+            let algorithm = match *algorithm {
+                "flat" => "FLAT",
+                "hnsw" => "HNSW",
+                _ => "SVS-VAMANA",
+            };
+            vec![
+                kw("VECTOR"),
+                kw(algorithm),
+                kw("6"),
+                kw("TYPE"),
+                variant_word(&c.args[0]),
+                kw("DIM"),
+                word_of(&c.args[1]),
+                kw("DISTANCE_METRIC"),
+                variant_word(&c.args[2]),
+            ]
+        }
+        _ => return vec![Word::Unknown],
+    };
+    let mut alias = Vec::new();
+    for m in calls {
+        match (m.method.to_string().as_str(), m.args.first()) {
+            ("alias", Some(a)) => alias = vec![kw("AS"), word_of(a)],
+            ("sortable", Some(s)) => match variant_name(s).as_deref() {
+                Some("Yes") => kind.push(kw("SORTABLE")),
+                Some("Unf") => kind.extend([kw("SORTABLE"), kw("UNF")]),
+                _ => kind.push(Word::Unknown),
+            },
+            ("with_suffix_trie", Some(b)) => match is_true(b) {
+                Some(true) => kind.push(kw("WITHSUFFIXTRIE")),
+                Some(false) => {}
+                None => kind.push(Word::Unknown),
+            },
+            _ => {}
+        }
+    }
+    alias.extend(kind);
+    alias
+}
+
+/// `Sortable::Yes` → `Yes`.
+fn variant_name(e: &Expr) -> Option<String> {
+    match inner_ref(e) {
+        Expr::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+        _ => None,
+    }
+}
+
+/// `VectorType::Float32` → `FLOAT32`, `DistanceMetric::Cosine` → `COSINE`.
+fn variant_word(e: &Expr) -> Word<'static> {
+    variant_name(e).map_or(Word::Unknown, |v| Word::Lit(v.to_ascii_uppercase()))
+}
+
 /// fred's `retention: Option<u64>` argument.
 fn fred_retention(e: &Expr) -> Vec<Word<'static>> {
     match optional(e) {
@@ -417,6 +622,61 @@ mod tests {
                 Word::Unknown => "?".into(),
             })
             .collect()
+    }
+
+    #[test]
+    fn redis_rs_schemas_become_schema_arguments() {
+        let from_macro = words(
+            Api::RedisRs,
+            "ft_create",
+            &[
+                "\"idx:products\"",
+                "&options",
+                "&schema! { \"title\" => SchemaTextField::new().weight(2.0), \
+                 \"price\" => SchemaNumericField::new().sortable(Sortable::Yes).alias(\"p\"), \
+                 \"embedding\" => VectorField::flat(VectorType::Float32, 384, DistanceMetric::Cosine).build() }",
+            ],
+        );
+        assert_eq!(
+            from_macro,
+            [
+                "idx:products",
+                "SCHEMA",
+                "title",
+                "TEXT",
+                "price",
+                "AS",
+                "p",
+                "NUMERIC",
+                "SORTABLE",
+                "embedding",
+                "VECTOR",
+                "FLAT",
+                "6",
+                "TYPE",
+                "FLOAT32",
+                "DIM",
+                "384",
+                "DISTANCE_METRIC",
+                "COSINE",
+            ]
+        );
+        let from_chain = words(
+            Api::RedisRs,
+            "ft_create",
+            &[
+                "\"idx:tags\"",
+                "&options",
+                "&SearchSchema::new(\"tag\", SchemaTagField::new()).insert(\"name\", field_for(x))",
+            ],
+        );
+        assert_eq!(
+            from_chain,
+            ["idx:tags", "SCHEMA", "tag", "TAG", "name", "?"]
+        );
+        assert!(is_schema_chain(
+            &syn::parse_str("SearchSchema::new(\"t\", SchemaTextField::new()).insert(\"n\", SchemaNumericField::new())").unwrap()
+        ));
     }
 
     #[test]

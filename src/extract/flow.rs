@@ -33,7 +33,7 @@ const SUMMARIES: &[&str] = &[
 
 /// Fns that turn bytes or text into data (`serde_json::from_str`,
 /// `bincode::deserialize`, `rmp_serde::from_slice`, …).
-const DECODERS: &[&str] = &[
+pub(super) const DECODERS: &[&str] = &[
     "from_str",
     "from_slice",
     "from_reader",

@@ -68,6 +68,7 @@ pub fn extract(file: &syn::File, is_test_file: bool) -> FileFacts {
         loops: 0,
         nest: 0,
         call_nest: Vec::new(),
+        looking_into: 0,
         cancel_depth: 0,
     };
     w.enter_fn(module_fn());
@@ -370,6 +371,9 @@ struct Walker {
     nest: u32,
     /// `nest` at each call of `facts.calls`.
     call_nest: Vec<u32>,
+    /// Above zero while evaluating a binding that is only looked into (a
+    /// field of it, or the input of a deserialiser): not a whole use.
+    looking_into: u32,
     /// Struct literals and `vec![..]` bound by `let` in the current fn
     /// (fred's `FtSearchOptions { .. }`, a schema list), so a module
     /// command's options read the same passed by name as inline.
@@ -800,6 +804,80 @@ impl Walker {
                 method: method.clone(),
                 span,
             });
+        }
+    }
+
+    /// The JSON.GET calls (by seq) whose reply `name` holds, decoded or not.
+    fn json_replies(&self, name: &str) -> Vec<u32> {
+        let Some(flow) = self.flow_of_name(name) else {
+            return Vec::new();
+        };
+        flow.iter()
+            .filter_map(|s| s.reply_seq())
+            .filter(|seq| {
+                self.facts
+                    .calls
+                    .binary_search_by_key(seq, |c| c.seq)
+                    .is_ok_and(|i| self.facts.calls[i].command == "JSON.GET")
+            })
+            .collect()
+    }
+
+    /// Records how a JSON.GET reply held by `name` is used.
+    fn note_json_use(&mut self, name: &str, kind: UseKind, field: String, span: Span) {
+        for seq in self.json_replies(name) {
+            self.facts.reply_uses.push(ReplyUse {
+                seq,
+                kind,
+                method: field.clone(),
+                span,
+            });
+        }
+    }
+
+    /// Evaluates the binding at the root of a field access without counting
+    /// it as a whole use, and records the field.
+    /// Index layers (`doc[0]["name"]`) are looked through to the binding;
+    /// the innermost string index is the document's field.
+    fn look_into(&mut self, root: &Expr, field: Option<String>) -> Value {
+        let mut base = root;
+        let mut field = field;
+        while let Expr::Index(ix) = base {
+            if let Some(f) = lit_str(&ix.index) {
+                field = Some(f);
+            }
+            self.eval(&ix.index);
+            base = &ix.expr;
+        }
+        self.looking_into += 1;
+        let value = self.eval(base);
+        self.looking_into -= 1;
+        if let Expr::Path(p) = base {
+            if let Some(id) = p.path.get_ident() {
+                let (kind, field) = match field {
+                    Some(f) => (UseKind::Field, f),
+                    None => (UseKind::Whole, String::new()),
+                };
+                self.note_json_use(&id.to_string(), kind, field, Span::of(p.span()));
+            }
+        }
+        value
+    }
+
+    /// `format!("{doc}")`: a binding captured by a format string is used
+    /// whole.
+    fn note_inline_captures(&mut self, format: Option<&Expr>) {
+        let Some(Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(s),
+            ..
+        })) = format
+        else {
+            return;
+        };
+        for piece in parse_format(&s.value()) {
+            if let FormatPiece::Named(n) = piece {
+                self.note_json_use(&n, UseKind::Whole, String::new(), Span::of(s.span()));
+            }
         }
     }
 
@@ -1406,6 +1484,7 @@ impl Walker {
             return;
         }
         if let Some(args) = macro_args(&mac.tokens) {
+            self.note_inline_captures(args.first());
             // println!/assert!/vec!/join!: their arguments are expressions.
             if name != "cmd" {
                 for a in &args {
@@ -1537,6 +1616,9 @@ impl Walker {
                 let segs = types::path_segments(&p.path);
                 segs.iter().for_each(|s| self.mark(s));
                 if let [one] = segs.as_slice() {
+                    if self.looking_into == 0 {
+                        self.note_json_use(one, UseKind::Whole, String::new(), Span::of(p.span()));
+                    }
                     if let Some(v) = self.lookup(one) {
                         return v.clone();
                     }
@@ -1567,6 +1649,7 @@ impl Walker {
                 let name = macro_name(&m.mac);
                 if matches!(name.as_str(), "format" | "concat") {
                     if let Some(args) = macro_args(&m.mac.tokens) {
+                        self.note_inline_captures(args.first());
                         // A URL built with `format!`: its literal parts can
                         // still hold a password or a remote host.
                         if let Some(Expr::Lit(syn::ExprLit {
@@ -1830,6 +1913,11 @@ impl Walker {
                     ops: Vec::new(),
                 })
             }
+            Expr::Index(_) => {
+                // `doc["name"]`, `doc[0]["name"]`: a field of the binding.
+                self.look_into(e, None);
+                Value::Unknown
+            }
             Expr::Array(_) | Expr::Tuple(_) | Expr::Range(_) | Expr::Repeat(_) => {
                 visit::visit_expr(self, e);
                 Value::NotRedis
@@ -2048,7 +2136,31 @@ impl Walker {
 
     fn chain(&mut self, e: &Expr) -> Value {
         let (root, links) = flatten(e);
-        let mut value = self.eval(root);
+        // `doc.name`, `doc.get("name")`: a look into the binding, not a
+        // use of all of it.
+        let field = match links.first() {
+            Some(Link::Field(syn::Member::Named(id))) => Some(Some(id.to_string())),
+            Some(Link::Method(m))
+                if matches!(m.method.to_string().as_str(), "get" | "get_mut" | "pointer")
+                    && m.args.len() == 1 =>
+            {
+                // `pointer("/profile/name")`: the document's field is the
+                // first segment.
+                Some(lit_str(&m.args[0]).map(|f| {
+                    f.trim_start_matches('/')
+                        .split('/')
+                        .next()
+                        .unwrap_or_default()
+                        .to_string()
+                }))
+            }
+            _ => None,
+        };
+        let mut value = match field {
+            Some(Some(f)) => self.look_into(root, Some(f)),
+            _ if matches!(root, Expr::Index(_)) => self.look_into(root, None),
+            _ => self.eval(root),
+        };
         // Replies this chain works on: the root binding's, then those of
         // the commands it runs (for `.contains`/`.sort_by` on them).
         let root_name = match root {
@@ -3208,6 +3320,16 @@ impl Walker {
         let full_str: Vec<&str> = full.iter().map(String::as_str).collect();
         let krate = full_str.first().copied().unwrap_or("");
         let args: Vec<&Expr> = c.args.iter().collect();
+        // `serde_json::from_str(&raw)`: the decoded value's own uses count,
+        // not this one.
+        if flow::DECODERS.contains(&last.as_str()) && krate != "redis" {
+            self.looking_into += 1;
+            args.iter().for_each(|a| {
+                self.eval(a);
+            });
+            self.looking_into -= 1;
+            return Value::Unknown;
+        }
         let type_seg = full_str
             .len()
             .checked_sub(2)

@@ -42,6 +42,12 @@ pub enum UseKind {
     /// `.sort_by(..)`, `.sort_by_key(..)`, `.sorted_by(..)`: ordered by a
     /// computed attribute (a plain `.sort()` orders for display).
     SortBy,
+    /// One field of a JSON document read: `doc.name`, `doc["name"]`,
+    /// `doc[0]["name"]`, `doc.get("name")` (recorded for JSON.GET only).
+    Field,
+    /// The document used whole: returned, passed on, compared, printed
+    /// (recorded for JSON.GET only).
+    Whole,
 }
 
 /// A reply searched or sorted in the application.
@@ -50,7 +56,8 @@ pub struct ReplyUse {
     /// The call whose reply is used.
     pub seq: u32,
     pub kind: UseKind,
-    /// The method as written (`contains`, `sort_by_key`).
+    /// The method as written (`contains`, `sort_by_key`), or the field
+    /// name of a `Field` use.
     pub method: String,
     pub span: Span,
 }

@@ -2,12 +2,13 @@
 //! Bloom). Module commands are read through `model::modules`, whatever
 //! client form wrote them.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use super::{Check, Default, Impact, Rule, Sink};
+use crate::model::flow::UseKind;
 use crate::model::key::Key;
 use crate::model::modules::{self, FieldKind, IndexDef, SearchCmd};
-use crate::model::{Call, CrateModel, LoopKind};
+use crate::model::{Call, CrateModel, FileId, LoopKind};
 
 /// The rules of this section, in guide order.
 pub static RULES: &[&Rule] = &[
@@ -182,13 +183,31 @@ pub static JSON_WHOLE_DOCUMENT: Rule = Rule {
     id: "mod-json-whole-document",
     section: "5.3",
     impact: Impact::MediumHigh,
-    default: Default::OptIn,
-    summary: "JSON.GET of the whole document (root path) where a field path may be enough",
+    default: Default::On,
+    summary:
+        "JSON.GET of the whole document (root path) when the code reads only a few fields of it",
     doc: include_str!("../../rules/mod-json-whole-document.md"),
     check: Check::Code(json_whole_document),
 };
 
+/// The most fields a whole-document read may serve and still count as
+/// "a few": more than that, and asking for paths stops paying off.
+const FEW_FIELDS: usize = 3;
+
 fn json_whole_document(model: &CrateModel, sink: &mut Sink) {
+    // (file, seq) of each JSON.GET → the fields read from its reply, and
+    // whether the reply is also used whole (returned, passed on, printed).
+    let mut uses: HashMap<(FileId, u32), (BTreeSet<&str>, bool)> = HashMap::new();
+    for (file, u) in &model.flow.uses {
+        let entry = uses.entry((*file, u.seq)).or_default();
+        match u.kind {
+            UseKind::Field => {
+                entry.0.insert(u.method.as_str());
+            }
+            UseKind::Whole => entry.1 = true,
+            _ => {}
+        }
+    }
     for get in model.calls.iter().filter(|c| c.is("JSON.GET")) {
         let Some(path) = modules::json_path("JSON.GET", &get.module_args) else {
             continue;
@@ -200,16 +219,30 @@ fn json_whole_document(model: &CrateModel, sink: &mut Sink) {
         let Some(key) = get.keys.first() else {
             continue;
         };
+        let Some((fields, false)) = uses.get(&(get.file, get.seq)) else {
+            continue;
+        };
+        if fields.is_empty() || fields.len() > FEW_FIELDS {
+            continue;
+        }
+        let names = fields
+            .iter()
+            .map(|f| format!("`{f}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let paths = fields
+            .iter()
+            .map(|f| format!("$.{f}"))
+            .collect::<Vec<_>>()
+            .join(" ");
         sink.report(
             get.file,
             get.span,
             format!(
-                "JSON.GET reads the whole document `{key}` (path `{path}`): every field crosses the network \
-                 and is parsed, even when the code needs only a few"
+                "JSON.GET reads the whole document `{key}` (path `{path}`) but the code uses only {names}: \
+                 every other field crosses the network and is parsed for nothing"
             ),
-            "ask for the fields used: `JSON.GET key $.field1 $.field2` (paths), and keep the root path \
-             for reads that return the document as-is"
-                .to_string(),
+            format!("ask for those paths only: `JSON.GET key {paths}`"),
         );
     }
 }

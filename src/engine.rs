@@ -76,6 +76,25 @@ impl Outcome {
         &self.files[id as usize]
     }
 
+    /// Puts findings in report order: by file, position, rule, message.
+    pub fn sort_findings(&mut self) {
+        let files = &self.files;
+        self.findings.sort_by(|a, b| {
+            (
+                &files[a.file as usize].display,
+                a.span.start,
+                a.rule.id,
+                &a.message,
+            )
+                .cmp(&(
+                    &files[b.file as usize].display,
+                    b.span.start,
+                    b.rule.id,
+                    &b.message,
+                ))
+        });
+    }
+
     pub fn has_internal_error(&self) -> bool {
         self.problems
             .iter()
@@ -362,21 +381,7 @@ fn run_in_pool(
         &mut outcome,
     )?;
 
-    let files = &outcome.files;
-    outcome.findings.sort_by(|a, b| {
-        (
-            &files[a.file as usize].display,
-            a.span.start,
-            a.rule.id,
-            &a.message,
-        )
-            .cmp(&(
-                &files[b.file as usize].display,
-                b.span.start,
-                b.rule.id,
-                &b.message,
-            ))
-    });
+    outcome.sort_findings();
     outcome
         .findings
         .dedup_by(|a, b| a.file == b.file && a.span == b.span && a.rule.id == b.rule.id);

@@ -904,21 +904,7 @@ pub fn apply(outcome: &mut Outcome, ran: &[&str]) {
         }
     }
 
-    let files = &outcome.files;
-    outcome.findings.sort_by(|a, b| {
-        (
-            &files[a.file as usize].display,
-            a.span.start,
-            a.rule.id,
-            &a.message,
-        )
-            .cmp(&(
-                &files[b.file as usize].display,
-                b.span.start,
-                b.rule.id,
-                &b.message,
-            ))
-    });
+    outcome.sort_findings();
 }
 
 /// The findings about one suppression.

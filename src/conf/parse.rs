@@ -96,6 +96,17 @@ pub fn split_line(raw: &str, line: u32) -> Result<Vec<Token>, ParseError> {
         let (mut inq, mut insq) = (false, false);
         // The quote that opened the current quoted part, for errors.
         let mut quote_at = start;
+        // As redis-server: a closing quote must end the argument.
+        let close_quote = |p: usize| {
+            if chars.get(p + 1).is_some_and(|&n| !blank(n)) {
+                return Err(err(
+                    "a closing quote must be followed by a blank or the end of the line",
+                    p,
+                    p + 1,
+                ));
+            }
+            Ok(())
+        };
         loop {
             let c = chars.get(p).copied();
             if inq {
@@ -129,13 +140,7 @@ pub fn split_line(raw: &str, line: u32) -> Result<Vec<Token>, ParseError> {
                         });
                     }
                     Some('"') => {
-                        if chars.get(p + 1).is_some_and(|&n| !blank(n)) {
-                            return Err(err(
-                                "a closing quote must be followed by a blank or the end of the line",
-                                p,
-                                p + 1,
-                            ));
-                        }
+                        close_quote(p)?;
                         p += 1;
                         break;
                     }
@@ -155,13 +160,7 @@ pub fn split_line(raw: &str, line: u32) -> Result<Vec<Token>, ParseError> {
                         text.push('\'');
                     }
                     Some('\'') => {
-                        if chars.get(p + 1).is_some_and(|&n| !blank(n)) {
-                            return Err(err(
-                                "a closing quote must be followed by a blank or the end of the line",
-                                p,
-                                p + 1,
-                            ));
-                        }
+                        close_quote(p)?;
                         p += 1;
                         break;
                     }

@@ -3225,36 +3225,23 @@ impl Walker {
         let in_loop = self.loop_ctx(&mentions);
         let seq = self.next_seq();
         let func = self.func();
-        // A command on a key parameter: callers' keys get it too.
-        if let Some(var) = c.keys.first().and_then(RawKey::as_var) {
+        // A command on a key parameter: callers' keys get it too (and an
+        // expiry set on it covers them).
+        let key_param = c.keys.first().and_then(RawKey::as_var).and_then(|var| {
             let cx = self.fns.last().expect("a fn context is always open");
-            if let Some(i) = cx
-                .params
+            cx.params
                 .iter()
                 .filter(|p| *p != "self")
                 .position(|p| p == var)
-            {
-                let fname = self.facts.fns[func as usize].info.name.clone();
-                self.facts
-                    .param_commands
-                    .push((fname, i, c.command.clone()));
+        });
+        if let Some(i) = key_param {
+            let fname = self.facts.fns[func as usize].info.name.clone();
+            if command::spec(&c.command).is_some_and(|s| s.has(command::flags::EXPIRY)) {
+                self.facts.expiring_params.push((fname.clone(), i));
             }
-        }
-        if let Some(spec) = command::spec(&c.command) {
-            if spec.has(command::flags::EXPIRY) {
-                if let Some(var) = c.keys.first().and_then(RawKey::as_var) {
-                    let cx = self.fns.last().expect("a fn context is always open");
-                    if let Some(i) = cx
-                        .params
-                        .iter()
-                        .filter(|p| *p != "self")
-                        .position(|p| p == var)
-                    {
-                        let fname = self.facts.fns[func as usize].info.name.clone();
-                        self.facts.expiring_params.push((fname, i));
-                    }
-                }
-            }
+            self.facts
+                .param_commands
+                .push((fname, i, c.command.clone()));
         }
         let in_test = self.in_test();
         let cx = self.fns.last().expect("a fn context is always open");

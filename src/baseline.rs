@@ -23,9 +23,9 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::Outcome;
-use crate::lines::LineIndex;
-use crate::model::{FileId, Span};
+use crate::diagnostic::Outcome;
+use crate::source::LineIndex;
+use crate::source::{FileId, Span};
 
 /// The baseline format version this build reads and writes.
 pub const VERSION: u32 = 1;

@@ -6,10 +6,11 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::config::{Config, ConfigError, Resolver};
-use crate::engine::{self, Options, Outcome};
-use crate::model::resolve::Scope;
-use crate::rules::{self, Default, Impact, Level, REGISTRY};
+use crate::diagnostic::{Activation, Impact, Level, Outcome};
+use crate::engine::{self, Options};
+use crate::link::Scope;
+use crate::rules::{self, REGISTRY};
+use crate::settings::{Config, ConfigError, Resolver};
 use crate::{baseline, fix, report, suppress};
 
 /// Exit codes: no findings, findings, usage or internal error.
@@ -194,10 +195,13 @@ where
     };
     match cli.command {
         Some(Command::Rules { format }) => print(&rules_listing(format)),
-        Some(Command::Explain { rule }) => match rules::find(&rule)
-            .or_else(|| suppress::META_RULES.iter().copied().find(|r| r.id == rule))
-        {
-            Some(r) => print(r.doc),
+        Some(Command::Explain { rule }) => match rules::find(&rule).or_else(|| {
+            suppress::META_RULES
+                .iter()
+                .copied()
+                .find(|r| r.meta.id == rule)
+        }) {
+            Some(r) => print(r.meta.doc),
             None => {
                 eprintln!("redis-lint: no rule `{rule}` (see `redis-lint rules`)");
                 EXIT_ERROR
@@ -269,7 +273,7 @@ fn lint(args: &LintArgs) -> i32 {
     let in_impact: Vec<&'static rules::Rule> = REGISTRY
         .iter()
         .copied()
-        .filter(|r| args.min_impact.is_none_or(|m| r.impact >= m))
+        .filter(|r| args.min_impact.is_none_or(|m| r.meta.impact >= m))
         .collect();
     let configs = match resolver(
         args.config.as_deref(),
@@ -316,7 +320,7 @@ fn lint(args: &LintArgs) -> i32 {
     let analyse = || -> Result<Outcome, String> {
         let mut outcome =
             engine::run_configured(&opts, Some(&configs), stdin.as_ref(), !args.no_config_files)?;
-        let ran: Vec<&str> = opts.rules.iter().map(|r| r.id).collect();
+        let ran: Vec<&str> = opts.rules.iter().map(|r| r.meta.id).collect();
         suppress::apply(&mut outcome, &ran);
         if let Some(path) = &args.baseline {
             let base = baseline::load(path)?;
@@ -465,11 +469,11 @@ fn rules_listing(format: Format) -> String {
                 .iter()
                 .map(|r| {
                     serde_json::json!({
-                        "id": r.id,
-                        "section": r.section,
-                        "impact": r.impact.as_str(),
-                        "default": if r.default == Default::On { "on" } else { "opt-in" },
-                        "summary": r.summary,
+                        "id": r.meta.id,
+                        "section": r.meta.section,
+                        "impact": r.meta.impact.as_str(),
+                        "default": if r.meta.default == Activation::On { "on" } else { "opt-in" },
+                        "summary": r.meta.summary,
                     })
                 })
                 .collect();
@@ -478,21 +482,21 @@ fn rules_listing(format: Format) -> String {
             s
         }
         _ => {
-            let width = REGISTRY.iter().map(|r| r.id.len()).max().unwrap_or(0);
+            let width = REGISTRY.iter().map(|r| r.meta.id.len()).max().unwrap_or(0);
             let mut s = String::new();
             for r in REGISTRY.iter() {
-                let default = if r.default == Default::On {
+                let default = if r.meta.default == Activation::On {
                     "on"
                 } else {
                     "opt-in"
                 };
                 s.push_str(&format!(
                     "{:width$}  {:>5}  {:<11}  {:<6}  {}\n",
-                    r.id,
-                    r.section,
-                    r.impact.as_str(),
+                    r.meta.id,
+                    r.meta.section,
+                    r.meta.impact.as_str(),
                     default,
-                    r.summary
+                    r.meta.summary
                 ));
             }
             s

@@ -9,13 +9,14 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::cache::{self, Cache};
-use crate::config::{Config, ConfigError, Resolver};
+use crate::diagnostic::{Finding, Level, Outcome, Problem, ProblemKind};
 use crate::extract::{self, facts::FileFacts};
+use crate::link::{self as resolve, Scope};
 use crate::manifest::CrateManifest;
-use crate::model::resolve::{self, Scope};
-use crate::model::{FileId, Pos, SourceFile, Span};
-use crate::rules::{self, Finding, Level, Rule};
-use crate::{conf, prefilter, walk};
+use crate::rules::{self, Rule};
+use crate::settings::{Config, ConfigError, Resolver};
+use crate::source::{FileId, Pos, SourceFile, Span};
+use crate::{prefilter, server_conf, walk};
 
 /// What to lint and how.
 pub struct Options {
@@ -27,79 +28,6 @@ pub struct Options {
     pub prefilter: bool,
     /// Folder of the on-disk facts cache, when caching.
     pub cache: Option<PathBuf>,
-}
-
-/// Something that kept a file (or a crate manifest) from being linted.
-#[derive(Debug, Clone)]
-pub struct Problem {
-    pub kind: ProblemKind,
-    /// The path as shown (relative to the working directory).
-    pub display: String,
-    pub message: String,
-    /// Where in the file, for parse errors.
-    pub span: Option<Span>,
-    /// The file's text when known, for a snippet.
-    pub source: Option<Arc<str>>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum ProblemKind {
-    Read,
-    Parse,
-    Manifest,
-    /// A panic inside the linter while processing this file.
-    Internal,
-}
-
-impl ProblemKind {
-    pub fn id(self) -> &'static str {
-        match self {
-            ProblemKind::Read => "read-error",
-            ProblemKind::Parse => "parse-error",
-            ProblemKind::Manifest => "manifest-error",
-            ProblemKind::Internal => "internal-error",
-        }
-    }
-}
-
-#[derive(Debug, Default)]
-pub struct Outcome {
-    pub files: Vec<SourceFile>,
-    pub findings: Vec<Finding>,
-    pub problems: Vec<Problem>,
-    pub files_scanned: usize,
-    pub files_with_redis: usize,
-}
-
-impl Outcome {
-    pub fn file(&self, id: FileId) -> &SourceFile {
-        &self.files[id as usize]
-    }
-
-    /// Puts findings in report order: by file, position, rule, message.
-    pub fn sort_findings(&mut self) {
-        let files = &self.files;
-        self.findings.sort_by(|a, b| {
-            (
-                &files[a.file as usize].display,
-                a.span.start,
-                a.rule.id,
-                &a.message,
-            )
-                .cmp(&(
-                    &files[b.file as usize].display,
-                    b.span.start,
-                    b.rule.id,
-                    &b.message,
-                ))
-        });
-    }
-
-    pub fn has_internal_error(&self) -> bool {
-        self.problems
-            .iter()
-            .any(|p| p.kind == ProblemKind::Internal)
-    }
 }
 
 /// A file after extraction.
@@ -176,7 +104,7 @@ fn run_in_pool(
     let cwd = std::env::current_dir().unwrap_or_default();
     // Standard input named like a configuration file is linted as one.
     let (rust_stdin, conf_stdin) = match stdin {
-        Some(s) if conf::is_candidate(&s.path) => (None, Some(s)),
+        Some(s) if server_conf::is_candidate(&s.path) => (None, Some(s)),
         other => (other, None),
     };
     let mut walked = match stdin {
@@ -234,10 +162,10 @@ fn run_in_pool(
                 .flatten()
                 .flat_map(|c| c.rules_to_run())
                 .collect();
-            all.sort_by_key(|r| r.id);
-            all.dedup_by_key(|r| r.id);
+            all.sort_by_key(|r| r.meta.id);
+            all.dedup_by_key(|r| r.meta.id);
             // `opts.rules` bounds what may run (`--min-impact`).
-            all.retain(|r| opts.rules.iter().any(|o| o.id == r.id));
+            all.retain(|r| opts.rules.iter().any(|o| o.meta.id == r.meta.id));
             all
         }
         None => opts.rules.clone(),
@@ -440,22 +368,22 @@ fn lint_configs(
             .iter()
             .filter_map(|(_, c)| c.as_ref())
             .flat_map(|c| c.rules_to_run())
-            .filter(|r| opts.rules.iter().any(|o| o.id == r.id))
+            .filter(|r| opts.rules.iter().any(|o| o.meta.id == r.meta.id))
             .collect(),
         None => opts.rules.clone(),
     };
     rules.retain(|r| matches!(r.check, rules::Check::Conf(_)));
-    rules.sort_by_key(|r| r.id);
-    rules.dedup_by_key(|r| r.id);
+    rules.sort_by_key(|r| r.meta.id);
+    rules.dedup_by_key(|r| r.meta.id);
     if rules.is_empty() {
         return Ok(());
     }
 
-    let loaded: Vec<Result<Option<conf::Loaded>, Problem>> = roots
+    let loaded: Vec<Result<Option<server_conf::Loaded>, Problem>> = roots
         .par_iter()
         .map(|(path, _)| {
             let text = stdin.map(|s| s.text.clone());
-            let result = panic::catch_unwind(AssertUnwindSafe(|| conf::load(path, text)));
+            let result = panic::catch_unwind(AssertUnwindSafe(|| server_conf::load(path, text)));
             match result {
                 Ok(Ok(l)) => Ok(l),
                 Ok(Err(e)) => Err(Problem {

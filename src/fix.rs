@@ -11,10 +11,10 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::engine::Outcome;
-use crate::lines::LineIndex;
-use crate::model::{FileId, Pos};
-use crate::rules::{Edit, Finding};
+use crate::diagnostic::Outcome;
+use crate::diagnostic::{Edit, Finding};
+use crate::source::LineIndex;
+use crate::source::{FileId, Pos};
 
 /// An edit resolved to byte offsets.
 #[derive(Debug, Clone, Copy)]

@@ -7,16 +7,19 @@
 pub mod baseline;
 pub mod cache;
 pub mod cli;
-pub mod conf;
-pub mod config;
+pub mod diagnostic;
 pub mod engine;
 pub mod extract;
 pub mod fix;
-pub mod lines;
+pub mod server_conf;
+pub mod settings;
+
+pub mod link;
 pub mod manifest;
 pub mod model;
 pub mod prefilter;
 pub mod report;
 pub mod rules;
+pub mod source;
 pub mod suppress;
 pub mod walk;

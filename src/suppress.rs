@@ -36,122 +36,131 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::engine::Outcome;
-use crate::model::{FileId, Pos, Span};
-use crate::rules::{self, Check, Default, Edit, Finding, Fix, Impact, Level, Rule};
+use crate::diagnostic::{Activation, Edit, Finding, Fix, Impact, Level, Outcome, RuleMeta};
+use crate::rules::{self, Check, Rule};
+use crate::source::{FileId, Pos, Span};
 
 /// What starts a suppression comment (after `//`).
 pub const MARKER: &str = "redis-lint:";
 
 pub static UNUSED_SUPPRESSION: Rule = Rule {
-    id: "unused-suppression",
-    section: "",
-    impact: Impact::LowMedium,
-    default: Default::On,
-    summary: "A `redis-lint: allow` comment that silenced no finding in this run",
-    doc: "# unused-suppression
+    meta: RuleMeta {
+        id: "unused-suppression",
+        section: "",
+        impact: Impact::LowMedium,
+        default: Activation::On,
+        summary: "A `redis-lint: allow` comment that silenced no finding in this run",
+        doc: "# unused-suppression
 
-## What it does
+    ## What it does
 
-Reports a `// redis-lint: allow(...)` or `allow-file(...)` comment (or one
-rule id in it) that silenced no finding in this run. Only rules that ran
-count: a suppression for a rule left out with `--select` / `--ignore` is
-not reported. An `allow-file` placed after the first item of the file is
-reported too, since it silences nothing there.
+    Reports a `// redis-lint: allow(...)` or `allow-file(...)` comment (or one
+    rule id in it) that silenced no finding in this run. Only rules that ran
+    count: a suppression for a rule left out with `--select` / `--ignore` is
+    not reported. An `allow-file` placed after the first item of the file is
+    reported too, since it silences nothing there.
 
-The fix deletes the comment (its whole line when it stands alone), or
-removes just the unused ids from its list.
+    The fix deletes the comment (its whole line when it stands alone), or
+    removes just the unused ids from its list.
 
-## Why is this bad
+    ## Why is this bad
 
-A stale suppression hides the next real finding on that line: once the
-code changes back, nobody notices. It also tells readers that the line
-does something dangerous when it no longer does.
+    A stale suppression hides the next real finding on that line: once the
+    code changes back, nobody notices. It also tells readers that the line
+    does something dangerous when it no longer does.
 
-## Example
+    ## Example
 
-```rust
-// The KEYS call was replaced by SCAN, the suppression stayed.
-let keys: Vec<String> = con.scan_match(\"user:*\")?.collect(); // redis-lint: allow(key-keys-command) -- admin only
-```
+    ```rust
+    // The KEYS call was replaced by SCAN, the suppression stayed.
+    let keys: Vec<String> = con.scan_match(\"user:*\")?.collect(); // redis-lint: allow(key-keys-command) -- admin only
+    ```
 
-## Use instead
+    ## Use instead
 
-```rust
-let keys: Vec<String> = con.scan_match(\"user:*\")?.collect();
-```
-",
+    ```rust
+    let keys: Vec<String> = con.scan_match(\"user:*\")?.collect();
+    ```
+    ",
+        hides_source: false,
+    },
     check: Check::Label,
 };
 
 pub static SUPPRESSION_WITHOUT_REASON: Rule = Rule {
-    id: "suppression-without-reason",
-    section: "",
-    impact: Impact::LowMedium,
-    default: Default::On,
-    summary: "A `redis-lint: allow` comment that does not say why after `--`",
-    doc: "# suppression-without-reason
+    meta: RuleMeta {
+        id: "suppression-without-reason",
+        section: "",
+        impact: Impact::LowMedium,
+        default: Activation::On,
+        summary: "A `redis-lint: allow` comment that does not say why after `--`",
+        doc: "# suppression-without-reason
 
-## What it does
+    ## What it does
 
-Reports a suppression comment with no reason: nothing (or only blanks)
-after `--` following the rule list. The suppression still silences its
-findings.
+    Reports a suppression comment with no reason: nothing (or only blanks)
+    after `--` following the rule list. The suppression still silences its
+    findings.
 
-## Why is this bad
+    ## Why is this bad
 
-Each suppression is a decision that a known-dangerous pattern is fine
-here. Without the reason, a reviewer cannot check the decision, and
-nobody can tell later whether it still holds.
+    Each suppression is a decision that a known-dangerous pattern is fine
+    here. Without the reason, a reviewer cannot check the decision, and
+    nobody can tell later whether it still holds.
 
-## Example
+    ## Example
 
-```rust
-redis::cmd(\"FLUSHDB\").query(&mut con)?; // redis-lint: allow(cmd-dangerous-command)
-```
+    ```rust
+    redis::cmd(\"FLUSHDB\").query(&mut con)?; // redis-lint: allow(cmd-dangerous-command)
+    ```
 
-## Use instead
+    ## Use instead
 
-```rust
-redis::cmd(\"FLUSHDB\").query(&mut con)?; // redis-lint: allow(cmd-dangerous-command) -- test setup, db 15 only
-```
-",
+    ```rust
+    redis::cmd(\"FLUSHDB\").query(&mut con)?; // redis-lint: allow(cmd-dangerous-command) -- test setup, db 15 only
+    ```
+    ",
+        hides_source: false,
+    },
     check: Check::Label,
 };
 
 pub static UNKNOWN_RULE_IN_SUPPRESSION: Rule = Rule {
-    id: "unknown-rule-in-suppression",
-    section: "",
-    impact: Impact::LowMedium,
-    default: Default::On,
-    summary: "A `redis-lint:` comment naming no rule, or that cannot be read",
-    doc: "# unknown-rule-in-suppression
+    meta: RuleMeta {
+        id: "unknown-rule-in-suppression",
+        section: "",
+        impact: Impact::LowMedium,
+        default: Activation::On,
+        summary: "A `redis-lint:` comment naming no rule, or that cannot be read",
+        doc: "# unknown-rule-in-suppression
 
-## What it does
+    ## What it does
 
-Reports a rule id in a suppression comment that names no redis-lint rule
-(a typo, a prefix, a renamed rule), and a `// redis-lint:` comment that is
-not of the form `allow(ids) -- reason` or `allow-file(ids) -- reason`.
-The ids accepted are exact rule ids (see `redis-lint rules`) and `all`.
+    Reports a rule id in a suppression comment that names no redis-lint rule
+    (a typo, a prefix, a renamed rule), and a `// redis-lint:` comment that is
+    not of the form `allow(ids) -- reason` or `allow-file(ids) -- reason`.
+    The ids accepted are exact rule ids (see `redis-lint rules`) and `all`.
 
-## Why is this bad
+    ## Why is this bad
 
-The comment silences nothing, while it reads as if it did: the finding it
-was meant for is still reported, or the typo hides that the rule was
-renamed.
+    The comment silences nothing, while it reads as if it did: the finding it
+    was meant for is still reported, or the typo hides that the rule was
+    renamed.
 
-## Example
+    ## Example
 
-```rust
-con.keys(\"user:*\")?; // redis-lint: allow(keys-command) -- admin tool
-```
+    ```rust
+    con.keys(\"user:*\")?; // redis-lint: allow(keys-command) -- admin tool
+    ```
 
-## Use instead
+    ## Use instead
 
-```rust
-con.keys(\"user:*\")?; // redis-lint: allow(key-keys-command) -- admin tool
-```
-",
+    ```rust
+    con.keys(\"user:*\")?; // redis-lint: allow(key-keys-command) -- admin tool
+    ```
+    ",
+        hides_source: false,
+    },
     check: Check::Label,
 };
 
@@ -801,7 +810,7 @@ fn is_known(id: &str) -> bool {
 fn closest(id: &str) -> Option<&'static str> {
     rules::REGISTRY
         .iter()
-        .map(|r| (edit_distance(id, r.id), r.id))
+        .map(|r| (edit_distance(id, r.meta.id), r.meta.id))
         .filter(|&(d, known)| d <= 3.max(known.len() / 4) || known.ends_with(id))
         .min()
         .map(|(_, known)| known)
@@ -825,7 +834,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 fn meta(rule: &'static Rule, file: FileId, span: Span, message: String, help: String) -> Finding {
     Finding {
-        rule,
+        rule: &rule.meta,
         file,
         span,
         message,
@@ -924,7 +933,7 @@ fn report_one(out: &mut Vec<Finding>, file: FileId, s: &Suppression, used: &[boo
         ));
     }
     for r in s.rules.iter().filter(|r| !is_known(&r.id)) {
-        let message = if META_RULES.iter().any(|m| m.id == r.id) {
+        let message = if META_RULES.iter().any(|m| m.meta.id == r.id) {
             format!(
                 "`{}` reports on suppressions themselves and cannot be suppressed with a comment",
                 r.id
@@ -1098,7 +1107,7 @@ mod tests {
         for end in ends {
             let s = parse(&src[..end]);
             for item in &s.items {
-                assert!(crate::lines::LineIndex::new(&src[..end])
+                assert!(crate::source::LineIndex::new(&src[..end])
                     .range(item.removal)
                     .is_some());
             }

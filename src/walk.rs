@@ -2,7 +2,7 @@
 //! `.gitignore`, skipping hidden folders and Cargo's `target/`; files named
 //! on the command line are linted as given. The same walk collects the files
 //! that may be Redis configurations (`*.conf`, compose files; see
-//! [`crate::conf::is_candidate`]).
+//! [`crate::server_conf::is_candidate`]).
 
 use std::path::{Path, PathBuf};
 
@@ -22,7 +22,7 @@ pub fn collect(paths: &[PathBuf]) -> Result<Walked, String> {
     for root in paths {
         let meta = std::fs::metadata(root).map_err(|e| format!("{}: {e}", root.display()))?;
         if meta.is_file() {
-            if crate::conf::is_candidate(root) {
+            if crate::server_conf::is_candidate(root) {
                 configs.push(absolute(root));
             } else {
                 files.push(absolute(root));
@@ -46,7 +46,7 @@ pub fn collect(paths: &[PathBuf]) -> Result<Walked, String> {
                     }
                     if e.path().extension().is_some_and(|x| x == "rs") {
                         files.push(absolute(e.path()));
-                    } else if crate::conf::is_candidate(e.path()) {
+                    } else if crate::server_conf::is_candidate(e.path()) {
                         configs.push(absolute(e.path()));
                     }
                 }

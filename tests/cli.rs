@@ -240,7 +240,11 @@ fn rules_and_explain_subcommands() {
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
     for rule in redis_lint::rules::REGISTRY.iter() {
-        assert!(text.contains(rule.id), "{} missing from `rules`", rule.id);
+        assert!(
+            text.contains(rule.meta.id),
+            "{} missing from `rules`",
+            rule.meta.id
+        );
     }
     let (_, listing) = {
         let out = lint(&["rules", "--format", "json"]);

@@ -9,8 +9,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use redis_lint::conf::{self, compose, parse_memory, ConfKind};
-use redis_lint::rules::{Default, REGISTRY};
+use redis_lint::diagnostic::Activation;
+use redis_lint::rules::REGISTRY;
+use redis_lint::server_conf::{self, compose, parse_memory, ConfKind};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -82,7 +83,7 @@ fn write(dir: &Path, rel: &str, text: &str) {
 #[test]
 fn parser_reads_names_quotes_and_comments_like_redis() {
     let text = "# comment\n\n   # indented comment\nMaxMemory 2GB\nrequirepass \"two words \\\"q\\\" \\x41\"\nsave ''\nrename-command CONFIG \"\"\nnotify-keyspace-events 'it\\'s'\nuser app on #abc ~* +@all\n";
-    let c = conf::parse_str(text, ConfKind::Redis).unwrap();
+    let c = server_conf::parse_str(text, ConfKind::Redis).unwrap();
     let names: Vec<&str> = c.directives.iter().map(|d| d.name.as_str()).collect();
     assert_eq!(
         names,
@@ -118,14 +119,14 @@ fn parser_rejects_what_redis_rejects() {
         ("save 'a'b\n", 1),
         ("a \"x\"y\n", 1),
     ] {
-        let e = conf::parse_str(text, ConfKind::Redis).unwrap_err();
+        let e = server_conf::parse_str(text, ConfKind::Redis).unwrap_err();
         assert_eq!(e.span.start.line, line, "{text:?}: {e:?}");
     }
 }
 
 #[test]
 fn duplicates_last_wins_and_save_resets() {
-    let c = conf::parse_str(
+    let c = server_conf::parse_str(
         "maxmemory 0\nmaxmemory 1gb\nsave \"\"\nsave 900 1\nappendonly no\nappendonly yes\n",
         ConfKind::Redis,
     )
@@ -133,7 +134,7 @@ fn duplicates_last_wins_and_save_resets() {
     assert_eq!(c.maxmemory(), Some(1 << 30));
     assert!(!c.rdb_disabled(), "a later save point enables RDB again");
     assert_eq!(c.aof(), Some(true));
-    let c = conf::parse_str("save 900 1\nsave \"\"\n", ConfKind::Redis).unwrap();
+    let c = server_conf::parse_str("save 900 1\nsave \"\"\n", ConfKind::Redis).unwrap();
     assert!(c.rdb_disabled());
     assert!(c.persistence_off());
 }
@@ -175,7 +176,7 @@ fn includes_are_followed_relative_to_the_file_with_loops_and_missing_files() {
         "etc/conf.d/a.conf",
         "include ../redis.conf\nport 7000\n",
     );
-    let loaded = conf::load(&dir.join("etc/redis.conf"), None)
+    let loaded = server_conf::load(&dir.join("etc/redis.conf"), None)
         .unwrap()
         .unwrap();
     let c = &loaded.confs[0];
@@ -211,7 +212,7 @@ fn includes_are_followed_relative_to_the_file_with_loops_and_missing_files() {
         "other/redis.conf",
         "include /nonexistent/redis-lint-test/common.conf\nport 1\n",
     );
-    let loaded = conf::load(&dir.join("other/redis.conf"), None)
+    let loaded = server_conf::load(&dir.join("other/redis.conf"), None)
         .unwrap()
         .unwrap();
     assert!(!loaded.confs[0].complete, "a missing include leaves gaps");
@@ -220,7 +221,7 @@ fn includes_are_followed_relative_to_the_file_with_loops_and_missing_files() {
 
 #[test]
 fn files_are_classified_by_name_and_content() {
-    let kind = |name: &str, text: &str| conf::classify(Path::new(name), text);
+    let kind = |name: &str, text: &str| server_conf::classify(Path::new(name), text);
     assert_eq!(kind("redis.conf", ""), Some(ConfKind::Redis));
     assert_eq!(
         kind("redis-6379.conf", "port 6379\n"),
@@ -253,9 +254,11 @@ fn files_are_classified_by_name_and_content() {
     );
     assert_eq!(kind("compose.yaml", "image: postgres\n"), None);
     assert_eq!(kind("redis.yml", "command: redis-server\n"), None);
-    assert!(conf::is_candidate(Path::new("a/compose.override.yaml")));
-    assert!(conf::is_candidate(Path::new("Redis.CONF")));
-    assert!(!conf::is_candidate(Path::new("redis.conf.example")));
+    assert!(server_conf::is_candidate(Path::new(
+        "a/compose.override.yaml"
+    )));
+    assert!(server_conf::is_candidate(Path::new("Redis.CONF")));
+    assert!(!server_conf::is_candidate(Path::new("redis.conf.example")));
 }
 
 // ---------------------------------------------------------------- compose
@@ -391,7 +394,7 @@ fn annotations() -> Found {
             };
             for id in ids.split_whitespace() {
                 assert!(
-                    REGISTRY.iter().any(|r| r.id == id),
+                    REGISTRY.iter().any(|r| r.meta.id == id),
                     "{rel}:{}: unknown rule `{id}`",
                     i + 1
                 );
@@ -424,19 +427,19 @@ fn fixtures_report_exactly_their_annotations() {
     assert_eq!(code, 1);
     assert_eq!(doc["summary"]["problems"], 0, "{doc}");
     compare(&expected, &found(&doc));
-    for rule in REGISTRY.iter().filter(|r| r.id.starts_with("conf-")) {
+    for rule in REGISTRY.iter().filter(|r| r.meta.id.starts_with("conf-")) {
         assert!(
-            expected.iter().any(|(_, _, r)| r == rule.id),
+            expected.iter().any(|(_, _, r)| r == rule.meta.id),
             "{} has no firing fixture",
-            rule.id
+            rule.meta.id
         );
     }
     // The default selection: the same without the opt-in rules.
     let (_, doc) = json(&["fixtures/conf"]);
     let opt_in: Vec<&str> = REGISTRY
         .iter()
-        .filter(|r| r.default == Default::OptIn)
-        .map(|r| r.id)
+        .filter(|r| r.meta.default == Activation::OptIn)
+        .map(|r| r.meta.id)
         .collect();
     let default: Found = expected
         .iter()

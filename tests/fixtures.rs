@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use redis_lint::engine::{self, Options};
-use redis_lint::model::resolve::Scope;
+use redis_lint::link::Scope;
 use redis_lint::rules::REGISTRY;
 
 type Expected = BTreeSet<(String, u32, String)>;
@@ -64,7 +64,7 @@ fn annotations(root: &Path) -> Expected {
             assert!(!ids.is_empty(), "{rel}:{}: empty annotation", i + 1);
             for id in ids {
                 assert!(
-                    REGISTRY.iter().any(|r| r.id == id),
+                    REGISTRY.iter().any(|r| r.meta.id == id),
                     "{rel}:{}: annotation names unknown rule `{id}`",
                     i + 1
                 );
@@ -92,7 +92,7 @@ fn options(prefilter: bool) -> Options {
     }
 }
 
-fn findings(outcome: &redis_lint::engine::Outcome) -> Vec<String> {
+fn findings(outcome: &redis_lint::diagnostic::Outcome) -> Vec<String> {
     outcome
         .findings
         .iter()
@@ -171,9 +171,9 @@ fn fixtures_report_exactly_their_annotations() {
         .filter(|r| !matches!(r.check, redis_lint::rules::Check::Conf(_)))
     {
         assert!(
-            expected.iter().any(|(_, _, r)| r == rule.id),
+            expected.iter().any(|(_, _, r)| r == rule.meta.id),
             "rule {} has no firing fixture",
-            rule.id
+            rule.meta.id
         );
     }
 }

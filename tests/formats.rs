@@ -6,7 +6,8 @@
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
-use redis_lint::engine::{self, Options, Outcome};
+use redis_lint::diagnostic::Outcome;
+use redis_lint::engine::{self, Options};
 use redis_lint::report;
 use serde::Deserialize;
 use serde_json::Value;
@@ -176,25 +177,26 @@ fn sarif_has_what_the_2_1_0_schema_requires_and_what_code_scanning_reads() {
     let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
     assert_eq!(ids.iter().collect::<BTreeSet<_>>().len(), ids.len());
     for rule in redis_lint::rules::REGISTRY.iter() {
-        assert!(ids.contains(&rule.id), "{}", rule.id);
+        assert!(ids.contains(&rule.meta.id), "{}", rule.meta.id);
     }
     for (r, rule) in rules.iter().zip(redis_lint::rules::REGISTRY.iter()) {
-        assert_eq!(r["id"], rule.id);
+        assert_eq!(r["id"], rule.meta.id);
         let name = r["name"].as_str().unwrap();
         assert!(name.chars().next().unwrap().is_ascii_uppercase());
         assert!(name.chars().all(|c| c.is_ascii_alphanumeric()), "{name}");
-        assert_eq!(r["shortDescription"]["text"], rule.summary);
+        assert_eq!(r["shortDescription"]["text"], rule.meta.summary);
         assert!(!r["fullDescription"]["text"].as_str().unwrap().is_empty());
-        assert_eq!(r["help"]["markdown"], rule.doc);
+        assert_eq!(r["help"]["markdown"], rule.meta.doc);
         assert!(!r["help"]["text"].as_str().unwrap().is_empty());
         assert!(r.get("helpUri").is_none(), "no invented URLs");
         let level = r["defaultConfiguration"]["level"].as_str().unwrap();
         assert!(["error", "warning", "note"].contains(&level));
-        assert_eq!(r["properties"]["impact"], rule.impact.as_str());
-        assert_eq!(r["properties"]["section"], rule.section);
+        assert_eq!(r["properties"]["impact"], rule.meta.impact.as_str());
+        assert_eq!(r["properties"]["section"], rule.meta.section);
         assert!(r["properties"]["tags"].as_array().unwrap().len() >= 2);
     }
     let camel: String = redis_lint::rules::REGISTRY[0]
+        .meta
         .id
         .split('-')
         .map(|w| w[..1].to_ascii_uppercase() + &w[1..])

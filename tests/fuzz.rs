@@ -27,7 +27,8 @@ use std::time::{Duration, Instant};
 use proptest::prelude::*;
 use proptest::sample::{select, subsequence, Index};
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
-use redis_lint::engine::{self, Options, Outcome};
+use redis_lint::diagnostic::Outcome;
+use redis_lint::engine::{self, Options};
 use redis_lint::rules::REGISTRY;
 use serde_json::Value;
 
@@ -788,7 +789,7 @@ fn lint_and_check(
     let opts = Options {
         paths,
         rules: REGISTRY.to_vec(),
-        scope: redis_lint::model::resolve::Scope { tests },
+        scope: redis_lint::link::Scope { tests },
         threads: Some(1),
         prefilter,
         cache: None,

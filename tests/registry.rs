@@ -4,7 +4,8 @@
 
 use std::path::Path;
 
-use redis_lint::rules::{Default, REGISTRY};
+use redis_lint::diagnostic::Activation;
+use redis_lint::rules::REGISTRY;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -40,13 +41,13 @@ fn fixture_file(id: &str) -> std::path::PathBuf {
 #[test]
 fn every_rule_has_a_matching_doc_page() {
     for rule in REGISTRY.iter() {
-        let path = root().join("rules").join(format!("{}.md", rule.id));
+        let path = root().join("rules").join(format!("{}.md", rule.meta.id));
         let doc = std::fs::read_to_string(&path)
-            .unwrap_or_else(|_| panic!("{} has no doc page", rule.id));
+            .unwrap_or_else(|_| panic!("{} has no doc page", rule.meta.id));
         assert!(
-            doc.starts_with(&format!("# {}\n", rule.id)),
+            doc.starts_with(&format!("# {}\n", rule.meta.id)),
             "{}: title must be the rule id",
-            rule.id
+            rule.meta.id
         );
         let row = doc
             .lines()
@@ -55,16 +56,16 @@ fn every_rule_has_a_matching_doc_page() {
         let cells: Vec<&str> = row.trim_matches('|').split('|').map(str::trim).collect();
         assert!(
             cells.len() == 3
-                && cells[0].split(" / ").next() == Some(rule.section)
-                && cells[1] == rule.impact.as_str()
+                && cells[0].split(" / ").next() == Some(rule.meta.section)
+                && cells[1] == rule.meta.impact.as_str()
                 && cells[2]
-                    == if rule.default == Default::On {
+                    == if rule.meta.default == Activation::On {
                         "on"
                     } else {
                         "opt-in"
                     },
             "{}: doc metadata row {row:?} does not match the registry",
-            rule.id
+            rule.meta.id
         );
         for heading in [
             "## What it does",
@@ -75,7 +76,7 @@ fn every_rule_has_a_matching_doc_page() {
             assert!(
                 doc.contains(heading),
                 "{}: doc page lacks `{heading}`",
-                rule.id
+                rule.meta.id
             );
         }
     }
@@ -87,7 +88,7 @@ fn every_doc_page_has_a_rule() {
         let path = entry.unwrap().path();
         let id = path.file_stem().unwrap().to_string_lossy().to_string();
         assert!(
-            REGISTRY.iter().any(|r| r.id == id),
+            REGISTRY.iter().any(|r| r.meta.id == id),
             "rules/{id}.md documents no registered rule"
         );
     }
@@ -127,29 +128,30 @@ fn check_conf_fixtures(id: &str, dir: &Path) {
 #[test]
 fn every_rule_has_a_fixture_file_with_traps() {
     for rule in REGISTRY.iter() {
-        let path = fixture_file(rule.id);
-        if rule.id.starts_with("conf-") {
-            check_conf_fixtures(rule.id, &path);
+        let path = fixture_file(rule.meta.id);
+        if rule.meta.id.starts_with("conf-") {
+            check_conf_fixtures(rule.meta.id, &path);
             continue;
         }
-        let text = std::fs::read_to_string(&path)
-            .unwrap_or_else(|_| panic!("{} has no fixture file at {}", rule.id, path.display()));
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+            panic!("{} has no fixture file at {}", rule.meta.id, path.display())
+        });
         assert!(
-            text.contains(&format!("//~ {}", rule.id)),
+            text.contains(&format!("//~ {}", rule.meta.id)),
             "{}: its fixture file never fires it",
-            rule.id
+            rule.meta.id
         );
         assert!(
             text.to_lowercase().contains("trap"),
             "{}: its fixture file has no trap cases",
-            rule.id
+            rule.meta.id
         );
     }
 }
 
 #[test]
 fn rule_ids_are_unique_and_well_formed() {
-    let mut ids: Vec<&str> = REGISTRY.iter().map(|r| r.id).collect();
+    let mut ids: Vec<&str> = REGISTRY.iter().map(|r| r.meta.id).collect();
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), REGISTRY.len(), "duplicate rule ids");
@@ -176,22 +178,23 @@ fn readme_rule_table_matches_the_registry() {
     let expected: Vec<String> = REGISTRY
         .iter()
         .map(|rule| {
-            let doc = std::fs::read_to_string(root().join("rules").join(format!("{}.md", rule.id)))
-                .unwrap();
+            let doc =
+                std::fs::read_to_string(root().join("rules").join(format!("{}.md", rule.meta.id)))
+                    .unwrap();
             let row = doc
                 .lines()
                 .find(|l| l.starts_with("| ") && !l.starts_with("| section"))
                 .unwrap();
             let section = row.trim_matches('|').split('|').next().unwrap().trim();
-            let default = if rule.default == Default::On {
+            let default = if rule.meta.default == Activation::On {
                 "on"
             } else {
                 "opt-in"
             };
             format!(
                 "| [`{id}`](rules/{id}.md) | {section} | {} | {default} |",
-                rule.impact.as_str(),
-                id = rule.id
+                rule.meta.impact.as_str(),
+                id = rule.meta.id
             )
         })
         .collect();

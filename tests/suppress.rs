@@ -2,9 +2,11 @@
 
 use std::path::Path;
 
-use redis_lint::engine::{self, Options, Outcome};
+use redis_lint::diagnostic::Outcome;
+use redis_lint::diagnostic::{Edit, Finding, Fix};
+use redis_lint::engine::{self, Options};
 use redis_lint::model::{Pos, Span};
-use redis_lint::rules::{self, Edit, Finding, Fix, REGISTRY};
+use redis_lint::rules::{self, REGISTRY};
 use redis_lint::{baseline, fix, suppress};
 
 /// `con.keys` starts on line 4 (key-keys-command), `redis::cmd("FLUSHALL")`
@@ -37,7 +39,7 @@ fn lint(dir: &Path) -> Outcome {
 }
 
 fn all_ids() -> Vec<&'static str> {
-    REGISTRY.iter().map(|r| r.id).collect()
+    REGISTRY.iter().map(|r| r.meta.id).collect()
 }
 
 /// Writes `src` as the only file of a fresh folder, lints it and applies
@@ -646,18 +648,22 @@ fn meta_rules_are_labelled_and_documented() {
     assert_eq!(suppress::META_RULES.len(), 3);
     for rule in suppress::META_RULES {
         assert!(
-            rules::find(rule.id).is_none(),
+            rules::find(rule.meta.id).is_none(),
             "{} is not run by the engine",
-            rule.id
+            rule.meta.id
         );
-        assert!(rule.doc.starts_with(&format!("# {}\n", rule.id)));
+        assert!(rule.meta.doc.starts_with(&format!("# {}\n", rule.meta.id)));
         for heading in [
             "## What it does",
             "## Why is this bad",
             "## Example",
             "## Use instead",
         ] {
-            assert!(rule.doc.contains(heading), "{}: {heading}", rule.id);
+            assert!(
+                rule.meta.doc.contains(heading),
+                "{}: {heading}",
+                rule.meta.id
+            );
         }
     }
 }

@@ -6,8 +6,8 @@ use crate::model::flow::{LoopFact, ReplyUse, RetryFact, Source};
 use crate::model::{ConnKind, Form, LoopCtx, Opts, ScriptText, Span};
 use crate::model::{FnInfo, Lib};
 
-use super::methods::Api;
 use super::types::TypeClass;
+use crate::model::Api;
 
 /// A piece of a key before crate-wide resolution.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

@@ -2,15 +2,7 @@
 //! Redis commands, with their arity and where keys and timeouts sit among
 //! the method's arguments.
 
-/// Which command API a receiver speaks. deadpool-redis, bb8-redis and r2d2
-/// hand out redis-rs connections, so they speak `RedisRs`.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
-pub enum Api {
-    RedisRs,
-    Fred,
-}
+use crate::model::Api;
 
 /// How a method's arguments carry keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

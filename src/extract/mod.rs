@@ -10,7 +10,7 @@
 pub mod facts;
 mod flow;
 pub mod methods;
-mod modules;
+mod redis_modules;
 pub mod types;
 
 use std::collections::HashMap;
@@ -25,12 +25,12 @@ use syn::{Expr, ExprMethodCall, FnArg, Pat, Stmt, Token};
 use crate::model::command;
 use crate::model::flow::{LoopFact, ReplyUse, RetryFact, Source, UseKind};
 use crate::model::key::{parse_format, FormatPiece};
+use crate::model::Api;
 use crate::model::{
     ConnKind, CreationKind, FnInfo, Form, FredTimeout, Lib, LoopCtx, LoopKind, Opts, Origin, Span,
 };
 use crate::model::{ConnTimeout, Swallow, Timeout};
 use facts::*;
-use methods::Api;
 use types::{classify, collect_generics, Generics, TypeClass, UseMap};
 
 /// Extracts the facts of one parsed file.
@@ -1341,7 +1341,9 @@ impl Walker {
                 Expr::Macro(m) if matches!(macro_name(&m.mac).as_str(), "vec" | "schema") => {
                     self.bound_literals.insert(name, (*init.expr).clone());
                 }
-                Expr::MethodCall(_) | Expr::Call(_) if modules::is_schema_chain(&init.expr) => {
+                Expr::MethodCall(_) | Expr::Call(_)
+                    if redis_modules::is_schema_chain(&init.expr) =>
+                {
                     self.bound_literals.insert(name, (*init.expr).clone());
                 }
                 _ => {
@@ -2945,7 +2947,7 @@ impl Walker {
             _ => {}
         }
         // Options passed by name read as the literal they were bound to.
-        let is_module = crate::model::modules::is_module_command(spec.command);
+        let is_module = crate::model::redis_modules::is_module_command(spec.command);
         let resolved: Vec<Expr> = args
             .iter()
             .take(if is_module { args.len() } else { 0 })
@@ -2960,7 +2962,7 @@ impl Walker {
             .collect();
         let resolved: Vec<&Expr> = resolved.iter().collect();
         let words = if is_module {
-            modules::method_words(api, spec.method, &resolved)
+            redis_modules::method_words(api, spec.method, &resolved)
         } else {
             None
         };
@@ -3122,17 +3124,17 @@ impl Walker {
 
     /// A module method's argument word as a raw argument (the expression
     /// was evaluated with the call's other arguments already).
-    fn module_word(&mut self, w: modules::Word) -> RawArg {
+    fn module_word(&mut self, w: redis_modules::Word) -> RawArg {
         match w {
-            modules::Word::Lit(s) => RawArg {
+            redis_modules::Word::Lit(s) => RawArg {
                 lit: Some(s.clone()),
                 key: RawKey::lit(s),
             },
-            modules::Word::Expr(e) => RawArg {
+            redis_modules::Word::Expr(e) => RawArg {
                 lit: lit_str(e).or_else(|| lit_num(e).map(|n| n.to_string())),
                 key: self.key_of(e),
             },
-            modules::Word::Unknown => RawArg {
+            redis_modules::Word::Unknown => RawArg {
                 lit: None,
                 key: RawKey::hole("…"),
             },
@@ -3144,7 +3146,8 @@ impl Walker {
         // `.arg(&["SCHEMA", "title", "TEXT"])`: redis-rs sends each element
         // as its own argument. Module commands are built this way often
         // enough to matter; other commands keep one argument per `.arg`.
-        let is_module = crate::model::modules::is_module_command(&self.facts.calls[idx].command);
+        let is_module =
+            crate::model::redis_modules::is_module_command(&self.facts.calls[idx].command);
         if let (true, Some(items)) = (is_module, literal_list(e)) {
             for item in &items {
                 self.push_arg(idx, item, link);

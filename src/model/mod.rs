@@ -7,78 +7,22 @@ pub mod command;
 pub mod flow;
 pub mod key;
 pub mod lua;
-pub mod modules;
-pub mod resolve;
+pub mod redis_modules;
 pub mod slot;
 
-use std::path::PathBuf;
-use std::sync::Arc;
-
-pub use crate::extract::methods::Api;
 use crate::manifest::CrateManifest;
+pub use crate::source::{FileId, Pos, SourceFile, Span};
 use command::CommandSpec;
 use key::Key;
 
-/// A position in a source file: 1-based line, 0-based column in chars (as
-/// proc-macro2 reports them).
+/// Which command API a receiver speaks. deadpool-redis, bb8-redis and r2d2
+/// hand out redis-rs connections, so they speak `RedisRs`.
 #[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
 )]
-pub struct Pos {
-    pub line: u32,
-    pub col: u32,
-}
-
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-)]
-pub struct Span {
-    pub start: Pos,
-    pub end: Pos,
-}
-
-impl Span {
-    pub fn of(span: proc_macro2::Span) -> Span {
-        let (s, e) = (span.start(), span.end());
-        Span {
-            start: Pos {
-                line: s.line as u32,
-                col: s.column as u32,
-            },
-            end: Pos {
-                line: e.line as u32,
-                col: e.column as u32,
-            },
-        }
-    }
-
-    /// From the start of `a` to the end of `b`.
-    pub fn join(a: proc_macro2::Span, b: proc_macro2::Span) -> Span {
-        Span {
-            start: Span::of(a).start,
-            end: Span::of(b).end,
-        }
-    }
+pub enum Api {
+    RedisRs,
+    Fred,
 }
 
 /// The crate a connection type or constructor comes from.
@@ -489,17 +433,7 @@ pub struct FnInfo {
     pub reads_from_replicas: bool,
 }
 
-pub type FileId = u32;
 pub type FnId = u32;
-
-/// A linted file.
-#[derive(Debug)]
-pub struct SourceFile {
-    pub path: PathBuf,
-    /// The path as shown in diagnostics (relative to the working directory).
-    pub display: String,
-    pub source: Arc<str>,
-}
 
 /// Where a response timeout was switched off (`set_response_timeout(None)`).
 #[derive(Debug, Clone)]
@@ -529,7 +463,7 @@ pub struct CrateModel {
     /// see "the expiry is set in a helper called with the same key".
     pub helper_calls: Vec<HelperCall>,
     /// Rule options from the crate's configuration.
-    pub settings: crate::config::Settings,
+    pub settings: crate::settings::Settings,
     /// Redis URLs written in the code.
     pub url_literals: Vec<UrlLiteral>,
     /// Struct fields and statics that put a connection behind a lock.

@@ -5,9 +5,9 @@
 use serde::Serialize;
 
 use super::{byte_range, col1, display_of, source_of};
-use crate::engine::{Outcome, Problem};
-use crate::model::Span;
-use crate::rules::{Finding, Severity};
+use crate::diagnostic::{Finding, Severity};
+use crate::diagnostic::{Outcome, Problem};
+use crate::source::Span;
 
 /// The `package_id` of every message: redis-lint's diagnostics belong to no
 /// package cargo knows; rust-analyzer only uses it to group and clear them.

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::{col1, display_of, one_line, summary_line};
-use crate::engine::Outcome;
+use crate::diagnostic::Outcome;
 
 /// `path:line:col: IMPACT rule-id: message`, one line per diagnostic (file
 /// problems first, as `path:line:col: ERROR parse-error: message`), then

@@ -2,9 +2,9 @@
 //! on the pull request's diff and in the run summary.
 
 use super::{col1, display_of};
-use crate::engine::Outcome;
-use crate::model::Span;
-use crate::rules::Severity;
+use crate::diagnostic::Outcome;
+use crate::diagnostic::Severity;
+use crate::source::Span;
 
 /// One workflow command per line, file problems first:
 ///
@@ -13,7 +13,7 @@ use crate::rules::Severity;
 /// ```
 ///
 /// `::error` for file problems and findings of error severity
-/// ([`Finding::severity`](crate::rules::Finding::severity): the impact's,
+/// ([`Finding::severity`](crate::diagnostic::Finding::severity): the impact's,
 /// or warning where the configuration says `warn`), `::warning` for
 /// warnings, `::notice` for information. The message is the finding's
 /// message, then `help: ...` on a second line. Lines and columns are

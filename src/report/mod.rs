@@ -25,9 +25,9 @@ use miette::{
 };
 use serde::Serialize;
 
-use crate::engine::{Outcome, Problem};
-use crate::model::{FileId, Pos, SourceFile, Span};
-use crate::rules::{Finding, Impact};
+use crate::diagnostic::{Finding, Impact};
+use crate::diagnostic::{Outcome, Problem};
+use crate::source::{FileId, Pos, SourceFile, Span};
 
 pub use cargo::cargo_messages;
 pub use concise::concise;
@@ -56,7 +56,7 @@ fn line_starts(source: &str) -> Arc<Vec<usize>> {
                 return starts.clone();
             }
         }
-        let starts = Arc::new(crate::lines::line_starts(source));
+        let starts = Arc::new(crate::source::line_starts(source));
         *cached = Some((key.0, key.1, starts.clone()));
         starts
     })
@@ -65,7 +65,7 @@ fn line_starts(source: &str) -> Arc<Vec<usize>> {
 /// Byte offset of a line/column position (columns count chars), clamped
 /// into the text.
 fn offset(source: &str, pos: Pos) -> usize {
-    crate::lines::LineIndex::with_starts(source, line_starts(source)).offset_clamped(pos)
+    crate::source::LineIndex::with_starts(source, line_starts(source)).offset_clamped(pos)
 }
 
 /// The source handed to miette: reads only the lines around a span, using
@@ -205,11 +205,11 @@ fn problem_report(p: &Problem) -> Report {
     }
 }
 
-fn severity(severity: crate::rules::Severity) -> miette::Severity {
+fn severity(severity: crate::diagnostic::Severity) -> miette::Severity {
     match severity {
-        crate::rules::Severity::Error => miette::Severity::Error,
-        crate::rules::Severity::Warning => miette::Severity::Warning,
-        crate::rules::Severity::Info => miette::Severity::Advice,
+        crate::diagnostic::Severity::Error => miette::Severity::Error,
+        crate::diagnostic::Severity::Warning => miette::Severity::Warning,
+        crate::diagnostic::Severity::Info => miette::Severity::Advice,
     }
 }
 
@@ -291,7 +291,7 @@ struct JsonEdit<'a> {
     content: &'a str,
 }
 
-fn json_fix(fix: &Option<crate::rules::Fix>) -> Option<JsonFix<'_>> {
+fn json_fix(fix: &Option<crate::diagnostic::Fix>) -> Option<JsonFix<'_>> {
     fix.as_ref().map(|f| JsonFix {
         description: &f.description,
         edits: f

@@ -6,9 +6,10 @@ use std::path::{Component, Path};
 use serde_json::{json, Value};
 
 use super::{col1, display_of, source_of, span_text};
-use crate::engine::{Outcome, Problem};
-use crate::model::Span;
-use crate::rules::{self, Finding, Fix, Rule, Severity};
+use crate::diagnostic::{Activation, Finding, Fix, RuleMeta, Severity};
+use crate::diagnostic::{Outcome, Problem};
+use crate::rules;
+use crate::source::Span;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -99,8 +100,8 @@ pub fn sarif_with_root(outcome: &Outcome, root: Option<&Path>) -> String {
 }
 
 /// The registry, then any rule a finding names that it does not hold.
-fn rule_list(outcome: &Outcome) -> Vec<&'static Rule> {
-    let mut list: Vec<&'static Rule> = rules::REGISTRY.to_vec();
+fn rule_list(outcome: &Outcome) -> Vec<&'static RuleMeta> {
+    let mut list: Vec<&'static RuleMeta> = rules::REGISTRY.iter().map(|r| &r.meta).collect();
     for f in &outcome.findings {
         if !list.iter().any(|r| r.id == f.rule.id) {
             list.push(f.rule);
@@ -109,7 +110,7 @@ fn rule_list(outcome: &Outcome) -> Vec<&'static Rule> {
     list
 }
 
-fn descriptor(rule: &Rule) -> Value {
+fn descriptor(rule: &RuleMeta) -> Value {
     json!({
         "id": rule.id,
         "name": camel_case(rule.id),
@@ -118,7 +119,7 @@ fn descriptor(rule: &Rule) -> Value {
         "help": { "text": rule.doc, "markdown": rule.doc },
         "defaultConfiguration": {
             "level": level(rule.impact.severity()),
-            "enabled": rule.default == rules::Default::On,
+            "enabled": rule.default == Activation::On,
         },
         "properties": {
             "impact": rule.impact.as_str(),
@@ -142,7 +143,7 @@ fn camel_case(id: &str) -> String {
 }
 
 /// The "What it does" section of the rule's doc page, else its summary.
-fn full_description(rule: &Rule) -> String {
+fn full_description(rule: &RuleMeta) -> String {
     let mut lines = rule
         .doc
         .lines()
@@ -161,7 +162,7 @@ fn full_description(rule: &Rule) -> String {
 
 /// `redis`, the rule's family (the id's prefix: `key`, `conn`, `cmd`,
 /// `cluster`) and `guide-<section>` for each guide section.
-fn tags(rule: &Rule) -> Vec<String> {
+fn tags(rule: &RuleMeta) -> Vec<String> {
     let mut tags = vec!["redis".to_string()];
     if let Some(family) = rule.id.split('-').next().filter(|f| !f.is_empty()) {
         tags.push(family.to_string());

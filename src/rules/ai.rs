@@ -2,10 +2,11 @@
 
 use std::collections::HashSet;
 
-use super::modules::{index_name, indexes, searches};
-use super::{Check, Default, Impact, Rule, Sink};
+use super::redis_modules::{index_name, indexes, searches};
+use super::{Check, Rule, Sink};
+use crate::diagnostic::{Activation, Impact, RuleMeta};
 use crate::model::key::{Key, Part};
-use crate::model::modules::{self, FieldKind};
+use crate::model::redis_modules::{self, FieldKind};
 use crate::model::CrateModel;
 
 /// The rules of this section, in guide order.
@@ -19,12 +20,15 @@ pub static RULES: &[&Rule] = &[
 ];
 
 pub static KNN_WITHOUT_DIALECT: Rule = Rule {
-    id: "ai-knn-without-dialect",
-    section: "6.1",
-    impact: Impact::High,
-    default: Default::On,
-    summary: "a KNN vector query sent without DIALECT 2 or higher",
-    doc: include_str!("../../rules/ai-knn-without-dialect.md"),
+    meta: RuleMeta {
+        id: "ai-knn-without-dialect",
+        section: "6.1",
+        impact: Impact::High,
+        default: Activation::On,
+        summary: "a KNN vector query sent without DIALECT 2 or higher",
+        doc: include_str!("../../rules/ai-knn-without-dialect.md"),
+        hides_source: false,
+    },
     check: Check::Code(knn_without_dialect),
 };
 
@@ -39,7 +43,7 @@ fn knn_without_dialect(model: &CrateModel, sink: &mut Sink) {
             Some(None) => true,
             None => search.opaque,
         };
-        if dialect_ok || !modules::parse_query(query).knn {
+        if dialect_ok || !redis_modules::parse_query(query).knn {
             continue;
         }
         let index = index_name(call).map_or("the index".to_string(), |i| format!("`{i}`"));
@@ -61,12 +65,15 @@ fn knn_without_dialect(model: &CrateModel, sink: &mut Sink) {
 }
 
 pub static VECTOR_FLAT_INDEX: Rule = Rule {
-    id: "ai-vector-flat-index",
-    section: "6.1",
-    impact: Impact::High,
-    default: Default::On,
-    summary: "a VECTOR field indexed with FLAT (brute force) instead of HNSW",
-    doc: include_str!("../../rules/ai-vector-flat-index.md"),
+    meta: RuleMeta {
+        id: "ai-vector-flat-index",
+        section: "6.1",
+        impact: Impact::High,
+        default: Activation::On,
+        summary: "a VECTOR field indexed with FLAT (brute force) instead of HNSW",
+        doc: include_str!("../../rules/ai-vector-flat-index.md"),
+        hides_source: false,
+    },
     check: Check::Code(vector_flat_index),
 };
 
@@ -96,12 +103,15 @@ fn vector_flat_index(model: &CrateModel, sink: &mut Sink) {
 }
 
 pub static VECTOR_METRIC_MISMATCH: Rule = Rule {
-    id: "ai-vector-metric-mismatch",
-    section: "6.1",
-    impact: Impact::High,
-    default: Default::OptIn,
-    summary: "OpenAI-sized embeddings (DIM 1536/3072) indexed with L2 or IP instead of COSINE",
-    doc: include_str!("../../rules/ai-vector-metric-mismatch.md"),
+    meta: RuleMeta {
+        id: "ai-vector-metric-mismatch",
+        section: "6.1",
+        impact: Impact::High,
+        default: Activation::OptIn,
+        summary: "OpenAI-sized embeddings (DIM 1536/3072) indexed with L2 or IP instead of COSINE",
+        doc: include_str!("../../rules/ai-vector-metric-mismatch.md"),
+        hides_source: false,
+    },
     check: Check::Code(vector_metric_mismatch),
 };
 
@@ -138,12 +148,15 @@ fn vector_metric_mismatch(model: &CrateModel, sink: &mut Sink) {
 }
 
 pub static UNBOUNDED_HISTORY: Rule = Rule {
-    id: "ai-unbounded-history",
-    section: "6.2",
-    impact: Impact::High,
-    default: Default::On,
-    summary: "chat history appended to a list that is never trimmed to a window",
-    doc: include_str!("../../rules/ai-unbounded-history.md"),
+    meta: RuleMeta {
+        id: "ai-unbounded-history",
+        section: "6.2",
+        impact: Impact::High,
+        default: Activation::On,
+        summary: "chat history appended to a list that is never trimmed to a window",
+        doc: include_str!("../../rules/ai-unbounded-history.md"),
+        hides_source: false,
+    },
     check: Check::Code(unbounded_history),
 };
 
@@ -224,12 +237,15 @@ fn unbounded_history(model: &CrateModel, sink: &mut Sink) {
 }
 
 pub static VECTOR_ONLY_QUERY: Rule = Rule {
-    id: "ai-vector-only-query",
-    section: "6.3",
-    impact: Impact::High,
-    default: Default::OptIn,
-    summary: "a KNN query with no pre-filter on an index that has TAG/TEXT fields to filter by",
-    doc: include_str!("../../rules/ai-vector-only-query.md"),
+    meta: RuleMeta {
+        id: "ai-vector-only-query",
+        section: "6.3",
+        impact: Impact::High,
+        default: Activation::OptIn,
+        summary: "a KNN query with no pre-filter on an index that has TAG/TEXT fields to filter by",
+        doc: include_str!("../../rules/ai-vector-only-query.md"),
+        hides_source: false,
+    },
     check: Check::Code(vector_only_query),
 };
 
@@ -241,7 +257,7 @@ fn vector_only_query(model: &CrateModel, sink: &mut Sink) {
         };
         // A semantic cache matches on the vector alone by design.
         if index.to_ascii_lowercase().contains("cache")
-            || !modules::parse_query(query).knn_without_filter
+            || !redis_modules::parse_query(query).knn_without_filter
         {
             continue;
         }
@@ -272,12 +288,15 @@ fn vector_only_query(model: &CrateModel, sink: &mut Sink) {
 }
 
 pub static EXACT_MATCH_LLM_CACHE: Rule = Rule {
-    id: "ai-exact-match-llm-cache",
-    section: "6.4",
-    impact: Impact::High,
-    default: Default::OptIn,
-    summary: "an LLM response cache looked up by the exact prompt text",
-    doc: include_str!("../../rules/ai-exact-match-llm-cache.md"),
+    meta: RuleMeta {
+        id: "ai-exact-match-llm-cache",
+        section: "6.4",
+        impact: Impact::High,
+        default: Activation::OptIn,
+        summary: "an LLM response cache looked up by the exact prompt text",
+        doc: include_str!("../../rules/ai-exact-match-llm-cache.md"),
+        hides_source: false,
+    },
     check: Check::Code(exact_match_llm_cache),
 };
 

@@ -3,7 +3,8 @@
 use std::collections::BTreeMap;
 
 use super::security::parse_url;
-use super::{Check, Default, Impact, Rule, Sink};
+use super::{Check, Rule, Sink};
+use crate::diagnostic::{Activation, Impact, RuleMeta};
 use crate::model::command::flags;
 use crate::model::key::{Key, SlotClass};
 use crate::model::{lua, Api, Call, ConnKind, CrateModel, Lib, Span};
@@ -19,13 +20,16 @@ pub static RULES: &[&Rule] = &[
 ];
 
 pub static CROSSSLOT: Rule = Rule {
-    id: "cluster-crossslot",
-    section: "9.3",
-    impact: Impact::High,
-    default: Default::On,
-    summary:
-        "a multi-key command, pipeline or transaction whose keys live in different cluster slots",
-    doc: include_str!("../../rules/cluster-crossslot.md"),
+    meta: RuleMeta {
+        id: "cluster-crossslot",
+        section: "9.3",
+        impact: Impact::High,
+        default: Activation::On,
+        summary:
+            "a multi-key command, pipeline or transaction whose keys live in different cluster slots",
+        doc: include_str!("../../rules/cluster-crossslot.md"),
+        hides_source: false,
+    },
     check: Check::Code(crossslot),
 };
 
@@ -127,12 +131,15 @@ fn crossslot_pipelines(model: &CrateModel, sink: &mut Sink) {
 }
 
 pub static KEYS_SCAN_ONE_NODE: Rule = Rule {
-    id: "cluster-keys-scan-one-node",
-    section: "9.3",
-    impact: Impact::High,
-    default: Default::On,
-    summary: "SCAN (or fred KEYS) on a cluster connection walks one node's keys only",
-    doc: include_str!("../../rules/cluster-keys-scan-one-node.md"),
+    meta: RuleMeta {
+        id: "cluster-keys-scan-one-node",
+        section: "9.3",
+        impact: Impact::High,
+        default: Activation::On,
+        summary: "SCAN (or fred KEYS) on a cluster connection walks one node's keys only",
+        doc: include_str!("../../rules/cluster-keys-scan-one-node.md"),
+        hides_source: false,
+    },
     check: Check::Code(keys_scan_one_node),
 };
 
@@ -199,12 +206,15 @@ fn keys_scan_one_node(model: &CrateModel, sink: &mut Sink) {
 }
 
 pub static LUA_UNDECLARED_KEYS: Rule = Rule {
-    id: "cluster-lua-undeclared-keys",
-    section: "9.3",
-    impact: Impact::High,
-    default: Default::On,
-    summary: "a Lua script that touches a key not passed in KEYS",
-    doc: include_str!("../../rules/cluster-lua-undeclared-keys.md"),
+    meta: RuleMeta {
+        id: "cluster-lua-undeclared-keys",
+        section: "9.3",
+        impact: Impact::High,
+        default: Activation::On,
+        summary: "a Lua script that touches a key not passed in KEYS",
+        doc: include_str!("../../rules/cluster-lua-undeclared-keys.md"),
+        hides_source: false,
+    },
     check: Check::Code(lua_undeclared_keys),
 };
 
@@ -249,12 +259,15 @@ fn lua_undeclared_keys(model: &CrateModel, sink: &mut Sink) {
 }
 
 pub static REPLICA_READS: Rule = Rule {
-    id: "cluster-replica-reads",
-    section: "9.4",
-    impact: Impact::Medium,
-    default: Default::OptIn,
-    summary: "a cluster client that sends every read to the primaries",
-    doc: include_str!("../../rules/cluster-replica-reads.md"),
+    meta: RuleMeta {
+        id: "cluster-replica-reads",
+        section: "9.4",
+        impact: Impact::Medium,
+        default: Activation::OptIn,
+        summary: "a cluster client that sends every read to the primaries",
+        doc: include_str!("../../rules/cluster-replica-reads.md"),
+        hides_source: false,
+    },
     check: Check::Code(replica_reads),
 };
 
@@ -309,12 +322,15 @@ fn replica_reads(model: &CrateModel, sink: &mut Sink) {
 }
 
 pub static HARDCODED_MASTER: Rule = Rule {
-    id: "cluster-hardcoded-master",
-    section: "9.5",
-    impact: Impact::High,
-    default: Default::OptIn,
-    summary: "a connection URL that names the master host directly instead of asking Sentinel",
-    doc: include_str!("../../rules/cluster-hardcoded-master.md"),
+    meta: RuleMeta {
+        id: "cluster-hardcoded-master",
+        section: "9.5",
+        impact: Impact::High,
+        default: Activation::OptIn,
+        summary: "a connection URL that names the master host directly instead of asking Sentinel",
+        doc: include_str!("../../rules/cluster-hardcoded-master.md"),
+        hides_source: true,
+    },
     check: Check::Code(hardcoded_master),
 };
 
@@ -362,17 +378,20 @@ fn hardcoded_master(model: &CrateModel, sink: &mut Sink) {
 // Configuration files (sentinel.conf).
 
 pub static CONF_SENTINEL_QUORUM: Rule = Rule {
-    id: "conf-sentinel-quorum",
-    section: "9.5",
-    impact: Impact::High,
-    default: Default::On,
-    summary: "a Sentinel quorum of 1: one Sentinel alone can declare the master down",
-    doc: include_str!("../../rules/conf-sentinel-quorum.md"),
+    meta: RuleMeta {
+        id: "conf-sentinel-quorum",
+        section: "9.5",
+        impact: Impact::High,
+        default: Activation::On,
+        summary: "a Sentinel quorum of 1: one Sentinel alone can declare the master down",
+        doc: include_str!("../../rules/conf-sentinel-quorum.md"),
+        hides_source: false,
+    },
     check: Check::Conf(sentinel_quorum),
 };
 
-fn sentinel_quorum(conf: &crate::conf::ConfFile, sink: &mut Sink) {
-    if conf.kind != crate::conf::ConfKind::Sentinel {
+fn sentinel_quorum(conf: &crate::server_conf::ConfFile, sink: &mut Sink) {
+    if conf.kind != crate::server_conf::ConfKind::Sentinel {
         return;
     }
     // sentinel monitor <master-name> <ip> <port> <quorum>

@@ -1,6 +1,7 @@
 //! Guide section 4: commands and patterns.
 
-use super::{Check, Default, Edit, Fix, Impact, Rule, Sink};
+use super::{Check, Rule, Sink};
+use crate::diagnostic::{Activation, Edit, Fix, Impact, RuleMeta};
 use crate::model::key::Key;
 use crate::model::{Api, Call, ConnKind, CrateModel, Form, Lib, Origin, Timeout};
 
@@ -19,13 +20,16 @@ pub static RULES: &[&Rule] = &[
 ];
 
 pub static NON_ATOMIC_CHECK_THEN_ACT: Rule = Rule {
-    id: "cmd-non-atomic-check-then-act",
-    section: "4.5",
-    impact: Impact::High,
-    default: Default::On,
-    summary:
-        "a write decided by an earlier EXISTS/GET of the same key, with no atomicity between them",
-    doc: include_str!("../../rules/cmd-non-atomic-check-then-act.md"),
+    meta: RuleMeta {
+        id: "cmd-non-atomic-check-then-act",
+        section: "4.5",
+        impact: Impact::High,
+        default: Activation::On,
+        summary:
+            "a write decided by an earlier EXISTS/GET of the same key, with no atomicity between them",
+        doc: include_str!("../../rules/cmd-non-atomic-check-then-act.md"),
+        hides_source: false,
+    },
     check: Check::Code(non_atomic_check_then_act),
 };
 
@@ -106,12 +110,15 @@ fn benign(check: &Call, write: &Call, key: &Key) -> bool {
 }
 
 pub static BLOCKING_ZERO_TIMEOUT: Rule = Rule {
-    id: "cmd-blocking-zero-timeout",
-    section: "4.1",
-    impact: Impact::MediumHigh,
-    default: Default::On,
-    summary: "a blocking command with timeout 0 waits forever",
-    doc: include_str!("../../rules/cmd-blocking-zero-timeout.md"),
+    meta: RuleMeta {
+        id: "cmd-blocking-zero-timeout",
+        section: "4.1",
+        impact: Impact::MediumHigh,
+        default: Activation::On,
+        summary: "a blocking command with timeout 0 waits forever",
+        doc: include_str!("../../rules/cmd-blocking-zero-timeout.md"),
+        hides_source: false,
+    },
     check: Check::Code(blocking_zero_timeout),
 };
 
@@ -141,12 +148,15 @@ fn blocking_zero_timeout(model: &CrateModel, sink: &mut Sink) {
 }
 
 pub static BLOCKING_ON_SHARED_CONNECTION: Rule = Rule {
-    id: "cmd-blocking-on-shared-connection",
-    section: "4.1",
-    impact: Impact::High,
-    default: Default::On,
-    summary: "a blocking command on a connection other tasks share",
-    doc: include_str!("../../rules/cmd-blocking-on-shared-connection.md"),
+    meta: RuleMeta {
+        id: "cmd-blocking-on-shared-connection",
+        section: "4.1",
+        impact: Impact::High,
+        default: Activation::On,
+        summary: "a blocking command on a connection other tasks share",
+        doc: include_str!("../../rules/cmd-blocking-on-shared-connection.md"),
+        hides_source: false,
+    },
     check: Check::Code(blocking_on_shared),
 };
 
@@ -175,12 +185,15 @@ fn blocking_on_shared(model: &CrateModel, sink: &mut Sink) {
 }
 
 pub static LOCK_WITHOUT_EXPIRY: Rule = Rule {
-    id: "cmd-lock-without-expiry",
-    section: "4.3",
-    impact: Impact::High,
-    default: Default::On,
-    summary: "SETNX / SET NX without an expiry: a crashed holder keeps the lock forever",
-    doc: include_str!("../../rules/cmd-lock-without-expiry.md"),
+    meta: RuleMeta {
+        id: "cmd-lock-without-expiry",
+        section: "4.3",
+        impact: Impact::High,
+        default: Activation::On,
+        summary: "SETNX / SET NX without an expiry: a crashed holder keeps the lock forever",
+        doc: include_str!("../../rules/cmd-lock-without-expiry.md"),
+        hides_source: false,
+    },
     check: Check::Code(lock_without_expiry),
 };
 
@@ -220,12 +233,15 @@ fn lock_without_expiry(model: &CrateModel, sink: &mut Sink) {
 }
 
 pub static UNSAFE_LOCK_RELEASE: Rule = Rule {
-    id: "cmd-unsafe-lock-release",
-    section: "4.3",
-    impact: Impact::High,
-    default: Default::On,
-    summary: "a lock released with a plain DEL instead of a compare-and-delete script",
-    doc: include_str!("../../rules/cmd-unsafe-lock-release.md"),
+    meta: RuleMeta {
+        id: "cmd-unsafe-lock-release",
+        section: "4.3",
+        impact: Impact::High,
+        default: Activation::On,
+        summary: "a lock released with a plain DEL instead of a compare-and-delete script",
+        doc: include_str!("../../rules/cmd-unsafe-lock-release.md"),
+        hides_source: false,
+    },
     check: Check::Code(unsafe_lock_release),
 };
 
@@ -261,12 +277,15 @@ fn unsafe_lock_release(model: &CrateModel, sink: &mut Sink) {
 }
 
 pub static DANGEROUS_COMMAND: Rule = Rule {
-    id: "cmd-dangerous-command",
-    section: "4.2",
-    impact: Impact::High,
-    default: Default::On,
-    summary: "FLUSHALL/FLUSHDB without ASYNC, SAVE, MONITOR, DEBUG, SHUTDOWN, CONFIG SET/REWRITE, CLIENT KILL",
-    doc: include_str!("../../rules/cmd-dangerous-command.md"),
+    meta: RuleMeta {
+        id: "cmd-dangerous-command",
+        section: "4.2",
+        impact: Impact::High,
+        default: Activation::On,
+        summary: "FLUSHALL/FLUSHDB without ASYNC, SAVE, MONITOR, DEBUG, SHUTDOWN, CONFIG SET/REWRITE, CLIENT KILL",
+        doc: include_str!("../../rules/cmd-dangerous-command.md"),
+        hides_source: false,
+    },
     check: Check::Code(dangerous_command),
 };
 
@@ -337,12 +356,15 @@ fn async_flush_fix(call: &Call) -> Option<Fix> {
 }
 
 pub static BLOCKING_IN_HANDLER: Rule = Rule {
-    id: "cmd-blocking-in-handler",
-    section: "4.1",
-    impact: Impact::MediumHigh,
-    default: Default::On,
-    summary: "a blocking command inside a request handler",
-    doc: include_str!("../../rules/cmd-blocking-in-handler.md"),
+    meta: RuleMeta {
+        id: "cmd-blocking-in-handler",
+        section: "4.1",
+        impact: Impact::MediumHigh,
+        default: Activation::On,
+        summary: "a blocking command inside a request handler",
+        doc: include_str!("../../rules/cmd-blocking-in-handler.md"),
+        hides_source: false,
+    },
     check: Check::Code(blocking_in_handler),
 };
 
@@ -368,12 +390,15 @@ fn blocking_in_handler(model: &CrateModel, sink: &mut Sink) {
 }
 
 pub static INLINE_EVAL: Rule = Rule {
-    id: "cmd-inline-eval",
-    section: "4.5",
-    impact: Impact::Medium,
-    default: Default::On,
-    summary: "EVAL with the script text inline instead of a cached Script (EVALSHA)",
-    doc: include_str!("../../rules/cmd-inline-eval.md"),
+    meta: RuleMeta {
+        id: "cmd-inline-eval",
+        section: "4.5",
+        impact: Impact::Medium,
+        default: Activation::On,
+        summary: "EVAL with the script text inline instead of a cached Script (EVALSHA)",
+        doc: include_str!("../../rules/cmd-inline-eval.md"),
+        hides_source: false,
+    },
     check: Check::Code(inline_eval),
 };
 
@@ -401,12 +426,15 @@ fn inline_eval(model: &CrateModel, sink: &mut Sink) {
 }
 
 pub static WATCH_ON_SHARED_CONNECTION: Rule = Rule {
-    id: "cmd-watch-on-shared-connection",
-    section: "4.6",
-    impact: Impact::High,
-    default: Default::On,
-    summary: "WATCH/MULTI on a connection other tasks share",
-    doc: include_str!("../../rules/cmd-watch-on-shared-connection.md"),
+    meta: RuleMeta {
+        id: "cmd-watch-on-shared-connection",
+        section: "4.6",
+        impact: Impact::High,
+        default: Activation::On,
+        summary: "WATCH/MULTI on a connection other tasks share",
+        doc: include_str!("../../rules/cmd-watch-on-shared-connection.md"),
+        hides_source: false,
+    },
     check: Check::Code(watch_on_shared),
 };
 
@@ -441,12 +469,16 @@ fn watch_on_shared(model: &CrateModel, sink: &mut Sink) {
 }
 
 pub static CANCEL_UNSAFE_CALL: Rule = Rule {
-    id: "cmd-cancel-unsafe-call",
-    section: "3.3",
-    impact: Impact::High,
-    default: Default::OptIn,
-    summary: "a command on a non-multiplexed connection inside `timeout(..)` or a `select!` branch",
-    doc: include_str!("../../rules/cmd-cancel-unsafe-call.md"),
+    meta: RuleMeta {
+        id: "cmd-cancel-unsafe-call",
+        section: "3.3",
+        impact: Impact::High,
+        default: Activation::OptIn,
+        summary:
+            "a command on a non-multiplexed connection inside `timeout(..)` or a `select!` branch",
+        doc: include_str!("../../rules/cmd-cancel-unsafe-call.md"),
+        hides_source: false,
+    },
     check: Check::Code(cancel_unsafe_call),
 };
 

@@ -2,7 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use super::{Check, Default, Impact, Rule, Sink};
+use super::{Check, Rule, Sink};
+use crate::diagnostic::{Activation, Impact, RuleMeta};
 use crate::model::{
     Call, Conn, ConnKind, ConnTimeout, CrateModel, Creation, CreationKind, FredTimeout, Lib,
     LoopKind, Origin, Swallow, Timeout,
@@ -24,12 +25,15 @@ pub static RULES: &[&Rule] = &[
 ];
 
 pub static RETRY_WITHOUT_BACKOFF: Rule = Rule {
-    id: "conn-retry-without-backoff",
-    section: "3.3",
-    impact: Impact::High,
-    default: Default::On,
-    summary: "a loop that retries a failed Redis call or connection at once, with no delay",
-    doc: include_str!("../../rules/conn-retry-without-backoff.md"),
+    meta: RuleMeta {
+        id: "conn-retry-without-backoff",
+        section: "3.3",
+        impact: Impact::High,
+        default: Activation::On,
+        summary: "a loop that retries a failed Redis call or connection at once, with no delay",
+        doc: include_str!("../../rules/conn-retry-without-backoff.md"),
+        hides_source: false,
+    },
     check: Check::Code(retry_without_backoff),
 };
 
@@ -77,12 +81,15 @@ fn retry_without_backoff(model: &CrateModel, sink: &mut Sink) {
 }
 
 pub static SEQUENTIAL_BATCHABLE: Rule = Rule {
-    id: "conn-sequential-batchable",
-    section: "4.4",
-    impact: Impact::High,
-    default: Default::On,
-    summary: "back-to-back single-key commands that one multi-key or variadic command would do",
-    doc: include_str!("../../rules/conn-sequential-batchable.md"),
+    meta: RuleMeta {
+        id: "conn-sequential-batchable",
+        section: "4.4",
+        impact: Impact::High,
+        default: Activation::On,
+        summary: "back-to-back single-key commands that one multi-key or variadic command would do",
+        doc: include_str!("../../rules/conn-sequential-batchable.md"),
+        hides_source: false,
+    },
     check: Check::Code(sequential_batchable),
 };
 
@@ -154,12 +161,15 @@ fn sequential_batchable(model: &CrateModel, sink: &mut Sink) {
 }
 
 pub static CLIENT_PER_REQUEST: Rule = Rule {
-    id: "conn-client-per-request",
-    section: "3.4",
-    impact: Impact::Critical,
-    default: Default::On,
-    summary: "a client, connection or pool created per request, per loop iteration or per call",
-    doc: include_str!("../../rules/conn-client-per-request.md"),
+    meta: RuleMeta {
+        id: "conn-client-per-request",
+        section: "3.4",
+        impact: Impact::Critical,
+        default: Activation::On,
+        summary: "a client, connection or pool created per request, per loop iteration or per call",
+        doc: include_str!("../../rules/conn-client-per-request.md"),
+        hides_source: false,
+    },
     check: Check::Code(client_per_request),
 };
 
@@ -237,12 +247,15 @@ fn made(c: &Creation) -> &'static str {
 }
 
 pub static COMMAND_IN_LOOP: Rule = Rule {
-    id: "conn-command-in-loop",
-    section: "3.5",
-    impact: Impact::High,
-    default: Default::On,
-    summary: "one round trip per loop item where a pipeline or a multi-key command would do",
-    doc: include_str!("../../rules/conn-command-in-loop.md"),
+    meta: RuleMeta {
+        id: "conn-command-in-loop",
+        section: "3.5",
+        impact: Impact::High,
+        default: Activation::On,
+        summary: "one round trip per loop item where a pipeline or a multi-key command would do",
+        doc: include_str!("../../rules/conn-command-in-loop.md"),
+        hides_source: false,
+    },
     check: Check::Code(command_in_loop),
 };
 
@@ -269,7 +282,7 @@ fn command_in_loop(model: &CrateModel, sink: &mut Sink) {
             || call.is("SCAN")
             // One finding per problem: TS.ADD per item is
             // mod-timeseries-add-in-loop's (it names TS.MADD).
-            || super::modules::is_ts_add_in_loop(call)
+            || super::redis_modules::is_ts_add_in_loop(call)
         {
             continue;
         }
@@ -287,13 +300,16 @@ fn command_in_loop(model: &CrateModel, sink: &mut Sink) {
 }
 
 pub static MISSING_TIMEOUT: Rule = Rule {
-    id: "conn-missing-timeout",
-    section: "3.1",
-    impact: Impact::High,
-    default: Default::On,
-    summary:
-        "a connection, client or pool that can wait forever on a stuck server or an empty pool",
-    doc: include_str!("../../rules/conn-missing-timeout.md"),
+    meta: RuleMeta {
+        id: "conn-missing-timeout",
+        section: "3.1",
+        impact: Impact::High,
+        default: Activation::On,
+        summary:
+            "a connection, client or pool that can wait forever on a stuck server or an empty pool",
+        doc: include_str!("../../rules/conn-missing-timeout.md"),
+        hides_source: false,
+    },
     check: Check::Code(missing_timeout),
 };
 
@@ -353,13 +369,16 @@ fn missing_timeout(model: &CrateModel, sink: &mut Sink) {
 }
 
 pub static BLOCKING_EXCEEDS_TIMEOUT: Rule = Rule {
-    id: "conn-blocking-exceeds-timeout",
-    // Also guide section 4.1 (blocking commands); the doc row says so.
-    section: "3.1",
-    impact: Impact::High,
-    default: Default::On,
-    summary: "a blocking command waits longer than the connection's response timeout allows",
-    doc: include_str!("../../rules/conn-blocking-exceeds-timeout.md"),
+    meta: RuleMeta {
+        id: "conn-blocking-exceeds-timeout",
+        // Also guide section 4.1 (blocking commands); the doc row says so.
+        section: "3.1",
+        impact: Impact::High,
+        default: Activation::On,
+        summary: "a blocking command waits longer than the connection's response timeout allows",
+        doc: include_str!("../../rules/conn-blocking-exceeds-timeout.md"),
+        hides_source: false,
+    },
     check: Check::Code(blocking_exceeds_timeout),
 };
 
@@ -583,12 +602,15 @@ fn version_of(dep: &crate::manifest::ClientDep) -> Option<(u64, u64)> {
 }
 
 pub static LOCKED_CONNECTION: Rule = Rule {
-    id: "conn-mutex-wrapped-connection",
-    section: "3.4",
-    impact: Impact::Critical,
-    default: Default::On,
-    summary: "a connection behind a Mutex/RwLock: every request waits for one socket",
-    doc: include_str!("../../rules/conn-mutex-wrapped-connection.md"),
+    meta: RuleMeta {
+        id: "conn-mutex-wrapped-connection",
+        section: "3.4",
+        impact: Impact::Critical,
+        default: Activation::On,
+        summary: "a connection behind a Mutex/RwLock: every request waits for one socket",
+        doc: include_str!("../../rules/conn-mutex-wrapped-connection.md"),
+        hides_source: false,
+    },
     check: Check::Code(locked_connection),
 };
 
@@ -614,12 +636,15 @@ fn locked_connection(model: &CrateModel, sink: &mut Sink) {
 }
 
 pub static SWALLOWED_ERROR: Rule = Rule {
-    id: "conn-swallowed-error",
-    section: "3.3",
-    impact: Impact::High,
-    default: Default::On,
-    summary: "a Redis command whose error is thrown away",
-    doc: include_str!("../../rules/conn-swallowed-error.md"),
+    meta: RuleMeta {
+        id: "conn-swallowed-error",
+        section: "3.3",
+        impact: Impact::High,
+        default: Activation::On,
+        summary: "a Redis command whose error is thrown away",
+        doc: include_str!("../../rules/conn-swallowed-error.md"),
+        hides_source: false,
+    },
     check: Check::Code(swallowed_error),
 };
 
@@ -647,12 +672,15 @@ fn swallowed_error(model: &CrateModel, sink: &mut Sink) {
 }
 
 pub static NO_RECONNECT: Rule = Rule {
-    id: "conn-no-reconnect",
-    section: "3.3",
-    impact: Impact::High,
-    default: Default::On,
-    summary: "a fred client built without a ReconnectPolicy never reconnects",
-    doc: include_str!("../../rules/conn-no-reconnect.md"),
+    meta: RuleMeta {
+        id: "conn-no-reconnect",
+        section: "3.3",
+        impact: Impact::High,
+        default: Activation::On,
+        summary: "a fred client built without a ReconnectPolicy never reconnects",
+        doc: include_str!("../../rules/conn-no-reconnect.md"),
+        hides_source: false,
+    },
     check: Check::Code(no_reconnect),
 };
 
@@ -679,12 +707,15 @@ fn no_reconnect(model: &CrateModel, sink: &mut Sink) {
 }
 
 pub static STORED_CONNECTION: Rule = Rule {
-    id: "conn-stored-connection-no-reconnect",
-    section: "3.3",
-    impact: Impact::High,
-    default: Default::OptIn,
-    summary: "a struct field or static keeps a redis-rs connection that never reconnects",
-    doc: include_str!("../../rules/conn-stored-connection-no-reconnect.md"),
+    meta: RuleMeta {
+        id: "conn-stored-connection-no-reconnect",
+        section: "3.3",
+        impact: Impact::High,
+        default: Activation::OptIn,
+        summary: "a struct field or static keeps a redis-rs connection that never reconnects",
+        doc: include_str!("../../rules/conn-stored-connection-no-reconnect.md"),
+        hides_source: false,
+    },
     check: Check::Code(stored_connection),
 };
 
@@ -716,12 +747,15 @@ fn stored_connection(model: &CrateModel, sink: &mut Sink) {
 }
 
 pub static PUBSUB_ON_SHARED_CONNECTION: Rule = Rule {
-    id: "conn-pubsub-on-shared-connection",
-    section: "3.2",
-    impact: Impact::MediumHigh,
-    default: Default::On,
-    summary: "subscribing on a regular, multiplexed or pooled connection, or once per request",
-    doc: include_str!("../../rules/conn-pubsub-on-shared-connection.md"),
+    meta: RuleMeta {
+        id: "conn-pubsub-on-shared-connection",
+        section: "3.2",
+        impact: Impact::MediumHigh,
+        default: Activation::On,
+        summary: "subscribing on a regular, multiplexed or pooled connection, or once per request",
+        doc: include_str!("../../rules/conn-pubsub-on-shared-connection.md"),
+        hides_source: false,
+    },
     check: Check::Code(pubsub_on_shared_connection),
 };
 

@@ -2,7 +2,8 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use super::{Check, Default, Edit, Fix, Impact, Rule, Sink};
+use super::{Check, Rule, Sink};
+use crate::diagnostic::{Activation, Edit, Fix, Impact, RuleMeta};
 use crate::model::flow::UseKind;
 use crate::model::key::Key;
 use crate::model::{Api, Call, CrateModel, Form, LoopKind};
@@ -20,12 +21,15 @@ pub static RULES: &[&Rule] = &[
 ];
 
 pub static SERIALIZED_READ_MODIFY_WRITE: Rule = Rule {
-    id: "ds-serialized-read-modify-write",
-    section: "1.1",
-    impact: Impact::Critical,
-    default: Default::On,
-    summary: "a serialized object read, decoded, changed and written back whole",
-    doc: include_str!("../../rules/ds-serialized-read-modify-write.md"),
+    meta: RuleMeta {
+        id: "ds-serialized-read-modify-write",
+        section: "1.1",
+        impact: Impact::Critical,
+        default: Activation::On,
+        summary: "a serialized object read, decoded, changed and written back whole",
+        doc: include_str!("../../rules/ds-serialized-read-modify-write.md"),
+        hides_source: false,
+    },
     check: Check::Code(serialized_read_modify_write),
 };
 
@@ -79,12 +83,15 @@ pub(crate) fn decoded_read_of_same_key<'m>(
 }
 
 pub static POLLING_LOOP: Rule = Rule {
-    id: "ds-polling-loop",
-    section: "1.3",
-    impact: Impact::High,
-    default: Default::On,
-    summary: "a loop that pops or reads without blocking and sleeps between rounds",
-    doc: include_str!("../../rules/ds-polling-loop.md"),
+    meta: RuleMeta {
+        id: "ds-polling-loop",
+        section: "1.3",
+        impact: Impact::High,
+        default: Activation::On,
+        summary: "a loop that pops or reads without blocking and sleeps between rounds",
+        doc: include_str!("../../rules/ds-polling-loop.md"),
+        hides_source: false,
+    },
     check: Check::Code(polling_loop),
 };
 
@@ -146,12 +153,15 @@ fn polling_loop(model: &CrateModel, sink: &mut Sink) {
 }
 
 pub static LIST_MEMBERSHIP_SCAN: Rule = Rule {
-    id: "ds-list-membership-scan",
-    section: "1.4",
-    impact: Impact::High,
-    default: Default::On,
-    summary: "a whole list fetched with LRANGE 0 -1 to test membership in the application",
-    doc: include_str!("../../rules/ds-list-membership-scan.md"),
+    meta: RuleMeta {
+        id: "ds-list-membership-scan",
+        section: "1.4",
+        impact: Impact::High,
+        default: Activation::On,
+        summary: "a whole list fetched with LRANGE 0 -1 to test membership in the application",
+        doc: include_str!("../../rules/ds-list-membership-scan.md"),
+        hides_source: false,
+    },
     check: Check::Code(list_membership_scan),
 };
 
@@ -185,12 +195,16 @@ fn list_membership_scan(model: &CrateModel, sink: &mut Sink) {
 }
 
 pub static SORT_IN_APP: Rule = Rule {
-    id: "ds-sort-in-app",
-    section: "1.5",
-    impact: Impact::High,
-    default: Default::On,
-    summary: "a hash, set or list fetched whole and sorted by a computed key in the application",
-    doc: include_str!("../../rules/ds-sort-in-app.md"),
+    meta: RuleMeta {
+        id: "ds-sort-in-app",
+        section: "1.5",
+        impact: Impact::High,
+        default: Activation::On,
+        summary:
+            "a hash, set or list fetched whole and sorted by a computed key in the application",
+        doc: include_str!("../../rules/ds-sort-in-app.md"),
+        hides_source: false,
+    },
     check: Check::Code(sort_in_app),
 };
 
@@ -232,12 +246,15 @@ fn sort_in_app(model: &CrateModel, sink: &mut Sink) {
 }
 
 pub static FIELDS_AS_SEPARATE_KEYS: Rule = Rule {
-    id: "ds-fields-as-separate-keys",
-    section: "1.2",
-    impact: Impact::Critical,
-    default: Default::On,
-    summary: "an object's fields stored as separate string keys instead of one Hash",
-    doc: include_str!("../../rules/ds-fields-as-separate-keys.md"),
+    meta: RuleMeta {
+        id: "ds-fields-as-separate-keys",
+        section: "1.2",
+        impact: Impact::Critical,
+        default: Activation::On,
+        summary: "an object's fields stored as separate string keys instead of one Hash",
+        doc: include_str!("../../rules/ds-fields-as-separate-keys.md"),
+        hides_source: false,
+    },
     check: Check::Code(fields_as_separate_keys),
 };
 
@@ -314,12 +331,15 @@ fn fields_as_separate_keys(model: &CrateModel, sink: &mut Sink) {
 }
 
 pub static DEPRECATED_RPOPLPUSH: Rule = Rule {
-    id: "ds-deprecated-rpoplpush",
-    section: "1.3",
-    impact: Impact::High,
-    default: Default::On,
-    summary: "RPOPLPUSH / BRPOPLPUSH are deprecated; use LMOVE / BLMOVE",
-    doc: include_str!("../../rules/ds-deprecated-rpoplpush.md"),
+    meta: RuleMeta {
+        id: "ds-deprecated-rpoplpush",
+        section: "1.3",
+        impact: Impact::High,
+        default: Activation::On,
+        summary: "RPOPLPUSH / BRPOPLPUSH are deprecated; use LMOVE / BLMOVE",
+        doc: include_str!("../../rules/ds-deprecated-rpoplpush.md"),
+        hides_source: false,
+    },
     check: Check::Code(deprecated_rpoplpush),
 };
 
@@ -429,12 +449,15 @@ fn touched_by(model: &CrateModel, commands: &[&str], opaque_touches_all: bool) -
 }
 
 pub static STREAM_NO_ACK: Rule = Rule {
-    id: "ds-stream-no-ack",
-    section: "1.6",
-    impact: Impact::High,
-    default: Default::On,
-    summary: "a stream read with a consumer group that the crate never acknowledges (XACK)",
-    doc: include_str!("../../rules/ds-stream-no-ack.md"),
+    meta: RuleMeta {
+        id: "ds-stream-no-ack",
+        section: "1.6",
+        impact: Impact::High,
+        default: Activation::On,
+        summary: "a stream read with a consumer group that the crate never acknowledges (XACK)",
+        doc: include_str!("../../rules/ds-stream-no-ack.md"),
+        hides_source: false,
+    },
     check: Check::Code(stream_no_ack),
 };
 
@@ -479,12 +502,15 @@ fn stream_no_ack(model: &CrateModel, sink: &mut Sink) {
 }
 
 pub static STREAM_UNBOUNDED: Rule = Rule {
-    id: "ds-stream-unbounded",
-    section: "1.6",
-    impact: Impact::High,
-    default: Default::On,
-    summary: "XADD with no MAXLEN/MINID on a stream the crate never trims",
-    doc: include_str!("../../rules/ds-stream-unbounded.md"),
+    meta: RuleMeta {
+        id: "ds-stream-unbounded",
+        section: "1.6",
+        impact: Impact::High,
+        default: Activation::On,
+        summary: "XADD with no MAXLEN/MINID on a stream the crate never trims",
+        doc: include_str!("../../rules/ds-stream-unbounded.md"),
+        hides_source: false,
+    },
     check: Check::Code(stream_unbounded),
 };
 

@@ -2,7 +2,8 @@
 
 use std::collections::HashSet;
 
-use super::{Check, Default, Impact, Rule, Sink};
+use super::{Check, Rule, Sink};
+use crate::diagnostic::{Activation, Impact, RuleMeta};
 use crate::model::command::flags;
 use crate::model::flow::Source;
 use crate::model::key::{Key, Part};
@@ -20,12 +21,15 @@ pub static RULES: &[&Rule] = &[
 ];
 
 pub static LARGE_VALUE: Rule = Rule {
-    id: "key-large-value",
-    section: "2.1",
-    impact: Impact::Critical,
-    default: Default::On,
-    summary: "a whole file's content stored as a Redis value",
-    doc: include_str!("../../rules/key-large-value.md"),
+    meta: RuleMeta {
+        id: "key-large-value",
+        section: "2.1",
+        impact: Impact::Critical,
+        default: Activation::On,
+        summary: "a whole file's content stored as a Redis value",
+        doc: include_str!("../../rules/key-large-value.md"),
+        hides_source: false,
+    },
     check: Check::Code(large_value),
 };
 
@@ -55,12 +59,15 @@ fn large_value(model: &CrateModel, sink: &mut Sink) {
 }
 
 pub static KEYS_COMMAND: Rule = Rule {
-    id: "key-keys-command",
-    section: "2.6",
-    impact: Impact::Critical,
-    default: Default::On,
-    summary: "KEYS walks the whole keyspace in one blocking call; iterate with SCAN",
-    doc: include_str!("../../rules/key-keys-command.md"),
+    meta: RuleMeta {
+        id: "key-keys-command",
+        section: "2.6",
+        impact: Impact::Critical,
+        default: Activation::On,
+        summary: "KEYS walks the whole keyspace in one blocking call; iterate with SCAN",
+        doc: include_str!("../../rules/key-keys-command.md"),
+        hides_source: false,
+    },
     check: Check::Code(keys_command),
 };
 
@@ -92,12 +99,15 @@ fn keys_command(model: &CrateModel, sink: &mut Sink) {
 }
 
 pub static MISSING_TTL: Rule = Rule {
-    id: "key-missing-ttl",
-    section: "2.4",
-    impact: Impact::Critical,
-    default: Default::On,
-    summary: "a write to a cache/session/token-like key that never gets an expiry",
-    doc: include_str!("../../rules/key-missing-ttl.md"),
+    meta: RuleMeta {
+        id: "key-missing-ttl",
+        section: "2.4",
+        impact: Impact::Critical,
+        default: Activation::On,
+        summary: "a write to a cache/session/token-like key that never gets an expiry",
+        doc: include_str!("../../rules/key-missing-ttl.md"),
+        hides_source: false,
+    },
     check: Check::Code(missing_ttl),
 };
 
@@ -197,12 +207,15 @@ fn missing_ttl(model: &CrateModel, sink: &mut Sink) {
 }
 
 pub static NO_NAMESPACE: Rule = Rule {
-    id: "key-no-namespace",
-    section: "2.5",
-    impact: Impact::Critical,
-    default: Default::On,
-    summary: "a key without a `prefix:` namespace, or one that starts with a variable part",
-    doc: include_str!("../../rules/key-no-namespace.md"),
+    meta: RuleMeta {
+        id: "key-no-namespace",
+        section: "2.5",
+        impact: Impact::Critical,
+        default: Activation::On,
+        summary: "a key without a `prefix:` namespace, or one that starts with a variable part",
+        doc: include_str!("../../rules/key-no-namespace.md"),
+        hides_source: false,
+    },
     check: Check::Code(no_namespace),
 };
 
@@ -269,12 +282,15 @@ fn no_namespace(model: &CrateModel, sink: &mut Sink) {
 }
 
 pub static UNBOUNDED_COLLECTION: Rule = Rule {
-    id: "key-unbounded-collection",
-    section: "2.1",
-    impact: Impact::Critical,
-    default: Default::On,
-    summary: "a list or sorted set that is pushed to but never trimmed, popped or expired",
-    doc: include_str!("../../rules/key-unbounded-collection.md"),
+    meta: RuleMeta {
+        id: "key-unbounded-collection",
+        section: "2.1",
+        impact: Impact::Critical,
+        default: Activation::On,
+        summary: "a list or sorted set that is pushed to but never trimmed, popped or expired",
+        doc: include_str!("../../rules/key-unbounded-collection.md"),
+        hides_source: false,
+    },
     check: Check::Code(unbounded_collection),
 };
 
@@ -320,13 +336,16 @@ fn unbounded_collection(model: &CrateModel, sink: &mut Sink) {
 }
 
 pub static INCONSISTENT_SEPARATOR: Rule = Rule {
-    id: "key-inconsistent-separator",
-    section: "2.5",
-    impact: Impact::Critical,
-    default: Default::On,
-    summary:
-        "a key template that joins its variable parts with `_`, `-`, `.` or `/` instead of `:`",
-    doc: include_str!("../../rules/key-inconsistent-separator.md"),
+    meta: RuleMeta {
+        id: "key-inconsistent-separator",
+        section: "2.5",
+        impact: Impact::Critical,
+        default: Activation::On,
+        summary:
+            "a key template that joins its variable parts with `_`, `-`, `.` or `/` instead of `:`",
+        doc: include_str!("../../rules/key-inconsistent-separator.md"),
+        hides_source: false,
+    },
     check: Check::Code(inconsistent_separator),
 };
 
@@ -377,12 +396,15 @@ fn inconsistent_separator(model: &CrateModel, sink: &mut Sink) {
 }
 
 pub static NAME_TOO_LONG: Rule = Rule {
-    id: "key-name-too-long",
-    section: "2.3",
-    impact: Impact::Medium,
-    default: Default::On,
-    summary: "a key whose fixed text is over 64 characters or padded with filler words",
-    doc: include_str!("../../rules/key-name-too-long.md"),
+    meta: RuleMeta {
+        id: "key-name-too-long",
+        section: "2.3",
+        impact: Impact::Medium,
+        default: Activation::On,
+        summary: "a key whose fixed text is over 64 characters or padded with filler words",
+        doc: include_str!("../../rules/key-name-too-long.md"),
+        hides_source: false,
+    },
     check: Check::Code(name_too_long),
 };
 
@@ -422,7 +444,7 @@ mod tests {
 
     #[test]
     fn ephemeral_prefixes() {
-        let defaults = crate::config::Settings::default().ephemeral_prefixes;
+        let defaults = crate::settings::Settings::default().ephemeral_prefixes;
         let key = |s: &str| Key::from_parts(vec![Part::Lit(s.into()), Part::Hole("id".into())]);
         assert_eq!(
             ephemeral_prefix(&key("session:"), &defaults),

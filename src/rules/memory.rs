@@ -5,10 +5,11 @@
 use std::collections::HashMap;
 
 use super::commands::is_lock_key;
-use super::{Check, Default, Edit, Fix, Impact, Rule, Sink};
-use crate::conf::{show_memory, ConfFile, ConfKind, Directive};
+use super::{Check, Rule, Sink};
+use crate::diagnostic::{Activation, Edit, Fix, Impact, RuleMeta};
 use crate::model::key::Key;
 use crate::model::{Call, CrateModel, Form};
+use crate::server_conf::{show_memory, ConfFile, ConfKind, Directive};
 
 /// The rules of this section, in guide order.
 pub static RULES: &[&Rule] = &[
@@ -81,13 +82,16 @@ fn collection_keys(model: &CrateModel) -> HashMap<String, &'static str> {
 }
 
 pub static NUMBERS_AS_STRINGS: Rule = Rule {
-    id: "memory-numbers-as-strings",
-    section: "7.4",
-    impact: Impact::MediumHigh,
-    default: Default::OptIn,
-    summary:
-        "an integer written zero-padded or signed, which Redis cannot store or count as an integer",
-    doc: include_str!("../../rules/memory-numbers-as-strings.md"),
+    meta: RuleMeta {
+        id: "memory-numbers-as-strings",
+        section: "7.4",
+        impact: Impact::MediumHigh,
+        default: Activation::OptIn,
+        summary:
+            "an integer written zero-padded or signed, which Redis cannot store or count as an integer",
+        doc: include_str!("../../rules/memory-numbers-as-strings.md"),
+        hides_source: false,
+    },
     check: Check::Code(numbers_as_strings),
 };
 
@@ -118,12 +122,16 @@ fn numbers_as_strings(model: &CrateModel, sink: &mut Sink) {
 }
 
 pub static DEL_LARGE_KEY: Rule = Rule {
-    id: "memory-del-large-key",
-    section: "7.5",
-    impact: Impact::Medium,
-    default: Default::On,
-    summary: "DEL of a collection key or of scanned keys: UNLINK frees the memory without blocking",
-    doc: include_str!("../../rules/memory-del-large-key.md"),
+    meta: RuleMeta {
+        id: "memory-del-large-key",
+        section: "7.5",
+        impact: Impact::Medium,
+        default: Activation::On,
+        summary:
+            "DEL of a collection key or of scanned keys: UNLINK frees the memory without blocking",
+        doc: include_str!("../../rules/memory-del-large-key.md"),
+        hides_source: false,
+    },
     check: Check::Code(del_large_key),
 };
 
@@ -199,12 +207,15 @@ fn unlink_fix(call: &Call) -> Option<Fix> {
 }
 
 pub static RENAME_OVERWRITE: Rule = Rule {
-    id: "memory-rename-overwrite",
-    section: "7.5",
-    impact: Impact::Medium,
-    default: Default::OptIn,
-    summary: "RENAME onto a key the crate writes as a collection: the old value is freed while the server blocks",
-    doc: include_str!("../../rules/memory-rename-overwrite.md"),
+    meta: RuleMeta {
+        id: "memory-rename-overwrite",
+        section: "7.5",
+        impact: Impact::Medium,
+        default: Activation::OptIn,
+        summary: "RENAME onto a key the crate writes as a collection: the old value is freed while the server blocks",
+        doc: include_str!("../../rules/memory-rename-overwrite.md"),
+        hides_source: false,
+    },
     check: Check::Code(rename_overwrite),
 };
 
@@ -233,12 +244,15 @@ fn rename_overwrite(model: &CrateModel, sink: &mut Sink) {
 }
 
 pub static CONF_NO_MAXMEMORY: Rule = Rule {
-    id: "conf-no-maxmemory",
-    section: "7.2",
-    impact: Impact::Critical,
-    default: Default::On,
-    summary: "a Redis configuration without a memory limit",
-    doc: include_str!("../../rules/conf-no-maxmemory.md"),
+    meta: RuleMeta {
+        id: "conf-no-maxmemory",
+        section: "7.2",
+        impact: Impact::Critical,
+        default: Activation::On,
+        summary: "a Redis configuration without a memory limit",
+        doc: include_str!("../../rules/conf-no-maxmemory.md"),
+        hides_source: false,
+    },
     check: Check::Conf(no_maxmemory),
 };
 
@@ -273,12 +287,15 @@ fn no_maxmemory(conf: &ConfFile, sink: &mut Sink) {
 }
 
 pub static CONF_EVICTION_POLICY: Rule = Rule {
-    id: "conf-eviction-policy",
-    section: "7.1",
-    impact: Impact::Critical,
-    default: Default::On,
-    summary: "an eviction policy that makes writes fail when memory is full",
-    doc: include_str!("../../rules/conf-eviction-policy.md"),
+    meta: RuleMeta {
+        id: "conf-eviction-policy",
+        section: "7.1",
+        impact: Impact::Critical,
+        default: Activation::On,
+        summary: "an eviction policy that makes writes fail when memory is full",
+        doc: include_str!("../../rules/conf-eviction-policy.md"),
+        hides_source: false,
+    },
     check: Check::Conf(eviction_policy),
 };
 
@@ -353,12 +370,15 @@ fn eviction_policy(conf: &ConfFile, sink: &mut Sink) {
 }
 
 pub static CONF_VOLATILE_POLICY: Rule = Rule {
-    id: "conf-volatile-policy",
-    section: "7.1",
-    impact: Impact::Critical,
-    default: Default::OptIn,
-    summary: "a volatile-* eviction policy, which only works when keys have TTLs",
-    doc: include_str!("../../rules/conf-volatile-policy.md"),
+    meta: RuleMeta {
+        id: "conf-volatile-policy",
+        section: "7.1",
+        impact: Impact::Critical,
+        default: Activation::OptIn,
+        summary: "a volatile-* eviction policy, which only works when keys have TTLs",
+        doc: include_str!("../../rules/conf-volatile-policy.md"),
+        hides_source: false,
+    },
     check: Check::Conf(volatile_policy),
 };
 
@@ -390,12 +410,15 @@ fn volatile_policy(conf: &ConfFile, sink: &mut Sink) {
 }
 
 pub static CONF_LAZYFREE_OFF: Rule = Rule {
-    id: "conf-lazyfree-off",
-    section: "7.5",
-    impact: Impact::Medium,
-    default: Default::On,
-    summary: "lazy freeing switched off: large deletions block the server",
-    doc: include_str!("../../rules/conf-lazyfree-off.md"),
+    meta: RuleMeta {
+        id: "conf-lazyfree-off",
+        section: "7.5",
+        impact: Impact::Medium,
+        default: Activation::On,
+        summary: "lazy freeing switched off: large deletions block the server",
+        doc: include_str!("../../rules/conf-lazyfree-off.md"),
+        hides_source: false,
+    },
     check: Check::Conf(lazyfree_off),
 };
 

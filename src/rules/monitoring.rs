@@ -1,19 +1,23 @@
 //! Guide section 10: performance and monitoring. The rules here read Redis
 //! configuration files (redis.conf, `redis-server` command lines).
 
-use super::{Check, Default, Impact, Rule, Sink};
-use crate::conf::{ConfFile, ConfKind};
+use super::{Check, Rule, Sink};
+use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::server_conf::{ConfFile, ConfKind};
 
 /// The rules of this section, in guide order.
 pub static RULES: &[&Rule] = &[&CONF_LATENCY_MONITOR, &CONF_SLOWLOG];
 
 pub static CONF_LATENCY_MONITOR: Rule = Rule {
-    id: "conf-latency-monitor",
-    section: "10.2",
-    impact: Impact::High,
-    default: Default::On,
-    summary: "the latency monitor is off: latency spikes go unrecorded",
-    doc: include_str!("../../rules/conf-latency-monitor.md"),
+    meta: RuleMeta {
+        id: "conf-latency-monitor",
+        section: "10.2",
+        impact: Impact::High,
+        default: Activation::On,
+        summary: "the latency monitor is off: latency spikes go unrecorded",
+        doc: include_str!("../../rules/conf-latency-monitor.md"),
+        hides_source: false,
+    },
     check: Check::Conf(latency_monitor),
 };
 
@@ -50,12 +54,15 @@ fn latency_monitor(conf: &ConfFile, sink: &mut Sink) {
 }
 
 pub static CONF_SLOWLOG: Rule = Rule {
-    id: "conf-slowlog",
-    section: "10.5",
-    impact: Impact::High,
-    default: Default::On,
-    summary: "a slow log that is off, misses slow commands, or keeps too few entries",
-    doc: include_str!("../../rules/conf-slowlog.md"),
+    meta: RuleMeta {
+        id: "conf-slowlog",
+        section: "10.5",
+        impact: Impact::High,
+        default: Activation::On,
+        summary: "a slow log that is off, misses slow commands, or keeps too few entries",
+        doc: include_str!("../../rules/conf-slowlog.md"),
+        hides_source: false,
+    },
     check: Check::Conf(slowlog),
 };
 

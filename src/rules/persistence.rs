@@ -1,19 +1,23 @@
 //! Guide section 8: persistence. The rules here read Redis configuration
 //! files (redis.conf, `redis-server` command lines).
 
-use super::{Check, Default, Impact, Rule, Sink};
-use crate::conf::{show_memory, ConfFile, ConfKind};
+use super::{Check, Rule, Sink};
+use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::server_conf::{show_memory, ConfFile, ConfKind};
 
 /// The rules of this section, in guide order.
 pub static RULES: &[&Rule] = &[&CONF_AOF_REWRITE, &CONF_FSYNC_POLICY, &CONF_NO_PERSISTENCE];
 
 pub static CONF_AOF_REWRITE: Rule = Rule {
-    id: "conf-aof-rewrite",
-    section: "8.1",
-    impact: Impact::Medium,
-    default: Default::On,
-    summary: "automatic AOF rewriting disabled or set to rewrite far too often",
-    doc: include_str!("../../rules/conf-aof-rewrite.md"),
+    meta: RuleMeta {
+        id: "conf-aof-rewrite",
+        section: "8.1",
+        impact: Impact::Medium,
+        default: Activation::On,
+        summary: "automatic AOF rewriting disabled or set to rewrite far too often",
+        doc: include_str!("../../rules/conf-aof-rewrite.md"),
+        hides_source: false,
+    },
     check: Check::Conf(aof_rewrite),
 };
 
@@ -67,12 +71,15 @@ fn aof_rewrite(conf: &ConfFile, sink: &mut Sink) {
 }
 
 pub static CONF_FSYNC_POLICY: Rule = Rule {
-    id: "conf-fsync-policy",
-    section: "8.2",
-    impact: Impact::High,
-    default: Default::On,
-    summary: "an AOF whose fsync policy is `no` or left implicit",
-    doc: include_str!("../../rules/conf-fsync-policy.md"),
+    meta: RuleMeta {
+        id: "conf-fsync-policy",
+        section: "8.2",
+        impact: Impact::High,
+        default: Activation::On,
+        summary: "an AOF whose fsync policy is `no` or left implicit",
+        doc: include_str!("../../rules/conf-fsync-policy.md"),
+        hides_source: false,
+    },
     check: Check::Conf(fsync_policy),
 };
 
@@ -113,12 +120,15 @@ fn fsync_policy(conf: &ConfFile, sink: &mut Sink) {
 }
 
 pub static CONF_NO_PERSISTENCE: Rule = Rule {
-    id: "conf-no-persistence",
-    section: "8.4",
-    impact: Impact::Medium,
-    default: Default::On,
-    summary: "persistence switched off on an instance not marked as a cache",
-    doc: include_str!("../../rules/conf-no-persistence.md"),
+    meta: RuleMeta {
+        id: "conf-no-persistence",
+        section: "8.4",
+        impact: Impact::Medium,
+        default: Activation::On,
+        summary: "persistence switched off on an instance not marked as a cache",
+        doc: include_str!("../../rules/conf-no-persistence.md"),
+        hides_source: false,
+    },
     check: Check::Conf(no_persistence),
 };
 

@@ -1,27 +1,24 @@
 //! Security: not a numbered section of the guide, which touches it in its
 //! TLS and platform notes. The rules here read Redis configuration files.
 
-use super::{Check, Default, Impact, Rule, Sink};
-use crate::conf::{ConfFile, ConfKind, Directive};
+use super::{Check, Rule, Sink};
+use crate::diagnostic::{Activation, Impact, RuleMeta};
 use crate::model::CrateModel;
+use crate::server_conf::{ConfFile, ConfKind, Directive};
 
 /// The rules of this section.
-/// Rules whose findings point at a URL literal: reports never quote it.
-pub static HIDE_SOURCE: &[&Rule] = &[
-    &HARDCODED_CREDENTIALS,
-    &PLAINTEXT_REMOTE,
-    &super::cluster::HARDCODED_MASTER,
-];
-
 pub static RULES: &[&Rule] = &[&HARDCODED_CREDENTIALS, &PLAINTEXT_REMOTE, &CONF_NO_AUTH];
 
 pub static CONF_NO_AUTH: Rule = Rule {
-    id: "conf-no-auth",
-    section: "sec",
-    impact: Impact::High,
-    default: Default::On,
-    summary: "a Redis server reachable from the network without a password",
-    doc: include_str!("../../rules/conf-no-auth.md"),
+    meta: RuleMeta {
+        id: "conf-no-auth",
+        section: "sec",
+        impact: Impact::High,
+        default: Activation::On,
+        summary: "a Redis server reachable from the network without a password",
+        doc: include_str!("../../rules/conf-no-auth.md"),
+        hides_source: false,
+    },
     check: Check::Conf(no_auth),
 };
 
@@ -141,12 +138,15 @@ fn is_placeholder(text: &str) -> bool {
 }
 
 pub static HARDCODED_CREDENTIALS: Rule = Rule {
-    id: "sec-hardcoded-credentials",
-    section: "sec",
-    impact: Impact::High,
-    default: Default::On,
-    summary: "a Redis URL with a password written in the code",
-    doc: include_str!("../../rules/sec-hardcoded-credentials.md"),
+    meta: RuleMeta {
+        id: "sec-hardcoded-credentials",
+        section: "sec",
+        impact: Impact::High,
+        default: Activation::On,
+        summary: "a Redis URL with a password written in the code",
+        doc: include_str!("../../rules/sec-hardcoded-credentials.md"),
+        hides_source: true,
+    },
     check: Check::Code(hardcoded_credentials),
 };
 
@@ -173,12 +173,15 @@ fn hardcoded_credentials(model: &CrateModel, sink: &mut Sink) {
 }
 
 pub static PLAINTEXT_REMOTE: Rule = Rule {
-    id: "sec-plaintext-remote",
-    section: "sec",
-    impact: Impact::Medium,
-    default: Default::On,
-    summary: "a redis:// URL to a remote host: traffic and password travel unencrypted",
-    doc: include_str!("../../rules/sec-plaintext-remote.md"),
+    meta: RuleMeta {
+        id: "sec-plaintext-remote",
+        section: "sec",
+        impact: Impact::Medium,
+        default: Activation::On,
+        summary: "a redis:// URL to a remote host: traffic and password travel unencrypted",
+        doc: include_str!("../../rules/sec-plaintext-remote.md"),
+        hides_source: true,
+    },
     check: Check::Code(plaintext_remote),
 };
 

@@ -6,16 +6,16 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::command;
-use super::key::{Key, Part};
-use super::{
-    Call, Conn, ConnKind, CrateModel, Creation, CreationKind, DisabledTimeout, FileId, HelperCall,
-};
-use super::{ConnTimeout, FnInfo, Form, FredTimeout, Lib, Origin, Timeout};
 use crate::extract::facts::{FileFacts, Op, RawArg, RawKey, RawPart, Recv, Root};
-use crate::extract::methods::Api;
 use crate::extract::types::TypeClass;
 use crate::manifest::CrateManifest;
+use crate::model::command;
+use crate::model::key::{Key, Part};
+use crate::model::Api;
+use crate::model::{
+    Call, Conn, ConnKind, CrateModel, Creation, CreationKind, DisabledTimeout, FileId, HelperCall,
+};
+use crate::model::{ConnTimeout, FnInfo, Form, FredTimeout, Lib, Origin, Timeout};
 
 /// Options that say which code is linted.
 #[derive(Debug, Clone, Copy, Default)]
@@ -462,7 +462,7 @@ pub fn resolve(
 
         for (span, func, in_test) in &facts.fred_cluster_configs {
             if !(*in_test || facts.all_test) || scope.tests {
-                model.fred_cluster_configs.push(super::ConfigSite {
+                model.fred_cluster_configs.push(crate::model::ConfigSite {
                     file: *file_id,
                     span: *span,
                     func: fn_base + func,
@@ -481,7 +481,7 @@ pub fn resolve(
                 .iter()
                 .any(|s| s.file == *file_id && s.text.span == text.span);
             if (!(in_test || facts.all_test) || scope.tests) && !seen {
-                model.scripts.push(super::LuaScript {
+                model.scripts.push(crate::model::LuaScript {
                     file: *file_id,
                     text: text.clone(),
                 });
@@ -489,7 +489,7 @@ pub fn resolve(
         }
         for (span, text, in_test) in &facts.url_literals {
             if !(*in_test || facts.all_test) || scope.tests {
-                model.url_literals.push(super::UrlLiteral {
+                model.url_literals.push(crate::model::UrlLiteral {
                     file: *file_id,
                     span: *span,
                     text: text.clone(),
@@ -498,12 +498,14 @@ pub fn resolve(
         }
         for (span, lock, kind, in_test) in &facts.locked_connections {
             if !(*in_test || facts.all_test) || scope.tests {
-                model.locked_connections.push(super::LockedConnection {
-                    file: *file_id,
-                    span: *span,
-                    lock: lock.clone(),
-                    kind: *kind,
-                });
+                model
+                    .locked_connections
+                    .push(crate::model::LockedConnection {
+                        file: *file_id,
+                        span: *span,
+                        lock: lock.clone(),
+                        kind: *kind,
+                    });
             }
         }
         for p in &facts.pubsub_uses {
@@ -511,7 +513,7 @@ pub fn resolve(
                 continue;
             }
             if let Ok(Some(conn)) = symbols.recv(&p.recv, *file_id) {
-                model.pubsub_uses.push(super::PubSubUse {
+                model.pubsub_uses.push(crate::model::PubSubUse {
                     file: *file_id,
                     span: p.span,
                     func: fn_base + p.func,
@@ -523,12 +525,14 @@ pub fn resolve(
         }
         for s in &facts.stored_connections {
             if !(s.in_test || facts.all_test) || scope.tests {
-                model.stored_connections.push(super::StoredConnection {
-                    file: *file_id,
-                    span: s.span,
-                    owner: s.owner.clone(),
-                    kind: s.kind,
-                });
+                model
+                    .stored_connections
+                    .push(crate::model::StoredConnection {
+                        file: *file_id,
+                        span: s.span,
+                        owner: s.owner.clone(),
+                        kind: s.kind,
+                    });
             }
         }
         for (span, in_test) in &facts.disabled_timeouts {
@@ -568,7 +572,7 @@ pub fn resolve(
                 .exec
                 .as_ref()
                 .and_then(|r| symbols.recv(r, *file_id).ok().flatten());
-            let pipe = super::Pipe {
+            let pipe = crate::model::Pipe {
                 atomic: p.atomic,
                 transaction: p.transaction,
                 exec,
@@ -590,7 +594,7 @@ pub fn resolve(
 /// A module command's arguments, resolved (consts and key builders
 /// substituted); other commands keep none.
 fn module_args(command: &str, args: &[RawArg], symbols: &Symbols) -> Vec<Key> {
-    if !super::modules::is_module_command(command) {
+    if !crate::model::redis_modules::is_module_command(command) {
         return Vec::new();
     }
     args.iter()
@@ -624,7 +628,11 @@ fn pipe_id(file: FileId, pipe: u32) -> u32 {
 }
 
 /// Keys and options of a raw command from its argument list.
-fn raw_keys_and_opts(command: &str, args: &[RawArg], symbols: &Symbols) -> (Vec<Key>, super::Opts) {
+fn raw_keys_and_opts(
+    command: &str,
+    args: &[RawArg],
+    symbols: &Symbols,
+) -> (Vec<Key>, crate::model::Opts) {
     let lits: Vec<Option<&str>> = args.iter().map(|a| a.lit.as_deref()).collect();
     let upper: Vec<Option<String>> = lits
         .iter()
@@ -644,7 +652,7 @@ fn raw_keys_and_opts(command: &str, args: &[RawArg], symbols: &Symbols) -> (Vec<
             .enumerate()
             .any(|(i, u)| !positions.contains(&i) && u.as_deref() == Some(word))
     };
-    let mut opts = super::Opts {
+    let mut opts = crate::model::Opts {
         expiry: ["EX", "PX", "EXAT", "PXAT", "KEEPTTL"]
             .iter()
             .any(|w| has(w)),

@@ -16,7 +16,7 @@
 //!
 //! `include` lines are kept as directives; [`super::load`] resolves them.
 
-use crate::model::{FileId, Pos, Span};
+use crate::source::{FileId, Pos, Span};
 
 use super::Directive;
 

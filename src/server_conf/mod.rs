@@ -14,7 +14,7 @@ pub mod parse;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
-use crate::model::{FileId, Pos, Span};
+use crate::source::{FileId, Pos, Span};
 
 pub use parse::{parse_memory, show_memory, ParseError};
 

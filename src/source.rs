@@ -1,10 +1,82 @@
-//! Line/column positions (1-based lines, 0-based char columns, as
-//! proc-macro2 reports them) and byte offsets: one index for fixes,
-//! baselines and reports.
+//! Where things are in the user's files: file ids, positions, spans and the
+//! line index that turns positions into byte offsets. The bottom layer:
+//! it imports nothing from the crate.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::model::{Pos, Span};
+pub type FileId = u32;
+
+/// A position in a source file: 1-based line, 0-based column in chars (as
+/// proc-macro2 reports them).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+pub struct Pos {
+    pub line: u32,
+    pub col: u32,
+}
+
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+pub struct Span {
+    pub start: Pos,
+    pub end: Pos,
+}
+
+impl Span {
+    pub fn of(span: proc_macro2::Span) -> Span {
+        let (s, e) = (span.start(), span.end());
+        Span {
+            start: Pos {
+                line: s.line as u32,
+                col: s.column as u32,
+            },
+            end: Pos {
+                line: e.line as u32,
+                col: e.column as u32,
+            },
+        }
+    }
+
+    /// From the start of `a` to the end of `b`.
+    pub fn join(a: proc_macro2::Span, b: proc_macro2::Span) -> Span {
+        Span {
+            start: Span::of(a).start,
+            end: Span::of(b).end,
+        }
+    }
+}
+
+/// A linted file.
+#[derive(Debug)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    /// The path as shown in diagnostics (relative to the working directory).
+    pub display: String,
+    pub source: Arc<str>,
+}
 
 /// Byte offsets where each line of `text` starts (line 1 at index 0).
 pub fn line_starts(text: &str) -> Vec<usize> {

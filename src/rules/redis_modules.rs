@@ -1,13 +1,14 @@
 //! Guide section 5: Redis modules (RediSearch, RedisJSON, TimeSeries,
-//! Bloom). Module commands are read through `model::modules`, whatever
+//! Bloom). Module commands are read through `model::redis_modules`, whatever
 //! client form wrote them.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use super::{Check, Default, Impact, Rule, Sink};
+use super::{Check, Rule, Sink};
+use crate::diagnostic::{Activation, Impact, RuleMeta};
 use crate::model::flow::UseKind;
 use crate::model::key::Key;
-use crate::model::modules::{self, FieldKind, IndexDef, SearchCmd};
+use crate::model::redis_modules::{self, FieldKind, IndexDef, SearchCmd};
 use crate::model::{Call, CrateModel, FileId, LoopKind};
 
 /// The rules of this section, in guide order.
@@ -27,7 +28,7 @@ pub static RULES: &[&Rule] = &[
 
 /// The index an FT.* call names, when literal (or a const).
 pub(super) fn index_name(call: &Call) -> Option<&str> {
-    call.module_args.first().and_then(modules::lit)
+    call.module_args.first().and_then(redis_modules::lit)
 }
 
 /// Every FT.CREATE of the crate, by index name, with its call.
@@ -37,7 +38,7 @@ pub(super) fn indexes(model: &CrateModel) -> HashMap<&str, Vec<(IndexDef, &Call)
         if let Some(name) = index_name(call) {
             out.entry(name)
                 .or_default()
-                .push((modules::parse_create(&call.module_args), call));
+                .push((redis_modules::parse_create(&call.module_args), call));
         }
     }
     out
@@ -49,7 +50,7 @@ pub(super) fn searches(model: &CrateModel) -> impl Iterator<Item = (&Call, Searc
         .calls
         .iter()
         .filter(|c| c.is("FT.SEARCH") || c.is("FT.AGGREGATE"))
-        .map(|c| (c, modules::parse_search(&c.module_args)))
+        .map(|c| (c, redis_modules::parse_search(&c.module_args)))
 }
 
 /// Key templates some call of the given commands touches, by shape; `true`
@@ -77,18 +78,21 @@ fn shapes_of(
 // ------------------------------------------------------------ 5.1 Bloom
 
 pub static BLOOM_NO_RESERVE: Rule = Rule {
-    id: "mod-bloom-no-reserve",
-    section: "5.1",
-    impact: Impact::High,
-    default: Default::On,
-    summary: "BF.ADD to a Bloom filter the crate never sizes with BF.RESERVE",
-    doc: include_str!("../../rules/mod-bloom-no-reserve.md"),
+    meta: RuleMeta {
+        id: "mod-bloom-no-reserve",
+        section: "5.1",
+        impact: Impact::High,
+        default: Activation::On,
+        summary: "BF.ADD to a Bloom filter the crate never sizes with BF.RESERVE",
+        doc: include_str!("../../rules/mod-bloom-no-reserve.md"),
+        hides_source: false,
+    },
     check: Check::Code(bloom_no_reserve),
 };
 
 fn bloom_no_reserve(model: &CrateModel, sink: &mut Sink) {
     let (reserved, unseen) = shapes_of(model, &["BF.RESERVE", "BF.INSERT"], |c| {
-        c.is("BF.RESERVE") || modules::bf_insert_has_capacity(&c.module_args)
+        c.is("BF.RESERVE") || redis_modules::bf_insert_has_capacity(&c.module_args)
     });
     // A reservation on a key the linter cannot read may be any filter.
     if unseen {
@@ -127,12 +131,15 @@ fn bloom_no_reserve(model: &CrateModel, sink: &mut Sink) {
 // ------------------------------------------------------------ 5.2 / 5.3 JSON
 
 pub static JSON_GET_MODIFY_SET: Rule = Rule {
-    id: "mod-json-get-modify-set",
-    section: "5.2",
-    impact: Impact::High,
-    default: Default::On,
-    summary: "JSON.GET then JSON.SET of the same document instead of an atomic path update",
-    doc: include_str!("../../rules/mod-json-get-modify-set.md"),
+    meta: RuleMeta {
+        id: "mod-json-get-modify-set",
+        section: "5.2",
+        impact: Impact::High,
+        default: Activation::On,
+        summary: "JSON.GET then JSON.SET of the same document instead of an atomic path update",
+        doc: include_str!("../../rules/mod-json-get-modify-set.md"),
+        hides_source: false,
+    },
     check: Check::Code(json_get_modify_set),
 };
 
@@ -163,7 +170,8 @@ fn json_get_modify_set(model: &CrateModel, sink: &mut Sink) {
             continue;
         };
         let key = &get.keys[0];
-        let path = modules::json_path("JSON.SET", &set.module_args).unwrap_or_else(|| "…".into());
+        let path =
+            redis_modules::json_path("JSON.SET", &set.module_args).unwrap_or_else(|| "…".into());
         sink.report(
             get.file,
             get.span,
@@ -180,13 +188,16 @@ fn json_get_modify_set(model: &CrateModel, sink: &mut Sink) {
 }
 
 pub static JSON_WHOLE_DOCUMENT: Rule = Rule {
-    id: "mod-json-whole-document",
-    section: "5.3",
-    impact: Impact::MediumHigh,
-    default: Default::On,
-    summary:
-        "JSON.GET of the whole document (root path) when the code reads only a few fields of it",
-    doc: include_str!("../../rules/mod-json-whole-document.md"),
+    meta: RuleMeta {
+        id: "mod-json-whole-document",
+        section: "5.3",
+        impact: Impact::MediumHigh,
+        default: Activation::On,
+        summary:
+            "JSON.GET of the whole document (root path) when the code reads only a few fields of it",
+        doc: include_str!("../../rules/mod-json-whole-document.md"),
+        hides_source: false,
+    },
     check: Check::Code(json_whole_document),
 };
 
@@ -209,11 +220,11 @@ fn json_whole_document(model: &CrateModel, sink: &mut Sink) {
         }
     }
     for get in model.calls.iter().filter(|c| c.is("JSON.GET")) {
-        let Some(path) = modules::json_path("JSON.GET", &get.module_args) else {
+        let Some(path) = redis_modules::json_path("JSON.GET", &get.module_args) else {
             continue;
         };
         // A read written back is mod-json-get-modify-set's finding.
-        if !modules::is_root_path(&path) || write_back(model, get).is_some() {
+        if !redis_modules::is_root_path(&path) || write_back(model, get).is_some() {
             continue;
         }
         let Some(key) = get.keys.first() else {
@@ -250,12 +261,15 @@ fn json_whole_document(model: &CrateModel, sink: &mut Sink) {
 // ------------------------------------------------------------ 5.4 / 5.5 search
 
 pub static SEARCH_SORTBY_NOT_SORTABLE: Rule = Rule {
-    id: "mod-search-sortby-not-sortable",
-    section: "5.4",
-    impact: Impact::High,
-    default: Default::On,
-    summary: "FT.SEARCH / FT.AGGREGATE sorts by a field the index does not declare SORTABLE",
-    doc: include_str!("../../rules/mod-search-sortby-not-sortable.md"),
+    meta: RuleMeta {
+        id: "mod-search-sortby-not-sortable",
+        section: "5.4",
+        impact: Impact::High,
+        default: Activation::On,
+        summary: "FT.SEARCH / FT.AGGREGATE sorts by a field the index does not declare SORTABLE",
+        doc: include_str!("../../rules/mod-search-sortby-not-sortable.md"),
+        hides_source: false,
+    },
     check: Check::Code(search_sortby_not_sortable),
 };
 
@@ -295,12 +309,15 @@ fn search_sortby_not_sortable(model: &CrateModel, sink: &mut Sink) {
 }
 
 pub static SEARCH_INDEX_UNUSED_FIELD: Rule = Rule {
-    id: "mod-search-index-unused-field",
-    section: "5.4",
-    impact: Impact::High,
-    default: Default::OptIn,
-    summary: "FT.CREATE indexes a field that no search in the crate queries, sorts or returns",
-    doc: include_str!("../../rules/mod-search-index-unused-field.md"),
+    meta: RuleMeta {
+        id: "mod-search-index-unused-field",
+        section: "5.4",
+        impact: Impact::High,
+        default: Activation::OptIn,
+        summary: "FT.CREATE indexes a field that no search in the crate queries, sorts or returns",
+        doc: include_str!("../../rules/mod-search-index-unused-field.md"),
+        hides_source: false,
+    },
     check: Check::Code(search_index_unused_field),
 };
 
@@ -321,7 +338,7 @@ fn search_index_unused_field(model: &CrateModel, sink: &mut Sink) {
         if search.opaque {
             unreadable.insert(index);
         }
-        let facts = modules::parse_query(query);
+        let facts = redis_modules::parse_query(query);
         entry.0.extend(facts.fields);
         entry.0.extend(search.fields);
         entry.1 |= facts.free_terms;
@@ -363,13 +380,16 @@ fn search_index_unused_field(model: &CrateModel, sink: &mut Sink) {
 }
 
 pub static SEARCH_LEADING_WILDCARD: Rule = Rule {
-    id: "mod-search-leading-wildcard",
-    section: "5.5",
-    impact: Impact::High,
-    default: Default::On,
-    summary:
-        "a RediSearch query with a leading wildcard (`*phone`) that scans the whole term dictionary",
-    doc: include_str!("../../rules/mod-search-leading-wildcard.md"),
+    meta: RuleMeta {
+        id: "mod-search-leading-wildcard",
+        section: "5.5",
+        impact: Impact::High,
+        default: Activation::On,
+        summary:
+            "a RediSearch query with a leading wildcard (`*phone`) that scans the whole term dictionary",
+        doc: include_str!("../../rules/mod-search-leading-wildcard.md"),
+        hides_source: false,
+    },
     check: Check::Code(search_leading_wildcard),
 };
 
@@ -379,7 +399,7 @@ fn search_leading_wildcard(model: &CrateModel, sink: &mut Sink) {
         let Some(query) = search.query.as_deref() else {
             continue;
         };
-        let facts = modules::parse_query(query);
+        let facts = redis_modules::parse_query(query);
         // A field declared WITHSUFFIXTRIE answers suffix queries from a trie.
         let suffix_trie = |field: &Option<String>| {
             let (Some(index), Some(field)) = (index_name(call), field) else {
@@ -398,7 +418,7 @@ fn search_leading_wildcard(model: &CrateModel, sink: &mut Sink) {
         else {
             continue;
         };
-        let term = term.replace(modules::HOLE, "{}");
+        let term = term.replace(redis_modules::HOLE, "{}");
         let on = field
             .as_ref()
             .map_or(String::new(), |f| format!(" on `@{f}`"));
@@ -417,12 +437,15 @@ fn search_leading_wildcard(model: &CrateModel, sink: &mut Sink) {
 }
 
 pub static SEARCH_NO_RETURN: Rule = Rule {
-    id: "mod-search-no-return",
-    section: "5.5",
-    impact: Impact::High,
-    default: Default::On,
-    summary: "FT.SEARCH without RETURN or NOCONTENT sends whole documents back",
-    doc: include_str!("../../rules/mod-search-no-return.md"),
+    meta: RuleMeta {
+        id: "mod-search-no-return",
+        section: "5.5",
+        impact: Impact::High,
+        default: Activation::On,
+        summary: "FT.SEARCH without RETURN or NOCONTENT sends whole documents back",
+        doc: include_str!("../../rules/mod-search-no-return.md"),
+        hides_source: false,
+    },
     check: Check::Code(search_no_return),
 };
 
@@ -449,12 +472,15 @@ fn search_no_return(model: &CrateModel, sink: &mut Sink) {
 // ------------------------------------------------------------ 5.6 / 5.7 TimeSeries
 
 pub static TIMESERIES_ADD_IN_LOOP: Rule = Rule {
-    id: "mod-timeseries-add-in-loop",
-    section: "5.6",
-    impact: Impact::High,
-    default: Default::On,
-    summary: "TS.ADD once per loop item instead of one TS.MADD or a pipeline",
-    doc: include_str!("../../rules/mod-timeseries-add-in-loop.md"),
+    meta: RuleMeta {
+        id: "mod-timeseries-add-in-loop",
+        section: "5.6",
+        impact: Impact::High,
+        default: Activation::On,
+        summary: "TS.ADD once per loop item instead of one TS.MADD or a pipeline",
+        doc: include_str!("../../rules/mod-timeseries-add-in-loop.md"),
+        hides_source: false,
+    },
     check: Check::Code(timeseries_add_in_loop),
 };
 
@@ -489,13 +515,16 @@ fn timeseries_add_in_loop(model: &CrateModel, sink: &mut Sink) {
 }
 
 pub static TIMESERIES_NO_RETENTION: Rule = Rule {
-    id: "mod-timeseries-no-retention",
-    section: "5.7",
-    impact: Impact::Critical,
-    default: Default::On,
-    summary:
-        "a time series created without RETENTION (or compaction rule) keeps every sample forever",
-    doc: include_str!("../../rules/mod-timeseries-no-retention.md"),
+    meta: RuleMeta {
+        id: "mod-timeseries-no-retention",
+        section: "5.7",
+        impact: Impact::Critical,
+        default: Activation::On,
+        summary:
+            "a time series created without RETENTION (or compaction rule) keeps every sample forever",
+        doc: include_str!("../../rules/mod-timeseries-no-retention.md"),
+        hides_source: false,
+    },
     check: Check::Code(timeseries_no_retention),
 };
 
@@ -506,7 +535,7 @@ fn timeseries_no_retention(model: &CrateModel, sink: &mut Sink) {
     // not the TS.ADDs that write to them.
     let (created, created_unseen) = shapes_of(model, &["TS.CREATE", "TS.ALTER"], |_| true);
     let (retained, _) = shapes_of(model, &["TS.ALTER"], |c| {
-        modules::ts_retention(&c.command, &c.module_args) == Some(true)
+        redis_modules::ts_retention(&c.command, &c.module_args) == Some(true)
     });
     if ruled_unseen {
         return;
@@ -527,7 +556,7 @@ fn timeseries_no_retention(model: &CrateModel, sink: &mut Sink) {
         if call.is("TS.ADD") && (created.contains(&shape) || created_unseen) {
             continue;
         }
-        if modules::ts_retention(&call.command, &call.module_args) != Some(false)
+        if redis_modules::ts_retention(&call.command, &call.module_args) != Some(false)
             || !reported.insert(shape)
         {
             continue;

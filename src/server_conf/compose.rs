@@ -24,7 +24,7 @@
 //! up to a shell operator are read as Redis reads its command line: an
 //! optional configuration file first, then `--name arg...` options.
 
-use crate::model::{FileId, Pos, Span};
+use crate::source::{FileId, Pos, Span};
 
 use super::Directive;
 

@@ -11,8 +11,8 @@
 use quote::ToTokens;
 use syn::Expr;
 
-use super::methods::Api;
 use super::{lit_num, lit_str, macro_args, macro_name};
+use crate::model::Api;
 
 /// One argument as the server will see it.
 pub enum Word<'a> {

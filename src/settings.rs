@@ -33,7 +33,7 @@ use miette::{LabeledSpan, MietteDiagnostic, NamedSource, Report};
 use serde::Deserialize;
 use toml::Spanned;
 
-pub use crate::rules::Level;
+use crate::diagnostic::{Activation, Level, RuleMeta};
 use crate::rules::{self, Rule};
 
 pub const FILE_NAMES: [&str; 2] = ["redis-lint.toml", ".redis-lint.toml"];
@@ -220,9 +220,9 @@ impl Loader<'_> {
             match value.get_ref() {
                 toml::Value::Table(t) => {
                     for (key, v) in t {
-                        match (rule.id, key.as_str()) {
+                        match (rule.meta.id, key.as_str()) {
                             (_, "level") => {
-                                levels.insert(rule.id, level_of(v)?);
+                                levels.insert(rule.meta.id, level_of(v)?);
                             }
                             ("key-missing-ttl", "ephemeral-prefixes") => {
                                 let list = v
@@ -275,7 +275,7 @@ impl Loader<'_> {
                     }
                 }
                 v => {
-                    levels.insert(rule.id, level_of(v)?);
+                    levels.insert(rule.meta.id, level_of(v)?);
                 }
             }
         }
@@ -392,7 +392,7 @@ impl Config {
     }
 
     /// The level of `rule` for findings in `path` (`Allow`: not reported).
-    pub fn level(&self, rule: &Rule, path: &Path) -> Level {
+    pub fn level(&self, rule: &RuleMeta, path: &Path) -> Level {
         let rel = self.relative(path);
         let mut level = self.rules.level(rule);
         for o in &self.overrides {
@@ -409,11 +409,11 @@ impl Config {
             .iter()
             .copied()
             .filter(|r| {
-                self.rules.level(r) != Level::Allow
+                self.rules.level(&r.meta) != Level::Allow
                     || self
                         .overrides
                         .iter()
-                        .any(|o| o.rules.level_over(r, Level::Allow) != Level::Allow)
+                        .any(|o| o.rules.level_over(&r.meta, Level::Allow) != Level::Allow)
             })
             .collect()
     }
@@ -447,7 +447,7 @@ impl Config {
         let rules_run: Vec<String> = self
             .rules_to_run()
             .iter()
-            .map(|r| r.id.to_string())
+            .map(|r| r.meta.id.to_string())
             .collect();
         out.push_str(&format!(
             "select = {}\n",
@@ -466,23 +466,23 @@ impl Config {
             rules_run.join(", ")
         ));
         for r in rules::REGISTRY.iter() {
-            let level = self.rules.level(r);
-            if r.id == "key-missing-ttl" && level != Level::Allow {
+            let level = self.rules.level(&r.meta);
+            if r.meta.id == "key-missing-ttl" && level != Level::Allow {
                 out.push_str(&format!(
                     "{} = {{ level = \"{}\", ephemeral-prefixes = {} }}\n",
-                    r.id,
+                    r.meta.id,
                     level.as_str(),
                     list(&self.settings.ephemeral_prefixes)
                 ));
-            } else if r.id == "key-name-too-long" && level != Level::Allow {
+            } else if r.meta.id == "key-name-too-long" && level != Level::Allow {
                 out.push_str(&format!(
                     "{} = {{ level = \"{}\", max-length = {} }}\n",
-                    r.id,
+                    r.meta.id,
                     level.as_str(),
                     self.settings.max_key_length
                 ));
             } else {
-                out.push_str(&format!("{} = \"{}\"\n", r.id, level.as_str()));
+                out.push_str(&format!("{} = \"{}\"\n", r.meta.id, level.as_str()));
             }
         }
         for o in &self.overrides {
@@ -499,20 +499,19 @@ impl Config {
 }
 
 impl RuleSet {
-    fn selected(&self, rule: &Rule) -> bool {
+    fn selected(&self, rule: &RuleMeta) -> bool {
         let by_select = match &self.select {
-            Some(sel) => {
-                rules::select(sel, &[], None).is_ok_and(|set| set.iter().any(|r| r.id == rule.id))
-            }
-            None => rule.default == rules::Default::On,
+            Some(sel) => rules::select(sel, &[], None)
+                .is_ok_and(|set| set.iter().any(|r| r.meta.id == rule.id)),
+            None => rule.default == Activation::On,
         };
         let ignored = !self.ignore.is_empty()
             && rules::select(&self.ignore, &[], None)
-                .is_ok_and(|set| set.iter().any(|r| r.id == rule.id));
+                .is_ok_and(|set| set.iter().any(|r| r.meta.id == rule.id));
         by_select && !ignored
     }
 
-    fn level(&self, rule: &Rule) -> Level {
+    fn level(&self, rule: &RuleMeta) -> Level {
         match self.levels.get(rule.id) {
             Some(l) => *l,
             None if self.selected(rule) => Level::Deny,
@@ -521,15 +520,15 @@ impl RuleSet {
     }
 
     /// This override's say on a rule whose level was `base`.
-    fn level_over(&self, rule: &Rule, base: Level) -> Level {
+    fn level_over(&self, rule: &RuleMeta, base: Level) -> Level {
         if let Some(l) = self.levels.get(rule.id) {
             return *l;
         }
         let selected = self.select.as_ref().is_some_and(|sel| {
-            rules::select(sel, &[], None).is_ok_and(|set| set.iter().any(|r| r.id == rule.id))
+            rules::select(sel, &[], None).is_ok_and(|set| set.iter().any(|r| r.meta.id == rule.id))
         });
         let ignored = rules::select(&self.ignore, &[], None)
-            .is_ok_and(|set| set.iter().any(|r| r.id == rule.id))
+            .is_ok_and(|set| set.iter().any(|r| r.meta.id == rule.id))
             && !self.ignore.is_empty();
         if ignored {
             Level::Allow

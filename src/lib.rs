@@ -1,8 +1,15 @@
 //! redis-lint: a static linter for Rust code that uses Redis.
 //!
-//! Pipeline: `walk` finds the files, `extract` parses each once with syn and
-//! records its Redis facts, `model::resolve` joins a crate's facts into the
-//! model, `rules` check the model, `report` prints the findings.
+//! Data flows one way, bottom to top (tests/architecture.rs keeps it so):
+//! `source` (files, positions) → `diagnostic` (findings, rule metadata) →
+//! `manifest` / `server_conf` (Cargo and redis.conf facts) → `model` (the
+//! resolved crate model every rule reads) → `extract` (one syn parse per
+//! file → Redis facts) → `link` (a crate's facts → its model) → `rules` (one
+//! module per guide section) → `settings` (redis-lint.toml) → `prefilter` /
+//! `cache` / `walk` → `suppress` / `baseline` / `fix` / `report` → `engine`
+//! (one lint run) → `cli`.
+
+#![forbid(unsafe_code)]
 
 pub mod baseline;
 pub mod cache;
@@ -11,15 +18,14 @@ pub mod diagnostic;
 pub mod engine;
 pub mod extract;
 pub mod fix;
-pub mod server_conf;
-pub mod settings;
-
 pub mod link;
 pub mod manifest;
 pub mod model;
 pub mod prefilter;
 pub mod report;
 pub mod rules;
+pub mod server_conf;
+pub mod settings;
 pub mod source;
 pub mod suppress;
 pub mod walk;

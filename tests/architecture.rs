@@ -75,16 +75,14 @@ struct CrateImports {
 
 impl CrateImports {
     fn add_use_tree(&mut self, tree: &syn::UseTree) {
-        match tree {
-            syn::UseTree::Path(p) => self.modules.insert(p.ident.to_string()),
-            syn::UseTree::Name(n) => self.modules.insert(n.ident.to_string()),
-            syn::UseTree::Rename(r) => self.modules.insert(r.ident.to_string()),
-            syn::UseTree::Group(g) => {
-                g.items.iter().for_each(|t| self.add_use_tree(t));
-                return;
-            }
+        let ident = match tree {
+            syn::UseTree::Path(p) => &p.ident,
+            syn::UseTree::Name(n) => &n.ident,
+            syn::UseTree::Rename(r) => &r.ident,
+            syn::UseTree::Group(g) => return g.items.iter().for_each(|t| self.add_use_tree(t)),
             syn::UseTree::Glob(_) => return,
         };
+        self.modules.insert(ident.to_string());
     }
 }
 

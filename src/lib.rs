@@ -1,7 +1,7 @@
 //! redis-lint: a static linter for Rust code that uses Redis.
 //!
 //! Pipeline: `walk` finds the files, `extract` parses each once with syn and
-//! records its Redis facts, `model::resolve` joins a crate's facts into the
+//! records its Redis facts, `link` joins a crate's facts into the
 //! model, `rules` check the model, `report` prints the findings.
 
 pub mod baseline;

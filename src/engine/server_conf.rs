@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 use std::panic::{self, AssertUnwindSafe};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -104,7 +104,7 @@ fn conf_rules(run: &Run, roots: &[Root]) -> Vec<&'static Rule> {
 }
 
 /// Reads and parses one root with its includes; never panics outward.
-fn load(run: &Run, path: &PathBuf) -> Result<Option<Loaded>, Problem> {
+fn load(run: &Run, path: &Path) -> Result<Option<Loaded>, Problem> {
     // Standard input is the only root when it is a configuration.
     let text = match &run.opts.input {
         Input::Stdin(stdin) => Some(stdin.text.clone()),

@@ -19,7 +19,12 @@ pub(super) fn lint(args: &LintArgs) -> Result<i32, Failure> {
     let opts = options(args)?;
     let mut outcome = analyse(args, &opts)?;
     if args.fix || args.diff {
-        let changed = apply_fixes(&outcome, args.diff)?;
+        let mode = if args.diff {
+            FixMode::Diff
+        } else {
+            FixMode::Write
+        };
+        let changed = apply_fixes(&outcome, mode)?;
         if changed > 0 && args.diff {
             return Ok(EXIT_FINDINGS);
         }
@@ -114,9 +119,18 @@ fn analyse(args: &LintArgs, opts: &Options) -> Result<Outcome, Failure> {
     Ok(outcome)
 }
 
-/// Applies (or, with `diff`, prints) the safe fixes; never writes a file
-/// that would no longer parse. Returns how many files change.
-fn apply_fixes(outcome: &Outcome, diff: bool) -> Result<usize, Failure> {
+/// What to do with the safe fixes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum FixMode {
+    /// `--fix`: write them.
+    Write,
+    /// `--diff`: print them as a unified diff.
+    Diff,
+}
+
+/// Applies (or prints) the safe fixes; never writes a file that would no
+/// longer parse. Returns how many files change.
+fn apply_fixes(outcome: &Outcome, mode: FixMode) -> Result<usize, Failure> {
     let changes = fix::fix_outcome(outcome).map_err(Failure::Fix)?;
     let (mut files, mut applied, mut skipped) = (0, 0, 0);
     for change in &changes {
@@ -131,7 +145,7 @@ fn apply_fixes(outcome: &Outcome, diff: bool) -> Result<usize, Failure> {
         files += 1;
         applied += change.applied;
         skipped += change.skipped;
-        if diff {
+        if mode == FixMode::Diff {
             // A closed output ends nothing here: the exit code says the rest.
             let _ = print(&fix::unified_diff(&file.display, &change.old, &change.new));
         } else {
@@ -141,7 +155,7 @@ fn apply_fixes(outcome: &Outcome, diff: bool) -> Result<usize, Failure> {
             })?;
         }
     }
-    if !diff && files > 0 {
+    if mode == FixMode::Write && files > 0 {
         eprintln!(
             "redis-lint: fixed {applied} finding(s) in {files} file(s){}",
             if skipped > 0 {

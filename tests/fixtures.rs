@@ -4,8 +4,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use redis_lint::engine::{self, Options};
-use redis_lint::link::Scope;
+use redis_lint::engine::{self, Options, Prefilter};
 use redis_lint::rules::REGISTRY;
 
 type Expected = BTreeSet<(String, u32, String)>;
@@ -75,20 +74,17 @@ fn annotations(root: &Path) -> Expected {
     expected
 }
 
-fn options(prefilter: bool) -> Options {
+fn options(prefilter: Prefilter) -> Options {
+    let paths = LINTED
+        .iter()
+        .map(|d| PathBuf::from("fixtures").join(d))
+        .filter(|p| p.exists())
+        .collect();
     Options {
-        paths: LINTED
-            .iter()
-            .map(|d| PathBuf::from("fixtures").join(d))
-            .filter(|p| p.exists())
-            .collect(),
+        prefilter,
         // Every rule, opt-in ones too: their fixtures are annotated like
         // the others', and their traps must hold when a user selects them.
-        rules: REGISTRY.iter().copied().collect(),
-        scope: Scope::default(),
-        threads: None,
-        prefilter,
-        cache: None,
+        ..Options::new(paths, REGISTRY.iter().copied().collect())
     }
 }
 
@@ -112,8 +108,10 @@ fn findings(outcome: &redis_lint::diagnostic::Outcome) -> Vec<String> {
 #[test]
 fn prefilter_changes_nothing() {
     std::env::set_current_dir(Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap();
-    let with = engine::run(&options(true)).unwrap();
-    let without = engine::run(&options(false)).unwrap();
+    let with = engine::run(&options(Prefilter::SkipUnrelated))
+        .unwrap()
+        .outcome;
+    let without = engine::run(&options(Prefilter::ParseAll)).unwrap().outcome;
     assert!(!with.findings.is_empty());
     assert_eq!(findings(&with), findings(&without));
     assert_eq!(with.files_with_redis, without.files_with_redis);
@@ -124,7 +122,9 @@ fn fixtures_report_exactly_their_annotations() {
     let crate_root = Path::new(env!("CARGO_MANIFEST_DIR"));
     std::env::set_current_dir(crate_root).unwrap();
     let expected = annotations(&crate_root.join("fixtures"));
-    let outcome = engine::run(&options(true)).unwrap();
+    let outcome = engine::run(&options(Prefilter::SkipUnrelated))
+        .unwrap()
+        .outcome;
     assert!(
         outcome.problems.is_empty(),
         "fixture files failed to lint: {:?}",

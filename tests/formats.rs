@@ -17,14 +17,11 @@ const FIXTURE: &str = "fixtures/src/commands/dangerous_command.rs";
 fn lint(paths: Vec<PathBuf>) -> Outcome {
     std::env::set_current_dir(env!("CARGO_MANIFEST_DIR")).unwrap();
     engine::run(&Options {
-        paths,
-        rules: redis_lint::rules::REGISTRY.to_vec(),
-        scope: Default::default(),
         threads: Some(1),
-        prefilter: true,
-        cache: None,
+        ..Options::new(paths, redis_lint::rules::REGISTRY.to_vec())
     })
     .unwrap()
+    .outcome
 }
 
 /// The dangerous-command fixture and the bad-file fixtures.

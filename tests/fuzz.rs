@@ -28,7 +28,7 @@ use proptest::prelude::*;
 use proptest::sample::{select, subsequence, Index};
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 use redis_lint::diagnostic::Outcome;
-use redis_lint::engine::{self, Options};
+use redis_lint::engine::{self, Options, Prefilter};
 use redis_lint::rules::REGISTRY;
 use serde_json::Value;
 
@@ -787,15 +787,17 @@ fn lint_and_check(
     text_of: impl Fn(&str) -> Option<String>,
 ) -> Result<Reached, String> {
     let opts = Options {
-        paths,
-        rules: REGISTRY.to_vec(),
         scope: redis_lint::link::Scope { tests },
         threads: Some(1),
-        prefilter,
-        cache: None,
+        prefilter: if prefilter {
+            Prefilter::SkipUnrelated
+        } else {
+            Prefilter::ParseAll
+        },
+        ..Options::new(paths, REGISTRY.to_vec())
     };
     let outcome: Outcome = match panic::catch_unwind(AssertUnwindSafe(|| engine::run(&opts))) {
-        Ok(Ok(o)) => o,
+        Ok(Ok(linted)) => linted.outcome,
         Ok(Err(e)) => return Err(format!("engine::run failed: {e}")),
         Err(p) => return Err(format!("panic escaped engine::run: {}", panic_message(&*p))),
     };

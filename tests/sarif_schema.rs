@@ -30,18 +30,15 @@ fn sarif_output_validates_against_the_official_schema() {
     }
     let validator = jsonschema::validator_for(&schema).expect("the SARIF schema compiles");
     std::env::set_current_dir(Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let paths = vec![
+        PathBuf::from("fixtures/src"),
+        PathBuf::from("fixtures/parse_errors"),
+    ];
     let opts = Options {
-        paths: vec![
-            PathBuf::from("fixtures/src"),
-            PathBuf::from("fixtures/parse_errors"),
-        ],
-        rules: REGISTRY.to_vec(),
-        scope: Default::default(),
         threads: Some(2),
-        prefilter: true,
-        cache: None,
+        ..Options::new(paths, REGISTRY.to_vec())
     };
-    let outcome = engine::run(&opts).unwrap();
+    let outcome = engine::run(&opts).unwrap().outcome;
     assert!(!outcome.findings.is_empty() && !outcome.problems.is_empty());
     let log: serde_json::Value =
         serde_json::from_str(&redis_lint::report::sarif(&outcome)).unwrap();

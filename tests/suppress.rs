@@ -24,14 +24,11 @@ fn wipe(con: &mut redis::Connection) -> redis::RedisResult<()> {
 
 fn lint_rules(dir: &Path, rules: Vec<&'static rules::Rule>) -> Outcome {
     engine::run(&Options {
-        paths: vec![dir.to_path_buf()],
-        rules,
-        scope: Default::default(),
         threads: Some(1),
-        prefilter: true,
-        cache: None,
+        ..Options::new(vec![dir.to_path_buf()], rules)
     })
     .expect("lint runs")
+    .outcome
 }
 
 fn lint(dir: &Path) -> Outcome {

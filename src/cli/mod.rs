@@ -1,0 +1,184 @@
+//! The command line, shared by `redis-lint` and `cargo redis-lint`.
+
+mod args;
+mod lint;
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::Parser;
+
+pub use args::{Cli, ColorChoice, Command, Format, LintArgs, MessageFormat};
+
+use crate::diagnostic::Activation;
+use crate::engine::{self, ConfigSource};
+use crate::rules::{self, REGISTRY};
+use crate::settings::ConfigError;
+use crate::suppress;
+
+/// Exit codes: no findings, findings, usage or internal error.
+pub const EXIT_CLEAN: i32 = 0;
+pub const EXIT_FINDINGS: i32 = 1;
+pub const EXIT_ERROR: i32 = 2;
+
+/// Why a command failed (exit code 2).
+#[derive(Debug, thiserror::Error)]
+enum Failure {
+    #[error(transparent)]
+    Engine(#[from] engine::Error),
+    /// An invalid configuration file (a rendered diagnostic).
+    #[error("{0:?}")]
+    Config(ConfigError),
+    /// `--select` / `--ignore` name no rule.
+    #[error("{0}")]
+    Selector(String),
+    #[error("no rule `{0}` (see `redis-lint rules`)")]
+    NoRule(String),
+    #[error("cannot read standard input: {0}")]
+    Stdin(std::io::Error),
+    #[error("--fix and --diff work on files, not on standard input")]
+    StdinFix,
+    #[error("{0}")]
+    Baseline(String),
+    #[error("{0}")]
+    Fix(String),
+    #[error("cannot write {path}: {error}")]
+    Write { path: String, error: std::io::Error },
+    /// Standard output is gone (a closed pipe): nobody to tell.
+    #[error("cannot write to standard output: {0}")]
+    Stdout(std::io::Error),
+}
+
+impl Failure {
+    /// Tells the user (configuration errors are full diagnostics, shown as
+    /// they are) and gives the exit code.
+    fn report(self) -> i32 {
+        match self {
+            Failure::Config(e) | Failure::Engine(engine::Error::ConfigFile(e)) => {
+                eprintln!("{e:?}")
+            }
+            Failure::Stdout(_) => {}
+            other => eprintln!("redis-lint: {other}"),
+        }
+        EXIT_ERROR
+    }
+}
+
+/// Runs the linter with these arguments (the first is the program name) and
+/// returns the exit code.
+pub fn run<I, T>(args: I) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                EXIT_ERROR
+            } else {
+                EXIT_CLEAN
+            };
+        }
+    };
+    let done = match cli.command {
+        Some(Command::Rules { format }) => print(&rules_listing(format)).map(|()| EXIT_CLEAN),
+        Some(Command::Explain { rule }) => explain(&rule),
+        Some(Command::Config {
+            path,
+            config,
+            isolated,
+            ..
+        }) => show_config(path, config_source(config, isolated)),
+        None => lint::lint(&cli.lint),
+    };
+    done.unwrap_or_else(Failure::report)
+}
+
+/// `explain`: a rule's documentation.
+fn explain(rule: &str) -> Result<i32, Failure> {
+    let found = rules::find(rule).or_else(|| {
+        suppress::META_RULES
+            .iter()
+            .copied()
+            .find(|r| r.meta.id == rule)
+    });
+    let r = found.ok_or_else(|| Failure::NoRule(rule.to_string()))?;
+    print(r.meta.doc).map(|()| EXIT_CLEAN)
+}
+
+/// `config --show`: the configuration that applies to `path`.
+fn show_config(path: Option<PathBuf>, source: ConfigSource) -> Result<i32, Failure> {
+    let resolver = source.resolver(&[], &[]).map_err(Failure::Config)?;
+    let path = path.unwrap_or_else(|| PathBuf::from("."));
+    let abs = std::path::absolute(&path).unwrap_or(path);
+    let dir = if abs.is_dir() {
+        abs
+    } else {
+        abs.parent().map(PathBuf::from).unwrap_or_default()
+    };
+    let config = resolver.for_dir(&dir).map_err(Failure::Config)?;
+    print(&config.show()).map(|()| EXIT_CLEAN)
+}
+
+/// `--config` / `--isolated`: where configuration comes from (an explicit
+/// file wins).
+fn config_source(config: Option<PathBuf>, isolated: bool) -> ConfigSource {
+    match (config, isolated) {
+        (Some(path), _) => ConfigSource::File(path),
+        (None, true) => ConfigSource::Isolated,
+        (None, false) => ConfigSource::Discovered,
+    }
+}
+
+fn print(text: &str) -> Result<(), Failure> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush())
+        .map_err(Failure::Stdout)
+}
+
+fn rules_listing(format: Format) -> String {
+    match format {
+        Format::Json => {
+            let items: Vec<serde_json::Value> = REGISTRY
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "id": r.meta.id,
+                        "section": r.meta.section,
+                        "impact": r.meta.impact.as_str(),
+                        "default": if r.meta.default == Activation::On { "on" } else { "opt-in" },
+                        "summary": r.meta.summary,
+                    })
+                })
+                .collect();
+            let mut s = serde_json::to_string_pretty(&items).expect("the listing serialises");
+            s.push('\n');
+            s
+        }
+        _ => {
+            let width = REGISTRY.iter().map(|r| r.meta.id.len()).max().unwrap_or(0);
+            let mut s = String::new();
+            for r in REGISTRY.iter() {
+                let default = if r.meta.default == Activation::On {
+                    "on"
+                } else {
+                    "opt-in"
+                };
+                s.push_str(&format!(
+                    "{:width$}  {:>5}  {:<11}  {:<6}  {}\n",
+                    r.meta.id,
+                    r.meta.section,
+                    r.meta.impact.as_str(),
+                    default,
+                    r.meta.summary
+                ));
+            }
+            s
+        }
+    }
+}

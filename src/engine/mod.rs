@@ -1,0 +1,287 @@
+//! One lint run: find the files, parse and extract each once (in
+//! parallel), link each crate, run the rules, sort the results.
+//!
+//! Stages: `plan` (what to lint: the walk, each file's configuration, the
+//! grouping into compilation units), `workspace` (which crate owns a file,
+//! its manifest), `rust` (parse and extract every file; link and check
+//! every unit), `server_conf` (redis.conf, sentinel.conf, compose files).
+//! Nothing here prints: what the user should hear about is returned.
+
+mod plan;
+mod rust;
+mod server_conf;
+mod workspace;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::cache::Cache;
+use crate::diagnostic::{Outcome, Problem, ProblemKind};
+use crate::link::Scope;
+use crate::rules::Rule;
+use crate::settings::{Config, ConfigError, Resolver};
+
+pub use workspace::display_path;
+
+/// What to lint and how.
+pub struct Options {
+    pub input: Input,
+    /// The rules that may run; the settings choose among them.
+    pub rules: Vec<&'static Rule>,
+    pub settings: Settings,
+    pub scope: Scope,
+    pub server_confs: ServerConfs,
+    /// Worker threads (`None`: one per core).
+    pub threads: Option<usize>,
+    pub prefilter: Prefilter,
+    /// Folder of the on-disk facts cache, when caching.
+    pub cache: Option<PathBuf>,
+}
+
+impl Options {
+    /// Lints `paths` with `rules` at their default levels, reading no
+    /// configuration file; the other options at their defaults.
+    pub fn new(paths: Vec<PathBuf>, rules: Vec<&'static Rule>) -> Options {
+        Options {
+            input: Input::Paths(paths),
+            rules,
+            settings: Settings::RuleDefaults,
+            scope: Scope::default(),
+            server_confs: ServerConfs::Lint,
+            threads: None,
+            prefilter: Prefilter::SkipUnrelated,
+            cache: None,
+        }
+    }
+}
+
+/// Where the source text comes from.
+pub enum Input {
+    /// Files and folders, walked.
+    Paths(Vec<PathBuf>),
+    /// One text (standard input), linted as if it were at its path.
+    Stdin(Stdin),
+}
+
+/// Source text given on standard input, linted as if it were at `path`
+/// (editors lint unsaved buffers this way).
+pub struct Stdin {
+    pub path: PathBuf,
+    pub text: Arc<str>,
+}
+
+/// Which rules run on a file, and at which level.
+pub enum Settings {
+    /// Every rule of [`Options::rules`] at its default level; no
+    /// configuration file is read (tests, library use).
+    RuleDefaults,
+    /// Each file follows the configuration the source gives it (rule
+    /// levels, excludes, options, test code), narrowed by the selectors.
+    Configured {
+        source: ConfigSource,
+        select: Vec<String>,
+        ignore: Vec<String>,
+    },
+}
+
+/// Where configuration comes from.
+pub enum ConfigSource {
+    /// The nearest `redis-lint.toml`, `.redis-lint.toml` or Cargo.toml
+    /// `[package.metadata.redis-lint]` of each file.
+    Discovered,
+    /// This file, for every linted file.
+    File(PathBuf),
+    /// No configuration file: the defaults.
+    Isolated,
+}
+
+impl ConfigSource {
+    /// The configuration lookup, with the command line's selectors.
+    pub fn resolver(&self, select: &[String], ignore: &[String]) -> Result<Resolver, ConfigError> {
+        let fixed = match self {
+            ConfigSource::File(path) => Some(Config::load(path)?),
+            ConfigSource::Isolated => Some(Config::default()),
+            ConfigSource::Discovered => None,
+        };
+        Ok(Resolver::new(fixed, select, ignore))
+    }
+}
+
+/// Whether Redis configuration files (redis.conf, sentinel.conf, compose
+/// files running `redis-server`) are linted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServerConfs {
+    Lint,
+    /// `--no-config-files`.
+    Skip,
+}
+
+/// Whether files that cannot hold Redis code are parsed (see `prefilter`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prefilter {
+    /// Parse only the files that may matter.
+    SkipUnrelated,
+    /// Parse every file (for checking the prefilter; slower).
+    ParseAll,
+}
+
+/// A lint run's result: the outcome, and what the user should be told
+/// besides.
+pub struct Linted {
+    pub outcome: Outcome,
+    pub warnings: Vec<Warning>,
+}
+
+/// Something that went wrong without spoiling the run.
+#[derive(Debug, thiserror::Error)]
+pub enum Warning {
+    #[error("could not write the cache: {0}")]
+    CacheNotWritten(std::io::Error),
+}
+
+/// Why a run could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot start worker threads: {0}")]
+    Threads(#[from] rayon::ThreadPoolBuildError),
+    /// The paths could not be walked.
+    #[error("{0}")]
+    Walk(String),
+    /// The configuration file given by [`ConfigSource::File`] is invalid
+    /// (the error is a rendered diagnostic: show its `Debug` form).
+    #[error("{0:?}")]
+    ConfigFile(ConfigError),
+    /// A configuration file found for a linted file is invalid.
+    #[error("{}", render_config_error(.0))]
+    Config(ConfigError),
+}
+
+/// A configuration error rendered for the terminal.
+fn render_config_error(e: &ConfigError) -> String {
+    let mut out = String::new();
+    let handler =
+        miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor());
+    let _ = handler.render_report(&mut out, e.0.as_ref());
+    out
+}
+
+/// Stack for worker threads: syn and the extractor recurse on nesting.
+const STACK_SIZE: usize = 256 << 20;
+
+/// Lints what `opts` says, in a pool of worker threads.
+pub fn run(opts: &Options) -> Result<Linted, Error> {
+    let resolver = match &opts.settings {
+        Settings::RuleDefaults => None,
+        Settings::Configured {
+            source,
+            select,
+            ignore,
+        } => Some(source.resolver(select, ignore).map_err(Error::ConfigFile)?),
+    };
+    let mut builder = rayon::ThreadPoolBuilder::new().stack_size(STACK_SIZE);
+    if let Some(n) = opts.threads {
+        builder = builder.num_threads(n);
+    }
+    let pool = builder.build()?;
+    let run = Run {
+        opts,
+        resolver: resolver.as_ref(),
+        cwd: std::env::current_dir().unwrap_or_default(),
+    };
+    pool.install(|| run.lint())
+}
+
+/// What every stage of one run reads.
+struct Run<'a> {
+    opts: &'a Options,
+    /// `None`: [`Settings::RuleDefaults`].
+    resolver: Option<&'a Resolver>,
+    /// Paths are shown relative to it.
+    cwd: PathBuf,
+}
+
+impl Run<'_> {
+    fn lint(&self) -> Result<Linted, Error> {
+        let walked = plan::walk(&self.opts.input, self.opts.server_confs)?;
+        let mut outcome = Outcome {
+            files_scanned: walked.files.len(),
+            ..Outcome::default()
+        };
+        outcome
+            .problems
+            .extend(walked.problems.iter().map(|(path, message)| Problem {
+                kind: ProblemKind::Read,
+                display: self.display(path),
+                message: message.clone(),
+                span: None,
+                source: None,
+            }));
+        let mut crates = workspace::CrateIndex::default();
+        let owners: Vec<Option<PathBuf>> = walked.files.iter().map(|f| crates.owner(f)).collect();
+        let file_configs = self.configs_of(&walked.files)?;
+        let rules = plan::rust_rules(self, &file_configs);
+
+        let cache = self.opts.cache.as_deref().map(Cache::open);
+        let (processed, fresh) = rust::parse_needed(self, &walked.files, &owners, cache.as_ref());
+        let mut warnings = Vec::new();
+        if let Some(cache) = &cache {
+            if let Err(e) = cache.save(fresh) {
+                warnings.push(Warning::CacheNotWritten(e));
+            }
+        }
+        let units = plan::group(
+            self,
+            plan::Parsed {
+                files: &walked.files,
+                owners,
+                processed,
+                configs: file_configs,
+            },
+            &mut outcome,
+        );
+        rust::check_units(self, units, &rules, &mut outcome);
+        server_conf::lint(self, &walked.configs, &mut crates, &mut outcome)?;
+        finish(&mut outcome);
+        Ok(Linted { outcome, warnings })
+    }
+
+    /// Each file's configuration (none: [`Settings::RuleDefaults`]).
+    fn configs_of(&self, files: &[PathBuf]) -> Result<Vec<Option<Arc<Config>>>, Error> {
+        files.iter().map(|f| self.config_of(f)).collect()
+    }
+
+    fn config_of(&self, file: &Path) -> Result<Option<Arc<Config>>, Error> {
+        let Some(resolver) = self.resolver else {
+            return Ok(None);
+        };
+        resolver
+            .for_dir(file.parent().unwrap_or(Path::new(".")))
+            .map(Some)
+            .map_err(Error::Config)
+    }
+
+    /// Of `rules` (a configuration's choice), those the options allow
+    /// (`--min-impact`).
+    fn allowed(&self, rule: &Rule) -> bool {
+        self.opts.rules.iter().any(|o| o.meta.id == rule.meta.id)
+    }
+
+    fn display(&self, path: &Path) -> String {
+        display_path(path, &self.cwd)
+    }
+}
+
+/// Findings in report order without duplicates; problems by place.
+fn finish(outcome: &mut Outcome) {
+    outcome.sort_findings();
+    outcome
+        .findings
+        .dedup_by(|a, b| a.file == b.file && a.span == b.span && a.rule.id == b.rule.id);
+    outcome.problems.sort_by(|a, b| {
+        (&a.display, a.span.map(|s| s.start), a.kind).cmp(&(
+            &b.display,
+            b.span.map(|s| s.start),
+            b.kind,
+        ))
+    });
+}

@@ -1,0 +1,156 @@
+//! What to lint: the walked files (or standard input), the rules each file's
+//! configuration selects, and the grouping of parsed files into
+//! compilation units.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::rust::Processed;
+use super::{Error, Input, Run, ServerConfs};
+use crate::diagnostic::Outcome;
+use crate::extract::facts::FileFacts;
+use crate::rules::Rule;
+use crate::server_conf;
+use crate::settings::Config;
+use crate::source::{FileId, SourceFile};
+use crate::walk::{self, Walked};
+
+/// The files to lint: standard input alone (as a Rust file or as a Redis
+/// configuration, by its name), or what the walk finds.
+pub(super) fn walk(input: &Input, confs: ServerConfs) -> Result<Walked, Error> {
+    let mut walked = match input {
+        Input::Stdin(stdin) => {
+            let path = std::path::absolute(&stdin.path).unwrap_or_else(|_| stdin.path.clone());
+            let (files, configs) = if server_conf::is_candidate(&stdin.path) {
+                (Vec::new(), vec![path])
+            } else {
+                (vec![path], Vec::new())
+            };
+            Walked {
+                files,
+                configs,
+                problems: Vec::new(),
+            }
+        }
+        Input::Paths(paths) => walk::collect(paths).map_err(Error::Walk)?,
+    };
+    if confs == ServerConfs::Skip {
+        walked.configs.clear();
+    }
+    Ok(walked)
+}
+
+/// The rules to run on Rust code: those any file's configuration selects
+/// (within the options' rules), or the options' rules without settings.
+pub(super) fn rust_rules(run: &Run, configs: &[Option<Arc<Config>>]) -> Vec<&'static Rule> {
+    if run.resolver.is_none() {
+        return run.opts.rules.clone();
+    }
+    let mut all: Vec<&'static Rule> = configs
+        .iter()
+        .flatten()
+        .flat_map(|c| c.rules_to_run())
+        .collect();
+    all.sort_by_key(|r| r.meta.id);
+    all.dedup_by_key(|r| r.meta.id);
+    all.retain(|r| run.allowed(r));
+    all
+}
+
+/// The walked Rust files after parsing, index by index.
+pub(super) struct Parsed<'a> {
+    pub files: &'a [PathBuf],
+    /// The crate root owning each file.
+    pub owners: Vec<Option<PathBuf>>,
+    pub processed: Vec<Processed>,
+    pub configs: Vec<Option<Arc<Config>>>,
+}
+
+/// A compilation unit: the crate root (if any) and the example's name.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+pub(super) struct UnitKey {
+    pub root: Option<PathBuf>,
+    pub example: Option<String>,
+}
+
+/// The files to check, by compilation unit, and the configuration of each
+/// file of the outcome (by `FileId`).
+pub(super) struct Units {
+    pub units: BTreeMap<UnitKey, Vec<(FileId, FileFacts)>>,
+    pub configs: Vec<Option<Arc<Config>>>,
+}
+
+/// Groups the parsed files by compilation unit (a crate, or one of its
+/// examples), in path order, leaving out excluded files. Each file kept
+/// is added to `outcome.files`; its parse problem to `outcome.problems`.
+pub(super) fn group(run: &Run, parsed: Parsed, outcome: &mut Outcome) -> Units {
+    let test_files = test_module_files(parsed.files, &parsed.processed);
+    let mut out = Units {
+        units: BTreeMap::new(),
+        configs: Vec::new(),
+    };
+    let files = parsed.files.iter().zip(parsed.owners).zip(parsed.processed);
+    for (((path, owner), p), config) in files.zip(parsed.configs) {
+        if config.as_ref().is_some_and(|c| c.excludes(path)) {
+            continue;
+        }
+        if let Some(problem) = p.problem {
+            outcome.problems.push(problem);
+        }
+        let Some(mut facts) = p.facts else { continue };
+        facts.all_test |= test_files.iter().any(|t| path.starts_with(t) || path == t);
+        let example = owner.as_deref().and_then(|root| example_unit(path, root));
+        let id = outcome.files.len() as FileId;
+        outcome.files.push(SourceFile {
+            path: path.clone(),
+            display: run.display(path),
+            source: p.source.unwrap_or_else(|| Arc::from("")),
+        });
+        out.configs.push(config);
+        let key = UnitKey {
+            root: owner,
+            example,
+        };
+        out.units.entry(key).or_default().push((id, facts));
+    }
+    out
+}
+
+/// Files and folders that `#[cfg(test)] mod name;` declarations pull in.
+fn test_module_files(files: &[PathBuf], processed: &[Processed]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for (path, p) in files.iter().zip(processed) {
+        let Some(facts) = &p.facts else { continue };
+        if facts.test_mods.is_empty() {
+            continue;
+        }
+        let Some(parent) = path.parent() else {
+            continue;
+        };
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        // `lib.rs`, `main.rs` and `mod.rs` own their folder; `foo.rs` owns `foo/`.
+        let dir = if matches!(stem, "lib" | "main" | "mod") {
+            parent.to_path_buf()
+        } else {
+            parent.join(stem)
+        };
+        for name in &facts.test_mods {
+            out.push(dir.join(format!("{name}.rs")));
+            out.push(dir.join(name));
+        }
+    }
+    out
+}
+
+/// Each example under `examples/` is its own program: crate-wide facts (a
+/// cluster client in one example) must not leak into the others.
+fn example_unit(path: &Path, root: &Path) -> Option<String> {
+    let rel = path.strip_prefix(root).ok()?;
+    let mut parts = rel.components();
+    if parts.next()?.as_os_str() != "examples" {
+        return None;
+    }
+    let first = parts.next()?.as_os_str().to_str()?;
+    Some(first.trim_end_matches(".rs").to_string())
+}

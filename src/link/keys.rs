@@ -1,0 +1,142 @@
+//! Keys and arguments: consts and key-builder fns substituted into key
+//! templates; a raw command's keys and options read from its argument list.
+
+use super::symbols::Symbols;
+use crate::extract::facts::{RawArg, RawKey, RawPart};
+use crate::model::key::{Key, Part};
+use crate::model::{command, Opts, Timeout};
+
+/// How deep consts and builders are substituted into each other (a
+/// const naming itself must not loop).
+const MAX_DEPTH: u32 = 8;
+
+impl Symbols {
+    pub(super) fn key(&self, raw: &RawKey) -> Key {
+        let mut parts = Vec::new();
+        self.expand(raw, &mut parts, 0);
+        Key::from_parts(parts)
+    }
+
+    fn expand(&self, raw: &RawKey, out: &mut Vec<Part>, depth: u32) {
+        for part in &raw.0 {
+            match part {
+                RawPart::Lit(s) => out.push(Part::Lit(s.clone())),
+                RawPart::Hole(h) => out.push(Part::Hole(h.clone())),
+                RawPart::Const(name) => match self.consts.get(name) {
+                    Some(value) if depth < MAX_DEPTH => self.expand(value, out, depth + 1),
+                    _ => out.push(Part::Hole(name.clone())),
+                },
+                RawPart::Call { name, args } => match self.builders.get(name) {
+                    Some(Some((params, template))) if depth < MAX_DEPTH => {
+                        let substituted = substitute(template, params, args);
+                        self.expand(&substituted, out, depth + 1);
+                    }
+                    _ => out.push(Part::Hole(format!("{name}(..)"))),
+                },
+            }
+        }
+    }
+}
+
+/// Replaces a builder's parameter holes with the caller's arguments.
+fn substitute(template: &RawKey, params: &[String], args: &[RawKey]) -> RawKey {
+    let mut out = Vec::new();
+    for part in &template.0 {
+        match part {
+            RawPart::Hole(h) => {
+                match params.iter().position(|p| p == h).and_then(|i| args.get(i)) {
+                    Some(arg) => out.extend(arg.0.iter().cloned()),
+                    None => out.push(part.clone()),
+                }
+            }
+            other => out.push(other.clone()),
+        }
+    }
+    RawKey(out)
+}
+
+/// A module command's arguments, resolved (consts and key builders
+/// substituted); other commands keep none.
+pub(super) fn module_args(command: &str, args: &[RawArg], symbols: &Symbols) -> Vec<Key> {
+    if !crate::model::redis_modules::is_module_command(command) {
+        return Vec::new();
+    }
+    args.iter()
+        .map(|a| match &a.lit {
+            Some(l) => Key::literal(l.clone()),
+            None => symbols.key(&a.key),
+        })
+        .collect()
+}
+
+/// Keys and options of a raw command from its argument list.
+pub(super) fn raw_keys_and_opts(
+    command: &str,
+    args: &[RawArg],
+    symbols: &Symbols,
+) -> (Vec<Key>, Opts) {
+    let lits: Vec<Option<&str>> = args.iter().map(|a| a.lit.as_deref()).collect();
+    let upper: Vec<Option<String>> = lits
+        .iter()
+        .map(|l| l.map(str::to_ascii_uppercase))
+        .collect();
+    let spec = command::spec(command);
+    let positions = spec
+        .map(|s| command::raw_key_positions(s.keys, &lits))
+        .unwrap_or_default();
+    let keys = positions
+        .iter()
+        .map(|&i| symbols.key(&args[i].key))
+        .collect();
+    let has = |word: &str| {
+        upper
+            .iter()
+            .enumerate()
+            .any(|(i, u)| !positions.contains(&i) && u.as_deref() == Some(word))
+    };
+    let mut opts = Opts {
+        expiry: ["EX", "PX", "EXAT", "PXAT", "KEEPTTL"]
+            .iter()
+            .any(|w| has(w)),
+        nx: has("NX"),
+        asynchronous: has("ASYNC"),
+        sub: upper.first().cloned().flatten(),
+        timeout: None,
+        noack: has("NOACK"),
+        trimmed: has("MAXLEN") || has("MINID"),
+        // A script assembled at run time: literal parts around holes.
+        formatted_script: command == "EVAL"
+            && args.first().is_some_and(|a| {
+                a.lit.is_none() && a.key.0.iter().any(|p| matches!(p, RawPart::Lit(_)))
+            }),
+        whole_list: command == "LRANGE"
+            && lits.get(1..3).is_some_and(|r| r == [Some("0"), Some("-1")]),
+        // SCAN cursor MATCH pattern.
+        pattern: upper
+            .iter()
+            .position(|u| u.as_deref() == Some("MATCH"))
+            .and_then(|i| lits.get(i + 1).copied().flatten())
+            .map(str::to_string),
+    };
+    let timeout_at = |i: usize| -> Option<Timeout> {
+        let arg = args.get(i)?;
+        match &arg.lit {
+            Some(l) => l.parse().ok().map(Timeout::Value),
+            None => {
+                Some(symbols.timeout(&Timeout::Named(arg.key.as_var().unwrap_or("?").to_string())))
+            }
+        }
+    };
+    if spec.is_some_and(|s| s.has(command::flags::BLOCKING)) {
+        opts.timeout = match command {
+            "BLMPOP" | "BZMPOP" => timeout_at(0),
+            _ => args.len().checked_sub(1).and_then(timeout_at),
+        };
+    }
+    if matches!(command, "XREAD" | "XREADGROUP") {
+        if let Some(i) = upper.iter().position(|u| u.as_deref() == Some("BLOCK")) {
+            opts.timeout = timeout_at(i + 1);
+        }
+    }
+    (keys, opts)
+}

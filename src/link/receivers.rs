@@ -1,0 +1,114 @@
+//! Receivers: which Redis connection (if any) a method is called on,
+//! typed through the crate's struct fields, statics and fn return types.
+
+use super::symbols::Symbols;
+use crate::extract::facts::{Op, Recv, Root};
+use crate::extract::types::TypeClass;
+use crate::model::{Conn, ConnKind, FileId, Origin};
+
+/// What a receiver turned out to be.
+pub(super) type Resolved = Result<Option<Conn>, NotRedis>;
+
+/// The receiver is proven not to be a Redis connection.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct NotRedis;
+
+impl Symbols {
+    /// Resolves a receiver to a Redis connection, `Err(NotRedis)` when it
+    /// is proven not Redis, `Ok(None)` when unknown.
+    pub(super) fn recv(&self, recv: &Recv, file: FileId) -> Resolved {
+        match recv {
+            Recv::Known {
+                lib,
+                kind,
+                origin,
+                cloned,
+            } => Ok(Some(Conn {
+                lib: *lib,
+                kind: *kind,
+                origin: *origin,
+                cloned: *cloned,
+            })),
+            Recv::NotRedis => Err(NotRedis),
+            Recv::Unknown => Ok(None),
+            Recv::Path { root, ops } => self.path(root, ops, file),
+        }
+    }
+
+    /// A receiver reached from a root through fields, clones, pool gets and
+    /// calls.
+    fn path(&self, root: &Root, ops: &[Op], file: FileId) -> Resolved {
+        let (mut class, mut origin) = match root {
+            Root::Type { name, .. } => (TypeClass::Struct(name.clone()), Origin::Param),
+            Root::Static(name) => match self.statics.get(name) {
+                Some(c) => (c.clone(), Origin::Shared),
+                None => return Ok(None),
+            },
+            Root::FnReturn(name) => match self.fn_returns.get(name) {
+                Some(c) => (c.clone(), Origin::Local),
+                None => return Ok(None),
+            },
+        };
+        let mut cloned = false;
+        for op in ops {
+            match (op, &class) {
+                (Op::Field(f), TypeClass::Struct(s)) => match self.field(s, f, file) {
+                    Some(c) => {
+                        class = c.clone();
+                        origin = Origin::Shared;
+                    }
+                    // A crate struct without that Redis field.
+                    None if self.struct_known(s)
+                        && !self.fields.contains_key(&(s.clone(), f.clone())) =>
+                    {
+                        return Err(NotRedis)
+                    }
+                    None => return Ok(None),
+                },
+                (Op::Field(_), _) => return Ok(None),
+                (Op::Clone, _) => cloned = true,
+                (Op::Get, TypeClass::Redis(lib, ConnKind::Pool { cluster })) => {
+                    class = TypeClass::Redis(*lib, ConnKind::Pooled { cluster: *cluster });
+                }
+                (Op::Get, _) => {}
+                (Op::Call(name), TypeClass::Struct(s)) => match self.fn_returns.get(name) {
+                    Some(c @ TypeClass::Redis(..)) => class = c.clone(),
+                    // A crate type's own method: the crate's wrapper.
+                    _ if self.struct_known(s) => return Err(NotRedis),
+                    // Another crate's type may hand out a connection.
+                    _ => return Ok(None),
+                },
+                (Op::Call(_), TypeClass::Redis(..)) => return Ok(None),
+                (Op::Call(_), _) => return Err(NotRedis),
+            }
+        }
+        match class {
+            TypeClass::Redis(lib, kind) => Ok(Some(Conn {
+                lib,
+                kind,
+                origin,
+                cloned,
+            })),
+            // A type that is not a connection (a crate-local one's methods
+            // are the crate's own: wrappers are linted where they call Redis).
+            TypeClass::Struct(_) | TypeClass::Other => Err(NotRedis),
+        }
+    }
+}
+
+/// `self.con`, `state.redis.clone()`: the one struct field a receiver is
+/// read from.
+pub(super) fn conn_field(recv: &Recv) -> Option<(String, String)> {
+    let Recv::Path {
+        root: Root::Type { name, .. },
+        ops,
+    } = recv
+    else {
+        return None;
+    };
+    let mut fields = ops.iter().filter(|op| !matches!(op, Op::Clone | Op::Get));
+    match (fields.next(), fields.next()) {
+        (Some(Op::Field(f)), None) => Some((name.clone(), f.clone())),
+        _ => None,
+    }
+}

@@ -195,13 +195,8 @@ where
     };
     match cli.command {
         Some(Command::Rules { format }) => print(&rules_listing(format)),
-        Some(Command::Explain { rule }) => match rules::find(&rule).or_else(|| {
-            suppress::META_RULES
-                .iter()
-                .copied()
-                .find(|r| r.meta.id == rule)
-        }) {
-            Some(r) => print(r.meta.doc),
+        Some(Command::Explain { rule }) => match rules::find_any(&rule) {
+            Some(r) => print(&rules::page(&r.meta)),
             None => {
                 eprintln!("redis-lint: no rule `{rule}` (see `redis-lint rules`)");
                 EXIT_ERROR

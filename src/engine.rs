@@ -245,17 +245,17 @@ fn run_in_pool(
             // A bug in resolution or a rule costs this crate's findings,
             // not the run: reported like a file's internal error.
             let checked = panic::catch_unwind(AssertUnwindSafe(|| {
-                let mut model = resolve::resolve(manifest, &refs, scope);
-                if let Some(c) = crate_config {
-                    model.settings = c.settings.clone();
-                }
+                let model = resolve::resolve(manifest, &refs, scope);
                 let redis_files: BTreeSet<FileId> = model
                     .calls
                     .iter()
                     .map(|c| c.file)
                     .chain(model.creations.iter().map(|c| c.file))
                     .collect();
-                (rules::run(&model, &rules_to_run), redis_files)
+                (
+                    rules::run(&model, crate_config.map(|c| &c.rule_options), &rules_to_run),
+                    redis_files,
+                )
             }));
             match checked {
                 Ok((findings, redis_files)) => (findings, problem, redis_files),

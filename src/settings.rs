@@ -34,45 +34,9 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::diagnostic::{Activation, Level, RuleMeta};
-use crate::rules::{self, Rule};
+use crate::rules::{self, OptionError, Rule, RuleOptionsSet};
 
 pub const FILE_NAMES: [&str; 2] = ["redis-lint.toml", ".redis-lint.toml"];
-
-/// Rule options that change what a rule checks.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Settings {
-    /// Key prefixes whose data is temporary (`key-missing-ttl`).
-    pub ephemeral_prefixes: Vec<String>,
-    /// Longest fixed text a key may have (`key-name-too-long`).
-    pub max_key_length: usize,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            ephemeral_prefixes: [
-                "cache",
-                "session",
-                "sess",
-                "tmp",
-                "temp",
-                "ratelimit",
-                "rate_limit",
-                "rl",
-                "otp",
-                "token",
-                "nonce",
-                "upload",
-                "verify",
-                "reset",
-                "lock",
-            ]
-            .map(String::from)
-            .to_vec(),
-            max_key_length: 64,
-        }
-    }
-}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -139,7 +103,8 @@ pub struct Config {
     exclude: GlobSet,
     exclude_patterns: Vec<String>,
     overrides: Vec<Override>,
-    pub settings: Settings,
+    /// The options of the rules that take some (`[rules]` only).
+    pub rule_options: RuleOptionsSet,
 }
 
 impl Default for Config {
@@ -156,7 +121,7 @@ impl Default for Config {
             exclude: GlobSet::empty(),
             exclude_patterns: Vec::new(),
             overrides: Vec::new(),
-            settings: Settings::default(),
+            rule_options: RuleOptionsSet::default(),
         }
     }
 }
@@ -167,6 +132,39 @@ pub struct ConfigError(pub Report);
 impl fmt::Debug for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:?}", self.0)
+    }
+}
+
+/// Where a `[rules]` table's rule options go: the configuration's own
+/// options, or nowhere (an override's table may only set levels).
+enum OptionsTarget<'a> {
+    TopLevel(&'a mut RuleOptionsSet),
+    Override,
+}
+
+impl OptionsTarget<'_> {
+    /// Hands one option key to its rule; the error message on refusal.
+    fn set(&mut self, rule: &Rule, key: &str, value: &toml::Value) -> Result<(), String> {
+        let no_option = || format!("rule `{}` has no option `{key}`", rule.meta.id);
+        match self {
+            OptionsTarget::TopLevel(set) => match set.of_mut(rule.meta.id) {
+                Some(options) => options.set(key, value).map_err(|e| match e {
+                    OptionError::Unknown => no_option(),
+                    OptionError::Invalid(what) => what.to_string(),
+                }),
+                None => Err(no_option()),
+            },
+            // The value is checked first, so a bad one is reported as such.
+            OptionsTarget::Override => {
+                match rule.options.map(|defaults| defaults().set(key, value)) {
+                    Some(Ok(())) => {
+                        Err("rule options belong in the top-level [rules] table".to_string())
+                    }
+                    Some(Err(OptionError::Invalid(what))) => Err(what.to_string()),
+                    Some(Err(OptionError::Unknown)) | None => Err(no_option()),
+                }
+            }
+        }
     }
 }
 
@@ -201,10 +199,9 @@ impl Loader<'_> {
     fn levels(
         &self,
         table: &Option<BTreeMap<Spanned<String>, Spanned<toml::Value>>>,
-        settings: Option<&mut Settings>,
+        mut options: OptionsTarget,
     ) -> Result<HashMap<&'static str, Level>, ConfigError> {
         let mut levels = HashMap::new();
-        let mut settings = settings;
         for (id, value) in table.iter().flatten() {
             let rule: &'static Rule = rules::find(id.get_ref()).ok_or_else(|| {
                 self.error(format!("unknown rule `{}`", id.get_ref()), Some(id.span()))
@@ -220,58 +217,13 @@ impl Loader<'_> {
             match value.get_ref() {
                 toml::Value::Table(t) => {
                     for (key, v) in t {
-                        match (rule.meta.id, key.as_str()) {
-                            (_, "level") => {
-                                levels.insert(rule.meta.id, level_of(v)?);
-                            }
-                            ("key-missing-ttl", "ephemeral-prefixes") => {
-                                let list = v
-                                    .as_array()
-                                    .and_then(|a| {
-                                        a.iter()
-                                            .map(|x| x.as_str().map(str::to_string))
-                                            .collect::<Option<Vec<_>>>()
-                                    })
-                                    .ok_or_else(|| {
-                                        self.error(
-                                            "`ephemeral-prefixes` is a list of strings",
-                                            Some(value.span()),
-                                        )
-                                    })?;
-                                match settings.as_deref_mut() {
-                                    Some(s) => s.ephemeral_prefixes = list,
-                                    None => {
-                                        return Err(self.error(
-                                            "rule options belong in the top-level [rules] table",
-                                            Some(value.span()),
-                                        ))
-                                    }
-                                }
-                            }
-                            ("key-name-too-long", "max-length") => {
-                                let n = v.as_integer().filter(|n| *n > 0).ok_or_else(|| {
-                                    self.error(
-                                        "`max-length` is a positive integer",
-                                        Some(value.span()),
-                                    )
-                                })?;
-                                match settings.as_deref_mut() {
-                                    Some(s) => s.max_key_length = n as usize,
-                                    None => {
-                                        return Err(self.error(
-                                            "rule options belong in the top-level [rules] table",
-                                            Some(value.span()),
-                                        ))
-                                    }
-                                }
-                            }
-                            (id, other) => {
-                                return Err(self.error(
-                                    format!("rule `{id}` has no option `{other}`"),
-                                    Some(value.span()),
-                                ))
-                            }
+                        if key == "level" {
+                            levels.insert(rule.meta.id, level_of(v)?);
+                            continue;
                         }
+                        options
+                            .set(rule, key, v)
+                            .map_err(|message| self.error(message, Some(value.span())))?;
                     }
                 }
                 v => {
@@ -301,8 +253,8 @@ impl Loader<'_> {
     }
 
     fn build(&self, raw: RawConfig, root: &Path) -> Result<Config, ConfigError> {
-        let mut settings = Settings::default();
-        let levels = self.levels(&raw.rules, Some(&mut settings))?;
+        let mut rule_options = RuleOptionsSet::default();
+        let levels = self.levels(&raw.rules, OptionsTarget::TopLevel(&mut rule_options))?;
         let exclude_raw = raw.exclude.unwrap_or_default();
         let mut overrides = Vec::new();
         for o in raw.overrides.unwrap_or_default() {
@@ -312,7 +264,7 @@ impl Loader<'_> {
                 rules: RuleSet {
                     select: self.selectors(&o.select)?,
                     ignore: self.selectors(&o.ignore)?.unwrap_or_default(),
-                    levels: self.levels(&o.rules, None)?,
+                    levels: self.levels(&o.rules, OptionsTarget::Override)?,
                 },
             });
         }
@@ -328,7 +280,7 @@ impl Loader<'_> {
             exclude: self.globs(&exclude_raw)?,
             exclude_patterns: exclude_raw.iter().map(|p| p.get_ref().clone()).collect(),
             overrides,
-            settings,
+            rule_options,
         })
     }
 }
@@ -467,22 +419,14 @@ impl Config {
         ));
         for r in rules::REGISTRY.iter() {
             let level = self.rules.level(&r.meta);
-            if r.meta.id == "key-missing-ttl" && level != Level::Allow {
-                out.push_str(&format!(
-                    "{} = {{ level = \"{}\", ephemeral-prefixes = {} }}\n",
+            match self.rule_options.of(r.meta.id) {
+                Some(options) if level != Level::Allow => out.push_str(&format!(
+                    "{} = {{ level = \"{}\", {} }}\n",
                     r.meta.id,
                     level.as_str(),
-                    list(&self.settings.ephemeral_prefixes)
-                ));
-            } else if r.meta.id == "key-name-too-long" && level != Level::Allow {
-                out.push_str(&format!(
-                    "{} = {{ level = \"{}\", max-length = {} }}\n",
-                    r.meta.id,
-                    level.as_str(),
-                    self.settings.max_key_length
-                ));
-            } else {
-                out.push_str(&format!("{} = \"{}\"\n", r.meta.id, level.as_str()));
+                    options.show()
+                )),
+                _ => out.push_str(&format!("{} = \"{}\"\n", r.meta.id, level.as_str())),
             }
         }
         for o in &self.overrides {

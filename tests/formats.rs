@@ -183,7 +183,7 @@ fn sarif_has_what_the_2_1_0_schema_requires_and_what_code_scanning_reads() {
         assert!(name.chars().all(|c| c.is_ascii_alphanumeric()), "{name}");
         assert_eq!(r["shortDescription"]["text"], rule.meta.summary);
         assert!(!r["fullDescription"]["text"].as_str().unwrap().is_empty());
-        assert_eq!(r["help"]["markdown"], rule.meta.doc);
+        assert_eq!(r["help"]["markdown"], redis_lint::rules::page(&rule.meta));
         assert!(!r["help"]["text"].as_str().unwrap().is_empty());
         assert!(r.get("helpUri").is_none(), "no invented URLs");
         let level = r["defaultConfiguration"]["level"].as_str().unwrap();

@@ -1,11 +1,11 @@
-//! The registry, the rule docs and the fixtures stay in step: every rule
-//! has a doc page whose metadata matches and a fixture file of its own with
-//! traps; every doc page belongs to a rule.
+//! The registry, the rule docs, the README and the fixtures stay in step:
+//! every rule (meta-rules included) has a doc page of prose, every guide
+//! rule a fixture file of its own with traps; every doc page belongs to a
+//! rule; the README's rule table is the generated one.
 
 use std::path::Path;
 
-use redis_lint::diagnostic::Activation;
-use redis_lint::rules::REGISTRY;
+use redis_lint::rules::{self, Rule, META_RULES, REGISTRY};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -38,33 +38,33 @@ fn fixture_file(id: &str) -> std::path::PathBuf {
         .join(format!("{}.rs", rest.replace('-', "_")))
 }
 
+/// Every rule the registry module lists: the guide's rules and the
+/// meta-rules that report on suppressions.
+fn all_rules() -> impl Iterator<Item = &'static Rule> {
+    REGISTRY.iter().copied().chain(META_RULES.iter().copied())
+}
+
 #[test]
-fn every_rule_has_a_matching_doc_page() {
-    for rule in REGISTRY.iter() {
+fn every_rule_has_a_doc_page_of_prose() {
+    for rule in all_rules() {
         let path = root().join("rules").join(format!("{}.md", rule.meta.id));
         let doc = std::fs::read_to_string(&path)
             .unwrap_or_else(|_| panic!("{} has no doc page", rule.meta.id));
+        assert_eq!(
+            doc, rule.meta.doc,
+            "{}: the embedded page is stale",
+            rule.meta.id
+        );
         assert!(
             doc.starts_with(&format!("# {}\n", rule.meta.id)),
             "{}: title must be the rule id",
             rule.meta.id
         );
-        let row = doc
-            .lines()
-            .find(|l| l.starts_with("| ") && !l.starts_with("| section"))
-            .unwrap_or("");
-        let cells: Vec<&str> = row.trim_matches('|').split('|').map(str::trim).collect();
+        // The metadata is written once, in the rule's Rust file; the page
+        // header is generated from it (`rules::page`).
         assert!(
-            cells.len() == 3
-                && cells[0].split(" / ").next() == Some(rule.meta.section)
-                && cells[1] == rule.meta.impact.as_str()
-                && cells[2]
-                    == if rule.meta.default == Activation::On {
-                        "on"
-                    } else {
-                        "opt-in"
-                    },
-            "{}: doc metadata row {row:?} does not match the registry",
+            !doc.lines().any(|l| l.starts_with("| section")),
+            "{}: the doc page repeats the rule's metadata; drop its table",
             rule.meta.id
         );
         for heading in [
@@ -83,12 +83,29 @@ fn every_rule_has_a_matching_doc_page() {
 }
 
 #[test]
+fn explain_shows_the_metadata_of_guide_rules() {
+    let page = rules::page(&rules::find("key-keys-command").unwrap().meta);
+    assert!(
+        page.starts_with(
+            "# key-keys-command\n\n| section | impact | default |\n|---|---|---|\n| 2.6 / 4.2 | CRITICAL | on |\n\n## What it does"
+        ),
+        "{page}"
+    );
+    let meta = &META_RULES[0].meta;
+    assert_eq!(
+        rules::page(meta),
+        meta.doc,
+        "meta-rules have no guide section"
+    );
+}
+
+#[test]
 fn every_doc_page_has_a_rule() {
     for entry in std::fs::read_dir(root().join("rules")).unwrap() {
         let path = entry.unwrap().path();
         let id = path.file_stem().unwrap().to_string_lossy().to_string();
         assert!(
-            REGISTRY.iter().any(|r| r.meta.id == id),
+            rules::find_any(&id).is_some(),
             "rules/{id}.md documents no registered rule"
         );
     }
@@ -164,42 +181,29 @@ fn rule_ids_are_unique_and_well_formed() {
     }
 }
 
-/// The README's rule table lists every rule, in registry order, with the
-/// section of its doc page, its impact and its default.
+/// The README's rule table is the one generated from the registry
+/// (`rules::readme_table`): every rule, in registry order, with its guide
+/// sections, impact and default. `REDIS_LINT_BLESS=1` writes the generated
+/// table into the README instead of failing.
 #[test]
 fn readme_rule_table_matches_the_registry() {
-    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
-    let header = "| id | guide section | impact | default |\n|---|---|---|---|\n";
-    let start = readme.find(header).expect("README has the rule table") + header.len();
-    let table: Vec<&str> = readme[start..]
-        .lines()
-        .take_while(|l| l.starts_with("| "))
-        .collect();
-    let expected: Vec<String> = REGISTRY
-        .iter()
-        .map(|rule| {
-            let doc =
-                std::fs::read_to_string(root().join("rules").join(format!("{}.md", rule.meta.id)))
-                    .unwrap();
-            let row = doc
-                .lines()
-                .find(|l| l.starts_with("| ") && !l.starts_with("| section"))
-                .unwrap();
-            let section = row.trim_matches('|').split('|').next().unwrap().trim();
-            let default = if rule.meta.default == Activation::On {
-                "on"
-            } else {
-                "opt-in"
-            };
-            format!(
-                "| [`{id}`](rules/{id}.md) | {section} | {} | {default} |",
-                rule.meta.impact.as_str(),
-                id = rule.meta.id
-            )
-        })
-        .collect();
-    assert_eq!(
-        table, expected,
-        "regenerate the README rule table from `redis-lint rules --format json` and the doc pages"
+    let path = root().join("README.md");
+    let readme = std::fs::read_to_string(&path).unwrap();
+    let header = "| id | guide section | impact | default |\n";
+    let start = readme.find(header).expect("README has the rule table");
+    let end = readme[start..]
+        .find("\n\n")
+        .map_or(readme.len(), |n| start + n + 1);
+    let expected = rules::readme_table();
+    if readme[start..end] == expected {
+        return;
+    }
+    if std::env::var_os("REDIS_LINT_BLESS").is_some() {
+        let blessed = format!("{}{expected}{}", &readme[..start], &readme[end..]);
+        std::fs::write(&path, blessed).unwrap();
+        return;
+    }
+    panic!(
+        "the README rule table is not the generated one: rerun with REDIS_LINT_BLESS=1, or paste:\n\n{expected}"
     );
 }

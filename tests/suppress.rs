@@ -642,8 +642,8 @@ fn broken_baseline_files_are_clear_errors() {
 
 #[test]
 fn meta_rules_are_labelled_and_documented() {
-    assert_eq!(suppress::META_RULES.len(), 3);
-    for rule in suppress::META_RULES {
+    assert_eq!(redis_lint::rules::META_RULES.len(), 3);
+    for rule in redis_lint::rules::META_RULES {
         assert!(
             rules::find(rule.meta.id).is_none(),
             "{} is not run by the engine",

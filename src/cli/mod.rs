@@ -15,7 +15,6 @@ use crate::diagnostic::Activation;
 use crate::engine::{self, ConfigSource};
 use crate::rules::{self, REGISTRY};
 use crate::settings::ConfigError;
-use crate::suppress;
 
 /// Exit codes: no findings, findings, usage or internal error.
 pub const EXIT_CLEAN: i32 = 0;
@@ -99,14 +98,8 @@ where
 
 /// `explain`: a rule's documentation.
 fn explain(rule: &str) -> Result<i32, Failure> {
-    let found = rules::find(rule).or_else(|| {
-        suppress::META_RULES
-            .iter()
-            .copied()
-            .find(|r| r.meta.id == rule)
-    });
-    let r = found.ok_or_else(|| Failure::NoRule(rule.to_string()))?;
-    print(r.meta.doc).map(|()| EXIT_CLEAN)
+    let r = rules::find_any(rule).ok_or_else(|| Failure::NoRule(rule.to_string()))?;
+    print(&rules::page(&r.meta)).map(|()| EXIT_CLEAN)
 }
 
 /// `config --show`: the configuration that applies to `path`.

@@ -382,15 +382,15 @@ fn link_and_check(
     rules: &[&'static Rule],
 ) -> (Vec<Finding>, BTreeSet<FileId>) {
     let refs: Vec<(FileId, &FileFacts)> = files.iter().map(|(id, f)| (*id, f)).collect();
-    let mut model = link::resolve(manifest, &refs, scope);
-    if let Some(c) = config {
-        model.settings = c.settings.clone();
-    }
+    let model = link::resolve(manifest, &refs, scope);
     let redis_files: BTreeSet<FileId> = model
         .calls
         .iter()
         .map(|c| c.file)
         .chain(model.creations.iter().map(|c| c.file))
         .collect();
-    (rules::run(&model, rules), redis_files)
+    (
+        rules::run(&model, config.map(|c| &c.rule_options), rules),
+        redis_files,
+    )
 }

@@ -462,8 +462,6 @@ pub struct CrateModel {
     /// Calls to crate-local fns, with the keys passed, per fn: lets a rule
     /// see "the expiry is set in a helper called with the same key".
     pub helper_calls: Vec<HelperCall>,
-    /// Rule options from the crate's configuration.
-    pub settings: crate::settings::Settings,
     /// Redis URLs written in the code.
     pub url_literals: Vec<UrlLiteral>,
     /// Struct fields and statics that put a connection behind a lock.

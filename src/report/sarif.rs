@@ -116,7 +116,7 @@ fn descriptor(rule: &RuleMeta) -> Value {
         "name": camel_case(rule.id),
         "shortDescription": { "text": rule.summary },
         "fullDescription": { "text": full_description(rule) },
-        "help": { "text": rule.doc, "markdown": rule.doc },
+        "help": { "text": rules::page(rule), "markdown": rules::page(rule) },
         "defaultConfiguration": {
             "level": level(rule.impact.severity()),
             "enabled": rule.default == Activation::On,

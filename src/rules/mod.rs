@@ -1,39 +1,66 @@
-//! The rule engine: one module per section of the guide, each declaring
-//! its rules (metadata next to the check) and one registry listing them all.
+//! The rule engine: one folder per section of the guide, one file per rule
+//! (its metadata, options, check and messages together), and one registry
+//! listing them all.
 //!
-//! A rule is a plain fn over the crate model; it reports through a `Sink`
-//! that builds a finding only on a hit.
+//! A rule is a plain fn over a [`RuleContext`] (the crate model and the
+//! configured rule options); it reports through a `Sink` that builds a
+//! finding only on a hit. Predicates several rules share live in
+//! [`queries`], so no rule reaches into another section.
+
+/// Declares a section's rules, in guide order: one line per rule, naming
+/// its file (`missing_ttl` for `missing_ttl.rs`), whose `RULE` it lists.
+macro_rules! section {
+    ($($rule:ident),* $(,)?) => {
+        $(pub(crate) mod $rule;)*
+
+        /// The rules of this section, in guide order.
+        pub static RULES: &[&$crate::rules::Rule] = &[$(&$rule::RULE),*];
+    };
+}
 
 mod ai;
 mod cluster;
 mod commands;
 mod connections;
 mod data_structures;
+mod docs;
 mod key_design;
 mod memory;
 mod monitoring;
+mod options;
 mod persistence;
+mod queries;
 mod redis_modules;
 mod security;
+pub mod suppressions;
 
 use std::fmt;
 use std::sync::LazyLock;
+
+pub use docs::{page, readme_table};
+pub use options::{OptionError, RuleOptions, RuleOptionsSet};
 
 use crate::diagnostic::{Activation, Finding, Fix, Impact, Level, RuleMeta};
 use crate::model::CrateModel;
 use crate::source::{FileId, Span};
 
-/// A rule: its metadata and its check.
+/// A rule: its metadata, its check and the options it takes.
 pub struct Rule {
     pub meta: RuleMeta,
     pub check: Check,
+    /// The defaults of the options it reads from its `[rules]` entry, if
+    /// it takes any.
+    pub options: Option<fn() -> Box<dyn RuleOptions>>,
+    /// Guide sections it also answers, besides `meta.section`: shown on
+    /// its doc page and in the README, not used to select rules.
+    pub guide_also: &'static [&'static str],
 }
 
 /// What a rule looks at.
 #[derive(Clone, Copy)]
 pub enum Check {
     /// A crate's code model.
-    Code(fn(&CrateModel, &mut Sink)),
+    Code(fn(&RuleContext, &mut Sink)),
     /// One Redis configuration file (redis.conf, sentinel.conf, compose).
     Conf(fn(&crate::server_conf::ConfFile, &mut Sink)),
     /// Nothing: the rule labels findings made elsewhere (suppressions).
@@ -46,8 +73,23 @@ impl fmt::Debug for Rule {
     }
 }
 
-/// Every rule, in guide order: each section module lists its own rules, so
-/// adding a rule touches its module and its doc page only.
+/// What a code rule sees: the crate's model and the rule options in force.
+pub struct RuleContext<'a> {
+    pub model: &'a CrateModel,
+    options: &'a RuleOptionsSet,
+}
+
+impl RuleContext<'_> {
+    /// The configured options of type `T` (a rule's own, or the rule whose
+    /// findings it defers to).
+    pub fn options<T: RuleOptions + 'static>(&self) -> &T {
+        self.options.get::<T>()
+    }
+}
+
+/// Every rule that checks code or configuration, in guide order: each
+/// section lists its own rules, so adding a rule touches its file, its doc
+/// page, its fixture and one line of its section's `mod.rs`.
 pub static REGISTRY: LazyLock<Vec<&'static Rule>> = LazyLock::new(|| {
     [
         data_structures::RULES,
@@ -65,8 +107,19 @@ pub static REGISTRY: LazyLock<Vec<&'static Rule>> = LazyLock::new(|| {
     .concat()
 });
 
+/// The rules that report on suppression comments themselves. Not in
+/// [`REGISTRY`]: they are never selected or run; they label the findings
+/// the suppression pass makes, and cannot themselves be suppressed.
+pub static META_RULES: &[&Rule] = suppressions::RULES;
+
+/// A rule that can be selected, configured and suppressed, by id.
 pub fn find(id: &str) -> Option<&'static Rule> {
     REGISTRY.iter().copied().find(|r| r.meta.id == id)
+}
+
+/// Any rule, meta-rules included, by id (for its documentation).
+pub fn find_any(id: &str) -> Option<&'static Rule> {
+    find(id).or_else(|| META_RULES.iter().copied().find(|r| r.meta.id == id))
 }
 
 /// Which rules run: `--select` / `--ignore` take rule ids, prefixes (`key`,
@@ -167,12 +220,21 @@ impl<'a> Sink<'a> {
     }
 }
 
-/// Runs the given rules over one crate.
-pub fn run(model: &CrateModel, rules: &[&'static Rule]) -> Vec<Finding> {
+/// Runs the given rules over one crate, with the options of its
+/// configuration (the defaults without one).
+pub fn run(
+    model: &CrateModel,
+    options: Option<&RuleOptionsSet>,
+    rules: &[&'static Rule],
+) -> Vec<Finding> {
+    let ctx = RuleContext {
+        model,
+        options: options.unwrap_or_else(|| RuleOptionsSet::builtin()),
+    };
     let mut out = Vec::new();
     for rule in rules {
         if let Check::Code(check) = rule.check {
-            check(model, &mut Sink::new(rule, &mut out));
+            check(&ctx, &mut Sink::new(rule, &mut out));
         }
     }
     out

@@ -1,0 +1,88 @@
+//! `cmd-dangerous-command`: FLUSHALL/FLUSHDB without ASYNC, SAVE, MONITOR,
+//! DEBUG, SHUTDOWN, CONFIG SET/REWRITE, CLIENT KILL.
+
+use crate::diagnostic::{Activation, Edit, Fix, Impact, RuleMeta};
+use crate::model::{Api, Call, Form};
+use crate::rules::{Check, Rule, RuleContext, Sink};
+
+pub static RULE: Rule = Rule {
+    meta: RuleMeta {
+        id: "cmd-dangerous-command",
+        section: "4.2",
+        impact: Impact::High,
+        default: Activation::On,
+        summary: "FLUSHALL/FLUSHDB without ASYNC, SAVE, MONITOR, DEBUG, SHUTDOWN, CONFIG SET/REWRITE, CLIENT KILL",
+        doc: include_str!("../../../rules/cmd-dangerous-command.md"),
+        hides_source: false,
+    },
+    check: Check::Code(dangerous_command),
+    options: None,
+    guide_also: &["7.5", "8", "10"],
+};
+
+fn danger(call: &Call) -> Option<(&'static str, &'static str)> {
+    let sub = call.opts.sub.as_deref();
+    Some(match call.command.as_str() {
+        "FLUSHALL" | "FLUSHDB" if !call.opts.asynchronous => (
+            "deletes every key while the server blocks; on a large dataset that is seconds of downtime",
+            "add ASYNC (`flushall_options(&FlushAllOptions { blocking: false })`, fred `flushall(true)`), and keep \
+             flushes out of application code",
+        ),
+        "SAVE" => (
+            "writes the snapshot in the server's main thread, blocking every client until it finishes",
+            "use BGSAVE, which forks and saves in the background",
+        ),
+        "MONITOR" => (
+            "streams every command the server runs, roughly halving its throughput while attached",
+            "use SLOWLOG, LATENCY or keyspace notifications for production diagnostics",
+        ),
+        "DEBUG" => (
+            "is a diagnostic command that can crash, stall or corrupt a server",
+            "keep DEBUG out of application code",
+        ),
+        "SHUTDOWN" => ("stops the server from application code", "leave shutdown to operations tooling"),
+        "CONFIG" if matches!(sub, Some("SET" | "REWRITE" | "RESETSTAT")) => (
+            "changes server configuration at run time from application code, where it is invisible to operators",
+            "manage configuration in redis.conf or your deployment tooling",
+        ),
+        "CLIENT" if sub == Some("KILL") => (
+            "disconnects other clients from application code",
+            "leave connection management to operations tooling",
+        ),
+        _ => return None,
+    })
+}
+
+fn dangerous_command(ctx: &RuleContext, sink: &mut Sink) {
+    let model = ctx.model;
+    for call in &model.calls {
+        if let Some((why, help)) = danger(call) {
+            let name = match (&call.opts.sub, call.command.as_str()) {
+                (Some(sub), "CONFIG" | "CLIENT") => format!("{} {}", call.command, sub),
+                _ => call.command.clone(),
+            };
+            sink.report_with_fix(
+                call.file,
+                call.span,
+                format!("{name} {why}"),
+                help.to_string(),
+                async_flush_fix(call),
+            );
+        }
+    }
+}
+
+/// `redis::cmd("FLUSHALL")` with no arguments, run in the same chain:
+/// appending `.arg("ASYNC")` keeps the meaning and frees the server.
+fn async_flush_fix(call: &Call) -> Option<Fix> {
+    let flush = matches!(call.command.as_str(), "FLUSHALL" | "FLUSHDB");
+    (flush
+        && call.form == Form::Raw
+        && call.api == Api::RedisRs
+        && call.opts.sub.is_none()
+        && !call.bound)
+        .then(|| Fix {
+            description: format!("flush asynchronously: {} ASYNC", call.command),
+            edits: vec![Edit::insert_after(call.span, ".arg(\"ASYNC\")")],
+        })
+}

@@ -1,0 +1,78 @@
+//! `conn-missing-timeout`: a connection, client or pool that can wait forever
+//! on a stuck server or an empty pool.
+
+use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::model::{ConnKind, CreationKind, FredTimeout, Lib};
+use crate::rules::{Check, Rule, RuleContext, Sink};
+
+pub static RULE: Rule = Rule {
+    meta: RuleMeta {
+        id: "conn-missing-timeout",
+        section: "3.1",
+        impact: Impact::High,
+        default: Activation::On,
+        summary:
+            "a connection, client or pool that can wait forever on a stuck server or an empty pool",
+        doc: include_str!("../../../rules/conn-missing-timeout.md"),
+        hides_source: false,
+    },
+    check: Check::Code(missing_timeout),
+    options: None,
+    guide_also: &[],
+};
+
+fn missing_timeout(ctx: &RuleContext, sink: &mut Sink) {
+    let model = ctx.model;
+    let redis_major = model.manifest.client("redis").and_then(|d| d.major());
+    for c in &model.creations {
+        let info = model.func(c.func);
+        let problem = match c.kind {
+            CreationKind::SyncConnection { with_connect_timeout } if c.makes == ConnKind::Sync => {
+                let set = match &c.binding {
+                    Some(b) => info.sets_read_timeout.contains(b),
+                    None => !info.sets_read_timeout.is_empty(),
+                };
+                (!set).then(|| {
+                    let bound = if with_connect_timeout { " (the timeout given bounds only connecting)" } else { "" };
+                    (
+                        format!("a sync connection from `{}` has no read timeout{bound}: one stuck reply hangs this thread forever", c.what),
+                        "call `con.set_read_timeout(Some(Duration::from_secs(..)))` and `set_write_timeout` right after connecting".to_string(),
+                    )
+                })
+            }
+            CreationKind::AsyncConnection { with_config } if c.lib == Lib::RedisRs && redis_major == Some(0) => {
+                (!with_config || !info.sets_response_timeout).then(|| {
+                    (
+                        format!(
+                            "`{}` on redis-rs 0.x has no response timeout: a command waits forever if the server stops answering",
+                            c.what
+                        ),
+                        "pass a config with `set_response_timeout` and `set_connection_timeout` (or upgrade to redis-rs 1.x, whose defaults are 500 ms / 1 s)".to_string(),
+                    )
+                })
+            }
+            CreationKind::Pool if c.lib == Lib::Deadpool && !info.sets_pool_wait_timeout => Some((
+                "this deadpool-redis pool has no wait timeout: when every connection is busy, `pool.get()` waits forever".to_string(),
+                "set `PoolConfig { timeouts: Timeouts { wait: Some(..), .. }, .. }` or `.wait_timeout(Some(..))` on the builder".to_string(),
+            )),
+            CreationKind::FredClient { command_timeout: FredTimeout::Missing, .. } => Some((
+                format!("fred client from `{}` has no `default_command_timeout`: a command waits forever on a stalled connection", c.what),
+                "build it with `.with_performance_config(|p| p.default_command_timeout = Duration::from_secs(..))`".to_string(),
+            )),
+            _ => None,
+        };
+        if let Some((message, help)) = problem {
+            sink.report(c.file, c.span, message, help);
+        }
+    }
+    for d in &model.disabled_timeouts {
+        sink.report(
+            d.file,
+            d.span,
+            "the response timeout is switched off: a command on this connection can wait forever".to_string(),
+            "keep a bounded response timeout; for blocking commands use a dedicated connection whose timeout is \
+             longer than the blocking timeout"
+                .to_string(),
+        );
+    }
+}

@@ -1,0 +1,44 @@
+//! `conn-no-reconnect`: a fred client built without a ReconnectPolicy never
+//! reconnects.
+
+use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::model::CreationKind;
+use crate::rules::{Check, Rule, RuleContext, Sink};
+
+pub static RULE: Rule = Rule {
+    meta: RuleMeta {
+        id: "conn-no-reconnect",
+        section: "3.3",
+        impact: Impact::High,
+        default: Activation::On,
+        summary: "a fred client built without a ReconnectPolicy never reconnects",
+        doc: include_str!("../../../rules/conn-no-reconnect.md"),
+        hides_source: false,
+    },
+    check: Check::Code(no_reconnect),
+    options: None,
+    guide_also: &[],
+};
+
+fn no_reconnect(ctx: &RuleContext, sink: &mut Sink) {
+    let model = ctx.model;
+    for c in &model.creations {
+        if let CreationKind::FredClient {
+            reconnect: false, ..
+        } = c.kind
+        {
+            sink.report(
+                c.file,
+                c.span,
+                format!(
+                    "fred client from `{}` has no reconnect policy: after the first dropped connection every \
+                     command fails until the process restarts",
+                    c.what
+                ),
+                "set one: `Builder::...set_policy(ReconnectPolicy::new_exponential(0, 100, 30_000, 2))`, or pass \
+                 `Some(policy)` to `Client::new`"
+                    .to_string(),
+            );
+        }
+    }
+}

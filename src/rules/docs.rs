@@ -1,0 +1,52 @@
+//! What is generated from the registry: the metadata header of a rule's
+//! doc page (the pages in `rules/` hold prose only) and the README's rule
+//! table.
+
+use super::{find_any, Rule, REGISTRY};
+use crate::diagnostic::{Activation, RuleMeta};
+
+/// A rule's doc page as shown by `explain` and in SARIF: its title, a
+/// table of its guide sections, impact and default, then its prose.
+/// Meta-rules have no guide section, so no table.
+pub fn page(meta: &RuleMeta) -> String {
+    let Some(rule) = find_any(meta.id).filter(|r| !r.meta.section.is_empty()) else {
+        return meta.doc.to_string();
+    };
+    let (title, prose) = meta.doc.split_once('\n').unwrap_or((meta.doc, ""));
+    format!(
+        "{title}\n\n| section | impact | default |\n|---|---|---|\n| {} | {} | {} |\n{prose}",
+        sections(rule),
+        meta.impact,
+        default_name(meta.default)
+    )
+}
+
+/// The README's rule table: one row per rule, in registry order.
+pub fn readme_table() -> String {
+    let mut table = String::from("| id | guide section | impact | default |\n|---|---|---|---|\n");
+    for rule in REGISTRY.iter() {
+        table.push_str(&format!(
+            "| [`{id}`](rules/{id}.md) | {} | {} | {} |\n",
+            sections(rule),
+            rule.meta.impact,
+            default_name(rule.meta.default),
+            id = rule.meta.id
+        ));
+    }
+    table
+}
+
+/// The guide sections a rule answers: its own, then the others it covers.
+fn sections(rule: &Rule) -> String {
+    std::iter::once(rule.meta.section)
+        .chain(rule.guide_also.iter().copied())
+        .collect::<Vec<_>>()
+        .join(" / ")
+}
+
+fn default_name(default: Activation) -> &'static str {
+    match default {
+        Activation::On => "on",
+        Activation::OptIn => "opt-in",
+    }
+}

@@ -1,0 +1,205 @@
+//! `key-missing-ttl`: a write to a cache/session/token-like key that never gets
+//! an expiry.
+
+use std::collections::HashSet;
+
+use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::model::command::flags;
+use crate::model::key::Key;
+use crate::model::{Api, Call};
+use crate::rules::options::{toml_list, OptionError, RuleOptions};
+use crate::rules::queries::same_key;
+use crate::rules::{Check, Rule, RuleContext, Sink};
+
+pub static RULE: Rule = Rule {
+    meta: RuleMeta {
+        id: "key-missing-ttl",
+        section: "2.4",
+        impact: Impact::Critical,
+        default: Activation::On,
+        summary: "a write to a cache/session/token-like key that never gets an expiry",
+        doc: include_str!("../../../rules/key-missing-ttl.md"),
+        hides_source: false,
+    },
+    check: Check::Code(missing_ttl),
+    options: Some(|| Box::<Options>::default()),
+    guide_also: &[],
+};
+
+/// `ephemeral-prefixes`: the first key segments that name temporary data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    pub ephemeral_prefixes: Vec<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            ephemeral_prefixes: [
+                "cache",
+                "session",
+                "sess",
+                "tmp",
+                "temp",
+                "ratelimit",
+                "rate_limit",
+                "rl",
+                "otp",
+                "token",
+                "nonce",
+                "upload",
+                "verify",
+                "reset",
+                "lock",
+            ]
+            .map(String::from)
+            .to_vec(),
+        }
+    }
+}
+
+impl RuleOptions for Options {
+    fn set(&mut self, key: &str, value: &toml::Value) -> Result<(), OptionError> {
+        match key {
+            "ephemeral-prefixes" => {
+                self.ephemeral_prefixes = value
+                    .as_array()
+                    .and_then(|a| {
+                        a.iter()
+                            .map(|x| x.as_str().map(str::to_string))
+                            .collect::<Option<Vec<_>>>()
+                    })
+                    .ok_or(OptionError::Invalid(
+                        "`ephemeral-prefixes` is a list of strings",
+                    ))?;
+                Ok(())
+            }
+            _ => Err(OptionError::Unknown),
+        }
+    }
+
+    fn show(&self) -> String {
+        format!("ephemeral-prefixes = {}", toml_list(&self.ephemeral_prefixes))
+    }
+}
+
+impl Options {
+    /// The ephemeral prefix a key starts with, if any: its first segment,
+    /// or that segment's first word (`cache_v2:` is a cache key).
+    pub fn ephemeral_prefix(&self, key: &Key) -> Option<&str> {
+        let prefix = key.static_prefix();
+        let segment = prefix
+            .split([':', '{', '/'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let first_word = segment.split(['_', '-', '.']).next().unwrap_or("");
+        self.ephemeral_prefixes
+            .iter()
+            .map(String::as_str)
+            .find(|p| segment == *p || (first_word == *p && segment.len() > p.len()))
+    }
+}
+
+const TTL_WRITES: &[&str] = &[
+    "SET",
+    "HSET",
+    "HMSET",
+    "HSETNX",
+    "SADD",
+    "RPUSH",
+    "LPUSH",
+    "ZADD",
+    "ZINCRBY",
+    "INCR",
+    "INCRBY",
+    "INCRBYFLOAT",
+    "DECR",
+    "DECRBY",
+    "HINCRBY",
+    "APPEND",
+    "PFADD",
+];
+
+fn sets_expiry(call: &Call) -> bool {
+    call.has(flags::EXPIRY) || call.opts.expiry
+}
+
+fn missing_ttl(ctx: &RuleContext, sink: &mut Sink) {
+    let model = ctx.model;
+    let mut reported: HashSet<(u32, String)> = HashSet::new();
+    for call in &model.calls {
+        if !TTL_WRITES.contains(&call.command.as_str()) || sets_expiry(call) || call.opts.nx {
+            continue;
+        }
+        let Some(key) = call.keys.first() else {
+            continue;
+        };
+        let Some(prefix) = ctx.options::<Options>().ephemeral_prefix(key) else {
+            continue;
+        };
+        let expired_nearby = model.calls.iter().any(|other| {
+            sets_expiry(other)
+                && other.keys.first().is_some_and(|k| same_key(k, key))
+                && (other.func == call.func || (call.pipe.is_some() && other.pipe == call.pipe))
+        });
+        let expired_by_helper = model.helper_calls.iter().any(|h| {
+            h.func == call.func
+                && model.expiring_helpers.get(&h.name).is_some_and(|params| {
+                    params
+                        .iter()
+                        .any(|&i| h.args.get(i).is_some_and(|a| same_key(a, key)))
+                })
+        });
+        if expired_nearby || expired_by_helper || !reported.insert((call.func, key.shape())) {
+            continue;
+        }
+        let help = match (call.command.as_str(), call.api) {
+            ("SET", Api::RedisRs) => "write and expire in one command: `con.set_ex(key, value, seconds)` or \
+                                      `set_options` with `SetExpiry::EX`"
+                .to_string(),
+            ("SET", Api::Fred) => "pass an expiration: `client.set(key, value, Some(Expiration::EX(secs)), None, false)`"
+                .to_string(),
+            _ => format!(
+                "add `EXPIRE {}` in the same pipeline (or transaction) right after the {}",
+                key, call.command
+            ),
+        };
+        sink.report(
+            call.file,
+            call.span,
+            format!(
+                "{} to `{}` never sets an expiry, yet `{}:` data is temporary: such keys pile up until memory runs out",
+                call.command, key, prefix
+            ),
+            help,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::key::Part;
+
+    #[test]
+    fn ephemeral_prefixes() {
+        let defaults = Options::default();
+        let key = |s: &str| Key::from_parts(vec![Part::Lit(s.into()), Part::Hole("id".into())]);
+        assert_eq!(
+            defaults.ephemeral_prefix(&key("session:")),
+            Some("session")
+        );
+        assert_eq!(
+            defaults.ephemeral_prefix(&key("rate_limit:")),
+            Some("rate_limit")
+        );
+        assert_eq!(
+            defaults.ephemeral_prefix(&key("cache_v2:user:")),
+            Some("cache")
+        );
+        assert_eq!(defaults.ephemeral_prefix(&key("user:")), None);
+        assert_eq!(defaults.ephemeral_prefix(&key("user_session:")), None);
+        assert_eq!(defaults.ephemeral_prefix(&key("tokens_issued:")), None);
+    }
+}

@@ -1,0 +1,44 @@
+//! `sec-hardcoded-credentials`: a Redis URL with a password written in the
+//! code.
+
+use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::rules::queries::{is_placeholder, parse_url};
+use crate::rules::{Check, Rule, RuleContext, Sink};
+
+pub static RULE: Rule = Rule {
+    meta: RuleMeta {
+        id: "sec-hardcoded-credentials",
+        section: "sec",
+        impact: Impact::High,
+        default: Activation::On,
+        summary: "a Redis URL with a password written in the code",
+        doc: include_str!("../../../rules/sec-hardcoded-credentials.md"),
+        hides_source: true,
+    },
+    check: Check::Code(hardcoded_credentials),
+    options: None,
+    guide_also: &[],
+};
+
+fn hardcoded_credentials(ctx: &RuleContext, sink: &mut Sink) {
+    let model = ctx.model;
+    for lit in &model.url_literals {
+        let Some(url) = parse_url(&lit.text) else {
+            continue;
+        };
+        let Some(password) = url.password.filter(|p| !p.is_empty() && !is_placeholder(p)) else {
+            continue;
+        };
+        // Never print the secret: show where it was, masked.
+        let masked = lit.text.replacen(&format!(":{password}@"), ":****@", 1);
+        sink.report(
+            lit.file,
+            lit.span,
+            format!(
+                "`{masked}` puts a Redis password in the source: everyone with the repository (and its history) \
+                 has it, and rotating it means a release"
+            ),
+            "read the URL or the password from the environment or a secret store at startup".to_string(),
+        );
+    }
+}

@@ -1,9 +1,14 @@
 //! SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Component, Path};
 
-use serde_json::{json, Value};
+use serde_sarif::sarif::{
+    self, ArtifactChange, ArtifactContent, ArtifactLocation, Invocation, Location, Message,
+    MultiformatMessageString, Notification, PhysicalLocation, PropertyBag, Region, Replacement,
+    ReportingConfiguration, ReportingDescriptor, ReportingDescriptorReference, ResultLevel, Run,
+    Sarif, Tool, ToolComponent,
+};
 
 use super::{col1, display_of, source_of, span_text};
 use crate::diagnostic::{Activation, Finding, Fix, RuleMeta, Severity};
@@ -46,10 +51,10 @@ pub fn sarif(outcome: &Outcome) -> String {
 /// Unicode code points (`columnKind`), the end column is exclusive.
 pub fn sarif_with_root(outcome: &Outcome, root: Option<&Path>) -> String {
     let rules = rule_list(outcome);
-    let descriptors: Vec<Value> = rules.iter().map(|r| descriptor(r)).collect();
+    let descriptors: Vec<ReportingDescriptor> = rules.iter().map(|r| descriptor(r)).collect();
 
     let mut seen: HashMap<(&str, u32, String), u32> = HashMap::new();
-    let results: Vec<Value> = outcome
+    let results: Vec<sarif::Result> = outcome
         .findings
         .iter()
         .map(|f| {
@@ -61,40 +66,42 @@ pub fn sarif_with_root(outcome: &Outcome, root: Option<&Path>) -> String {
             result(outcome, f, index, print)
         })
         .collect();
-    let notifications: Vec<Value> = outcome.problems.iter().map(notification).collect();
+    let notifications: Vec<Notification> = outcome.problems.iter().map(notification).collect();
 
-    let mut driver = json!({
-        "name": "redis-lint",
-        "version": VERSION,
-        "semanticVersion": VERSION,
-        "rules": descriptors,
-    });
-    if let Some(uri) = information_uri() {
-        driver["informationUri"] = json!(uri);
-    }
-    let mut srcroot = json!({
-        "description": {
-            "text": "The directory redis-lint ran in; file paths are relative to it."
-        }
-    });
-    if let Some(uri) = root.and_then(directory_uri) {
-        srcroot["uri"] = json!(uri);
-    }
-    let log = json!({
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": driver },
-            "invocations": [{
-                "executionSuccessful": !outcome.has_internal_error(),
-                "toolExecutionNotifications": notifications,
-            }],
-            "originalUriBaseIds": { SRCROOT: srcroot },
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }],
-    });
-    let mut s = serde_json::to_string_pretty(&log).unwrap_or_default();
+    let mut driver = ToolComponent::builder()
+        .name("redis-lint")
+        .version(VERSION)
+        .semantic_version(VERSION)
+        .rules(descriptors)
+        .build();
+    driver.information_uri = information_uri().map(String::from);
+    let srcroot = ArtifactLocation {
+        description: Some(message(
+            "The directory redis-lint ran in; file paths are relative to it.",
+        )),
+        uri: root.and_then(directory_uri),
+        ..Default::default()
+    };
+    let run = Run::builder()
+        .tool(Tool::builder().driver(driver).build())
+        .invocations(vec![Invocation::builder()
+            .execution_successful(!outcome.has_internal_error())
+            .tool_execution_notifications(notifications)
+            .build()])
+        .original_uri_base_ids(BTreeMap::from([(SRCROOT.to_string(), srcroot)]))
+        .column_kind("unicodeCodePoints")
+        .results(results)
+        .build();
+    let log = Sarif::builder()
+        .schema(SCHEMA)
+        .version("2.1.0")
+        .runs(vec![run])
+        .build();
+    // Through a `Value`, whose object keys are sorted: the structs would
+    // write a property bag's `tags` before its other properties.
+    let mut s = serde_json::to_value(&log)
+        .and_then(|v| serde_json::to_string_pretty(&v))
+        .unwrap_or_default();
     s.push('\n');
     s
 }
@@ -110,23 +117,44 @@ fn rule_list(outcome: &Outcome) -> Vec<&'static RuleMeta> {
     list
 }
 
-fn descriptor(rule: &RuleMeta) -> Value {
-    json!({
-        "id": rule.id,
-        "name": camel_case(rule.id),
-        "shortDescription": { "text": rule.summary },
-        "fullDescription": { "text": full_description(rule) },
-        "help": { "text": rules::page(rule), "markdown": rules::page(rule) },
-        "defaultConfiguration": {
-            "level": level(rule.impact.severity()),
-            "enabled": rule.default == Activation::On,
-        },
-        "properties": {
-            "impact": rule.impact.as_str(),
-            "section": rule.section,
-            "tags": tags(rule),
-        },
-    })
+fn descriptor(rule: &RuleMeta) -> ReportingDescriptor {
+    ReportingDescriptor::builder()
+        .id(rule.id)
+        .name(camel_case(rule.id))
+        .short_description(plain(rule.summary))
+        .full_description(plain(full_description(rule)))
+        .help(
+            MultiformatMessageString::builder()
+                .text(rules::page(rule))
+                .markdown(rules::page(rule))
+                .build(),
+        )
+        .default_configuration(ReportingConfiguration {
+            level: Some(level(rule.impact.severity()).to_string().into()),
+            enabled: Some(rule.default == Activation::On),
+            ..Default::default()
+        })
+        .properties(PropertyBag {
+            tags: Some(tags(rule)),
+            additional_properties: BTreeMap::from([
+                ("impact".to_string(), rule.impact.as_str().into()),
+                ("section".to_string(), rule.section.into()),
+            ]),
+        })
+        .build()
+}
+
+/// A message with only a text.
+fn message(text: impl Into<String>) -> Message {
+    Message {
+        text: Some(text.into()),
+        ..Default::default()
+    }
+}
+
+/// A plain-text multiformat message.
+fn plain(text: impl Into<String>) -> MultiformatMessageString {
+    MultiformatMessageString::builder().text(text).build()
 }
 
 /// `key-keys-command` → `KeyKeysCommand`.
@@ -175,77 +203,92 @@ fn tags(rule: &RuleMeta) -> Vec<String> {
     tags
 }
 
-fn level(severity: Severity) -> &'static str {
+fn level(severity: Severity) -> ResultLevel {
     match severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Info => "note",
+        Severity::Error => ResultLevel::Error,
+        Severity::Warning => ResultLevel::Warning,
+        Severity::Info => ResultLevel::Note,
     }
 }
 
-fn result(outcome: &Outcome, f: &Finding, index: usize, fingerprint: String) -> Value {
+fn result(outcome: &Outcome, f: &Finding, index: usize, fingerprint: String) -> sarif::Result {
     let location = artifact_location(display_of(outcome, f.file));
-    let mut result = json!({
-        "ruleId": f.rule.id,
-        "ruleIndex": index,
-        "level": level(f.severity()),
-        "message": { "text": format!("{}\nhelp: {}", f.message, f.help) },
-        "locations": [{
-            "physicalLocation": {
-                "artifactLocation": location,
-                "region": region(f.span),
-            }
-        }],
-        "partialFingerprints": { FINGERPRINT_KEY: fingerprint },
-    });
-    if let Some(fix) = f.fix.as_ref().and_then(|fix| sarif_fix(fix, &location)) {
-        result["fixes"] = json!([fix]);
-    }
+    let mut result = sarif::Result::builder()
+        .rule_id(f.rule.id)
+        .rule_index(index as i64)
+        .level(level(f.severity()))
+        .message(message(format!("{}\nhelp: {}", f.message, f.help)))
+        .locations(vec![Location {
+            physical_location: Some(PhysicalLocation {
+                artifact_location: Some(location.clone()),
+                region: Some(region(f.span)),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }])
+        .partial_fingerprints(BTreeMap::from([(FINGERPRINT_KEY.to_string(), fingerprint)]))
+        .build();
+    result.fixes = f
+        .fix
+        .as_ref()
+        .and_then(|fix| sarif_fix(fix, location))
+        .map(|fix| vec![fix]);
     result
 }
 
 /// A `fix` object; `None` for a fix without edits (SARIF wants at least one
 /// replacement).
-fn sarif_fix(fix: &Fix, location: &Value) -> Option<Value> {
+fn sarif_fix(fix: &Fix, location: ArtifactLocation) -> Option<sarif::Fix> {
     if fix.edits.is_empty() {
         return None;
     }
-    let replacements: Vec<Value> = fix
+    let replacements = fix
         .edits
         .iter()
         .map(|e| {
-            json!({
-                "deletedRegion": region(e.span),
-                "insertedContent": { "text": e.content },
-            })
+            Replacement::builder()
+                .deleted_region(region(e.span))
+                .inserted_content(ArtifactContent {
+                    text: Some(e.content.clone()),
+                    ..Default::default()
+                })
+                .build()
         })
-        .collect();
-    Some(json!({
-        "description": { "text": fix.description },
-        "artifactChanges": [{
-            "artifactLocation": location,
-            "replacements": replacements,
-        }],
-    }))
+        .collect::<Vec<_>>();
+    Some(
+        sarif::Fix::builder()
+            .description(message(fix.description.clone()))
+            .artifact_changes(vec![ArtifactChange::builder()
+                .artifact_location(location)
+                .replacements(replacements)
+                .build()])
+            .build(),
+    )
 }
 
 /// A file problem as a tool execution notification.
-fn notification(p: &Problem) -> Value {
-    let mut physical = json!({ "artifactLocation": artifact_location(&p.display) });
-    if let Some(span) = p.span {
-        physical["region"] = region(span);
-    }
-    json!({
-        "level": "error",
-        "message": { "text": format!("{}: {}", p.display, p.message) },
-        "descriptor": { "id": p.kind.id() },
-        "locations": [{ "physicalLocation": physical }],
-    })
+fn notification(p: &Problem) -> Notification {
+    Notification::builder()
+        .level("error")
+        .message(message(format!("{}: {}", p.display, p.message)))
+        .descriptor(ReportingDescriptorReference {
+            id: Some(p.kind.id().into()),
+            ..Default::default()
+        })
+        .locations(vec![Location {
+            physical_location: Some(PhysicalLocation {
+                artifact_location: Some(artifact_location(&p.display)),
+                region: p.span.map(region),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }])
+        .build()
 }
 
 /// 1-based lines and columns, the end column exclusive; never below 1 nor
 /// ending before the start.
-fn region(span: Span) -> Value {
+fn region(span: Span) -> Region {
     let start_line = span.start.line.max(1);
     let end_line = span.end.line.max(start_line);
     let start_column = col1(span.start.col);
@@ -253,25 +296,31 @@ fn region(span: Span) -> Value {
     if end_line == start_line {
         end_column = end_column.max(start_column);
     }
-    json!({
-        "startLine": start_line,
-        "startColumn": start_column,
-        "endLine": end_line,
-        "endColumn": end_column,
-    })
+    Region {
+        start_line: Some(start_line.into()),
+        start_column: Some(start_column.into()),
+        end_line: Some(end_line.into()),
+        end_column: Some(end_column.into()),
+        ..Default::default()
+    }
 }
 
 /// A shown path as an artifact location: relative to `%SRCROOT%`, or an
 /// absolute `file:` URI for a path outside the working directory.
-fn artifact_location(display: &str) -> Value {
-    if display.starts_with('/') {
-        return json!({ "uri": format!("file://{}", encode_path(display)) });
-    }
-    if is_drive_path(display) {
+fn artifact_location(display: &str) -> ArtifactLocation {
+    let (uri, base) = if display.starts_with('/') {
+        (format!("file://{}", encode_path(display)), None)
+    } else if is_drive_path(display) {
         let (drive, rest) = display.split_at(2);
-        return json!({ "uri": format!("file:///{drive}{}", encode_path(rest)) });
+        (format!("file:///{drive}{}", encode_path(rest)), None)
+    } else {
+        (encode_path(display), Some(SRCROOT.to_string()))
+    };
+    ArtifactLocation {
+        uri: Some(uri),
+        uri_base_id: base,
+        ..Default::default()
     }
-    json!({ "uri": encode_path(display), "uriBaseId": SRCROOT })
 }
 
 /// `C:/...` or `C:\...`.
@@ -370,6 +419,11 @@ fn fnv1a(parts: &[&[u8]]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::{json, Value};
+
+    fn value(v: impl serde::Serialize) -> Value {
+        serde_json::to_value(v).unwrap()
+    }
 
     #[test]
     fn names_are_camel_case() {
@@ -380,19 +434,19 @@ mod tests {
     #[test]
     fn paths_become_uri_references() {
         assert_eq!(
-            artifact_location("src/a b/ç.rs"),
+            value(artifact_location("src/a b/ç.rs")),
             json!({"uri": "src/a%20b/%C3%A7.rs", "uriBaseId": "%SRCROOT%"})
         );
         assert_eq!(
-            artifact_location("weird:name.rs")["uri"],
+            value(artifact_location("weird:name.rs"))["uri"],
             json!("weird%3Aname.rs")
         );
         assert_eq!(
-            artifact_location("/tmp/x.rs"),
+            value(artifact_location("/tmp/x.rs")),
             json!({"uri": "file:///tmp/x.rs"})
         );
         assert_eq!(
-            artifact_location("C:/src/x.rs"),
+            value(artifact_location("C:/src/x.rs")),
             json!({"uri": "file:///C:/src/x.rs"})
         );
         assert_eq!(
@@ -423,7 +477,7 @@ mod tests {
             end: crate::model::Pos { line: 0, col: 2 },
         };
         assert_eq!(
-            region(span),
+            value(region(span)),
             json!({"startLine": 1, "startColumn": 6, "endLine": 1, "endColumn": 6})
         );
     }

@@ -16,17 +16,24 @@
 //! lines; a `>` / `|` block scalar; a `[...]` flow sequence, possibly over
 //! several lines; a `- item` block sequence), keeping the file position of
 //! every character so that each `--option` is reported where it is written.
-//! A YAML library would give the values but not positions inside a scalar,
-//! and would refuse files that compose itself accepts after interpolation;
-//! this reader needs neither a new dependency nor a valid document.
+//! A YAML library gives a node's span but not the position of each word
+//! inside a (folded, quoted, continued) scalar, so the scanning below would
+//! stay; and a strict one reads less: saphyr 0.3 rejects a flow sequence
+//! whose `]` sits at the key's indent (as in
+//! `fixtures/conf/latency-monitor/docker-compose.yml`, which libyaml-based
+//! readers such as PyYAML accept), and any error, even a duplicate key
+//! elsewhere, loses the whole file. This reader needs no valid document.
 //!
 //! In the value, the words after `redis-server` (also inside `sh -c "..."`)
 //! up to a shell operator are read as Redis reads its command line: an
 //! optional configuration file first, then `--name arg...` options.
 
+mod shell;
+
 use crate::source::{FileId, Pos, Span};
 
 use super::Directive;
+use shell::{shell_words, Word};
 
 /// One `redis-server` invocation.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,13 +74,6 @@ type Located = Vec<(char, Pos)>;
 /// A sequence item: its decoded text and where it is written (quotes
 /// included).
 type Item = (Located, Span);
-
-/// A word of the command, with its span.
-#[derive(Debug, Clone)]
-struct Word {
-    text: String,
-    span: Span,
-}
 
 fn indent_of(line: &[char]) -> usize {
     line.iter()
@@ -385,85 +385,6 @@ fn located_span(chars: &[(char, Pos)]) -> Span {
         },
         _ => Span::default(),
     }
-}
-
-/// Splits a string command like a POSIX shell would (blanks, quotes,
-/// backslashes); `;`, `&&`, `||`, `|` and `&` become words of their own.
-fn shell_words(text: &[(char, Pos)]) -> Vec<Word> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < text.len() {
-        while i < text.len() && text[i].0.is_whitespace() {
-            i += 1;
-        }
-        if i >= text.len() {
-            break;
-        }
-        let start = i;
-        let mut value = String::new();
-        let mut last = i;
-        if matches!(text[i].0, ';' | '&' | '|') {
-            let mut op = text[i].0.to_string();
-            if i + 1 < text.len() && text[i + 1].0 == text[i].0 && text[i].0 != ';' {
-                op.push(text[i + 1].0);
-                i += 1;
-            }
-            out.push(Word {
-                text: op,
-                span: Span {
-                    start: text[start].1,
-                    end: Pos {
-                        line: text[i].1.line,
-                        col: text[i].1.col + 1,
-                    },
-                },
-            });
-            i += 1;
-            continue;
-        }
-        while i < text.len() {
-            let c = text[i].0;
-            if c.is_whitespace() || matches!(c, ';' | '&' | '|') {
-                break;
-            }
-            match c {
-                '"' | '\'' => {
-                    let quote = c;
-                    i += 1;
-                    while i < text.len() && text[i].0 != quote {
-                        if quote == '"' && text[i].0 == '\\' && i + 1 < text.len() {
-                            i += 1;
-                        }
-                        value.push(text[i].0);
-                        i += 1;
-                    }
-                    last = i.min(text.len() - 1);
-                    i += 1;
-                }
-                '\\' if i + 1 < text.len() => {
-                    value.push(text[i + 1].0);
-                    last = i + 1;
-                    i += 2;
-                }
-                _ => {
-                    value.push(c);
-                    last = i;
-                    i += 1;
-                }
-            }
-        }
-        out.push(Word {
-            text: value,
-            span: Span {
-                start: text[start].1,
-                end: Pos {
-                    line: text[last].1.line,
-                    col: text[last].1.col + 1,
-                },
-            },
-        });
-    }
-    out
 }
 
 /// Whether a word runs the Redis server (`redis-server`, `/usr/bin/redis-server`).

@@ -1,0 +1,101 @@
+//! Applying the suppressions of a run to its findings.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::{checks, parse_as, Suppressions, Syntax, MARKER};
+use crate::diagnostic::{Finding, Level, Outcome};
+use crate::rules::suppressions::unknown_rule_in_suppression::RULE as UNKNOWN_RULE_IN_SUPPRESSION;
+use crate::rules::Rule;
+use crate::source::{FileId, Span};
+
+/// A finding of one of the [`META_RULES`](super::META_RULES).
+pub(super) fn meta(
+    rule: &'static Rule,
+    file: FileId,
+    span: Span,
+    message: String,
+    help: String,
+) -> Finding {
+    Finding {
+        rule: &rule.meta,
+        file,
+        span,
+        message,
+        help,
+        fix: None,
+        level: Level::Deny,
+    }
+}
+
+/// Applies the inline suppressions of every file of a run: removes the
+/// findings they silence, then adds the findings about the suppressions
+/// themselves ([`META_RULES`](super::META_RULES)), and re-sorts the findings as the engine
+/// does. `ran` holds the ids of the rules that ran: a suppression naming a
+/// rule that did not run is not reported as unused.
+///
+/// A file whose text the engine did not keep (no Redis code in it) is read
+/// from disk when it may hold a suppression, so that its stale
+/// suppressions are reported too; its text is then kept in the outcome.
+pub fn apply(outcome: &mut Outcome, ran: &[&str]) {
+    let mut per_file: HashMap<FileId, (Suppressions, Vec<Vec<bool>>)> = HashMap::new();
+    for (id, file) in outcome.files.iter_mut().enumerate() {
+        if file.source.is_empty() {
+            if let Ok(text) = std::fs::read_to_string(&file.path) {
+                if text.contains(MARKER) {
+                    file.source = Arc::from(text);
+                }
+            }
+        }
+        let sups = parse_as(&file.source, Syntax::of(&file.path));
+        if !sups.is_empty() {
+            let used = sups
+                .items
+                .iter()
+                .map(|s| vec![false; s.rules.len()])
+                .collect();
+            per_file.insert(id as FileId, (sups, used));
+        }
+    }
+    if per_file.is_empty() {
+        return;
+    }
+
+    outcome.findings.retain(|f| {
+        let Some((sups, used)) = per_file.get_mut(&f.file) else {
+            return true;
+        };
+        let mut silenced = false;
+        for (s, used) in sups.items.iter().zip(used.iter_mut()) {
+            if !s.applies_on(f.span.start.line) {
+                continue;
+            }
+            for (r, used) in s.rules.iter().zip(used.iter_mut()) {
+                if r.id == f.rule.id || r.id == "all" {
+                    *used = true;
+                    silenced = true;
+                }
+            }
+        }
+        !silenced
+    });
+
+    let mut files: Vec<_> = per_file.into_iter().collect();
+    files.sort_by_key(|(id, _)| *id);
+    for (file, (sups, used)) in files {
+        for m in &sups.malformed {
+            outcome.findings.push(meta(
+                &UNKNOWN_RULE_IN_SUPPRESSION,
+                file,
+                m.span,
+                format!("cannot read this suppression: {}", m.message),
+                "write `// redis-lint: allow(rule-id) -- reason`, or `allow-file(...)` before the first item to cover the file".into(),
+            ));
+        }
+        for (s, used) in sups.items.iter().zip(&used) {
+            checks::report_one(&mut outcome.findings, file, s, used, ran);
+        }
+    }
+
+    outcome.sort_findings();
+}

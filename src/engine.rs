@@ -379,11 +379,14 @@ fn lint_configs(
         return Ok(());
     }
 
+    // Includes are read inside the linted folders only.
+    let scope = server_conf::IncludeScope::new(opts.paths.iter().map(PathBuf::as_path));
     let loaded: Vec<Result<Option<server_conf::Loaded>, Problem>> = roots
         .par_iter()
         .map(|(path, _)| {
             let text = stdin.map(|s| s.text.clone());
-            let result = panic::catch_unwind(AssertUnwindSafe(|| server_conf::load(path, text)));
+            let load = || server_conf::load_within(path, text, &scope);
+            let result = panic::catch_unwind(AssertUnwindSafe(load));
             match result {
                 Ok(Ok(l)) => Ok(l),
                 Ok(Err(e)) => Err(Problem {
@@ -764,7 +767,7 @@ fn is_test_path(path: &Path, root: &Path) -> bool {
 
 pub fn display_path(path: &Path, cwd: &Path) -> String {
     let shown = path.strip_prefix(cwd).unwrap_or(path);
-    let s = shown.to_string_lossy().replace('\\', "/");
+    let s = crate::walk::path_text(shown);
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }
 

@@ -326,15 +326,67 @@ pub fn classify(path: &Path, text: &str) -> Option<ConfKind> {
     }
 }
 
+/// Where included files may be read from: folders (canonical paths) the
+/// user asked to lint. An `include` elsewhere (`/proc/self/environ`,
+/// `/etc/redis/common.conf`) names a file on the server, not one of the
+/// project's; reading it could print secrets, hang on a FIFO or never end.
+#[derive(Debug, Clone, Default)]
+pub struct IncludeScope {
+    folders: Vec<PathBuf>,
+}
+
+impl IncludeScope {
+    /// The folders of `roots` (a file stands for its folder); roots that do
+    /// not exist are left out.
+    pub fn new<'a>(roots: impl IntoIterator<Item = &'a Path>) -> IncludeScope {
+        let mut folders: Vec<PathBuf> = roots
+            .into_iter()
+            .filter_map(|root| root.canonicalize().ok())
+            .map(|root| match root.is_file() {
+                true => root.parent().map_or(root.clone(), Path::to_path_buf),
+                false => root,
+            })
+            .collect();
+        folders.sort();
+        folders.dedup();
+        IncludeScope { folders }
+    }
+
+    /// Whether a canonical path lies under one of the folders.
+    fn holds(&self, canonical: &Path) -> bool {
+        self.folders.iter().any(|f| canonical.starts_with(f))
+    }
+}
+
+/// A configuration file larger than this is not one (Redis's own example
+/// file is about 100 KiB).
+const MAX_CONF_BYTES: u64 = 4 << 20;
+
+/// How much one configuration may read with all its includes: a bound on
+/// the work a tree of includes can ask for.
+const MAX_TOTAL_BYTES: u64 = 16 << 20;
+
 /// Reads `path` (or takes `text`, e.g. from standard input), decides what
 /// it is ([`classify`]) and parses it, following `include`s relative to the
-/// including file. `Ok(None)`: not a Redis configuration.
+/// including file within the file's own folder (see [`load_within`]).
+pub fn load(path: &Path, text: Option<Arc<str>>) -> Result<Option<Loaded>, LoadError> {
+    load_within(path, text, &IncludeScope::default())
+}
+
+/// [`load`], reading included files only inside `scope` or the file's own
+/// folder. `Ok(None)`: not a Redis configuration.
 ///
 /// An include that cannot be read (a deployment path such as
-/// `/etc/redis/common.conf`, a missing file, a variable) makes the
-/// configuration incomplete rather than failing: Redis would read it on the
-/// server. An include that is already being read (a loop) is skipped.
-pub fn load(path: &Path, text: Option<Arc<str>>) -> Result<Option<Loaded>, LoadError> {
+/// `/etc/redis/common.conf`, a missing file, a variable, anything outside
+/// `scope` or not a regular file) makes the configuration incomplete rather
+/// than failing: Redis would read it on the server. Each file is read once:
+/// an include of a file already read (a loop, or a second way to it) is
+/// skipped, so a web of includes costs one read per file.
+pub fn load_within(
+    path: &Path,
+    text: Option<Arc<str>>,
+    scope: &IncludeScope,
+) -> Result<Option<Loaded>, LoadError> {
     let read_error = |message: String| LoadError {
         path: path.to_path_buf(),
         text: None,
@@ -344,8 +396,8 @@ pub fn load(path: &Path, text: Option<Arc<str>>) -> Result<Option<Loaded>, LoadE
     let text: Arc<str> = match text {
         Some(t) => t,
         None => {
-            let bytes =
-                std::fs::read(path).map_err(|e| read_error(format!("cannot read file: {e}")))?;
+            let bytes = crate::source::read_capped(path, MAX_CONF_BYTES)
+                .map_err(|e| read_error(format!("cannot read file: {e}")))?;
             match String::from_utf8(bytes) {
                 Ok(t) => Arc::from(t),
                 Err(e) => {
@@ -391,8 +443,16 @@ pub fn load(path: &Path, text: Option<Arc<str>>) -> Result<Option<Loaded>, LoadE
         }));
     }
     let mut loader = Loader {
+        scope,
+        folder: canonical(
+            path.parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new(".")),
+        ),
+        budget: MAX_TOTAL_BYTES.saturating_sub(text.len() as u64),
         sources: vec![root],
-        stack: vec![canonical(path)],
+        read: vec![canonical(path)],
+        depth: 1,
         included: Vec::new(),
         complete: true,
     };
@@ -440,15 +500,22 @@ fn top_of_file() -> Span {
 /// until it fails).
 const MAX_INCLUDE_DEPTH: usize = 32;
 
-struct Loader {
+struct Loader<'a> {
+    scope: &'a IncludeScope,
+    /// The root configuration's own folder (canonical): always in scope.
+    folder: PathBuf,
+    /// Bytes left to read for included files.
+    budget: u64,
     sources: Vec<Source>,
-    /// Canonical paths of the files being read, outermost first.
-    stack: Vec<PathBuf>,
+    /// Canonical paths of the files read so far, the root first.
+    read: Vec<PathBuf>,
+    /// How many files are being read, one inside the other.
+    depth: usize,
     included: Vec<PathBuf>,
     complete: bool,
 }
 
-impl Loader {
+impl Loader<'_> {
     fn read(&mut self, id: usize, out: &mut Vec<Directive>) -> Result<(), LoadError> {
         let source = self.sources[id].clone();
         let parsed = parse::parse(&source.text, id as FileId).map_err(|e| LoadError {
@@ -480,38 +547,37 @@ impl Loader {
         let target = normalise(&from.parent().unwrap_or(Path::new("")).join(arg));
         for path in expand(&target) {
             let canon = canonical(&path);
-            if self.stack.contains(&canon) || self.stack.len() >= MAX_INCLUDE_DEPTH {
+            if self.read.contains(&canon) || self.depth >= MAX_INCLUDE_DEPTH {
                 continue;
             }
-            let id = match self
-                .sources
-                .iter()
-                .position(|s| canonical(&s.path) == canon)
-            {
-                Some(id) => id,
-                None => match std::fs::read_to_string(&path) {
-                    Ok(text) => {
-                        self.sources.push(Source {
-                            path: path.clone(),
-                            text: Arc::from(text),
-                        });
-                        self.sources.len() - 1
-                    }
-                    Err(_) => {
-                        self.complete = false;
-                        continue;
-                    }
-                },
+            let Some(text) = self.fetch(&path, &canon) else {
+                self.complete = false;
+                continue;
             };
-            if !self.included.contains(&canon) {
-                self.included.push(canon.clone());
-            }
-            self.stack.push(canon);
-            let result = self.read(id, out);
-            self.stack.pop();
+            self.sources.push(Source {
+                path: path.clone(),
+                text,
+            });
+            self.read.push(canon.clone());
+            self.included.push(canon);
+            self.depth += 1;
+            let result = self.read(self.sources.len() - 1, out);
+            self.depth -= 1;
             result?;
         }
         Ok(())
+    }
+
+    /// The text of an included file, when it is a regular UTF-8 file in
+    /// the scope and within the size limits.
+    fn fetch(&mut self, path: &Path, canon: &Path) -> Option<Arc<str>> {
+        if !self.scope.holds(canon) && !canon.starts_with(&self.folder) {
+            return None;
+        }
+        let cap = MAX_CONF_BYTES.min(self.budget);
+        let bytes = crate::source::read_capped(path, cap).ok()?;
+        self.budget -= bytes.len() as u64;
+        String::from_utf8(bytes).ok().map(Arc::from)
     }
 }
 

@@ -326,10 +326,7 @@ fn lint(args: &LintArgs) -> i32 {
             let base = baseline::load(path)?;
             let report = baseline::apply(&base, &mut outcome);
             for s in &report.stale {
-                eprintln!(
-                    "redis-lint: baseline entry no longer matches: {} in {} ({} gone)",
-                    s.rule, s.file, s.missing
-                );
+                eprintln!("redis-lint: {s}");
             }
         }
         Ok(outcome)

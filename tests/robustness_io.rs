@@ -150,6 +150,37 @@ fn includes_outside_the_linted_folder_are_never_read() {
 }
 
 #[test]
+fn of_an_included_file_only_the_faulty_line_is_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "redis.conf",
+        "include part.conf\nmaxmemory 1gb\n",
+    );
+    write(
+        dir.path(),
+        "part.conf",
+        "port 1\n# OTHER-LINE-CANARY\nbad \"unclosed\n# OTHER-LINE-CANARY\n",
+    );
+    for format in [
+        &["--format", "human", "--color", "never", "."][..],
+        &["--message-format", "json", "."],
+    ] {
+        let out = run(dir.path(), format);
+        assert!(
+            out.stdout.contains("unclosed"),
+            "{format:?}: {}",
+            out.stdout
+        );
+        assert!(
+            !out.stdout.contains("OTHER-LINE"),
+            "{format:?}: {}",
+            out.stdout
+        );
+    }
+}
+
+#[test]
 fn an_included_fifo_does_not_hang() {
     let dir = tempfile::tempdir().unwrap();
     write(

@@ -9,13 +9,16 @@
 //! - [`load`] parses it ([`parse`], [`compose`]) and follows its `include`s.
 
 pub mod compose;
+mod include;
 pub mod parse;
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::source::{FileId, Pos, Span};
 
+pub use include::IncludeScope;
+use include::Loader;
 pub use parse::{parse_memory, show_memory, ParseError};
 
 /// What kind of file the directives came from.
@@ -326,45 +329,9 @@ pub fn classify(path: &Path, text: &str) -> Option<ConfKind> {
     }
 }
 
-/// Where included files may be read from: folders (canonical paths) the
-/// user asked to lint. An `include` elsewhere (`/proc/self/environ`,
-/// `/etc/redis/common.conf`) names a file on the server, not one of the
-/// project's; reading it could print secrets, hang on a FIFO or never end.
-#[derive(Debug, Clone, Default)]
-pub struct IncludeScope {
-    folders: Vec<PathBuf>,
-}
-
-impl IncludeScope {
-    /// The folders of `roots` (a file stands for its folder); roots that do
-    /// not exist are left out.
-    pub fn new<'a>(roots: impl IntoIterator<Item = &'a Path>) -> IncludeScope {
-        let mut folders: Vec<PathBuf> = roots
-            .into_iter()
-            .filter_map(|root| root.canonicalize().ok())
-            .map(|root| match root.is_file() {
-                true => root.parent().map_or(root.clone(), Path::to_path_buf),
-                false => root,
-            })
-            .collect();
-        folders.sort();
-        folders.dedup();
-        IncludeScope { folders }
-    }
-
-    /// Whether a canonical path lies under one of the folders.
-    fn holds(&self, canonical: &Path) -> bool {
-        self.folders.iter().any(|f| canonical.starts_with(f))
-    }
-}
-
 /// A configuration file larger than this is not one (Redis's own example
 /// file is about 100 KiB).
-const MAX_CONF_BYTES: u64 = 4 << 20;
-
-/// How much one configuration may read with all its includes: a bound on
-/// the work a tree of includes can ask for.
-const MAX_TOTAL_BYTES: u64 = 16 << 20;
+pub(crate) const MAX_CONF_BYTES: u64 = 4 << 20;
 
 /// Reads `path` (or takes `text`, e.g. from standard input), decides what
 /// it is ([`classify`]) and parses it, following `include`s relative to the
@@ -442,33 +409,21 @@ pub fn load_within(
             included: Vec::new(),
         }));
     }
-    let mut loader = Loader {
-        scope,
-        folder: canonical(
-            path.parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new(".")),
-        ),
-        budget: MAX_TOTAL_BYTES.saturating_sub(text.len() as u64),
-        sources: vec![root],
-        read: vec![canonical(path)],
-        depth: 1,
-        included: Vec::new(),
-        complete: true,
-    };
+    let mut loader = Loader::new(scope, root);
     let mut directives = Vec::new();
     loader.read(0, &mut directives)?;
+    let (sources, included, complete) = loader.finish();
     Ok(Some(Loaded {
         confs: vec![ConfFile {
             file: 0,
             kind,
             directives,
-            complete: loader.complete,
+            complete,
             config_file: None,
             origin: top_of_file(),
         }],
-        sources: loader.sources,
-        included: loader.included,
+        sources,
+        included,
     }))
 }
 
@@ -494,136 +449,4 @@ fn top_of_file() -> Span {
         start: top,
         end: top,
     }
-}
-
-/// Include nesting deeper than this is a mistake (Redis would recurse
-/// until it fails).
-const MAX_INCLUDE_DEPTH: usize = 32;
-
-struct Loader<'a> {
-    scope: &'a IncludeScope,
-    /// The root configuration's own folder (canonical): always in scope.
-    folder: PathBuf,
-    /// Bytes left to read for included files.
-    budget: u64,
-    sources: Vec<Source>,
-    /// Canonical paths of the files read so far, the root first.
-    read: Vec<PathBuf>,
-    /// How many files are being read, one inside the other.
-    depth: usize,
-    included: Vec<PathBuf>,
-    complete: bool,
-}
-
-impl Loader<'_> {
-    fn read(&mut self, id: usize, out: &mut Vec<Directive>) -> Result<(), LoadError> {
-        let source = self.sources[id].clone();
-        let parsed = parse::parse(&source.text, id as FileId).map_err(|e| LoadError {
-            path: source.path.clone(),
-            text: Some(source.text.clone()),
-            span: Some(e.span),
-            message: format!("Redis cannot read this line: {}", e.message),
-        })?;
-        for d in parsed {
-            if d.name == "include" {
-                self.include(&d, &source.path, out)?;
-            } else {
-                out.push(d);
-            }
-        }
-        Ok(())
-    }
-
-    fn include(
-        &mut self,
-        d: &Directive,
-        from: &Path,
-        out: &mut Vec<Directive>,
-    ) -> Result<(), LoadError> {
-        let Some(arg) = d.arg(0).filter(|a| !a.is_empty() && !a.contains('$')) else {
-            self.complete = false;
-            return Ok(());
-        };
-        let target = normalise(&from.parent().unwrap_or(Path::new("")).join(arg));
-        for path in expand(&target) {
-            let canon = canonical(&path);
-            if self.read.contains(&canon) || self.depth >= MAX_INCLUDE_DEPTH {
-                continue;
-            }
-            let Some(text) = self.fetch(&path, &canon) else {
-                self.complete = false;
-                continue;
-            };
-            self.sources.push(Source {
-                path: path.clone(),
-                text,
-            });
-            self.read.push(canon.clone());
-            self.included.push(canon);
-            self.depth += 1;
-            let result = self.read(self.sources.len() - 1, out);
-            self.depth -= 1;
-            result?;
-        }
-        Ok(())
-    }
-
-    /// The text of an included file, when it is a regular UTF-8 file in
-    /// the scope and within the size limits.
-    fn fetch(&mut self, path: &Path, canon: &Path) -> Option<Arc<str>> {
-        if !self.scope.holds(canon) && !canon.starts_with(&self.folder) {
-            return None;
-        }
-        let cap = MAX_CONF_BYTES.min(self.budget);
-        let bytes = crate::source::read_capped(path, cap).ok()?;
-        self.budget -= bytes.len() as u64;
-        String::from_utf8(bytes).ok().map(Arc::from)
-    }
-}
-
-/// An include path with wildcards in its file name (`conf.d/*.conf`) names
-/// every matching file, in alphabetical order (none: nothing, as for
-/// Redis); any other path names itself.
-fn expand(path: &Path) -> Vec<PathBuf> {
-    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-        return vec![path.to_path_buf()];
-    };
-    if !name.contains(['*', '?', '[']) {
-        return vec![path.to_path_buf()];
-    }
-    let Ok(glob) = globset::Glob::new(name) else {
-        return Vec::new();
-    };
-    let matcher = glob.compile_matcher();
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_file() && p.file_name().is_some_and(|n| matcher.is_match(n)))
-        .collect();
-    found.sort();
-    found
-}
-
-fn canonical(path: &Path) -> PathBuf {
-    path.canonicalize().unwrap_or_else(|_| normalise(path))
-}
-
-/// Removes `.` and resolves `..` without touching the file system.
-fn normalise(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }

@@ -18,13 +18,14 @@
 //! partly unmatched (stale).
 
 use std::collections::{BTreeMap, HashMap};
+use std::fmt;
 use std::io;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::Outcome;
-use crate::source::LineIndex;
+use crate::source::{escape_controls, LineBreaks, LineIndex};
 use crate::source::{FileId, Span};
 
 /// The baseline format version this build reads and writes.
@@ -58,6 +59,23 @@ pub struct Stale {
     pub fingerprint: String,
     /// How many of the entry's findings are gone.
     pub missing: u32,
+}
+
+/// The warning about a stale entry, for standard error. The rule and file
+/// come from the baseline file as written: their control characters are
+/// escaped, so that the warning stays one line (a line break followed by
+/// `::error::` would be a GitHub workflow command) and cannot drive the
+/// terminal.
+impl fmt::Display for Stale {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "baseline entry no longer matches: {} in {} ({} gone)",
+            escape_controls(&self.rule, LineBreaks::Escape),
+            escape_controls(&self.file, LineBreaks::Escape),
+            self.missing
+        )
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -164,11 +182,16 @@ pub fn write(path: &Path, outcome: &Outcome) -> io::Result<usize> {
     Ok(outcome.findings.len())
 }
 
+/// A baseline larger than this is not one.
+const MAX_BASELINE_BYTES: u64 = 256 << 20;
+
 /// Reads a baseline file.
 pub fn load(path: &Path) -> Result<Baseline, String> {
     let shown = path.display();
-    let text = std::fs::read_to_string(path)
+    let bytes = crate::source::read_capped(path, MAX_BASELINE_BYTES)
         .map_err(|e| format!("cannot read the baseline {shown}: {e}"))?;
+    let text =
+        String::from_utf8(bytes).map_err(|_| format!("the baseline {shown} is not valid UTF-8"))?;
     let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
         format!(
             "the baseline {shown} is not valid JSON (line {}, column {}): {e}",

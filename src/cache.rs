@@ -4,14 +4,20 @@
 //! crate-wide facts stay exact.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
+use rayon::prelude::*;
 
 use crate::extract::facts::FileFacts;
 
-const FILE_NAME: &str = "facts-v1.json";
+/// One line per entry, after a first line naming the build that wrote
+/// them (see [`Cache::save`]).
+const FILE_NAME: &str = "facts-v2.txt";
+
+/// A cache file larger than this is not read (nor trusted).
+const MAX_CACHE_BYTES: u64 = 1 << 30;
 
 /// Bumped whenever extraction records something new or differently: a
 /// cache written by a build with the same version number but older
@@ -21,12 +27,6 @@ const SCHEMA: u32 = 2;
 /// The tool version and facts schema a cache entry was made by.
 fn made_by() -> String {
     format!("{}+facts{SCHEMA}", env!("CARGO_PKG_VERSION"))
-}
-
-#[derive(Serialize, Deserialize)]
-struct Stored {
-    tool: String,
-    entries: Vec<(u64, FileFacts)>,
 }
 
 pub struct Cache {
@@ -43,16 +43,50 @@ pub fn key(text: &str, is_test_file: bool) -> u64 {
     h.finish()
 }
 
+/// The checksum of an entry: its key (which stands for the source text)
+/// and its facts as written, so that an edited, truncated or swapped entry
+/// does not verify.
+fn checksum(key: u64, facts: &str) -> u64 {
+    let mut h = DefaultHasher::new();
+    "entry".hash(&mut h);
+    key.hash(&mut h);
+    facts.hash(&mut h);
+    h.finish()
+}
+
+/// An entry line: `KEY CHECKSUM FACTS-JSON` (hexadecimal numbers). `None`
+/// when it does not verify or does not parse: the file is then parsed
+/// again, and this run's entry replaces it.
+fn entry(line: &str) -> Option<(u64, FileFacts)> {
+    let mut parts = line.splitn(3, ' ');
+    let key = u64::from_str_radix(parts.next()?, 16).ok()?;
+    let sum = u64::from_str_radix(parts.next()?, 16).ok()?;
+    let facts = parts.next()?;
+    if checksum(key, facts) != sum {
+        return None;
+    }
+    Some((key, serde_json::from_str(facts).ok()?))
+}
+
 impl Cache {
     /// Opens the cache in `dir`; a missing, unreadable or outdated cache is
-    /// an empty one.
+    /// an empty one, and each entry that does not verify is left out (one
+    /// bad entry, e.g. facts nested too deeply to read back, costs that
+    /// file's parse, not the whole cache).
     pub fn open(dir: &Path) -> Cache {
-        let entries = std::fs::read(dir.join(FILE_NAME))
+        let text = crate::source::read_capped(&dir.join(FILE_NAME), MAX_CACHE_BYTES)
             .ok()
-            .and_then(|bytes| serde_json::from_slice::<Stored>(&bytes).ok())
-            .filter(|s| s.tool == made_by())
-            .map(|s| s.entries.into_iter().collect())
+            .and_then(|bytes| String::from_utf8(bytes).ok())
             .unwrap_or_default();
+        let mut lines = text.lines();
+        let entries = match lines.next() {
+            Some(tool) if tool == made_by() => lines
+                .collect::<Vec<&str>>()
+                .par_iter()
+                .filter_map(|line| entry(line))
+                .collect(),
+            _ => HashMap::new(),
+        };
         Cache {
             dir: dir.to_path_buf(),
             entries,
@@ -68,17 +102,17 @@ impl Cache {
     /// renamed, so a crash never leaves a torn cache.
     pub fn save(&self, entries: Vec<(u64, FileFacts)>) -> std::io::Result<()> {
         std::fs::create_dir_all(&self.dir)?;
-        let stored = Stored {
-            tool: made_by(),
-            entries,
-        };
+        let mut text = made_by();
+        text.push('\n');
+        for (key, facts) in &entries {
+            // Compact JSON escapes line breaks: one entry per line.
+            let facts = serde_json::to_string(facts).map_err(std::io::Error::other)?;
+            let _ = writeln!(text, "{key:x} {:x} {facts}", checksum(*key, &facts));
+        }
         let tmp = self
             .dir
             .join(format!("{FILE_NAME}.{}.tmp", std::process::id()));
-        std::fs::write(
-            &tmp,
-            serde_json::to_vec(&stored).map_err(std::io::Error::other)?,
-        )?;
+        std::fs::write(&tmp, text)?;
         std::fs::rename(&tmp, self.dir.join(FILE_NAME))
     }
 }

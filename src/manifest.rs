@@ -62,7 +62,7 @@ impl CrateManifest {
             root: Some(dir.to_path_buf()),
             ..CrateManifest::default()
         };
-        let text = match std::fs::read_to_string(dir.join("Cargo.toml")) {
+        let text = match read_manifest(&dir.join("Cargo.toml")) {
             Ok(t) => t,
             Err(e) => {
                 m.error = Some(format!("cannot read Cargo.toml: {e}"));
@@ -123,6 +123,34 @@ impl CrateManifest {
     }
 }
 
+/// A manifest or lock file larger than this is not one.
+const MAX_MANIFEST_BYTES: u64 = 16 << 20;
+
+/// Why a manifest or lock file could not be read.
+#[derive(Debug)]
+pub enum ManifestReadError {
+    Read(crate::source::ReadError),
+    NotUtf8,
+}
+
+impl std::fmt::Display for ManifestReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ManifestReadError::Read(e) => e.fmt(f),
+            ManifestReadError::NotUtf8 => f.write_str("not valid UTF-8"),
+        }
+    }
+}
+
+/// The text of a `Cargo.toml` or `Cargo.lock`: a regular file (a link to
+/// `/dev/zero` or a FIFO in a parent folder must not hang the run) of a
+/// sane size.
+pub fn read_manifest(path: &Path) -> Result<String, ManifestReadError> {
+    let bytes =
+        crate::source::read_capped(path, MAX_MANIFEST_BYTES).map_err(ManifestReadError::Read)?;
+    String::from_utf8(bytes).map_err(|_| ManifestReadError::NotUtf8)
+}
+
 fn parse_dep(spec: &toml::Value) -> ClientDep {
     match spec {
         toml::Value::String(v) => ClientDep {
@@ -152,7 +180,7 @@ fn parse_dep(spec: &toml::Value) -> ClientDep {
 /// `[workspace.dependencies]` of the nearest workspace root above `dir`.
 fn workspace_dependencies(dir: &Path) -> Option<toml::Table> {
     for ancestor in dir.ancestors() {
-        let Ok(text) = std::fs::read_to_string(ancestor.join("Cargo.toml")) else {
+        let Ok(text) = read_manifest(&ancestor.join("Cargo.toml")) else {
             continue;
         };
         let Ok(doc) = text.parse::<toml::Table>() else {
@@ -173,7 +201,7 @@ fn find_lock(dir: &Path) -> Option<BTreeMap<String, String>> {
         .ancestors()
         .map(|a| a.join("Cargo.lock"))
         .find(|p| p.is_file())?;
-    let doc: toml::Table = std::fs::read_to_string(path).ok()?.parse().ok()?;
+    let doc: toml::Table = read_manifest(&path).ok()?.parse().ok()?;
     let mut versions = BTreeMap::new();
     for pkg in doc.get("package")?.as_array()? {
         let (Some(name), Some(version)) = (

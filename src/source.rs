@@ -2,7 +2,10 @@
 //! line index that turns positions into byte offsets. The bottom layer:
 //! it imports nothing from the crate.
 
-use std::path::PathBuf;
+use std::borrow::Cow;
+use std::fmt;
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub type FileId = u32;
@@ -162,6 +165,108 @@ impl<'a> LineIndex<'a> {
     }
 }
 
+/// Why [`read_capped`] read nothing.
+#[derive(Debug)]
+pub enum ReadError {
+    /// A folder, device, FIFO or socket (after following links): reading
+    /// one could block forever or never end.
+    NotAFile,
+    /// Larger than the cap, in bytes.
+    TooLarge(u64),
+    Io(std::io::Error),
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReadError::NotAFile => f.write_str("not a regular file"),
+            ReadError::TooLarge(cap) => write!(f, "larger than {} MiB", cap >> 20),
+            ReadError::Io(e) => e.fmt(f),
+        }
+    }
+}
+
+/// Reads a regular file of at most `cap` bytes. Every file the linter
+/// opens on its own (manifests, lock files, included configurations, the
+/// cache) goes through here, so that a link to `/dev/zero` or a FIFO
+/// neither exhausts memory nor hangs.
+pub fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, ReadError> {
+    // Checked before opening: opening a FIFO blocks until a writer comes.
+    if !std::fs::metadata(path).map_err(ReadError::Io)?.is_file() {
+        return Err(ReadError::NotAFile);
+    }
+    let file = std::fs::File::open(path).map_err(ReadError::Io)?;
+    // Checked again on the handle, in case the path changed in between.
+    if !file.metadata().map_err(ReadError::Io)?.is_file() {
+        return Err(ReadError::NotAFile);
+    }
+    let mut bytes = Vec::new();
+    file.take(cap.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() as u64 > cap {
+        return Err(ReadError::TooLarge(cap));
+    }
+    Ok(bytes)
+}
+
+/// What [`escape_controls`] does with line breaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineBreaks {
+    /// `\n` (and `\r\n`) stay: text laid out on several lines.
+    Keep,
+    /// Escaped like any other control: text that must stay on one line.
+    Escape,
+}
+
+/// Characters a terminal or a CI log would act on rather than show: C0
+/// and C1 controls and DEL (cursor moves, colours, bells, backspaces) and
+/// the Unicode bidirectional controls and line separators (text that reads
+/// differently from what it is). Tabs are harmless and kept.
+fn is_hostile(c: char) -> bool {
+    (c.is_control() && c != '\t')
+        || matches!(
+            c,
+            '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2066}'..='\u{2069}'
+        )
+}
+
+/// The characters [`escape_controls`] escapes, with their byte offsets.
+pub fn hostile_chars(text: &str, breaks: LineBreaks) -> impl Iterator<Item = (usize, char)> + '_ {
+    let kept = move |i: usize, c: char| {
+        breaks == LineBreaks::Keep && (c == '\n' || (c == '\r' && text[i + 1..].starts_with('\n')))
+    };
+    text.char_indices()
+        .filter(move |&(i, c)| is_hostile(c) && !kept(i, c))
+}
+
+/// How [`escape_controls`] writes a hostile character: `\u{1b}`.
+pub fn escaped(c: char) -> String {
+    format!("\\u{{{:x}}}", c as u32)
+}
+
+/// Text from users' files made safe to print for people: every hostile
+/// character (see above) is written as a Rust escape (`\u{1b}`), so that
+/// a string literal or a file name can neither drive the terminal nor
+/// forge lines of output. Borrowed when there is nothing to escape.
+pub fn escape_controls(text: &str, breaks: LineBreaks) -> Cow<'_, str> {
+    let mut hostile = hostile_chars(text, breaks).peekable();
+    if hostile.peek().is_none() {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut from = 0;
+    for (i, c) in hostile {
+        out.push_str(&text[from..i]);
+        out.push_str(&escaped(c));
+        from = i + c.len_utf8();
+    }
+    out.push_str(&text[from..]);
+    Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,5 +294,22 @@ mod tests {
         assert_eq!(index.offset_clamped(pos(1, 99)), 7);
         assert_eq!(index.offset_clamped(pos(0, 0)), 0);
         assert_eq!(index.offset_clamped(pos(9, 0)), 11);
+    }
+
+    #[test]
+    fn controls_are_escaped_and_plain_text_borrowed() {
+        let plain = "key:{user}\tü\n";
+        assert!(matches!(
+            escape_controls(plain, LineBreaks::Keep),
+            Cow::Borrowed(_)
+        ));
+        assert_eq!(
+            escape_controls("a\u{1b}[2Jb\u{202e}c\u{7}\n", LineBreaks::Escape),
+            "a\\u{1b}[2Jb\\u{202e}c\\u{7}\\u{a}"
+        );
+        assert_eq!(
+            escape_controls("a\r\nb\rc", LineBreaks::Keep),
+            "a\r\nb\\u{d}c"
+        );
     }
 }

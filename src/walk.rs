@@ -4,6 +4,8 @@
 //! that may be Redis configurations (`*.conf`, compose files; see
 //! [`crate::server_conf::is_candidate`]).
 
+use std::collections::HashSet;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 pub struct Walked {
@@ -57,6 +59,13 @@ pub fn collect(paths: &[PathBuf]) -> Result<Walked, String> {
             }
         }
     }
+    // Overlapping roots (`src src/lib.rs`, a link to a walked file) reach
+    // one file twice; distinct roots never do, and a single root walks
+    // each file once.
+    if paths.len() > 1 {
+        files = first_of_each(files);
+        configs = first_of_each(configs);
+    }
     files.sort();
     files.dedup();
     configs.sort();
@@ -66,6 +75,39 @@ pub fn collect(paths: &[PathBuf]) -> Result<Walked, String> {
         configs,
         problems,
     })
+}
+
+/// The paths in order, keeping the first way to each file (compared by
+/// canonical path), so that a file is linted once and shown as it was
+/// first named.
+fn first_of_each(paths: Vec<PathBuf>) -> Vec<PathBuf> {
+    let mut seen = HashSet::new();
+    paths
+        .into_iter()
+        .filter(|p| seen.insert(p.canonicalize().unwrap_or_else(|_| p.clone())))
+        .collect()
+}
+
+/// A path as shown in diagnostics and baseline keys: `/` between
+/// folders (also for Windows' `\`), and bytes that are not UTF-8 written
+/// `\xff`, so that two names differing only there stay two paths in every
+/// output (a lossy conversion would show both as `\u{fffd}`). A written
+/// `\` never collides with an escape: it is shown as `/`.
+pub fn path_text(path: &Path) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt as _;
+        let mut out = String::new();
+        for chunk in path.as_os_str().as_bytes().utf8_chunks() {
+            out.push_str(&chunk.valid().replace('\\', "/"));
+            for b in chunk.invalid() {
+                let _ = write!(out, "\\x{b:02x}");
+            }
+        }
+        out
+    }
+    #[cfg(not(unix))]
+    path.to_string_lossy().replace('\\', "/")
 }
 
 fn err_path(err: &ignore::Error) -> Option<PathBuf> {

@@ -216,7 +216,7 @@ fn cache_gives_the_same_result_and_follows_edits() {
             .unwrap()
     };
     let cold = run();
-    assert!(cache.join("facts-v1.json").is_file(), "cache written");
+    assert!(cache.join("facts-v2.txt").is_file(), "cache written");
     let warm = run();
     assert_eq!(cold.stdout, warm.stdout);
     assert_eq!(warm.status.code(), Some(1));
@@ -230,7 +230,7 @@ fn cache_gives_the_same_result_and_follows_edits() {
         String::from_utf8_lossy(&edited.stdout)
     );
     // A corrupt cache is ignored, not fatal.
-    std::fs::write(cache.join("facts-v1.json"), "not json").unwrap();
+    std::fs::write(cache.join("facts-v2.txt"), "not json").unwrap();
     assert_eq!(run().status.code(), Some(0));
 }
 

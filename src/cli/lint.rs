@@ -110,10 +110,7 @@ fn analyse(args: &LintArgs, opts: &Options) -> Result<Outcome, Failure> {
         let base = baseline::load(path).map_err(Failure::Baseline)?;
         let report = baseline::apply(&base, &mut outcome);
         for s in &report.stale {
-            eprintln!(
-                "redis-lint: baseline entry no longer matches: {} in {} ({} gone)",
-                s.rule, s.file, s.missing
-            );
+            eprintln!("redis-lint: {s}");
         }
     }
     Ok(outcome)

@@ -18,7 +18,7 @@ use super::workspace::{is_test_path, CrateIndex};
 use super::{Error, Input, Run};
 use crate::diagnostic::{Level, Outcome, Problem, ProblemKind};
 use crate::rules::{self, Rule};
-use crate::server_conf::{self as conf, Loaded};
+use crate::server_conf::{self as conf, IncludeScope, Loaded};
 use crate::settings::Config;
 use crate::source::{FileId, SourceFile};
 
@@ -40,8 +40,15 @@ pub(super) fn lint(
     if rules.is_empty() {
         return Ok(());
     }
-    let loaded: Vec<Result<Option<Loaded>, Problem>> =
-        roots.par_iter().map(|root| load(run, root.path)).collect();
+    // Includes are read inside the linted folders only.
+    let scope = match &run.opts.input {
+        Input::Paths(paths) => IncludeScope::new(paths.iter().map(PathBuf::as_path)),
+        Input::Stdin(stdin) => IncludeScope::new([stdin.path.as_path()]),
+    };
+    let loaded: Vec<Result<Option<Loaded>, Problem>> = roots
+        .par_iter()
+        .map(|root| load(run, root.path, &scope))
+        .collect();
     let skip = included_elsewhere(&roots, &loaded);
     let mut ids: HashMap<PathBuf, FileId> = HashMap::new();
     for (i, (root, result)) in roots.iter().zip(loaded).enumerate() {
@@ -104,13 +111,13 @@ fn conf_rules(run: &Run, roots: &[Root]) -> Vec<&'static Rule> {
 }
 
 /// Reads and parses one root with its includes; never panics outward.
-fn load(run: &Run, path: &Path) -> Result<Option<Loaded>, Problem> {
+fn load(run: &Run, path: &Path, scope: &IncludeScope) -> Result<Option<Loaded>, Problem> {
     // Standard input is the only root when it is a configuration.
     let text = match &run.opts.input {
         Input::Stdin(stdin) => Some(stdin.text.clone()),
         Input::Paths(_) => None,
     };
-    match panic::catch_unwind(AssertUnwindSafe(|| conf::load(path, text))) {
+    match panic::catch_unwind(AssertUnwindSafe(|| conf::load_within(path, text, scope))) {
         Ok(Ok(l)) => Ok(l),
         Ok(Err(e)) => Err(Problem {
             kind: if e.text.is_some() {

@@ -73,6 +73,6 @@ pub(super) fn load_manifest(root: Option<&Path>, cwd: &Path) -> (CrateManifest, 
 /// A path as shown to the user: relative to `cwd` when under it, with `/`.
 pub fn display_path(path: &Path, cwd: &Path) -> String {
     let shown = path.strip_prefix(cwd).unwrap_or(path);
-    let s = shown.to_string_lossy().replace('\\', "/");
+    let s = crate::walk::path_text(shown);
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }

@@ -4,10 +4,11 @@
 
 use serde::Serialize;
 
-use super::{byte_range, col1, display_of, source_of};
+use super::{byte_range, col1, display_of, shown, source_of};
 use crate::diagnostic::{Finding, Severity};
 use crate::diagnostic::{Outcome, Problem};
 use crate::source::Span;
+use crate::source::{escape_controls, LineBreaks};
 
 /// The `package_id` of every message: redis-lint's diagnostics belong to no
 /// package cargo knows; rust-analyzer only uses it to group and clear them.
@@ -217,7 +218,12 @@ fn problem_diagnostic(p: &Problem) -> Diagnostic {
             "here",
             &[],
         ),
-        None => format!("error[{}]: {}: {}\n", p.kind.id(), p.display, p.message),
+        None => format!(
+            "error[{}]: {}: {}\n",
+            p.kind.id(),
+            shown(&p.display),
+            shown(&p.message)
+        ),
     };
     // Without a span the message must name the file.
     let message = match located {
@@ -324,6 +330,7 @@ fn render(
     let line_no = span.start.line.max(1);
     let col = col1(span.start.col);
     let gutter = " ".repeat(line_no.to_string().len());
+    let (message, file) = (shown(message), shown(file));
     let mut out = format!("{level}[{code}]: {message}\n{gutter}--> {file}:{line_no}:{col}\n");
     let line = source.split('\n').nth(line_no as usize - 1);
     if let Some(line) = line.map(|l| l.strip_suffix('\r').unwrap_or(l)) {
@@ -334,11 +341,17 @@ fn render(
         } else {
             chars.len()
         };
-        let pad: String = chars[..start]
-            .iter()
-            .map(|&c| if c == '\t' { '\t' } else { ' ' })
+        // Underlined as shown: with its control characters escaped.
+        let shown_chars = |part: &[char]| {
+            let part: String = part.iter().collect();
+            escape_controls(&part, LineBreaks::Escape).into_owned()
+        };
+        let pad: String = shown_chars(&chars[..start])
+            .chars()
+            .map(|c| if c == '\t' { '\t' } else { ' ' })
             .collect();
-        let marks = "^".repeat(end.saturating_sub(start).max(1));
+        let marks = "^".repeat(shown_chars(&chars[start..end]).chars().count().max(1));
+        let line = shown_chars(&chars);
         out.push_str(&format!("{gutter} |\n{line_no} | {line}\n"));
         out.push_str(&format!("{gutter} | {pad}{marks} {label}\n"));
     }
@@ -346,7 +359,7 @@ fn render(
         out.push_str(&format!("{gutter} |\n"));
     }
     for (kind, text) in notes {
-        out.push_str(&format!("{gutter} = {kind}: {text}\n"));
+        out.push_str(&format!("{gutter} = {kind}: {}\n", shown(text)));
     }
     out
 }

@@ -11,7 +11,8 @@ use crate::diagnostic::Outcome;
 ///
 /// Lines and columns are 1-based (columns count characters), so Vim's and
 /// Emacs' `%f:%l:%c: %m` error format reads it as it is. Line breaks inside
-/// a message become spaces; a problem without a position (an unreadable
+/// a message become spaces, other control characters in messages and paths
+/// are escaped (`\u{1b}`); a problem without a position (an unreadable
 /// file) is reported at 1:1.
 pub fn concise(outcome: &Outcome) -> String {
     let mut out = String::new();
@@ -22,7 +23,7 @@ pub fn concise(outcome: &Outcome) -> String {
         let _ = writeln!(
             out,
             "{}:{line}:{col}: ERROR {}: {}",
-            p.display,
+            one_line(&p.display),
             p.kind.id(),
             one_line(&p.message)
         );
@@ -31,7 +32,7 @@ pub fn concise(outcome: &Outcome) -> String {
         let _ = writeln!(
             out,
             "{}:{}:{}: {} {}: {}",
-            display_of(outcome, f.file),
+            one_line(display_of(outcome, f.file)),
             f.span.start.line.max(1),
             col1(f.span.start.col),
             f.rule.impact,

@@ -4,7 +4,7 @@
 use super::{col1, display_of};
 use crate::diagnostic::Outcome;
 use crate::diagnostic::Severity;
-use crate::source::Span;
+use crate::source::{escape_controls, LineBreaks, Span};
 
 /// One workflow command per line, file problems first:
 ///
@@ -70,8 +70,12 @@ fn command(name: &str, props: &[(&str, String)], message: &str) -> String {
     format!("::{name} {}::{}\n", props.join(","), escape_data(message))
 }
 
-/// Escapes the message of a workflow command: `%`, CR and LF.
+/// Escapes the message of a workflow command: `%`, CR and LF, so that the
+/// command stays on one line and no text from the user's files can start a
+/// line of its own (a forged `::error::` or `::add-mask::`); other control
+/// characters are written as `\u{1b}`, as in the human output.
 pub fn escape_data(text: &str) -> String {
+    let text = escape_controls(text, LineBreaks::Keep);
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -13,8 +13,9 @@ mod concise;
 mod github;
 mod sarif;
 
+use std::borrow::Cow;
 use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -27,7 +28,9 @@ use serde::Serialize;
 
 use crate::diagnostic::{Finding, Impact};
 use crate::diagnostic::{Outcome, Problem};
-use crate::source::{FileId, Pos, SourceFile, Span};
+use crate::source::{
+    escape_controls, escaped, hostile_chars, FileId, LineBreaks, Pos, SourceFile, Span,
+};
 
 pub use cargo::cargo_messages;
 pub use concise::concise;
@@ -118,6 +121,59 @@ impl SourceCode for Excerpt {
     }
 }
 
+/// A file's text as snippets show it: with its control characters escaped
+/// ([`shown`]), and where each byte offset of the real text lands in it.
+struct ShownSource {
+    text: Arc<str>,
+    /// (offset in the real text just past an escaped character, bytes
+    /// added by the escapes up to there), in order.
+    shifts: Vec<(usize, usize)>,
+}
+
+impl ShownSource {
+    fn new(source: &Arc<str>) -> ShownSource {
+        let mut shifts = Vec::new();
+        let mut text = String::new();
+        let (mut from, mut added) = (0, 0);
+        for (i, c) in hostile_chars(source, LineBreaks::Keep) {
+            let escape = escaped(c);
+            text.push_str(&source[from..i]);
+            text.push_str(&escape);
+            from = i + c.len_utf8();
+            added += escape.len() - c.len_utf8();
+            shifts.push((from, added));
+        }
+        if shifts.is_empty() {
+            return ShownSource {
+                text: source.clone(),
+                shifts,
+            };
+        }
+        text.push_str(&source[from..]);
+        ShownSource {
+            text: Arc::from(text),
+            shifts,
+        }
+    }
+
+    /// Where a byte offset of the real text is in the shown one.
+    fn offset(&self, at: usize) -> usize {
+        let i = self.shifts.partition_point(|(o, _)| *o <= at);
+        at + i.checked_sub(1).map_or(0, |i| self.shifts[i].1)
+    }
+
+    /// A byte range of the real text (start, length) in the shown one.
+    fn range(&self, (start, len): (usize, usize)) -> (usize, usize) {
+        let shown = self.offset(start);
+        (shown, self.offset(start + len) - shown)
+    }
+}
+
+/// Text from users' files as people see it: control characters escaped.
+fn shown(text: &str) -> Cow<'_, str> {
+    escape_controls(text, LineBreaks::Keep)
+}
+
 /// Lines this long are not shown as snippets (miette cannot draw them, and
 /// nobody can read them); the report still names the position.
 const MAX_SNIPPET_COLUMN: u32 = 10_000;
@@ -157,30 +213,40 @@ pub fn human(outcome: &Outcome, color: bool) -> String {
     for problem in &outcome.problems {
         render(&mut out, problem_report(problem));
     }
+    // Escaped texts, made once per file.
+    let mut texts: HashMap<FileId, ShownSource> = HashMap::new();
     for f in &outcome.findings {
         let file = outcome.file(f.file);
-        let diag = MietteDiagnostic::new(f.message.clone())
+        let text = texts
+            .entry(f.file)
+            .or_insert_with(|| ShownSource::new(&file.source));
+        let display = shown(&file.display);
+        let diag = MietteDiagnostic::new(shown(&f.message))
             .with_code(format!(
                 "{} [{} · guide §{}]",
                 f.rule.id, f.rule.impact, f.rule.section
             ))
             .with_severity(severity(f.severity()))
-            .with_help(format!("{}\n(rule docs: rules/{}.md)", f.help, f.rule.id))
+            .with_help(format!(
+                "{}\n(rule docs: rules/{}.md)",
+                shown(&f.help),
+                f.rule.id
+            ))
             .with_label(LabeledSpan::new_with_span(
                 Some(f.rule.summary.to_string()),
-                byte_range(&file.source, f.span),
+                text.range(byte_range(&file.source, f.span)),
             ));
         // A snippet of a Redis URL literal could print its password.
         let secret = f.hides_source();
         let report = if snippet_fits(f.span) && !secret {
-            Report::new(diag).with_source_code(Excerpt::new(&file.display, file.source.clone()))
+            Report::new(diag).with_source_code(Excerpt::new(&display, text.text.clone()))
         } else {
             Report::new(MietteDiagnostic::new(format!(
                 "{}:{}:{}: {}",
-                file.display,
+                display,
                 f.span.start.line,
                 f.span.start.col + 1,
-                f.message
+                shown(&f.message)
             )))
         };
         render(&mut out, report);
@@ -190,16 +256,18 @@ pub fn human(outcome: &Outcome, color: bool) -> String {
 }
 
 fn problem_report(p: &Problem) -> Report {
-    let mut diag = MietteDiagnostic::new(format!("{}: {}", p.display, p.message))
+    let display = shown(&p.display);
+    let mut diag = MietteDiagnostic::new(format!("{display}: {}", shown(&p.message)))
         .with_code(p.kind.id())
         .with_severity(miette::Severity::Error);
     match (&p.source, p.span) {
         (Some(source), Some(span)) if snippet_fits(span) => {
+            let text = ShownSource::new(source);
             diag = diag.with_label(LabeledSpan::new_with_span(
                 Some("here".into()),
-                byte_range(source, span),
+                text.range(byte_range(source, span)),
             ));
-            Report::new(diag).with_source_code(Excerpt::new(&p.display, source.clone()))
+            Report::new(diag).with_source_code(Excerpt::new(&display, text.text))
         }
         _ => Report::new(diag),
     }
@@ -436,9 +504,11 @@ fn span_text(source: &str, span: Span) -> &str {
     source.get(start..start + len).unwrap_or("")
 }
 
-/// A message on one line: line breaks become spaces.
+/// A message on one line: line breaks become spaces, other control
+/// characters are escaped.
 fn one_line(text: &str) -> String {
-    text.replace("\r\n", " ").replace(['\n', '\r'], " ")
+    let spaced = text.replace("\r\n", " ").replace(['\n', '\r'], " ");
+    escape_controls(&spaced, LineBreaks::Escape).into_owned()
 }
 
 #[cfg(test)]

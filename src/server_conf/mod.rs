@@ -9,13 +9,16 @@
 //! - [`load`] parses it ([`parse`], [`compose`]) and follows its `include`s.
 
 pub mod compose;
+mod include;
 pub mod parse;
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::source::{FileId, Pos, Span};
 
+pub use include::IncludeScope;
+use include::Loader;
 pub use parse::{parse_memory, show_memory, ParseError};
 
 /// What kind of file the directives came from.
@@ -326,15 +329,31 @@ pub fn classify(path: &Path, text: &str) -> Option<ConfKind> {
     }
 }
 
+/// A configuration file larger than this is not one (Redis's own example
+/// file is about 100 KiB).
+pub(crate) const MAX_CONF_BYTES: u64 = 4 << 20;
+
 /// Reads `path` (or takes `text`, e.g. from standard input), decides what
 /// it is ([`classify`]) and parses it, following `include`s relative to the
-/// including file. `Ok(None)`: not a Redis configuration.
+/// including file within the file's own folder (see [`load_within`]).
+pub fn load(path: &Path, text: Option<Arc<str>>) -> Result<Option<Loaded>, LoadError> {
+    load_within(path, text, &IncludeScope::default())
+}
+
+/// [`load`], reading included files only inside `scope` or the file's own
+/// folder. `Ok(None)`: not a Redis configuration.
 ///
 /// An include that cannot be read (a deployment path such as
-/// `/etc/redis/common.conf`, a missing file, a variable) makes the
-/// configuration incomplete rather than failing: Redis would read it on the
-/// server. An include that is already being read (a loop) is skipped.
-pub fn load(path: &Path, text: Option<Arc<str>>) -> Result<Option<Loaded>, LoadError> {
+/// `/etc/redis/common.conf`, a missing file, a variable, anything outside
+/// `scope` or not a regular file) makes the configuration incomplete rather
+/// than failing: Redis would read it on the server. Each file is read once:
+/// an include of a file already read (a loop, or a second way to it) is
+/// skipped, so a web of includes costs one read per file.
+pub fn load_within(
+    path: &Path,
+    text: Option<Arc<str>>,
+    scope: &IncludeScope,
+) -> Result<Option<Loaded>, LoadError> {
     let read_error = |message: String| LoadError {
         path: path.to_path_buf(),
         text: None,
@@ -344,8 +363,8 @@ pub fn load(path: &Path, text: Option<Arc<str>>) -> Result<Option<Loaded>, LoadE
     let text: Arc<str> = match text {
         Some(t) => t,
         None => {
-            let bytes =
-                std::fs::read(path).map_err(|e| read_error(format!("cannot read file: {e}")))?;
+            let bytes = crate::source::read_capped(path, MAX_CONF_BYTES)
+                .map_err(|e| read_error(format!("cannot read file: {e}")))?;
             match String::from_utf8(bytes) {
                 Ok(t) => Arc::from(t),
                 Err(e) => {
@@ -390,25 +409,21 @@ pub fn load(path: &Path, text: Option<Arc<str>>) -> Result<Option<Loaded>, LoadE
             included: Vec::new(),
         }));
     }
-    let mut loader = Loader {
-        sources: vec![root],
-        stack: vec![canonical(path)],
-        included: Vec::new(),
-        complete: true,
-    };
+    let mut loader = Loader::new(scope, root);
     let mut directives = Vec::new();
     loader.read(0, &mut directives)?;
+    let (sources, included, complete) = loader.finish();
     Ok(Some(Loaded {
         confs: vec![ConfFile {
             file: 0,
             kind,
             directives,
-            complete: loader.complete,
+            complete,
             config_file: None,
             origin: top_of_file(),
         }],
-        sources: loader.sources,
-        included: loader.included,
+        sources,
+        included,
     }))
 }
 
@@ -434,130 +449,4 @@ fn top_of_file() -> Span {
         start: top,
         end: top,
     }
-}
-
-/// Include nesting deeper than this is a mistake (Redis would recurse
-/// until it fails).
-const MAX_INCLUDE_DEPTH: usize = 32;
-
-struct Loader {
-    sources: Vec<Source>,
-    /// Canonical paths of the files being read, outermost first.
-    stack: Vec<PathBuf>,
-    included: Vec<PathBuf>,
-    complete: bool,
-}
-
-impl Loader {
-    fn read(&mut self, id: usize, out: &mut Vec<Directive>) -> Result<(), LoadError> {
-        let source = self.sources[id].clone();
-        let parsed = parse::parse(&source.text, id as FileId).map_err(|e| LoadError {
-            path: source.path.clone(),
-            text: Some(source.text.clone()),
-            span: Some(e.span),
-            message: format!("Redis cannot read this line: {}", e.message),
-        })?;
-        for d in parsed {
-            if d.name == "include" {
-                self.include(&d, &source.path, out)?;
-            } else {
-                out.push(d);
-            }
-        }
-        Ok(())
-    }
-
-    fn include(
-        &mut self,
-        d: &Directive,
-        from: &Path,
-        out: &mut Vec<Directive>,
-    ) -> Result<(), LoadError> {
-        let Some(arg) = d.arg(0).filter(|a| !a.is_empty() && !a.contains('$')) else {
-            self.complete = false;
-            return Ok(());
-        };
-        let target = normalise(&from.parent().unwrap_or(Path::new("")).join(arg));
-        for path in expand(&target) {
-            let canon = canonical(&path);
-            if self.stack.contains(&canon) || self.stack.len() >= MAX_INCLUDE_DEPTH {
-                continue;
-            }
-            let id = match self
-                .sources
-                .iter()
-                .position(|s| canonical(&s.path) == canon)
-            {
-                Some(id) => id,
-                None => match std::fs::read_to_string(&path) {
-                    Ok(text) => {
-                        self.sources.push(Source {
-                            path: path.clone(),
-                            text: Arc::from(text),
-                        });
-                        self.sources.len() - 1
-                    }
-                    Err(_) => {
-                        self.complete = false;
-                        continue;
-                    }
-                },
-            };
-            if !self.included.contains(&canon) {
-                self.included.push(canon.clone());
-            }
-            self.stack.push(canon);
-            let result = self.read(id, out);
-            self.stack.pop();
-            result?;
-        }
-        Ok(())
-    }
-}
-
-/// An include path with wildcards in its file name (`conf.d/*.conf`) names
-/// every matching file, in alphabetical order (none: nothing, as for
-/// Redis); any other path names itself.
-fn expand(path: &Path) -> Vec<PathBuf> {
-    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-        return vec![path.to_path_buf()];
-    };
-    if !name.contains(['*', '?', '[']) {
-        return vec![path.to_path_buf()];
-    }
-    let Ok(glob) = globset::Glob::new(name) else {
-        return Vec::new();
-    };
-    let matcher = glob.compile_matcher();
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_file() && p.file_name().is_some_and(|n| matcher.is_match(n)))
-        .collect();
-    found.sort();
-    found
-}
-
-fn canonical(path: &Path) -> PathBuf {
-    path.canonicalize().unwrap_or_else(|_| normalise(path))
-}
-
-/// Removes `.` and resolves `..` without touching the file system.
-fn normalise(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }

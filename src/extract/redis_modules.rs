@@ -11,7 +11,7 @@
 use quote::ToTokens;
 use syn::Expr;
 
-use super::{lit_num, lit_str, macro_args, macro_name};
+use super::syntax::{lit_num, lit_str, macro_args, macro_name};
 use crate::model::Api;
 
 /// One argument as the server will see it.

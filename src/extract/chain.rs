@@ -4,16 +4,14 @@
 use syn::punctuated::Punctuated;
 use syn::{Expr, ExprMethodCall, Token};
 
-use super::commands::CallSpec;
+use super::clients::{fred, pools, redis_rs};
 use super::exprs::ClosureKind;
 use super::facts::{Op, Recv, Root};
 use super::names::{is_iter_chain, ITER_ADAPTERS, ROUTE_FNS};
-use super::syntax::{flatten, is_none, lit_str, plain_ident, text, Link};
+use super::syntax::{flatten, is_none, lit_str, Link};
 use super::value::{push_op, Tail, Value};
 use super::Walker;
-use crate::model::Api;
 use crate::model::Swallow;
-use crate::model::{ConnKind, CreationKind, Form, FredTimeout, Lib, Opts, Span};
 
 impl Walker {
     pub(super) fn chain(&mut self, e: &Expr) -> Value {
@@ -129,20 +127,13 @@ impl Walker {
         value
     }
 
+    /// A method called on a value: the value's client adapter decides, and
+    /// anything else may be a connection.
     pub(super) fn method(&mut self, value: Value, m: &ExprMethodCall) -> Value {
         let name = m.method.to_string();
         let argc = m.args.len();
         if !(argc == 1 && is_none(&m.args[0])) {
             self.mark(&name);
-        }
-        if name == "set_response_timeout" && argc == 1 && matches!(value, Value::RedisConfig(_)) {
-            if is_none(&m.args[0]) {
-                let span = Span::join(m.method.span(), m.paren_token.span.close());
-                let in_test = self.in_test();
-                self.facts.disabled_timeouts.push((span, in_test));
-            } else {
-                self.info().sets_response_timeout = true;
-            }
         }
         if ITER_ADAPTERS.contains(&name.as_str()) && is_iter_chain(&m.receiver) {
             self.walk_closure_args(&m.args, ClosureKind::Iter);
@@ -156,169 +147,26 @@ impl Walker {
             return value;
         }
         match value {
-            Value::RedisConfig(timeout) => {
-                self.eval_args(m);
-                if name == "set_response_timeout" && argc == 1 {
-                    return Value::RedisConfig(self.conn_timeout_of(&m.args[0]));
-                }
-                Value::RedisConfig(timeout)
-            }
+            Value::RedisConfig(timeout) => redis_rs::config_method(self, timeout, m),
             Value::Router if ROUTE_FNS.contains(&name.as_str()) || name == "to" => {
                 self.route_args(&m.args);
                 Value::Router
             }
             Value::Pipe(id) | Value::PipeCmd(id, _) if name == "cmd" && argc == 1 => {
-                let idx = self.raw_cmd(
-                    &m.args[0],
-                    Span::join(m.method.span(), m.paren_token.span.close()),
-                    Api::RedisRs,
-                );
-                match idx {
-                    Some(idx) => {
-                        self.facts.calls[idx].pipe = Some(id);
-                        Value::PipeCmd(id, idx)
-                    }
-                    None => Value::Pipe(id),
-                }
+                redis_rs::pipe_cmd(self, id, m)
             }
             Value::PipeCmd(id, idx) if name == "arg" && argc == 1 => {
-                let link = Span::join(m.method.span(), m.paren_token.span.close());
-                self.push_arg(idx, &m.args[0], link);
+                redis_rs::push_arg(self, idx, m);
                 Value::PipeCmd(id, idx)
             }
             Value::Pipe(id) | Value::PipeCmd(id, _) => self.pipe_method(id, m),
-            Value::RawCmd(idx) => match name.as_str() {
-                "arg" if argc == 1 => {
-                    let link = Span::join(m.method.span(), m.paren_token.span.close());
-                    self.push_arg(idx, &m.args[0], link);
-                    Value::RawCmd(idx)
-                }
-                "query" | "query_async" | "exec" | "exec_async" | "iter" | "iter_async"
-                    if argc == 1 =>
-                {
-                    self.facts.calls[idx].recv = self.eval(&m.args[0]).recv();
-                    self.facts.calls[idx].conn_binding = plain_ident(&m.args[0]);
-                    Value::Unknown
-                }
-                "clone" | "take" | "cursor_arg" => Value::RawCmd(idx),
-                _ => {
-                    self.eval_args(m);
-                    Value::Unknown
-                }
-            },
-            Value::Script(mut keys) => match name.as_str() {
-                "key" if argc == 1 => {
-                    keys.extend(self.key_args(&m.args[0]));
-                    Value::Script(keys)
-                }
-                "invoke" | "invoke_async" if argc == 1 => {
-                    let recv = self.eval(&m.args[0]).recv();
-                    let span = Span::join(m.method.span(), m.paren_token.span.close());
-                    self.emit(CallSpec {
-                        command: "EVALSHA".into(),
-                        form: Form::Script,
-                        keys,
-                        args: Vec::new(),
-                        inputs: Vec::new(),
-                        opts: Opts::default(),
-                        recv,
-                        api: Api::RedisRs,
-                        span,
-                        pipe: None,
-                    });
-                    Value::Unknown
-                }
-                _ => {
-                    self.eval_args(m);
-                    Value::Script(keys)
-                }
-            },
-            Value::FredBuilder => match name.as_str() {
-                "build" | "build_pool" | "build_subscriber_client" => {
-                    let kind = match name.as_str() {
-                        "build" => ConnKind::FredClient,
-                        "build_pool" => ConnKind::FredPool,
-                        _ => ConnKind::FredSubscriber,
-                    };
-                    self.eval_args(m);
-                    self.create(
-                        CreationKind::FredClient {
-                            command_timeout: FredTimeout::Missing,
-                            reconnect: false,
-                        },
-                        (Lib::Fred, kind),
-                        &name,
-                        Span::join(m.method.span(), m.paren_token.span.close()),
-                        Recv::Unknown,
-                    )
-                }
-                _ => {
-                    self.eval_args(m);
-                    Value::FredBuilder
-                }
-            },
-            Value::ClusterBuilder => {
-                self.eval_args(m);
-                if name == "build" {
-                    let span = Span::join(m.method.span(), m.paren_token.span.close());
-                    return self.create(
-                        CreationKind::Client,
-                        (Lib::RedisRs, ConnKind::ClusterClient),
-                        "ClusterClientBuilder::build",
-                        span,
-                        Recv::Unknown,
-                    );
-                }
-                Value::ClusterBuilder
-            }
-            Value::DeadpoolConfig { cluster } => {
-                self.eval_args(m);
-                match name.as_str() {
-                    "create_pool" => {
-                        let span = Span::join(m.method.span(), m.paren_token.span.close());
-                        self.create(
-                            CreationKind::Pool,
-                            (Lib::Deadpool, ConnKind::Pool { cluster }),
-                            "create_pool",
-                            span,
-                            Recv::Unknown,
-                        )
-                    }
-                    "builder" => Value::PoolBuilder(Lib::Deadpool),
-                    _ => Value::DeadpoolConfig { cluster },
-                }
-            }
-            Value::PoolBuilder(lib) => {
-                self.eval_args(m);
-                match name.as_str() {
-                    "build" | "build_unchecked" => {
-                        let span = Span::join(m.method.span(), m.paren_token.span.close());
-                        self.create(
-                            CreationKind::Pool,
-                            (lib, ConnKind::Pool { cluster: false }),
-                            &name,
-                            span,
-                            Recv::Unknown,
-                        )
-                    }
-                    _ => Value::PoolBuilder(lib),
-                }
-            }
-            Value::Options {
-                mut opts,
-                mut group,
-            } => {
-                match name.as_str() {
-                    "with_expiration" => opts.expiry = true,
-                    "conditional_set" => opts.nx |= text(&m.args).contains("NX"),
-                    "block" if argc == 1 => opts.timeout = self.timeout_of(&m.args[0]),
-                    "group" => group = true,
-                    "noack" => opts.noack = true,
-                    _ => {}
-                }
-                self.eval_args(m);
-                Value::Options { opts, group }
-            }
+            Value::RawCmd(idx) => redis_rs::raw_cmd_method(self, idx, m),
+            Value::Script(keys) => redis_rs::script_method(self, keys, m),
+            Value::FredBuilder => fred::builder_method(self, m),
+            Value::ClusterBuilder => redis_rs::cluster_builder_method(self, m),
+            Value::DeadpoolConfig { cluster } => pools::deadpool_config_method(self, cluster, m),
+            Value::PoolBuilder(lib) => pools::builder_method(self, lib, m),
+            Value::Options { opts, group } => redis_rs::options_method(self, opts, group, m),
             value => self.conn_method(value, m),
         }
     }

@@ -4,13 +4,13 @@
 use syn::spanned::Spanned;
 use syn::{Expr, ExprMethodCall};
 
+use super::clients::{fred, methods, redis_rs};
 use super::facts::{RawArg, RawCall, RawKey, Recv};
 use super::syntax::{
-    is_none, lit_num, lit_str, literal_list, macro_args, macro_name, pair_values, script_text,
-    strip_await, text,
+    is_none, lit_num, lit_str, literal_list, pair_values, script_text, strip_await, text,
 };
 use super::value::Value;
-use super::{clients::methods, redis_modules, Walker};
+use super::{redis_modules, Walker};
 use crate::model::command;
 use crate::model::flow::Source;
 use crate::model::Api;
@@ -58,6 +58,8 @@ impl Walker {
         }
     }
 
+    /// Records a call of a command method (`con.set(k, v)`, `Cmd::get(k)`,
+    /// `pipe.incr(k, 1)`) found in a client's table.
     pub(super) fn method_call(
         &mut self,
         api: Api,
@@ -77,93 +79,20 @@ impl Walker {
         }
         inputs.sort();
         inputs.dedup();
-        let mut keys = Vec::new();
-        match spec.keys {
-            methods::ArgKeys::None => {}
-            methods::ArgKeys::At(positions) => {
-                for &p in positions {
-                    if let Some(a) = args.get(p) {
-                        keys.extend(self.key_args(a));
-                    }
-                }
-            }
-            methods::ArgKeys::PairsAt(p) => {
-                if let Some(a) = args.get(p) {
-                    keys.extend(self.pair_keys(a));
-                }
-            }
-        }
+        let keys = self.spec_keys(spec.keys, args);
         let mut command = spec.command.to_string();
         let mut opts = Opts::default();
         if let Some(t) = spec.timeout {
             opts.timeout = args.get(t).and_then(|a| self.timeout_of(a));
         }
-        match (api, spec.method) {
-            (Api::RedisRs, "set_options") => {
-                let (o, _) = self.options_of(args[2], true);
-                opts.expiry = o.expiry;
-                opts.nx = o.nx;
-            }
-            (Api::RedisRs, "xread_options") => {
-                let (o, group) = self.options_of(args[2], false);
-                opts.timeout = o.timeout;
-                opts.noack = o.noack;
-                if group {
-                    command = "XREADGROUP".into();
-                }
-            }
-            (Api::RedisRs, "flushall_options" | "flushdb_options") => {
-                opts.asynchronous = self.options_of(args[0], false).0.asynchronous;
-            }
-            (Api::Fred, "set") => {
-                opts.expiry = !is_none(args[2]);
-                opts.nx = text(args[3]).contains("NX");
-            }
-            (Api::Fred, "flushall") => opts.asynchronous = text(args[0]) != "false",
-            (Api::Fred, "xreadgroup" | "xreadgroup_map") => opts.noack = text(args[4]) != "false",
-            (Api::Fred, "xadd") => opts.trimmed = !is_none(args[2]),
-            (Api::RedisRs, "xadd_maxlen" | "xadd_options") => opts.trimmed = true,
-            (Api::Fred, "eval") => {
-                opts.formatted_script =
-                    matches!(args[0], Expr::Macro(m) if macro_name(&m.mac) == "format");
-                self.note_script(args[0]);
-            }
-            (Api::RedisRs, "scan_match") | (Api::Fred, "scan" | "scan_buffered") => {
-                opts.pattern = lit_str(args[0]);
-            }
-            (_, "lrange") => {
-                opts.whole_list = lit_num(args[1]) == Some(0.0) && lit_num(args[2]) == Some(-1.0)
-            }
-            (Api::Fred, "config_set") => opts.sub = Some("SET".into()),
-            (Api::Fred, "config_rewrite") => opts.sub = Some("REWRITE".into()),
-            (Api::Fred, "client_kill") => opts.sub = Some("KILL".into()),
-            _ => {}
+        match api {
+            Api::RedisRs => redis_rs::method_opts(self, spec.method, args, &mut opts, &mut command),
+            Api::Fred => fred::method_opts(self, spec.method, args, &mut opts),
         }
-        // Options passed by name read as the literal they were bound to.
-        let is_module = crate::model::redis_modules::is_module_command(spec.command);
-        let resolved: Vec<Expr> = args
-            .iter()
-            .take(if is_module { args.len() } else { 0 })
-            .map(|a| {
-                let name = match strip_await(a) {
-                    Expr::Path(p) => p.path.get_ident().map(|i| i.to_string()),
-                    _ => None,
-                };
-                name.and_then(|n| self.bound_literals.get(&n).cloned())
-                    .unwrap_or_else(|| (*a).clone())
-            })
-            .collect();
-        let resolved: Vec<&Expr> = resolved.iter().collect();
-        let words = if is_module {
-            redis_modules::method_words(api, spec.method, &resolved)
-        } else {
-            None
-        };
-        let words = words
-            .unwrap_or_default()
-            .into_iter()
-            .map(|w| self.module_word(w))
-            .collect();
+        if spec.method == "lrange" {
+            opts.whole_list = lit_num(args[1]) == Some(0.0) && lit_num(args[2]) == Some(-1.0);
+        }
+        let words = self.module_args(api, spec, args);
         self.emit(CallSpec {
             command,
             form: Form::Method,
@@ -181,6 +110,58 @@ impl Walker {
             call.arg_spans = args.iter().map(|a| Span::of(a.span())).collect();
             call.padded_int_value = padded;
         }
+    }
+
+    /// The keys among a command method's arguments.
+    fn spec_keys(&mut self, at: methods::ArgKeys, args: &[&Expr]) -> Vec<RawKey> {
+        let mut keys = Vec::new();
+        match at {
+            methods::ArgKeys::None => {}
+            methods::ArgKeys::At(positions) => {
+                for &p in positions {
+                    if let Some(a) = args.get(p) {
+                        keys.extend(self.key_args(a));
+                    }
+                }
+            }
+            methods::ArgKeys::PairsAt(p) => {
+                if let Some(a) = args.get(p) {
+                    keys.extend(self.pair_keys(a));
+                }
+            }
+        }
+        keys
+    }
+
+    /// The argument words of a module command method (`ft_search(index,
+    /// query, options)`); options passed by name read as the literal they
+    /// were bound to. Other commands keep their arguments unread.
+    fn module_args(
+        &mut self,
+        api: Api,
+        spec: &'static methods::MethodSpec,
+        args: &[&Expr],
+    ) -> Vec<RawArg> {
+        if !crate::model::redis_modules::is_module_command(spec.command) {
+            return Vec::new();
+        }
+        let resolved: Vec<Expr> = args
+            .iter()
+            .map(|a| {
+                let name = match strip_await(a) {
+                    Expr::Path(p) => p.path.get_ident().map(|i| i.to_string()),
+                    _ => None,
+                };
+                name.and_then(|n| self.bound_literals.get(&n).cloned())
+                    .unwrap_or_else(|| (*a).clone())
+            })
+            .collect();
+        let resolved: Vec<&Expr> = resolved.iter().collect();
+        redis_modules::method_words(api, spec.method, &resolved)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|w| self.module_word(w))
+            .collect()
     }
 
     /// The first value of a SET / HSET method call that is a padded integer.
@@ -204,26 +185,6 @@ impl Walker {
             .into_iter()
             .find(|v| self.is_padded_int(v))
             .map(|v| Span::of(v.span()))
-    }
-
-    /// Options passed as a value: built inline, bound earlier, or unknown
-    /// (then assumed to carry an expiry/async flag, so no rule fires on a
-    /// guess).
-    pub(super) fn options_of(&mut self, e: &Expr, unknown_expiry: bool) -> (Opts, bool) {
-        match self.eval(e) {
-            Value::Options { opts, group } => (opts, group),
-            _ => {
-                let t = text(e);
-                let opts = Opts {
-                    expiry: unknown_expiry || t.contains("with_expiration"),
-                    nx: t.contains("NX"),
-                    asynchronous: !t.contains("blocking:true"),
-                    noack: t.contains("noack"),
-                    ..Opts::default()
-                };
-                (opts, t.contains("group"))
-            }
-        }
     }
 
     pub(super) fn timeout_of(&mut self, e: &Expr) -> Option<Timeout> {
@@ -250,65 +211,6 @@ impl Walker {
             Expr::Cast(c) => self.timeout_of(&c.expr),
             _ => Some(Timeout::Named(text(e))),
         }
-    }
-
-    pub(super) fn fred_custom(&mut self, recv: Recv, m: &ExprMethodCall, span: Span) {
-        let name_expr = match &m.args[0] {
-            Expr::Macro(mac) if macro_name(&mac.mac) == "cmd" => {
-                macro_args(&mac.mac.tokens).and_then(|a| a.into_iter().next())
-            }
-            Expr::Call(c) => c.args.first().cloned(),
-            _ => None,
-        };
-        let name = name_expr.as_ref().and_then(lit_str);
-        let Some(name) = name else {
-            self.eval(&m.args[1]);
-            return;
-        };
-        let items: Vec<Expr> = match &m.args[1] {
-            Expr::Macro(mac) if macro_name(&mac.mac) == "vec" => {
-                macro_args(&mac.mac.tokens).unwrap_or_default()
-            }
-            Expr::Array(a) => a.elems.iter().cloned().collect(),
-            other => {
-                self.eval(other);
-                Vec::new()
-            }
-        };
-        if matches!(command::canonical(&name).as_str(), "EVAL" | "EVAL_RO") {
-            if let Some(script) = items.first() {
-                self.note_script(script);
-            }
-        }
-        let calls = self.facts.calls.len();
-        let args = items.iter().map(|a| self.raw_arg(a)).collect();
-        let mut inputs: Vec<Source> = Vec::new();
-        for item in &items {
-            inputs.extend(self.flow_of(item, calls, true));
-        }
-        inputs.sort();
-        inputs.dedup();
-        self.emit(CallSpec {
-            command: command::canonical(&name),
-            form: Form::Raw,
-            keys: Vec::new(),
-            args,
-            inputs,
-            opts: Opts::default(),
-            recv,
-            api: Api::Fred,
-            span,
-            pipe: None,
-        });
-        if let Some(call) = self.facts.calls.last_mut() {
-            call.name_span = name_expr.map(|e| Span::of(e.span()));
-            call.arg_spans = items.iter().map(|a| Span::of(a.span())).collect();
-        }
-    }
-
-    pub(super) fn note_fred_cluster_config(&mut self, span: Span) {
-        let (func, in_test) = (self.func(), self.in_test());
-        self.facts.fred_cluster_configs.push((span, func, in_test));
     }
 
     pub(super) fn raw_arg(&mut self, e: &Expr) -> RawArg {

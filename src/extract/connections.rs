@@ -3,27 +3,50 @@
 
 use syn::{Expr, ExprMethodCall};
 
+use super::clients::{fred, pools, redis_rs};
 use super::facts::{Op, PipeInfo, RawCreation, RawHelperCall, RawPubSubUse, Recv, Root};
 use super::names::{connection_like, AMBIGUOUS_METHODS, PASSTHROUGH};
 use super::syntax::{flatten, is_none, is_upper, lit_num, plain_ident, text};
-use super::value::{config_timeout, local, push_op, Value};
+use super::value::{local, push_op, Value};
 use super::Walker;
 use crate::model::Api;
 use crate::model::ConnTimeout;
 use crate::model::{ConnKind, CreationKind, Lib, Span};
 
+/// A method called on a (possible) connection, client or pool.
+pub(super) struct ConnMethod<'a> {
+    pub(super) m: &'a ExprMethodCall,
+    pub(super) name: String,
+    pub(super) argc: usize,
+    pub(super) recv: Recv,
+    /// The receiver's client and kind, when its type is known.
+    pub(super) known: Option<(Lib, ConnKind)>,
+    /// From the method's name to its closing parenthesis.
+    pub(super) span: Span,
+}
+
+impl ConnMethod<'_> {
+    /// Whether the receiver may belong to `lib`: it is known to, or nothing
+    /// is known about it and the file uses that client.
+    pub(super) fn may_be(&self, lib: Lib, file_uses_lib: bool) -> bool {
+        match self.known {
+            Some((known, _)) => known == lib,
+            None => file_uses_lib,
+        }
+    }
+}
+
 impl Walker {
-    /// Methods on a (possible) connection, client or pool.
+    /// Methods on a (possible) connection, client or pool: the clients'
+    /// constructors and pipelines first, then the command tables.
     pub(super) fn conn_method(&mut self, value: Value, m: &ExprMethodCall) -> Value {
         let name = m.method.to_string();
-        let argc = m.args.len();
         let recv = value.recv();
-        let span = Span::join(m.method.span(), m.paren_token.span.close());
         if recv == Recv::NotRedis {
             self.eval_args(m);
             return Value::Unknown;
         }
-        match (name.as_str(), argc) {
+        match (name.as_str(), m.args.len()) {
             ("clone", 0) => return Value::Conn(push_op(recv, Op::Clone)),
             ("get", 0) => return Value::Conn(push_op(recv, Op::Get)),
             (p, _) if PASSTHROUGH.contains(&p) => {
@@ -32,153 +55,63 @@ impl Walker {
             }
             _ => {}
         }
-        let known_kind = match &recv {
-            Recv::Known { lib, kind, .. } => Some((*lib, *kind)),
-            _ => None,
+        let cm = ConnMethod {
+            m,
+            argc: m.args.len(),
+            known: match &recv {
+                Recv::Known { lib, kind, .. } => Some((*lib, *kind)),
+                _ => None,
+            },
+            recv,
+            span: Span::join(m.method.span(), m.paren_token.span.close()),
+            name,
         };
-        let redis_ok = matches!(known_kind, Some((Lib::RedisRs, _)))
-            || (known_kind.is_none() && self.mentions_redis);
-        // Connection constructors of redis-rs.
-        let created = match (name.as_str(), argc) {
-            ("get_connection", 0) | ("get_connection_with_timeout", 1) if redis_ok => {
-                let cluster = matches!(known_kind, Some((_, ConnKind::ClusterClient)));
-                let kind = if cluster {
-                    ConnKind::Cluster
-                } else {
-                    ConnKind::Sync
-                };
-                let creation = CreationKind::SyncConnection {
-                    with_connect_timeout: argc == 1,
-                };
-                Some((creation, kind))
-            }
-            ("get_async_connection" | "get_tokio_connection", 0) if redis_ok => {
-                let cluster = matches!(known_kind, Some((_, ConnKind::ClusterClient)));
-                let kind = if cluster {
-                    ConnKind::Cluster
-                } else {
-                    ConnKind::Sync
-                };
-                Some((CreationKind::AsyncConnection { with_config: false }, kind))
-            }
-            (
-                "get_multiplexed_async_connection"
-                | "get_multiplexed_tokio_connection"
-                | "get_multiplexed_async_connection_with_config"
-                | "get_multiplexed_async_connection_with_timeouts"
-                | "get_multiplexed_tokio_connection_with_response_timeouts",
-                _,
-            ) => Some((
-                CreationKind::AsyncConnection {
-                    with_config: argc > 0,
-                },
-                ConnKind::Multiplexed,
-            )),
-            ("get_connection_manager" | "get_connection_manager_with_config", _) => Some((
-                CreationKind::AsyncConnection {
-                    with_config: argc > 0,
-                },
-                ConnKind::Manager,
-            )),
-            _ => None,
-        };
-        if let Some((creation, kind)) = created {
-            let values: Vec<Value> = m.args.iter().map(|a| self.eval(a)).collect();
-            let created = self.create(creation, (Lib::RedisRs, kind), &name, span, recv);
-            // 0.x `*_with_timeouts(response, connect)` take the Duration itself.
-            if name.contains("with_response_timeouts") || name.ends_with("with_timeouts") {
-                let timeout = self.duration_of(&m.args[0]);
-                self.set_creation_timeout(timeout);
-                // A response timeout given straight to the constructor.
-                self.info().sets_response_timeout = true;
-            } else if name.ends_with("with_config") {
-                self.set_creation_timeout(config_timeout(values.first()));
-            }
-            return created;
+        self.note_pubsub(&cm);
+        let client = redis_rs::conn_method(self, &cm)
+            .or_else(|| pools::conn_method(self, &cm))
+            .or_else(|| fred::conn_method(self, &cm));
+        if let Some(value) = client {
+            return value;
         }
-        if matches!(
-            name.as_str(),
+        if self.command_on_conn(&cm) {
+            return Value::Unknown;
+        }
+        self.not_a_command(cm)
+    }
+
+    /// A subscription (or a switch to pub/sub) on a Redis receiver.
+    fn note_pubsub(&mut self, cm: &ConnMethod) {
+        let pubsub = matches!(
+            cm.name.as_str(),
             "subscribe" | "psubscribe" | "ssubscribe" | "as_pubsub" | "into_pubsub"
-        ) && recv != Recv::Unknown
-        {
-            let (func, in_test) = (self.func(), self.in_test());
-            let in_handler_closure = self.fns.last().is_some_and(|f| f.handler_depth > 0);
-            self.facts.pubsub_uses.push(RawPubSubUse {
-                method: name.clone(),
-                recv: recv.clone(),
-                span,
-                func,
-                in_test,
-                in_handler_closure,
-            });
+        );
+        if !pubsub || cm.recv == Recv::Unknown {
+            return;
         }
-        match (name.as_str(), argc) {
-            ("get_async_pubsub" | "as_pubsub" | "into_pubsub", 0) if redis_ok => {
-                return Value::Conn(local(Lib::RedisRs, ConnKind::PubSub));
-            }
-            ("create_pool", 1) if self.mentions_deadpool && known_kind.is_none() => {
-                self.eval_args(m);
-                return self.create(
-                    CreationKind::Pool,
-                    (Lib::Deadpool, ConnKind::Pool { cluster: false }),
-                    "create_pool",
-                    span,
-                    recv,
-                );
-            }
-            // A timeout set on a connection after it was made (sync
-            // `set_read_timeout`, async `MultiplexedConnection::set_response_timeout`)
-            // is the one its commands run under.
-            ("set_read_timeout" | "set_response_timeout", 1) if redis_ok => {
-                if let Some(id) = plain_ident(&m.receiver) {
-                    let timeout = self.conn_timeout_of(&m.args[0]);
-                    let func = self.func();
-                    if let Some(c) = self
-                        .facts
-                        .creations
-                        .iter_mut()
-                        .rev()
-                        .find(|c| c.func == func && c.binding.as_deref() == Some(id.as_str()))
-                    {
-                        c.response_timeout = timeout;
-                    }
-                }
-                if name == "set_read_timeout" {
-                    self.note_read_timeout(m);
-                }
-                self.eval_args(m);
-                return Value::Unknown;
-            }
-            ("set_read_timeout" | "set_write_timeout", 1) => {
-                self.note_read_timeout(m);
-                self.eval_args(m);
-                return Value::Unknown;
-            }
-            _ => {}
-        }
-        let fred_ok = matches!(known_kind, Some((Lib::Fred, _)))
-            || (known_kind.is_none() && self.facts.imports_fred);
-        if fred_ok {
-            match (name.as_str(), argc) {
-                ("pipeline", 0) => {
-                    return Value::Pipe(self.new_pipe(Api::Fred, span, false, false))
-                }
-                ("multi", 0) => return Value::Pipe(self.new_pipe(Api::Fred, span, true, true)),
-                ("custom" | "custom_raw", 2) => {
-                    self.fred_custom(recv, m, span);
-                    return Value::Unknown;
-                }
-                _ => {}
-            }
-        }
-        let weak = AMBIGUOUS_METHODS.contains(&name.as_str()) && !connection_like(&m.receiver);
-        let apis: Vec<Api> = match known_kind {
+        let (func, in_test) = (self.func(), self.in_test());
+        let in_handler_closure = self.fns.last().is_some_and(|f| f.handler_depth > 0);
+        self.facts.pubsub_uses.push(RawPubSubUse {
+            method: cm.name.clone(),
+            recv: cm.recv.clone(),
+            span: cm.span,
+            func,
+            in_test,
+            in_handler_closure,
+        });
+    }
+
+    /// Looks the method up in the command tables of the clients the
+    /// receiver may belong to; records the call when found.
+    fn command_on_conn(&mut self, cm: &ConnMethod) -> bool {
+        let weak =
+            AMBIGUOUS_METHODS.contains(&cm.name.as_str()) && !connection_like(&cm.m.receiver);
+        let apis: Vec<Api> = match cm.known {
             Some((lib, kind)) if kind.runs_commands() => vec![lib.api()],
             Some(_) => Vec::new(),
             // Names std and other crates use too (`map.get(k)`, `row.get("id")`):
             // on a receiver nothing is known about, only a connection-like
             // name makes them Redis.
-            None if recv == Recv::Unknown && weak => Vec::new(),
+            None if cm.recv == Recv::Unknown && weak => Vec::new(),
             None => {
                 let mut apis = Vec::new();
                 if self.facts.imports_redis_traits || !self.facts.imports_fred {
@@ -191,10 +124,10 @@ impl Walker {
             }
         };
         let mut found = false;
-        let binding = plain_ident(&m.receiver);
+        let binding = plain_ident(&cm.m.receiver);
         for api in apis {
             let before = self.facts.calls.len();
-            if self.command_method(api, recv.clone(), m, None) {
+            if self.command_method(api, cm.recv.clone(), cm.m, None) {
                 if let Some(c) = self.facts.calls.get_mut(before) {
                     c.alt = found;
                     c.weak_receiver = weak;
@@ -203,30 +136,33 @@ impl Walker {
                 found = true;
             }
         }
-        if found {
-            return Value::Unknown;
-        }
-        // Not a command: maybe a crate-local helper taking a key.
+        found
+    }
+
+    /// Not a command: maybe a crate-local helper taking a key (`self.f(k)`),
+    /// maybe a method whose result a type's signature tells.
+    fn not_a_command(&mut self, cm: ConnMethod) -> Value {
+        let m = cm.m;
         if matches!(
-            recv,
+            cm.recv,
             Recv::Path {
                 root: Root::Type { is_self: true, .. },
                 ..
             }
-        ) && argc > 0
+        ) && cm.argc > 0
         {
             let args = m.args.iter().map(|a| self.key_of(a)).collect();
             let (func, in_test) = (self.func(), self.in_test());
             self.facts.helper_calls.push(RawHelperCall {
                 func,
-                name: name.clone(),
+                name: cm.name.clone(),
                 args,
                 in_test,
             });
         }
         self.eval_args(m);
-        match recv {
-            Recv::Path { .. } => Value::Conn(push_op(recv, Op::Call(name))),
+        match cm.recv {
+            Recv::Path { .. } => Value::Conn(push_op(cm.recv, Op::Call(cm.name))),
             _ => Value::Unknown,
         }
     }

@@ -3,11 +3,11 @@
 
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
-use syn::visit::{self, Visit};
+use syn::visit::{self};
 use syn::{Expr, Pat, Token};
 
+use super::clients::{fred, pools, redis_rs};
 use super::facts::{RawKey, Recv, Root};
-use super::flow::EarlyExit;
 use super::scope::LoopShape;
 use super::syntax::{
     is_int_type, is_none, is_upper, lit_num, lit_str, macro_args, macro_name, pat_idents,
@@ -17,7 +17,7 @@ use super::types::{self};
 use super::value::Value;
 use super::{flow, Walker, MAX_DEPTH};
 use crate::model::flow::UseKind;
-use crate::model::{LoopKind, Opts, Origin, Span};
+use crate::model::{LoopKind, Origin, Span};
 
 #[derive(Clone, Copy)]
 pub(super) enum ClosureKind {
@@ -52,29 +52,7 @@ impl Walker {
                 }
                 _ => lit_num(e).map_or(Value::NotRedis, Value::Num),
             },
-            Expr::Path(p) => {
-                let segs = types::path_segments(&p.path);
-                segs.iter().for_each(|s| self.mark(s));
-                if let [one] = segs.as_slice() {
-                    if self.looking_into == 0 {
-                        self.note_json_use(one, UseKind::Whole, String::new(), Span::of(p.span()));
-                    }
-                    if let Some(v) = self.lookup(one) {
-                        return v.clone();
-                    }
-                    if self.script_statics.contains(one) {
-                        return Value::Script(Vec::new());
-                    }
-                    if is_upper(one) {
-                        return Value::Global(one.clone());
-                    }
-                    return Value::Unknown;
-                }
-                match segs.last() {
-                    Some(last) if is_upper(last) => Value::Global(last.clone()),
-                    _ => Value::Unknown,
-                }
-            }
+            Expr::Path(p) => self.eval_path(p),
             Expr::MethodCall(m) if m.method == "push_str" && m.args.len() == 1 => {
                 self.append_to_key(&m.receiver, &m.args[0]);
                 Value::Unknown
@@ -85,29 +63,7 @@ impl Walker {
             }
             Expr::MethodCall(_) | Expr::Await(_) | Expr::Try(_) | Expr::Field(_) => self.chain(e),
             Expr::Call(c) => self.call(c),
-            Expr::Macro(m) => {
-                let name = macro_name(&m.mac);
-                if matches!(name.as_str(), "format" | "concat") {
-                    if let Some(args) = macro_args(&m.mac.tokens) {
-                        self.note_inline_captures(args.first());
-                        // A URL built with `format!`: its literal parts can
-                        // still hold a password or a remote host.
-                        if let Some(Expr::Lit(syn::ExprLit {
-                            lit: syn::Lit::Str(s),
-                            ..
-                        })) = args.first()
-                        {
-                            self.note_url(s);
-                        }
-                        args.iter().skip(1).for_each(|a| {
-                            self.eval(a);
-                        });
-                    }
-                    return Value::Key(self.key_of(e));
-                }
-                self.mac(&m.mac);
-                Value::Unknown
-            }
+            Expr::Macro(m) => self.eval_macro(m, e),
             Expr::Reference(r) => self.eval(&r.expr),
             Expr::Paren(p) => self.eval(&p.expr),
             Expr::Group(g) => self.eval(&g.expr),
@@ -121,238 +77,25 @@ impl Walker {
                 self.block(&b.block);
                 Value::Unknown
             }
-            Expr::Async(a) => {
-                self.cx().loops.push(Vec::new());
-                self.nest += 1;
-                self.block(&a.block);
-                self.nest -= 1;
-                self.cx().loops.pop();
-                Value::Unknown
-            }
-            Expr::ForLoop(f) => {
-                self.eval(&f.expr);
-                let mut deps = Vec::new();
-                pat_idents(&f.pat, &mut deps);
-                let mut exit = EarlyExit::default();
-                exit.visit_block(&f.body);
-                let bindings = deps.clone();
-                if exit.0 {
-                    deps.clear();
-                }
-                let shape = LoopShape {
-                    sleeps: flow::waits(Some(&f.body), None),
-                    counted: matches!(&*f.expr, Expr::Range(_)),
-                    per_item: true,
-                };
-                self.with_loop((LoopKind::For, shape), deps, |w| {
-                    bindings
-                        .iter()
-                        .for_each(|d| w.bind(d.clone(), Value::Unknown));
-                    w.block(&f.body);
-                });
-                Value::Unknown
-            }
-            Expr::While(wh) => {
-                let shape = LoopShape {
-                    sleeps: flow::waits(Some(&wh.body), Some(&wh.cond)),
-                    counted: false,
-                    per_item: matches!(&*wh.cond, Expr::Let(l)
-                        if flow::pattern_ctor(&l.pat).is_none_or(|c| c != "Err")),
-                };
-                self.with_loop((LoopKind::While, shape), Vec::new(), |w| {
-                    let (calls, made) = (w.facts.calls.len(), w.facts.creations.len());
-                    w.eval(&wh.cond);
-                    // `while let Err(_) = attempt()` / `while attempt().is_err()`.
-                    let retries = match &*wh.cond {
-                        Expr::Let(l) => flow::pattern_ctor(&l.pat).is_some_and(|c| c == "Err"),
-                        Expr::MethodCall(m) => m.method == "is_err",
-                        _ => false,
-                    };
-                    if retries {
-                        let attempt = w.attempt(&wh.cond, calls, made);
-                        w.note_retry(attempt, true);
-                    }
-                    w.block(&wh.body);
-                });
-                Value::Unknown
-            }
-            Expr::Loop(l) => {
-                let shape = LoopShape {
-                    sleeps: flow::waits(Some(&l.body), None),
-                    counted: false,
-                    per_item: false,
-                };
-                self.with_loop((LoopKind::Loop, shape), Vec::new(), |w| w.block(&l.body));
-                Value::Unknown
-            }
-            Expr::Let(l) => {
-                let calls = self.facts.calls.len();
-                let value = self.eval(&l.expr);
-                // `if let Some(json) = raw`: `json` carries what `raw` held.
-                let sources = self.flow_of(&l.expr, calls, true);
-                let mut bound = Vec::new();
-                pat_idents(&l.pat, &mut bound);
-                bound
-                    .into_iter()
-                    .for_each(|n| self.bind_flow(n, sources.clone()));
-                match single_ident(&l.pat) {
-                    Some(name) => self.bind(name, value),
-                    None => {
-                        let mut names = Vec::new();
-                        pat_idents(&l.pat, &mut names);
-                        names.into_iter().for_each(|n| self.bind(n, Value::Unknown));
-                    }
-                }
-                Value::Unknown
-            }
-            Expr::If(i) => {
-                let (calls, made) = (self.facts.calls.len(), self.facts.creations.len());
-                self.push_scope();
-                self.eval(&i.cond);
-                let gates = self.gate_seqs(&i.cond, calls);
-                self.note_if_retry(i, calls, made);
-                self.gated(&gates, |w| w.block(&i.then_branch));
-                self.pop_scope();
-                if let Some((_, els)) = &i.else_branch {
-                    self.gated(&gates, |w| w.eval(els));
-                } else if flow::block_leaves(&i.then_branch) {
-                    // `if exists { return ..; }`: the rest of the block runs
-                    // only on the other answer.
-                    self.cx().gates.extend(gates);
-                }
-                Value::Unknown
-            }
-            Expr::Match(m) => {
-                let (calls, made) = (self.facts.calls.len(), self.facts.creations.len());
-                self.eval(&m.expr);
-                let gates = self.gate_seqs(&m.expr, calls);
-                let sources = self.flow_of(&m.expr, calls, true);
-                self.note_match_retry(m, calls, made);
-                let before = self.cx().gates.len();
-                self.cx().gates.extend(gates);
-                for arm in &m.arms {
-                    self.push_scope();
-                    let mut names = Vec::new();
-                    pat_idents(&arm.pat, &mut names);
-                    for n in names {
-                        self.bind_flow(n.clone(), sources.clone());
-                        self.bind(n, Value::Unknown);
-                    }
-                    if let Some((_, guard)) = &arm.guard {
-                        self.eval(guard);
-                    }
-                    self.eval(&arm.body);
-                    self.pop_scope();
-                }
-                self.cx().gates.truncate(before);
-                Value::Unknown
-            }
+            Expr::Async(a) => self.eval_async(a),
+            Expr::ForLoop(f) => self.eval_for(f),
+            Expr::While(wh) => self.eval_while(wh),
+            Expr::Loop(l) => self.eval_loop(l),
+            Expr::Let(l) => self.eval_let(l),
+            Expr::If(i) => self.eval_if(i),
+            Expr::Match(m) => self.eval_match(m),
             Expr::Closure(c) => {
                 self.closure(c, None);
                 Value::Unknown
             }
-            Expr::Assign(a) => {
-                if let Expr::Field(f) = &*a.left {
-                    if text(&f.member) == "default_command_timeout" {
-                        let timeout = self.duration_of(&a.right);
-                        let func = self.func();
-                        self.facts.fred_command_timeouts.push((func, timeout));
-                    }
-                }
-                let calls = self.facts.calls.len();
-                let value = self.eval(&a.right);
-                if let Expr::Path(p) = &*a.left {
-                    if let Some(id) = p.path.get_ident() {
-                        let sources = self.flow_of(&a.right, calls, true);
-                        self.bind_flow(id.to_string(), sources);
-                        self.bind(id.to_string(), value);
-                        return Value::Unknown;
-                    }
-                }
-                self.eval(&a.left);
-                Value::Unknown
-            }
+            Expr::Assign(a) => self.eval_assign(a),
             Expr::Binary(b)
                 if matches!(b.op, syn::BinOp::Add(_)) && self.key_value(&b.left).is_some() =>
             {
                 self.eval(&b.right);
                 Value::Key(self.key_of(e))
             }
-            Expr::Struct(s) => {
-                // `Self { con }` / `Worker { con: client.get_..().await? }`:
-                // which creation fills which field, for rules that need the
-                // settings of a connection reached through `self.con`.
-                let owner = match s.path.segments.last().map(|seg| seg.ident.to_string()) {
-                    Some(name) if name == "Self" => self.impl_type.clone(),
-                    name => name,
-                };
-                for f in &s.fields {
-                    let creations_before = self.facts.creations.len();
-                    if let (Some(owner), syn::Member::Named(id)) = (&owner, &f.member) {
-                        let func = self.func();
-                        let bound = plain_ident(&f.expr).and_then(|name| {
-                            self.facts.creations.iter().rposition(|c| {
-                                c.func == func && c.binding.as_deref() == Some(name.as_str())
-                            })
-                        });
-                        if let Some(idx) = bound {
-                            self.facts
-                                .field_creations
-                                .push((owner.clone(), id.to_string(), idx));
-                        }
-                    }
-                    if let syn::Member::Named(id) = &f.member {
-                        if !is_none(&f.expr) {
-                            self.mark(&id.to_string());
-                        }
-                        if id == "default_command_timeout" {
-                            let timeout = self.duration_of(&f.expr);
-                            let func = self.func();
-                            self.facts.fred_command_timeouts.push((func, timeout));
-                        }
-                    }
-                    self.eval(&f.expr);
-                    if let (Some(owner), syn::Member::Named(id), true) = (
-                        &owner,
-                        &f.member,
-                        self.facts.creations.len() > creations_before,
-                    ) {
-                        let idx = self.facts.creations.len() - 1;
-                        self.facts
-                            .field_creations
-                            .push((owner.clone(), id.to_string(), idx));
-                    }
-                }
-                if let Some(rest) = &s.rest {
-                    self.eval(rest);
-                }
-                let segs = types::path_segments(&s.path);
-                let full = self.uses.expand(&segs);
-                let last = segs.last().cloned().unwrap_or_default();
-                if full.first().is_some_and(|f| f == "deadpool_redis") && last == "Config" {
-                    let cluster = full.iter().any(|s| s == "cluster");
-                    self.facts.uses_cluster |= cluster;
-                    return Value::DeadpoolConfig { cluster };
-                }
-                if last == "FlushAllOptions" || last == "FlushDbOptions" {
-                    let blocking = s
-                        .fields
-                        .iter()
-                        .any(|f| text(&f.member) == "blocking" && text(&f.expr) == "true");
-                    let opts = Opts {
-                        asynchronous: !blocking,
-                        ..Opts::default()
-                    };
-                    return Value::Options { opts, group: false };
-                }
-                Value::Conn(Recv::Path {
-                    root: Root::Type {
-                        name: last,
-                        is_self: false,
-                    },
-                    ops: Vec::new(),
-                })
-            }
+            Expr::Struct(s) => self.eval_struct(s),
             Expr::Index(_) => {
                 // `doc["name"]`, `doc[0]["name"]`: a field of the binding.
                 self.look_into(e, None);
@@ -366,6 +109,150 @@ impl Walker {
                 visit::visit_expr(self, e);
                 Value::Unknown
             }
+        }
+    }
+
+    /// A path: a binding, a script static, or an UPPER_CASE const/static.
+    pub(super) fn eval_path(&mut self, p: &syn::ExprPath) -> Value {
+        let segs = types::path_segments(&p.path);
+        segs.iter().for_each(|s| self.mark(s));
+        if let [one] = segs.as_slice() {
+            if self.looking_into == 0 {
+                self.note_json_use(one, UseKind::Whole, String::new(), Span::of(p.span()));
+            }
+            if let Some(v) = self.lookup(one) {
+                return v.clone();
+            }
+            if self.script_statics.contains(one) {
+                return Value::Script(Vec::new());
+            }
+            if is_upper(one) {
+                return Value::Global(one.clone());
+            }
+            return Value::Unknown;
+        }
+        match segs.last() {
+            Some(last) if is_upper(last) => Value::Global(last.clone()),
+            _ => Value::Unknown,
+        }
+    }
+
+    /// `format!`/`concat!` build a key (and maybe a URL); other macros
+    /// have their arguments walked.
+    pub(super) fn eval_macro(&mut self, m: &syn::ExprMacro, e: &Expr) -> Value {
+        let name = macro_name(&m.mac);
+        if matches!(name.as_str(), "format" | "concat") {
+            if let Some(args) = macro_args(&m.mac.tokens) {
+                self.note_inline_captures(args.first());
+                // A URL built with `format!`: its literal parts can
+                // still hold a password or a remote host.
+                if let Some(Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                })) = args.first()
+                {
+                    self.note_url(s);
+                }
+                args.iter().skip(1).for_each(|a| {
+                    self.eval(a);
+                });
+            }
+            return Value::Key(self.key_of(e));
+        }
+        self.mac(&m.mac);
+        Value::Unknown
+    }
+
+    /// `x = value` rebinds `x`; `cfg.default_command_timeout = d` sets fred's
+    /// command timeout.
+    pub(super) fn eval_assign(&mut self, a: &syn::ExprAssign) -> Value {
+        if let Expr::Field(f) = &*a.left {
+            if text(&f.member) == "default_command_timeout" {
+                fred::note_command_timeout(self, &a.right);
+            }
+        }
+        let calls = self.facts.calls.len();
+        let value = self.eval(&a.right);
+        if let Expr::Path(p) = &*a.left {
+            if let Some(id) = p.path.get_ident() {
+                let sources = self.flow_of(&a.right, calls, true);
+                self.bind_flow(id.to_string(), sources);
+                self.bind(id.to_string(), value);
+                return Value::Unknown;
+            }
+        }
+        self.eval(&a.left);
+        Value::Unknown
+    }
+
+    /// A struct literal: which creation fills which field, and the client
+    /// configs and options written as literals.
+    pub(super) fn eval_struct(&mut self, s: &syn::ExprStruct) -> Value {
+        // `Self { con }` / `Worker { con: client.get_..().await? }`:
+        // which creation fills which field, for rules that need the
+        // settings of a connection reached through `self.con`.
+        let owner = match s.path.segments.last().map(|seg| seg.ident.to_string()) {
+            Some(name) if name == "Self" => self.impl_type.clone(),
+            name => name,
+        };
+        for f in &s.fields {
+            self.struct_field(owner.as_deref(), f);
+        }
+        if let Some(rest) = &s.rest {
+            self.eval(rest);
+        }
+        let segs = types::path_segments(&s.path);
+        let full = self.uses.expand(&segs);
+        let last = segs.last().cloned().unwrap_or_default();
+        let client = pools::struct_literal(self, &full, &last)
+            .or_else(|| redis_rs::struct_literal(s, &last));
+        if let Some(value) = client {
+            return value;
+        }
+        Value::Conn(Recv::Path {
+            root: Root::Type {
+                name: last,
+                is_self: false,
+            },
+            ops: Vec::new(),
+        })
+    }
+
+    /// A field of a struct literal; `owner` is the struct's name.
+    fn struct_field(&mut self, owner: Option<&str>, f: &syn::FieldValue) {
+        let creations_before = self.facts.creations.len();
+        if let (Some(owner), syn::Member::Named(id)) = (owner, &f.member) {
+            let func = self.func();
+            let bound = plain_ident(&f.expr).and_then(|name| {
+                self.facts
+                    .creations
+                    .iter()
+                    .rposition(|c| c.func == func && c.binding.as_deref() == Some(name.as_str()))
+            });
+            if let Some(idx) = bound {
+                self.facts
+                    .field_creations
+                    .push((owner.to_string(), id.to_string(), idx));
+            }
+        }
+        if let syn::Member::Named(id) = &f.member {
+            if !is_none(&f.expr) {
+                self.mark(&id.to_string());
+            }
+            if id == "default_command_timeout" {
+                fred::note_command_timeout(self, &f.expr);
+            }
+        }
+        self.eval(&f.expr);
+        if let (Some(owner), syn::Member::Named(id), true) = (
+            &owner,
+            &f.member,
+            self.facts.creations.len() > creations_before,
+        ) {
+            let idx = self.facts.creations.len() - 1;
+            self.facts
+                .field_creations
+                .push((owner.to_string(), id.to_string(), idx));
         }
     }
 

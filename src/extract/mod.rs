@@ -12,6 +12,7 @@ mod chain;
 mod clients;
 mod commands;
 mod connections;
+mod control;
 mod dataflow;
 mod exprs;
 pub mod facts;
@@ -25,7 +26,6 @@ mod stmts;
 mod syntax;
 pub mod types;
 mod value;
-
 
 use std::collections::HashMap;
 

@@ -317,7 +317,11 @@ methods! { FRED:
 }
 
 /// Finds the method in the client's table when the arity fits.
-pub(in crate::extract) fn lookup(api: Api, method: &str, argc: usize) -> Option<&'static MethodSpec> {
+pub(in crate::extract) fn lookup(
+    api: Api,
+    method: &str,
+    argc: usize,
+) -> Option<&'static MethodSpec> {
     let table = match api {
         Api::RedisRs => REDIS_RS,
         Api::Fred => FRED,

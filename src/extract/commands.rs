@@ -11,11 +11,8 @@ use super::syntax::{
 };
 use super::value::Value;
 use super::{redis_modules, Walker};
-use crate::model::command;
 use crate::model::flow::Source;
-use crate::model::Api;
-use crate::model::Timeout;
-use crate::model::{Form, LoopCtx, Opts, Span};
+use crate::model::{command, Api, Form, LoopCtx, Opts, Span, Timeout};
 
 pub(super) struct CallSpec {
     pub(super) command: String,

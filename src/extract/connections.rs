@@ -9,9 +9,7 @@ use super::names::{connection_like, AMBIGUOUS_METHODS, PASSTHROUGH};
 use super::syntax::{flatten, is_none, is_upper, lit_num, plain_ident, text};
 use super::value::{local, push_op, Value};
 use super::Walker;
-use crate::model::Api;
-use crate::model::ConnTimeout;
-use crate::model::{ConnKind, CreationKind, Lib, Span};
+use crate::model::{Api, ConnKind, ConnTimeout, CreationKind, Lib, Span};
 
 /// A method called on a (possible) connection, client or pool.
 pub(super) struct ConnMethod<'a> {

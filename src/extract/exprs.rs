@@ -3,7 +3,7 @@
 
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
-use syn::visit::{self};
+use syn::visit;
 use syn::{Expr, Pat, Token};
 
 use super::clients::{fred, pools, redis_rs};
@@ -13,7 +13,7 @@ use super::syntax::{
     is_int_type, is_none, is_upper, lit_num, lit_str, macro_args, macro_name, pat_idents,
     plain_ident, single_ident, text,
 };
-use super::types::{self};
+use super::types;
 use super::value::Value;
 use super::{flow, Walker, MAX_DEPTH};
 use crate::model::flow::UseKind;

@@ -13,8 +13,7 @@ use super::syntax::{
 use super::types::{self, classify, collect_generics, TypeClass};
 use super::value::Value;
 use super::Walker;
-use crate::model::ConnTimeout;
-use crate::model::{FnInfo, Origin, Span};
+use crate::model::{ConnTimeout, FnInfo, Origin, Span};
 
 impl Walker {
     pub(super) fn item(&mut self, item: &syn::Item) {
@@ -22,26 +21,7 @@ impl Walker {
             syn::Item::Fn(f) => {
                 self.walk_fn(&f.sig, &f.attrs, &f.block);
             }
-            syn::Item::Impl(i) => {
-                let test = is_test_attr(&i.attrs);
-                self.test_depth += u32::from(test);
-                let saved_impl = self.impl_type.take();
-                let saved_generics = self.generics.clone();
-                collect_generics(&i.generics, &mut self.generics);
-                if let syn::Type::Path(p) = &*i.self_ty {
-                    self.impl_type = p.path.segments.last().map(|s| s.ident.to_string());
-                }
-                for it in &i.items {
-                    match it {
-                        syn::ImplItem::Fn(f) => self.walk_fn(&f.sig, &f.attrs, &f.block),
-                        syn::ImplItem::Const(c) => self.const_item(&c.ident, &c.ty, &c.expr),
-                        _ => {}
-                    }
-                }
-                self.impl_type = saved_impl;
-                self.generics = saved_generics;
-                self.test_depth -= u32::from(test);
-            }
+            syn::Item::Impl(i) => self.impl_item(i),
             syn::Item::Trait(t) => {
                 for it in &t.items {
                     if let syn::TraitItem::Fn(f) = it {
@@ -51,72 +31,104 @@ impl Walker {
                     }
                 }
             }
-            syn::Item::Mod(m) => {
-                let test = is_test_attr(&m.attrs);
-                if test && m.content.is_none() {
-                    self.facts.test_mods.push(m.ident.to_string());
-                }
-                self.test_depth += u32::from(test);
-                if let Some((_, items)) = &m.content {
-                    for it in items {
-                        self.item(it);
-                    }
-                }
-                self.test_depth -= u32::from(test);
-            }
-            syn::Item::Struct(s) => {
-                let name = s.ident.to_string();
-                let mut generics = self.generics.clone();
-                collect_generics(&s.generics, &mut generics);
-                for (i, field) in s.fields.iter().enumerate() {
-                    if let Some((lock, kind)) =
-                        types::locked_connection(&field.ty, &self.uses, &generics)
-                    {
-                        let span = Span::of(field.ty.span());
-                        let in_test = self.in_test();
-                        self.facts
-                            .locked_connections
-                            .push((span, lock, kind, in_test));
-                    }
-                    let fname = field
-                        .ident
-                        .as_ref()
-                        .map_or_else(|| i.to_string(), |id| id.to_string());
-                    if let Some(kind) = types::stored_connection(&field.ty, &self.uses, &generics) {
-                        self.facts.stored_connections.push(RawStoredConnection {
-                            span: Span::of(field.ty.span()),
-                            owner: format!("{name}.{fname}"),
-                            kind,
-                            in_test: self.in_test(),
-                        });
-                    }
-                    let class = classify(&field.ty, &self.uses, &generics);
-                    if class != TypeClass::Other {
-                        self.facts.structs.push((name.clone(), fname, class));
-                    }
-                }
-            }
+            syn::Item::Mod(m) => self.mod_item(m),
+            syn::Item::Struct(s) => self.struct_item(s),
             syn::Item::Const(c) => self.const_item(&c.ident, &c.ty, &c.expr),
-            syn::Item::Static(s) => {
-                if text(&s.ty).contains("Script") {
-                    self.script_statics.push(s.ident.to_string());
-                }
-                if let Some(kind) = types::stored_connection(&s.ty, &self.uses, &self.generics) {
-                    self.facts.stored_connections.push(RawStoredConnection {
-                        span: Span::of(s.ty.span()),
-                        owner: s.ident.to_string(),
-                        kind,
-                        in_test: self.in_test(),
-                    });
-                }
-                let class = classify(&s.ty, &self.uses, &self.generics);
-                if matches!(class, TypeClass::Redis(..) | TypeClass::Struct(_)) {
-                    self.facts.statics.push((s.ident.to_string(), class));
-                }
-                self.const_item(&s.ident, &s.ty, &s.expr);
-            }
+            syn::Item::Static(s) => self.static_item(s),
             _ => {}
         }
+    }
+
+    /// An `impl` block: its fns and consts, with `Self` and the generics in
+    /// scope.
+    fn impl_item(&mut self, i: &syn::ItemImpl) {
+        let test = is_test_attr(&i.attrs);
+        self.test_depth += u32::from(test);
+        let saved_impl = self.impl_type.take();
+        let saved_generics = self.generics.clone();
+        collect_generics(&i.generics, &mut self.generics);
+        if let syn::Type::Path(p) = &*i.self_ty {
+            self.impl_type = p.path.segments.last().map(|s| s.ident.to_string());
+        }
+        for it in &i.items {
+            match it {
+                syn::ImplItem::Fn(f) => self.walk_fn(&f.sig, &f.attrs, &f.block),
+                syn::ImplItem::Const(c) => self.const_item(&c.ident, &c.ty, &c.expr),
+                _ => {}
+            }
+        }
+        self.impl_type = saved_impl;
+        self.generics = saved_generics;
+        self.test_depth -= u32::from(test);
+    }
+
+    /// A module; a `#[cfg(test)] mod x;` declared here lives in another file.
+    fn mod_item(&mut self, m: &syn::ItemMod) {
+        let test = is_test_attr(&m.attrs);
+        if test && m.content.is_none() {
+            self.facts.test_mods.push(m.ident.to_string());
+        }
+        self.test_depth += u32::from(test);
+        if let Some((_, items)) = &m.content {
+            for it in items {
+                self.item(it);
+            }
+        }
+        self.test_depth -= u32::from(test);
+    }
+
+    /// A struct: fields that hold (locked or stored) connections, and the
+    /// class of each field's type.
+    fn struct_item(&mut self, s: &syn::ItemStruct) {
+        let name = s.ident.to_string();
+        let mut generics = self.generics.clone();
+        collect_generics(&s.generics, &mut generics);
+        for (i, field) in s.fields.iter().enumerate() {
+            if let Some((lock, kind)) = types::locked_connection(&field.ty, &self.uses, &generics) {
+                let span = Span::of(field.ty.span());
+                let in_test = self.in_test();
+                self.facts
+                    .locked_connections
+                    .push((span, lock, kind, in_test));
+            }
+            let fname = field
+                .ident
+                .as_ref()
+                .map_or_else(|| i.to_string(), |id| id.to_string());
+            if let Some(kind) = types::stored_connection(&field.ty, &self.uses, &generics) {
+                self.facts.stored_connections.push(RawStoredConnection {
+                    span: Span::of(field.ty.span()),
+                    owner: format!("{name}.{fname}"),
+                    kind,
+                    in_test: self.in_test(),
+                });
+            }
+            let class = classify(&field.ty, &self.uses, &generics);
+            if class != TypeClass::Other {
+                self.facts.structs.push((name.clone(), fname, class));
+            }
+        }
+    }
+
+    /// A static: a script, a stored connection or client, or a const-like
+    /// value.
+    fn static_item(&mut self, s: &syn::ItemStatic) {
+        if text(&s.ty).contains("Script") {
+            self.script_statics.push(s.ident.to_string());
+        }
+        if let Some(kind) = types::stored_connection(&s.ty, &self.uses, &self.generics) {
+            self.facts.stored_connections.push(RawStoredConnection {
+                span: Span::of(s.ty.span()),
+                owner: s.ident.to_string(),
+                kind,
+                in_test: self.in_test(),
+            });
+        }
+        let class = classify(&s.ty, &self.uses, &self.generics);
+        if matches!(class, TypeClass::Redis(..) | TypeClass::Struct(_)) {
+            self.facts.statics.push((s.ident.to_string(), class));
+        }
+        self.const_item(&s.ident, &s.ty, &s.expr);
     }
 
     pub(super) fn const_item(&mut self, ident: &syn::Ident, ty: &syn::Type, expr: &Expr) {

@@ -8,7 +8,7 @@ use syn::Expr;
 
 use super::facts::{RawKey, RawPart};
 use super::syntax::{is_upper, lit_str, macro_args, macro_name, text};
-use super::types::{self};
+use super::types;
 use super::value::Value;
 use super::{Walker, MAX_DEPTH};
 use crate::model::key::{parse_format, FormatPiece};

@@ -9,11 +9,10 @@ use super::scope::FnCtx;
 use super::syntax::{
     expr_idents, is_fn_path, is_int_type, macro_args, macro_name, pat_idents, single_ident,
 };
-use super::types::{self};
+use super::types;
 use super::value::{push_op, Tail, Value};
 use super::{redis_modules, Walker};
-use crate::model::Origin;
-use crate::model::Swallow;
+use crate::model::{Origin, Swallow};
 
 impl Walker {
     pub(super) fn block(&mut self, block: &syn::Block) {
@@ -64,24 +63,7 @@ impl Walker {
             return;
         };
         if let Some(name) = single_ident(&local.pat) {
-            match &*init.expr {
-                Expr::Struct(_) | Expr::Array(_) => {
-                    self.bound_literals.insert(name, (*init.expr).clone());
-                }
-                // `vec![..]` option lists; redis-rs `schema! { .. }` and
-                // `SearchSchema::new(..).insert(..)` schemas.
-                Expr::Macro(m) if matches!(macro_name(&m.mac).as_str(), "vec" | "schema") => {
-                    self.bound_literals.insert(name, (*init.expr).clone());
-                }
-                Expr::MethodCall(_) | Expr::Call(_)
-                    if redis_modules::is_schema_chain(&init.expr) =>
-                {
-                    self.bound_literals.insert(name, (*init.expr).clone());
-                }
-                _ => {
-                    self.bound_literals.remove(&name);
-                }
-            }
+            self.note_bound_literal(name, &init.expr);
         }
         let creations_before = self.facts.creations.len();
         let calls_before = self.facts.calls.len();
@@ -105,28 +87,7 @@ impl Walker {
         }
         // An explicit type annotation says more than the initialiser.
         if let Pat::Type(pt) = &local.pat {
-            let typed = self.value_of_type(&pt.ty, Origin::Local);
-            value = match (typed, value) {
-                (
-                    Value::Conn(Recv::Known { lib, kind, .. }),
-                    Value::Conn(Recv::Known { origin, cloned, .. }),
-                ) => Value::Conn(Recv::Known {
-                    lib,
-                    kind,
-                    origin,
-                    cloned,
-                }),
-                (Value::NotRedis, Value::FnResult(_, key)) => Value::Key(key),
-                (Value::NotRedis, Value::Unknown | Value::Conn(_) | Value::Global(_)) => {
-                    Value::NotRedis
-                }
-                (Value::NotRedis, v) => v,
-                (typed @ Value::Conn(Recv::Path { .. }), Value::Unknown | Value::FnResult(..)) => {
-                    typed
-                }
-                (Value::Conn(Recv::Path { .. }), v) => v,
-                (typed, _) => typed,
-            };
+            value = self.annotated(&pt.ty, value);
         }
         let mut names = Vec::new();
         pat_idents(&local.pat, &mut names);
@@ -159,6 +120,51 @@ impl Walker {
                 self.bind(name, value);
             }
             None => self.bind_destructured(&local.pat, &value, names),
+        }
+    }
+
+    /// Struct literals, arrays, `vec![..]` and schemas bound by name, so a
+    /// module command's options read the same passed by name as inline.
+    fn note_bound_literal(&mut self, name: String, init: &Expr) {
+        match init {
+            Expr::Struct(_) | Expr::Array(_) => {
+                self.bound_literals.insert(name, init.clone());
+            }
+            // `vec![..]` option lists; redis-rs `schema! { .. }` and
+            // `SearchSchema::new(..).insert(..)` schemas.
+            Expr::Macro(m) if matches!(macro_name(&m.mac).as_str(), "vec" | "schema") => {
+                self.bound_literals.insert(name, init.clone());
+            }
+            Expr::MethodCall(_) | Expr::Call(_) if redis_modules::is_schema_chain(init) => {
+                self.bound_literals.insert(name, init.clone());
+            }
+            _ => {
+                self.bound_literals.remove(&name);
+            }
+        }
+    }
+
+    /// The value of a `let x: T = init`, given the initialiser's value.
+    fn annotated(&self, ty: &syn::Type, value: Value) -> Value {
+        let typed = self.value_of_type(ty, Origin::Local);
+        match (typed, value) {
+            (
+                Value::Conn(Recv::Known { lib, kind, .. }),
+                Value::Conn(Recv::Known { origin, cloned, .. }),
+            ) => Value::Conn(Recv::Known {
+                lib,
+                kind,
+                origin,
+                cloned,
+            }),
+            (Value::NotRedis, Value::FnResult(_, key)) => Value::Key(key),
+            (Value::NotRedis, Value::Unknown | Value::Conn(_) | Value::Global(_)) => {
+                Value::NotRedis
+            }
+            (Value::NotRedis, v) => v,
+            (typed @ Value::Conn(Recv::Path { .. }), Value::Unknown | Value::FnResult(..)) => typed,
+            (Value::Conn(Recv::Path { .. }), v) => v,
+            (typed, _) => typed,
         }
     }
 

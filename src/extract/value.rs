@@ -2,8 +2,7 @@
 //! method chains.
 
 use super::facts::{Op, RawKey, Recv, Root};
-use crate::model::ConnTimeout;
-use crate::model::{ConnKind, Lib, Opts, Origin};
+use crate::model::{ConnKind, ConnTimeout, Lib, Opts, Origin};
 
 #[derive(Debug, Clone)]
 pub(super) enum Value {

@@ -14,9 +14,8 @@ use crate::extract::facts::Recv;
 use crate::extract::syntax::{is_none, lit_str, macro_args, macro_name, text};
 use crate::extract::value::Value;
 use crate::extract::Walker;
-use crate::model::command;
 use crate::model::flow::Source;
-use crate::model::{Api, ConnKind, CreationKind, Form, FredTimeout, Lib, Opts, Span};
+use crate::model::{command, Api, ConnKind, CreationKind, Form, FredTimeout, Lib, Opts, Span};
 
 /// A call through a `fred::` path; `None` when it is none of the client's
 /// entry points (cluster configs are noted and still walked as calls).

@@ -27,6 +27,11 @@ mod syntax;
 pub mod types;
 mod value;
 
+#[cfg(test)]
+mod dump;
+#[cfg(test)]
+mod tests;
+
 use std::collections::HashMap;
 
 use quote::ToTokens;

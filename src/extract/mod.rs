@@ -6,6 +6,13 @@
 //! Values are tracked through `let` bindings, parameters, fields and method
 //! chains by a small abstract interpreter (`Value`), so a receiver only
 //! counts as Redis when something proves it.
+//!
+//! Where things are: the walk itself (`items`, `stmts`, `exprs`, `control`,
+//! `chain`, `calls`) over the state in `scope` and `dataflow`; what it
+//! records (`commands`, `connections`, `keys`) into `facts`; pure syntax
+//! and name helpers (`syntax`, `names`, `flow`, `types`); and, in
+//! `clients/`, one adapter per client (redis-rs, fred, the pools) that
+//! recognises that client's constructors, builders and command methods.
 
 mod calls;
 mod chain;

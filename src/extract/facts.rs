@@ -3,11 +3,9 @@
 //! turns these into the resolved model.
 
 use crate::model::flow::{LoopFact, ReplyUse, RetryFact, Source};
-use crate::model::{ConnKind, Form, LoopCtx, Opts, ScriptText, Span};
-use crate::model::{FnInfo, Lib};
+use crate::model::{Api, ConnKind, FnInfo, Form, Lib, LoopCtx, Opts, ScriptText, Span};
 
 use super::types::TypeClass;
-use crate::model::Api;
 
 /// A piece of a key before crate-wide resolution.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

@@ -7,7 +7,8 @@ use proc_macro2::TokenStream;
 use syn::visit::{self, Visit};
 use syn::Expr;
 
-use super::{macro_name, types};
+use super::syntax::{macro_name, pat_idents, token_idents};
+use super::types;
 use crate::model::flow::Source;
 
 /// Methods whose result says something small about their receiver (a
@@ -131,7 +132,7 @@ impl Scan {
     /// Visits `f` with the names bound by `pat` standing for `targets`.
     fn with_aliases(&mut self, pat: &syn::Pat, targets: &[String], f: impl FnOnce(&mut Self)) {
         let mut bound = Vec::new();
-        super::pat_idents(pat, &mut bound);
+        pat_idents(pat, &mut bound);
         let before = self.aliases.len();
         self.aliases
             .extend(bound.into_iter().map(|b| (b, targets.to_vec())));
@@ -141,7 +142,7 @@ impl Scan {
 
     fn tokens(&mut self, tokens: TokenStream) {
         let mut names = Vec::new();
-        super::token_idents(tokens, &mut names);
+        token_idents(tokens, &mut names);
         names.into_iter().for_each(|n| self.name(n));
     }
 }
@@ -190,7 +191,7 @@ impl<'ast> Visit<'ast> for Scan {
                     let before = self.aliases.len();
                     for input in &c.inputs {
                         let mut bound = Vec::new();
-                        super::pat_idents(input, &mut bound);
+                        pat_idents(input, &mut bound);
                         self.aliases
                             .extend(bound.into_iter().map(|b| (b, targets.clone())));
                     }
@@ -280,7 +281,7 @@ impl<'ast> Visit<'ast> for Waits {
     fn visit_macro(&mut self, m: &'ast syn::Macro) {
         // `tokio::select!` / `join!` arms: look at their tokens.
         let mut names = Vec::new();
-        super::token_idents(m.tokens.clone(), &mut names);
+        token_idents(m.tokens.clone(), &mut names);
         if names.iter().any(|n| is_wait(n)) {
             self.0 = true;
         }
@@ -332,13 +333,13 @@ fn leaving_macro(m: &syn::Macro) -> bool {
 /// Whether a block or expression leaves the loop anywhere (closures and
 /// async blocks excluded): the success path of a retry loop.
 pub(super) fn leaves_somewhere(e: &Expr) -> bool {
-    let mut exit = super::EarlyExit::default();
+    let mut exit = EarlyExit::default();
     exit.visit_expr(e);
     exit.0
 }
 
 pub(super) fn block_leaves_somewhere(b: &syn::Block) -> bool {
-    let mut exit = super::EarlyExit::default();
+    let mut exit = EarlyExit::default();
     exit.visit_block(b);
     exit.0
 }
@@ -351,4 +352,22 @@ pub(super) fn pattern_ctor(p: &syn::Pat) -> Option<String> {
         syn::Pat::Or(o) => o.cases.first().and_then(pattern_ctor),
         _ => None,
     }
+}
+
+/// Finds an explicit `return` or `break` in a loop body (closures, async
+/// blocks and nested items excluded): such loops search for a first match,
+/// and each round trip depends on the previous one.
+#[derive(Default)]
+pub(super) struct EarlyExit(pub(super) bool);
+
+impl<'ast> Visit<'ast> for EarlyExit {
+    fn visit_expr(&mut self, e: &'ast Expr) {
+        match e {
+            Expr::Return(_) | Expr::Break(_) => self.0 = true,
+            Expr::Closure(_) | Expr::Async(_) => {}
+            _ => visit::visit_expr(self, e),
+        }
+    }
+
+    fn visit_item(&mut self, _: &'ast syn::Item) {}
 }

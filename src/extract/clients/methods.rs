@@ -6,7 +6,7 @@ use crate::model::Api;
 
 /// How a method's arguments carry keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ArgKeys {
+pub(in crate::extract) enum ArgKeys {
     /// No key arguments.
     None,
     /// Each listed argument is a key or a collection of keys.
@@ -16,7 +16,7 @@ pub enum ArgKeys {
 }
 
 #[derive(Debug)]
-pub struct MethodSpec {
+pub(in crate::extract) struct MethodSpec {
     pub method: &'static str,
     pub command: &'static str,
     /// Accepted argument counts; a call with another count is not this
@@ -317,7 +317,11 @@ methods! { FRED:
 }
 
 /// Finds the method in the client's table when the arity fits.
-pub fn lookup(api: Api, method: &str, argc: usize) -> Option<&'static MethodSpec> {
+pub(in crate::extract) fn lookup(
+    api: Api,
+    method: &str,
+    argc: usize,
+) -> Option<&'static MethodSpec> {
     let table = match api {
         Api::RedisRs => REDIS_RS,
         Api::Fred => FRED,
@@ -325,9 +329,4 @@ pub fn lookup(api: Api, method: &str, argc: usize) -> Option<&'static MethodSpec
     table
         .iter()
         .find(|m| m.method == method && m.arity.contains(&argc))
-}
-
-/// Whether any client has a command method of that name (cheap pre-check).
-pub fn is_command_method(method: &str) -> bool {
-    REDIS_RS.iter().chain(FRED).any(|m| m.method == method)
 }

@@ -1,0 +1,157 @@
+//! Control flow: loops (and the retries they make), `if`, `match`,
+//! `if let` and `async` blocks.
+
+use syn::visit::Visit;
+use syn::Expr;
+
+use super::flow::{self, EarlyExit};
+use super::scope::LoopShape;
+use super::syntax::{pat_idents, single_ident};
+use super::value::Value;
+use super::Walker;
+use crate::model::LoopKind;
+
+impl Walker {
+    /// An `async` block runs elsewhere: loops around it do not repeat it.
+    pub(super) fn eval_async(&mut self, a: &syn::ExprAsync) -> Value {
+        self.cx().loops.push(Vec::new());
+        self.nest += 1;
+        self.block(&a.block);
+        self.nest -= 1;
+        self.cx().loops.pop();
+        Value::Unknown
+    }
+
+    /// A `for` loop: one round per item, the item's identity carried by
+    /// the bindings derived from it (unless the loop stops at a first match).
+    pub(super) fn eval_for(&mut self, f: &syn::ExprForLoop) -> Value {
+        self.eval(&f.expr);
+        let mut deps = Vec::new();
+        pat_idents(&f.pat, &mut deps);
+        let mut exit = EarlyExit::default();
+        exit.visit_block(&f.body);
+        let bindings = deps.clone();
+        if exit.0 {
+            deps.clear();
+        }
+        let shape = LoopShape {
+            sleeps: flow::waits(Some(&f.body), None),
+            counted: matches!(&*f.expr, Expr::Range(_)),
+            per_item: true,
+        };
+        self.with_loop((LoopKind::For, shape), deps, |w| {
+            bindings
+                .iter()
+                .for_each(|d| w.bind(d.clone(), Value::Unknown));
+            w.block(&f.body);
+        });
+        Value::Unknown
+    }
+
+    /// A `while` loop, and the retry it makes when its condition is an
+    /// attempt that failed.
+    pub(super) fn eval_while(&mut self, wh: &syn::ExprWhile) -> Value {
+        let shape = LoopShape {
+            sleeps: flow::waits(Some(&wh.body), Some(&wh.cond)),
+            counted: false,
+            per_item: matches!(&*wh.cond, Expr::Let(l)
+                if flow::pattern_ctor(&l.pat).is_none_or(|c| c != "Err")),
+        };
+        self.with_loop((LoopKind::While, shape), Vec::new(), |w| {
+            let (calls, made) = (w.facts.calls.len(), w.facts.creations.len());
+            w.eval(&wh.cond);
+            // `while let Err(_) = attempt()` / `while attempt().is_err()`.
+            let retries = match &*wh.cond {
+                Expr::Let(l) => flow::pattern_ctor(&l.pat).is_some_and(|c| c == "Err"),
+                Expr::MethodCall(m) => m.method == "is_err",
+                _ => false,
+            };
+            if retries {
+                let attempt = w.attempt(&wh.cond, calls, made);
+                w.note_retry(attempt, true);
+            }
+            w.block(&wh.body);
+        });
+        Value::Unknown
+    }
+
+    /// A bare `loop`.
+    pub(super) fn eval_loop(&mut self, l: &syn::ExprLoop) -> Value {
+        let shape = LoopShape {
+            sleeps: flow::waits(Some(&l.body), None),
+            counted: false,
+            per_item: false,
+        };
+        self.with_loop((LoopKind::Loop, shape), Vec::new(), |w| w.block(&l.body));
+        Value::Unknown
+    }
+
+    /// `if let` / `while let`: the pattern's bindings carry what the
+    /// scrutinee held.
+    pub(super) fn eval_let(&mut self, l: &syn::ExprLet) -> Value {
+        let calls = self.facts.calls.len();
+        let value = self.eval(&l.expr);
+        // `if let Some(json) = raw`: `json` carries what `raw` held.
+        let sources = self.flow_of(&l.expr, calls, true);
+        let mut bound = Vec::new();
+        pat_idents(&l.pat, &mut bound);
+        bound
+            .into_iter()
+            .for_each(|n| self.bind_flow(n, sources.clone()));
+        match single_ident(&l.pat) {
+            Some(name) => self.bind(name, value),
+            None => {
+                let mut names = Vec::new();
+                pat_idents(&l.pat, &mut names);
+                names.into_iter().for_each(|n| self.bind(n, Value::Unknown));
+            }
+        }
+        Value::Unknown
+    }
+
+    /// An `if`: its branches depend on the replies its condition reads.
+    pub(super) fn eval_if(&mut self, i: &syn::ExprIf) -> Value {
+        let (calls, made) = (self.facts.calls.len(), self.facts.creations.len());
+        self.push_scope();
+        self.eval(&i.cond);
+        let gates = self.gate_seqs(&i.cond, calls);
+        self.note_if_retry(i, calls, made);
+        self.gated(&gates, |w| w.block(&i.then_branch));
+        self.pop_scope();
+        if let Some((_, els)) = &i.else_branch {
+            self.gated(&gates, |w| w.eval(els));
+        } else if flow::block_leaves(&i.then_branch) {
+            // `if exists { return ..; }`: the rest of the block runs
+            // only on the other answer.
+            self.cx().gates.extend(gates);
+        }
+        Value::Unknown
+    }
+
+    /// A `match`: its arms depend on the replies its scrutinee reads.
+    pub(super) fn eval_match(&mut self, m: &syn::ExprMatch) -> Value {
+        let (calls, made) = (self.facts.calls.len(), self.facts.creations.len());
+        self.eval(&m.expr);
+        let gates = self.gate_seqs(&m.expr, calls);
+        let sources = self.flow_of(&m.expr, calls, true);
+        self.note_match_retry(m, calls, made);
+        let before = self.cx().gates.len();
+        self.cx().gates.extend(gates);
+        for arm in &m.arms {
+            self.push_scope();
+            let mut names = Vec::new();
+            pat_idents(&arm.pat, &mut names);
+            for n in names {
+                self.bind_flow(n.clone(), sources.clone());
+                self.bind(n, Value::Unknown);
+            }
+            if let Some((_, guard)) = &arm.guard {
+                self.eval(guard);
+            }
+            self.eval(&arm.body);
+            self.pop_scope();
+        }
+        self.cx().gates.truncate(before);
+        Value::Unknown
+    }
+}

@@ -1,0 +1,220 @@
+//! Extraction, snippet by snippet: each test walks a small Rust file and
+//! compares the dump of its facts with an inline snapshot
+//! (`UPDATE_EXPECT=1 cargo test --lib extract` rewrites them).
+
+use expect_test::{expect, Expect};
+
+use super::dump::dump;
+use super::extract;
+
+fn check(src: &str, expected: Expect) {
+    let file = syn::parse_file(src).expect("the snippet parses");
+    expected.assert_eq(&dump(&extract(&file, false)));
+}
+
+#[test]
+fn redis_rs_method_with_format_key() {
+    check(
+        r#"
+        use redis::AsyncCommands;
+        async fn load(client: &redis::Client, id: u64) -> redis::RedisResult<String> {
+            let mut con = client.get_multiplexed_async_connection().await?;
+            con.get(format!("user:{}", id)).await
+        }
+        "#,
+        expect![[r#"
+            creation get_multiplexed_async_connection makes RedisRs::Multiplexed (AsyncConnection { with_config: false }) in load as con
+            call GET RedisRs Method keys=[user:{id}] on RedisRs::Multiplexed in load awaited
+        "#]],
+    );
+}
+
+#[test]
+fn ufcs_and_raw_cmd() {
+    check(
+        r#"
+        use redis::Commands;
+        fn touch(con: &mut redis::Connection, key: &str) {
+            let _: () = redis::Commands::set(con, key, 1).unwrap();
+            let _: i64 = redis::cmd("EXPIRE").arg(key).arg(60).query(con).unwrap();
+        }
+        "#,
+        expect![[r#"
+            call SET RedisRs Method keys=[{key}] on RedisRs::Sync in touch
+            call EXPIRE RedisRs Raw keys=[] on RedisRs::Sync in touch args=[{key}, 60]
+        "#]],
+    );
+}
+
+#[test]
+fn pipeline() {
+    check(
+        r#"
+        use redis::Commands;
+        fn save(con: &mut redis::Connection) {
+            let _: () = redis::pipe()
+                .atomic()
+                .set("a", 1)
+                .incr("b", 1)
+                .query(con)
+                .unwrap();
+        }
+        "#,
+        expect![[r#"
+            pipe#0 RedisRs atomic exec on RedisRs::Sync
+            call SET RedisRs Method keys=[a] on ? in save pipe#0
+            call INCRBY RedisRs Method keys=[b] on ? in save pipe#0
+        "#]],
+    );
+}
+
+#[test]
+fn fred_call() {
+    check(
+        r#"
+        use fred::prelude::*;
+        async fn run() -> Result<(), Error> {
+            let client = Builder::default_centralized().build()?;
+            client.init().await?;
+            let _: () = client.set("greeting", "hi", None, None, false).await?;
+            Ok(())
+        }
+        "#,
+        expect![[r#"
+            creation build makes Fred::FredClient (FredClient { command_timeout: Missing, reconnect: false }) in run as client
+            call SET Fred Method keys=[greeting] on Fred::FredClient in run awaited
+        "#]],
+    );
+}
+
+#[test]
+fn deadpool_pool_get() {
+    check(
+        r#"
+        use deadpool_redis::{Config, Runtime, redis::AsyncCommands};
+        async fn run() {
+            let cfg = Config::from_url("redis://127.0.0.1/");
+            let pool = cfg.create_pool(Some(Runtime::Tokio1)).unwrap();
+            let mut con = pool.get().await.unwrap();
+            let _: () = con.del("session").await.unwrap();
+        }
+        "#,
+        expect![[r#"
+            creation create_pool makes Deadpool::Pool { cluster: false } (Pool) in run as pool
+            call DEL RedisRs Method keys=[session] on Deadpool::Pooled { cluster: false } in run awaited
+        "#]],
+    );
+}
+
+#[test]
+fn key_builder_fn() {
+    check(
+        r#"
+        use redis::Commands;
+        const PREFIX: &str = "app";
+        fn user_key(id: u64) -> String {
+            format!("{PREFIX}:user:{id}")
+        }
+        fn read(con: &mut redis::Connection, id: u64) -> String {
+            con.get(user_key(id)).unwrap()
+        }
+        "#,
+        expect![[r#"
+            const PREFIX = app
+            builder user_key(id) = <PREFIX>:user:{id}
+            call GET RedisRs Method keys=[user_key({id})] on RedisRs::Sync in read
+            helper user_key({id}) in read
+        "#]],
+    );
+}
+
+#[test]
+fn call_in_a_loop() {
+    check(
+        r#"
+        use redis::Commands;
+        fn read_all(con: &mut redis::Connection, ids: &[u64]) {
+            for id in ids {
+                let _: Option<String> = con.get(format!("item:{id}")).unwrap();
+            }
+        }
+        "#,
+        expect![[r#"
+            call GET RedisRs Method keys=[item:{id}] on RedisRs::Sync in read_all loop=For+item
+        "#]],
+    );
+}
+
+#[test]
+fn hashmap_keys_is_not_a_command() {
+    check(
+        r#"
+        use std::collections::HashMap;
+        use redis::Commands;
+        fn names(con: &mut redis::Connection, map: &HashMap<String, u32>) -> Vec<String> {
+            let _: Vec<String> = con.keys("user:*").unwrap();
+            map.keys().cloned().collect()
+        }
+        "#,
+        expect![[r#"
+            call KEYS RedisRs Method keys=[] on RedisRs::Sync in names
+        "#]],
+    );
+}
+
+#[test]
+fn test_only_module() {
+    check(
+        r#"
+        use redis::Commands;
+        #[cfg(test)]
+        mod tests {
+            use super::*;
+            #[test]
+            fn flush() {
+                let client = redis::Client::open("redis://localhost").unwrap();
+                let mut con = client.get_connection().unwrap();
+                let _: () = con.flushdb().unwrap();
+            }
+        }
+        #[cfg(test)]
+        mod more_tests;
+        "#,
+        expect![[r#"
+            creation Client::open makes RedisRs::Client (Client) in flush as client test
+            creation get_connection makes RedisRs::Sync (SyncConnection { with_connect_timeout: false }) in flush as con test
+            call FLUSHDB RedisRs Method keys=[] on RedisRs::Sync in flush test
+            test mod more_tests
+        "#]],
+    );
+}
+
+#[test]
+fn script_invoke() {
+    check(
+        r#"
+        fn bump(con: &mut redis::Connection) {
+            let script = redis::Script::new("return redis.call('INCR', KEYS[1])");
+            let _: i64 = script.key("counter").invoke(con).unwrap();
+        }
+        "#,
+        expect![[r#"
+            call EVALSHA RedisRs Script keys=[counter] on RedisRs::Sync in bump
+        "#]],
+    );
+}
+
+#[test]
+fn fred_custom_command() {
+    check(
+        r#"
+        use fred::prelude::*;
+        async fn info(client: &Client) {
+            let _: String = client.custom(cmd!("OBJECT"), vec!["ENCODING", "k"]).await.unwrap();
+        }
+        "#,
+        expect![[r#"
+            call OBJECT Fred Raw keys=[] on Fred::FredClient in info args=[ENCODING, k] awaited
+        "#]],
+    );
+}

@@ -62,134 +62,187 @@ pub fn parse(text: &str, file: FileId) -> Result<Vec<Directive>, ParseError> {
 
 /// Splits one line into its arguments; comment and blank lines give none.
 pub fn split_line(raw: &str, line: u32) -> Result<Vec<Token>, ParseError> {
-    let chars: Vec<char> = raw.chars().collect();
-    let blank = |c: char| matches!(c, ' ' | '\t' | '\r' | '\n' | '\0') || c.is_whitespace();
-    // Redis trims " \t\r\n" and skips lines that then start with `#`.
-    let first = chars.iter().position(|&c| !blank(c));
-    match first {
-        None => return Ok(Vec::new()),
-        Some(i) if chars[i] == '#' => return Ok(Vec::new()),
-        _ => {}
-    }
-    let pos = |col: usize| Pos {
+    let mut lexer = LineLexer {
+        chars: raw.chars().collect(),
         line,
-        col: col as u32,
+        p: 0,
     };
-    let err = |message: &str, from: usize, to: usize| ParseError {
-        message: message.to_string(),
-        span: Span {
-            start: pos(from),
-            end: pos(to),
-        },
-    };
+    // Redis trims " \t\r\n" and skips lines that then start with `#`.
+    lexer.skip_blanks();
+    if lexer.peek().is_none_or(|c| c == '#') {
+        return Ok(Vec::new());
+    }
     let mut tokens = Vec::new();
-    let mut p = 0;
-    loop {
-        while p < chars.len() && blank(chars[p]) {
-            p += 1;
+    while lexer.peek().is_some() {
+        tokens.push(lexer.token()?);
+        lexer.skip_blanks();
+    }
+    Ok(tokens)
+}
+
+/// What separates arguments, as redis-server's `sdssplitargs` sees it.
+fn blank(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\r' | '\n' | '\0') || c.is_whitespace()
+}
+
+/// One line's characters and the position reached in them.
+struct LineLexer {
+    chars: Vec<char>,
+    line: u32,
+    p: usize,
+}
+
+impl LineLexer {
+    fn peek(&self) -> Option<char> {
+        self.chars.get(self.p).copied()
+    }
+
+    fn at(&self, i: usize) -> Option<char> {
+        self.chars.get(i).copied()
+    }
+
+    fn skip_blanks(&mut self) {
+        while self.peek().is_some_and(blank) {
+            self.p += 1;
         }
-        if p >= chars.len() {
-            return Ok(tokens);
-        }
-        let start = p;
-        let mut text = String::new();
-        let (mut inq, mut insq) = (false, false);
-        // The quote that opened the current quoted part, for errors.
-        let mut quote_at = start;
-        // As redis-server: a closing quote must end the argument.
-        let close_quote = |p: usize| {
-            if chars.get(p + 1).is_some_and(|&n| !blank(n)) {
-                return Err(err(
-                    "a closing quote must be followed by a blank or the end of the line",
-                    p,
-                    p + 1,
-                ));
-            }
-            Ok(())
+    }
+
+    fn error(&self, message: &str, from: usize, to: usize) -> ParseError {
+        let pos = |col: usize| Pos {
+            line: self.line,
+            col: col as u32,
         };
+        ParseError {
+            message: message.to_string(),
+            span: Span {
+                start: pos(from),
+                end: pos(to),
+            },
+        }
+    }
+
+    /// One argument, from a non-blank character to its end. As in
+    /// redis-server, a closing quote ends the argument.
+    fn token(&mut self) -> Result<Token, ParseError> {
+        let start = self.p;
+        let mut text = String::new();
         loop {
-            let c = chars.get(p).copied();
-            if inq {
-                match c {
-                    None => {
-                        return Err(err(
-                            "unbalanced quotes: this double-quoted argument is never closed",
-                            quote_at,
-                            chars.len(),
-                        ))
-                    }
-                    Some('\\')
-                        if chars.get(p + 1) == Some(&'x')
-                            && chars.get(p + 2).is_some_and(|c| c.is_ascii_hexdigit())
-                            && chars.get(p + 3).is_some_and(|c| c.is_ascii_hexdigit()) =>
-                    {
-                        let hex: String = chars[p + 2..p + 4].iter().collect();
-                        let byte = u8::from_str_radix(&hex, 16).unwrap_or(b'?');
-                        text.push(char::from(byte));
-                        p += 3;
-                    }
-                    Some('\\') if p + 1 < chars.len() => {
-                        p += 1;
-                        text.push(match chars[p] {
-                            'n' => '\n',
-                            'r' => '\r',
-                            't' => '\t',
-                            'b' => '\u{8}',
-                            'a' => '\u{7}',
-                            other => other,
-                        });
-                    }
-                    Some('"') => {
-                        close_quote(p)?;
-                        p += 1;
-                        break;
-                    }
-                    Some(other) => text.push(other),
+            match self.peek() {
+                None => break,
+                Some(c) if blank(c) => break,
+                Some('"') => {
+                    self.p += 1;
+                    self.double_quoted(&mut text, self.p - 1)?;
+                    break;
                 }
-            } else if insq {
-                match c {
-                    None => {
-                        return Err(err(
-                            "unbalanced quotes: this single-quoted argument is never closed",
-                            quote_at,
-                            chars.len(),
-                        ))
-                    }
-                    Some('\\') if chars.get(p + 1) == Some(&'\'') => {
-                        p += 1;
-                        text.push('\'');
-                    }
-                    Some('\'') => {
-                        close_quote(p)?;
-                        p += 1;
-                        break;
-                    }
-                    Some(other) => text.push(other),
+                Some('\'') => {
+                    self.p += 1;
+                    self.single_quoted(&mut text, self.p - 1)?;
+                    break;
                 }
-            } else {
-                match c {
-                    None => break,
-                    Some(c) if blank(c) => break,
-                    Some('"') => {
-                        inq = true;
-                        quote_at = p;
-                    }
-                    Some('\'') => {
-                        insq = true;
-                        quote_at = p;
-                    }
-                    Some(other) => text.push(other),
+                Some(other) => {
+                    text.push(other);
+                    self.p += 1;
                 }
             }
-            p += 1;
         }
-        tokens.push(Token {
+        Ok(Token {
             text,
             span: Span {
-                start: pos(start),
-                end: pos(p),
+                start: Pos {
+                    line: self.line,
+                    col: start as u32,
+                },
+                end: Pos {
+                    line: self.line,
+                    col: self.p as u32,
+                },
             },
-        });
+        })
+    }
+
+    /// The rest of a double-quoted part (after its opening quote at
+    /// `quote_at`), with its escapes, up to and past the closing quote.
+    fn double_quoted(&mut self, text: &mut String, quote_at: usize) -> Result<(), ParseError> {
+        loop {
+            match self.peek() {
+                None => {
+                    return Err(self.error(
+                        "unbalanced quotes: this double-quoted argument is never closed",
+                        quote_at,
+                        self.chars.len(),
+                    ))
+                }
+                Some('\\') if self.hex_escape_at(self.p) => {
+                    let hex: String = self.chars[self.p + 2..self.p + 4].iter().collect();
+                    let byte = u8::from_str_radix(&hex, 16).unwrap_or(b'?');
+                    text.push(char::from(byte));
+                    self.p += 4;
+                }
+                Some('\\') if self.p + 1 < self.chars.len() => {
+                    text.push(match self.chars[self.p + 1] {
+                        'n' => '\n',
+                        'r' => '\r',
+                        't' => '\t',
+                        'b' => '\u{8}',
+                        'a' => '\u{7}',
+                        other => other,
+                    });
+                    self.p += 2;
+                }
+                Some('"') => return self.close_quote(),
+                Some(other) => {
+                    text.push(other);
+                    self.p += 1;
+                }
+            }
+        }
+    }
+
+    /// The rest of a single-quoted part: only `\'` is an escape.
+    fn single_quoted(&mut self, text: &mut String, quote_at: usize) -> Result<(), ParseError> {
+        loop {
+            match self.peek() {
+                None => {
+                    return Err(self.error(
+                        "unbalanced quotes: this single-quoted argument is never closed",
+                        quote_at,
+                        self.chars.len(),
+                    ))
+                }
+                Some('\\') if self.at(self.p + 1) == Some('\'') => {
+                    text.push('\'');
+                    self.p += 2;
+                }
+                Some('\'') => return self.close_quote(),
+                Some(other) => {
+                    text.push(other);
+                    self.p += 1;
+                }
+            }
+        }
+    }
+
+    /// `\xHH` at `i`.
+    fn hex_escape_at(&self, i: usize) -> bool {
+        self.at(i + 1) == Some('x')
+            && self.at(i + 2).is_some_and(|c| c.is_ascii_hexdigit())
+            && self.at(i + 3).is_some_and(|c| c.is_ascii_hexdigit())
+    }
+
+    /// Steps over the closing quote at the current position, which (as in
+    /// redis-server) must end the argument.
+    fn close_quote(&mut self) -> Result<(), ParseError> {
+        let p = self.p;
+        if self.at(p + 1).is_some_and(|n| !blank(n)) {
+            return Err(self.error(
+                "a closing quote must be followed by a blank or the end of the line",
+                p,
+                p + 1,
+            ));
+        }
+        self.p += 1;
+        Ok(())
     }
 }
 

@@ -185,34 +185,67 @@ pub fn write(path: &Path, outcome: &Outcome) -> io::Result<usize> {
 /// A baseline larger than this is not one.
 const MAX_BASELINE_BYTES: u64 = 256 << 20;
 
+/// Why a baseline file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read the baseline {path}: {source}")]
+    Read {
+        path: String,
+        source: crate::source::ReadError,
+    },
+    #[error("the baseline {path} is not valid UTF-8")]
+    NotUtf8 { path: String },
+    #[error("the baseline {path} is not valid JSON (line {line}, column {column}): {source}")]
+    NotJson {
+        path: String,
+        line: usize,
+        column: usize,
+        source: serde_json::Error,
+    },
+    #[error("the baseline {path} has version {found}; this redis-lint reads version {VERSION} (write it again with --write-baseline)")]
+    Version {
+        path: String,
+        found: serde_json::Value,
+    },
+    #[error("{path} is not a redis-lint baseline: it has no \"version\" field")]
+    NoVersion { path: String },
+    #[error("{path} is not a redis-lint baseline: {source}")]
+    Shape {
+        path: String,
+        source: serde_json::Error,
+    },
+}
+
 /// Reads a baseline file.
-pub fn load(path: &Path) -> Result<Baseline, String> {
-    let shown = path.display();
-    let bytes = crate::source::read_capped(path, MAX_BASELINE_BYTES)
-        .map_err(|e| format!("cannot read the baseline {shown}: {e}"))?;
-    let text =
-        String::from_utf8(bytes).map_err(|_| format!("the baseline {shown} is not valid UTF-8"))?;
-    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-        format!(
-            "the baseline {shown} is not valid JSON (line {}, column {}): {e}",
-            e.line(),
-            e.column()
-        )
-    })?;
+pub fn load(path: &Path) -> Result<Baseline, LoadError> {
+    let shown = || path.display().to_string();
+    let bytes =
+        crate::source::read_capped(path, MAX_BASELINE_BYTES).map_err(|source| LoadError::Read {
+            path: shown(),
+            source,
+        })?;
+    let text = String::from_utf8(bytes).map_err(|_| LoadError::NotUtf8 { path: shown() })?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|source| LoadError::NotJson {
+            path: shown(),
+            line: source.line(),
+            column: source.column(),
+            source,
+        })?;
     match value.get("version") {
         Some(v) if v.as_u64() == Some(u64::from(VERSION)) => {}
         Some(v) => {
-            return Err(format!(
-                "the baseline {shown} has version {v}; this redis-lint reads version {VERSION} (write it again with --write-baseline)"
-            ))
+            return Err(LoadError::Version {
+                path: shown(),
+                found: v.clone(),
+            })
         }
-        None => {
-            return Err(format!(
-                "{shown} is not a redis-lint baseline: it has no \"version\" field"
-            ))
-        }
+        None => return Err(LoadError::NoVersion { path: shown() }),
     }
-    serde_json::from_value(value).map_err(|e| format!("{shown} is not a redis-lint baseline: {e}"))
+    serde_json::from_value(value).map_err(|source| LoadError::Shape {
+        path: shown(),
+        source,
+    })
 }
 
 /// Drops the findings the baseline lists (each entry matches at most

@@ -3,7 +3,6 @@
 //! it imports nothing from the crate.
 
 use std::borrow::Cow;
-use std::fmt;
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -166,24 +165,17 @@ impl<'a> LineIndex<'a> {
 }
 
 /// Why [`read_capped`] read nothing.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum ReadError {
     /// A folder, device, FIFO or socket (after following links): reading
     /// one could block forever or never end.
+    #[error("not a regular file")]
     NotAFile,
     /// Larger than the cap, in bytes.
+    #[error("larger than {} MiB", .0 >> 20)]
     TooLarge(u64),
+    #[error(transparent)]
     Io(std::io::Error),
-}
-
-impl fmt::Display for ReadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ReadError::NotAFile => f.write_str("not a regular file"),
-            ReadError::TooLarge(cap) => write!(f, "larger than {} MiB", cap >> 20),
-            ReadError::Io(e) => e.fmt(f),
-        }
-    }
 }
 
 /// Reads a regular file of at most `cap` bytes. Every file the linter

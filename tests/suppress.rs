@@ -620,23 +620,23 @@ fn baseline_counts_identical_findings() {
 fn broken_baseline_files_are_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("baseline.json");
-    let err = baseline::load(&path).unwrap_err();
+    let err = baseline::load(&path).unwrap_err().to_string();
     assert!(err.contains("cannot read the baseline"), "{err}");
 
     std::fs::write(&path, "{ \"version\": 1, \"entries\": [ ").unwrap();
-    let err = baseline::load(&path).unwrap_err();
+    let err = baseline::load(&path).unwrap_err().to_string();
     assert!(err.contains("not valid JSON (line 1"), "{err}");
 
     std::fs::write(&path, r#"{ "version": 2, "entries": [] }"#).unwrap();
-    let err = baseline::load(&path).unwrap_err();
+    let err = baseline::load(&path).unwrap_err().to_string();
     assert!(err.contains("version 2"), "{err}");
 
     std::fs::write(&path, r#"{ "entries": [] }"#).unwrap();
-    let err = baseline::load(&path).unwrap_err();
+    let err = baseline::load(&path).unwrap_err().to_string();
     assert!(err.contains("no \"version\""), "{err}");
 
     std::fs::write(&path, r#"{ "version": 1, "entries": [ { "rule": "x" } ] }"#).unwrap();
-    let err = baseline::load(&path).unwrap_err();
+    let err = baseline::load(&path).unwrap_err().to_string();
     assert!(err.contains("not a redis-lint baseline"), "{err}");
 }
 

@@ -11,6 +11,7 @@ use clap::Parser;
 
 pub use args::{Cli, ColorChoice, Command, Format, LintArgs, MessageFormat};
 
+use crate::baseline;
 use crate::diagnostic::Activation;
 use crate::engine::{self, ConfigSource};
 use crate::rules::{self, REGISTRY};
@@ -38,8 +39,8 @@ enum Failure {
     Stdin(std::io::Error),
     #[error("--fix and --diff work on files, not on standard input")]
     StdinFix,
-    #[error("{0}")]
-    Baseline(String),
+    #[error(transparent)]
+    Baseline(#[from] baseline::LoadError),
     #[error("{0}")]
     Fix(String),
     #[error("cannot write {path}: {error}")]

@@ -2,8 +2,9 @@
 //! present): which Redis clients a crate depends on, their versions and
 //! features. Rules whose truth depends on a client version read these.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 /// The Redis client crates the linter knows, by package name.
 const CLIENT_CRATES: &[&str] = &[
@@ -56,8 +57,29 @@ impl CrateManifest {
         self.clients.get(name)
     }
 
-    /// Reads `dir/Cargo.toml` and the nearest `Cargo.lock` above it.
+    /// Reads `dir/Cargo.toml` and the nearest `Cargo.lock` above it, with
+    /// nothing shared with other crates (see [`Manifests::load`]).
     pub fn load(dir: &Path) -> CrateManifest {
+        Manifests::default().load(dir)
+    }
+}
+
+/// Client versions by package name, from one `Cargo.lock`.
+type LockVersions = BTreeMap<String, String>;
+
+/// The workspace-level files every crate of a workspace reads (its root
+/// `Cargo.toml`'s `[workspace.dependencies]`, its `Cargo.lock`), read and
+/// parsed once per run and shared across threads: a 300-crate monorepo
+/// would otherwise parse a half-megabyte lock file 300 times.
+#[derive(Default)]
+pub struct Manifests {
+    workspace_deps: Mutex<HashMap<PathBuf, Option<Arc<toml::Table>>>>,
+    locks: Mutex<HashMap<PathBuf, Option<Arc<LockVersions>>>>,
+}
+
+impl Manifests {
+    /// Reads `dir/Cargo.toml` and the nearest `Cargo.lock` above it.
+    pub fn load(&self, dir: &Path) -> CrateManifest {
         let mut m = CrateManifest {
             root: Some(dir.to_path_buf()),
             ..CrateManifest::default()
@@ -81,7 +103,7 @@ impl CrateManifest {
             .and_then(|p| p.get("name"))
             .and_then(|n| n.as_str())
             .map(str::to_string);
-        let workspace_deps = workspace_dependencies(dir);
+        let workspace_deps = self.workspace_dependencies(dir);
         let mut tables: Vec<&toml::Table> = Vec::new();
         for key in ["dependencies", "dev-dependencies", "build-dependencies"] {
             if let Some(t) = doc.get(key).and_then(|v| v.as_table()) {
@@ -114,7 +136,7 @@ impl CrateManifest {
                 m.clients.insert(package.to_string(), dep);
             }
         }
-        if let Some(lock) = find_lock(dir) {
+        if let Some(lock) = self.lock_versions(dir) {
             for (name, dep) in m.clients.iter_mut() {
                 dep.locked = lock.get(name).cloned();
             }
@@ -177,56 +199,93 @@ fn parse_dep(spec: &toml::Value) -> ClientDep {
     }
 }
 
-/// `[workspace.dependencies]` of the nearest workspace root above `dir`.
-fn workspace_dependencies(dir: &Path) -> Option<toml::Table> {
-    for ancestor in dir.ancestors() {
-        let Ok(text) = read_manifest(&ancestor.join("Cargo.toml")) else {
-            continue;
-        };
-        let Ok(doc) = text.parse::<toml::Table>() else {
-            continue;
-        };
-        if let Some(ws) = doc.get("workspace") {
-            return ws.get("dependencies").and_then(|d| d.as_table()).cloned();
-        }
+impl Manifests {
+    /// `[workspace.dependencies]` of the nearest workspace root at or above
+    /// `dir`.
+    fn workspace_dependencies(&self, dir: &Path) -> Option<Arc<toml::Table>> {
+        let root = dir.ancestors().find_map(|ancestor| {
+            let path = ancestor.join("Cargo.toml");
+            let text = read_manifest(&path).ok()?;
+            // Cheap test before a parse: only a workspace root names it.
+            text.contains("[workspace")
+                .then_some((ancestor.to_path_buf(), text))
+        });
+        let (root, text) = root?;
+        let mut memo = self
+            .workspace_deps
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        memo.entry(root)
+            .or_insert_with(|| {
+                let doc = text.parse::<toml::Table>().ok()?;
+                let deps = doc.get("workspace")?.get("dependencies")?.as_table()?;
+                Some(Arc::new(deps.clone()))
+            })
+            .clone()
     }
-    None
+
+    /// Client versions in the nearest `Cargo.lock` at or above `dir`.
+    fn lock_versions(&self, dir: &Path) -> Option<Arc<LockVersions>> {
+        let path = dir
+            .ancestors()
+            .map(|a| a.join("Cargo.lock"))
+            .find(|p| p.is_file())?;
+        let mut memo = self.locks.lock().unwrap_or_else(|e| e.into_inner());
+        memo.entry(path)
+            .or_insert_with_key(|path| {
+                let text = read_manifest(path).ok()?;
+                Some(Arc::new(client_versions(&text)))
+            })
+            .clone()
+    }
 }
 
-/// Package versions of the nearest `Cargo.lock` at or above `dir`; of
-/// several versions of one package the highest major wins (the crate most
-/// likely uses the newest).
-fn find_lock(dir: &Path) -> Option<BTreeMap<String, String>> {
-    let path = dir
-        .ancestors()
-        .map(|a| a.join("Cargo.lock"))
-        .find(|p| p.is_file())?;
-    let doc: toml::Table = read_manifest(&path).ok()?.parse().ok()?;
-    let mut versions = BTreeMap::new();
-    for pkg in doc.get("package")?.as_array()? {
-        let (Some(name), Some(version)) = (
-            pkg.get("name").and_then(|n| n.as_str()),
-            pkg.get("version").and_then(|v| v.as_str()),
-        ) else {
-            continue;
-        };
-        if !CLIENT_CRATES.contains(&name) {
-            continue;
-        }
-        let newer = |old: &String| {
-            let major = |v: &str| {
-                v.split('.')
-                    .next()
-                    .and_then(|m| m.parse::<u64>().ok())
-                    .unwrap_or(0)
-            };
-            major(version) > major(old)
-        };
-        if versions.get(name).is_none_or(newer) {
-            versions.insert(name.to_string(), version.to_string());
+/// The client packages' versions in a `Cargo.lock`; of several versions of
+/// one package the highest major wins (the crate most likely uses the
+/// newest). Cargo writes each `[[package]]` as `name = ".."` then
+/// `version = ".."` lines, so a line scan reads what a TOML parse of the
+/// whole (often half-megabyte) file would, in a fraction of the time.
+fn client_versions(lock: &str) -> LockVersions {
+    let mut versions = LockVersions::new();
+    let mut name: Option<&str> = None;
+    for line in lock.lines() {
+        let line = line.trim();
+        if line == "[[package]]" {
+            name = None;
+        } else if let Some(n) = quoted_value(line, "name") {
+            name = Some(n);
+        } else if let (Some(package), Some(version)) = (name, quoted_value(line, "version")) {
+            name = None;
+            if !CLIENT_CRATES.contains(&package) {
+                continue;
+            }
+            if versions
+                .get(package)
+                .is_none_or(|old| major(version) > major(old))
+            {
+                versions.insert(package.to_string(), version.to_string());
+            }
         }
     }
-    Some(versions)
+    versions
+}
+
+/// `value` of a `key = "value"` line.
+fn quoted_value<'a>(line: &'a str, key: &str) -> Option<&'a str> {
+    let rest = line
+        .strip_prefix(key)?
+        .trim_start()
+        .strip_prefix('=')?
+        .trim();
+    rest.strip_prefix('"')?.strip_suffix('"')
+}
+
+fn major(version: &str) -> u64 {
+    version
+        .split('.')
+        .next()
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -246,5 +305,37 @@ mod tests {
             ..ClientDep::default()
         };
         assert_eq!(dep.major(), Some(0));
+    }
+
+    #[test]
+    fn lock_scan_reads_client_versions_only() {
+        let lock = r#"
+# This file is automatically @generated by Cargo.
+version = 4
+
+[[package]]
+name = "redis"
+version = "0.27.6"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+dependencies = [
+ "bytes",
+]
+
+[[package]]
+name = "redis"
+version = "1.0.2"
+
+[[package]]
+name = "serde"
+version = "1.0.228"
+
+[[package]]
+name = "fred"
+version = "10.1.0"
+"#;
+        let versions = client_versions(lock);
+        assert_eq!(versions.get("redis").map(String::as_str), Some("1.0.2"));
+        assert_eq!(versions.get("fred").map(String::as_str), Some("10.1.0"));
+        assert!(!versions.contains_key("serde"));
     }
 }

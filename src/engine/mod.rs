@@ -18,6 +18,7 @@ use std::sync::Arc;
 use crate::cache::Cache;
 use crate::diagnostic::{Outcome, Problem, ProblemKind};
 use crate::link::Scope;
+use crate::manifest::Manifests;
 use crate::rules::Rule;
 use crate::settings::{Config, ConfigError, Resolver};
 
@@ -187,6 +188,7 @@ pub fn run(opts: &Options) -> Result<Linted, Error> {
         opts,
         resolver: resolver.as_ref(),
         cwd: std::env::current_dir().unwrap_or_default(),
+        manifests: Manifests::default(),
     };
     pool.install(|| run.lint())
 }
@@ -198,6 +200,8 @@ struct Run<'a> {
     resolver: Option<&'a Resolver>,
     /// Paths are shown relative to it.
     cwd: PathBuf,
+    /// Workspace manifests and lock files, parsed once for all crates.
+    manifests: Manifests,
 }
 
 impl Run<'_> {

@@ -329,7 +329,7 @@ fn check_unit(
     outcome: &Outcome,
 ) -> Checked {
     let root = key.root.as_deref();
-    let (manifest, problem) = load_manifest(root, &run.cwd);
+    let (manifest, problem) = load_manifest(&run.manifests, root, &run.cwd);
     // The crate follows the configuration of its first file.
     let config = files
         .first()

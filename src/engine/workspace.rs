@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Problem, ProblemKind};
-use crate::manifest::CrateManifest;
+use crate::manifest::{CrateManifest, Manifests};
 
 /// Finds the crate (the nearest directory with a `Cargo.toml`) owning a file.
 #[derive(Default)]
@@ -56,8 +56,12 @@ pub(super) fn module_name(path: &Path) -> Option<String> {
 
 /// The manifest of the crate at `root` (the default outside any crate),
 /// with the problem reading it, if any.
-pub(super) fn load_manifest(root: Option<&Path>, cwd: &Path) -> (CrateManifest, Option<Problem>) {
-    let manifest = root.map(CrateManifest::load).unwrap_or_default();
+pub(super) fn load_manifest(
+    manifests: &Manifests,
+    root: Option<&Path>,
+    cwd: &Path,
+) -> (CrateManifest, Option<Problem>) {
+    let manifest = root.map(|r| manifests.load(r)).unwrap_or_default();
     let problem = manifest.error.as_ref().map(|message| Problem {
         kind: ProblemKind::Manifest,
         display: root

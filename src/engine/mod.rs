@@ -18,6 +18,7 @@ use std::sync::Arc;
 use crate::cache::Cache;
 use crate::diagnostic::{Outcome, Problem, ProblemKind};
 use crate::link::Scope;
+use crate::parse;
 use crate::rules::Rule;
 use crate::settings::{Config, ConfigError, Resolver};
 
@@ -36,7 +37,13 @@ pub struct Options {
     pub prefilter: Prefilter,
     /// Folder of the on-disk facts cache, when caching.
     pub cache: Option<PathBuf>,
+    /// Files larger than this many bytes are not read (a read problem).
+    pub max_file_size: u64,
 }
+
+/// No real source file comes near it; a generated 10 MB file is still
+/// linted.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 16 << 20;
 
 impl Options {
     /// Lints `paths` with `rules` at their default levels, reading no
@@ -51,6 +58,7 @@ impl Options {
             threads: None,
             prefilter: Prefilter::SkipUnrelated,
             cache: None,
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
         }
     }
 }
@@ -63,11 +71,12 @@ pub enum Input {
     Stdin(Stdin),
 }
 
-/// Source text given on standard input, linted as if it were at `path`
-/// (editors lint unsaved buffers this way).
+/// Source given on standard input, linted as if it were at `path`
+/// (editors lint unsaved buffers this way). Its bytes are checked like a
+/// file's (size, UTF-8): a bad input is a problem of that file.
 pub struct Stdin {
     pub path: PathBuf,
-    pub text: Arc<str>,
+    pub bytes: Vec<u8>,
 }
 
 /// Which rules run on a file, and at which level.
@@ -130,6 +139,9 @@ pub enum Prefilter {
 pub struct Linted {
     pub outcome: Outcome,
     pub warnings: Vec<Warning>,
+    /// Paths given to lint that do not exist (each is also a problem of
+    /// the outcome): the rest was linted, but the run failed.
+    pub missing_paths: Vec<MissingPath>,
 }
 
 /// Something that went wrong without spoiling the run.
@@ -137,6 +149,21 @@ pub struct Linted {
 pub enum Warning {
     #[error("could not write the cache: {0}")]
     CacheNotWritten(std::io::Error),
+    /// A file named on the command line that is neither Rust (`.rs`) nor a
+    /// Redis configuration.
+    #[error("{0}: not a Rust file; skipped")]
+    NotRust(String),
+    /// The paths hold nothing to lint.
+    #[error("no Rust files found")]
+    NothingToLint,
+}
+
+/// A path given to lint that cannot be found.
+#[derive(Debug, thiserror::Error)]
+#[error("{display}: {error}")]
+pub struct MissingPath {
+    pub display: String,
+    pub error: std::io::Error,
 }
 
 /// Why a run could not be made.
@@ -165,8 +192,11 @@ fn render_config_error(e: &ConfigError) -> String {
     out
 }
 
-/// Stack for worker threads: syn and the extractor recurse on nesting.
-const STACK_SIZE: usize = 256 << 20;
+/// The most worker threads a run starts: more only cost memory and
+/// start-up time (each has a large stack).
+pub fn max_threads() -> usize {
+    4 * std::thread::available_parallelism().map_or(1, |n| n.get())
+}
 
 /// Lints what `opts` says, in a pool of worker threads.
 pub fn run(opts: &Options) -> Result<Linted, Error> {
@@ -178,15 +208,19 @@ pub fn run(opts: &Options) -> Result<Linted, Error> {
             ignore,
         } => Some(source.resolver(select, ignore).map_err(Error::ConfigFile)?),
     };
-    let mut builder = rayon::ThreadPoolBuilder::new().stack_size(STACK_SIZE);
+    let mut builder = parse::thread_pool();
     if let Some(n) = opts.threads {
-        builder = builder.num_threads(n);
+        builder = builder.num_threads(n.min(max_threads()));
     }
     let pool = builder.build()?;
     let run = Run {
         opts,
         resolver: resolver.as_ref(),
         cwd: std::env::current_dir().unwrap_or_default(),
+        stdin: match &opts.input {
+            Input::Stdin(stdin) => Some(rust::source_text(&stdin.bytes, opts.max_file_size)),
+            Input::Paths(_) => None,
+        },
     };
     pool.install(|| run.lint())
 }
@@ -198,24 +232,54 @@ struct Run<'a> {
     resolver: Option<&'a Resolver>,
     /// Paths are shown relative to it.
     cwd: PathBuf,
+    /// Standard input's text, or why it cannot be linted.
+    stdin: Option<Result<Arc<str>, String>>,
 }
 
 impl Run<'_> {
     fn lint(&self) -> Result<Linted, Error> {
-        let walked = plan::walk(&self.opts.input, self.opts.server_confs)?;
+        let plan::Found {
+            walked,
+            missing,
+            not_rust,
+        } = plan::walk(&self.opts.input, self.opts.server_confs)?;
         let mut outcome = Outcome {
             files_scanned: walked.files.len(),
             ..Outcome::default()
         };
-        outcome
+        let mut warnings: Vec<Warning> = not_rust
+            .iter()
+            .map(|p| Warning::NotRust(self.display(p)))
+            .collect();
+        let nothing = walked.files.is_empty() && walked.configs.is_empty();
+        if nothing && missing.is_empty() && matches!(self.opts.input, Input::Paths(_)) {
+            warnings.push(Warning::NothingToLint);
+        }
+        let missing_paths: Vec<MissingPath> = missing
+            .into_iter()
+            .map(|(path, error)| MissingPath {
+                display: self.display(&path),
+                error,
+            })
+            .collect();
+        let read_problems = walked
             .problems
-            .extend(walked.problems.iter().map(|(path, message)| Problem {
-                kind: ProblemKind::Read,
-                display: self.display(path),
-                message: message.clone(),
-                span: None,
-                source: None,
-            }));
+            .iter()
+            .map(|(path, message)| (self.display(path), message.clone()));
+        let missing_problems = missing_paths
+            .iter()
+            .map(|m| (m.display.clone(), m.error.to_string()));
+        outcome.problems.extend(
+            read_problems
+                .chain(missing_problems)
+                .map(|(display, message)| Problem {
+                    kind: ProblemKind::Read,
+                    display,
+                    message,
+                    span: None,
+                    source: None,
+                }),
+        );
         let mut crates = workspace::CrateIndex::default();
         let owners: Vec<Option<PathBuf>> = walked.files.iter().map(|f| crates.owner(f)).collect();
         let file_configs = self.configs_of(&walked.files)?;
@@ -223,7 +287,6 @@ impl Run<'_> {
 
         let cache = self.opts.cache.as_deref().map(Cache::open);
         let (processed, fresh) = rust::parse_needed(self, &walked.files, &owners, cache.as_ref());
-        let mut warnings = Vec::new();
         if let Some(cache) = &cache {
             if let Err(e) = cache.save(fresh) {
                 warnings.push(Warning::CacheNotWritten(e));
@@ -242,7 +305,11 @@ impl Run<'_> {
         rust::check_units(self, units, &rules, &mut outcome);
         server_conf::lint(self, &walked.configs, &mut crates, &mut outcome)?;
         finish(&mut outcome);
-        Ok(Linted { outcome, warnings })
+        Ok(Linted {
+            outcome,
+            warnings,
+            missing_paths,
+        })
     }
 
     /// Each file's configuration (none: [`Settings::RuleDefaults`]).

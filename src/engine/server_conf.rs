@@ -15,7 +15,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::workspace::{is_test_path, CrateIndex};
-use super::{Error, Input, Run};
+use super::{Error, Run};
 use crate::diagnostic::{Level, Outcome, Problem, ProblemKind};
 use crate::rules::{self, Rule};
 use crate::server_conf::{self as conf, Loaded};
@@ -106,9 +106,18 @@ fn conf_rules(run: &Run, roots: &[Root]) -> Vec<&'static Rule> {
 /// Reads and parses one root with its includes; never panics outward.
 fn load(run: &Run, path: &Path) -> Result<Option<Loaded>, Problem> {
     // Standard input is the only root when it is a configuration.
-    let text = match &run.opts.input {
-        Input::Stdin(stdin) => Some(stdin.text.clone()),
-        Input::Paths(_) => None,
+    let text = match &run.stdin {
+        Some(Ok(text)) => Some(text.clone()),
+        Some(Err(message)) => {
+            return Err(Problem {
+                kind: ProblemKind::Read,
+                display: run.display(path),
+                message: message.clone(),
+                span: None,
+                source: None,
+            })
+        }
+        None => None,
     };
     match panic::catch_unwind(AssertUnwindSafe(|| conf::load(path, text))) {
         Ok(Ok(l)) => Ok(l),

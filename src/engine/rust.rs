@@ -187,26 +187,29 @@ fn read_problem(run: &Run, path: &Path, message: String) -> Problem {
 /// A file's text; a file over the size limit is not read at all.
 fn read_source(run: &Run, path: &Path) -> Result<Arc<str>, Problem> {
     let limit = run.opts.max_file_size;
-    let read = |path: &Path| -> std::io::Result<Vec<u8>> {
-        let file = std::fs::File::open(path)?;
-        let len = file.metadata()?.len();
-        let mut bytes = Vec::with_capacity(len.min(limit.saturating_add(1)) as usize);
-        // One byte past the limit tells a file that grew since.
-        file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
-        Ok(bytes)
-    };
-    let bytes =
-        read(path).map_err(|e| read_problem(run, path, format!("cannot read file: {e}")))?;
+    let cannot_read = |e: std::io::Error| read_problem(run, path, format!("cannot read file: {e}"));
+    let file = std::fs::File::open(path).map_err(cannot_read)?;
+    let len = file.metadata().map_err(cannot_read)?.len();
+    if len > limit {
+        return Err(read_problem(run, path, too_large(limit)));
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    // A file that grew since is caught by `source_text`.
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(cannot_read)?;
     source_text(&bytes, limit).map_err(|message| read_problem(run, path, message))
+}
+
+fn too_large(limit: u64) -> String {
+    format!("larger than {limit} bytes (--max-file-size); not linted")
 }
 
 /// The text of a file's bytes, or why it cannot be linted: larger than
 /// `limit` (only `limit + 1` bytes need be given), or not UTF-8.
 pub(super) fn source_text(bytes: &[u8], limit: u64) -> Result<Arc<str>, String> {
     if bytes.len() as u64 > limit {
-        return Err(format!(
-            "larger than {limit} bytes (--max-file-size); not linted"
-        ));
+        return Err(too_large(limit));
     }
     match std::str::from_utf8(bytes) {
         Ok(text) => Ok(Arc::from(text)),

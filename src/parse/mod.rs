@@ -35,11 +35,10 @@ pub fn thread_pool() -> rayon::ThreadPoolBuilder {
 /// Why a text was not parsed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Unparsed {
-    #[error(
-        "too deeply nested to parse safely (past {MAX_DEPTH} levels by line {line}); not linted"
-    )]
+    /// The nesting estimate passed [`MAX_DEPTH`] at `line`.
+    #[error("too deeply nested to parse safely (the limit is passed at line {line}); not linted")]
     TooDeep { line: u32 },
-    #[error("has a line of {len} bytes of code (over {MAX_LINE}) at line {line}; not linted")]
+    #[error("line {line} has {len} bytes of code (over {MAX_LINE}); not linted")]
     LongLine { line: u32, len: usize },
     #[error("cannot parse: {message}")]
     Syntax { message: String, at: Pos },

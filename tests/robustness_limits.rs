@@ -230,6 +230,63 @@ fn nesting_one_level_per_line_is_a_problem_of_its_file() {
     }
 }
 
+/// The pre-scan's limit is safe: for each kind of nesting, the deepest
+/// file it lets through parses without overflowing the stack (in the
+/// debug build, whose frames are the largest).
+#[test]
+fn the_deepest_nesting_let_through_parses() {
+    let kinds: [(&str, fn(usize) -> String); 7] = [
+        ("closures.rs", |n| {
+            body(&format!("let _ = {}x;", "|x|\n".repeat(n)))
+        }),
+        ("boxes.rs", |n| {
+            body(&format!(
+                "let _: {}u8{} = panic!();",
+                "Box<\n".repeat(n),
+                ">\n".repeat(n)
+            ))
+        }),
+        ("refs.rs", |n| {
+            body(&format!("let _: {}u8 = panic!();", "&'a\n".repeat(n)))
+        }),
+        ("nots.rs", |n| {
+            body(&format!("let _ = {}true;", "!\n".repeat(n)))
+        }),
+        ("assigns.rs", |n| {
+            body(&format!("let mut a = 0; {}1;", "a +=\n".repeat(n)))
+        }),
+        ("methods.rs", |n| {
+            body(&format!("let _ = x{};", "\n.f()".repeat(n)))
+        }),
+        ("parens.rs", |n| {
+            body(&format!("let _ = {}x{};", "(\n".repeat(n), ")\n".repeat(n)))
+        }),
+    ];
+    let dir = folder();
+    for (name, make) in kinds {
+        // The largest depth let through, by bisection.
+        let (mut ok, mut refused) = (1, 100_000);
+        while refused - ok > 1 {
+            let mid = (ok + refused) / 2;
+            match redis_lint::parse::prescan::check(&make(mid)) {
+                Ok(()) => ok = mid,
+                Err(_) => refused = mid,
+            }
+        }
+        std::fs::write(dir.path().join(name), make(ok)).unwrap();
+    }
+    let run = lint(dir.path(), &["--format", "json", "."]);
+    assert_eq!(run.code(), 1, "{}", run.stderr);
+    let doc = run.json();
+    for (name, _) in kinds {
+        assert_eq!(
+            hits(&doc, name, "key-keys-command").len(),
+            1,
+            "{name}: {doc:#}"
+        );
+    }
+}
+
 #[test]
 fn nesting_on_standard_input_is_a_problem_of_its_file() {
     let dir = tempfile::tempdir().unwrap();

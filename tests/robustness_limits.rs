@@ -230,12 +230,15 @@ fn nesting_one_level_per_line_is_a_problem_of_its_file() {
     }
 }
 
+/// A file nested `n` levels deep in one way.
+type Nest = fn(usize) -> String;
+
 /// The pre-scan's limit is safe: for each kind of nesting, the deepest
 /// file it lets through parses without overflowing the stack (in the
 /// debug build, whose frames are the largest).
 #[test]
 fn the_deepest_nesting_let_through_parses() {
-    let kinds: [(&str, fn(usize) -> String); 7] = [
+    let kinds: [(&str, Nest); 7] = [
         ("closures.rs", |n| {
             body(&format!("let _ = {}x;", "|x|\n".repeat(n)))
         }),

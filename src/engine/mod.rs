@@ -21,6 +21,7 @@ use crate::link::Scope;
 use crate::parse;
 use crate::rules::Rule;
 use crate::settings::{Config, ConfigError, Resolver};
+use crate::walk::Walked;
 
 pub use workspace::display_path;
 
@@ -248,39 +249,8 @@ impl Run<'_> {
             files_scanned: walked.files.len(),
             ..Outcome::default()
         };
-        let mut warnings: Vec<Warning> = not_rust
-            .iter()
-            .map(|p| Warning::NotRust(self.display(p)))
-            .collect();
-        let nothing = walked.files.is_empty() && walked.configs.is_empty();
-        if nothing && missing.is_empty() && matches!(self.opts.input, Input::Paths(_)) {
-            warnings.push(Warning::NothingToLint);
-        }
-        let missing_paths: Vec<MissingPath> = missing
-            .into_iter()
-            .map(|(path, error)| MissingPath {
-                display: self.display(&path),
-                error,
-            })
-            .collect();
-        let read_problems = walked
-            .problems
-            .iter()
-            .map(|(path, message)| (self.display(path), message.clone()));
-        let missing_problems = missing_paths
-            .iter()
-            .map(|m| (m.display.clone(), m.error.to_string()));
-        outcome.problems.extend(
-            read_problems
-                .chain(missing_problems)
-                .map(|(display, message)| Problem {
-                    kind: ProblemKind::Read,
-                    display,
-                    message,
-                    span: None,
-                    source: None,
-                }),
-        );
+        let (mut warnings, missing_paths) =
+            self.walk_problems(&walked, missing, &not_rust, &mut outcome);
         let mut crates = workspace::CrateIndex::default();
         let owners: Vec<Option<PathBuf>> = walked.files.iter().map(|f| crates.owner(f)).collect();
         let file_configs = self.configs_of(&walked.files)?;
@@ -311,6 +281,49 @@ impl Run<'_> {
             warnings,
             missing_paths,
         })
+    }
+
+    /// What the walk could not use: paths it could not read and missing
+    /// paths are problems of the outcome; files that are not Rust, and
+    /// finding nothing at all, are warnings.
+    fn walk_problems(
+        &self,
+        walked: &Walked,
+        missing: Vec<(PathBuf, std::io::Error)>,
+        not_rust: &[PathBuf],
+        outcome: &mut Outcome,
+    ) -> (Vec<Warning>, Vec<MissingPath>) {
+        let mut warnings: Vec<Warning> = not_rust
+            .iter()
+            .map(|p| Warning::NotRust(self.display(p)))
+            .collect();
+        let nothing = walked.files.is_empty() && walked.configs.is_empty();
+        if nothing && missing.is_empty() && matches!(self.opts.input, Input::Paths(_)) {
+            warnings.push(Warning::NothingToLint);
+        }
+        let missing: Vec<MissingPath> = missing
+            .into_iter()
+            .map(|(path, error)| MissingPath {
+                display: self.display(&path),
+                error,
+            })
+            .collect();
+        let unreadable = walked
+            .problems
+            .iter()
+            .map(|(path, message)| (self.display(path), message.clone()));
+        let gone = missing
+            .iter()
+            .map(|m| (m.display.clone(), m.error.to_string()));
+        let problems = unreadable.chain(gone).map(|(display, message)| Problem {
+            kind: ProblemKind::Read,
+            display,
+            message,
+            span: None,
+            source: None,
+        });
+        outcome.problems.extend(problems);
+        (warnings, missing)
     }
 
     /// Each file's configuration (none: [`Settings::RuleDefaults`]).

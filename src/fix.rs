@@ -9,6 +9,8 @@
 //! makes it. The caller must still check [`still_parses`] before writing.
 
 use std::collections::BTreeMap;
+use std::io::{self, Write};
+use std::path::Path;
 use std::sync::Arc;
 
 use crate::diagnostic::Outcome;
@@ -182,9 +184,50 @@ pub fn fix_outcome(outcome: &Outcome) -> Result<Vec<FileChange>, String> {
     Ok(out)
 }
 
-/// Whether the text is still a Rust file syn can parse.
+/// Whether the text is still a Rust file syn can parse; parsed like a
+/// linted file (on a large stack, deep nesting refused), since the fixed
+/// text of a file that lints fine can nest deeper than this thread's stack.
 pub fn still_parses(text: &str) -> bool {
-    syn::parse_file(text).is_ok()
+    crate::parse::parses(text)
+}
+
+/// Replaces the file at `path` with `text` at once: the text goes to a
+/// temporary file in the same folder (so the rename stays on one file
+/// system), gets the file's permissions, and is renamed over it. A failure
+/// leaves the file as it was, and no temporary file behind. A symbolic link
+/// is followed (its target is replaced); a read-only file is not replaced.
+pub fn write_atomically(path: &Path, text: &str) -> io::Result<()> {
+    let target = std::fs::canonicalize(path)?;
+    let permissions = std::fs::metadata(&target)?.permissions();
+    if permissions.readonly() {
+        return Err(io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            "the file is read-only",
+        ));
+    }
+    let (Some(dir), Some(name)) = (target.parent(), target.file_name()) else {
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a file"));
+    };
+    let temp = dir.join(format!(
+        ".{}.redis-lint-{}.tmp",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let written = (|| {
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)?;
+        file.write_all(text.as_bytes())?;
+        file.set_permissions(permissions)?;
+        file.sync_all()?;
+        drop(file);
+        std::fs::rename(&temp, &target)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    written
 }
 
 /// A unified diff (`--- a/path`, `+++ b/path`, `@@` hunks with 3 lines of

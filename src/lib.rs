@@ -1,7 +1,8 @@
 //! redis-lint: a static linter for Rust code that uses Redis.
 //!
 //! Data flows one way, bottom to top (tests/architecture.rs keeps it so):
-//! `source` (files, positions) → `diagnostic` (findings, rule metadata) →
+//! `source` (files, positions) → `diagnostic` (findings, rule metadata) /
+//! `parse` (the guarded syn parse) →
 //! `manifest` / `server_conf` (Cargo and redis.conf facts) → `model` (the
 //! resolved crate model every rule reads) → `extract` (one syn parse per
 //! file → Redis facts) → `link` (a crate's facts → its model) → `rules` (one
@@ -21,6 +22,7 @@ pub mod fix;
 pub mod link;
 pub mod manifest;
 pub mod model;
+pub mod parse;
 pub mod prefilter;
 pub mod report;
 pub mod rules;

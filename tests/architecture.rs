@@ -13,7 +13,7 @@ use syn::visit::Visit;
 /// (through `crate::`) only modules of the layers before its own.
 const LAYERS: &[&[&str]] = &[
     &["source"],
-    &["diagnostic"],
+    &["diagnostic", "parse"],
     &["manifest", "server_conf"],
     &["model"],
     &["extract"],

@@ -35,7 +35,7 @@ pub enum MessageFormat {
     version,
     about = "Lint Rust code that uses Redis (redis-rs, fred, deadpool-redis, bb8-redis, r2d2)",
     args_conflicts_with_subcommands = true,
-    after_help = "Examples:\n  redis-lint                          lint the crate in the current directory\n  redis-lint src/ examples/           lint some folders\n  redis-lint --select key --ignore key-no-namespace .\n  redis-lint --format json .          machine-readable output\n  redis-lint rules                    list every rule\n  redis-lint explain key-keys-command show a rule's documentation\n  cargo redis-lint                    the same, as a cargo subcommand\n\nExit codes: 0 no findings, 1 findings (or a file that could not be read or parsed), 2 usage or internal error."
+    after_help = "Examples:\n  redis-lint                          lint the crate in the current directory\n  redis-lint src/ examples/           lint some folders\n  redis-lint --select key --ignore key-no-namespace .\n  redis-lint --format json .          machine-readable output\n  redis-lint rules                    list every rule\n  redis-lint explain key-keys-command show a rule's documentation\n  cargo redis-lint                    the same, as a cargo subcommand\n\nExit codes: 0 no findings, 1 findings (or a file that could not be read or parsed), 2 usage or internal error, a path that does not exist, or a fixed file that could not be written."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -138,9 +138,13 @@ pub struct LintArgs {
     /// `redis-server` command lines in compose files).
     #[arg(long)]
     pub no_config_files: bool,
-    /// Worker threads (default: one per core).
+    /// Worker threads (default: one per core; at most 4 per core).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Do not lint files larger than this many bytes (each is reported as
+    /// a read error).
+    #[arg(long, value_name = "BYTES", default_value_t = crate::engine::DEFAULT_MAX_FILE_SIZE)]
+    pub max_file_size: u64,
     /// Keep extracted facts on disk so unchanged files are not parsed again.
     #[arg(long)]
     pub cache: bool,

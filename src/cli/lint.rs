@@ -1,11 +1,11 @@
 //! The lint command: run the engine, apply suppressions and the baseline,
 //! fix, record, report, and choose the exit code.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 
 use super::{config_source, print, ColorChoice, Failure, Format, LintArgs, MessageFormat};
-use super::{EXIT_CLEAN, EXIT_FINDINGS};
+use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 use crate::diagnostic::{Impact, Level, Outcome};
 use crate::engine::{self, Input, Options, Prefilter, ServerConfs, Settings, Stdin};
 use crate::link::Scope;
@@ -17,23 +17,30 @@ pub(super) fn lint(args: &LintArgs) -> Result<i32, Failure> {
     // Selectors are checked up front so a typo is a usage error.
     rules::select(&args.select, &args.ignore, None).map_err(Failure::Selector)?;
     let opts = options(args)?;
-    let mut outcome = analyse(args, &opts)?;
+    let analysed = analyse(args, &opts, Notices::Print)?;
+    let mut outcome = analysed.outcome;
+    // A path that does not exist fails the run, after the rest is linted.
+    let mut failed = analysed.missing_paths;
     if args.fix || args.diff {
         let mode = if args.diff {
             FixMode::Diff
         } else {
             FixMode::Write
         };
-        let changed = apply_fixes(&outcome, mode)?;
-        if changed > 0 && args.diff {
-            return Ok(EXIT_FINDINGS);
-        }
-        if changed > 0 {
-            // Lint again so the report shows what is left.
-            outcome = analyse(args, &opts)?;
-        }
+        let fixed = apply_fixes(&outcome, mode)?;
         if args.diff {
-            return Ok(EXIT_CLEAN);
+            return Ok(match (failed, fixed.written) {
+                (Failed::Yes, _) => EXIT_ERROR,
+                (Failed::No, 0) => EXIT_CLEAN,
+                (Failed::No, _) => EXIT_FINDINGS,
+            });
+        }
+        if fixed.written > 0 {
+            // Lint again so the report shows what is left.
+            outcome = analyse(args, &opts, Notices::Quiet)?.outcome;
+        }
+        if fixed.not_written > 0 {
+            failed = Failed::Yes;
         }
     }
     if let Some(path) = &args.write_baseline {
@@ -44,7 +51,17 @@ pub(super) fn lint(args: &LintArgs) -> Result<i32, Failure> {
         eprintln!("redis-lint: recorded {n} findings in {}", path.display());
     }
     write_report(args, &outcome)?;
-    Ok(exit_code(&outcome, args))
+    Ok(match failed {
+        Failed::Yes => EXIT_ERROR,
+        Failed::No => exit_code(&outcome, args),
+    })
+}
+
+/// Whether something the user asked for could not be done (exit 2).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Failed {
+    No,
+    Yes,
 }
 
 /// The engine's options for these arguments (standard input read here).
@@ -56,15 +73,20 @@ fn options(args: &LintArgs) -> Result<Options, Failure> {
         .collect();
     let input = match &args.stdin_filename {
         Some(path) => {
-            let mut text = String::new();
-            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+            // Past the size limit the engine reports the input like a file
+            // too large: one byte more than the limit tells it so.
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .lock()
+                .take(args.max_file_size.saturating_add(1))
+                .read_to_end(&mut bytes)
                 .map_err(Failure::Stdin)?;
             if args.fix || args.diff {
                 return Err(Failure::StdinFix);
             }
             Input::Stdin(Stdin {
                 path: path.clone(),
-                text: text.into(),
+                bytes,
             })
         }
         None if args.paths.is_empty() => Input::Paths(vec![PathBuf::from(".")]),
@@ -86,23 +108,60 @@ fn options(args: &LintArgs) -> Result<Options, Failure> {
         } else {
             ServerConfs::Lint
         },
-        threads: args.threads,
+        threads: args.threads.map(clamp_threads),
         prefilter: if args.no_prefilter {
             Prefilter::ParseAll
         } else {
             Prefilter::SkipUnrelated
         },
         cache: args.cache.then(|| args.cache_dir.clone()),
+        max_file_size: args.max_file_size,
     })
+}
+
+/// `--threads`, at most 4 per core: more threads only cost memory and
+/// start-up time (each has a large stack), and a typo such as `100000`
+/// should not stall the run. Clamped with a note rather than refused, like
+/// `make -j` and `cargo build -j` accept any count.
+fn clamp_threads(asked: usize) -> usize {
+    let max = engine::max_threads();
+    if asked > max {
+        eprintln!("redis-lint: --threads {asked} is more than 4 per core; using {max}");
+    }
+    asked.min(max)
+}
+
+/// Whether a lint tells its warnings (a second lint after `--fix` would
+/// repeat the first's).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Notices {
+    Print,
+    Quiet,
+}
+
+/// One lint's outcome, and whether a path to lint was missing.
+struct Analysed {
+    outcome: Outcome,
+    missing_paths: Failed,
 }
 
 /// One lint: the engine's outcome with suppressions and the baseline
 /// applied.
-fn analyse(args: &LintArgs, opts: &Options) -> Result<Outcome, Failure> {
+fn analyse(args: &LintArgs, opts: &Options, notices: Notices) -> Result<Analysed, Failure> {
     let linted = engine::run(opts)?;
-    for warning in &linted.warnings {
-        eprintln!("redis-lint: {warning}");
+    if notices == Notices::Print {
+        for warning in &linted.warnings {
+            eprintln!("redis-lint: {warning}");
+        }
+        for missing in &linted.missing_paths {
+            eprintln!("redis-lint: {missing}");
+        }
     }
+    let missing_paths = if linted.missing_paths.is_empty() {
+        Failed::No
+    } else {
+        Failed::Yes
+    };
     let mut outcome = linted.outcome;
     let ran: Vec<&str> = opts.rules.iter().map(|r| r.meta.id).collect();
     suppress::apply(&mut outcome, &ran);
@@ -113,7 +172,10 @@ fn analyse(args: &LintArgs, opts: &Options) -> Result<Outcome, Failure> {
             eprintln!("redis-lint: {s}");
         }
     }
-    Ok(outcome)
+    Ok(Analysed {
+        outcome,
+        missing_paths,
+    })
 }
 
 /// What to do with the safe fixes.
@@ -125,11 +187,21 @@ enum FixMode {
     Diff,
 }
 
+/// Files fixed: written (or printed as a diff), and not written.
+struct Fixed {
+    written: usize,
+    not_written: usize,
+}
+
 /// Applies (or prints) the safe fixes; never writes a file that would no
-/// longer parse. Returns how many files change.
-fn apply_fixes(outcome: &Outcome, mode: FixMode) -> Result<usize, Failure> {
+/// longer parse. Each file is replaced at once (see
+/// [`fix::write_atomically`]); one that cannot be written is reported and
+/// the others are still written.
+fn apply_fixes(outcome: &Outcome, mode: FixMode) -> Result<Fixed, Failure> {
     let changes = fix::fix_outcome(outcome).map_err(Failure::Fix)?;
-    let (mut files, mut applied, mut skipped) = (0, 0, 0);
+    let (mut applied, mut skipped) = (0, 0);
+    let mut written = Vec::new();
+    let mut not_written = 0;
     for change in &changes {
         let file = outcome.file(change.file);
         if !change.parses {
@@ -139,30 +211,39 @@ fn apply_fixes(outcome: &Outcome, mode: FixMode) -> Result<usize, Failure> {
             );
             continue;
         }
-        files += 1;
-        applied += change.applied;
-        skipped += change.skipped;
         if mode == FixMode::Diff {
             // A closed output ends nothing here: the exit code says the rest.
             let _ = print(&fix::unified_diff(&file.display, &change.old, &change.new));
-        } else {
-            std::fs::write(&file.path, &change.new).map_err(|error| Failure::Write {
-                path: file.display.clone(),
-                error,
-            })?;
+        } else if let Err(error) = fix::write_atomically(&file.path, &change.new) {
+            eprintln!("redis-lint: cannot write {}: {error}", file.display);
+            not_written += 1;
+            continue;
         }
+        written.push(file.display.as_str());
+        applied += change.applied;
+        skipped += change.skipped;
     }
-    if mode == FixMode::Write && files > 0 {
+    if mode == FixMode::Write && !written.is_empty() {
         eprintln!(
-            "redis-lint: fixed {applied} finding(s) in {files} file(s){}",
+            "redis-lint: fixed {applied} finding(s) in {} file(s){}{}",
+            written.len(),
             if skipped > 0 {
                 format!(", {skipped} overlapping fix(es) left for the next run")
+            } else {
+                String::new()
+            },
+            // Then the user knows which files changed and which did not.
+            if not_written > 0 {
+                format!(" ({})", written.join(", "))
             } else {
                 String::new()
             }
         );
     }
-    Ok(files)
+    Ok(Fixed {
+        written: written.len(),
+        not_written,
+    })
 }
 
 /// Renders the outcome in the chosen format, to `--output` or stdout.
@@ -197,7 +278,7 @@ fn write_report(args: &LintArgs, outcome: &Outcome) -> Result<(), Failure> {
 /// `--fail-on`, more than `--max-findings`) or file problems remain.
 fn exit_code(outcome: &Outcome, args: &LintArgs) -> i32 {
     if outcome.has_internal_error() {
-        return super::EXIT_ERROR;
+        return EXIT_ERROR;
     }
     if args.exit_zero {
         return EXIT_CLEAN;

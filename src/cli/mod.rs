@@ -17,7 +17,8 @@ use crate::engine::{self, ConfigSource};
 use crate::rules::{self, REGISTRY};
 use crate::settings::ConfigError;
 
-/// Exit codes: no findings, findings, usage or internal error.
+/// Exit codes: no findings, findings, usage or internal error (or a path
+/// that does not exist, or a fixed file that could not be written).
 pub const EXIT_CLEAN: i32 = 0;
 pub const EXIT_FINDINGS: i32 = 1;
 pub const EXIT_ERROR: i32 = 2;
@@ -45,7 +46,8 @@ enum Failure {
     Fix(String),
     #[error("cannot write {path}: {error}")]
     Write { path: String, error: std::io::Error },
-    /// Standard output is gone (a closed pipe): nobody to tell.
+    /// Standard output failed (a closed pipe is not a failure: see
+    /// [`print`]).
     #[error("cannot write to standard output: {0}")]
     Stdout(std::io::Error),
 }
@@ -58,7 +60,6 @@ impl Failure {
             Failure::Config(e) | Failure::Engine(engine::Error::ConfigFile(e)) => {
                 eprintln!("{e:?}")
             }
-            Failure::Stdout(_) => {}
             other => eprintln!("redis-lint: {other}"),
         }
         EXIT_ERROR
@@ -127,12 +128,18 @@ fn config_source(config: Option<PathBuf>, isolated: bool) -> ConfigSource {
     }
 }
 
+/// Writes to standard output. A closed pipe (`redis-lint | head -1`) ends
+/// the output quietly, as in other command-line tools: the reader has seen
+/// what it wanted, and the exit code stays the run's.
 fn print(text: &str) -> Result<(), Failure> {
     let mut stdout = std::io::stdout().lock();
-    stdout
+    match stdout
         .write_all(text.as_bytes())
         .and_then(|_| stdout.flush())
-        .map_err(Failure::Stdout)
+    {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        done => done.map_err(Failure::Stdout),
+    }
 }
 
 fn rules_listing(format: Format) -> String {

@@ -19,8 +19,10 @@ use crate::cache::Cache;
 use crate::diagnostic::{Outcome, Problem, ProblemKind};
 use crate::link::Scope;
 use crate::manifest::Manifests;
+use crate::parse;
 use crate::rules::Rule;
 use crate::settings::{Config, ConfigError, Resolver};
+use crate::walk::Walked;
 
 pub use workspace::display_path;
 
@@ -37,7 +39,14 @@ pub struct Options {
     pub prefilter: Prefilter,
     /// Folder of the on-disk facts cache, when caching.
     pub cache: Option<PathBuf>,
+    /// Files larger than this many bytes are not read (a read problem).
+    pub max_file_size: u64,
 }
+
+/// No hand-written source file comes near it, and generated files of
+/// 10 to 20 MB are still linted; a file of hundreds of MB would take tens
+/// of GB to parse.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 32 << 20;
 
 impl Options {
     /// Lints `paths` with `rules` at their default levels, reading no
@@ -52,6 +61,7 @@ impl Options {
             threads: None,
             prefilter: Prefilter::SkipUnrelated,
             cache: None,
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
         }
     }
 }
@@ -64,11 +74,12 @@ pub enum Input {
     Stdin(Stdin),
 }
 
-/// Source text given on standard input, linted as if it were at `path`
-/// (editors lint unsaved buffers this way).
+/// Source given on standard input, linted as if it were at `path`
+/// (editors lint unsaved buffers this way). Its bytes are checked like a
+/// file's (size, UTF-8): a bad input is a problem of that file.
 pub struct Stdin {
     pub path: PathBuf,
-    pub text: Arc<str>,
+    pub bytes: Vec<u8>,
 }
 
 /// Which rules run on a file, and at which level.
@@ -131,6 +142,9 @@ pub enum Prefilter {
 pub struct Linted {
     pub outcome: Outcome,
     pub warnings: Vec<Warning>,
+    /// Paths given to lint that do not exist (each is also a problem of
+    /// the outcome): the rest was linted, but the run failed.
+    pub missing_paths: Vec<MissingPath>,
 }
 
 /// Something that went wrong without spoiling the run.
@@ -138,6 +152,21 @@ pub struct Linted {
 pub enum Warning {
     #[error("could not write the cache: {0}")]
     CacheNotWritten(std::io::Error),
+    /// A file named on the command line that is neither Rust (`.rs`) nor a
+    /// Redis configuration.
+    #[error("{0}: not a Rust file; skipped")]
+    NotRust(String),
+    /// The paths hold nothing to lint.
+    #[error("no Rust files found")]
+    NothingToLint,
+}
+
+/// A path given to lint that cannot be found.
+#[derive(Debug, thiserror::Error)]
+#[error("{display}: {error}")]
+pub struct MissingPath {
+    pub display: String,
+    pub error: std::io::Error,
 }
 
 /// Why a run could not be made.
@@ -166,8 +195,11 @@ fn render_config_error(e: &ConfigError) -> String {
     out
 }
 
-/// Stack for worker threads: syn and the extractor recurse on nesting.
-const STACK_SIZE: usize = 256 << 20;
+/// The most worker threads a run starts: more only cost memory and
+/// start-up time (each has a large stack).
+pub fn max_threads() -> usize {
+    4 * std::thread::available_parallelism().map_or(1, |n| n.get())
+}
 
 /// Lints what `opts` says, in a pool of worker threads.
 pub fn run(opts: &Options) -> Result<Linted, Error> {
@@ -179,9 +211,9 @@ pub fn run(opts: &Options) -> Result<Linted, Error> {
             ignore,
         } => Some(source.resolver(select, ignore).map_err(Error::ConfigFile)?),
     };
-    let mut builder = rayon::ThreadPoolBuilder::new().stack_size(STACK_SIZE);
+    let mut builder = parse::thread_pool();
     if let Some(n) = opts.threads {
-        builder = builder.num_threads(n);
+        builder = builder.num_threads(n.min(max_threads()));
     }
     let pool = builder.build()?;
     let run = Run {
@@ -189,6 +221,10 @@ pub fn run(opts: &Options) -> Result<Linted, Error> {
         resolver: resolver.as_ref(),
         cwd: std::env::current_dir().unwrap_or_default(),
         manifests: Manifests::default(),
+        stdin: match &opts.input {
+            Input::Stdin(stdin) => Some(rust::source_text(&stdin.bytes, opts.max_file_size)),
+            Input::Paths(_) => None,
+        },
     };
     pool.install(|| run.lint())
 }
@@ -202,24 +238,23 @@ struct Run<'a> {
     cwd: PathBuf,
     /// Workspace manifests and lock files, parsed once for all crates.
     manifests: Manifests,
+    /// Standard input's text, or why it cannot be linted.
+    stdin: Option<Result<Arc<str>, String>>,
 }
 
 impl Run<'_> {
     fn lint(&self) -> Result<Linted, Error> {
-        let walked = plan::walk(&self.opts.input, self.opts.server_confs)?;
+        let plan::Found {
+            walked,
+            missing,
+            not_rust,
+        } = plan::walk(&self.opts.input, self.opts.server_confs)?;
         let mut outcome = Outcome {
             files_scanned: walked.files.len(),
             ..Outcome::default()
         };
-        outcome
-            .problems
-            .extend(walked.problems.iter().map(|(path, message)| Problem {
-                kind: ProblemKind::Read,
-                display: self.display(path),
-                message: message.clone(),
-                span: None,
-                source: None,
-            }));
+        let (mut warnings, missing_paths) =
+            self.walk_problems(&walked, missing, &not_rust, &mut outcome);
         let mut crates = workspace::CrateIndex::default();
         let owners: Vec<Option<PathBuf>> = walked.files.iter().map(|f| crates.owner(f)).collect();
         let file_configs = self.configs_of(&walked.files)?;
@@ -227,7 +262,6 @@ impl Run<'_> {
 
         let cache = self.opts.cache.as_deref().map(Cache::open);
         let (processed, fresh) = rust::parse_needed(self, &walked.files, &owners, cache.as_ref());
-        let mut warnings = Vec::new();
         if let Some(cache) = &cache {
             if let Err(e) = cache.save(fresh) {
                 warnings.push(Warning::CacheNotWritten(e));
@@ -246,7 +280,54 @@ impl Run<'_> {
         rust::check_units(self, units, &rules, &mut outcome);
         server_conf::lint(self, &walked.configs, &mut crates, &mut outcome)?;
         finish(&mut outcome);
-        Ok(Linted { outcome, warnings })
+        Ok(Linted {
+            outcome,
+            warnings,
+            missing_paths,
+        })
+    }
+
+    /// What the walk could not use: paths it could not read and missing
+    /// paths are problems of the outcome; files that are not Rust, and
+    /// finding nothing at all, are warnings.
+    fn walk_problems(
+        &self,
+        walked: &Walked,
+        missing: Vec<(PathBuf, std::io::Error)>,
+        not_rust: &[PathBuf],
+        outcome: &mut Outcome,
+    ) -> (Vec<Warning>, Vec<MissingPath>) {
+        let mut warnings: Vec<Warning> = not_rust
+            .iter()
+            .map(|p| Warning::NotRust(self.display(p)))
+            .collect();
+        let nothing = walked.files.is_empty() && walked.configs.is_empty();
+        if nothing && missing.is_empty() && matches!(self.opts.input, Input::Paths(_)) {
+            warnings.push(Warning::NothingToLint);
+        }
+        let missing: Vec<MissingPath> = missing
+            .into_iter()
+            .map(|(path, error)| MissingPath {
+                display: self.display(&path),
+                error,
+            })
+            .collect();
+        let unreadable = walked
+            .problems
+            .iter()
+            .map(|(path, message)| (self.display(path), message.clone()));
+        let gone = missing
+            .iter()
+            .map(|m| (m.display.clone(), m.error.to_string()));
+        let problems = unreadable.chain(gone).map(|(display, message)| Problem {
+            kind: ProblemKind::Read,
+            display,
+            message,
+            span: None,
+            source: None,
+        });
+        outcome.problems.extend(problems);
+        (warnings, missing)
     }
 
     /// Each file's configuration (none: [`Settings::RuleDefaults`]).

@@ -16,10 +16,21 @@ use crate::settings::Config;
 use crate::source::{FileId, SourceFile};
 use crate::walk::{self, Walked};
 
+/// What the walk found, and what it could not use.
+pub(super) struct Found {
+    pub walked: Walked,
+    /// Paths given to lint that cannot be found, with the reason.
+    pub missing: Vec<(PathBuf, std::io::Error)>,
+    /// Files named on the command line that are neither Rust nor a Redis
+    /// configuration: left out.
+    pub not_rust: Vec<PathBuf>,
+}
+
 /// The files to lint: standard input alone (as a Rust file or as a Redis
-/// configuration, by its name), or what the walk finds.
-pub(super) fn walk(input: &Input, confs: ServerConfs) -> Result<Walked, Error> {
-    let mut walked = match input {
+/// configuration, by its name), or what the walk finds. A path that does
+/// not exist is set aside (the others are still linted).
+pub(super) fn walk(input: &Input, confs: ServerConfs) -> Result<Found, Error> {
+    let mut found = match input {
         Input::Stdin(stdin) => {
             let path = std::path::absolute(&stdin.path).unwrap_or_else(|_| stdin.path.clone());
             let (files, configs) = if server_conf::is_candidate(&stdin.path) {
@@ -27,18 +38,45 @@ pub(super) fn walk(input: &Input, confs: ServerConfs) -> Result<Walked, Error> {
             } else {
                 (vec![path], Vec::new())
             };
-            Walked {
-                files,
-                configs,
-                problems: Vec::new(),
+            Found {
+                walked: Walked {
+                    files,
+                    configs,
+                    problems: Vec::new(),
+                },
+                missing: Vec::new(),
+                not_rust: Vec::new(),
             }
         }
-        Input::Paths(paths) => walk::collect(paths).map_err(Error::Walk)?,
+        Input::Paths(paths) => walk_paths(paths)?,
     };
     if confs == ServerConfs::Skip {
-        walked.configs.clear();
+        found.walked.configs.clear();
     }
-    Ok(walked)
+    Ok(found)
+}
+
+fn walk_paths(paths: &[PathBuf]) -> Result<Found, Error> {
+    let mut present = Vec::new();
+    let mut missing = Vec::new();
+    for path in paths {
+        match std::fs::metadata(path) {
+            Ok(_) => present.push(path.clone()),
+            Err(e) => missing.push((path.clone(), e)),
+        }
+    }
+    let mut walked = walk::collect(&present).map_err(Error::Walk)?;
+    // Folders yield `.rs` files only: anything else was named explicitly.
+    let (rust, not_rust) = walked
+        .files
+        .into_iter()
+        .partition(|f| f.extension().is_some_and(|x| x == "rs"));
+    walked.files = rust;
+    Ok(Found {
+        walked,
+        missing,
+        not_rust,
+    })
 }
 
 /// The rules to run on Rust code: those any file's configuration selects

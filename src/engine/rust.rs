@@ -3,6 +3,7 @@
 //! into a crate model and checked by the rules (in parallel).
 
 use std::collections::BTreeSet;
+use std::io::Read;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -11,16 +12,17 @@ use rayon::prelude::*;
 
 use super::plan::{UnitKey, Units};
 use super::workspace::{is_test_path, load_manifest, module_name};
-use super::{Input, Prefilter, Run};
+use super::{Prefilter, Run};
 use crate::cache::{self, Cache};
 use crate::diagnostic::{Finding, Level, Outcome, Problem, ProblemKind};
 use crate::extract::{self, facts::FileFacts};
 use crate::link::{self, Scope};
 use crate::manifest::CrateManifest;
+use crate::parse::{self, Unparsed};
 use crate::prefilter;
 use crate::rules::{self, Rule};
 use crate::settings::Config;
-use crate::source::{FileId, Pos, Span};
+use crate::source::{FileId, Span};
 
 /// A file after extraction.
 pub(super) struct Processed {
@@ -53,8 +55,12 @@ pub(super) fn parse_needed(
 ) -> (Vec<Processed>, Fresh) {
     // Standard input is the one file, unless it is linted as a Redis
     // configuration (then there is no Rust file).
-    let texts: Vec<Result<Arc<str>, Problem>> = match &run.opts.input {
-        Input::Stdin(stdin) if !files.is_empty() => vec![Ok(stdin.text.clone())],
+    let texts: Vec<Result<Arc<str>, Problem>> = match &run.stdin {
+        Some(stdin) if !files.is_empty() => {
+            vec![stdin
+                .clone()
+                .map_err(|message| read_problem(run, &files[0], message))]
+        }
         _ => files.par_iter().map(|p| read_source(run, p)).collect(),
     };
     let mut processed: Vec<Processed> = texts
@@ -168,31 +174,51 @@ fn keep_source(facts: &FileFacts, source: Arc<str>) -> Option<Arc<str>> {
     redis.then_some(source)
 }
 
-fn read_source(run: &Run, path: &Path) -> Result<Arc<str>, Problem> {
-    let problem = |message: String| Problem {
+fn read_problem(run: &Run, path: &Path, message: String) -> Problem {
+    Problem {
         kind: ProblemKind::Read,
         display: run.display(path),
         message,
         span: None,
         source: None,
-    };
-    let bytes = std::fs::read(path).map_err(|e| problem(format!("cannot read file: {e}")))?;
-    match String::from_utf8(bytes) {
-        Ok(text) => Ok(Arc::from(text)),
-        Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            Err(problem(format!(
-                "not valid UTF-8 (first bad byte at offset {at})"
-            )))
-        }
     }
 }
 
-/// Longest line a file may have to be parsed.
-const MAX_LINE: usize = 100_000;
+/// A file's text; a file over the size limit is not read at all.
+fn read_source(run: &Run, path: &Path) -> Result<Arc<str>, Problem> {
+    let limit = run.opts.max_file_size;
+    let cannot_read = |e: std::io::Error| read_problem(run, path, format!("cannot read file: {e}"));
+    let file = std::fs::File::open(path).map_err(cannot_read)?;
+    let len = file.metadata().map_err(cannot_read)?.len();
+    if len > limit {
+        return Err(read_problem(run, path, too_large(limit)));
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    // A file that grew since is caught by `source_text`.
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(cannot_read)?;
+    source_text(&bytes, limit).map_err(|message| read_problem(run, path, message))
+}
 
-/// Deepest bracket nesting the parser is allowed to recurse through.
-const MAX_NESTING: usize = 8_000;
+fn too_large(limit: u64) -> String {
+    format!("larger than {limit} bytes (--max-file-size); not linted")
+}
+
+/// The text of a file's bytes, or why it cannot be linted: larger than
+/// `limit` (only `limit + 1` bytes need be given), or not UTF-8.
+pub(super) fn source_text(bytes: &[u8], limit: u64) -> Result<Arc<str>, String> {
+    if bytes.len() as u64 > limit {
+        return Err(too_large(limit));
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(Arc::from(text)),
+        Err(e) => Err(format!(
+            "not valid UTF-8 (first bad byte at offset {})",
+            e.valid_up_to()
+        )),
+    }
+}
 
 /// Parses and extracts one file; never panics outward.
 fn process(run: &Run, path: &Path, source: Arc<str>, owner: Option<&Path>) -> Processed {
@@ -206,78 +232,21 @@ fn process(run: &Run, path: &Path, source: Arc<str>, owner: Option<&Path>) -> Pr
         })
     };
     let is_test = owner.is_some_and(|root| is_test_path(path, root));
-    // syn and the extractor recurse once per nesting level; past this depth
-    // even the large worker stack could overflow, which aborts the process
-    // (no unwinding to catch), so such files are reported, not parsed.
-    // A line this long is generated, and long generated lines are where
-    // bracket-free nesting (closures, `&&&…T`) hides.
-    if let Some(len) = source.lines().map(str::len).max().filter(|l| *l > MAX_LINE) {
-        let message = format!("has a line of {len} bytes (over {MAX_LINE}); not linted");
-        return problem(ProblemKind::Parse, message, None, None);
-    }
-    if let Some(depth) = nesting_beyond(&source, MAX_NESTING) {
-        let message =
-            format!("nested more than {MAX_NESTING} levels deep (at least {depth}); not linted");
-        return problem(ProblemKind::Parse, message, None, None);
-    }
-    let result = panic::catch_unwind(AssertUnwindSafe(|| {
-        // Read the error's position now: spans die with the source map below.
-        syn::parse_file(&source)
-            .map(|ast| extract::extract(&ast, is_test))
-            .map_err(|e| {
-                let start = e.span().start();
-                let pos = Pos {
-                    line: start.line as u32,
-                    col: start.column as u32,
-                };
-                (e.to_string(), pos)
-            })
-    }));
-    // proc-macro2 keeps a copy of every parsed text per thread so spans can
-    // report positions; the facts hold plain line/column numbers already,
-    // so free it (otherwise memory grows with every file parsed).
-    proc_macro2::extra::invalidate_current_thread_spans();
-    match result {
-        Ok(Ok(facts)) => Processed {
+    match parse::parse_file_with(&source, |ast| extract::extract(&ast, is_test)) {
+        Ok(facts) => Processed {
             source: keep_source(&facts, source),
             facts: Some(facts),
             problem: None,
         },
-        Ok(Err((e, pos))) => {
-            let span = Span {
-                start: pos,
-                end: pos,
-            };
-            let message = format!("cannot parse: {e}");
+        Err(Unparsed::Syntax { message, at }) => {
+            let span = Span { start: at, end: at };
+            let message = format!("cannot parse: {message}");
             problem(ProblemKind::Parse, message, Some(span), Some(source))
         }
-        Err(panic) => {
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".into());
-            let message = format!("internal error while linting this file: {what}");
-            problem(ProblemKind::Internal, message, None, None)
-        }
+        Err(e @ Unparsed::Panic(_)) => problem(ProblemKind::Internal, e.to_string(), None, None),
+        // Too deep or too long to parse safely: like a parse error.
+        Err(e) => problem(ProblemKind::Parse, e.to_string(), None, None),
     }
-}
-
-/// The bracket depth reached, when it exceeds `limit`. A byte scan (brackets
-/// inside strings and comments count too, which only errs on the safe side).
-fn nesting_beyond(text: &str, limit: usize) -> Option<usize> {
-    let (mut depth, mut max) = (0usize, 0usize);
-    for b in text.bytes() {
-        match b {
-            b'{' | b'(' | b'[' => {
-                depth += 1;
-                max = max.max(depth);
-            }
-            b'}' | b')' | b']' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    (max > limit).then_some(max)
 }
 
 /// One unit's result.

@@ -113,9 +113,18 @@ fn conf_rules(run: &Run, roots: &[Root]) -> Vec<&'static Rule> {
 /// Reads and parses one root with its includes; never panics outward.
 fn load(run: &Run, path: &Path, scope: &IncludeScope) -> Result<Option<Loaded>, Problem> {
     // Standard input is the only root when it is a configuration.
-    let text = match &run.opts.input {
-        Input::Stdin(stdin) => Some(stdin.text.clone()),
-        Input::Paths(_) => None,
+    let text = match &run.stdin {
+        Some(Ok(text)) => Some(text.clone()),
+        Some(Err(message)) => {
+            return Err(Problem {
+                kind: ProblemKind::Read,
+                display: run.display(path),
+                message: message.clone(),
+                span: None,
+                source: None,
+            })
+        }
+        None => None,
     };
     match panic::catch_unwind(AssertUnwindSafe(|| conf::load_within(path, text, scope))) {
         Ok(Ok(l)) => Ok(l),

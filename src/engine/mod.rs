@@ -20,6 +20,7 @@ use crate::diagnostic::{Outcome, Problem, ProblemKind};
 use crate::link::Scope;
 use crate::rules::Rule;
 use crate::settings::{Config, ConfigError, Resolver};
+use crate::suppress::RulesRun;
 
 pub use workspace::display_path;
 
@@ -130,6 +131,8 @@ pub enum Prefilter {
 pub struct Linted {
     pub outcome: Outcome,
     pub warnings: Vec<Warning>,
+    /// Which rules ran on each file of the outcome (for the suppressions).
+    pub rules_run: RulesRun,
 }
 
 /// Something that went wrong without spoiling the run.
@@ -239,10 +242,21 @@ impl Run<'_> {
             },
             &mut outcome,
         );
+        let mut configs = units.configs.clone();
         rust::check_units(self, units, &rules, &mut outcome);
         server_conf::lint(self, &walked.configs, &mut crates, &mut outcome)?;
+        // Configuration files follow their folder's configuration here (the
+        // engine gave an included file its root's: the same one unless the
+        // included file sits under another redis-lint configuration).
+        let rest = outcome.files[configs.len()..].iter();
+        configs.extend(rest.map(|f| self.config_of(&f.path).ok().flatten()));
+        let ran = self.opts.rules.iter().map(|r| r.meta.id).collect();
         finish(&mut outcome);
-        Ok(Linted { outcome, warnings })
+        Ok(Linted {
+            outcome,
+            warnings,
+            rules_run: RulesRun::new(ran, configs),
+        })
     }
 
     /// Each file's configuration (none: [`Settings::RuleDefaults`]).

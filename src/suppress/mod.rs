@@ -30,13 +30,15 @@
 //! The suppressions are checked too (`rules::META_RULES`): one without a reason
 //! after `--`, one naming no known rule (or that cannot be read), and one
 //! that silenced nothing in this run (with a fix deleting it). A rule that
-//! did not run this time never makes a suppression "unused". Findings of
+//! did not run on the file this time (not selected, ignored, or `allow` in
+//! its configuration) never makes a suppression "unused". Findings of
 //! these three rules cannot themselves be suppressed inline.
 
 mod apply;
 mod checks;
 mod conf_comments;
 mod parse;
+mod ran;
 mod rust_comments;
 mod unused;
 
@@ -44,6 +46,7 @@ use crate::source::Span;
 
 pub use apply::apply;
 pub use parse::{parse, parse_as};
+pub use ran::RulesRun;
 
 /// What starts a suppression comment (after `//`).
 pub const MARKER: &str = "redis-lint:";

@@ -116,14 +116,14 @@ fn stacked_suppressions_above_one_line_both_apply() {
 
 #[test]
 fn suppression_only_reaches_the_finding_start_line() {
-    // Two lines above: the line right below the comment has no finding.
-    let src = insert_line(BASE, 7, "// redis-lint: allow(cmd-dangerous-command) -- x");
+    // Above a blank line: the link is broken, the `fn` below is not covered.
+    let src = insert_line(BASE, 6, "// redis-lint: allow(cmd-dangerous-command) -- x");
     let (_d, o) = run(&src);
     assert_eq!(
         found(&o),
         [
             ("key-keys-command", 4),
-            ("unused-suppression", 7),
+            ("unused-suppression", 6),
             ("cmd-dangerous-command", 9)
         ]
     );
@@ -261,13 +261,13 @@ fn fixed_text(o: &Outcome) -> String {
 #[test]
 fn unused_suppression_fix_deletes_exactly_the_comment() {
     // Alone on its line: the whole line goes, newline included.
-    let src = insert_line(BASE, 3, "// redis-lint: allow(key-keys-command) -- stale");
+    let src = insert_line(BASE, 7, "// redis-lint: allow(key-keys-command) -- stale");
     let (_d, o) = run(&src);
     assert_eq!(
         found(&o),
         [
-            ("unused-suppression", 3),
-            ("key-keys-command", 5),
+            ("key-keys-command", 4),
+            ("unused-suppression", 7),
             ("cmd-dangerous-command", 9)
         ]
     );
@@ -379,7 +379,7 @@ fn stale_suppression_in_a_file_without_redis_code_is_found() {
 
 #[test]
 fn applying_all_fixes_parses_and_relint_is_clean() {
-    let src = insert_line(BASE, 3, "// redis-lint: allow(key-keys-command) -- stale");
+    let src = insert_line(BASE, 7, "// redis-lint: allow(key-keys-command) -- stale");
     let (dir, o) = run(&src);
     let new = fixed_text(&o);
     assert!(fix::still_parses(&new));
@@ -504,7 +504,7 @@ fn patch(old: &str, diff: &str) -> String {
 
 #[test]
 fn diff_is_a_valid_unified_diff() {
-    let src = insert_line(BASE, 3, "// redis-lint: allow(key-keys-command) -- stale");
+    let src = insert_line(BASE, 7, "// redis-lint: allow(key-keys-command) -- stale");
     let long = format!("{src}{}", "// filler\n".repeat(20));
     let long = format!("{}{long}", "// header\n".repeat(20));
     let (_d, o) = run(&long);
@@ -807,4 +807,58 @@ fn suppressions_of_rules_a_configuration_allows_are_kept() {
     std::fs::write(&toml, "select = [\"key-keys-command\"]\n").unwrap();
     let o = lint_configured(dir.path(), &[], &[]);
     assert_eq!(found(&o), [("unused-suppression", 1)]);
+}
+
+/// `con.keys` split by rustfmt: the finding starts on the `.keys` line.
+const CHAIN: &str = r#"use redis::Commands;
+
+fn list(con: &mut redis::Connection) -> redis::RedisResult<Vec<String>> {
+    let keys: Vec<String> = con
+        .keys("user:and:a:long:pattern:that:makes:rustfmt:break:the:chain:*")?;
+    let more: Vec<String> = con.keys("order:*")?;
+    Ok([keys, more].concat())
+}
+"#;
+
+#[test]
+fn suppression_above_a_multi_line_statement_covers_it() {
+    let (_d, o) = run(CHAIN);
+    assert_eq!(
+        found(&o),
+        [("key-keys-command", 5), ("key-keys-command", 6)]
+    );
+    let src = insert_line(
+        CHAIN,
+        4,
+        "    // redis-lint: allow(key-keys-command) -- admin tool",
+    );
+    let (_d, o) = run(&src);
+    // The next statement is not covered.
+    assert_eq!(found(&o), [("key-keys-command", 7)]);
+}
+
+#[test]
+fn suppression_above_a_fn_covers_its_body() {
+    for head in ["", "#[allow(dead_code)]\n"] {
+        let src = CHAIN.replace(
+            "fn list",
+            &format!("// redis-lint: allow(key-keys-command) -- admin tool\n{head}fn list"),
+        );
+        let (_d, o) = run(&src);
+        assert_eq!(found(&o), [], "{src}");
+    }
+    // Stale: reported for the lines of the fn, and deleted by the fix.
+    let src = BASE.replace(
+        "fn wipe",
+        "// redis-lint: allow(key-keys-command) -- admin tool\nfn wipe",
+    );
+    let (_d, o) = run(&src);
+    let unused = o
+        .findings
+        .iter()
+        .find(|f| f.rule.id == "unused-suppression");
+    assert_eq!(
+        unused.map(|f| f.message.as_str()),
+        Some("this suppression silenced nothing: no `key-keys-command` finding on lines 8-10")
+    );
 }

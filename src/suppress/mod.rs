@@ -10,9 +10,12 @@
 //! ```
 //!
 //! - `allow(...)` at the end of a line silences those rules for findings
-//!   that *start* on that line. Alone on its line, it silences them on the
-//!   next line that is not itself only comments (so several suppressions can
-//!   be stacked above one line; a blank line in between breaks the link).
+//!   that *start* on that line. Alone on its line, it silences them in the
+//!   statement or item that starts on the next line that is not itself only
+//!   comments (the whole statement, however many lines rustfmt gives it;
+//!   the whole `fn`, `impl` or `mod`), or on that line when nothing
+//!   longer starts there. Several suppressions can be stacked above one
+//!   line; a blank line in between breaks the link.
 //! - `allow-file(...)` silences those rules in the whole file. It must come
 //!   before the first item, among the file's leading comments and
 //!   attributes; later, it silences nothing and is reported.
@@ -37,6 +40,7 @@
 mod apply;
 mod checks;
 mod conf_comments;
+mod extents;
 mod parse;
 mod ran;
 mod rust_comments;
@@ -56,6 +60,9 @@ pub const MARKER: &str = "redis-lint:";
 pub enum Target {
     /// Findings starting on this line.
     Line(u32),
+    /// Findings starting in the statement or item that starts on `first`
+    /// (a suppression alone on the line above it).
+    Lines { first: u32, last: u32 },
     /// The whole file.
     File,
     /// An `allow-file` after the first item: nowhere.
@@ -119,6 +126,7 @@ impl Suppression {
     fn applies_on(&self, line: u32) -> bool {
         match self.target {
             Target::Line(l) => l == line,
+            Target::Lines { first, last } => (first..=last).contains(&line),
             Target::File => true,
             Target::Misplaced => false,
         }

@@ -46,6 +46,7 @@ pub(super) fn report(
         .join(", ");
     let place = match s.target {
         Target::Line(line) => format!("on line {line}"),
+        Target::Lines { first, last } => format!("on lines {first}-{last}"),
         _ => "in this file".to_string(),
     };
     // Keep the ids that silenced something, did not run, or are unknown

@@ -13,7 +13,7 @@ use crate::source::FileId;
 
 /// The rules a run checked, and the configuration that set the levels of
 /// each file's findings.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct RulesRun {
     rules: Vec<&'static str>,
     /// By file id; `None` (or past the end): the rules' default levels.

@@ -7,6 +7,7 @@ use redis_lint::diagnostic::{Edit, Finding, Fix};
 use redis_lint::engine::{self, Options};
 use redis_lint::model::{Pos, Span};
 use redis_lint::rules::{self, REGISTRY};
+use redis_lint::suppress::RulesRun;
 use redis_lint::{baseline, fix, suppress};
 
 /// `con.keys` starts on line 4 (key-keys-command), `redis::cmd("FLUSHALL")`
@@ -35,8 +36,9 @@ fn lint(dir: &Path) -> Outcome {
     lint_rules(dir, REGISTRY.to_vec())
 }
 
-fn all_ids() -> Vec<&'static str> {
-    REGISTRY.iter().map(|r| r.meta.id).collect()
+/// Every rule ran on every file, at its default level.
+fn all_ran() -> RulesRun {
+    RulesRun::everywhere(REGISTRY.iter().map(|r| r.meta.id).collect())
 }
 
 /// Writes `src` as the only file of a fresh folder, lints it and applies
@@ -45,7 +47,7 @@ fn run(src: &str) -> (tempfile::TempDir, Outcome) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("a.rs"), src).unwrap();
     let mut outcome = lint(dir.path());
-    suppress::apply(&mut outcome, &all_ids());
+    suppress::apply(&mut outcome, &all_ran());
     (dir, outcome)
 }
 
@@ -114,14 +116,14 @@ fn stacked_suppressions_above_one_line_both_apply() {
 
 #[test]
 fn suppression_only_reaches_the_finding_start_line() {
-    // Two lines above: the line right below the comment has no finding.
-    let src = insert_line(BASE, 7, "// redis-lint: allow(cmd-dangerous-command) -- x");
+    // Above a blank line: the link is broken, the `fn` below is not covered.
+    let src = insert_line(BASE, 6, "// redis-lint: allow(cmd-dangerous-command) -- x");
     let (_d, o) = run(&src);
     assert_eq!(
         found(&o),
         [
             ("key-keys-command", 4),
-            ("unused-suppression", 7),
+            ("unused-suppression", 6),
             ("cmd-dangerous-command", 9)
         ]
     );
@@ -259,13 +261,13 @@ fn fixed_text(o: &Outcome) -> String {
 #[test]
 fn unused_suppression_fix_deletes_exactly_the_comment() {
     // Alone on its line: the whole line goes, newline included.
-    let src = insert_line(BASE, 3, "// redis-lint: allow(key-keys-command) -- stale");
+    let src = insert_line(BASE, 7, "// redis-lint: allow(key-keys-command) -- stale");
     let (_d, o) = run(&src);
     assert_eq!(
         found(&o),
         [
-            ("unused-suppression", 3),
-            ("key-keys-command", 5),
+            ("key-keys-command", 4),
+            ("unused-suppression", 7),
             ("cmd-dangerous-command", 9)
         ]
     );
@@ -348,12 +350,12 @@ fn suppression_for_a_rule_that_did_not_run_is_not_unused() {
     std::fs::write(dir.path().join("a.rs"), &src).unwrap();
     let only = vec![rules::find("cmd-dangerous-command").unwrap()];
     let mut o = lint_rules(dir.path(), only);
-    suppress::apply(&mut o, &["cmd-dangerous-command"]);
+    suppress::apply(&mut o, &RulesRun::everywhere(vec!["cmd-dangerous-command"]));
     assert_eq!(found(&o), [("cmd-dangerous-command", 8)]);
 
     // With the rule run, it is used: still no meta finding.
     let mut o = lint(dir.path());
-    suppress::apply(&mut o, &all_ids());
+    suppress::apply(&mut o, &all_ran());
     assert_eq!(found(&o), [("cmd-dangerous-command", 8)]);
 }
 
@@ -365,7 +367,7 @@ fn stale_suppression_in_a_file_without_redis_code_is_found() {
     let plain = "fn add(a: u32, b: u32) -> u32 {\n    a + b // redis-lint: allow(key-keys-command) -- was a KEYS call\n}\n";
     std::fs::write(dir.path().join("b.rs"), plain).unwrap();
     let mut o = lint(dir.path());
-    suppress::apply(&mut o, &all_ids());
+    suppress::apply(&mut o, &all_ran());
     let unused: Vec<&Finding> = o
         .findings
         .iter()
@@ -377,7 +379,7 @@ fn stale_suppression_in_a_file_without_redis_code_is_found() {
 
 #[test]
 fn applying_all_fixes_parses_and_relint_is_clean() {
-    let src = insert_line(BASE, 3, "// redis-lint: allow(key-keys-command) -- stale");
+    let src = insert_line(BASE, 7, "// redis-lint: allow(key-keys-command) -- stale");
     let (dir, o) = run(&src);
     let new = fixed_text(&o);
     assert!(fix::still_parses(&new));
@@ -385,7 +387,7 @@ fn applying_all_fixes_parses_and_relint_is_clean() {
     assert!(!new.contains("redis-lint:"));
     std::fs::write(dir.path().join("a.rs"), &new).unwrap();
     let mut again = lint(dir.path());
-    suppress::apply(&mut again, &all_ids());
+    suppress::apply(&mut again, &all_ran());
     assert_eq!(found(&again), [("key-keys-command", 4)]);
 }
 
@@ -502,7 +504,7 @@ fn patch(old: &str, diff: &str) -> String {
 
 #[test]
 fn diff_is_a_valid_unified_diff() {
-    let src = insert_line(BASE, 3, "// redis-lint: allow(key-keys-command) -- stale");
+    let src = insert_line(BASE, 7, "// redis-lint: allow(key-keys-command) -- stale");
     let long = format!("{src}{}", "// filler\n".repeat(20));
     let long = format!("{}{long}", "// header\n".repeat(20));
     let (_d, o) = run(&long);
@@ -672,7 +674,7 @@ fn run_files(files: &[(&str, &str)]) -> (tempfile::TempDir, Outcome) {
         std::fs::write(dir.path().join(name), text).unwrap();
     }
     let mut outcome = lint(dir.path());
-    suppress::apply(&mut outcome, &all_ids());
+    suppress::apply(&mut outcome, &all_ran());
     (dir, outcome)
 }
 
@@ -732,4 +734,131 @@ fn compose_files_take_trailing_suppressions() {
     let (_dir, outcome) = run_files(&[("docker-compose.yml", quoted)]);
     let ids: Vec<&str> = outcome.findings.iter().map(|f| f.rule.id).collect();
     assert!(ids.contains(&"conf-no-auth"), "{ids:?}");
+}
+
+/// Lints `dir` as the command line does: configuration discovered, with
+/// `select` / `ignore`; suppressions applied with what ran on each file.
+fn lint_configured(dir: &Path, select: &[&str], ignore: &[&str]) -> Outcome {
+    let owned = |ids: &[&str]| ids.iter().map(|s| s.to_string()).collect();
+    let linted = engine::run(&Options {
+        threads: Some(1),
+        settings: engine::Settings::Configured {
+            source: engine::ConfigSource::Discovered,
+            select: owned(select),
+            ignore: owned(ignore),
+        },
+        ..Options::new(vec![dir.to_path_buf()], REGISTRY.to_vec())
+    })
+    .expect("lint runs");
+    let mut outcome = linted.outcome;
+    suppress::apply(&mut outcome, &linted.rules_run);
+    outcome
+}
+
+/// BASE with a suppression of `key-keys-command` above its line.
+fn base_with_keys_suppressed() -> (tempfile::TempDir, String) {
+    let src = insert_line(
+        BASE,
+        4,
+        "    // redis-lint: allow(key-keys-command) -- admin tool, ten keys",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("redis-lint.toml"), "").unwrap();
+    std::fs::write(dir.path().join("a.rs"), &src).unwrap();
+    (dir, src)
+}
+
+#[test]
+fn suppressions_of_rules_left_out_by_select_or_ignore_are_kept() {
+    let (dir, _) = base_with_keys_suppressed();
+    for (select, ignore) in [
+        (&["cmd"][..], &[][..]),
+        (&[][..], &["key-keys-command"][..]),
+    ] {
+        let o = lint_configured(dir.path(), select, ignore);
+        let ids: Vec<&str> = o.findings.iter().map(|f| f.rule.id).collect();
+        assert_eq!(ids, ["cmd-dangerous-command"], "{select:?} {ignore:?}");
+        // `--fix` keeps the suppression, reason included.
+        assert!(fixed_text(&o).contains("allow(key-keys-command) -- admin tool"));
+    }
+    // Run, the rule finds nothing there once the call is gone: unused.
+    let (dir, src) = base_with_keys_suppressed();
+    let gone = src.replace(r#"con.keys("user:*")"#, "Ok(Vec::new())");
+    std::fs::write(dir.path().join("a.rs"), gone).unwrap();
+    let o = lint_configured(dir.path(), &["key-keys-command"], &[]);
+    assert_eq!(found(&o), [("unused-suppression", 4)]);
+}
+
+#[test]
+fn suppressions_of_rules_a_configuration_allows_are_kept() {
+    let (dir, _) = base_with_keys_suppressed();
+    let toml = dir.path().join("redis-lint.toml");
+    std::fs::write(&toml, "[rules]\nkey-keys-command = \"allow\"\n").unwrap();
+    let o = lint_configured(dir.path(), &[], &[]);
+    assert_eq!(found(&o), [("cmd-dangerous-command", 9)]);
+    // Allowed only for other paths: it ran on a.rs, and silenced its finding.
+    let other = "[[overrides]]\npaths = [\"src/**\"]\nignore = [\"key-keys-command\"]\n";
+    std::fs::write(&toml, other).unwrap();
+    let o = lint_configured(dir.path(), &[], &[]);
+    assert_eq!(found(&o), [("cmd-dangerous-command", 9)]);
+    // An `allow(all)` is unused only where some rule ran.
+    let src = "// redis-lint: allow(all) -- generated\nfn f() {}\n";
+    std::fs::write(dir.path().join("a.rs"), src).unwrap();
+    std::fs::write(&toml, "select = [\"key-keys-command\"]\n").unwrap();
+    let o = lint_configured(dir.path(), &[], &[]);
+    assert_eq!(found(&o), [("unused-suppression", 1)]);
+}
+
+/// `con.keys` split by rustfmt: the finding starts on the `.keys` line.
+const CHAIN: &str = r#"use redis::Commands;
+
+fn list(con: &mut redis::Connection) -> redis::RedisResult<Vec<String>> {
+    let keys: Vec<String> = con
+        .keys("user:and:a:long:pattern:that:makes:rustfmt:break:the:chain:*")?;
+    let more: Vec<String> = con.keys("order:*")?;
+    Ok([keys, more].concat())
+}
+"#;
+
+#[test]
+fn suppression_above_a_multi_line_statement_covers_it() {
+    let (_d, o) = run(CHAIN);
+    assert_eq!(
+        found(&o),
+        [("key-keys-command", 5), ("key-keys-command", 6)]
+    );
+    let src = insert_line(
+        CHAIN,
+        4,
+        "    // redis-lint: allow(key-keys-command) -- admin tool",
+    );
+    let (_d, o) = run(&src);
+    // The next statement is not covered.
+    assert_eq!(found(&o), [("key-keys-command", 7)]);
+}
+
+#[test]
+fn suppression_above_a_fn_covers_its_body() {
+    for head in ["", "#[allow(dead_code)]\n"] {
+        let src = CHAIN.replace(
+            "fn list",
+            &format!("// redis-lint: allow(key-keys-command) -- admin tool\n{head}fn list"),
+        );
+        let (_d, o) = run(&src);
+        assert_eq!(found(&o), [], "{src}");
+    }
+    // Stale: reported for the lines of the fn, and deleted by the fix.
+    let src = BASE.replace(
+        "fn wipe",
+        "// redis-lint: allow(key-keys-command) -- admin tool\nfn wipe",
+    );
+    let (_d, o) = run(&src);
+    let unused = o
+        .findings
+        .iter()
+        .find(|f| f.rule.id == "unused-suppression");
+    assert_eq!(
+        unused.map(|f| f.message.as_str()),
+        Some("this suppression silenced nothing: no `key-keys-command` finding on lines 8-10")
+    );
 }

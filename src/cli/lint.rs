@@ -163,8 +163,7 @@ fn analyse(args: &LintArgs, opts: &Options, notices: Notices) -> Result<Analysed
         Failed::Yes
     };
     let mut outcome = linted.outcome;
-    let ran: Vec<&str> = opts.rules.iter().map(|r| r.meta.id).collect();
-    suppress::apply(&mut outcome, &ran);
+    suppress::apply(&mut outcome, &linted.rules_run);
     if let Some(path) = &args.baseline {
         let base = baseline::load(path).map_err(Failure::Baseline)?;
         let report = baseline::apply(&base, &mut outcome);

@@ -22,6 +22,7 @@ use crate::manifest::Manifests;
 use crate::parse;
 use crate::rules::Rule;
 use crate::settings::{Config, ConfigError, Resolver};
+use crate::suppress::RulesRun;
 use crate::walk::Walked;
 
 pub use workspace::display_path;
@@ -145,6 +146,8 @@ pub struct Linted {
     /// Paths given to lint that do not exist (each is also a problem of
     /// the outcome): the rest was linted, but the run failed.
     pub missing_paths: Vec<MissingPath>,
+    /// Which rules ran on each file of the outcome (for the suppressions).
+    pub rules_run: RulesRun,
 }
 
 /// Something that went wrong without spoiling the run.
@@ -277,13 +280,21 @@ impl Run<'_> {
             },
             &mut outcome,
         );
+        let mut configs = units.configs.clone();
         rust::check_units(self, units, &rules, &mut outcome);
         server_conf::lint(self, &walked.configs, &mut crates, &mut outcome)?;
+        // Configuration files follow their folder's configuration here (the
+        // engine gave an included file its root's: the same one unless the
+        // included file sits under another redis-lint configuration).
+        let rest = outcome.files[configs.len()..].iter();
+        configs.extend(rest.map(|f| self.config_of(&f.path).ok().flatten()));
+        let ran = self.opts.rules.iter().map(|r| r.meta.id).collect();
         finish(&mut outcome);
         Ok(Linted {
             outcome,
             warnings,
             missing_paths,
+            rules_run: RulesRun::new(ran, configs),
         })
     }
 

@@ -110,12 +110,21 @@ impl SourceCode for Excerpt {
         let to = (last + after).min(self.starts.len() - 1);
         let data_start = self.starts[from];
         let data_end = self.starts.get(to + 1).copied().unwrap_or(self.text.len());
+        // miette reads the span alone (no context lines) for the location
+        // header, `file:line:column`: give the span's own column there so
+        // that click-through lands on the finding, not the line start.
+        let column = if before == 0 {
+            let line = self.text.get(self.starts[first]..start);
+            line.map_or(0, |l| l.chars().count())
+        } else {
+            0
+        };
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.clone(),
             &self.text.as_bytes()[data_start..data_end],
             SourceSpan::new(data_start.into(), data_end - data_start),
             from,
-            0,
+            column,
             to - from + 1,
         )))
     }
@@ -521,5 +530,21 @@ mod tests {
         assert_eq!(offset(src, Pos { line: 1, col: 1 }), 1);
         assert_eq!(offset(src, Pos { line: 2, col: 2 }), 3 + 4);
         assert_eq!(offset(src, Pos { line: 9, col: 0 }), src.len());
+    }
+
+    #[test]
+    fn the_location_header_has_the_column_of_the_span() {
+        let text = "fn f() {\n    let é = con.keys(\"*\");\n}\n";
+        let excerpt = Excerpt::new("a.rs", Arc::from(text));
+        let at = text.find("con").unwrap();
+        let header = excerpt
+            .read_span(&SourceSpan::new(at.into(), 3), 0, 0)
+            .unwrap();
+        // 0-based here; miette shows `a.rs:2:13`.
+        assert_eq!((header.line(), header.column()), (1, 12));
+        let snippet = excerpt
+            .read_span(&SourceSpan::new(at.into(), 3), 1, 1)
+            .unwrap();
+        assert_eq!(snippet.column(), 0, "the snippet starts at a line start");
     }
 }

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::{checks, parse_as, Suppressions, Syntax, MARKER};
+use super::{checks, parse_as, RulesRun, Suppressions, Syntax, MARKER};
 use crate::diagnostic::{Finding, Level, Outcome};
 use crate::rules::suppressions::unknown_rule_in_suppression::RULE as UNKNOWN_RULE_IN_SUPPRESSION;
 use crate::rules::Rule;
@@ -31,13 +31,13 @@ pub(super) fn meta(
 /// Applies the inline suppressions of every file of a run: removes the
 /// findings they silence, then adds the findings about the suppressions
 /// themselves ([`META_RULES`](super::META_RULES)), and re-sorts the findings as the engine
-/// does. `ran` holds the ids of the rules that ran: a suppression naming a
-/// rule that did not run is not reported as unused.
+/// does. `ran` says which rules ran on each file at a level that reports:
+/// a suppression naming a rule that did not is not reported as unused.
 ///
 /// A file whose text the engine did not keep (no Redis code in it) is read
 /// from disk when it may hold a suppression, so that its stale
 /// suppressions are reported too; its text is then kept in the outcome.
-pub fn apply(outcome: &mut Outcome, ran: &[&str]) {
+pub fn apply(outcome: &mut Outcome, ran: &RulesRun) {
     let mut per_file: HashMap<FileId, (Suppressions, Vec<Vec<bool>>)> = HashMap::new();
     for (id, file) in outcome.files.iter_mut().enumerate() {
         if file.source.is_empty() {
@@ -92,8 +92,10 @@ pub fn apply(outcome: &mut Outcome, ran: &[&str]) {
                 "write `// redis-lint: allow(rule-id) -- reason`, or `allow-file(...)` before the first item to cover the file".into(),
             ));
         }
+        let path = &outcome.files[file as usize].path;
+        let ran_here = |rule: &str| ran.ran_on(file, path, rule);
         for (s, used) in sups.items.iter().zip(&used) {
-            checks::report_one(&mut outcome.findings, file, s, used, ran);
+            checks::report_one(&mut outcome.findings, file, s, used, &ran_here);
         }
     }
 

@@ -16,7 +16,7 @@ pub(super) fn report_one(
     file: FileId,
     s: &Suppression,
     used: &[bool],
-    ran: &[&str],
+    ran: &dyn Fn(&str) -> bool,
 ) {
     if s.reason.is_none() {
         let message = if s.stray {

@@ -10,9 +10,12 @@
 //! ```
 //!
 //! - `allow(...)` at the end of a line silences those rules for findings
-//!   that *start* on that line. Alone on its line, it silences them on the
-//!   next line that is not itself only comments (so several suppressions can
-//!   be stacked above one line; a blank line in between breaks the link).
+//!   that *start* on that line. Alone on its line, it silences them in the
+//!   statement or item that starts on the next line that is not itself only
+//!   comments (the whole statement, however many lines rustfmt gives it;
+//!   the whole `fn`, `impl` or `mod`), or on that line when nothing
+//!   longer starts there. Several suppressions can be stacked above one
+//!   line; a blank line in between breaks the link.
 //! - `allow-file(...)` silences those rules in the whole file. It must come
 //!   before the first item, among the file's leading comments and
 //!   attributes; later, it silences nothing and is reported.
@@ -30,13 +33,16 @@
 //! The suppressions are checked too (`rules::META_RULES`): one without a reason
 //! after `--`, one naming no known rule (or that cannot be read), and one
 //! that silenced nothing in this run (with a fix deleting it). A rule that
-//! did not run this time never makes a suppression "unused". Findings of
+//! did not run on the file this time (not selected, ignored, or `allow` in
+//! its configuration) never makes a suppression "unused". Findings of
 //! these three rules cannot themselves be suppressed inline.
 
 mod apply;
 mod checks;
 mod conf_comments;
+mod extents;
 mod parse;
+mod ran;
 mod rust_comments;
 mod unused;
 
@@ -44,6 +50,7 @@ use crate::source::Span;
 
 pub use apply::apply;
 pub use parse::{parse, parse_as};
+pub use ran::RulesRun;
 
 /// What starts a suppression comment (after `//`).
 pub const MARKER: &str = "redis-lint:";
@@ -53,6 +60,9 @@ pub const MARKER: &str = "redis-lint:";
 pub enum Target {
     /// Findings starting on this line.
     Line(u32),
+    /// Findings starting in the statement or item that starts on `first`
+    /// (a suppression alone on the line above it).
+    Lines { first: u32, last: u32 },
     /// The whole file.
     File,
     /// An `allow-file` after the first item: nowhere.
@@ -116,6 +126,7 @@ impl Suppression {
     fn applies_on(&self, line: u32) -> bool {
         match self.target {
             Target::Line(l) => l == line,
+            Target::Lines { first, last } => (first..=last).contains(&line),
             Target::File => true,
             Target::Misplaced => false,
         }

@@ -2,6 +2,7 @@
 //! comment the lexers of [`super::rust_comments`] and
 //! [`super::conf_comments`] find, and the lines it applies to.
 
+use super::extents::Extents;
 use super::{conf_comments, rust_comments};
 use super::{Malformed, RuleRef, Suppression, Suppressions, Syntax, Target, MARKER};
 use crate::source::{Pos, Span};
@@ -22,6 +23,9 @@ pub fn parse_as(source: &str, syntax: Syntax) -> Suppressions {
         Syntax::Yaml => conf_comments::lex_hash(source, true),
     };
     let mut out = Suppressions::default();
+    // Statement and item extents, parsed only when a suppression is alone
+    // on its line in a Rust file.
+    let mut extents: Option<Extents> = None;
     for c in &lexed.comments {
         let Some(directive) = c.body.trim_start().strip_prefix(MARKER) else {
             continue;
@@ -50,15 +54,24 @@ pub fn parse_as(source: &str, syntax: Syntax) -> Suppressions {
             start: at(directive_at + r.start),
             end: at(directive_at + r.end),
         };
-        let target = if !parsed.file {
-            let mut line = c.line;
-            if c.own_line {
+        let target = if !parsed.file && c.own_line {
+            let mut line = c.line + 1;
+            while lexed.comment_only(line) {
                 line += 1;
-                while lexed.comment_only(line) {
-                    line += 1;
-                }
             }
-            Target::Line(line)
+            let last = match syntax {
+                Syntax::Rust => extents
+                    .get_or_insert_with(|| Extents::of(source))
+                    .last_line(line),
+                Syntax::Conf | Syntax::Yaml => line,
+            };
+            if last > line {
+                Target::Lines { first: line, last }
+            } else {
+                Target::Line(line)
+            }
+        } else if !parsed.file {
+            Target::Line(c.line)
         } else if c.in_header {
             Target::File
         } else {

@@ -10,13 +10,14 @@ use crate::rules::suppressions::unused_suppression::RULE as UNUSED_SUPPRESSION;
 use crate::source::FileId;
 
 /// Reports `s` when it is misplaced or some of its known rules that ran
-/// silenced nothing (`used` says, per id, whether it silenced a finding).
+/// silenced nothing (`used` says, per id, whether it silenced a finding;
+/// `ran`, whether a rule ran on this file at a level that reports).
 pub(super) fn report(
     out: &mut Vec<Finding>,
     file: FileId,
     s: &Suppression,
     used: &[bool],
-    ran: &[&str],
+    ran: &dyn Fn(&str) -> bool,
 ) {
     if s.target == Target::Misplaced {
         out.push(meta(
@@ -28,18 +29,11 @@ pub(super) fn report(
         ));
         return;
     }
-    let ran_rule = |id: &str| {
-        if id == "all" {
-            !ran.is_empty()
-        } else {
-            ran.contains(&id)
-        }
-    };
     let unused: Vec<&RuleRef> = s
         .rules
         .iter()
         .zip(used)
-        .filter(|(r, &used)| !used && is_known(&r.id) && ran_rule(&r.id))
+        .filter(|(r, &used)| !used && is_known(&r.id) && ran(&r.id))
         .map(|(r, _)| r)
         .collect();
     let Some(first) = unused.first() else {
@@ -52,6 +46,7 @@ pub(super) fn report(
         .join(", ");
     let place = match s.target {
         Target::Line(line) => format!("on line {line}"),
+        Target::Lines { first, last } => format!("on lines {first}-{last}"),
         _ => "in this file".to_string(),
     };
     // Keep the ids that silenced something, did not run, or are unknown

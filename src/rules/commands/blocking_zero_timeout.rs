@@ -40,7 +40,9 @@ fn blocking_zero_timeout(ctx: &RuleContext, sink: &mut Sink) {
                 call.command
             ),
             "use a finite timeout (a few seconds) and loop; a timed-out call returns nil and the loop can check \
-             for shutdown before waiting again"
+             for shutdown before waiting again. Keep it below the connection's response (read) timeout, \
+             500 ms by default on redis-rs 1.x async connections: run the loop on a dedicated connection \
+             whose timeout is longer than the blocking one"
                 .to_string(),
         );
     }

@@ -36,7 +36,8 @@ fn missing_timeout(ctx: &RuleContext, sink: &mut Sink) {
                     let bound = if with_connect_timeout { " (the timeout given bounds only connecting)" } else { "" };
                     (
                         format!("a sync connection from `{}` has no read timeout{bound}: one stuck reply hangs this thread forever", c.what),
-                        "call `con.set_read_timeout(Some(Duration::from_secs(..)))` and `set_write_timeout` right after connecting".to_string(),
+                        "call `con.set_read_timeout(Some(Duration::from_secs(..)))` and `set_write_timeout` right after connecting, \
+                         longer than the timeout of any blocking command (`BLPOP`, `XREAD BLOCK`) run on it".to_string(),
                     )
                 })
             }
@@ -47,7 +48,8 @@ fn missing_timeout(ctx: &RuleContext, sink: &mut Sink) {
                             "`{}` on redis-rs 0.x has no response timeout: a command waits forever if the server stops answering",
                             c.what
                         ),
-                        "pass a config with `set_response_timeout` and `set_connection_timeout` (or upgrade to redis-rs 1.x, whose defaults are 500 ms / 1 s)".to_string(),
+                        "pass a config with `set_response_timeout` and `set_connection_timeout` (or upgrade to redis-rs 1.x, whose defaults are 500 ms / 1 s); \
+                         the response timeout must be longer than the timeout of any blocking command run on the connection".to_string(),
                     )
                 })
             }
@@ -57,7 +59,8 @@ fn missing_timeout(ctx: &RuleContext, sink: &mut Sink) {
             )),
             CreationKind::FredClient { command_timeout: FredTimeout::Missing, .. } => Some((
                 format!("fred client from `{}` has no `default_command_timeout`: a command waits forever on a stalled connection", c.what),
-                "build it with `.with_performance_config(|p| p.default_command_timeout = Duration::from_secs(..))`".to_string(),
+                "build it with `.with_performance_config(|p| p.default_command_timeout = Duration::from_secs(..))`, longer than \
+                 the timeout of any blocking command it runs (or give those a longer one with `with_options`)".to_string(),
             )),
             _ => None,
         };

@@ -1,0 +1,53 @@
+//! Which rules ran on each file of a run, at a level that reports: only
+//! those can make a suppression "unused". A suppression of a rule left out
+//! by `--select`, `--ignore` or the file's configuration (`allow`) still
+//! guards that line for the runs that do check it.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::diagnostic::Level;
+use crate::rules;
+use crate::settings::Config;
+use crate::source::FileId;
+
+/// The rules a run checked, and the configuration that set the levels of
+/// each file's findings.
+#[derive(Debug)]
+pub struct RulesRun {
+    rules: Vec<&'static str>,
+    /// By file id; `None` (or past the end): the rules' default levels.
+    configs: Vec<Option<Arc<Config>>>,
+}
+
+impl RulesRun {
+    /// `rules` (the run's choice, before any configuration) on the files
+    /// whose configurations are `configs`, by file id.
+    pub fn new(rules: Vec<&'static str>, configs: Vec<Option<Arc<Config>>>) -> RulesRun {
+        RulesRun { rules, configs }
+    }
+
+    /// `rules` on every file at their default levels (no configuration).
+    pub fn everywhere(rules: Vec<&'static str>) -> RulesRun {
+        RulesRun::new(rules, Vec::new())
+    }
+
+    /// Whether `rule` ran on the file `file` at `path` and could report
+    /// there; `all` ran when any rule did.
+    pub(super) fn ran_on(&self, file: FileId, path: &Path, rule: &str) -> bool {
+        let config = self.configs.get(file as usize).and_then(Option::as_deref);
+        let reports = |id: &str| {
+            let Some(rule) = rules::find(id) else {
+                return false;
+            };
+            self.rules.contains(&id)
+                && config
+                    .is_none_or(|c| !c.excludes(path) && c.level(&rule.meta, path) != Level::Allow)
+        };
+        if rule == "all" {
+            self.rules.iter().any(|id| reports(id))
+        } else {
+            reports(rule)
+        }
+    }
+}

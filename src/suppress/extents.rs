@@ -12,12 +12,6 @@ use proc_macro2::Span as TokenSpan;
 use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
 
-/// syn recurses once per nesting level, and this runs on the caller's
-/// stack (not the engine's large worker stacks): deeper or longer-lined
-/// files keep one-line suppressions rather than risk an overflow.
-const MAX_DEPTH: usize = 256;
-const MAX_LINE: usize = 10_000;
-
 /// The last line of the outermost statement or item starting on each
 /// line (attributes included), for the lines where one spans several.
 #[derive(Debug, Default)]
@@ -26,17 +20,15 @@ pub(super) struct Extents {
 }
 
 impl Extents {
-    /// The extents of `source`; none when it does not parse or is too deep
-    /// or wide to parse safely here.
+    /// The extents of `source`; none when it does not parse (or could not
+    /// be parsed safely: the one guarded parse decides, as for linting).
     pub(super) fn of(source: &str) -> Extents {
-        let mut out = Extents::default();
-        if too_deep_or_wide(source) {
-            return out;
-        }
-        if let Ok(file) = syn::parse_file(source) {
+        crate::parse::parse_file_with(source, |file| {
+            let mut out = Extents::default();
             out.visit_file(&file);
-        }
-        out
+            out
+        })
+        .unwrap_or_default()
     }
 
     /// The last line covered by a suppression aimed at `line`.
@@ -92,29 +84,6 @@ impl<'ast> Visit<'ast> for Extents {
     }
 }
 
-/// Bracket nesting past [`MAX_DEPTH`] (a byte scan: brackets in strings
-/// and comments count too, which only errs on the safe side) or a line
-/// past [`MAX_LINE`] (generated code, where bracket-free nesting hides).
-fn too_deep_or_wide(source: &str) -> bool {
-    if source.lines().any(|l| l.len() > MAX_LINE) {
-        return true;
-    }
-    let mut depth = 0usize;
-    for b in source.bytes() {
-        match b {
-            b'{' | b'(' | b'[' => {
-                depth += 1;
-                if depth > MAX_DEPTH {
-                    return true;
-                }
-            }
-            b'}' | b')' | b']' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    false
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,7 +101,12 @@ mod tests {
     #[test]
     fn unparsable_or_deep_files_have_no_extents() {
         assert_eq!(Extents::of("fn f( {\n  x\n}\n").last_line(1), 1);
-        let deep = format!("fn f() {{\n{}{}\n}}\n", "(".repeat(300), ")".repeat(300));
+        let depth = crate::parse::MAX_DEPTH + 1;
+        let deep = format!(
+            "fn f() {{\n{}{}\n}}\n",
+            "(".repeat(depth),
+            ")".repeat(depth)
+        );
         assert_eq!(Extents::of(&deep).last_line(1), 1);
     }
 }

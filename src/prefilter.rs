@@ -109,7 +109,7 @@ fn key_names(key: &RawKey, out: &mut Vec<String>) {
                 out.push(name.clone());
                 args.iter().for_each(|a| key_names(a, out));
             }
-            RawPart::Lit(_) | RawPart::Hole(_) => {}
+            RawPart::Lit(_) | RawPart::Hole(_) | RawPart::TooComplex(_) => {}
         }
     }
 }

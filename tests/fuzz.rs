@@ -1,7 +1,8 @@
 //! Property tests of the whole pipeline (walk, read, prefilter, parse,
 //! extract, resolve, rules, report) on bad and odd input: token soup built
 //! from Rust and Redis fragments, code from a small Redis-flavoured grammar
-//! (parses more often, so it reaches the extractor and the rules), and
+//! (parses more often, so it reaches the extractor and the rules), fns that
+//! build keys out of keys (to reach the key size bounds), and
 //! mutations of the real fixtures. No input may panic, produce an
 //! `internal-error`, or break the JSON document.
 //!
@@ -523,6 +524,38 @@ fn stmts() -> impl Strategy<Value = String> {
     prop::collection::vec(stmt, 0..6).prop_map(|s| s.join("\n    "))
 }
 
+/// A fn that builds keys out of keys, each step reading two earlier
+/// bindings through `+`, `format!`, `push_str`, `clone()` or nested calls
+/// of a key builder (so keys double, nest and reach the size bounds), and
+/// runs commands on some of them.
+fn key_chain() -> impl Strategy<Value = String> {
+    let step = (0usize..6, any::<Index>(), any::<Index>(), lit(KEYS));
+    let uses = prop::collection::vec((any::<Index>(), lit(METHODS)), 1..4);
+    (prop::collection::vec(step, 1..48), uses, lit(FN_NAMES)).prop_map(|(steps, uses, helper)| {
+        let mut body = String::from("    let mut k0 = \"k\".to_string();\n");
+        for (i, (op, a, b, key)) in steps.iter().enumerate() {
+            let n = i + 1;
+            let (a, b) = (a.index(n), b.index(n));
+            let line = match op {
+                0 => format!("let mut k{n} = k{a}.clone() + &k{b};"),
+                1 => format!("let mut k{n} = format!(\"{{}}:{{}}\", k{a}, k{b});"),
+                2 => format!("k{a}.push_str(&k{b}); let mut k{n} = k{a}.clone();"),
+                3 => format!("let mut k{n} = {helper}(k{a}.clone(), &k{b});"),
+                4 => format!("let mut k{n} = {helper}(&format!(\"{{}}{{}}\", {helper}(&k{a}, {key}), k{b}), &k{a});"),
+                _ => format!("let mut k{n} = k{a} + {key} + &k{b};"),
+            };
+            body += &format!("    {line}\n");
+        }
+        for (k, method) in &uses {
+            body += &format!("    let _: () = con.{method}(&k{}, 1)?;\n", k.index(steps.len() + 1));
+        }
+        format!(
+            "use redis::Commands;\n\nfn {helper}(a: &str, b: &str) -> String {{ format!(\"{{a}}:{{b}}\") }}\n\n\
+             pub fn f(con: &mut redis::Connection) -> redis::RedisResult<()> {{\n{body}    Ok(())\n}}\n"
+        )
+    })
+}
+
 /// A file of items from the grammar.
 fn grammar_file() -> impl Strategy<Value = String> {
     let params = prop::collection::vec(lit(PARAMS), 0..3).prop_map(|p| p.join(", "));
@@ -738,7 +771,7 @@ fn case(first: BoxedStrategy<String>, more: BoxedStrategy<String>) -> impl Strat
 }
 
 fn generated() -> BoxedStrategy<String> {
-    prop_oneof![1 => soup(), 2 => grammar_file()].boxed()
+    prop_oneof![2 => soup(), 4 => grammar_file(), 1 => key_chain()].boxed()
 }
 
 // ---------------------------------------------------------------- checks --

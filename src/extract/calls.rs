@@ -161,10 +161,10 @@ impl Walker {
         // that returns a connection.
         if is_fn_path(&segs) {
             let keys: Vec<RawKey> = args.iter().map(|a| self.key_of(a)).collect();
-            let as_key = RawKey(vec![RawPart::Call {
+            let as_key = self.bounded(RawKey(vec![RawPart::Call {
                 name: last.clone(),
                 args: keys.clone(),
-            }]);
+            }]));
             if !args.is_empty() {
                 let (func, in_test) = (self.func(), self.in_test());
                 self.facts.helper_calls.push(RawHelperCall {

@@ -11,13 +11,22 @@ use crate::model::flow::{ReplyUse, RetryFact, Source, UseKind};
 use crate::model::key::{parse_format, FormatPiece};
 use crate::model::Span;
 
+/// Most sources one binding records.
+const MAX_SOURCES: usize = 256;
+
 impl Walker {
     pub(super) fn flow_of_name(&self, name: &str) -> Option<&Vec<Source>> {
         let cx = self.fns.last()?;
         cx.flows.iter().rev().find_map(|s| s.get(name))
     }
 
-    pub(super) fn bind_flow(&mut self, name: String, sources: Vec<Source>) {
+    pub(super) fn bind_flow(&mut self, name: String, mut sources: Vec<Source>) {
+        // Each binding holds the sources of those it is built from: without
+        // a bound, `let b = a + con.get(k)?;` repeated grows them per line.
+        // The latest sources (sorted last) are kept.
+        if sources.len() > MAX_SOURCES {
+            sources.drain(..sources.len() - MAX_SOURCES);
+        }
         if let Some(scope) = self.cx().flows.last_mut() {
             scope.insert(name, sources);
         }
@@ -48,7 +57,12 @@ impl Walker {
     pub(super) fn flow_of(&self, e: &Expr, calls_before: usize, summaries: bool) -> Vec<Source> {
         let ing = flow::ingredients(e, summaries);
         let mut out = ing.sources;
-        for (name, decoded) in ing.names {
+        // Each name once: a lookup walks every enclosing scope, and a name
+        // read at each level of a deep nesting would be looked up per read.
+        let mut names = ing.names;
+        names.sort_unstable();
+        names.dedup();
+        for (name, decoded) in names {
             for s in self.flow_of_name(&name).into_iter().flatten() {
                 out.push(*s);
                 if let (true, Source::Reply(seq)) = (decoded, s) {

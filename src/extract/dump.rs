@@ -114,8 +114,9 @@ fn key_text(key: &RawKey) -> String {
     key.0
         .iter()
         .map(|p| match p {
-            RawPart::Lit(s) => s.clone(),
+            RawPart::Lit(s) => s.to_string(),
             RawPart::Hole(h) => format!("{{{h}}}"),
+            RawPart::TooComplex(n) => format!("<too complex #{n}>"),
             RawPart::Const(c) => format!("<{c}>"),
             RawPart::Call { name, args } => {
                 let args: Vec<String> = args.iter().map(key_text).collect();

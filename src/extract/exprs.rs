@@ -142,8 +142,8 @@ impl Walker {
     pub(super) fn eval_macro(&mut self, m: &syn::ExprMacro, e: &Expr) -> Value {
         let name = macro_name(&m.mac);
         if matches!(name.as_str(), "format" | "concat") {
-            if let Some(args) = macro_args(&m.mac.tokens) {
-                self.note_inline_captures(args.first());
+            self.in_macro(&m.mac.tokens, |w, args| {
+                w.note_inline_captures(args.first());
                 // A URL built with `format!`: its literal parts can
                 // still hold a password or a remote host.
                 if let Some(Expr::Lit(syn::ExprLit {
@@ -151,12 +151,12 @@ impl Walker {
                     ..
                 })) = args.first()
                 {
-                    self.note_url(s);
+                    w.note_url(s);
                 }
                 args.iter().skip(1).for_each(|a| {
-                    self.eval(a);
+                    w.eval(a);
                 });
-            }
+            });
             return Value::Key(self.key_of(e));
         }
         self.mac(&m.mac);
@@ -175,7 +175,12 @@ impl Walker {
         let value = self.eval(&a.right);
         if let Expr::Path(p) = &*a.left {
             if let Some(id) = p.path.get_ident() {
-                let sources = self.flow_of(&a.right, calls, true);
+                // `a = b = c` gives `a` the unit value of `b = c`: nothing
+                // flows. Not scanning it keeps a chain of n linear.
+                let sources = match &*a.right {
+                    Expr::Assign(_) => Vec::new(),
+                    right => self.flow_of(right, calls, true),
+                };
                 self.bind_flow(id.to_string(), sources);
                 self.bind(id.to_string(), value);
                 return Value::Unknown;
@@ -320,8 +325,8 @@ impl Walker {
         let Some(name) = p.path.get_ident().map(|i| i.to_string()) else {
             return;
         };
-        if let Some(Value::Key(mut key)) = self.lookup(&name).cloned() {
-            key.0.extend(self.key_of(tail).0);
+        if let Some(Value::Key(key)) = self.lookup(&name).cloned() {
+            let key = self.appended(key, tail);
             // Update the binding where it lives, not in an inner block.
             if let Some(scope) = self
                 .cx()

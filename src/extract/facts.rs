@@ -2,16 +2,57 @@
 //! (structs, consts, key builders, routes) are known. `model::resolve`
 //! turns these into the resolved model.
 
+use std::ops::Deref;
+use std::sync::Arc;
+
 use crate::model::flow::{LoopFact, ReplyUse, RetryFact, Source};
 use crate::model::{Api, ConnKind, FnInfo, Form, Lib, LoopCtx, Opts, ScriptText, Span};
 
 use super::types::TypeClass;
 
+/// Text of a key part. Shared, not copied: a key bound to a variable is
+/// copied into every `+`, `format!` and binding built from it, and sharing
+/// keeps that copy a pointer per part however long the text.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+pub struct Text(Arc<str>);
+
+impl Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Text {
+        Text(s.into())
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Text {
+        Text(s.into())
+    }
+}
+
+impl From<Text> for String {
+    fn from(t: Text) -> String {
+        t.0.to_string()
+    }
+}
+
 /// A piece of a key before crate-wide resolution.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum RawPart {
-    Lit(String),
-    Hole(String),
+    Lit(Text),
+    Hole(Text),
     /// A const or static of the crate, by name.
     Const(String),
     /// A call to a fn that may be a crate-local key builder.
@@ -19,17 +60,43 @@ pub enum RawPart {
         name: String,
         args: Vec<RawKey>,
     },
+    /// A key expression past the size or nesting bound ([`KEY_BOUND`]):
+    /// nothing is known about it. Numbered per file so that two different
+    /// such keys do not compare equal (one binding used twice does).
+    TooComplex(u32),
+}
+
+/// How large a key template may grow while it is built: past this it is
+/// [`RawPart::TooComplex`]. Real keys have a handful of parts; without a
+/// bound, `let b = a.clone() + &a;` repeated doubles the key per line.
+pub const KEY_BOUND: KeySize = KeySize {
+    parts: 64,
+    bytes: 64 * 1024,
+};
+
+/// The size of a key template: its parts (call arguments included) and
+/// the bytes of their text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct KeySize {
+    pub parts: usize,
+    pub bytes: usize,
+}
+
+impl KeySize {
+    pub fn exceeds(self, bound: KeySize) -> bool {
+        self.parts > bound.parts || self.bytes > bound.bytes
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct RawKey(pub Vec<RawPart>);
 
 impl RawKey {
-    pub fn hole(text: impl Into<String>) -> RawKey {
+    pub fn hole(text: impl Into<Text>) -> RawKey {
         RawKey(vec![RawPart::Hole(text.into())])
     }
 
-    pub fn lit(text: impl Into<String>) -> RawKey {
+    pub fn lit(text: impl Into<Text>) -> RawKey {
         RawKey(vec![RawPart::Lit(text.into())])
     }
 
@@ -41,21 +108,45 @@ impl RawKey {
         }
     }
 
+    pub fn size(&self) -> KeySize {
+        let mut size = KeySize::default();
+        for part in &self.0 {
+            size.parts += 1;
+            match part {
+                RawPart::Lit(t) | RawPart::Hole(t) => size.bytes += t.len(),
+                RawPart::Const(name) => size.bytes += name.len(),
+                RawPart::Call { name, args } => {
+                    size.bytes += name.len();
+                    for a in args {
+                        let inner = a.size();
+                        size.parts += inner.parts;
+                        size.bytes += inner.bytes;
+                    }
+                }
+                RawPart::TooComplex(_) => {}
+            }
+        }
+        size
+    }
+
     /// Identifiers the key is built from (to tell whether it depends on a
     /// loop item).
     pub fn mentions(&self, out: &mut Vec<String>) {
         for part in &self.0 {
-            match part {
-                RawPart::Hole(text) | RawPart::Const(text) => {
-                    out.extend(
-                        text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
-                            .filter(|s| !s.is_empty())
-                            .map(str::to_string),
-                    );
+            let text = match part {
+                RawPart::Hole(text) => &**text,
+                RawPart::Const(text) => text.as_str(),
+                RawPart::Call { args, .. } => {
+                    args.iter().for_each(|a| a.mentions(out));
+                    continue;
                 }
-                RawPart::Call { args, .. } => args.iter().for_each(|a| a.mentions(out)),
-                RawPart::Lit(_) => {}
-            }
+                RawPart::Lit(_) | RawPart::TooComplex(_) => continue,
+            };
+            out.extend(
+                text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string),
+            );
         }
     }
 }

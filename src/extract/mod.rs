@@ -82,6 +82,9 @@ pub fn extract(file: &syn::File, is_test_file: bool) -> FileFacts {
         script_statics: Vec::new(),
         last_chain: None,
         depth: 0,
+        key_depth: 0,
+        macro_nest: 0,
+        too_complex: 0,
         blocks: 0,
         loops: 0,
         nest: 0,
@@ -166,6 +169,12 @@ struct Walker {
     last_chain: Option<(usize, Tail)>,
     /// Current recursion depth of `eval` / `key_of`.
     depth: usize,
+    /// Nesting of `key_of` (bounded by `keys::MAX_KEY_DEPTH`).
+    key_depth: usize,
+    /// Macros whose arguments are being walked (see `in_macro`).
+    macro_nest: usize,
+    /// Too-complex keys made so far: numbers them.
+    too_complex: u32,
     /// Block and loop counters (ids are per file).
     blocks: u32,
     loops: u32,
@@ -188,6 +197,32 @@ struct Walker {
 
 /// Deepest expression nesting the walker follows.
 const MAX_DEPTH: usize = 10_000;
+
+/// Deepest nesting of macros whose arguments the walker parses. A macro's
+/// arguments are tokens: parsing them re-reads every token nested inside,
+/// so without a bound `format!` nested n deep costs n² token reads (and
+/// more, as keys are read at each level). Real code nests a few.
+const MAX_MACRO_NEST: usize = 32;
+
+impl Walker {
+    /// Parses a macro's arguments as comma-separated expressions and hands
+    /// them to `f`; `None` when they are no such list or the macro sits
+    /// inside [`MAX_MACRO_NEST`] others.
+    fn in_macro<T>(
+        &mut self,
+        tokens: &proc_macro2::TokenStream,
+        f: impl FnOnce(&mut Self, Vec<Expr>) -> T,
+    ) -> Option<T> {
+        if self.macro_nest >= MAX_MACRO_NEST {
+            return None;
+        }
+        let args = syntax::macro_args(tokens)?;
+        self.macro_nest += 1;
+        let out = f(self, args);
+        self.macro_nest -= 1;
+        Some(out)
+    }
+}
 
 impl<'ast> Visit<'ast> for Walker {
     fn visit_expr(&mut self, e: &'ast Expr) {

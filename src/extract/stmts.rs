@@ -6,9 +6,7 @@ use syn::{Expr, Pat, Stmt};
 
 use super::facts::{Op, RawKey, Recv};
 use super::scope::FnCtx;
-use super::syntax::{
-    expr_idents, is_fn_path, is_int_type, macro_args, macro_name, pat_idents, single_ident,
-};
+use super::syntax::{expr_idents, is_fn_path, is_int_type, macro_name, pat_idents, single_ident};
 use super::types;
 use super::value::{push_op, Tail, Value};
 use super::{redis_modules, Walker};
@@ -246,15 +244,15 @@ impl Walker {
             self.select_branches(&mac.tokens);
             return;
         }
-        if let Some(args) = macro_args(&mac.tokens) {
-            self.note_inline_captures(args.first());
+        self.in_macro(&mac.tokens, |w, args| {
+            w.note_inline_captures(args.first());
             // println!/assert!/vec!/join!: their arguments are expressions.
             if name != "cmd" {
                 for a in &args {
-                    self.eval(a);
+                    w.eval(a);
                 }
             }
-        }
+        });
     }
 
     /// A future that may be dropped before it completes. A command whose

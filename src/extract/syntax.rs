@@ -4,6 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::ToTokens;
 use syn::punctuated::Punctuated;
+use syn::visit::{self, Visit};
 use syn::{Expr, ExprMethodCall, Pat, Token};
 
 use crate::model::key::{parse_format, FormatPiece};
@@ -263,4 +264,91 @@ pub(super) fn pair_values<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
 pub(super) fn is_fn_path(segs: &[String]) -> bool {
     let lower = |s: &String| s.chars().next().is_some_and(|c| c.is_lowercase());
     segs.len() <= 3 && segs.iter().all(lower)
+}
+
+/// Whether `e` is larger than `budget`, counting syntax nodes and the
+/// bytes of identifiers and literals. Stops counting once over, so the
+/// answer costs at most `budget` steps however large `e` is.
+pub(super) fn larger_than(e: &Expr, budget: usize) -> bool {
+    let mut size = Size { left: budget };
+    size.visit_expr(e);
+    size.left == 0
+}
+
+struct Size {
+    left: usize,
+}
+
+impl Size {
+    /// Takes `n` from the budget; false once it is spent.
+    fn take(&mut self, n: usize) -> bool {
+        self.left = self.left.saturating_sub(n.max(1));
+        self.left > 0
+    }
+
+    fn tokens(&mut self, tokens: TokenStream) {
+        for t in tokens {
+            let more = match t {
+                proc_macro2::TokenTree::Group(g) => {
+                    self.take(1) && {
+                        self.tokens(g.stream());
+                        self.left > 0
+                    }
+                }
+                proc_macro2::TokenTree::Ident(i) => self.take(i.to_string().len()),
+                proc_macro2::TokenTree::Literal(l) => self.take(l.to_string().len()),
+                proc_macro2::TokenTree::Punct(_) => self.take(1),
+            };
+            if !more {
+                return;
+            }
+        }
+    }
+}
+
+impl<'ast> Visit<'ast> for Size {
+    fn visit_expr(&mut self, e: &'ast Expr) {
+        if self.take(1) {
+            visit::visit_expr(self, e);
+        }
+    }
+
+    fn visit_type(&mut self, t: &'ast syn::Type) {
+        if self.take(1) {
+            visit::visit_type(self, t);
+        }
+    }
+
+    fn visit_pat(&mut self, p: &'ast Pat) {
+        if self.take(1) {
+            visit::visit_pat(self, p);
+        }
+    }
+
+    fn visit_stmt(&mut self, s: &'ast syn::Stmt) {
+        if self.take(1) {
+            visit::visit_stmt(self, s);
+        }
+    }
+
+    fn visit_path_segment(&mut self, s: &'ast syn::PathSegment) {
+        if self.take(1) {
+            visit::visit_path_segment(self, s);
+        }
+    }
+
+    fn visit_ident(&mut self, i: &'ast proc_macro2::Ident) {
+        self.take(i.to_string().len());
+    }
+
+    fn visit_lit(&mut self, l: &'ast syn::Lit) {
+        self.take(l.to_token_stream().to_string().len());
+    }
+
+    fn visit_macro(&mut self, m: &'ast syn::Macro) {
+        if self.take(1) {
+            visit::visit_path(self, &m.path);
+            self.tokens(m.tokens.clone());
+        }
+    }
 }

@@ -218,3 +218,62 @@ fn fred_custom_command() {
         "#]],
     );
 }
+
+#[test]
+fn keys_past_the_size_bound_are_too_complex() {
+    // Doubling per line: v6 has 32 parts, v8 128, past the bound of 64.
+    // Both uses of v8 share one marker; a call nested past the key depth
+    // bound is too complex as well.
+    let mut src = String::from(
+        "use redis::Commands;\nfn f(con: &mut redis::Connection) {\n    let v1 = \"k\".to_string();\n",
+    );
+    for i in 2..=8 {
+        src += &format!("    let v{i} = v{p}.clone() + &v{p};\n", p = i - 1);
+    }
+    let deep = format!("{}x{}", "g(".repeat(34), ")".repeat(34));
+    src += &format!(
+        "    let _: () = con.set(&v8, 1).unwrap();\n    let _: () = con.set(&v8, 2).unwrap();\n    \
+         let _: () = con.set(&v6, 1).unwrap();\n    let _: () = con.set({deep}, 1).unwrap();\n}}\n"
+    );
+    let file = syn::parse_file(&src).expect("the snippet parses");
+    expect![[r#"
+        call SET RedisRs Method keys=[<too complex #1>] on RedisRs::Sync in f
+        call SET RedisRs Method keys=[<too complex #1>] on RedisRs::Sync in f
+        call SET RedisRs Method keys=[kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk] on RedisRs::Sync in f
+        call SET RedisRs Method keys=[g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(<too complex #4>))))))))))))))))))))))))))))))))] on RedisRs::Sync in f
+        helper g({x}) in f
+        helper g(g({x})) in f
+        helper g(g(g({x}))) in f
+        helper g(g(g(g({x})))) in f
+        helper g(g(g(g(g({x}))))) in f
+        helper g(g(g(g(g(g({x})))))) in f
+        helper g(g(g(g(g(g(g({x}))))))) in f
+        helper g(g(g(g(g(g(g(g({x})))))))) in f
+        helper g(g(g(g(g(g(g(g(g({x}))))))))) in f
+        helper g(g(g(g(g(g(g(g(g(g({x})))))))))) in f
+        helper g(g(g(g(g(g(g(g(g(g(g({x}))))))))))) in f
+        helper g(g(g(g(g(g(g(g(g(g(g(g({x})))))))))))) in f
+        helper g(g(g(g(g(g(g(g(g(g(g(g(g({x}))))))))))))) in f
+        helper g(g(g(g(g(g(g(g(g(g(g(g(g(g({x})))))))))))))) in f
+        helper g(g(g(g(g(g(g(g(g(g(g(g(g(g(g({x}))))))))))))))) in f
+        helper g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g({x})))))))))))))))) in f
+        helper g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g({x}))))))))))))))))) in f
+        helper g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g({x})))))))))))))))))) in f
+        helper g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g({x}))))))))))))))))))) in f
+        helper g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g({x})))))))))))))))))))) in f
+        helper g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g({x}))))))))))))))))))))) in f
+        helper g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g({x})))))))))))))))))))))) in f
+        helper g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g({x}))))))))))))))))))))))) in f
+        helper g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g({x})))))))))))))))))))))))) in f
+        helper g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g({x}))))))))))))))))))))))))) in f
+        helper g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g({x})))))))))))))))))))))))))) in f
+        helper g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g({x}))))))))))))))))))))))))))) in f
+        helper g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g({x})))))))))))))))))))))))))))) in f
+        helper g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g({x}))))))))))))))))))))))))))))) in f
+        helper g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g({x})))))))))))))))))))))))))))))) in f
+        helper g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g({x}))))))))))))))))))))))))))))))) in f
+        helper g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g({x})))))))))))))))))))))))))))))))) in f
+        helper g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(<too complex #2>))))))))))))))))))))))))))))))))) in f
+        helper g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(<too complex #3>))))))))))))))))))))))))))))))))) in f
+    "#]].assert_eq(&dump(&extract(&file, false)));
+}

@@ -79,9 +79,15 @@ pub(super) fn local(lib: Lib, kind: ConnKind) -> Recv {
     }
 }
 
+/// Longest path of fields and methods a receiver is followed through
+/// (real ones have a few: `self.pool.get().await`). Each binding holds its
+/// own path, so `let b = a.clone();` repeated would grow them per line.
+const MAX_PATH_OPS: usize = 32;
+
 /// Applies a field access, `.get()` or `.clone()` to a receiver.
 pub(super) fn push_op(recv: Recv, op: Op) -> Recv {
     match recv {
+        Recv::Path { ops, .. } if ops.len() >= MAX_PATH_OPS => Recv::Unknown,
         Recv::Path { root, mut ops } => {
             ops.push(op);
             Recv::Path { root, ops }

@@ -10,32 +10,64 @@ use crate::model::{command, Opts, Timeout};
 /// const naming itself must not loop).
 const MAX_DEPTH: u32 = 8;
 
+/// How many parts a key may have once consts and builders are
+/// substituted: each substitution may multiply a key's size, so without a
+/// bound a few consts naming each other twice make it exponential.
+const MAX_PARTS: usize = 1024;
+
+/// A key past [`MAX_PARTS`]; nothing is known about it.
+struct TooComplex;
+
 impl Symbols {
     pub(super) fn key(&self, raw: &RawKey) -> Key {
         let mut parts = Vec::new();
-        self.expand(raw, &mut parts, 0);
-        Key::from_parts(parts)
+        match self.expand(raw, &mut parts, 0) {
+            Ok(()) => Key::from_parts(parts),
+            Err(TooComplex) => Key::Opaque(too_complex_text(raw)),
+        }
     }
 
-    fn expand(&self, raw: &RawKey, out: &mut Vec<Part>, depth: u32) {
+    fn expand(&self, raw: &RawKey, out: &mut Vec<Part>, depth: u32) -> Result<(), TooComplex> {
         for part in &raw.0 {
+            if out.len() >= MAX_PARTS {
+                return Err(TooComplex);
+            }
             match part {
-                RawPart::Lit(s) => out.push(Part::Lit(s.clone())),
-                RawPart::Hole(h) => out.push(Part::Hole(h.clone())),
+                RawPart::Lit(s) => out.push(Part::Lit(s.to_string())),
+                RawPart::Hole(h) => out.push(Part::Hole(h.to_string())),
+                RawPart::TooComplex(n) => out.push(Part::Hole(format!("key too complex #{n}"))),
                 RawPart::Const(name) => match self.consts.get(name) {
-                    Some(value) if depth < MAX_DEPTH => self.expand(value, out, depth + 1),
+                    Some(value) if depth < MAX_DEPTH => self.expand(value, out, depth + 1)?,
                     _ => out.push(Part::Hole(name.clone())),
                 },
                 RawPart::Call { name, args } => match self.builders.get(name) {
                     Some(Some((params, template))) if depth < MAX_DEPTH => {
                         let substituted = substitute(template, params, args);
-                        self.expand(&substituted, out, depth + 1);
+                        self.expand(&substituted, out, depth + 1)?;
                     }
                     _ => out.push(Part::Hole(format!("{name}(..)"))),
                 },
             }
         }
+        Ok(())
     }
+}
+
+/// The text of a key that grew too complex once resolved: what it was
+/// written as, as far as one level shows, so that different keys differ.
+fn too_complex_text(raw: &RawKey) -> String {
+    let written: Vec<String> = raw
+        .0
+        .iter()
+        .map(|part| match part {
+            RawPart::Lit(s) => s.to_string(),
+            RawPart::Hole(h) => format!("{{{h}}}"),
+            RawPart::Const(c) => c.clone(),
+            RawPart::Call { name, .. } => format!("{name}(..)"),
+            RawPart::TooComplex(n) => format!("#{n}"),
+        })
+        .collect();
+    format!("key too complex: {}", written.concat())
 }
 
 /// Replaces a builder's parameter holes with the caller's arguments.
@@ -44,7 +76,11 @@ fn substitute(template: &RawKey, params: &[String], args: &[RawKey]) -> RawKey {
     for part in &template.0 {
         match part {
             RawPart::Hole(h) => {
-                match params.iter().position(|p| p == h).and_then(|i| args.get(i)) {
+                match params
+                    .iter()
+                    .position(|p| p.as_str() == &**h)
+                    .and_then(|i| args.get(i))
+                {
                     Some(arg) => out.extend(arg.0.iter().cloned()),
                     None => out.push(part.clone()),
                 }

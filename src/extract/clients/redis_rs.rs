@@ -241,7 +241,7 @@ pub(in crate::extract) fn script_method(
     match m.method.to_string().as_str() {
         "key" if argc == 1 => {
             keys.extend(w.key_args(&m.args[0]));
-            Value::Script(keys)
+            Value::Script(w.bounded_keys(keys))
         }
         "invoke" | "invoke_async" if argc == 1 => {
             let recv = w.eval(&m.args[0]).recv();

@@ -212,12 +212,42 @@ impl<'a> Sink<'a> {
             rule: &self.rule.meta,
             file,
             span,
-            message,
-            help,
+            message: shorten_quotes(message),
+            help: shorten_quotes(help),
             fix,
             level: Level::Deny,
         });
     }
+}
+
+/// The most characters of one quoted text (between backticks: a key
+/// template, a URL, a script line) a message keeps: a key of 100 KB must
+/// not make a message of 100 KB.
+const MAX_QUOTED_CHARS: usize = 80;
+
+/// Cuts every quoted text longer than [`MAX_QUOTED_CHARS`] to that many
+/// characters and `…`.
+fn shorten_quotes(text: String) -> String {
+    if text.len() <= MAX_QUOTED_CHARS {
+        return text;
+    }
+    let pieces: Vec<&str> = text.split('`').collect();
+    // With an odd count of backticks the last one opens no quote.
+    let closed = pieces.len() - usize::from(pieces.len() % 2 == 0);
+    let too_long =
+        |i: usize, p: &str| i % 2 == 1 && i < closed && p.chars().nth(MAX_QUOTED_CHARS).is_some();
+    if !pieces.iter().enumerate().any(|(i, p)| too_long(i, p)) {
+        return text;
+    }
+    let shortened: Vec<String> = pieces
+        .iter()
+        .enumerate()
+        .map(|(i, p)| match p.char_indices().nth(MAX_QUOTED_CHARS) {
+            Some((cut, _)) if too_long(i, p) => format!("{}…", &p[..cut]),
+            _ => p.to_string(),
+        })
+        .collect();
+    shortened.join("`")
 }
 
 /// Runs the given rules over one crate, with the options of its
@@ -249,4 +279,21 @@ pub fn run_conf(conf: &crate::server_conf::ConfFile, rules: &[&'static Rule]) ->
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_quoted_texts_are_cut() {
+        let key = "k".repeat(99_000);
+        let message = shorten_quotes(format!("DEL of `{key}` blocks, see `a`"));
+        assert_eq!(
+            message,
+            format!("DEL of `{}…` blocks, see `a`", "k".repeat(80))
+        );
+        let odd = format!("a ` {}", "x".repeat(200));
+        assert_eq!(shorten_quotes(odd.clone()), odd);
+    }
 }

@@ -220,13 +220,16 @@ impl<'a> Sink<'a> {
     }
 }
 
-/// The most characters of one quoted text (between backticks: a key
-/// template, a URL, a script line) a message keeps: a key of 100 KB must
-/// not make a message of 100 KB.
-const MAX_QUOTED_CHARS: usize = 80;
+/// A quoted text (between backticks) longer than this many characters is
+/// text from the user's code (a key template, a URL): the code samples the
+/// rules quote stay well below it. It is cut to [`QUOTED_KEPT_CHARS`], so
+/// that a key of 100 KB does not make a message of 100 KB.
+const MAX_QUOTED_CHARS: usize = 160;
 
-/// Cuts every quoted text longer than [`MAX_QUOTED_CHARS`] to that many
-/// characters and `…`.
+/// How much of an overlong quoted text a message keeps, before `…`.
+const QUOTED_KEPT_CHARS: usize = 80;
+
+/// Cuts every quoted text longer than [`MAX_QUOTED_CHARS`].
 fn shorten_quotes(text: String) -> String {
     if text.len() <= MAX_QUOTED_CHARS {
         return text;
@@ -242,7 +245,7 @@ fn shorten_quotes(text: String) -> String {
     let shortened: Vec<String> = pieces
         .iter()
         .enumerate()
-        .map(|(i, p)| match p.char_indices().nth(MAX_QUOTED_CHARS) {
+        .map(|(i, p)| match p.char_indices().nth(QUOTED_KEPT_CHARS) {
             Some((cut, _)) if too_long(i, p) => format!("{}…", &p[..cut]),
             _ => p.to_string(),
         })
@@ -295,5 +298,7 @@ mod tests {
         );
         let odd = format!("a ` {}", "x".repeat(200));
         assert_eq!(shorten_quotes(odd.clone()), odd);
+        let sample = format!("use `{}`", "y".repeat(MAX_QUOTED_CHARS));
+        assert_eq!(shorten_quotes(sample.clone()), sample);
     }
 }

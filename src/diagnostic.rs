@@ -172,6 +172,50 @@ impl Finding {
 pub struct Fix {
     pub description: String,
     pub edits: Vec<Edit>,
+    pub applicability: Applicability,
+}
+
+impl Fix {
+    /// A fix proven to keep the code compiling and meaning the same.
+    pub fn safe(description: impl Into<String>, edits: Vec<Edit>) -> Fix {
+        Fix {
+            description: description.into(),
+            edits,
+            applicability: Applicability::Safe,
+        }
+    }
+
+    /// A fix the linter cannot prove right in every context: shown,
+    /// never applied by `--fix`.
+    pub fn unproven(description: impl Into<String>, edits: Vec<Edit>) -> Fix {
+        Fix {
+            applicability: Applicability::Unsafe,
+            ..Fix::safe(description, edits)
+        }
+    }
+
+    pub fn is_safe(&self) -> bool {
+        self.applicability == Applicability::Safe
+    }
+}
+
+/// Whether `--fix` may apply a fix on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applicability {
+    /// Proven to keep the code compiling and meaning the same: applied.
+    Safe,
+    /// Right in the usual case, but what decides it (a client version, how
+    /// the value is used) is unknown or against it: shown, not applied.
+    Unsafe,
+}
+
+impl Applicability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+        }
+    }
 }
 
 /// Replace the text in `span` (possibly empty: an insertion) by `content`.

@@ -119,7 +119,10 @@ pub fn fix_file(source: &str, findings: &[&Finding]) -> Result<FileFix, String> 
     let index = LineIndex::new(source);
     let mut taken: Vec<Resolved> = Vec::new();
     let (mut applied, mut skipped) = (0, 0);
-    for fix in findings.iter().filter_map(|f| f.fix.as_ref()) {
+    for fix in findings
+        .iter()
+        .filter_map(|f| f.fix.as_ref().filter(|x| x.is_safe()))
+    {
         let edits = fix
             .edits
             .iter()
@@ -162,7 +165,11 @@ pub struct FileChange {
 /// [`unified_diff`]. Errors name the file whose edits do not fit its text.
 pub fn fix_outcome(outcome: &Outcome) -> Result<Vec<FileChange>, String> {
     let mut by_file: BTreeMap<FileId, Vec<&Finding>> = BTreeMap::new();
-    for f in outcome.findings.iter().filter(|f| f.fix.is_some()) {
+    for f in outcome
+        .findings
+        .iter()
+        .filter(|f| f.fix.as_ref().is_some_and(|x| x.is_safe()))
+    {
         by_file.entry(f.file).or_default().push(f);
     }
     let mut out = Vec::new();

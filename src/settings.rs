@@ -22,11 +22,11 @@
 //!
 //! Unknown keys, rule ids and levels are errors that point into the file.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use miette::{LabeledSpan, MietteDiagnostic, NamedSource, Report};
@@ -82,6 +82,60 @@ struct RuleSet {
     select: Option<Vec<String>>,
     ignore: Vec<String>,
     levels: HashMap<&'static str, Level>,
+    /// `select` and `ignore` resolved to rule ids, once: levels are asked
+    /// per file and rule, and resolving selectors each time made a run
+    /// over many files with many selectors take seconds.
+    resolved: OnceLock<Resolved>,
+}
+
+/// The rules a [`RuleSet`]'s selectors name.
+#[derive(Debug, Clone)]
+struct Resolved {
+    /// `None`: no `select` (the default set applies).
+    selected: Option<HashSet<&'static str>>,
+    ignored: HashSet<&'static str>,
+}
+
+#[cfg(test)]
+thread_local! {
+    /// How many times this thread resolved selectors (tests only).
+    static RESOLUTIONS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// The ids of the rules some selectors name (none when they name nothing
+/// valid: errors were reported when the configuration was read).
+fn resolve(selectors: &[String]) -> HashSet<&'static str> {
+    #[cfg(test)]
+    RESOLUTIONS.with(|n| n.set(n.get() + 1));
+    rules::select(selectors, &[], None)
+        .map(|set| set.iter().map(|r| r.meta.id).collect())
+        .unwrap_or_default()
+}
+
+impl RuleSet {
+    fn new(
+        select: Option<Vec<String>>,
+        ignore: Vec<String>,
+        levels: HashMap<&'static str, Level>,
+    ) -> RuleSet {
+        RuleSet {
+            select,
+            ignore,
+            levels,
+            resolved: OnceLock::new(),
+        }
+    }
+
+    fn resolved(&self) -> &Resolved {
+        self.resolved.get_or_init(|| Resolved {
+            selected: self.select.as_deref().map(resolve),
+            ignored: if self.ignore.is_empty() {
+                HashSet::new()
+            } else {
+                resolve(&self.ignore)
+            },
+        })
+    }
 }
 
 #[derive(Debug)]
@@ -112,11 +166,7 @@ impl Default for Config {
         Config {
             origin: None,
             root: PathBuf::new(),
-            rules: RuleSet {
-                select: None,
-                ignore: Vec::new(),
-                levels: HashMap::new(),
-            },
+            rules: RuleSet::new(None, Vec::new(), HashMap::new()),
             lint_tests: false,
             exclude: GlobSet::empty(),
             exclude_patterns: Vec::new(),
@@ -261,21 +311,21 @@ impl Loader<'_> {
             overrides.push(Override {
                 globs: self.globs(&o.paths)?,
                 patterns: o.paths.iter().map(|p| p.get_ref().clone()).collect(),
-                rules: RuleSet {
-                    select: self.selectors(&o.select)?,
-                    ignore: self.selectors(&o.ignore)?.unwrap_or_default(),
-                    levels: self.levels(&o.rules, OptionsTarget::Override)?,
-                },
+                rules: RuleSet::new(
+                    self.selectors(&o.select)?,
+                    self.selectors(&o.ignore)?.unwrap_or_default(),
+                    self.levels(&o.rules, OptionsTarget::Override)?,
+                ),
             });
         }
         Ok(Config {
             origin: Some(self.path.to_path_buf()),
             root: root.to_path_buf(),
-            rules: RuleSet {
-                select: self.selectors(&raw.select)?,
-                ignore: self.selectors(&raw.ignore)?.unwrap_or_default(),
+            rules: RuleSet::new(
+                self.selectors(&raw.select)?,
+                self.selectors(&raw.ignore)?.unwrap_or_default(),
                 levels,
-            },
+            ),
             lint_tests: raw.lint_tests.unwrap_or(false),
             exclude: self.globs(&exclude_raw)?,
             exclude_patterns: exclude_raw.iter().map(|p| p.get_ref().clone()).collect(),
@@ -377,6 +427,7 @@ impl Config {
             self.rules.select = Some(select.to_vec());
         }
         self.rules.ignore.extend(ignore.iter().cloned());
+        self.rules.resolved = OnceLock::new();
         self
     }
 
@@ -444,15 +495,12 @@ impl Config {
 
 impl RuleSet {
     fn selected(&self, rule: &RuleMeta) -> bool {
-        let by_select = match &self.select {
-            Some(sel) => rules::select(sel, &[], None)
-                .is_ok_and(|set| set.iter().any(|r| r.meta.id == rule.id)),
+        let resolved = self.resolved();
+        let by_select = match &resolved.selected {
+            Some(ids) => ids.contains(rule.id),
             None => rule.default == Activation::On,
         };
-        let ignored = !self.ignore.is_empty()
-            && rules::select(&self.ignore, &[], None)
-                .is_ok_and(|set| set.iter().any(|r| r.meta.id == rule.id));
-        by_select && !ignored
+        by_select && !resolved.ignored.contains(rule.id)
     }
 
     fn level(&self, rule: &RuleMeta) -> Level {
@@ -468,12 +516,12 @@ impl RuleSet {
         if let Some(l) = self.levels.get(rule.id) {
             return *l;
         }
-        let selected = self.select.as_ref().is_some_and(|sel| {
-            rules::select(sel, &[], None).is_ok_and(|set| set.iter().any(|r| r.meta.id == rule.id))
-        });
-        let ignored = rules::select(&self.ignore, &[], None)
-            .is_ok_and(|set| set.iter().any(|r| r.meta.id == rule.id))
-            && !self.ignore.is_empty();
+        let resolved = self.resolved();
+        let selected = resolved
+            .selected
+            .as_ref()
+            .is_some_and(|ids| ids.contains(rule.id));
+        let ignored = resolved.ignored.contains(rule.id);
         if ignored {
             Level::Allow
         } else if selected && base == Level::Allow {
@@ -575,5 +623,34 @@ impl Resolver {
             .expect("config cache")
             .insert(path.to_path_buf(), c.clone());
         Ok(Some(c))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selectors_are_resolved_once_per_configuration() {
+        let prefixes = [
+            "key", "conn", "cmd", "ds", "memory", "sec", "cluster", "mod", "ai", "conf",
+        ];
+        let select: Vec<String> = prefixes.iter().map(|p| p.to_string()).collect();
+        let config = Config::default().with_cli(&select, &["key-no-namespace".to_string()]);
+        let before = RESOLUTIONS.with(|n| n.get());
+        for i in 0..1000 {
+            let path = PathBuf::from(format!("src/f{i}.rs"));
+            for rule in rules::REGISTRY.iter() {
+                config.level(&rule.meta, &path);
+            }
+        }
+        config.rules_to_run();
+        // One for `select`, one for `ignore`.
+        assert_eq!(RESOLUTIONS.with(|n| n.get()) - before, 2);
+        let no_namespace = rules::find("key-no-namespace").unwrap();
+        assert_eq!(
+            config.level(&no_namespace.meta, Path::new("a.rs")),
+            Level::Allow
+        );
     }
 }

@@ -4,6 +4,7 @@
 
 use std::borrow::Cow;
 use std::io::Read as _;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -80,9 +81,20 @@ pub struct SourceFile {
     pub source: Arc<str>,
 }
 
-/// Byte offsets where each line of `text` starts (line 1 at index 0).
+/// A UTF-8 byte order mark: syn skips it, so positions on line 1 count
+/// their columns from after it.
+const BOM: char = '\u{feff}';
+
+/// Byte offsets where each line of `text` starts (line 1 at index 0). A
+/// byte order mark is not part of line 1 (columns there count from after
+/// it, as proc-macro2 reports them).
 pub fn line_starts(text: &str) -> Vec<usize> {
-    let mut starts = vec![0];
+    let first = if text.starts_with(BOM) {
+        BOM.len_utf8()
+    } else {
+        0
+    };
+    let mut starts = vec![first];
     starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
     starts
 }
@@ -259,6 +271,99 @@ pub fn escape_controls(text: &str, breaks: LineBreaks) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `%XX` escapes decoded, as URLs write reserved characters of a
+/// password (`p%40ss` is `p@ss`). `None` when a `%` starts no valid escape
+/// or the bytes are not UTF-8: then the `%` is a format placeholder
+/// (`%s`), not an encoding.
+pub fn percent_decode(text: &str) -> Option<Cow<'_, str>> {
+    if !text.contains('%') {
+        return Some(Cow::Borrowed(text));
+    }
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = text.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok().map(Cow::Owned)
+}
+
+/// A password written in a Redis URL.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UrlPassword<'a> {
+    /// Where it is in the URL, as written (percent-encoded).
+    pub range: Range<usize>,
+    /// What it decodes to: the secret itself.
+    pub decoded: Cow<'a, str>,
+}
+
+/// The password of a `redis://` / `rediss://` URL when it is a secret:
+/// not empty and not a placeholder filled in at run time (`${VAR}`, `{}`,
+/// `$VAR`, `%s`). Percent-encoded passwords are decoded.
+pub fn url_password(url: &str) -> Option<UrlPassword<'_>> {
+    let (scheme, rest) = url.split_once("://")?;
+    if scheme != "redis" && scheme != "rediss" {
+        return None;
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let (userinfo, _) = authority.rsplit_once('@')?;
+    let (user, password) = userinfo.split_once(':')?;
+    if password.is_empty() || password.contains(['{', '$']) {
+        return None;
+    }
+    let decoded = percent_decode(password)?;
+    let start = scheme.len() + "://".len() + user.len() + 1;
+    Some(UrlPassword {
+        range: start..start + password.len(),
+        decoded,
+    })
+}
+
+/// Characters that end a URL written in code or configuration: the
+/// literal's quotes, white space, an escape.
+fn ends_url(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '"' | '\'' | '`' | '\\' | '<' | '>')
+}
+
+/// Every password of a Redis URL anywhere in `text` (literals, comments,
+/// configuration values): their byte ranges, as written.
+pub fn url_secrets(text: &str) -> Vec<Range<usize>> {
+    let mut found = Vec::new();
+    for (at, _) in text.match_indices("redis") {
+        let rest = &text[at..];
+        if !(rest.starts_with("redis://") || rest.starts_with("rediss://")) {
+            continue;
+        }
+        let url = &rest[..rest.find(ends_url).unwrap_or(rest.len())];
+        if let Some(p) = url_password(url) {
+            found.push(at + p.range.start..at + p.range.end);
+        }
+    }
+    found
+}
+
+/// `text` with every character in `ranges` (sorted, disjoint byte ranges
+/// on char boundaries) replaced by `*`: the same number of characters, so
+/// line/column positions still point where they did.
+pub fn mask(text: &str, ranges: &[Range<usize>]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut from = 0;
+    for r in ranges {
+        out.push_str(&text[from..r.start]);
+        out.extend(text[r.clone()].chars().map(|_| '*'));
+        from = r.end;
+    }
+    out.push_str(&text[from..]);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -280,12 +385,55 @@ mod tests {
     }
 
     #[test]
+    fn a_byte_order_mark_is_not_a_column_of_line_1() {
+        let index = LineIndex::new("\u{feff}c.del(k);\nx");
+        assert_eq!(index.offset(pos(1, 0)), Some(3));
+        assert_eq!(index.offset(pos(1, 2)), Some(5));
+        assert_eq!(index.line(1), Some("c.del(k);"));
+        assert_eq!(index.offset(pos(2, 1)), Some(14));
+    }
+
+    #[test]
     fn clamped_offsets_always_point_into_the_text() {
         let index = LineIndex::new("é = 1;\nab\n");
         assert_eq!(index.offset_clamped(pos(1, 1)), 2);
         assert_eq!(index.offset_clamped(pos(1, 99)), 7);
         assert_eq!(index.offset_clamped(pos(0, 0)), 0);
         assert_eq!(index.offset_clamped(pos(9, 0)), 11);
+    }
+
+    #[test]
+    fn url_passwords_are_decoded_and_placeholders_skipped() {
+        let p = url_password("redis://user:p%40ss@host:6379/0").unwrap();
+        assert_eq!((p.range, p.decoded.as_ref()), (13..19, "p@ss"));
+        assert_eq!(
+            url_password("rediss://:s3cret@h").unwrap().decoded,
+            "s3cret"
+        );
+        for none in [
+            "redis://user:%s@host",
+            "redis://user:${PW}@host",
+            "redis://user:{}@host",
+            "redis://user:@host",
+            "redis://host:6379",
+            "http://u:p@host",
+        ] {
+            assert_eq!(url_password(none), None, "{none}");
+        }
+    }
+
+    #[test]
+    fn secrets_are_found_anywhere_and_masked_char_for_char() {
+        let text = "let a = \"redis://u:pé@h\"; // rediss://:x%41y@h/0\n";
+        let found = url_secrets(text);
+        assert_eq!(found.len(), 2);
+        assert_eq!(&text[found[0].clone()], "pé");
+        assert_eq!(&text[found[1].clone()], "x%41y");
+        let masked = mask(text, &found);
+        assert_eq!(
+            masked,
+            "let a = \"redis://u:**@h\"; // rediss://:*****@h/0\n"
+        );
     }
 
     #[test]

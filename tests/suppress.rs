@@ -431,10 +431,10 @@ fn overlapping_edits_are_skipped_not_corrupted() {
         .expect("FLUSHALL has a fix")
         .clone();
     let mut clash = real.clone();
-    clash.fix = Some(Fix {
-        description: "two edits, one clashing".into(),
-        edits: vec![edit((1, 0), (1, 3), "pub use"), e4.clone()],
-    });
+    clash.fix = Some(Fix::safe(
+        "two edits, one clashing",
+        vec![edit((1, 0), (1, 3), "pub use"), e4.clone()],
+    ));
     let out = fix::fix_file(BASE, &[&real, &clash]).unwrap();
     assert_eq!((out.applied, out.skipped), (1, 1));
     assert!(out.text.starts_with("use redis::Commands;"));

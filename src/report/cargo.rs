@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::{byte_range, col1, display_of, shown, source_of};
-use crate::diagnostic::{Finding, Severity};
+use crate::diagnostic::{Applicability, Finding, Severity};
 use crate::diagnostic::{Outcome, Problem};
 use crate::source::Span;
 use crate::source::{escape_controls, LineBreaks};
@@ -31,10 +31,15 @@ const PACKAGE_ID: &str = "redis-lint";
 /// information (which
 /// rust-analyzer shows as information; `help` would be a faint hint). The
 /// finding's help is a `help` child; a fix is another `help` child whose
-/// spans carry `suggested_replacement` with `MachineApplicable`, where
+/// spans carry `suggested_replacement` with `MachineApplicable` (or
+/// `MaybeIncorrect` for an unsafe fix, which `--fix` does not apply), where
 /// rustc puts its suggestions (the primary span's own replacement stays
 /// null, since an edit usually covers other text than the flagged span).
 pub fn cargo_messages(outcome: &Outcome) -> String {
+    super::redact::with_redacted(outcome, cargo_messages_of)
+}
+
+fn cargo_messages_of(outcome: &Outcome) -> String {
     let mut out = String::new();
     let mut success = true;
     for p in &outcome.problems {
@@ -171,7 +176,13 @@ fn finding_diagnostic(file: &str, source: &str, f: &Finding) -> Diagnostic {
         let spans = fix
             .edits
             .iter()
-            .map(|e| span(file, source, e.span, None, Some(e.content.clone())))
+            .map(|e| {
+                let suggestion = Suggestion {
+                    replacement: e.content.clone(),
+                    applicability: fix.applicability,
+                };
+                span(file, source, e.span, None, Some(suggestion))
+            })
             .collect();
         children.push(child(&fix.description, spans));
     }
@@ -256,14 +267,20 @@ fn child(message: &str, spans: Vec<DiagnosticSpan>) -> Diagnostic {
     }
 }
 
-/// A span in rustc's terms; `replacement` makes it a machine-applicable
-/// suggestion.
+/// What a fix's edit suggests, for a span.
+struct Suggestion {
+    replacement: String,
+    applicability: Applicability,
+}
+
+/// A span in rustc's terms; a `suggestion` makes it a suggestion: machine
+/// applicable when the fix is safe, "maybe incorrect" when it is not.
 fn span(
     file: &str,
     source: &str,
     span: Span,
     label: Option<String>,
-    replacement: Option<String>,
+    suggestion: Option<Suggestion>,
 ) -> DiagnosticSpan {
     let (start, len) = byte_range(source, span);
     let line_start = span.start.line.max(1);
@@ -273,7 +290,11 @@ fn span(
     if line_end == line_start {
         column_end = column_end.max(column_start);
     }
-    let applicability = replacement.as_ref().map(|_| "MachineApplicable");
+    let applicability = suggestion.as_ref().map(|s| match s.applicability {
+        Applicability::Safe => "MachineApplicable",
+        Applicability::Unsafe => "MaybeIncorrect",
+    });
+    let replacement = suggestion.map(|s| s.replacement);
     DiagnosticSpan {
         file_name: file.to_string(),
         byte_start: start,

@@ -15,6 +15,10 @@ use crate::diagnostic::Outcome;
 /// are escaped (`\u{1b}`); a problem without a position (an unreadable
 /// file) is reported at 1:1.
 pub fn concise(outcome: &Outcome) -> String {
+    super::redact::with_redacted(outcome, concise_of)
+}
+
+fn concise_of(outcome: &Outcome) -> String {
     let mut out = String::new();
     for p in &outcome.problems {
         let (line, col) = p

@@ -23,6 +23,10 @@ use crate::source::{escape_controls, LineBreaks, Span};
 /// position gets `file=` alone. There is no summary line: every line is a
 /// command.
 pub fn github(outcome: &Outcome) -> String {
+    super::redact::with_redacted(outcome, github_of)
+}
+
+fn github_of(outcome: &Outcome) -> String {
     let mut out = String::new();
     for p in &outcome.problems {
         let mut props = vec![("file", p.display.clone())];

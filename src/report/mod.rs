@@ -11,6 +11,7 @@
 mod cargo;
 mod concise;
 mod github;
+mod redact;
 mod sarif;
 
 use std::borrow::Cow;
@@ -199,6 +200,10 @@ fn byte_range(source: &str, span: Span) -> (usize, usize) {
 
 /// Renders every finding and problem with miette, then a summary.
 pub fn human(outcome: &Outcome, color: bool) -> String {
+    redact::with_redacted(outcome, |safe| human_of(safe, color))
+}
+
+fn human_of(outcome: &Outcome, color: bool) -> String {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
@@ -230,33 +235,37 @@ pub fn human(outcome: &Outcome, color: bool) -> String {
             .entry(f.file)
             .or_insert_with(|| ShownSource::new(&file.source));
         let display = shown(&file.display);
-        let diag = MietteDiagnostic::new(shown(&f.message))
-            .with_code(format!(
-                "{} [{} · guide §{}]",
-                f.rule.id, f.rule.impact, f.rule.section
-            ))
-            .with_severity(severity(f.severity()))
-            .with_help(format!(
-                "{}\n(rule docs: rules/{}.md)",
-                shown(&f.help),
-                f.rule.id
-            ))
-            .with_label(LabeledSpan::new_with_span(
-                Some(f.rule.summary.to_string()),
-                text.range(byte_range(&file.source, f.span)),
-            ));
-        // A snippet of a Redis URL literal could print its password.
-        let secret = f.hides_source();
-        let report = if snippet_fits(f.span) && !secret {
+        let code = format!(
+            "{} [{} · guide §{}]",
+            f.rule.id, f.rule.impact, f.rule.section
+        );
+        let help = format!("{}\n(rule docs: rules/{}.md)", shown(&f.help), f.rule.id);
+        // A snippet of a Redis URL literal could print a password the
+        // linter does not recognise as one: those findings name the place
+        // without quoting it, and keep their rule id and help.
+        let report = if snippet_fits(f.span) && !f.hides_source() {
+            let diag = MietteDiagnostic::new(shown(&f.message))
+                .with_code(code)
+                .with_severity(severity(f.severity()))
+                .with_help(help)
+                .with_label(LabeledSpan::new_with_span(
+                    Some(f.rule.summary.to_string()),
+                    text.range(byte_range(&file.source, f.span)),
+                ));
             Report::new(diag).with_source_code(Excerpt::new(&display, text.text.clone()))
         } else {
-            Report::new(MietteDiagnostic::new(format!(
-                "{}:{}:{}: {}",
-                display,
-                f.span.start.line,
-                f.span.start.col + 1,
-                shown(&f.message)
-            )))
+            Report::new(
+                MietteDiagnostic::new(format!(
+                    "{}:{}:{}: {}",
+                    display,
+                    f.span.start.line,
+                    f.span.start.col + 1,
+                    shown(&f.message)
+                ))
+                .with_code(code)
+                .with_severity(severity(f.severity()))
+                .with_help(help),
+            )
         };
         render(&mut out, report);
     }
@@ -354,6 +363,8 @@ struct JsonDiagnostic<'a> {
 #[derive(Serialize)]
 struct JsonFix<'a> {
     description: &'a str,
+    /// `safe` (applied by `--fix`) or `unsafe` (shown, never applied).
+    applicability: &'static str,
     edits: Vec<JsonEdit<'a>>,
 }
 
@@ -371,6 +382,7 @@ struct JsonEdit<'a> {
 fn json_fix(fix: &Option<crate::diagnostic::Fix>) -> Option<JsonFix<'_>> {
     fix.as_ref().map(|f| JsonFix {
         description: &f.description,
+        applicability: f.applicability.as_str(),
         edits: f
             .edits
             .iter()
@@ -396,6 +408,10 @@ struct JsonSummary {
 
 /// The `--format json` document (schema version 1, see README).
 pub fn json(outcome: &Outcome) -> String {
+    redact::with_redacted(outcome, json_of)
+}
+
+fn json_of(outcome: &Outcome) -> String {
     let report = JsonReport {
         version: 1,
         diagnostics: diagnostics(outcome),
@@ -417,6 +433,10 @@ pub fn json(outcome: &Outcome) -> String {
 /// output is complete when it sees it. Unlike the document there is no
 /// `version` field: the lines follow schema version 1.
 pub fn json_lines(outcome: &Outcome) -> String {
+    redact::with_redacted(outcome, json_lines_of)
+}
+
+fn json_lines_of(outcome: &Outcome) -> String {
     let mut out = String::new();
     for d in diagnostics(outcome) {
         out.push_str(&serde_json::to_string(&d).unwrap_or_default());

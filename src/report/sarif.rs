@@ -11,7 +11,7 @@ use serde_sarif::sarif::{
 };
 
 use super::{col1, display_of, source_of, span_text};
-use crate::diagnostic::{Activation, Finding, Fix, RuleMeta, Severity};
+use crate::diagnostic::{Activation, Applicability, Finding, Fix, RuleMeta, Severity};
 use crate::diagnostic::{Outcome, Problem};
 use crate::rules;
 use crate::source::Span;
@@ -50,6 +50,12 @@ pub fn sarif(outcome: &Outcome) -> String {
 /// allows and GitHub code scanning needs no more than. Columns count
 /// Unicode code points (`columnKind`), the end column is exclusive.
 pub fn sarif_with_root(outcome: &Outcome, root: Option<&Path>) -> String {
+    super::redact::with_redacted(outcome, |safe| sarif_of(outcome, safe, root))
+}
+
+/// The log of the redacted outcome `safe`; fingerprints hash the real text
+/// of `outcome`, so that they do not change with what a report hides.
+fn sarif_of(outcome: &Outcome, safe: &Outcome, root: Option<&Path>) -> String {
     let rules = rule_list(outcome);
     let descriptors: Vec<ReportingDescriptor> = rules.iter().map(|r| descriptor(r)).collect();
 
@@ -57,16 +63,17 @@ pub fn sarif_with_root(outcome: &Outcome, root: Option<&Path>) -> String {
     let results: Vec<sarif::Result> = outcome
         .findings
         .iter()
-        .map(|f| {
+        .enumerate()
+        .map(|(i, f)| {
             let text = normalise(span_text(source_of(outcome, f.file), f.span));
             let n = seen.entry((f.rule.id, f.file, text.clone())).or_insert(0);
             *n += 1;
             let print = fingerprint(f.rule.id, display_of(outcome, f.file), &text, *n);
             let index = rules.iter().position(|r| r.id == f.rule.id).unwrap_or(0);
-            result(outcome, f, index, print)
+            result(safe, &safe.findings[i], index, print)
         })
         .collect();
-    let notifications: Vec<Notification> = outcome.problems.iter().map(notification).collect();
+    let notifications: Vec<Notification> = safe.problems.iter().map(notification).collect();
 
     let mut driver = ToolComponent::builder()
         .name("redis-lint")
@@ -255,9 +262,14 @@ fn sarif_fix(fix: &Fix, location: ArtifactLocation) -> Option<sarif::Fix> {
                 .build()
         })
         .collect::<Vec<_>>();
+    // SARIF has no applicability: an unsafe fix says so in its description.
+    let description = match fix.applicability {
+        Applicability::Safe => fix.description.clone(),
+        Applicability::Unsafe => format!("unsafe fix, check before applying: {}", fix.description),
+    };
     Some(
         sarif::Fix::builder()
-            .description(message(fix.description.clone()))
+            .description(message(description))
             .artifact_changes(vec![ArtifactChange::builder()
                 .artifact_location(location)
                 .replacements(replacements)

@@ -212,12 +212,45 @@ impl<'a> Sink<'a> {
             rule: &self.rule.meta,
             file,
             span,
-            message,
-            help,
+            message: shorten_quotes(message),
+            help: shorten_quotes(help),
             fix,
             level: Level::Deny,
         });
     }
+}
+
+/// A quoted text (between backticks) longer than this many characters is
+/// text from the user's code (a key template, a URL): the code samples the
+/// rules quote stay well below it. It is cut to [`QUOTED_KEPT_CHARS`], so
+/// that a key of 100 KB does not make a message of 100 KB.
+const MAX_QUOTED_CHARS: usize = 160;
+
+/// How much of an overlong quoted text a message keeps, before `…`.
+const QUOTED_KEPT_CHARS: usize = 80;
+
+/// Cuts every quoted text longer than [`MAX_QUOTED_CHARS`].
+fn shorten_quotes(text: String) -> String {
+    if text.len() <= MAX_QUOTED_CHARS {
+        return text;
+    }
+    let pieces: Vec<&str> = text.split('`').collect();
+    // With an odd count of backticks the last one opens no quote.
+    let closed = pieces.len() - usize::from(pieces.len() % 2 == 0);
+    let too_long =
+        |i: usize, p: &str| i % 2 == 1 && i < closed && p.chars().nth(MAX_QUOTED_CHARS).is_some();
+    if !pieces.iter().enumerate().any(|(i, p)| too_long(i, p)) {
+        return text;
+    }
+    let shortened: Vec<String> = pieces
+        .iter()
+        .enumerate()
+        .map(|(i, p)| match p.char_indices().nth(QUOTED_KEPT_CHARS) {
+            Some((cut, _)) if too_long(i, p) => format!("{}…", &p[..cut]),
+            _ => p.to_string(),
+        })
+        .collect();
+    shortened.join("`")
 }
 
 /// Runs the given rules over one crate, with the options of its
@@ -249,4 +282,23 @@ pub fn run_conf(conf: &crate::server_conf::ConfFile, rules: &[&'static Rule]) ->
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_quoted_texts_are_cut() {
+        let key = "k".repeat(99_000);
+        let message = shorten_quotes(format!("DEL of `{key}` blocks, see `a`"));
+        assert_eq!(
+            message,
+            format!("DEL of `{}…` blocks, see `a`", "k".repeat(80))
+        );
+        let odd = format!("a ` {}", "x".repeat(200));
+        assert_eq!(shorten_quotes(odd.clone()), odd);
+        let sample = format!("use `{}`", "y".repeat(MAX_QUOTED_CHARS));
+        assert_eq!(shorten_quotes(sample.clone()), sample);
+    }
 }

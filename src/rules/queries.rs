@@ -357,7 +357,6 @@ pub(super) fn is_ts_add_in_loop(call: &Call) -> bool {
 /// The parts of a Redis URL the security rules look at.
 pub(super) struct RedisUrl<'a> {
     pub(super) tls: bool,
-    pub(super) password: Option<&'a str>,
     pub(super) host: &'a str,
 }
 
@@ -368,21 +367,14 @@ pub(super) fn parse_url(text: &str) -> Option<RedisUrl<'_>> {
         _ => return None,
     };
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let (userinfo, hostport) = match authority.rsplit_once('@') {
-        Some((u, h)) => (Some(u), h),
-        None => (None, authority),
-    };
-    let password = userinfo.and_then(|u| u.split_once(':')).map(|(_, pw)| pw);
+    // The password is `source::url_password`'s business.
+    let hostport = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
     let host = if let Some(v6) = hostport.strip_prefix('[') {
         v6.split(']').next().unwrap_or("")
     } else {
         hostport.rsplit_once(':').map_or(hostport, |(h, _)| h)
     };
-    Some(RedisUrl {
-        tls,
-        password,
-        host,
-    })
+    Some(RedisUrl { tls, host })
 }
 
 /// A value filled in at run time (`${VAR}`, `{}`, `{name}`, `$VAR`).
@@ -411,10 +403,9 @@ mod url_tests {
     fn urls_split_into_what_the_rules_need() {
         let u = parse_url("rediss://app:s3cret@cache.example.com:6380/0").unwrap();
         assert!(u.tls);
-        assert_eq!(u.password, Some("s3cret"));
         assert_eq!(u.host, "cache.example.com");
         let u = parse_url("redis://127.0.0.1/").unwrap();
-        assert_eq!((u.password, u.host), (None, "127.0.0.1"));
+        assert_eq!(u.host, "127.0.0.1");
         assert!(parse_url("postgres://u:p@h/db").is_none());
         assert!(is_remote("my-redis.abc.cache.amazonaws.com") && is_remote("8.8.8.8"));
         assert!(

@@ -61,19 +61,19 @@ pub(super) fn report(
         (
             s.span,
             format!("this suppression silenced nothing: no {names} finding {place}"),
-            Fix {
-                description: "delete the unused suppression".into(),
-                edits: vec![Edit::replace(s.removal, "")],
-            },
+            Fix::safe(
+                "delete the unused suppression",
+                vec![Edit::replace(s.removal, "")],
+            ),
         )
     } else {
         (
             first.span,
             format!("{names} in this suppression silenced nothing {place}"),
-            Fix {
-                description: format!("remove {names} from the suppression"),
-                edits: vec![Edit::replace(s.list, kept.join(", "))],
-            },
+            Fix::safe(
+                format!("remove {names} from the suppression"),
+                vec![Edit::replace(s.list, kept.join(", "))],
+            ),
         )
     };
     let mut finding = meta(

@@ -72,17 +72,31 @@ fn dangerous_command(ctx: &RuleContext, sink: &mut Sink) {
     }
 }
 
-/// `redis::cmd("FLUSHALL")` with no arguments, run in the same chain:
-/// appending `.arg("ASYNC")` keeps the meaning and frees the server.
+/// `redis::cmd("FLUSHALL")` with no arguments: appending `.arg("ASYNC")`
+/// keeps the meaning and frees the server. It turns the `Cmd` into a
+/// `&mut Cmd`, which compiles only where the command runs in the same
+/// chain (`.query(con)`, `.exec_async(&mut con)`); where the value goes
+/// elsewhere (`pipe.add_command(..)`, a return value, `vec![..]`) the fix
+/// is unsafe. A command that gets arguments (`.arg(mode)`) has none: the
+/// mode may already be `SYNC` or `ASYNC`.
 fn async_flush_fix(call: &Call) -> Option<Fix> {
     let flush = matches!(call.command.as_str(), "FLUSHALL" | "FLUSHDB");
-    (flush
+    let plain = flush
         && call.form == Form::Raw
         && call.api == Api::RedisRs
         && call.opts.sub.is_none()
-        && !call.bound)
-        .then(|| Fix {
-            description: format!("flush asynchronously: {} ASYNC", call.command),
-            edits: vec![Edit::insert_after(call.span, ".arg(\"ASYNC\")")],
-        })
+        && call.arg_spans.is_empty()
+        && !call.bound;
+    if !plain {
+        return None;
+    }
+    let description = format!("flush asynchronously: {} ASYNC", call.command);
+    let edits = vec![Edit::insert_after(call.span, ".arg(\"ASYNC\")")];
+    // Only a run method sets the connection the chain runs on.
+    let runs_in_chain = call.conn_binding.is_some() && call.pipe.is_none();
+    Some(if runs_in_chain {
+        Fix::safe(description, edits)
+    } else {
+        Fix::unproven(description, edits)
+    })
 }

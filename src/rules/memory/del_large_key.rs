@@ -89,8 +89,8 @@ fn unlink_fix(call: &Call) -> Option<Fix> {
         Form::Raw => "\"UNLINK\"",
         Form::RawUnnamed | Form::Script => return None,
     };
-    Some(Fix {
-        description: "free the memory in the background: UNLINK".to_string(),
-        edits: vec![Edit::replace(name, content)],
-    })
+    Some(Fix::safe(
+        "free the memory in the background: UNLINK",
+        vec![Edit::replace(name, content)],
+    ))
 }

@@ -2,7 +2,7 @@
 //! code.
 
 use crate::diagnostic::{Activation, Impact, RuleMeta};
-use crate::rules::queries::{is_placeholder, parse_url};
+use crate::source::url_password;
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
 pub static RULE: Rule = Rule {
@@ -23,14 +23,16 @@ pub static RULE: Rule = Rule {
 fn hardcoded_credentials(ctx: &RuleContext, sink: &mut Sink) {
     let model = ctx.model;
     for lit in &model.url_literals {
-        let Some(url) = parse_url(&lit.text) else {
-            continue;
-        };
-        let Some(password) = url.password.filter(|p| !p.is_empty() && !is_placeholder(p)) else {
+        // Percent-encoded passwords (`p%40ss`) are decoded: still secrets.
+        let Some(password) = url_password(&lit.text) else {
             continue;
         };
         // Never print the secret: show where it was, masked.
-        let masked = lit.text.replacen(&format!(":{password}@"), ":****@", 1);
+        let masked = format!(
+            "{}****{}",
+            &lit.text[..password.range.start],
+            &lit.text[password.range.end..]
+        );
         sink.report(
             lit.file,
             lit.span,

@@ -223,8 +223,12 @@ pub fn human(outcome: &Outcome, color: bool) -> String {
         let display = shown(&file.display);
         let diag = MietteDiagnostic::new(shown(&f.message))
             .with_code(format!(
-                "{} [{} · guide §{}]",
-                f.rule.id, f.rule.impact, f.rule.section
+                "{} [{} · guide §{}]{}",
+                f.rule.id,
+                f.rule.impact,
+                f.rule.section,
+                // Fixable with `--fix`, marked as ruff marks it.
+                if f.fix.is_some() { " [*]" } else { "" }
             ))
             .with_severity(severity(f.severity()))
             .with_help(format!(

@@ -101,7 +101,12 @@ impl Cache {
     /// changed files do not pile up). Written to a temporary file and
     /// renamed, so a crash never leaves a torn cache.
     pub fn save(&self, entries: Vec<(u64, FileFacts)>) -> std::io::Result<()> {
-        std::fs::create_dir_all(&self.dir)?;
+        if !self.dir.exists() {
+            std::fs::create_dir_all(&self.dir)?;
+            // Like cargo's `target/`: the cache never belongs in version
+            // control, and users need not add it to their `.gitignore`.
+            std::fs::write(self.dir.join(".gitignore"), "*\n")?;
+        }
         let mut text = made_by();
         text.push('\n');
         for (key, facts) in &entries {

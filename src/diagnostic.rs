@@ -157,6 +157,12 @@ impl Finding {
         self.rule.hides_source
     }
 
+    /// Whether `--fix` applies this finding's fix (an unsafe fix is only
+    /// shown).
+    pub fn has_safe_fix(&self) -> bool {
+        self.fix.as_ref().is_some_and(Fix::is_safe)
+    }
+
     /// `warning` for findings the configuration set to `warn`, else the
     /// impact's severity.
     pub fn severity(&self) -> Severity {

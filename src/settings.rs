@@ -431,6 +431,22 @@ impl Config {
         self
     }
 
+    /// `--extend-select`: these rules on top of the file's selection (the
+    /// default rules when it has none).
+    pub fn with_extend_select(mut self, extra: &[String]) -> Config {
+        if !extra.is_empty() {
+            let mut select = self.rules.select.take().unwrap_or_else(|| {
+                let on = rules::REGISTRY
+                    .iter()
+                    .filter(|r| r.meta.default == Activation::On);
+                on.map(|r| r.meta.id.to_string()).collect()
+            });
+            select.extend(extra.iter().cloned());
+            self.rules.select = Some(select);
+        }
+        self
+    }
+
     /// The effective configuration as TOML (`redis-lint config --show`).
     pub fn show(&self) -> String {
         let mut out = String::new();
@@ -537,6 +553,8 @@ pub struct Resolver {
     fixed: Option<Arc<Config>>,
     select: Vec<String>,
     ignore: Vec<String>,
+    /// `--extend-select`.
+    extend: Vec<String>,
     by_dir: Mutex<HashMap<PathBuf, Arc<Config>>>,
     loaded: Mutex<HashMap<PathBuf, Arc<Config>>>,
 }
@@ -548,9 +566,20 @@ impl Resolver {
             fixed: fixed.map(|c| Arc::new(c.with_cli(select, ignore))),
             select: select.to_vec(),
             ignore: ignore.to_vec(),
+            extend: Vec::new(),
             by_dir: Mutex::new(HashMap::new()),
             loaded: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Adds `--extend-select` to every configuration.
+    pub fn with_extend_select(mut self, extra: &[String]) -> Resolver {
+        self.extend = extra.to_vec();
+        self.fixed = self.fixed.map(|c| {
+            let c = Arc::try_unwrap(c).expect("not shared yet");
+            Arc::new(c.with_extend_select(extra))
+        });
+        self
     }
 
     /// The configuration for files in `dir`.
@@ -589,7 +618,9 @@ impl Resolver {
         match dir.parent() {
             Some(parent) if !parent.as_os_str().is_empty() => self.for_dir(parent),
             _ => Ok(Arc::new(
-                Config::default().with_cli(&self.select, &self.ignore),
+                Config::default()
+                    .with_cli(&self.select, &self.ignore)
+                    .with_extend_select(&self.extend),
             )),
         }
     }
@@ -602,7 +633,8 @@ impl Resolver {
         if let Some(c) = self.loaded.lock().expect("config cache").get(path) {
             return Ok(c.clone());
         }
-        let c = Arc::new(load(path)?.with_cli(&self.select, &self.ignore));
+        let c = load(path)?.with_cli(&self.select, &self.ignore);
+        let c = Arc::new(c.with_extend_select(&self.extend));
         self.loaded
             .lock()
             .expect("config cache")
@@ -617,7 +649,8 @@ impl Resolver {
         let Some(c) = Config::load_cargo(path)? else {
             return Ok(None);
         };
-        let c = Arc::new(c.with_cli(&self.select, &self.ignore));
+        let c = c.with_cli(&self.select, &self.ignore);
+        let c = Arc::new(c.with_extend_select(&self.extend));
         self.loaded
             .lock()
             .expect("config cache")

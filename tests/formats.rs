@@ -95,7 +95,9 @@ fn concise_is_one_errorformat_line_per_diagnostic_then_the_summary() {
             let f = &outcome.findings[i - outcome.problems.len()];
             assert!(impacts.contains(&level), "{line}");
             assert_eq!((level, rule), (f.rule.impact.as_str(), f.rule.id));
-            assert_eq!(message, f.message);
+            // A fixable finding is marked as ruff marks it.
+            let marker = if f.fix.is_some() { "[*] " } else { "" };
+            assert_eq!(message, format!("{marker}{}", f.message));
             assert_eq!(
                 (l.parse::<u32>().unwrap(), c.parse::<u32>().unwrap()),
                 (f.span.start.line, f.span.start.col + 1)

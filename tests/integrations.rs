@@ -22,7 +22,16 @@ fn pre_commit_hook_entry_runs_on_staged_files() {
     };
     assert_eq!(field("- id"), "redis-lint");
     assert_eq!(field("language"), "rust");
-    assert_eq!(field("types"), "[rust]");
+    assert_eq!(
+        field("files"),
+        r"'(\.rs|\.conf|(^|/)(docker-)?compose[^/]*\.ya?ml)$'",
+        "Rust files and Redis configurations"
+    );
+    assert_eq!(
+        field("require_serial"),
+        "true",
+        "one run sees every staged file of a crate"
+    );
     let entry = field("entry");
     let mut words = entry.split_whitespace();
     assert_eq!(

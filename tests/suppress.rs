@@ -746,6 +746,7 @@ fn lint_configured(dir: &Path, select: &[&str], ignore: &[&str]) -> Outcome {
             source: engine::ConfigSource::Discovered,
             select: owned(select),
             ignore: owned(ignore),
+            extend_select: Vec::new(),
         },
         ..Options::new(vec![dir.to_path_buf()], REGISTRY.to_vec())
     })

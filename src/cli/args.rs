@@ -35,7 +35,7 @@ pub enum MessageFormat {
     version,
     about = "Lint Rust code that uses Redis (redis-rs, fred, deadpool-redis, bb8-redis, r2d2)",
     args_conflicts_with_subcommands = true,
-    after_help = "Examples:\n  redis-lint                          lint the crate in the current directory\n  redis-lint src/ examples/           lint some folders\n  redis-lint --select key --ignore key-no-namespace .\n  redis-lint --format json .          machine-readable output\n  redis-lint rules                    list every rule\n  redis-lint explain key-keys-command show a rule's documentation\n  cargo redis-lint                    the same, as a cargo subcommand\n\nExit codes: 0 no findings, 1 findings (or a file that could not be read or parsed), 2 usage or internal error, a path that does not exist, or a fixed file that could not be written."
+    after_help = "Examples:\n  redis-lint                          lint the crate in the current directory\n  redis-lint src/ examples/           lint some folders\n  redis-lint --select key --ignore key-no-namespace .\n  redis-lint --format json .          machine-readable output\n  redis-lint --statistics .           findings per rule\n  redis-lint --extend-select conn-stored-connection-no-reconnect .\n  redis-lint --exclude 'generated/**' .\n  cargo redis-lint -p my-service      one package of the workspace\n  redis-lint rules                    list every rule\n  redis-lint explain key-keys-command show a rule's documentation\n  cargo redis-lint                    the same, as a cargo subcommand\n\nExit codes: 0 no findings, 1 findings (or a file that could not be read or parsed), 2 usage or internal error, a path that does not exist, or a fixed file that could not be written."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -46,7 +46,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// List every rule: id, guide section, impact, default, summary.
+    /// List every rule: id, guide section, impact, default, `[*]` when
+    /// `--fix` can fix its findings, summary.
     Rules {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -78,16 +79,55 @@ pub enum Command {
 pub struct LintArgs {
     /// Files or folders to lint (default: the current directory).
     pub paths: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    /// Output format (`--output-format` is the same option, as in ruff).
+    #[arg(long, alias = "output-format", value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Print how many findings each rule has (count, rule, impact, `[*]`
+    /// when fixable) instead of the findings; JSON with `--format json`.
+    #[arg(long)]
+    pub statistics: bool,
     /// Run only these rules: ids, prefixes (`key`, `conn`), guide sections
     /// (`2`, `4.1`) or `all` (which includes opt-in rules). Repeatable.
     #[arg(long, value_name = "RULE", value_delimiter = ',')]
     pub select: Vec<String>,
+    /// Run these rules too, on top of the default or configured selection
+    /// (same forms as --select). Repeatable.
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    pub extend_select: Vec<String>,
     /// Do not run these rules (same forms as --select). Repeatable.
     #[arg(long, value_name = "RULE", value_delimiter = ',')]
     pub ignore: Vec<String>,
+    /// Leave out files matching this glob (relative to the current
+    /// directory, like the configuration's `exclude`; a folder's pattern
+    /// leaves out what is under it). Repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Lint this package of the workspace (found with `cargo metadata`).
+    /// Repeatable.
+    #[arg(
+        short = 'p',
+        long = "package",
+        value_name = "NAME",
+        conflicts_with = "stdin_filename"
+    )]
+    pub packages: Vec<String>,
+    /// Lint every package of the workspace.
+    #[arg(long, conflicts_with = "stdin_filename")]
+    pub workspace: bool,
+    /// The Cargo.toml whose package (or, with -p / --workspace, whose
+    /// workspace) to lint.
+    #[arg(long, value_name = "PATH", conflicts_with = "stdin_filename")]
+    pub manifest_path: Option<PathBuf>,
+    /// Print only the findings: no summary line, notes or fix counts.
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Also tell which configuration applied and how many files were
+    /// scanned, parsed and skipped (on standard error).
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// After the findings, list the fixes `--fix` would apply.
+    #[arg(long)]
+    pub show_fixes: bool,
     /// Run only rules of at least this impact.
     #[arg(long, value_name = "LEVEL")]
     pub min_impact: Option<Impact>,

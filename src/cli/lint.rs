@@ -4,10 +4,13 @@
 use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 
-use super::{config_source, print, ColorChoice, Failure, Format, LintArgs, MessageFormat};
+use super::output::{self, ShowFixes, Verbosity};
+use super::packages::Packages;
+use super::{config_source, print, statistics, ColorChoice, Failure, Format, LintArgs};
+use super::{selectors, MessageFormat};
 use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 use crate::diagnostic::{Impact, Level, Outcome};
-use crate::engine::{self, Input, Options, Prefilter, ServerConfs, Settings, Stdin};
+use crate::engine::{self, Exclude, Input, Options, Prefilter, ServerConfs, Settings, Stdin};
 use crate::link::Scope;
 use crate::rules::{self, REGISTRY};
 use crate::{baseline, fix, report, suppress};
@@ -15,7 +18,13 @@ use crate::{baseline, fix, report, suppress};
 /// Lints, reports and gives the exit code.
 pub(super) fn lint(args: &LintArgs) -> Result<i32, Failure> {
     // Selectors are checked up front so a typo is a usage error.
-    rules::select(&args.select, &args.ignore, None).map_err(Failure::Selector)?;
+    let selected: Vec<String> = args
+        .select
+        .iter()
+        .chain(&args.extend_select)
+        .cloned()
+        .collect();
+    selectors::check(&selected, &args.ignore).map_err(Failure::Selector)?;
     let opts = options(args)?;
     let analysed = analyse(args, &opts, Notices::Print)?;
     let mut outcome = analysed.outcome;
@@ -89,8 +98,7 @@ fn options(args: &LintArgs) -> Result<Options, Failure> {
                 bytes,
             })
         }
-        None if args.paths.is_empty() => Input::Paths(vec![PathBuf::from(".")]),
-        None => Input::Paths(args.paths.clone()),
+        None => Input::Paths(paths(args)?),
     };
     Ok(Options {
         input,
@@ -99,6 +107,7 @@ fn options(args: &LintArgs) -> Result<Options, Failure> {
             source: config_source(args.config.clone(), args.isolated),
             select: args.select.clone(),
             ignore: args.ignore.clone(),
+            extend_select: args.extend_select.clone(),
         },
         scope: Scope {
             tests: args.lint_tests,
@@ -116,7 +125,33 @@ fn options(args: &LintArgs) -> Result<Options, Failure> {
         },
         cache: args.cache.then(|| args.cache_dir.clone()),
         max_file_size: args.max_file_size,
+        exclude: Exclude::new(&args.exclude)?,
     })
+}
+
+/// The paths to lint: those given, the packages' folders (`-p`,
+/// `--workspace`, `--manifest-path`), or the current directory.
+fn paths(args: &LintArgs) -> Result<Vec<PathBuf>, Failure> {
+    let packages = Packages {
+        names: &args.packages,
+        workspace: args.workspace,
+        manifest_path: args.manifest_path.as_deref(),
+    };
+    match (packages.asked(), args.paths.is_empty()) {
+        (true, false) => Err(Failure::PathsAndPackages),
+        (true, true) => Ok(packages.folders()?),
+        (false, true) => Ok(vec![PathBuf::from(".")]),
+        (false, false) => Ok(args.paths.clone()),
+    }
+}
+
+/// `--quiet` / `--verbose`.
+fn verbosity(args: &LintArgs) -> Verbosity {
+    match (args.quiet, args.verbose) {
+        (true, _) => Verbosity::Quiet,
+        (false, true) => Verbosity::Verbose,
+        (false, false) => Verbosity::Normal,
+    }
 }
 
 /// `--threads`, at most 4 per core: more threads only cost memory and
@@ -149,6 +184,9 @@ struct Analysed {
 /// applied.
 fn analyse(args: &LintArgs, opts: &Options, notices: Notices) -> Result<Analysed, Failure> {
     let linted = engine::run(opts)?;
+    if notices == Notices::Print && verbosity(args) == Verbosity::Verbose {
+        eprint!("{}", output::account(&linted.stats));
+    }
     if notices == Notices::Print {
         for warning in &linted.warnings {
             eprintln!("redis-lint: {warning}");
@@ -255,10 +293,18 @@ fn write_report(args: &LintArgs, outcome: &Outcome) -> Result<(), Failure> {
                 std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
             }
         };
+    let fixes = if args.show_fixes {
+        ShowFixes::Yes
+    } else {
+        ShowFixes::No
+    };
+    let people = |text| output::for_people(text, outcome, verbosity(args), fixes);
     let text = match (args.message_format, args.format) {
+        _ if args.statistics && args.format == Format::Json => statistics::json(outcome),
+        _ if args.statistics => statistics::text(outcome),
         (Some(MessageFormat::Json), _) => report::cargo_messages(outcome),
-        (None, Format::Human) => report::human(outcome, color),
-        (None, Format::Concise) => report::concise(outcome),
+        (None, Format::Human) => people(report::human(outcome, color)),
+        (None, Format::Concise) => people(report::concise(outcome)),
         (None, Format::Json) => report::json(outcome),
         (None, Format::JsonLines) => report::json_lines(outcome),
         (None, Format::Sarif) => report::sarif(outcome),

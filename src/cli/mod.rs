@@ -2,6 +2,10 @@
 
 mod args;
 mod lint;
+mod output;
+mod packages;
+mod selectors;
+mod statistics;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -34,8 +38,15 @@ enum Failure {
     /// `--select` / `--ignore` name no rule.
     #[error("{0}")]
     Selector(String),
-    #[error("no rule `{0}` (see `redis-lint rules`)")]
-    NoRule(String),
+    /// `explain` of an unknown id, with the nearest id when one is close.
+    #[error("no rule `{rule}`{suggestion} (see `redis-lint rules`)")]
+    NoRule { rule: String, suggestion: String },
+    #[error("--exclude: {0}")]
+    Exclude(#[from] globset::Error),
+    #[error(transparent)]
+    Packages(#[from] packages::PackageError),
+    #[error("give either paths or -p / --workspace / --manifest-path")]
+    PathsAndPackages,
     #[error("cannot read standard input: {0}")]
     Stdin(std::io::Error),
     #[error("--fix and --diff work on files, not on standard input")]
@@ -100,7 +111,12 @@ where
 
 /// `explain`: a rule's documentation.
 fn explain(rule: &str) -> Result<i32, Failure> {
-    let r = rules::find_any(rule).ok_or_else(|| Failure::NoRule(rule.to_string()))?;
+    let r = rules::find_any(rule).ok_or_else(|| Failure::NoRule {
+        rule: rule.to_string(),
+        suggestion: selectors::nearest(rule)
+            .map(|id| format!("; did you mean `{id}`?"))
+            .unwrap_or_default(),
+    })?;
     print(&rules::page(&r.meta)).map(|()| EXIT_CLEAN)
 }
 
@@ -142,6 +158,19 @@ fn print(text: &str) -> Result<(), Failure> {
     }
 }
 
+/// The rules some of whose findings carry a fix (`--fix` applies it).
+/// tests/cli.rs checks this list against the fixes the fixtures' findings
+/// carry, both ways.
+pub const FIXABLE_RULES: &[&str] = &[
+    "cmd-dangerous-command",
+    "ds-deprecated-rpoplpush",
+    "memory-del-large-key",
+];
+
+fn is_fixable(id: &str) -> bool {
+    FIXABLE_RULES.contains(&id)
+}
+
 fn rules_listing(format: Format) -> String {
     match format {
         Format::Json => {
@@ -154,6 +183,7 @@ fn rules_listing(format: Format) -> String {
                         "impact": r.meta.impact.as_str(),
                         "default": if r.meta.default == Activation::On { "on" } else { "opt-in" },
                         "summary": r.meta.summary,
+                        "fixable": is_fixable(r.meta.id),
                     })
                 })
                 .collect();
@@ -163,7 +193,10 @@ fn rules_listing(format: Format) -> String {
         }
         _ => {
             let width = REGISTRY.iter().map(|r| r.meta.id.len()).max().unwrap_or(0);
-            let mut s = String::new();
+            let mut s = format!(
+                "{:width$}  {:>7}  {:<11}  {:<7}  {:<3}  SUMMARY\n",
+                "RULE", "SECTION", "IMPACT", "DEFAULT", "FIX"
+            );
             for r in REGISTRY.iter() {
                 let default = if r.meta.default == Activation::On {
                     "on"
@@ -171,11 +204,12 @@ fn rules_listing(format: Format) -> String {
                     "opt-in"
                 };
                 s.push_str(&format!(
-                    "{:width$}  {:>5}  {:<11}  {:<6}  {}\n",
+                    "{:width$}  {:>7}  {:<11}  {:<7}  {:<3}  {}\n",
                     r.meta.id,
                     r.meta.section,
                     r.meta.impact.as_str(),
                     default,
+                    if is_fixable(r.meta.id) { "[*]" } else { "" },
                     r.meta.summary
                 ));
             }

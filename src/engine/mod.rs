@@ -12,6 +12,7 @@ mod rust;
 mod server_conf;
 mod workspace;
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -22,6 +23,7 @@ use crate::manifest::Manifests;
 use crate::parse;
 use crate::rules::Rule;
 use crate::settings::{Config, ConfigError, Resolver};
+use crate::source::FileId;
 use crate::suppress::RulesRun;
 use crate::walk::Walked;
 
@@ -42,6 +44,34 @@ pub struct Options {
     pub cache: Option<PathBuf>,
     /// Files larger than this many bytes are not read (a read problem).
     pub max_file_size: u64,
+    /// Files left out of the walk (`--exclude`).
+    pub exclude: Exclude,
+}
+
+/// `--exclude`: globs matched against paths relative to the current
+/// directory; a file is left out when it or one of its folders matches.
+#[derive(Default)]
+pub struct Exclude(globset::GlobSet);
+
+impl Exclude {
+    /// The globs, or the first invalid one's error.
+    pub fn new(globs: &[String]) -> Result<Exclude, globset::Error> {
+        let mut set = globset::GlobSetBuilder::new();
+        for glob in globs {
+            set.add(globset::Glob::new(glob.trim_end_matches('/'))?);
+        }
+        Ok(Exclude(set.build()?))
+    }
+
+    fn excludes(&self, path: &Path, cwd: &Path) -> bool {
+        if self.0.is_empty() {
+            return false;
+        }
+        let rel = path.strip_prefix(cwd).unwrap_or(path);
+        rel.ancestors()
+            .take_while(|p| !p.as_os_str().is_empty())
+            .any(|p| self.0.is_match(p))
+    }
 }
 
 /// No hand-written source file comes near it, and generated files of
@@ -63,6 +93,7 @@ impl Options {
             prefilter: Prefilter::SkipUnrelated,
             cache: None,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            exclude: Exclude::default(),
         }
     }
 }
@@ -94,6 +125,8 @@ pub enum Settings {
         source: ConfigSource,
         select: Vec<String>,
         ignore: Vec<String>,
+        /// `--extend-select`: on top of each file's selection.
+        extend_select: Vec<String>,
     },
 }
 
@@ -148,6 +181,26 @@ pub struct Linted {
     pub missing_paths: Vec<MissingPath>,
     /// Which rules ran on each file of the outcome (for the suppressions).
     pub rules_run: RulesRun,
+    /// How much was done (`--verbose`).
+    pub stats: Stats,
+}
+
+/// What a run looked at, for `--verbose`.
+#[derive(Debug, Default)]
+pub struct Stats {
+    /// Rust files reported on.
+    pub rust_files: usize,
+    /// Other files of their crates, read as context (see `plan::Reported`).
+    pub context_files: usize,
+    /// Rust files parsed or taken from the cache; the others could not
+    /// hold Redis code (the prefilter) or could not be read.
+    pub parsed: usize,
+    /// Redis configuration files looked at.
+    pub config_files: usize,
+    /// Left out by `--exclude`.
+    pub excluded: usize,
+    /// The configuration files that applied (`None`: the defaults).
+    pub configs: Vec<Option<PathBuf>>,
 }
 
 /// Something that went wrong without spoiling the run.
@@ -212,7 +265,13 @@ pub fn run(opts: &Options) -> Result<Linted, Error> {
             source,
             select,
             ignore,
-        } => Some(source.resolver(select, ignore).map_err(Error::ConfigFile)?),
+            extend_select,
+        } => Some(
+            source
+                .resolver(select, ignore)
+                .map_err(Error::ConfigFile)?
+                .with_extend_select(extend_select),
+        ),
     };
     let mut builder = parse::thread_pool();
     if let Some(n) = opts.threads {
@@ -248,12 +307,14 @@ struct Run<'a> {
 impl Run<'_> {
     fn lint(&self) -> Result<Linted, Error> {
         let plan::Found {
-            walked,
+            mut walked,
             missing,
             not_rust,
+            reported,
         } = plan::walk(&self.opts.input, self.opts.server_confs)?;
+        let excluded = self.leave_out_excluded(&mut walked);
         let mut outcome = Outcome {
-            files_scanned: walked.files.len(),
+            files_scanned: reported.count(&walked.files),
             ..Outcome::default()
         };
         let (mut warnings, missing_paths) =
@@ -265,6 +326,14 @@ impl Run<'_> {
 
         let cache = self.opts.cache.as_deref().map(Cache::open);
         let (processed, fresh) = rust::parse_needed(self, &walked.files, &owners, cache.as_ref());
+        let stats = Stats {
+            rust_files: reported.count(&walked.files),
+            context_files: walked.files.len() - reported.count(&walked.files),
+            parsed: processed.iter().filter(|p| p.facts.is_some()).count(),
+            config_files: walked.configs.len(),
+            excluded,
+            configs: distinct_origins(&file_configs),
+        };
         if let Some(cache) = &cache {
             if let Err(e) = cache.save(fresh) {
                 warnings.push(Warning::CacheNotWritten(e));
@@ -281,7 +350,7 @@ impl Run<'_> {
             &mut outcome,
         );
         let mut configs = units.configs.clone();
-        rust::check_units(self, units, &rules, &mut outcome);
+        rust::check_units(self, units, &rules, &reported, &mut outcome);
         server_conf::lint(self, &walked.configs, &mut crates, &mut outcome)?;
         // Configuration files follow their folder's configuration here (the
         // engine gave an included file its root's: the same one unless the
@@ -289,13 +358,25 @@ impl Run<'_> {
         let rest = outcome.files[configs.len()..].iter();
         configs.extend(rest.map(|f| self.config_of(&f.path).ok().flatten()));
         let ran = self.opts.rules.iter().map(|r| r.meta.id).collect();
+        let context = self.context_files(&reported, &outcome);
+        self.leave_out_context(&reported, &walked.files, &mut outcome);
         finish(&mut outcome);
         Ok(Linted {
             outcome,
             warnings,
             missing_paths,
-            rules_run: RulesRun::new(ran, configs),
+            rules_run: RulesRun::new(ran, configs).with_context(context),
+            stats,
         })
+    }
+
+    /// Drops the files `--exclude` leaves out; gives how many.
+    fn leave_out_excluded(&self, walked: &mut Walked) -> usize {
+        let before = walked.files.len() + walked.configs.len();
+        let exclude = &self.opts.exclude;
+        walked.files.retain(|f| !exclude.excludes(f, &self.cwd));
+        walked.configs.retain(|f| !exclude.excludes(f, &self.cwd));
+        before - walked.files.len() - walked.configs.len()
     }
 
     /// What the walk could not use: paths it could not read and missing
@@ -362,9 +443,67 @@ impl Run<'_> {
         self.opts.rules.iter().any(|o| o.meta.id == rule.meta.id)
     }
 
+    /// Drops what belongs to files walked only as their crate's context
+    /// (see [`plan::Reported`]): their findings, and their read and parse
+    /// problems. Crate-level problems (the manifest) stay.
+    /// The files of the outcome read only as context of the files named
+    /// (`plan::Reported::Only`): nothing is reported on them, not even
+    /// about their suppressions.
+    fn context_files(&self, reported: &plan::Reported, outcome: &Outcome) -> HashSet<FileId> {
+        match reported {
+            plan::Reported::All => HashSet::new(),
+            plan::Reported::Only(_) => (0..outcome.files.len() as FileId)
+                .filter(|&id| !reported.includes(&outcome.file(id).path))
+                .collect(),
+        }
+    }
+
+    fn leave_out_context(
+        &self,
+        reported: &plan::Reported,
+        files: &[PathBuf],
+        outcome: &mut Outcome,
+    ) {
+        let plan::Reported::Only(_) = reported else {
+            return;
+        };
+        let context: std::collections::HashSet<String> = files
+            .iter()
+            .filter(|f| !reported.includes(f))
+            .map(|f| self.display(f))
+            .collect();
+        let shown = &outcome.files;
+        outcome
+            .findings
+            .retain(|f| reported.includes(&shown[f.file as usize].path));
+        outcome.problems.retain(|p| !context.contains(&p.display));
+    }
+
+    /// Standard input's text (or why it cannot be linted) when `path` is
+    /// the file it stands for.
+    fn stdin_text(&self, path: &Path) -> Option<Result<Arc<str>, String>> {
+        match (&self.opts.input, &self.stdin) {
+            (Input::Stdin(stdin), Some(text))
+                if std::path::absolute(&stdin.path).is_ok_and(|p| p == path) =>
+            {
+                Some(text.clone())
+            }
+            _ => None,
+        }
+    }
+
     fn display(&self, path: &Path) -> String {
         display_path(path, &self.cwd)
     }
+}
+
+/// The configuration files behind `configs`, each once.
+fn distinct_origins(configs: &[Option<Arc<Config>>]) -> Vec<Option<PathBuf>> {
+    let mut origins: Vec<Option<PathBuf>> =
+        configs.iter().flatten().map(|c| c.origin.clone()).collect();
+    origins.sort();
+    origins.dedup();
+    origins
 }
 
 /// Findings in report order without duplicates; problems by place.

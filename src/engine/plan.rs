@@ -2,11 +2,12 @@
 //! configuration selects, and the grouping of parsed files into
 //! compilation units.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::rust::Processed;
+use super::workspace::CrateIndex;
 use super::{Error, Input, Run, ServerConfs};
 use crate::diagnostic::Outcome;
 use crate::extract::facts::FileFacts;
@@ -24,6 +25,37 @@ pub(super) struct Found {
     /// Files named on the command line that are neither Rust nor a Redis
     /// configuration: left out.
     pub not_rust: Vec<PathBuf>,
+    /// Which of the walked files are reported on.
+    pub reported: Reported,
+}
+
+/// Which walked Rust files the user asked about. Crate-wide rules need the
+/// whole crate (a key builder in another file, an `XACK` elsewhere), so a
+/// file named on its own (pre-commit passes the staged files, an editor
+/// its buffer) brings its crate's other files in as context; only the
+/// named files are reported on.
+pub(super) enum Reported {
+    /// Every walked file.
+    All,
+    /// Only these (absolute paths); the other walked files are context.
+    Only(BTreeSet<PathBuf>),
+}
+
+impl Reported {
+    pub fn includes(&self, path: &Path) -> bool {
+        match self {
+            Reported::All => true,
+            Reported::Only(paths) => paths.contains(path),
+        }
+    }
+
+    /// How many of `files` are reported on.
+    pub fn count(&self, files: &[PathBuf]) -> usize {
+        match self {
+            Reported::All => files.len(),
+            Reported::Only(_) => files.iter().filter(|f| self.includes(f)).count(),
+        }
+    }
 }
 
 /// The files to lint: standard input alone (as a Rust file or as a Redis
@@ -46,14 +78,48 @@ pub(super) fn walk(input: &Input, confs: ServerConfs) -> Result<Found, Error> {
                 },
                 missing: Vec::new(),
                 not_rust: Vec::new(),
+                reported: Reported::All,
             }
         }
         Input::Paths(paths) => walk_paths(paths)?,
     };
+    let named: Vec<PathBuf> = match input {
+        Input::Stdin(_) => found.walked.files.clone(),
+        Input::Paths(paths) => paths
+            .iter()
+            .filter(|p| p.is_file())
+            .filter_map(|p| std::path::absolute(p).ok())
+            .filter(|p| found.walked.files.contains(p))
+            .collect(),
+    };
+    add_crate_context(&mut found, &named)?;
     if confs == ServerConfs::Skip {
         found.walked.configs.clear();
     }
     Ok(found)
+}
+
+/// Adds the other Rust files of the crates owning the `named` files (see
+/// [`Reported`]); files of nested crates are left out, they are other
+/// crates.
+fn add_crate_context(found: &mut Found, named: &[PathBuf]) -> Result<(), Error> {
+    let mut crates = CrateIndex::default();
+    let roots: BTreeSet<PathBuf> = named.iter().filter_map(|f| crates.owner(f)).collect();
+    if roots.is_empty() {
+        return Ok(());
+    }
+    let roots: Vec<PathBuf> = roots.into_iter().collect();
+    let context = walk::collect(&roots).map_err(Error::Walk)?;
+    let reported: BTreeSet<PathBuf> = found.walked.files.iter().cloned().collect();
+    let mut files = std::mem::take(&mut found.walked.files);
+    files.extend(context.files.into_iter().filter(|f| {
+        !reported.contains(f) && crates.owner(f).is_some_and(|root| roots.contains(&root))
+    }));
+    files.sort();
+    files.dedup();
+    found.walked.files = files;
+    found.reported = Reported::Only(reported);
+    Ok(())
 }
 
 fn walk_paths(paths: &[PathBuf]) -> Result<Found, Error> {
@@ -76,6 +142,7 @@ fn walk_paths(paths: &[PathBuf]) -> Result<Found, Error> {
         walked,
         missing,
         not_rust,
+        reported: Reported::All,
     })
 }
 

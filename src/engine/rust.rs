@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::plan::{UnitKey, Units};
+use super::plan::{Reported, UnitKey, Units};
 use super::workspace::{is_test_path, load_manifest, module_name};
 use super::{Prefilter, Run};
 use crate::cache::{self, Cache};
@@ -53,16 +53,14 @@ pub(super) fn parse_needed(
     owners: &[Option<PathBuf>],
     cache: Option<&Cache>,
 ) -> (Vec<Processed>, Fresh) {
-    // Standard input is the one file, unless it is linted as a Redis
-    // configuration (then there is no Rust file).
-    let texts: Vec<Result<Arc<str>, Problem>> = match &run.stdin {
-        Some(stdin) if !files.is_empty() => {
-            vec![stdin
-                .clone()
-                .map_err(|message| read_problem(run, &files[0], message))]
-        }
-        _ => files.par_iter().map(|p| read_source(run, p)).collect(),
-    };
+    // Standard input replaces the file it stands for within its crate.
+    let texts: Vec<Result<Arc<str>, Problem>> = files
+        .par_iter()
+        .map(|p| match run.stdin_text(p) {
+            Some(text) => text.map_err(|message| read_problem(run, p, message)),
+            None => read_source(run, p),
+        })
+        .collect();
     let mut processed: Vec<Processed> = texts
         .iter()
         .map(|t| Processed {
@@ -259,7 +257,13 @@ struct Checked {
 
 /// Links and checks every unit (in parallel); adds the findings its
 /// file's configuration does not turn off, and the units' problems.
-pub(super) fn check_units(run: &Run, units: Units, rules: &[&'static Rule], outcome: &mut Outcome) {
+pub(super) fn check_units(
+    run: &Run,
+    units: Units,
+    rules: &[&'static Rule],
+    reported: &Reported,
+    outcome: &mut Outcome,
+) {
     let shown: &Outcome = outcome;
     let results: Vec<Checked> = units
         .units
@@ -277,7 +281,8 @@ pub(super) fn check_units(run: &Run, units: Units, rules: &[&'static Rule], outc
                 outcome.findings.push(f);
             }
         }
-        outcome.files_with_redis += checked.redis_files.len();
+        let shown = |id: &FileId| reported.includes(&outcome.files[*id as usize].path);
+        outcome.files_with_redis += checked.redis_files.iter().filter(|id| shown(id)).count();
         if let Some(p) = checked.problem {
             // Examples share their crate's manifest: report it once.
             if manifest_problems.insert(p.display.clone()) {

@@ -5,7 +5,8 @@ use std::fmt::Write as _;
 use super::{col1, display_of, one_line, summary_line};
 use crate::diagnostic::Outcome;
 
-/// `path:line:col: IMPACT rule-id: message`, one line per diagnostic (file
+/// `path:line:col: IMPACT rule-id: message` (`[*] message` when `--fix`
+/// can fix it), one line per diagnostic (file
 /// problems first, as `path:line:col: ERROR parse-error: message`), then
 /// the summary line of the human output.
 ///
@@ -35,12 +36,13 @@ fn concise_of(outcome: &Outcome) -> String {
     for f in &outcome.findings {
         let _ = writeln!(
             out,
-            "{}:{}:{}: {} {}: {}",
+            "{}:{}:{}: {} {}: {}{}",
             one_line(display_of(outcome, f.file)),
             f.span.start.line.max(1),
             col1(f.span.start.col),
             f.rule.impact,
             f.rule.id,
+            if f.has_safe_fix() { "[*] " } else { "" },
             one_line(&f.message)
         );
     }

@@ -236,8 +236,12 @@ fn human_of(outcome: &Outcome, color: bool) -> String {
             .or_insert_with(|| ShownSource::new(&file.source));
         let display = shown(&file.display);
         let code = format!(
-            "{} [{} · guide §{}]",
-            f.rule.id, f.rule.impact, f.rule.section
+            "{} [{} · guide §{}]{}",
+            f.rule.id,
+            f.rule.impact,
+            f.rule.section,
+            // Fixable with `--fix`, marked as ruff marks it.
+            if f.has_safe_fix() { " [*]" } else { "" }
         );
         let help = format!("{}\n(rule docs: rules/{}.md)", shown(&f.help), f.rule.id);
         // A snippet of a Redis URL literal could print a password the

@@ -40,6 +40,9 @@ pub(super) fn meta(
 pub fn apply(outcome: &mut Outcome, ran: &RulesRun) {
     let mut per_file: HashMap<FileId, (Suppressions, Vec<Vec<bool>>)> = HashMap::new();
     for (id, file) in outcome.files.iter_mut().enumerate() {
+        if ran.is_context(id as FileId) {
+            continue;
+        }
         if file.source.is_empty() {
             if let Ok(text) = std::fs::read_to_string(&file.path) {
                 if text.contains(MARKER) {

@@ -3,6 +3,7 @@
 //! by `--select`, `--ignore` or the file's configuration (`allow`) still
 //! guards that line for the runs that do check it.
 
+use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -18,13 +19,32 @@ pub struct RulesRun {
     rules: Vec<&'static str>,
     /// By file id; `None` (or past the end): the rules' default levels.
     configs: Vec<Option<Arc<Config>>>,
+    /// Files read only as context of the files named on the command line
+    /// (pre-commit): nothing is reported on them, their suppressions
+    /// included.
+    context: HashSet<FileId>,
 }
 
 impl RulesRun {
     /// `rules` (the run's choice, before any configuration) on the files
     /// whose configurations are `configs`, by file id.
     pub fn new(rules: Vec<&'static str>, configs: Vec<Option<Arc<Config>>>) -> RulesRun {
-        RulesRun { rules, configs }
+        RulesRun {
+            rules,
+            configs,
+            context: HashSet::new(),
+        }
+    }
+
+    /// The same, with `context` files on which nothing is reported.
+    pub fn with_context(mut self, context: HashSet<FileId>) -> RulesRun {
+        self.context = context;
+        self
+    }
+
+    /// Whether `file` was read only as context (see [`RulesRun::with_context`]).
+    pub(super) fn is_context(&self, file: FileId) -> bool {
+        self.context.contains(&file)
     }
 
     /// `rules` on every file at their default levels (no configuration).

@@ -1,0 +1,256 @@
+//! Command-line conventions users of ruff and clippy expect: statistics,
+//! fixable markers and `--show-fixes`, `--extend-select`, `--exclude`,
+//! `--quiet` / `--verbose`, `--output-format`, "did you mean", cargo's
+//! package options, the rules table, the cache's own `.gitignore`.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn lint(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_redis-lint"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap()
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn json(args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["--format", "json"];
+    all.extend_from_slice(args);
+    let out = lint(&all);
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}{}", stdout(&out), stderr(&out)))
+}
+
+/// The rules of a JSON document's findings.
+fn rules_of(doc: &serde_json::Value) -> BTreeSet<String> {
+    doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["rule"].as_str().unwrap().to_string())
+        .collect()
+}
+
+const MEMORY: &str = "fixtures/src/memory";
+
+#[test]
+fn statistics_count_findings_per_rule() {
+    let out = lint(&["--statistics", MEMORY]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    let del = text
+        .lines()
+        .find(|l| l.contains("memory-del-large-key"))
+        .unwrap_or_else(|| panic!("{text}"));
+    let words: Vec<&str> = del.split_whitespace().collect();
+    assert!(words[0].parse::<usize>().unwrap() > 0, "{del}");
+    assert_eq!(
+        &words[1..],
+        ["memory-del-large-key", "MEDIUM", "[*]"],
+        "{del}"
+    );
+    assert!(!text.contains("Scanned"), "{text}");
+
+    let doc = json(&["--statistics", MEMORY]);
+    let first = &doc.as_array().unwrap()[0];
+    for field in ["count", "rule", "impact", "fixable"] {
+        assert!(!first[field].is_null(), "{field} in {first}");
+    }
+}
+
+#[test]
+fn fixable_findings_are_marked_and_counted() {
+    let out = lint(&["--format", "concise", MEMORY]);
+    let text = stdout(&out);
+    assert!(
+        text.lines()
+            .any(|l| l.contains("memory-del-large-key: [*] ")),
+        "{text}"
+    );
+    assert!(text.contains(" fixable with --fix"), "{text}");
+    assert!(!text.contains("Fixes (--fix applies them)"), "{text}");
+
+    let out = lint(&["--format", "concise", "--show-fixes", MEMORY]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("Fixes (--fix applies them):\n  fixtures/src/memory/"),
+        "{text}"
+    );
+
+    let out = lint(&["--color", "never", MEMORY]);
+    assert!(stdout(&out).contains("guide §"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("] [*]"), "{}", stdout(&out));
+}
+
+#[test]
+fn extend_select_adds_to_the_selection() {
+    let opt_in = "conn-stored-connection-no-reconnect";
+    let default = rules_of(&json(&["fixtures/src/connections"]));
+    assert!(!default.contains(opt_in));
+    let extended = rules_of(&json(&[
+        "--extend-select",
+        opt_in,
+        "fixtures/src/connections",
+    ]));
+    assert!(extended.contains(opt_in), "{extended:?}");
+    assert!(extended.is_superset(&default), "{extended:?}");
+    // With --select, it adds to that selection.
+    let both = rules_of(&json(&[
+        "--select",
+        "memory-del-large-key",
+        "--extend-select",
+        opt_in,
+        "fixtures/src",
+    ]));
+    let want: BTreeSet<String> = ["memory-del-large-key", opt_in].map(String::from).into();
+    assert_eq!(both, want);
+}
+
+#[test]
+fn exclude_leaves_out_matching_files_and_folders() {
+    let doc = json(&["--exclude", "fixtures/src/memory", "fixtures/src"]);
+    let files: Vec<&str> = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["file"].as_str().unwrap())
+        .collect();
+    assert!(!files.is_empty());
+    assert!(files.iter().all(|f| !f.starts_with("fixtures/src/memory/")));
+    let doc = json(&[
+        "--exclude",
+        "**/del_large_key.rs",
+        "--exclude",
+        "*.conf",
+        MEMORY,
+    ]);
+    assert!(!rules_of(&doc).contains("memory-del-large-key"));
+
+    let out = lint(&["--exclude", "[", MEMORY]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--exclude"), "{}", stderr(&out));
+}
+
+#[test]
+fn quiet_prints_only_findings_and_verbose_tells_more() {
+    let out = lint(&["--format", "concise", "-q", MEMORY]);
+    let text = stdout(&out);
+    assert!(!text.is_empty());
+    assert!(text.lines().all(|l| l.starts_with(MEMORY)), "{text}");
+
+    let out = lint(&["--format", "concise", "-v", MEMORY]);
+    let err = stderr(&out);
+    assert!(err.contains("redis-lint: configuration: "), "{err}");
+    assert!(err.contains(" parsed, "), "{err}");
+    assert!(stdout(&out).contains("Scanned"));
+}
+
+#[test]
+fn output_format_is_an_alias_of_format() {
+    let a = lint(&["--output-format", "concise", MEMORY]);
+    let b = lint(&["--format", "concise", MEMORY]);
+    assert_eq!(stdout(&a), stdout(&b));
+}
+
+#[test]
+fn unknown_rules_get_a_suggestion() {
+    for flag in ["--select", "--ignore", "--extend-select"] {
+        let out = lint(&[flag, "key-keys-comand", MEMORY]);
+        assert_eq!(out.status.code(), Some(2));
+        let err = stderr(&out);
+        assert!(
+            err.contains("did you mean `key-keys-command`?"),
+            "{flag}: {err}"
+        );
+    }
+    let out = lint(&["--select", "zzzz", MEMORY]);
+    assert!(!stderr(&out).contains("did you mean"), "{}", stderr(&out));
+    let out = lint(&["explain", "key-keys-comand"]);
+    assert!(stderr(&out).contains("did you mean `key-keys-command`?"));
+}
+
+#[test]
+fn packages_are_found_with_cargo_metadata() {
+    let by_name = json(&["-p", "redis-lint-fixtures"]);
+    let by_manifest = json(&["--manifest-path", "fixtures/Cargo.toml"]);
+    let by_path = json(&["fixtures"]);
+    assert_eq!(by_name["diagnostics"], by_path["diagnostics"]);
+    assert_eq!(by_manifest["diagnostics"], by_path["diagnostics"]);
+    let workspace = json(&["--workspace"]);
+    assert!(
+        workspace["summary"]["files_scanned"].as_u64()
+            > by_path["summary"]["files_scanned"].as_u64()
+    );
+
+    let out = lint(&["-p", "no-such-package"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("no package `no-such-package`"),
+        "{}",
+        stderr(&out)
+    );
+    let out = lint(&["-p", "redis-lint-fixtures", "src"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn rules_table_has_a_header_and_a_fix_column() {
+    let out = lint(&["rules"]);
+    let text = stdout(&out);
+    let header: Vec<&str> = text.lines().next().unwrap().split_whitespace().collect();
+    assert_eq!(
+        header,
+        ["RULE", "SECTION", "IMPACT", "DEFAULT", "FIX", "SUMMARY"]
+    );
+    let del = text
+        .lines()
+        .find(|l| l.starts_with("memory-del-large-key "))
+        .unwrap();
+    assert!(del.contains(" [*] "), "{del}");
+
+    // The fixable rules are exactly those whose fixture findings carry fixes.
+    let doc = json(&["--select", "all", "fixtures"]);
+    let with_fixes: BTreeSet<&str> = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| !d["fix"].is_null())
+        .map(|d| d["rule"].as_str().unwrap())
+        .collect();
+    let listed: BTreeSet<&str> = redis_lint::cli::FIXABLE_RULES.iter().copied().collect();
+    assert_eq!(with_fixes, listed);
+}
+
+#[test]
+fn the_cache_folder_ignores_itself() {
+    let dir = common::scratch_crate("conventions", "cache", "pub fn f() {}\n");
+    let cache = dir.join("cache");
+    let out = lint(&[
+        "--cache",
+        "--cache-dir",
+        cache.to_str().unwrap(),
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(cache.join(".gitignore")).unwrap(),
+        "*\n"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -329,7 +329,7 @@ def kv(path):
 def parsed_files(path):
     """Entries of the cache the run parsed (or took from the cache)."""
     count = 0
-    for line in open(path).read().splitlines()[1:]:
+    for line in open(path).read().split("\n")[1:-1]:
         entry = json.loads(line.split(" ", 1)[1])
         count += entry["stamp"]["parsed"]
     return count

@@ -12,10 +12,19 @@
 # 4. times `redis-lint target/bench-workspace --format json` with and
 #    without the prefilter, and on the Redis files only: best wall time of
 #    BENCH_RUNS runs, and peak RSS;
-# 5. prints the machine and a Markdown table.
+# 5. prints the machine and a Markdown table;
+# 6. for each real workspace given as an argument or in BENCH_REAL (a
+#    space-separated list of folders; never copied or vendored): its read
+#    and parse floors, and the lint cold (no cache), warm (`--cache`, after
+#    a run that fills it) and with `--no-prefilter`, with peak RSS and the
+#    files parsed (from the cache's entries) out of all files.
+#
+#     BENCH_REAL="/path/to/risingwave /path/to/vector" bash scripts/bench.sh
+#     bash scripts/bench.sh /path/to/risingwave
 #
 # Settings (environment): BENCH_THREADS (2), BENCH_RUNS (3), BENCH_LINES
-# (520000), BENCH_TIMER (auto: GNU /usr/bin/time -v when present, else
+# (520000), BENCH_SYNTHETIC (1; 0 skips the synthetic workspace when real
+# ones are given), BENCH_TIMER (auto: GNU /usr/bin/time -v when present, else
 # python3; `python` forces the latter). Needs cargo and python3; no network
 # beyond what `cargo build --locked` needs. Exits non-zero when a step fails,
 # when the linter crashes or exits with 2, when its file count disagrees
@@ -27,6 +36,13 @@ THREADS=${BENCH_THREADS:-2}
 RUNS=${BENCH_RUNS:-3}
 LINES=${BENCH_LINES:-520000}
 TIMER=${BENCH_TIMER:-auto}
+SYNTHETIC=${BENCH_SYNTHETIC:-1}
+read -r -a REAL <<<"${BENCH_REAL:-}"
+REAL+=("$@")
+for dir in "${REAL[@]}"; do
+    [ -d "$dir" ] || die "$dir is not a folder"
+done
+[ "$SYNTHETIC" = 1 ] || [ ${#REAL[@]} -gt 0 ] || die "BENCH_SYNTHETIC=0 and no real workspace: nothing to bench"
 WS=target/bench-workspace
 STAMP=target/bench-workspace.stamp
 BIN=target/release/redis-lint
@@ -68,6 +84,7 @@ tree_hash() {
         sha256sum | cut -d' ' -f1
 }
 
+synthetic_workspace() {
 step "workspace"
 want="generator=$(sha256sum scripts/gen_workspace.py | cut -d' ' -f1) lines=$LINES"
 if [ -d "$WS" ] && [ -f "$STAMP" ] && [ "$(sed -n 1p "$STAMP")" = "$want" ] &&
@@ -81,15 +98,19 @@ fi
 TREE=$(sed -n 2p "$STAMP" | cut -d= -f2)
 [ -s "$WS/redis-files.txt" ] || die "$WS/redis-files.txt is missing or empty"
 mapfile -t REDIS_FILES < <(sed "s|^|$WS/|" "$WS/redis-files.txt")
+}
+if [ "$SYNTHETIC" = 1 ]; then
+    synthetic_workspace
+fi
 
 # --------------------------------------------------------------- floors
 
-# floors NAME [ARGS...]: runs the floors bench, keeps its key=value output.
+# floors NAME DIR [ARGS...]: runs the floors bench, keeps its key=value output.
 floors() {
-    local name=$1
-    shift
+    local name=$1 dir=$2
+    shift 2
     step "floors: $name"
-    cargo bench --locked --bench floors -- "$WS" "$THREADS" --runs "$RUNS" "$@" \
+    cargo bench --locked --bench floors -- "$dir" "$THREADS" --runs "$RUNS" "$@" \
         >"$TMP/floors-$name.txt" || die "the floors bench failed ($name)"
     cat "$TMP/floors-$name.txt" >&2
 }
@@ -102,8 +123,10 @@ kv() {
     echo "$v"
 }
 
-floors all
-floors redis --files-from "$WS/redis-files.txt"
+if [ "$SYNTHETIC" = 1 ]; then
+    floors all "$WS"
+    floors redis "$WS" --files-from "$WS/redis-files.txt"
+fi
 
 # ------------------------------------------------------------ lint runs
 
@@ -170,9 +193,26 @@ lint() {
     printf 'wall_ms=%s\npeak_rss_kb=%s\n' "$best" "$rss_max" >"$TMP/lint-$name.txt"
 }
 
-lint default "$WS"
-lint no-prefilter "$WS" --no-prefilter
-lint redis "${REDIS_FILES[@]}"
+if [ "$SYNTHETIC" = 1 ]; then
+    lint default "$WS"
+    lint no-prefilter "$WS" --no-prefilter
+    lint redis "${REDIS_FILES[@]}"
+fi
+
+# real_workspace N DIR: floors and lint runs of one real workspace.
+real_workspace() {
+    local n=$1 dir=$2 cache="$TMP/cache-$1"
+    floors "real-$n" "$dir"
+    lint "real-$n-cold" "$dir"
+    step "lint: real-$n, filling the cache"
+    "$BIN" "$dir" --format json --threads "$THREADS" --cache --cache-dir "$cache" >/dev/null || true
+    lint "real-$n-warm" "$dir" --cache --cache-dir "$cache"
+    lint "real-$n-no-prefilter" "$dir" --no-prefilter
+    cp "$cache/facts-v2.txt" "$TMP/cache-real-$n.txt" || die "no cache written for $dir"
+}
+for i in "${!REAL[@]}"; do
+    real_workspace "$i" "${REAL[$i]}"
+done
 
 # --------------------------------------------------------------- report
 
@@ -189,10 +229,13 @@ if git rev-parse --short HEAD >/dev/null 2>&1; then
     dirty=$(git status --porcelain --untracked-files=no | grep -q . && echo ", with uncommitted changes" || true)
     echo "- redis-lint: $(git rev-parse --short HEAD)$dirty"
 fi
-echo "- workspace: $WS, tree sha256 $TREE"
+if [ "$SYNTHETIC" = 1 ]; then
+    echo "- workspace: $WS, tree sha256 $TREE"
+fi
 echo "- threads: $THREADS; best of $RUNS runs; peak RSS via $TIMER"
 echo
 
+if [ "$SYNTHETIC" = 1 ]; then
 python3 - "$TMP" "$RUNS" <<'EOF'
 import json, sys
 
@@ -263,3 +306,66 @@ for f in failures:
     print(f"\nbench: FAILED: {f}", file=sys.stderr)
 sys.exit(1 if failures else 0)
 EOF
+fi
+
+if [ ${#REAL[@]} -gt 0 ]; then
+    echo
+    python3 - "$TMP" "${REAL[@]}" <<'EOF'
+import json, os, sys
+
+tmp, dirs = sys.argv[1], sys.argv[2:]
+failures = []
+
+
+def kv(path):
+    out = {}
+    for line in open(path):
+        if "=" in line:
+            k, v = line.strip().split("=", 1)
+            out[k] = v
+    return out
+
+
+def parsed_files(path):
+    """Entries of the cache the run parsed (or took from the cache)."""
+    count = 0
+    for line in open(path).read().split("\n")[1:-1]:
+        entry = json.loads(line.split(" ", 1)[1])
+        count += entry["stamp"]["parsed"]
+    return count
+
+
+def ms(v):
+    return f"{float(v):,.0f}"
+
+
+def mib(kb):
+    return f"{int(kb) / 1024:,.0f}"
+
+
+print("| workspace | files | parsed | read floor ms | parse floor ms | cold ms | warm ms | --no-prefilter ms "
+      "| cold / parse floor | warm / parse floor | peak RSS MiB (cold, warm, no-prefilter) |")
+print("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+for n, d in enumerate(dirs):
+    f = kv(f"{tmp}/floors-real-{n}.txt")
+    runs = {k: kv(f"{tmp}/lint-real-{n}-{k}.txt") for k in ("cold", "warm", "no-prefilter")}
+    docs = {k: json.load(open(f"{tmp}/lint-real-{n}-{k}.json")) for k in runs}
+    if docs["cold"] != docs["warm"]:
+        failures.append(f"{d}: the cache changes the output")
+    if docs["cold"]["diagnostics"] != docs["no-prefilter"]["diagnostics"]:
+        failures.append(f"{d}: the prefilter changes the findings")
+    floor = float(f["parse_floor_ms"])
+    wall = {k: float(r["wall_ms"]) for k, r in runs.items()}
+    rss = ", ".join(mib(runs[k]["peak_rss_kb"]) for k in ("cold", "warm", "no-prefilter"))
+    parsed = parsed_files(f"{tmp}/cache-real-{n}.txt")
+    print(f"| {os.path.basename(os.path.normpath(d))} | {int(f['files']):,} | {parsed:,} "
+          f"| {ms(f['read_floor_ms'])} | {ms(floor)} | {ms(wall['cold'])} | {ms(wall['warm'])} "
+          f"| {ms(wall['no-prefilter'])} | {wall['cold'] / floor:.2f} | {wall['warm'] / floor:.2f} | {rss} |")
+print()
+print("Cold: no cache. Warm: `--cache`, filled by a run before. Parsed: files the run parsed "
+      "(or took from the cache) out of all files. Real workspaces are read in place, never copied.")
+for m in failures:
+    print(f"\nbench: FAILED: {m}", file=sys.stderr)
+sys.exit(1 if failures else 0)
+EOF
+fi

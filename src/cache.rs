@@ -1,14 +1,20 @@
-//! The on-disk cache: extracted facts per file, keyed by the file's content,
-//! whether it is test code, the tool version and the facts' schema. An unchanged tree skips
-//! parsing and extraction entirely; rules still run on every lint, so
-//! crate-wide facts stay exact.
+//! The on-disk cache: what a run learned about each Rust file (its size,
+//! modification time and content hash, whether it mentions a Redis client,
+//! whether it was parsed) and the facts extracted from it. A file whose size
+//! and modification time are unchanged is not read again (one whose stamp
+//! is too close to the cache's own write time is hashed, as its content may
+//! have changed within the same clock tick); when every file is unchanged,
+//! the parsed files are those of the last run and nothing is parsed. Rules
+//! still run on every lint, so crate-wide facts stay exact.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::extract::facts::FileFacts;
 
@@ -19,19 +25,18 @@ const FILE_NAME: &str = "facts-v2.txt";
 /// A cache file larger than this is not read (nor trusted).
 const MAX_CACHE_BYTES: u64 = 1 << 30;
 
-/// Bumped whenever extraction records something new or differently: a
-/// cache written by a build with the same version number but older
-/// extraction (a development build) must not be trusted.
-const SCHEMA: u32 = 2;
+/// Bumped whenever extraction records something new or differently, or the
+/// entries change shape: a cache written by a build with the same version
+/// number but older extraction (a development build) must not be trusted.
+const SCHEMA: u32 = 3;
+
+/// A file modified less than this before the cache was written may have
+/// changed again without its modification time moving (coarse clocks).
+const RACY: Duration = Duration::from_secs(2);
 
 /// The tool version and facts schema a cache entry was made by.
 fn made_by() -> String {
     format!("{}+facts{SCHEMA}", env!("CARGO_PKG_VERSION"))
-}
-
-pub struct Cache {
-    dir: PathBuf,
-    entries: HashMap<u64, FileFacts>,
 }
 
 /// The cache key of a file's facts.
@@ -43,29 +48,89 @@ pub fn key(text: &str, is_test_file: bool) -> u64 {
     h.finish()
 }
 
-/// The checksum of an entry: its key (which stands for the source text)
-/// and its facts as written, so that an edited, truncated or swapped entry
-/// does not verify.
-fn checksum(key: u64, facts: &str) -> u64 {
+/// A modification time, as stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mtime {
+    secs: u64,
+    nanos: u32,
+}
+
+impl Mtime {
+    /// `None` for a time before 1970 or one the platform does not give.
+    pub fn of(meta: &std::fs::Metadata) -> Option<Mtime> {
+        let since = meta.modified().ok()?.duration_since(SystemTime::UNIX_EPOCH);
+        since.ok().map(|d| Mtime {
+            secs: d.as_secs(),
+            nanos: d.subsec_nanos(),
+        })
+    }
+
+    fn time(self) -> SystemTime {
+        SystemTime::UNIX_EPOCH + Duration::new(self.secs, self.nanos)
+    }
+}
+
+/// What one run learned about one file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp {
+    pub size: u64,
+    pub mtime: Mtime,
+    /// [`key`] of the content, for the file's test-ness.
+    pub key: u64,
+    pub is_test: bool,
+    /// Whether the prefilter's markers occur in it.
+    pub marker: bool,
+    /// Whether the run parsed it (or took its facts from the cache).
+    pub parsed: bool,
+}
+
+/// A cache entry: a file's stamp, and its facts when it was parsed
+/// without a problem.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Entry {
+    pub path: PathBuf,
+    pub stamp: Stamp,
+    pub facts: Option<FileFacts>,
+}
+
+/// How a file compares with its stamp.
+pub enum Seen<'a> {
+    /// Same size and modification time, long enough before the cache was
+    /// written.
+    Unchanged(&'a Stamp),
+    /// Same size, but the time differs or is too recent: only the content
+    /// can tell.
+    InDoubt(&'a Stamp),
+    /// Not in the cache, or changed.
+    New,
+}
+
+pub struct Cache {
+    dir: PathBuf,
+    /// When the cache file was last written.
+    written: Option<SystemTime>,
+    stamps: HashMap<PathBuf, Stamp>,
+    facts: HashMap<u64, FileFacts>,
+}
+
+/// The checksum of an entry as written, so that an edited, truncated or
+/// swapped entry does not verify.
+fn checksum(entry: &str) -> u64 {
     let mut h = DefaultHasher::new();
     "entry".hash(&mut h);
-    key.hash(&mut h);
-    facts.hash(&mut h);
+    entry.hash(&mut h);
     h.finish()
 }
 
-/// An entry line: `KEY CHECKSUM FACTS-JSON` (hexadecimal numbers). `None`
-/// when it does not verify or does not parse: the file is then parsed
-/// again, and this run's entry replaces it.
-fn entry(line: &str) -> Option<(u64, FileFacts)> {
-    let mut parts = line.splitn(3, ' ');
-    let key = u64::from_str_radix(parts.next()?, 16).ok()?;
-    let sum = u64::from_str_radix(parts.next()?, 16).ok()?;
-    let facts = parts.next()?;
-    if checksum(key, facts) != sum {
+/// An entry line: `CHECKSUM ENTRY-JSON` (hexadecimal checksum). `None`
+/// when it does not verify or does not parse: the file is then read and
+/// parsed again, and this run's entry replaces it.
+fn entry(line: &str) -> Option<Entry> {
+    let (sum, json) = line.split_once(' ')?;
+    if u64::from_str_radix(sum, 16).ok()? != checksum(json) {
         return None;
     }
-    Some((key, serde_json::from_str(facts).ok()?))
+    serde_json::from_str(json).ok()
 }
 
 impl Cache {
@@ -74,33 +139,69 @@ impl Cache {
     /// bad entry, e.g. facts nested too deeply to read back, costs that
     /// file's parse, not the whole cache).
     pub fn open(dir: &Path) -> Cache {
-        let text = crate::source::read_capped(&dir.join(FILE_NAME), MAX_CACHE_BYTES)
+        let path = dir.join(FILE_NAME);
+        let text = crate::source::read_capped(&path, MAX_CACHE_BYTES)
             .ok()
             .and_then(|bytes| String::from_utf8(bytes).ok())
             .unwrap_or_default();
         let mut lines = text.lines();
-        let entries = match lines.next() {
+        let entries: Vec<Entry> = match lines.next() {
             Some(tool) if tool == made_by() => lines
                 .collect::<Vec<&str>>()
                 .par_iter()
                 .filter_map(|line| entry(line))
                 .collect(),
-            _ => HashMap::new(),
+            _ => Vec::new(),
         };
-        Cache {
+        let mut cache = Cache {
             dir: dir.to_path_buf(),
-            entries,
+            written: std::fs::metadata(&path).and_then(|m| m.modified()).ok(),
+            stamps: HashMap::with_capacity(entries.len()),
+            facts: HashMap::new(),
+        };
+        for e in entries {
+            if let Some(facts) = e.facts {
+                cache.facts.insert(e.stamp.key, facts);
+            }
+            cache.stamps.insert(e.path, e.stamp);
         }
+        cache
     }
 
     pub fn get(&self, key: u64) -> Option<&FileFacts> {
-        self.entries.get(&key)
+        self.facts.get(&key)
+    }
+
+    /// How `path` (of test code or not, with metadata `meta`) compares
+    /// with its stamp.
+    pub fn seen(&self, path: &Path, meta: &std::fs::Metadata, is_test: bool) -> Seen<'_> {
+        let Some(stamp) = self.stamps.get(path) else {
+            return Seen::New;
+        };
+        if stamp.size != meta.len() || stamp.is_test != is_test {
+            return Seen::New;
+        }
+        let settled = self.written.is_some_and(|w| stamp.mtime.time() + RACY <= w);
+        match Mtime::of(meta) {
+            Some(mtime) if mtime == stamp.mtime && settled => Seen::Unchanged(stamp),
+            _ => Seen::InDoubt(stamp),
+        }
+    }
+
+    /// Whether the last run linted exactly `files` (nothing added or
+    /// removed since).
+    pub fn covers_exactly(&self, files: &[PathBuf]) -> bool {
+        self.stamps.len() == files.len() && files.iter().all(|f| self.stamps.contains_key(f))
     }
 
     /// Replaces the stored entries with this run's (so entries of deleted or
-    /// changed files do not pile up). Written to a temporary file and
-    /// renamed, so a crash never leaves a torn cache.
-    pub fn save(&self, entries: Vec<(u64, FileFacts)>) -> std::io::Result<()> {
+    /// changed files do not pile up); nothing is written when they are the
+    /// stored ones. Written to a temporary file and renamed, so a crash
+    /// never leaves a torn cache.
+    pub fn save(&self, entries: Vec<Entry>) -> std::io::Result<()> {
+        if self.holds_exactly(&entries) {
+            return Ok(());
+        }
         if !self.dir.exists() {
             std::fs::create_dir_all(&self.dir)?;
             // Like cargo's `target/`: the cache never belongs in version
@@ -109,15 +210,27 @@ impl Cache {
         }
         let mut text = made_by();
         text.push('\n');
-        for (key, facts) in &entries {
-            // Compact JSON escapes line breaks: one entry per line.
-            let facts = serde_json::to_string(facts).map_err(std::io::Error::other)?;
-            let _ = writeln!(text, "{key:x} {:x} {facts}", checksum(*key, &facts));
+        for e in &entries {
+            // Compact JSON escapes line breaks: one entry per line. A path
+            // JSON cannot spell (not UTF-8) is left out of the cache.
+            let Ok(json) = serde_json::to_string(e) else {
+                continue;
+            };
+            let _ = writeln!(text, "{:x} {json}", checksum(&json));
         }
         let tmp = self
             .dir
             .join(format!("{FILE_NAME}.{}.tmp", std::process::id()));
         std::fs::write(&tmp, text)?;
         std::fs::rename(&tmp, self.dir.join(FILE_NAME))
+    }
+
+    /// Whether `entries` are those read from the cache file.
+    fn holds_exactly(&self, entries: &[Entry]) -> bool {
+        entries.len() == self.stamps.len()
+            && entries.iter().all(|e| {
+                self.stamps.get(&e.path) == Some(&e.stamp)
+                    && e.facts.is_some() == self.facts.contains_key(&e.stamp.key)
+            })
     }
 }

@@ -140,6 +140,11 @@ impl NameSearch {
         NameSearch { matcher }
     }
 
+    /// Whether no name is searched for (nothing can be found).
+    pub fn is_empty(&self) -> bool {
+        self.matcher.is_none()
+    }
+
     pub fn found_in(&self, text: &str) -> bool {
         let Some(m) = &self.matcher else { return false };
         let bytes = text.as_bytes();

@@ -1,0 +1,375 @@
+//! Reading and parsing the files that may matter, one file at a time: a
+//! file's text is dropped as soon as it is searched or parsed, unless the
+//! outcome keeps it for snippets, so memory does not grow with the tree.
+//! With the cache, an unchanged file is not even read.
+
+use std::fs::Metadata;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::Processed;
+use crate::cache::{self, Cache, Entry, Mtime, Seen, Stamp};
+use crate::diagnostic::{Problem, ProblemKind};
+use crate::engine::workspace::{is_test_path, module_name};
+use crate::engine::{Prefilter, Run};
+use crate::extract::{self, facts::FileFacts};
+use crate::parse::{self, Unparsed};
+use crate::prefilter::{self, Markers, NameSearch};
+use crate::source::Span;
+
+/// This run's cache entries (empty without the cache).
+pub(in crate::engine) type Fresh = Vec<Entry>;
+
+/// Parses the files that may matter (all of them without the prefilter),
+/// in parallel: first the files that mention Redis, then, round by round,
+/// those that name what the parsed files define. When the cache shows
+/// every file unchanged since the last run, that run's choice stands and
+/// the facts come from the cache.
+pub(in crate::engine) fn parse_needed(
+    run: &Run,
+    files: &[PathBuf],
+    owners: &[Option<PathBuf>],
+    cache: Option<&Cache>,
+) -> (Vec<Processed>, Fresh) {
+    let stage = Stage {
+        run,
+        files,
+        owners,
+        cache,
+        markers: Markers::new(),
+        prefilter: run.opts.prefilter == Prefilter::SkipUnrelated,
+    };
+    let known: Vec<Option<Stamp>> = (0..files.len())
+        .into_par_iter()
+        .map(|i| stage.known(i))
+        .collect();
+    let choice = match cache {
+        Some(c) if c.covers_exactly(files) && known.iter().all(Option::is_some) => Choice::Replay,
+        _ => Choice::Search,
+    };
+    let mut states: Vec<State> = known
+        .into_par_iter()
+        .enumerate()
+        .map(|(i, stamp)| stage.first_look(i, stamp, choice))
+        .collect();
+    if stage.prefilter && choice == Choice::Search {
+        stage.follow_names(&mut states);
+    }
+    let fresh = match cache {
+        Some(_) => entries(files, &states),
+        None => Vec::new(),
+    };
+    (states.into_iter().map(|s| s.processed).collect(), fresh)
+}
+
+/// Which files the prefilter lets through.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Choice {
+    /// Those that mention Redis, then those naming what parsed files define.
+    Search,
+    /// Nothing changed since the last run: the files it parsed.
+    Replay,
+}
+
+/// Whether a file whose text is at hand is parsed.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Want {
+    /// When the prefilter's markers occur in it (always without the
+    /// prefilter).
+    IfMarked,
+    Parse,
+}
+
+/// One file during this stage.
+struct State {
+    processed: Processed,
+    /// What the cache will hold of it (`None`: not cached).
+    stamp: Option<Stamp>,
+}
+
+impl State {
+    fn failed(problem: Problem) -> State {
+        State {
+            processed: Processed::failed(problem),
+            stamp: None,
+        }
+    }
+}
+
+/// The cache entries of this run: every file read, with the facts of those
+/// parsed.
+fn entries(files: &[PathBuf], states: &[State]) -> Fresh {
+    let entry = |(path, s): (&PathBuf, &State)| {
+        let stamp = s.stamp.clone()?;
+        let facts = if stamp.parsed {
+            s.processed.facts.clone()
+        } else {
+            None
+        };
+        Some(Entry {
+            path: path.clone(),
+            stamp,
+            facts,
+        })
+    };
+    files.iter().zip(states).filter_map(entry).collect()
+}
+
+/// What every file's look needs.
+struct Stage<'a> {
+    run: &'a Run<'a>,
+    files: &'a [PathBuf],
+    owners: &'a [Option<PathBuf>],
+    cache: Option<&'a Cache>,
+    markers: Markers,
+    prefilter: bool,
+}
+
+impl Stage<'_> {
+    fn is_test(&self, i: usize) -> bool {
+        self.owners[i]
+            .as_deref()
+            .is_some_and(|root| is_test_path(&self.files[i], root))
+    }
+
+    /// File `i`'s stamp when the cache shows it unchanged: by size and
+    /// modification time, or, in doubt, by content.
+    fn known(&self, i: usize) -> Option<Stamp> {
+        let cache = self.cache?;
+        let path = &self.files[i];
+        // Standard input stands for this file: its text is not the disk's.
+        if self.run.stdin_text(path).is_some() {
+            return None;
+        }
+        let meta = std::fs::metadata(path).ok()?;
+        match cache.seen(path, &meta, self.is_test(i)) {
+            Seen::Unchanged(stamp) => Some(stamp.clone()),
+            Seen::InDoubt(stamp) => {
+                let (text, meta) = read_source(self.run, path).ok()?;
+                (cache::key(&text, stamp.is_test) == stamp.key).then_some(Stamp {
+                    size: meta.len(),
+                    mtime: Mtime::of(&meta)?,
+                    ..stamp.clone()
+                })
+            }
+            Seen::New => None,
+        }
+    }
+
+    /// File `i` in the first round: a known file is read only when it is
+    /// parsed and its facts are not cached, or its text is kept.
+    fn first_look(&self, i: usize, known: Option<Stamp>, choice: Choice) -> State {
+        let Some(stamp) = known else {
+            return match self.text(i) {
+                Ok((text, meta)) => self.look_at(i, text, meta, Want::IfMarked),
+                Err(problem) => State::failed(problem),
+            };
+        };
+        let parse = !self.prefilter
+            || match choice {
+                Choice::Replay => stamp.parsed,
+                Choice::Search => stamp.marker,
+            };
+        let stamp = Stamp {
+            parsed: parse,
+            ..stamp
+        };
+        let cached = self.cache.and_then(|c| c.get(stamp.key));
+        match cached {
+            _ if !parse => State {
+                processed: Processed::skipped(),
+                stamp: Some(stamp),
+            },
+            Some(facts) if !has_snippets(facts) => State {
+                processed: Processed {
+                    facts: Some(facts.clone()),
+                    source: None,
+                    problem: None,
+                },
+                stamp: Some(stamp),
+            },
+            _ => match self.text(i) {
+                Ok((text, meta)) => self.look_at(i, text, meta, Want::Parse),
+                Err(problem) => State::failed(problem),
+            },
+        }
+    }
+
+    /// Rounds of the prefilter's name search over the files not parsed
+    /// yet (read again, one at a time), until no file is added.
+    fn follow_names(&self, states: &mut [State]) {
+        loop {
+            let search = names_wanted(self.files, states);
+            if search.is_empty() {
+                return;
+            }
+            let added: Vec<(usize, State)> = states
+                .par_iter()
+                .enumerate()
+                .filter(|(_, s)| s.processed.is_skipped())
+                .filter_map(|(i, _)| match self.text(i) {
+                    Ok((text, meta)) => search
+                        .found_in(&text)
+                        .then(|| (i, self.look_at(i, text, meta, Want::Parse))),
+                    Err(problem) => Some((i, State::failed(problem))),
+                })
+                .collect();
+            if added.is_empty() {
+                return;
+            }
+            for (i, state) in added {
+                states[i] = state;
+            }
+        }
+    }
+
+    /// File `i`'s text (standard input's when it stands for this file,
+    /// which replaces it within its crate), with the file's metadata.
+    fn text(&self, i: usize) -> Result<(Arc<str>, Option<Metadata>), Problem> {
+        let path = &self.files[i];
+        match self.run.stdin_text(path) {
+            Some(stdin) => stdin
+                .map(|text| (text, None))
+                .map_err(|message| read_problem(self.run, path, message)),
+            None => read_source(self.run, path).map(|(text, meta)| (text, Some(meta))),
+        }
+    }
+
+    /// File `i`, its text at hand: parsed (or its facts cached) when `want`
+    /// says so.
+    fn look_at(&self, i: usize, text: Arc<str>, meta: Option<Metadata>, want: Want) -> State {
+        let is_test = self.is_test(i);
+        let marker = self.markers.may_use_redis(&text);
+        let parse = want == Want::Parse || !self.prefilter || marker;
+        let key = self.cache.map(|_| cache::key(&text, is_test));
+        let stamp = key.zip(meta).and_then(|(key, meta)| {
+            Some(Stamp {
+                size: meta.len(),
+                mtime: Mtime::of(&meta)?,
+                key,
+                is_test,
+                marker,
+                parsed: parse,
+            })
+        });
+        let cached = self.cache.zip(key).and_then(|(c, key)| c.get(key));
+        let processed = match cached {
+            _ if !parse => Processed::skipped(),
+            Some(facts) => Processed {
+                facts: Some(facts.clone()),
+                source: keep_source(facts, text),
+                problem: None,
+            },
+            None => process(self.run, &self.files[i], text, is_test),
+        };
+        State { processed, stamp }
+    }
+}
+
+/// What the parsed files define and other files may use: a file naming
+/// one of them must be parsed too.
+fn names_wanted(files: &[PathBuf], states: &[State]) -> NameSearch {
+    let parsed = states.iter().filter_map(|s| s.processed.facts.as_ref());
+    let mut wanted = prefilter::wanted_names(parsed);
+    for (i, s) in states.iter().enumerate() {
+        if s.processed.facts.is_some() {
+            // Its `mod` declaration may say `#[cfg(test)]`.
+            wanted.extend(module_name(&files[i]).map(|m| format!("mod {m};")));
+        }
+    }
+    NameSearch::new(&wanted)
+}
+
+/// Whether findings can point into a file with these facts: its source is
+/// then kept for snippets.
+fn has_snippets(facts: &FileFacts) -> bool {
+    !facts.calls.is_empty()
+        || !facts.creations.is_empty()
+        || !facts.disabled_timeouts.is_empty()
+        || !facts.url_literals.is_empty()
+        || !facts.locked_connections.is_empty()
+}
+
+/// Sources are kept only for files that can have findings.
+fn keep_source(facts: &FileFacts, source: Arc<str>) -> Option<Arc<str>> {
+    has_snippets(facts).then_some(source)
+}
+
+fn read_problem(run: &Run, path: &Path, message: String) -> Problem {
+    Problem {
+        kind: ProblemKind::Read,
+        display: run.display(path),
+        message,
+        span: None,
+        source: None,
+    }
+}
+
+/// A file's text and metadata; a file over the size limit is not read at
+/// all.
+fn read_source(run: &Run, path: &Path) -> Result<(Arc<str>, Metadata), Problem> {
+    let limit = run.opts.max_file_size;
+    let cannot_read = |e: std::io::Error| read_problem(run, path, format!("cannot read file: {e}"));
+    let file = std::fs::File::open(path).map_err(cannot_read)?;
+    let meta = file.metadata().map_err(cannot_read)?;
+    if meta.len() > limit {
+        return Err(read_problem(run, path, too_large(limit)));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // A file that grew since is caught by `source_text`.
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(cannot_read)?;
+    let text = source_text(&bytes, limit).map_err(|message| read_problem(run, path, message))?;
+    Ok((text, meta))
+}
+
+fn too_large(limit: u64) -> String {
+    format!("larger than {limit} bytes (--max-file-size); not linted")
+}
+
+/// The text of a file's bytes, or why it cannot be linted: larger than
+/// `limit` (only `limit + 1` bytes need be given), or not UTF-8.
+pub(in crate::engine) fn source_text(bytes: &[u8], limit: u64) -> Result<Arc<str>, String> {
+    if bytes.len() as u64 > limit {
+        return Err(too_large(limit));
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(Arc::from(text)),
+        Err(e) => Err(format!(
+            "not valid UTF-8 (first bad byte at offset {})",
+            e.valid_up_to()
+        )),
+    }
+}
+
+/// Parses and extracts one file; never panics outward.
+fn process(run: &Run, path: &Path, source: Arc<str>, is_test: bool) -> Processed {
+    let problem = |kind, message: String, span, source| {
+        Processed::failed(Problem {
+            kind,
+            display: run.display(path),
+            message,
+            span,
+            source,
+        })
+    };
+    match parse::parse_file_with(&source, |ast| extract::extract(&ast, is_test)) {
+        Ok(facts) => Processed {
+            source: keep_source(&facts, source),
+            facts: Some(facts),
+            problem: None,
+        },
+        Err(Unparsed::Syntax { message, at }) => {
+            let span = Span { start: at, end: at };
+            let message = format!("cannot parse: {message}");
+            problem(ProblemKind::Parse, message, Some(span), Some(source))
+        }
+        Err(e @ Unparsed::Panic(_)) => problem(ProblemKind::Internal, e.to_string(), None, None),
+        // Too deep or too long to parse safely: like a parse error.
+        Err(e) => problem(ProblemKind::Parse, e.to_string(), None, None),
+    }
+}

@@ -5,10 +5,12 @@
 //! Each test builds its tree in a fresh temporary folder and runs the
 //! binary with a time limit: a hang is a failure, not a stuck test run.
 
-use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+#[path = "common/bounded.rs"]
+mod bounded;
 
 use serde_json::Value;
 
@@ -44,35 +46,15 @@ fn run_env(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut out = child.stdout.take().unwrap();
-    let mut err = child.stderr.take().unwrap();
-    let out = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = out.read_to_end(&mut v);
-        String::from_utf8_lossy(&v).into_owned()
-    });
-    let err = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = err.read_to_end(&mut v);
-        String::from_utf8_lossy(&v).into_owned()
-    });
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if started.elapsed() > TIMEOUT {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("redis-lint {args:?} in {cwd:?} ran past {TIMEOUT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let out = bounded::drain(child.stdout.take());
+    let err = bounded::drain(child.stderr.take());
+    let what = format!("redis-lint {args:?} in {cwd:?}");
+    let (status, took) = bounded::wait_within(&mut child, TIMEOUT, &what);
     Run {
         stdout: out.join().unwrap(),
         stderr: err.join().unwrap(),
         code: status.code(),
-        took: started.elapsed(),
+        took,
     }
 }
 

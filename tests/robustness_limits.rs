@@ -4,10 +4,13 @@
 //! of hanging, and a process killed by a signal (a stack overflow aborts)
 //! fails with its status.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::Path;
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
+
+#[path = "common/bounded.rs"]
+mod bounded;
 
 use serde_json::Value;
 
@@ -70,7 +73,7 @@ fn exec(cwd: &Path, args: &[&str], stdin: Option<&[u8]>, stdout: Stdout) -> Run 
         .unwrap();
     // Dropping the read end closes the pipe.
     let out = child.stdout.take().filter(|_| stdout == Stdout::Read);
-    let mut err = child.stderr.take().unwrap();
+    let err = child.stderr.take().unwrap();
     let input = child.stdin.take();
     let bytes = stdin.map(<[u8]>::to_vec);
     let feeder = std::thread::spawn(move || {
@@ -78,30 +81,10 @@ fn exec(cwd: &Path, args: &[&str], stdin: Option<&[u8]>, stdout: Stdout) -> Run 
             let _ = pipe.write_all(&bytes);
         }
     });
-    let out = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        if let Some(mut out) = out {
-            let _ = out.read_to_end(&mut v);
-        }
-        String::from_utf8_lossy(&v).into_owned()
-    });
-    let err = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = err.read_to_end(&mut v);
-        String::from_utf8_lossy(&v).into_owned()
-    });
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if started.elapsed() > TIMEOUT {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("redis-lint {args:?} did not finish within {TIMEOUT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
+    let out = bounded::drain(out);
+    let err = bounded::drain(Some(err));
+    let what = format!("redis-lint {args:?}");
+    let (status, _) = bounded::wait_within(&mut child, TIMEOUT, &what);
     feeder.join().unwrap();
     Run {
         status,

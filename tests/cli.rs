@@ -3,20 +3,13 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
+use std::process::Command;
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+#[path = "common/at_root.rs"]
+mod at_root;
 
-fn lint(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_redis-lint"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap()
-}
+use at_root::{lint, root};
 
 fn json(args: &[&str]) -> (i32, serde_json::Value) {
     let mut all = vec!["--format", "json"];

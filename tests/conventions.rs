@@ -6,20 +6,12 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+#[path = "common/at_root.rs"]
+mod at_root;
 
-fn lint(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_redis-lint"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap()
-}
+use at_root::lint;
 
 fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()

@@ -56,12 +56,6 @@ impl CrateManifest {
     pub fn client(&self, name: &str) -> Option<&ClientDep> {
         self.clients.get(name)
     }
-
-    /// Reads `dir/Cargo.toml` and the nearest `Cargo.lock` above it, with
-    /// nothing shared with other crates (see [`Manifests::load`]).
-    pub fn load(dir: &Path) -> CrateManifest {
-        Manifests::default().load(dir)
-    }
 }
 
 /// Client versions by package name, from one `Cargo.lock`.

@@ -43,8 +43,12 @@ impl Walker {
             return false;
         };
         let span = Span::join(m.method.span(), m.paren_token.span.close());
+        let calls = self.facts.calls.len();
         self.method_call(api, spec, recv, &args, span, pipe);
         self.name_last_call(m.method.span());
+        if let Some(call) = self.facts.calls.get_mut(calls) {
+            call.method = Some(name);
+        }
         true
     }
 
@@ -386,6 +390,7 @@ impl Walker {
             conn_binding: None,
             cancellable: self.cancel_depth > 0,
             awaited: false,
+            method: None,
         });
     }
 

@@ -6,7 +6,7 @@ use syn::Expr;
 
 use super::flow::{self, EarlyExit};
 use super::scope::LoopShape;
-use super::syntax::{pat_idents, single_ident};
+use super::syntax::pat_idents;
 use super::value::Value;
 use super::Walker;
 use crate::model::LoopKind;
@@ -98,14 +98,7 @@ impl Walker {
         bound
             .into_iter()
             .for_each(|n| self.bind_flow(n, sources.clone()));
-        match single_ident(&l.pat) {
-            Some(name) => self.bind(name, value),
-            None => {
-                let mut names = Vec::new();
-                pat_idents(&l.pat, &mut names);
-                names.into_iter().for_each(|n| self.bind(n, Value::Unknown));
-            }
-        }
+        self.bind_pattern(&l.pat, value);
         Value::Unknown
     }
 
@@ -131,7 +124,7 @@ impl Walker {
     /// A `match`: its arms depend on the replies its scrutinee reads.
     pub(super) fn eval_match(&mut self, m: &syn::ExprMatch) -> Value {
         let (calls, made) = (self.facts.calls.len(), self.facts.creations.len());
-        self.eval(&m.expr);
+        let scrutinee = self.eval(&m.expr);
         let gates = self.gate_seqs(&m.expr, calls);
         let sources = self.flow_of(&m.expr, calls, true);
         self.note_match_retry(m, calls, made);
@@ -142,9 +135,9 @@ impl Walker {
             let mut names = Vec::new();
             pat_idents(&arm.pat, &mut names);
             for n in names {
-                self.bind_flow(n.clone(), sources.clone());
-                self.bind(n, Value::Unknown);
+                self.bind_flow(n, sources.clone());
             }
+            self.bind_pattern(&arm.pat, scrutinee.clone());
             if let Some((_, guard)) = &arm.guard {
                 self.eval(guard);
             }

@@ -257,6 +257,9 @@ pub struct RawCall {
     /// of `tokio::time::timeout` / `async_std::future::timeout` or a
     /// `select!` branch future.
     pub cancellable: bool,
+    /// The method's name, for a command called as a method: a newtype
+    /// that derefs to a connection may define a method of that name.
+    pub method: Option<String>,
     /// Its future is `.await`ed (an async command, not a sync one).
     pub awaited: bool,
 }
@@ -393,6 +396,15 @@ pub struct FileFacts {
     pub field_creations: Vec<(String, String, usize)>,
     /// `deadpool_redis::Manager::new_with_config(..)` is called.
     pub deadpool_manager_config: bool,
+    /// `type Name = T;`: the class of `T`, so a receiver typed by the alias
+    /// is what the alias stands for.
+    pub aliases: Vec<(String, TypeClass)>,
+    /// `impl Deref for Name { type Target = T; }`: a newtype's methods
+    /// that it does not define itself are `T`'s.
+    pub derefs: Vec<(String, TypeClass)>,
+    /// (type, fn) of every fn of an `impl` block: a newtype's own methods
+    /// are its wrappers, not its target's commands.
+    pub impl_fns: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]

@@ -33,6 +33,13 @@ impl Walker {
             }
             syn::Item::Mod(m) => self.mod_item(m),
             syn::Item::Struct(s) => self.struct_item(s),
+            syn::Item::Enum(e) => self.enum_item(e),
+            syn::Item::Type(t) => {
+                let class = classify(&t.ty, &self.uses, &self.generics);
+                if class != TypeClass::Other {
+                    self.facts.aliases.push((t.ident.to_string(), class));
+                }
+            }
             syn::Item::Const(c) => self.const_item(&c.ident, &c.ty, &c.expr),
             syn::Item::Static(s) => self.static_item(s),
             _ => {}
@@ -50,9 +57,16 @@ impl Walker {
         if let syn::Type::Path(p) = &*i.self_ty {
             self.impl_type = p.path.segments.last().map(|s| s.ident.to_string());
         }
+        self.note_deref(i);
         for it in &i.items {
             match it {
-                syn::ImplItem::Fn(f) => self.walk_fn(&f.sig, &f.attrs, &f.block),
+                syn::ImplItem::Fn(f) => {
+                    if let Some(t) = &self.impl_type {
+                        let method = (t.clone(), f.sig.ident.to_string());
+                        self.facts.impl_fns.push(method);
+                    }
+                    self.walk_fn(&f.sig, &f.attrs, &f.block)
+                }
                 syn::ImplItem::Const(c) => self.const_item(&c.ident, &c.ty, &c.expr),
                 _ => {}
             }
@@ -60,6 +74,31 @@ impl Walker {
         self.impl_type = saved_impl;
         self.generics = saved_generics;
         self.test_depth -= u32::from(test);
+    }
+
+    /// `impl Deref for Cache { type Target = ConnectionManager; }`: what
+    /// the newtype hands its unknown methods to.
+    fn note_deref(&mut self, i: &syn::ItemImpl) {
+        let Some((_, trait_path, _)) = &i.trait_ else {
+            return;
+        };
+        let is_deref = trait_path
+            .segments
+            .last()
+            .is_some_and(|s| s.ident == "Deref");
+        let Some(owner) = self.impl_type.clone().filter(|_| is_deref) else {
+            return;
+        };
+        let target = i.items.iter().find_map(|it| match it {
+            syn::ImplItem::Type(t) if t.ident == "Target" => Some(&t.ty),
+            _ => None,
+        });
+        if let Some(ty) = target {
+            let class = classify(ty, &self.uses, &self.generics);
+            if class != TypeClass::Other {
+                self.facts.derefs.push((owner, class));
+            }
+        }
     }
 
     /// A module; a `#[cfg(test)] mod x;` declared here lives in another file.
@@ -106,6 +145,36 @@ impl Walker {
             let class = classify(&field.ty, &self.uses, &generics);
             if class != TypeClass::Other {
                 self.facts.structs.push((name.clone(), fname, class));
+            }
+        }
+    }
+
+    /// An enum: each variant's fields are recorded like a struct's, named
+    /// `Variant.field` (`Variant.0` for a tuple variant), so a match arm
+    /// `RedisConn::Cluster(conn)` types `conn`.
+    fn enum_item(&mut self, e: &syn::ItemEnum) {
+        let name = e.ident.to_string();
+        let mut generics = self.generics.clone();
+        collect_generics(&e.generics, &mut generics);
+        for v in &e.variants {
+            for (i, field) in v.fields.iter().enumerate() {
+                let fname = field
+                    .ident
+                    .as_ref()
+                    .map_or_else(|| i.to_string(), |id| id.to_string());
+                if let Some(kind) = types::stored_connection(&field.ty, &self.uses, &generics) {
+                    self.facts.stored_connections.push(RawStoredConnection {
+                        span: Span::of(field.ty.span()),
+                        owner: format!("{name}::{}", v.ident),
+                        kind,
+                        in_test: self.in_test(),
+                    });
+                }
+                let class = classify(&field.ty, &self.uses, &generics);
+                if class != TypeClass::Other {
+                    let field = format!("{}.{fname}", v.ident);
+                    self.facts.structs.push((name.clone(), field, class));
+                }
             }
         }
     }

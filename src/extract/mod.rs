@@ -27,6 +27,7 @@ mod flow;
 mod items;
 mod keys;
 mod names;
+mod patterns;
 mod redis_modules;
 mod scope;
 mod stmts;

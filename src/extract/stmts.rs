@@ -4,11 +4,11 @@
 use proc_macro2::TokenStream;
 use syn::{Expr, Pat, Stmt};
 
-use super::facts::{Op, RawKey, Recv};
+use super::facts::{RawKey, Recv};
 use super::scope::FnCtx;
 use super::syntax::{expr_idents, is_fn_path, is_int_type, macro_name, pat_idents, single_ident};
 use super::types;
-use super::value::{push_op, Tail, Value};
+use super::value::{Tail, Value};
 use super::{redis_modules, Walker};
 use crate::model::{Origin, Swallow};
 
@@ -101,24 +101,21 @@ impl Walker {
         if let Value::RawCmd(idx) | Value::PipeCmd(_, idx) = value {
             self.facts.calls[idx].bound = true;
         }
-        match single_ident(&local.pat) {
-            Some(name) => {
-                if self.facts.creations.len() > creations_before {
-                    // A creation bound by an inner `let` (in a closure or
-                    // block of the initialiser) keeps that name.
-                    if let Some(c) = self
-                        .facts
-                        .creations
-                        .last_mut()
-                        .filter(|c| c.binding.is_none())
-                    {
-                        c.binding = Some(name.clone());
-                    }
+        if let Some(name) = single_ident(&local.pat) {
+            if self.facts.creations.len() > creations_before {
+                // A creation bound by an inner `let` (in a closure or block
+                // of the initialiser) keeps that name.
+                if let Some(c) = self
+                    .facts
+                    .creations
+                    .last_mut()
+                    .filter(|c| c.binding.is_none())
+                {
+                    c.binding = Some(name);
                 }
-                self.bind(name, value);
             }
-            None => self.bind_destructured(&local.pat, &value, names),
         }
+        self.bind_pattern(&local.pat, value);
     }
 
     /// Struct literals, arrays, `vec![..]` and schemas bound by name, so a
@@ -164,25 +161,6 @@ impl Walker {
             (Value::Conn(Recv::Path { .. }), v) => v,
             (typed, _) => typed,
         }
-    }
-
-    /// `let Foo { a, b: c, .. } = foo;`: fields of a typed value keep their
-    /// path; anything else is unknown.
-    pub(super) fn bind_destructured(&mut self, pat: &Pat, value: &Value, names: Vec<String>) {
-        if let (Pat::Struct(ps), Value::Conn(recv @ Recv::Path { .. })) = (pat, value) {
-            for field in &ps.fields {
-                if let (syn::Member::Named(member), Some(name)) =
-                    (&field.member, single_ident(&field.pat))
-                {
-                    self.bind(
-                        name,
-                        Value::Conn(push_op(recv.clone(), Op::Field(member.to_string()))),
-                    );
-                }
-            }
-            return;
-        }
-        names.into_iter().for_each(|n| self.bind(n, Value::Unknown));
     }
 
     /// A `let` initialiser that builds a string key (format!, a literal, a

@@ -47,7 +47,8 @@ impl FileLink<'_> {
     fn redis_conn(&self, raw: &RawCall) -> Option<Option<Conn>> {
         // `redis::cmd(..)` and `Script` prove Redis by their path; a method
         // name needs a receiver that is not proven otherwise.
-        let conn = match self.symbols.recv(&raw.recv, self.id) {
+        let method = raw.method.as_deref();
+        let conn = match self.symbols.recv_calling(&raw.recv, self.id, method) {
             Err(NotRedis) if raw.form == Form::Method => return None,
             Err(NotRedis) => None,
             Ok(conn) => conn,

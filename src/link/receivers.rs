@@ -17,6 +17,12 @@ impl Symbols {
     /// Resolves a receiver to a Redis connection, `Err(NotRedis)` when it
     /// is proven not Redis, `Ok(None)` when unknown.
     pub(super) fn recv(&self, recv: &Recv, file: FileId) -> Resolved {
+        self.recv_calling(recv, file, None)
+    }
+
+    /// Like `recv`, for a call of `method`: a newtype that derefs to a
+    /// connection passes the methods it does not define itself on.
+    pub(super) fn recv_calling(&self, recv: &Recv, file: FileId, method: Option<&str>) -> Resolved {
         match recv {
             Recv::Known {
                 lib,
@@ -31,14 +37,14 @@ impl Symbols {
             })),
             Recv::NotRedis => Err(NotRedis),
             Recv::Unknown => Ok(None),
-            Recv::Path { root, ops } => self.path(root, ops, file),
+            Recv::Path { root, ops } => self.path(root, ops, file, method),
         }
     }
 
     /// A receiver reached from a root through fields, clones, pool gets and
     /// calls.
-    fn path(&self, root: &Root, ops: &[Op], file: FileId) -> Resolved {
-        let (mut class, mut origin) = match root {
+    fn path(&self, root: &Root, ops: &[Op], file: FileId, method: Option<&str>) -> Resolved {
+        let (class, mut origin) = match root {
             Root::Type { name, .. } => (TypeClass::Struct(name.clone()), Origin::Param),
             Root::Static(name) => match self.statics.get(name) {
                 Some(c) => (c.clone(), Origin::Shared),
@@ -49,8 +55,10 @@ impl Symbols {
                 None => return Ok(None),
             },
         };
+        let mut class = self.unalias(class);
         let mut cloned = false;
         for op in ops {
+            class = self.unalias(class);
             match (op, &class) {
                 (Op::Field(f), TypeClass::Struct(s)) => match self.field(s, f, file) {
                     Some(c) => {
@@ -82,6 +90,10 @@ impl Symbols {
                 (Op::Call(_), _) => return Err(NotRedis),
             }
         }
+        let class = match self.unalias(class) {
+            TypeClass::Struct(s) => self.through_deref(s, method),
+            class => class,
+        };
         match class {
             TypeClass::Redis(lib, kind) => Ok(Some(Conn {
                 lib,
@@ -92,6 +104,18 @@ impl Symbols {
             // A type that is not a connection (a crate-local one's methods
             // are the crate's own: wrappers are linted where they call Redis).
             TypeClass::Struct(_) | TypeClass::Other => Err(NotRedis),
+        }
+    }
+}
+
+impl Symbols {
+    /// A newtype's class for a call of `method`: its deref target's unless
+    /// the newtype defines that method (then it is the crate's wrapper).
+    fn through_deref(&self, name: String, method: Option<&str>) -> TypeClass {
+        let own = |m: &str| self.impl_fns.contains(&(name.clone(), m.to_string()));
+        match (self.derefs.get(&name), method) {
+            (Some(target), Some(m)) if !own(m) => self.unalias(target.clone()),
+            _ => TypeClass::Struct(name),
         }
     }
 }

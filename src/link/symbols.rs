@@ -26,6 +26,12 @@ pub(super) struct Symbols {
     pub routed: HashSet<String>,
     /// Some module re-exports the clients' command traits.
     pub reexport_traits: bool,
+    /// `type Name = T;` → the class of `T`.
+    pub aliases: HashMap<String, TypeClass>,
+    /// Newtypes that deref to a class (`impl Deref for Cache`).
+    pub derefs: HashMap<String, TypeClass>,
+    /// (type, fn) of the crate's `impl` blocks.
+    pub impl_fns: HashSet<(String, String)>,
 }
 
 impl Symbols {
@@ -40,6 +46,9 @@ impl Symbols {
             builders: HashMap::new(),
             routed: HashSet::new(),
             reexport_traits: false,
+            aliases: HashMap::new(),
+            derefs: HashMap::new(),
+            impl_fns: HashSet::new(),
         };
         for (file_id, f) in files {
             for (st, field, class) in &f.structs {
@@ -66,8 +75,28 @@ impl Symbols {
             }
             s.routed.extend(f.routed.iter().cloned());
             s.reexport_traits |= f.reexports_traits;
+            s.aliases.extend(f.aliases.iter().cloned());
+            s.derefs.extend(f.derefs.iter().cloned());
+            s.impl_fns.extend(f.impl_fns.iter().cloned());
         }
         s
+    }
+
+    /// A class with type aliases followed (`type Pool = deadpool_redis::Pool`),
+    /// a few steps deep so that an alias of an alias is seen and a cycle
+    /// ends.
+    pub(super) fn unalias(&self, class: TypeClass) -> TypeClass {
+        let mut class = class;
+        for _ in 0..8 {
+            match &class {
+                TypeClass::Struct(name) => match self.aliases.get(name) {
+                    Some(target) => class = target.clone(),
+                    None => break,
+                },
+                _ => break,
+            }
+        }
+        class
     }
 
     /// A field's class, preferring the struct declared in the same file;

@@ -270,6 +270,10 @@ pub(in crate::extract) fn script_method(
 /// A method on a `ClusterClientBuilder`: `build()` makes the client.
 pub(in crate::extract) fn cluster_builder_method(w: &mut Walker, m: &ExprMethodCall) -> Value {
     w.eval_args(m);
+    if m.method == "response_timeout" || m.method == "read_timeout" {
+        // The sync cluster connection has no response timeout otherwise.
+        w.info().sets_response_timeout = true;
+    }
     if m.method != "build" {
         return Value::ClusterBuilder;
     }

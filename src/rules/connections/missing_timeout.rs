@@ -2,7 +2,7 @@
 //! on a stuck server or an empty pool.
 
 use crate::diagnostic::{Activation, Impact, RuleMeta};
-use crate::model::{ConnKind, CreationKind, FredTimeout, Lib};
+use crate::model::{ConnKind, Creation, CreationKind, FnInfo, FredTimeout, Lib};
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
 pub static RULE: Rule = Rule {
@@ -24,15 +24,21 @@ pub static RULE: Rule = Rule {
 fn missing_timeout(ctx: &RuleContext, sink: &mut Sink) {
     let model = ctx.model;
     let redis_major = model.manifest.client("redis").and_then(|d| d.major());
+    // A cluster builder given a response timeout in the same file bounds
+    // the sync connections made there (which client a connection comes
+    // from is not followed further).
+    let cluster_timed = |file| {
+        model.creations.iter().any(|k| {
+            k.file == file
+                && k.makes == ConnKind::ClusterClient
+                && model.func(k.func).sets_response_timeout
+        })
+    };
     for c in &model.creations {
         let info = model.func(c.func);
         let problem = match c.kind {
             CreationKind::SyncConnection { with_connect_timeout } if c.makes == ConnKind::Sync => {
-                let set = match &c.binding {
-                    Some(b) => info.sets_read_timeout.contains(b),
-                    None => !info.sets_read_timeout.is_empty(),
-                };
-                (!set).then(|| {
+                (!read_timeout_set(c, info)).then(|| {
                     let bound = if with_connect_timeout { " (the timeout given bounds only connecting)" } else { "" };
                     (
                         format!("a sync connection from `{}` has no read timeout{bound}: one stuck reply hangs this thread forever", c.what),
@@ -41,6 +47,11 @@ fn missing_timeout(ctx: &RuleContext, sink: &mut Sink) {
                     )
                 })
             }
+            CreationKind::SyncConnection { .. } if c.makes == ConnKind::Cluster && !cluster_timed(c.file) && !read_timeout_set(c, info) => Some((
+                format!("a sync cluster connection from `{}` has no response timeout: one stuck node hangs this thread forever", c.what),
+                "build the client with `ClusterClientBuilder::new(nodes).response_timeout(..)` (and `connection_timeout`), \
+                 longer than the timeout of any blocking command run on it".to_string(),
+            )),
             CreationKind::AsyncConnection { with_config } if c.lib == Lib::RedisRs && redis_major == Some(0) => {
                 (!with_config || !info.sets_response_timeout).then(|| {
                     (
@@ -77,5 +88,14 @@ fn missing_timeout(ctx: &RuleContext, sink: &mut Sink) {
              longer than the blocking timeout"
                 .to_string(),
         );
+    }
+}
+
+/// `con.set_read_timeout(..)` is called on the connection in the fn that
+/// made it (on any connection there when it is not bound to a name).
+fn read_timeout_set(c: &Creation, info: &FnInfo) -> bool {
+    match &c.binding {
+        Some(b) => info.sets_read_timeout.contains(b),
+        None => !info.sets_read_timeout.is_empty(),
     }
 }

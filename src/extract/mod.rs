@@ -129,6 +129,14 @@ impl<'ast> Visit<'ast> for UseCollector<'_> {
         }
     }
 
+    fn visit_item_struct(&mut self, s: &'ast syn::ItemStruct) {
+        self.uses.add_local(&s.ident);
+    }
+
+    fn visit_item_enum(&mut self, e: &'ast syn::ItemEnum) {
+        self.uses.add_local(&e.ident);
+    }
+
     fn visit_item_use(&mut self, u: &'ast syn::ItemUse) {
         self.uses.add(&u.tree);
         let text = u.tree.to_token_stream().to_string();

@@ -1,7 +1,7 @@
 //! Names and types: what a file's `use` items bring into scope, and which
 //! Rust types are Redis clients, connections or pools.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use quote::ToTokens;
 use syn::{GenericArgument, PathArguments, Type, TypeParamBound, UseTree};
@@ -25,6 +25,9 @@ pub struct UseMap {
     names: HashMap<String, Vec<String>>,
     /// Paths imported with `::*`.
     globs: Vec<Vec<String>>,
+    /// Structs and enums the file defines: a local `RedisConnectionManager`
+    /// is the crate's own, not bb8-redis's.
+    locals: HashSet<String>,
 }
 
 /// redis-rs traits whose methods are commands.
@@ -42,6 +45,10 @@ pub const REDIS_TRAITS: &[&str] = &[
 const REDIS_BOUNDS: &[&str] = &["ConnectionLike"];
 
 impl UseMap {
+    pub fn add_local(&mut self, ident: &syn::Ident) {
+        self.locals.insert(ident.to_string());
+    }
+
     pub fn add(&mut self, tree: &UseTree) {
         self.walk(tree, Vec::new());
     }
@@ -134,6 +141,7 @@ impl UseMap {
                             | "Pipeline"
                     ) || REDIS_TRAITS.contains(&name)
                 }
+                Some("bb8_redis") => name == "RedisConnectionManager",
                 Some("deadpool_redis") => {
                     matches!(name, "Config" | "Pool" | "Connection" | "Runtime")
                 }
@@ -375,12 +383,16 @@ fn redis_type(full: &[String], args: &[&Type], uses: &UseMap) -> Option<TypeClas
     let redis_generic = || {
         args.iter().any(|a| {
             let text = a.to_token_stream().to_string();
-            text.contains("RedisConnectionManager") || text.contains("redis") || {
-                let segs: Vec<String> = text.split("::").map(|s| s.trim().to_string()).collect();
-                uses.expand(&segs)
-                    .first()
-                    .is_some_and(|f| f == "redis" || f == "bb8_redis")
-            }
+            let segs: Vec<String> = text.split("::").map(|s| s.trim().to_string()).collect();
+            let expanded = uses.expand(&segs);
+            let from_client = expanded
+                .first()
+                .is_some_and(|f| matches!(f.as_str(), "redis" | "bb8_redis" | "r2d2_redis"));
+            // A manager type of the file's own (a namespacing wrapper) hands
+            // out the crate's connection type, not a client's.
+            let local = segs.len() == 1 && uses.locals.contains(&segs[0]);
+            from_client
+                || (!local && (text.contains("RedisConnectionManager") || text.contains("redis")))
         })
     };
     let kind = match (krate, last) {

@@ -137,6 +137,11 @@ impl<'ast> Visit<'ast> for UseCollector<'_> {
         self.uses.add_local(&e.ident);
     }
 
+    fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
+        self.uses.add_local_mod(&m.ident);
+        syn::visit::visit_item_mod(self, m);
+    }
+
     fn visit_item_use(&mut self, u: &'ast syn::ItemUse) {
         self.uses.add(&u.tree);
         let text = u.tree.to_token_stream().to_string();

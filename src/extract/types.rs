@@ -28,6 +28,9 @@ pub struct UseMap {
     /// Structs and enums the file defines: a local `RedisConnectionManager`
     /// is the crate's own, not bb8-redis's.
     locals: HashSet<String>,
+    /// Modules the file declares (`mod state;`): `state::AppState` is the
+    /// crate's own.
+    local_mods: HashSet<String>,
 }
 
 /// redis-rs traits whose methods are commands.
@@ -47,6 +50,19 @@ const REDIS_BOUNDS: &[&str] = &["ConnectionLike"];
 impl UseMap {
     pub fn add_local(&mut self, ident: &syn::Ident) {
         self.locals.insert(ident.to_string());
+    }
+
+    pub fn add_local_mod(&mut self, ident: &syn::Ident) {
+        self.local_mods.insert(ident.to_string());
+    }
+
+    /// A path that names another crate's item (`bb8::Pool`), not one of
+    /// this crate (`crate::db::Pool`, `state::AppState` with `mod state;`).
+    pub fn is_foreign(&self, full: &[String]) -> bool {
+        match full.first().map(String::as_str) {
+            None | Some("crate" | "self" | "super" | "Self") => false,
+            Some(first) => full.len() > 1 && !self.local_mods.contains(first),
+        }
     }
 
     pub fn add(&mut self, tree: &UseTree) {
@@ -346,6 +362,10 @@ pub fn classify(ty: &Type, uses: &UseMap, generics: &Generics) -> TypeClass {
                 || is_std_name(&name)
             {
                 TypeClass::Other
+            } else if uses.is_foreign(&full) {
+                // Kept whole so that it never matches a crate type or alias
+                // that happens to share its name.
+                TypeClass::Struct(full.join("::"))
             } else {
                 TypeClass::Struct(name)
             }

@@ -15,7 +15,7 @@ use super::workspace::load_manifest;
 use super::Run;
 use crate::diagnostic::{Finding, Level, Outcome, Problem, ProblemKind};
 use crate::extract::facts::FileFacts;
-use crate::link::{self, Scope};
+use crate::link::{self, Scope, Symbols, Workspace};
 use crate::manifest::CrateManifest;
 use crate::rules::{self, Rule};
 use crate::settings::Config;
@@ -70,10 +70,18 @@ pub(super) fn check_units(
     outcome: &mut Outcome,
 ) {
     let shown: &Outcome = outcome;
+    let workspace = workspace(run, &units);
     let results: Vec<Checked> = units
         .units
         .into_par_iter()
-        .map(|(key, files)| check_unit(run, key, &files, &units.configs, rules, shown))
+        .map(|(key, files)| {
+            let unit = Unit {
+                key,
+                files: &files,
+                workspace: &workspace,
+            };
+            check_unit(run, unit, &units.configs, rules, shown)
+        })
         .collect();
     let mut manifest_problems = BTreeSet::new();
     for checked in results {
@@ -97,16 +105,44 @@ pub(super) fn check_units(
     }
 }
 
+/// Every crate's symbol tables by package name, so that a crate reads the
+/// types, aliases and fields of the other crates of the run that it names
+/// (`common::AppState`, `common::RedisPool`).
+fn workspace(run: &Run, units: &Units) -> Arc<Workspace> {
+    let crates = units
+        .units
+        .par_iter()
+        .filter(|(key, _)| key.example.is_none())
+        .filter_map(|(key, files)| {
+            let name = run.manifests.load(key.root.as_deref()?).name?;
+            let refs: Vec<(FileId, &FileFacts)> = files.iter().map(|(id, f)| (*id, f)).collect();
+            Some((name, Arc::new(Symbols::new(&refs))))
+        })
+        .collect();
+    Arc::new(Workspace::new(crates))
+}
+
+/// One compilation unit to link, with the run's other crates.
+struct Unit<'a> {
+    key: UnitKey,
+    files: &'a [(FileId, FileFacts)],
+    workspace: &'a Arc<Workspace>,
+}
+
 /// Links one unit and checks it. A bug in linking or in a rule costs this
 /// unit's findings, not the run: reported like a file's internal error.
 fn check_unit(
     run: &Run,
-    key: UnitKey,
-    files: &[(FileId, FileFacts)],
+    unit: Unit,
     configs: &[Option<Arc<Config>>],
     rules: &[&'static Rule],
     outcome: &Outcome,
 ) -> Checked {
+    let Unit {
+        key,
+        files,
+        workspace,
+    } = unit;
     let root = key.root.as_deref();
     let (manifest, problem) = load_manifest(&run.manifests, root, &run.cwd);
     // The crate follows the configuration of its first file.
@@ -117,7 +153,7 @@ fn check_unit(
         tests: run.opts.scope.tests || config.is_some_and(|c| c.lint_tests),
     };
     let checked = panic::catch_unwind(AssertUnwindSafe(|| {
-        link_and_check(manifest, files, scope, config, rules)
+        link_and_check(manifest, files, workspace, scope, config, rules)
     }));
     match checked {
         Ok((findings, redis_files)) => Checked {
@@ -156,12 +192,14 @@ fn check_unit(
 fn link_and_check(
     manifest: CrateManifest,
     files: &[(FileId, FileFacts)],
+    workspace: &Arc<Workspace>,
     scope: Scope,
     config: Option<&Config>,
     rules: &[&'static Rule],
 ) -> (Vec<Finding>, BTreeSet<FileId>) {
     let refs: Vec<(FileId, &FileFacts)> = files.iter().map(|(id, f)| (*id, f)).collect();
-    let model = link::resolve(manifest, &refs, scope);
+    let symbols = Symbols::new(&refs).with_workspace(Arc::clone(workspace));
+    let model = link::resolve(manifest, &refs, &symbols, scope);
     let redis_files: BTreeSet<FileId> = model
         .calls
         .iter()

@@ -44,6 +44,9 @@ pub const REDIS_TRAITS: &[&str] = &[
     "PubSubCommands",
 ];
 
+/// Crates whose types `redis_type` knows, as code names them.
+const CLIENT_CRATES: &[&str] = &["redis", "fred", "deadpool_redis", "bb8_redis"];
+
 /// redis-rs traits a generic connection parameter is bounded by.
 const REDIS_BOUNDS: &[&str] = &["ConnectionLike"];
 
@@ -343,6 +346,17 @@ pub fn classify(ty: &Type, uses: &UseMap, generics: &Generics) -> TypeClass {
             let full = uses.expand(&path_segments(&p.path));
             if let Some(class) = redis_type(&full, &args, uses) {
                 return class;
+            }
+            // `common::redis::aio::ConnectionManager`: a client crate
+            // re-exported by another crate (`pub use redis;`).
+            if uses.is_foreign(&full) {
+                let inner = full
+                    .iter()
+                    .skip(1)
+                    .position(|s| CLIENT_CRATES.contains(&s.as_str()));
+                if let Some(class) = inner.and_then(|i| redis_type(&full[i + 1..], &args, uses)) {
+                    return class;
+                }
             }
             let std_like = matches!(
                 full.first().map(String::as_str),

@@ -16,7 +16,7 @@ mod symbols;
 use crate::extract::facts::FileFacts;
 use crate::manifest::CrateManifest;
 use crate::model::{CrateModel, FileId};
-use symbols::Symbols;
+pub use symbols::{Symbols, Workspace};
 
 /// Options that say which code is linted.
 #[derive(Debug, Clone, Copy, Default)]
@@ -25,13 +25,14 @@ pub struct Scope {
     pub tests: bool,
 }
 
-/// Builds the model of one crate from its files' facts.
+/// Builds the model of one crate from its files' facts and its symbol
+/// tables (`Symbols::new(files)`, with the run's other crates attached).
 pub fn resolve(
     manifest: CrateManifest,
     files: &[(FileId, &FileFacts)],
+    symbols: &Symbols,
     scope: Scope,
 ) -> CrateModel {
-    let symbols = Symbols::new(files);
     let mut model = CrateModel {
         manifest,
         ..CrateModel::default()
@@ -43,7 +44,7 @@ pub fn resolve(
             id: *id,
             facts,
             fn_base: model.fns.len() as u32,
-            symbols: &symbols,
+            symbols,
             scope,
         };
         file.fns(&mut model);

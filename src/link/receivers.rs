@@ -60,32 +60,42 @@ impl Symbols {
         for op in ops {
             class = self.unalias(class);
             match (op, &class) {
-                (Op::Field(f), TypeClass::Struct(s)) => match self.field(s, f, file) {
-                    Some(c) => {
-                        class = c.clone();
-                        origin = Origin::Shared;
+                (Op::Field(f), TypeClass::Struct(s)) => {
+                    let Some((krate, s)) = self.owner(s) else {
+                        return Ok(None);
+                    };
+                    match krate.field(s, f, file) {
+                        Some(c) => {
+                            class = Symbols::qualified(krate, self, c);
+                            origin = Origin::Shared;
+                        }
+                        // A crate struct without that Redis field.
+                        None if krate.struct_known(s)
+                            && !krate.fields.contains_key(&(s.to_string(), f.clone())) =>
+                        {
+                            return Err(NotRedis)
+                        }
+                        None => return Ok(None),
                     }
-                    // A crate struct without that Redis field.
-                    None if self.struct_known(s)
-                        && !self.fields.contains_key(&(s.clone(), f.clone())) =>
-                    {
-                        return Err(NotRedis)
-                    }
-                    None => return Ok(None),
-                },
+                }
                 (Op::Field(_), _) => return Ok(None),
                 (Op::Clone, _) => cloned = true,
                 (Op::Get, TypeClass::Redis(lib, ConnKind::Pool { cluster })) => {
                     class = TypeClass::Redis(*lib, ConnKind::Pooled { cluster: *cluster });
                 }
                 (Op::Get, _) => {}
-                (Op::Call(name), TypeClass::Struct(s)) => match self.fn_returns.get(name) {
-                    Some(c @ TypeClass::Redis(..)) => class = c.clone(),
-                    // A crate type's own method: the crate's wrapper.
-                    _ if self.struct_known(s) => return Err(NotRedis),
-                    // Another crate's type may hand out a connection.
-                    _ => return Ok(None),
-                },
+                (Op::Call(name), TypeClass::Struct(s)) => {
+                    let Some((krate, s)) = self.owner(s) else {
+                        return Ok(None);
+                    };
+                    match krate.fn_returns.get(name) {
+                        Some(c @ TypeClass::Redis(..)) => class = c.clone(),
+                        // A crate type's own method: the crate's wrapper.
+                        _ if krate.struct_known(s) => return Err(NotRedis),
+                        // Another crate's type may hand out a connection.
+                        _ => return Ok(None),
+                    }
+                }
                 (Op::Call(_), TypeClass::Redis(..)) => return Ok(None),
                 (Op::Call(_), _) => return Err(NotRedis),
             }
@@ -112,9 +122,15 @@ impl Symbols {
     /// A newtype's class for a call of `method`: its deref target's unless
     /// the newtype defines that method (then it is the crate's wrapper).
     fn through_deref(&self, name: String, method: Option<&str>) -> TypeClass {
-        let own = |m: &str| self.impl_fns.contains(&(name.clone(), m.to_string()));
-        match (self.derefs.get(&name), method) {
-            (Some(target), Some(m)) if !own(m) => self.unalias(target.clone()),
+        let Some((krate, short)) = self.owner(&name) else {
+            // Another crate's type that is not linted in this run.
+            return TypeClass::Struct(name);
+        };
+        let own = |m: &str| krate.impl_fns.contains(&(short.to_string(), m.to_string()));
+        match (krate.derefs.get(short), method) {
+            (Some(target), Some(m)) if !own(m) => {
+                self.unalias(Symbols::qualified(krate, self, target.clone()))
+            }
             _ => TypeClass::Struct(name),
         }
     }

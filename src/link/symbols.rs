@@ -3,39 +3,77 @@
 //! several same-named structs a field access means.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use crate::extract::facts::{FileFacts, RawKey};
 use crate::extract::types::TypeClass;
 use crate::model::FileId;
 
 /// Crate-wide symbol tables.
-pub(super) struct Symbols {
+pub struct Symbols {
     /// (struct, field) → its class, per file that declares such a struct
     /// (two modules may each have an `AppState`).
-    pub fields: HashMap<(String, String), Vec<(FileId, TypeClass)>>,
-    pub statics: HashMap<String, TypeClass>,
-    pub fn_returns: HashMap<String, TypeClass>,
-    pub consts: HashMap<String, RawKey>,
-    pub num_consts: HashMap<String, f64>,
+    pub(super) fields: HashMap<(String, String), Vec<(FileId, TypeClass)>>,
+    pub(super) statics: HashMap<String, TypeClass>,
+    pub(super) fn_returns: HashMap<String, TypeClass>,
+    pub(super) consts: HashMap<String, RawKey>,
+    pub(super) num_consts: HashMap<String, f64>,
     /// `Duration` consts, in milliseconds.
-    pub duration_consts: HashMap<String, f64>,
+    pub(super) duration_consts: HashMap<String, f64>,
     /// name → (params, template); `None` when several fns share the name
     /// with different templates.
-    pub builders: HashMap<String, Option<(Vec<String>, RawKey)>>,
+    pub(super) builders: HashMap<String, Option<(Vec<String>, RawKey)>>,
     /// Fns registered as request handlers (web framework routes).
-    pub routed: HashSet<String>,
+    pub(super) routed: HashSet<String>,
     /// Some module re-exports the clients' command traits.
-    pub reexport_traits: bool,
+    pub(super) reexport_traits: bool,
     /// `type Name = T;` → the class of `T`.
-    pub aliases: HashMap<String, TypeClass>,
+    pub(super) aliases: HashMap<String, TypeClass>,
     /// Newtypes that deref to a class (`impl Deref for Cache`).
-    pub derefs: HashMap<String, TypeClass>,
+    pub(super) derefs: HashMap<String, TypeClass>,
     /// (type, fn) of the crate's `impl` blocks.
-    pub impl_fns: HashSet<(String, String)>,
+    pub(super) impl_fns: HashSet<(String, String)>,
+    /// The other crates of the run, by the name code uses for them.
+    pub(super) workspace: Arc<Workspace>,
+}
+
+/// What each crate of a run declares, so that `common::AppState` or
+/// `common::RedisPool` written in one crate is read from the crate
+/// `common` when it is linted in the same run.
+#[derive(Default)]
+pub struct Workspace {
+    crates: Vec<(String, Arc<Symbols>)>,
+}
+
+impl Workspace {
+    /// `crates`: (package name, its symbols) of every crate of the run.
+    pub fn new(crates: Vec<(String, Arc<Symbols>)>) -> Workspace {
+        let crates = crates
+            .into_iter()
+            .map(|(name, s)| (name.replace('-', "_"), s))
+            .collect();
+        Workspace { crates }
+    }
+
+    fn name_of(&self, symbols: &Symbols) -> Option<&str> {
+        self.crates
+            .iter()
+            .find(|(_, s)| std::ptr::eq(&**s, symbols))
+            .map(|(n, _)| n.as_str())
+    }
+
+    fn get(&self, lib: &str) -> Option<&Symbols> {
+        let mut found = self.crates.iter().filter(|(n, _)| n == lib);
+        match (found.next(), found.next()) {
+            (Some((_, s)), None) => Some(s),
+            // Two crates of one name (two workspaces in one run): unknown.
+            _ => None,
+        }
+    }
 }
 
 impl Symbols {
-    pub(super) fn new(files: &[(FileId, &FileFacts)]) -> Symbols {
+    pub fn new(files: &[(FileId, &FileFacts)]) -> Symbols {
         let mut s = Symbols {
             fields: HashMap::new(),
             statics: HashMap::new(),
@@ -49,6 +87,7 @@ impl Symbols {
             aliases: HashMap::new(),
             derefs: HashMap::new(),
             impl_fns: HashSet::new(),
+            workspace: Arc::default(),
         };
         for (file_id, f) in files {
             for (st, field, class) in &f.structs {
@@ -82,18 +121,50 @@ impl Symbols {
         s
     }
 
+    /// The same symbols, reading other crates' names from `workspace`.
+    pub fn with_workspace(mut self, workspace: Arc<Workspace>) -> Symbols {
+        self.workspace = workspace;
+        self
+    }
+
+    /// The symbols that declare `name` and its name there: another crate's
+    /// for `common::AppState` when `common` is a crate of the run.
+    pub(super) fn owner<'a>(&'a self, name: &'a str) -> Option<(&'a Symbols, &'a str)> {
+        let Some((krate, rest)) = name.split_once("::") else {
+            return Some((self, name));
+        };
+        let last = rest.rsplit("::").next().unwrap_or(rest);
+        self.workspace.get(krate).map(|s| (s, last))
+    }
+
+    /// A class from `krate`'s symbols, as a name that `owner` finds again.
+    pub(super) fn qualified(krate: &Symbols, here: &Symbols, class: TypeClass) -> TypeClass {
+        match class {
+            TypeClass::Struct(n) if !std::ptr::eq(krate, here) && !n.contains("::") => {
+                match here.workspace.name_of(krate) {
+                    Some(k) => TypeClass::Struct(format!("{k}::{n}")),
+                    None => TypeClass::Struct(n),
+                }
+            }
+            class => class,
+        }
+    }
+
     /// A class with type aliases followed (`type Pool = deadpool_redis::Pool`),
     /// a few steps deep so that an alias of an alias is seen and a cycle
     /// ends.
     pub(super) fn unalias(&self, class: TypeClass) -> TypeClass {
         let mut class = class;
         for _ in 0..8 {
-            match &class {
-                TypeClass::Struct(name) => match self.aliases.get(name) {
-                    Some(target) => class = target.clone(),
-                    None => break,
-                },
-                _ => break,
+            let TypeClass::Struct(name) = &class else {
+                break;
+            };
+            let Some((krate, short)) = self.owner(name) else {
+                break;
+            };
+            match krate.aliases.get(short) {
+                Some(target) => class = Symbols::qualified(krate, self, target.clone()),
+                None => break,
             }
         }
         class

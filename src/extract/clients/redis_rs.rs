@@ -126,7 +126,7 @@ fn constructor_path(w: &mut Walker, pc: &PathCall) -> Option<Value> {
         }
         ("ConnectionManager", ctor) if ctor.starts_with("new") => {
             let values: Vec<Value> = pc.args.iter().map(|a| w.eval(a)).collect();
-            let with_config = ctor.contains("config");
+            let with_config = ctor.contains("config") || ctor.ends_with("timeouts");
             let what = format!("ConnectionManager::{ctor}");
             let created = w.create(
                 CreationKind::AsyncConnection { with_config },
@@ -135,7 +135,13 @@ fn constructor_path(w: &mut Walker, pc: &PathCall) -> Option<Value> {
                 span,
                 Recv::Unknown,
             );
-            if with_config {
+            if ctor.ends_with("timeouts") {
+                // `new_with_backoff_and_timeouts(client, base, factor,
+                // retries, response, connect)` (0.2x).
+                let timeout = pc.args.get(4).map(|a| w.duration_of(a));
+                w.set_creation_timeout(timeout.unwrap_or(ConnTimeout::Unknown));
+                w.info().sets_response_timeout = true;
+            } else if with_config {
                 w.set_creation_timeout(config_timeout(values.get(1)));
             }
             Some(created)
@@ -401,16 +407,22 @@ fn connection_ctor(cm: &ConnMethod, redis_ok: bool) -> Option<(CreationKind, Con
             };
             Some((creation, sync_kind))
         }
-        ("get_async_connection" | "get_tokio_connection", 0) if redis_ok => Some((
-            CreationKind::AsyncConnection { with_config: false },
-            sync_kind,
-        )),
+        ("get_async_connection" | "get_tokio_connection" | "get_async_std_connection", 0)
+            if redis_ok =>
+        {
+            Some((
+                CreationKind::AsyncConnection { with_config: false },
+                sync_kind,
+            ))
+        }
         (
             "get_multiplexed_async_connection"
             | "get_multiplexed_tokio_connection"
             | "get_multiplexed_async_connection_with_config"
             | "get_multiplexed_async_connection_with_timeouts"
-            | "get_multiplexed_tokio_connection_with_response_timeouts",
+            | "get_multiplexed_tokio_connection_with_response_timeouts"
+            | "get_multiplexed_async_std_connection"
+            | "get_multiplexed_async_std_connection_with_timeouts",
             _,
         ) => Some((
             CreationKind::AsyncConnection {
@@ -418,9 +430,20 @@ fn connection_ctor(cm: &ConnMethod, redis_ok: bool) -> Option<(CreationKind, Con
             },
             ConnKind::Multiplexed,
         )),
-        ("get_connection_manager" | "get_connection_manager_with_config", _) => Some((
+        // 0.2x names (`get_tokio_connection_manager*`) and the backoff
+        // variants: only a `config` or `timeouts` one sets a timeout.
+        (
+            "get_connection_manager"
+            | "get_connection_manager_with_config"
+            | "get_connection_manager_with_backoff"
+            | "get_connection_manager_with_backoff_and_timeouts"
+            | "get_tokio_connection_manager"
+            | "get_tokio_connection_manager_with_backoff"
+            | "get_tokio_connection_manager_with_backoff_and_timeouts",
+            _,
+        ) => Some((
             CreationKind::AsyncConnection {
-                with_config: argc > 0,
+                with_config: cm.name.ends_with("config") || cm.name.ends_with("timeouts"),
             },
             ConnKind::Manager,
         )),
@@ -445,9 +468,13 @@ fn make_connection(
         cm.span,
         cm.recv.clone(),
     );
-    // 0.x `*_with_timeouts(response, connect)` take the Duration itself.
-    if name.contains("with_response_timeouts") || name.ends_with("with_timeouts") {
-        let timeout = w.duration_of(&cm.m.args[0]);
+    // 0.x `*_with_timeouts(response, connect)` and
+    // `*_with_backoff_and_timeouts(base, factor, retries, response, connect)`
+    // take the Duration itself.
+    let response_arg = if name.ends_with("and_timeouts") { 3 } else { 0 };
+    let timed = name.contains("with_response_timeouts") || name.ends_with("timeouts");
+    if let (true, Some(arg)) = (timed, cm.m.args.iter().nth(response_arg)) {
+        let timeout = w.duration_of(arg);
         w.set_creation_timeout(timeout);
         // A response timeout given straight to the constructor.
         w.info().sets_response_timeout = true;

@@ -4,12 +4,15 @@
 use syn::{Expr, ExprMethodCall};
 
 use super::clients::{fred, pools, redis_rs};
-use super::facts::{Op, PipeInfo, RawCreation, RawHelperCall, RawPubSubUse, Recv, Root};
+use super::facts::{
+    Op, PipeInfo, RawCreation, RawHelperCall, RawPubSubUse, Recv, Root, TYPE_MAP_VALUE,
+};
 use super::names::{connection_like, AMBIGUOUS_METHODS, PASSTHROUGH};
 use super::syntax::{flatten, is_none, is_upper, lit_num, plain_ident, text};
+use super::types::{self, TypeClass};
 use super::value::{local, push_op, Value};
 use super::Walker;
-use crate::model::{Api, ConnKind, ConnTimeout, CreationKind, Lib, Span};
+use crate::model::{Api, ConnKind, ConnTimeout, CreationKind, Lib, Origin, Span};
 
 /// A method called on a (possible) connection, client or pool.
 pub(super) struct ConnMethod<'a> {
@@ -35,10 +38,42 @@ impl ConnMethod<'_> {
 }
 
 impl Walker {
+    /// `data.get::<KvClient>()` (a serenity `TypeMap`), `req.app_data::<Data<Pool>>()`,
+    /// `extensions.get::<Pool>()`: a lookup by type says what it returns.
+    /// A crate key type is read through its `TypeMapKey` value.
+    fn typed_lookup(&self, name: &str, m: &ExprMethodCall) -> Option<Value> {
+        if !matches!(name, "get" | "get_mut" | "app_data") || !m.args.is_empty() {
+            return None;
+        }
+        let turbofish = m.turbofish.as_ref()?;
+        let mut types = turbofish.args.iter().filter_map(|a| match a {
+            syn::GenericArgument::Type(t) => Some(t),
+            _ => None,
+        });
+        let (Some(ty), None) = (types.next(), types.next()) else {
+            return None;
+        };
+        match types::classify(ty, &self.uses, &self.generics) {
+            TypeClass::Redis(..) => Some(self.value_of_type(ty, Origin::Shared)),
+            TypeClass::Struct(key) => Some(Value::Conn(Recv::Path {
+                root: Root::Type {
+                    name: key,
+                    is_self: false,
+                },
+                ops: vec![Op::Field(TYPE_MAP_VALUE.to_string())],
+            })),
+            TypeClass::Other => None,
+        }
+    }
+
     /// Methods on a (possible) connection, client or pool: the clients'
     /// constructors and pipelines first, then the command tables.
     pub(super) fn conn_method(&mut self, value: Value, m: &ExprMethodCall) -> Value {
         let name = m.method.to_string();
+        if let Some(typed) = self.typed_lookup(&name, m) {
+            self.eval_args(m);
+            return typed;
+        }
         let recv = value.recv();
         if recv == Recv::NotRedis {
             self.eval_args(m);

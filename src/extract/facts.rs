@@ -178,6 +178,10 @@ pub enum Recv {
     NotRedis,
 }
 
+/// The pseudo-field under which a `TypeMapKey` impl's `Value` type is kept
+/// (`impl TypeMapKey for KvClient { type Value = redis::Client; }`).
+pub const TYPE_MAP_VALUE: &str = "<TypeMapKey::Value>";
+
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Root {
     /// A value of a named type: `self`, a typed parameter.

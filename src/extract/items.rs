@@ -5,7 +5,9 @@ use quote::ToTokens;
 use syn::spanned::Spanned;
 use syn::{Expr, FnArg, Stmt};
 
-use super::facts::{KeyBuilder, RawFn, RawKey, RawPart, RawStoredConnection, Recv, Root};
+use super::facts::{
+    KeyBuilder, RawFn, RawKey, RawPart, RawStoredConnection, Recv, Root, TYPE_MAP_VALUE,
+};
 use super::names::{is_route_attr, is_setup_name};
 use super::syntax::{
     is_int_type, is_test_attr, lit_num, macro_name, pat_idents, script_text, single_ident, text,
@@ -77,27 +79,41 @@ impl Walker {
     }
 
     /// `impl Deref for Cache { type Target = ConnectionManager; }`: what
-    /// the newtype hands its unknown methods to.
+    /// the newtype hands its unknown methods to; `impl TypeMapKey for K`:
+    /// what a lookup by `K` returns.
     fn note_deref(&mut self, i: &syn::ItemImpl) {
         let Some((_, trait_path, _)) = &i.trait_ else {
             return;
         };
-        let is_deref = trait_path
-            .segments
-            .last()
-            .is_some_and(|s| s.ident == "Deref");
-        let Some(owner) = self.impl_type.clone().filter(|_| is_deref) else {
+        let Some(trait_name) = trait_path.segments.last().map(|s| s.ident.to_string()) else {
             return;
         };
+        let Some(owner) = self.impl_type.clone() else {
+            return;
+        };
+        // `impl TypeMapKey for KvClient { type Value = redis::Client; }`:
+        // `data.get::<KvClient>()` hands out the value type.
+        let (assoc, type_map) = match trait_name.as_str() {
+            "Deref" => ("Target", false),
+            "TypeMapKey" | "Key" => ("Value", true),
+            _ => return,
+        };
         let target = i.items.iter().find_map(|it| match it {
-            syn::ImplItem::Type(t) if t.ident == "Target" => Some(&t.ty),
+            syn::ImplItem::Type(t) if t.ident == assoc => Some(&t.ty),
             _ => None,
         });
-        if let Some(ty) = target {
-            let class = classify(ty, &self.uses, &self.generics);
-            if class != TypeClass::Other {
-                self.facts.derefs.push((owner, class));
+        let Some(class) = target.map(|ty| classify(ty, &self.uses, &self.generics)) else {
+            return;
+        };
+        match (class, type_map) {
+            // A map value that is not Redis is kept too: it proves the
+            // lookup is not a connection.
+            (class, true) => {
+                let field = TYPE_MAP_VALUE.to_string();
+                self.facts.structs.push((owner, field, class));
             }
+            (TypeClass::Other, false) => {}
+            (class, false) => self.facts.derefs.push((owner, class)),
         }
     }
 

@@ -116,12 +116,19 @@ pub(super) fn is_route_attr(attrs: &[syn::Attribute]) -> bool {
             .first()
             .map(|s| s.ident.to_string())
             .unwrap_or_default();
-        ROUTE_ATTRS.contains(&last.as_str())
-            && (segs.len() == 1
-                || matches!(
-                    root.as_str(),
-                    "actix_web" | "rocket" | "poem" | "poem_openapi" | "axum"
-                ))
+        let known_root = segs.len() == 1
+            || matches!(
+                root.as_str(),
+                "actix_web" | "rocket" | "poem" | "poem_openapi" | "axum"
+            );
+        // A project's own route macro (`#[my_codegen::get(path = "..")]`)
+        // is a verb given a path.
+        let own_route = matches!(a.meta, syn::Meta::List(_));
+        let route = ROUTE_ATTRS.contains(&last.as_str()) && (known_root || own_route);
+        // serenity / poise bot commands and hooks run once per message.
+        let bot = matches!(last.as_str(), "command" | "hook")
+            && (segs.len() == 1 || matches!(root.as_str(), "serenity" | "poise"));
+        route || bot
     })
 }
 

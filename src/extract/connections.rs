@@ -172,14 +172,15 @@ impl Walker {
         found
     }
 
-    /// Not a command: maybe a crate-local helper taking a key (`self.f(k)`),
-    /// maybe a method whose result a type's signature tells.
+    /// Not a command: maybe a crate-local helper taking a key (`self.f(k)`,
+    /// `cache.store(key, v)` on a typed value), maybe a method whose result
+    /// a type's signature tells.
     fn not_a_command(&mut self, cm: ConnMethod) -> Value {
         let m = cm.m;
         if matches!(
             cm.recv,
             Recv::Path {
-                root: Root::Type { is_self: true, .. },
+                root: Root::Type { .. },
                 ..
             }
         ) && cm.argc > 0

@@ -340,6 +340,10 @@ pub enum Swallow {
     OkStatement,
     /// `con.get(..).unwrap_or_default()`
     UnwrapOrDefault,
+    /// `con.exists(..).unwrap_or(false)`
+    UnwrapOr,
+    /// `if let Ok(v) = con.get(..) { .. }` with no `else`, or an empty one.
+    IfLetOkNoElse,
 }
 
 impl Call {
@@ -431,6 +435,48 @@ pub struct FnInfo {
     /// that name, fred's `ReplicaConfig` / `replica` config).
     #[serde(default)]
     pub reads_from_replicas: bool,
+    /// `async fn`: its body runs on an async runtime's worker.
+    #[serde(default)]
+    pub is_async: bool,
+    /// Async blocks and async closures written in the fn (they run on a
+    /// worker even in a sync fn), and closures handed to a blocking-thread
+    /// offload (`spawn_blocking`, `block_in_place`, `thread::spawn`): the
+    /// innermost one around a call says where it runs.
+    #[serde(default)]
+    pub regions: Vec<ExecRegion>,
+    /// Calls a method named like fred's connect step (`init`, `connect`,
+    /// `connect_pool`) on anything: a fred client built in the crate may
+    /// be connected here.
+    #[serde(default)]
+    pub connects_client: bool,
+}
+
+/// Where the code in a span of a fn runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ExecRegion {
+    pub span: Span,
+    pub runs_on: RunsOn,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum RunsOn {
+    /// An async runtime worker thread, shared by many tasks.
+    AsyncWorker,
+    /// A thread that may block (a blocking pool or its own thread).
+    BlockingThread,
+}
+
+impl FnInfo {
+    /// Where code at `span` inside the fn runs: the innermost region
+    /// around it, else the fn's own kind.
+    pub fn runs_on(&self, span: Span) -> RunsOn {
+        let inside = |r: &&ExecRegion| r.span.start <= span.start && span.end <= r.span.end;
+        match self.regions.iter().filter(inside).max_by_key(|r| r.span.start) {
+            Some(region) => region.runs_on,
+            None if self.is_async => RunsOn::AsyncWorker,
+            None => RunsOn::BlockingThread,
+        }
+    }
 }
 
 pub type FnId = u32;
@@ -547,6 +593,17 @@ pub struct Pipe {
     pub transaction: bool,
     /// The connection it runs on, when known.
     pub exec: Option<Conn>,
+    /// Where it is sent, in the order written.
+    pub runs: Vec<PipeRun>,
+}
+
+/// A place a pipeline is executed (`query`, `exec_async`, fred `all`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PipeRun {
+    /// Calls recorded before it in its file have a seq up to this one;
+    /// calls after it, a greater one.
+    pub after_seq: u32,
+    pub span: Span,
 }
 
 #[derive(Debug, Clone)]

@@ -11,7 +11,7 @@ use super::names::{is_iter_chain, ITER_ADAPTERS, ROUTE_FNS};
 use super::syntax::{flatten, is_none, lit_str, Link};
 use super::value::{push_op, Tail, Value};
 use super::Walker;
-use crate::model::{PipeRun, Span, Swallow};
+use crate::model::{Api, PipeRun, Span, Swallow};
 
 /// fred's methods that open a client's or pool's connections.
 pub(super) const CONNECT_METHODS: &[&str] = &["init", "connect", "connect_pool"];
@@ -221,9 +221,11 @@ impl Walker {
 
     /// Commands recorded after this point are queued after the run.
     fn note_pipe_run(&mut self, id: u32, m: &ExprMethodCall) {
+        let sync_method = matches!(m.method.to_string().as_str(), "query" | "exec");
         let run = PipeRun {
             after_seq: self.seq,
-            span: Span::of(m.method.span()),
+            span: Span::join(m.method.span(), m.paren_token.span.close()),
+            blocking: sync_method && self.facts.pipes[id as usize].api == Api::RedisRs,
         };
         self.facts.pipes[id as usize].runs.push(run);
     }

@@ -6,6 +6,7 @@ use syn::spanned::Spanned;
 use syn::visit;
 use syn::{Expr, Pat, Token};
 
+use super::chain::CONNECT_METHODS;
 use super::clients::{fred, pools, redis_rs};
 use super::facts::{RawKey, Recv, Root};
 use super::scope::LoopShape;
@@ -15,7 +16,6 @@ use super::syntax::{
 };
 use super::types;
 use super::value::Value;
-use super::chain::CONNECT_METHODS;
 use super::{flow, Walker, MAX_DEPTH};
 use crate::model::flow::UseKind;
 use crate::model::{ExecRegion, LoopKind, Origin, RunsOn, Span};
@@ -289,7 +289,11 @@ impl Walker {
         let Expr::Path(p) = &*c.func else { return };
         let segs = types::path_segments(&p.path);
         // `ClientLike::init(&client)`: fred's connect step, called as a path.
-        if segs.len() > 1 && segs.last().is_some_and(|s| CONNECT_METHODS.contains(&s.as_str())) {
+        if segs.len() > 1
+            && segs
+                .last()
+                .is_some_and(|s| CONNECT_METHODS.contains(&s.as_str()))
+        {
             self.info().connects_client = true;
         }
         let offloads = match segs.as_slice() {

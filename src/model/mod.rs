@@ -471,7 +471,12 @@ impl FnInfo {
     /// around it, else the fn's own kind.
     pub fn runs_on(&self, span: Span) -> RunsOn {
         let inside = |r: &&ExecRegion| r.span.start <= span.start && span.end <= r.span.end;
-        match self.regions.iter().filter(inside).max_by_key(|r| r.span.start) {
+        match self
+            .regions
+            .iter()
+            .filter(inside)
+            .max_by_key(|r| r.span.start)
+        {
             Some(region) => region.runs_on,
             None if self.is_async => RunsOn::AsyncWorker,
             None => RunsOn::BlockingThread,
@@ -604,6 +609,9 @@ pub struct PipeRun {
     /// calls after it, a greater one.
     pub after_seq: u32,
     pub span: Span,
+    /// redis-rs `query`/`exec`: a blocking send on a sync connection.
+    #[serde(default)]
+    pub blocking: bool,
 }
 
 #[derive(Debug, Clone)]

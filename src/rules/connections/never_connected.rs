@@ -44,8 +44,8 @@ fn never_connected(ctx: &RuleContext, sink: &mut Sink) {
                 made.makes.describe(),
                 made.what
             ),
-            "call `client.init().await?` (connects and waits for the first connection) once \
-             after building it, before the first command"
+            "call `.init().await?` on it once after building it, before the first command \
+             (it connects and waits until the first connection is ready)"
                 .to_string(),
         );
     }

@@ -43,6 +43,27 @@ fn sync_in_async(ctx: &RuleContext, sink: &mut Sink) {
             ADVICE.to_string(),
         );
     }
+    // A redis-rs pipeline run with `query`/`exec` takes a sync connection.
+    let pipe_runs = model.calls.iter().filter_map(|c| Some((c, c.pipe?))).flat_map(|(c, p)| {
+        let runs = model.pipes.get(&p).map_or(&[][..], |pipe| &pipe.runs[..]);
+        runs.iter().filter(|r| r.blocking).map(move |r| (c.file, c.func, r))
+    });
+    let mut reported = std::collections::HashSet::new();
+    for (file, func, run) in pipe_runs {
+        if model.func(func).runs_on(run.span) != RunsOn::AsyncWorker
+            || !reported.insert((file, run.span))
+        {
+            continue;
+        }
+        sink.report(
+            file,
+            run.span,
+            "the pipeline is sent with the blocking `query`/`exec` inside async code: the \
+             worker thread waits for every reply and every task queued on it waits too"
+                .to_string(),
+            ADVICE.to_string(),
+        );
+    }
     for call in model.calls.iter().filter(|c| blocks_worker(model, c)) {
         let on = call.conn.map_or("connection", |c| match (c.lib, c.kind) {
             (Lib::R2d2, _) => "r2d2 pooled connection",

@@ -4,6 +4,7 @@
 //! crate); the syntax trees are gone by the time rules run.
 
 pub mod command;
+pub mod exec;
 pub mod flow;
 pub mod key;
 pub mod lua;
@@ -13,6 +14,7 @@ pub mod slot;
 use crate::manifest::CrateManifest;
 pub use crate::source::{FileId, Pos, SourceFile, Span};
 use command::CommandSpec;
+pub use exec::{ExecRegion, PipeRun, RunsOn};
 use key::Key;
 
 /// Which command API a receiver speaks. deadpool-redis, bb8-redis and r2d2
@@ -451,39 +453,6 @@ pub struct FnInfo {
     pub connects_client: bool,
 }
 
-/// Where the code in a span of a fn runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct ExecRegion {
-    pub span: Span,
-    pub runs_on: RunsOn,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum RunsOn {
-    /// An async runtime worker thread, shared by many tasks.
-    AsyncWorker,
-    /// A thread that may block (a blocking pool or its own thread).
-    BlockingThread,
-}
-
-impl FnInfo {
-    /// Where code at `span` inside the fn runs: the innermost region
-    /// around it, else the fn's own kind.
-    pub fn runs_on(&self, span: Span) -> RunsOn {
-        let inside = |r: &&ExecRegion| r.span.start <= span.start && span.end <= r.span.end;
-        match self
-            .regions
-            .iter()
-            .filter(inside)
-            .max_by_key(|r| r.span.start)
-        {
-            Some(region) => region.runs_on,
-            None if self.is_async => RunsOn::AsyncWorker,
-            None => RunsOn::BlockingThread,
-        }
-    }
-}
-
 pub type FnId = u32;
 
 /// Where a response timeout was switched off (`set_response_timeout(None)`).
@@ -600,18 +569,6 @@ pub struct Pipe {
     pub exec: Option<Conn>,
     /// Where it is sent, in the order written.
     pub runs: Vec<PipeRun>,
-}
-
-/// A place a pipeline is executed (`query`, `exec_async`, fred `all`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct PipeRun {
-    /// Calls recorded before it in its file have a seq up to this one;
-    /// calls after it, a greater one.
-    pub after_seq: u32,
-    pub span: Span,
-    /// redis-rs `query`/`exec`: a blocking send on a sync connection.
-    #[serde(default)]
-    pub blocking: bool,
 }
 
 #[derive(Debug, Clone)]

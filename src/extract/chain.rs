@@ -148,6 +148,9 @@ impl Walker {
         if argc == 0 && CONNECT_METHODS.contains(&name.as_str()) {
             self.info().connects_client = true;
         }
+        if name == "block_on" {
+            self.note_offloaded(&m.args);
+        }
         if ITER_ADAPTERS.contains(&name.as_str()) && is_iter_chain(&m.receiver) {
             self.walk_closure_args(&m.args, ClosureKind::Iter);
             return Value::Unknown;

@@ -297,7 +297,14 @@ impl Walker {
             self.info().connects_client = true;
         }
         let offloads = match segs.as_slice() {
-            [.., last] if last == "spawn_blocking" || last == "block_in_place" => true,
+            [.., last]
+                if matches!(
+                    last.as_str(),
+                    "spawn_blocking" | "block_in_place" | "block_on"
+                ) =>
+            {
+                true
+            }
             [.., module, last] => {
                 (module == "thread" && (last == "spawn" || last == "scope"))
                     || (module == "web" && last == "block")
@@ -305,7 +312,15 @@ impl Walker {
             _ => false,
         };
         if offloads {
-            for arg in c.args.iter().filter(|a| matches!(a, Expr::Closure(_))) {
+            self.note_offloaded(&c.args);
+        }
+    }
+
+    /// Closures and futures handed to a blocking-thread offload, or to
+    /// `block_on` (which runs the future on the calling, blocking thread).
+    pub(super) fn note_offloaded(&mut self, args: &Punctuated<Expr, Token![,]>) {
+        for arg in args {
+            if matches!(arg, Expr::Closure(_) | Expr::Async(_)) {
                 self.note_region(arg, RunsOn::BlockingThread);
             }
         }

@@ -291,7 +291,10 @@ fn where_code_runs() {
                 let c = 1;
             }
         }
-        fn job() {
+        fn job(rt: tokio::runtime::Runtime) {
+            rt.block_on(async {
+                let f = 1;
+            });
             let d = 1;
             tokio::spawn(async move {
                 let e = 1;
@@ -330,6 +333,7 @@ fn where_code_runs() {
     assert_eq!(runs("helper", "let c"), RunsOn::BlockingThread);
     assert_eq!(runs("job", "let d"), RunsOn::BlockingThread);
     assert_eq!(runs("job", "let e"), RunsOn::AsyncWorker);
+    assert_eq!(runs("job", "let f"), RunsOn::BlockingThread);
 }
 
 #[test]

@@ -20,14 +20,15 @@ pub enum RunsOn {
 
 impl FnInfo {
     /// Where code at `span` inside the fn runs: the innermost region
-    /// around it, else the fn's own kind.
+    /// around it, else the fn's own kind. Of two regions on the same code
+    /// (`block_on(async { .. })`), the blocking one says where it runs.
     pub fn runs_on(&self, span: Span) -> RunsOn {
         let inside = |r: &&ExecRegion| r.span.start <= span.start && span.end <= r.span.end;
         match self
             .regions
             .iter()
             .filter(inside)
-            .max_by_key(|r| r.span.start)
+            .max_by_key(|r| (r.span.start, r.runs_on == RunsOn::BlockingThread))
         {
             Some(region) => region.runs_on,
             None if self.is_async => RunsOn::AsyncWorker,

@@ -39,11 +39,18 @@ use redis::{AsyncCommands, AsyncConnectionConfig, Commands, RedisResult};
 
 /// Findings an example legitimately has, as (page, rule reported, why the
 /// example is right as it is).
-const NEEDS_CONTEXT: &[(&str, &str, &str)] = &[(
-    "cmd-non-atomic-check-then-act",
-    "cmd-lock-without-expiry",
-    "a username claim is permanent: its SET NX is a claim, not a lock that must expire",
-)];
+const NEEDS_CONTEXT: &[(&str, &str, &str)] = &[
+    (
+        "cmd-non-atomic-check-then-act",
+        "cmd-lock-without-expiry",
+        "a username claim is permanent: its SET NX is a claim, not a lock that must expire",
+    ),
+    (
+        "conn-no-reconnect",
+        "conn-never-connected",
+        "the example builds clients for a caller to connect, and a snippet has no caller",
+    ),
+];
 
 /// The Rust blocks of the page's "Use instead" section.
 fn use_instead(doc: &str) -> Vec<String> {

@@ -32,10 +32,20 @@ fn fixture_file(id: &str) -> std::path::PathBuf {
         "sec" => "security",
         other => panic!("unknown rule prefix {other}"),
     };
+    let name = rest.replace('-', "_");
+    // A rule about a whole crate cannot fire inside the fixtures crate (it
+    // holds the counter-example too): its fixture is a crate of its own.
+    let own_crate = root()
+        .join("fixtures/crates")
+        .join(&name)
+        .join("src/lib.rs");
+    if own_crate.is_file() {
+        return own_crate;
+    }
     root()
         .join("fixtures/src")
         .join(folder)
-        .join(format!("{}.rs", rest.replace('-', "_")))
+        .join(format!("{name}.rs"))
 }
 
 /// Every rule the registry module lists: the guide's rules and the

@@ -11,7 +11,10 @@ use super::names::{is_iter_chain, ITER_ADAPTERS, ROUTE_FNS};
 use super::syntax::{flatten, is_none, lit_str, Link};
 use super::value::{push_op, Tail, Value};
 use super::Walker;
-use crate::model::Swallow;
+use crate::model::{Api, PipeRun, Span, Swallow};
+
+/// fred's methods that open a client's or pool's connections.
+pub(super) const CONNECT_METHODS: &[&str] = &["init", "connect", "connect_pool"];
 
 impl Walker {
     pub(super) fn chain(&mut self, e: &Expr) -> Value {
@@ -97,9 +100,16 @@ impl Walker {
                         if name == "len" {
                             self.facts.calls[idx].result_len = true;
                         }
+                        // A fallback in place of the error (straight on the
+                        // `Result`, or on the `Option` `.ok()` made of it).
+                        let unread = matches!(tail, Tail::Nothing | Tail::Ok);
                         match name.as_str() {
-                            "unwrap_or_default" if tail == Tail::Nothing => {
+                            "unwrap_or_default" if unread => {
                                 self.facts.calls[idx].swallowed = Some(Swallow::UnwrapOrDefault);
+                                tail = Tail::Handled;
+                            }
+                            "unwrap_or" if unread => {
+                                self.facts.calls[idx].swallowed = Some(Swallow::UnwrapOr);
                                 tail = Tail::Handled;
                             }
                             "ok" if tail == Tail::Nothing => tail = Tail::Ok,
@@ -107,7 +117,7 @@ impl Walker {
                         }
                         if !matches!(
                             name.as_str(),
-                            "unwrap" | "expect" | "unwrap_or_default" | "ok"
+                            "unwrap" | "expect" | "unwrap_or_default" | "unwrap_or" | "ok"
                         ) {
                             pending_call = None;
                         }
@@ -134,6 +144,12 @@ impl Walker {
         let argc = m.args.len();
         if !(argc == 1 && is_none(&m.args[0])) {
             self.mark(&name);
+        }
+        if argc == 0 && CONNECT_METHODS.contains(&name.as_str()) {
+            self.info().connects_client = true;
+        }
+        if name == "block_on" {
+            self.note_offloaded(&m.args);
         }
         if ITER_ADAPTERS.contains(&name.as_str()) && is_iter_chain(&m.receiver) {
             self.walk_closure_args(&m.args, ClosureKind::Iter);
@@ -185,11 +201,13 @@ impl Walker {
             }
             "query" | "query_async" | "exec" | "exec_async" if m.args.len() == 1 => {
                 let recv = self.eval(&m.args[0]).recv();
+                self.note_pipe_run(id, m);
                 self.facts.pipes[id as usize].exec = Some(recv);
                 Value::Unknown
             }
             "all" | "try_all" | "last" | "exec" => {
                 self.eval_args(m);
+                self.note_pipe_run(id, m);
                 Value::Unknown
             }
             _ => {
@@ -202,6 +220,17 @@ impl Walker {
                 }
             }
         }
+    }
+
+    /// Commands recorded after this point are queued after the run.
+    fn note_pipe_run(&mut self, id: u32, m: &ExprMethodCall) {
+        let sync_method = matches!(m.method.to_string().as_str(), "query" | "exec");
+        let run = PipeRun {
+            after_seq: self.seq,
+            span: Span::join(m.method.span(), m.paren_token.span.close()),
+            blocking: sync_method && self.facts.pipes[id as usize].api == Api::RedisRs,
+        };
+        self.facts.pipes[id as usize].runs.push(run);
     }
 
     pub(super) fn eval_args(&mut self, m: &ExprMethodCall) {

@@ -335,6 +335,7 @@ impl Walker {
             atomic,
             transaction,
             exec: None,
+            runs: Vec::new(),
             span,
         });
         (self.facts.pipes.len() - 1) as u32

@@ -7,9 +7,9 @@ use syn::Expr;
 use super::flow::{self, EarlyExit};
 use super::scope::LoopShape;
 use super::syntax::pat_idents;
-use super::value::Value;
+use super::value::{Tail, Value};
 use super::Walker;
-use crate::model::LoopKind;
+use crate::model::{LoopKind, Swallow};
 
 impl Walker {
     /// An `async` block runs elsewhere: loops around it do not repeat it.
@@ -106,7 +106,9 @@ impl Walker {
     pub(super) fn eval_if(&mut self, i: &syn::ExprIf) -> Value {
         let (calls, made) = (self.facts.calls.len(), self.facts.creations.len());
         self.push_scope();
+        self.last_chain = None;
         self.eval(&i.cond);
+        self.note_if_let_ok(i);
         let gates = self.gate_seqs(&i.cond, calls);
         self.note_if_retry(i, calls, made);
         self.gated(&gates, |w| w.block(&i.then_branch));
@@ -119,6 +121,27 @@ impl Walker {
             self.cx().gates.extend(gates);
         }
         Value::Unknown
+    }
+
+    /// `if let Ok(v) = con.get(k) { .. }` with no `else` (or an empty one):
+    /// the error is dropped without a trace. When the `Ok` branch leaves
+    /// (`return`, `break`), the code after it is the error path (a retry).
+    fn note_if_let_ok(&mut self, i: &syn::ExprIf) {
+        let Expr::Let(l) = &*i.cond else { return };
+        if flow::block_leaves(&i.then_branch) {
+            return;
+        }
+        let is_chain = matches!(&*l.expr, Expr::MethodCall(_) | Expr::Await(_));
+        let silent_else = match &i.else_branch {
+            None => true,
+            Some((_, els)) => matches!(&**els, Expr::Block(b) if b.block.stmts.is_empty()),
+        };
+        let ok_pattern = flow::pattern_ctor(&l.pat).is_some_and(|c| c == "Ok");
+        if let (true, true, true, Some((idx, Tail::Nothing))) =
+            (is_chain, silent_else, ok_pattern, self.last_chain)
+        {
+            self.facts.calls[idx].swallowed = Some(Swallow::IfLetOkNoElse);
+        }
     }
 
     /// A `match`: its arms depend on the replies its scrutinee reads.

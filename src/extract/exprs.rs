@@ -6,6 +6,7 @@ use syn::spanned::Spanned;
 use syn::visit;
 use syn::{Expr, Pat, Token};
 
+use super::chain::CONNECT_METHODS;
 use super::clients::{fred, pools, redis_rs};
 use super::facts::{RawKey, Recv, Root};
 use super::scope::LoopShape;
@@ -17,7 +18,7 @@ use super::types;
 use super::value::Value;
 use super::{flow, Walker, MAX_DEPTH};
 use crate::model::flow::UseKind;
-use crate::model::{LoopKind, Origin, Span};
+use crate::model::{ExecRegion, LoopKind, Origin, RunsOn, Span};
 
 #[derive(Clone, Copy)]
 pub(super) enum ClosureKind {
@@ -62,7 +63,10 @@ impl Walker {
                 Value::Unknown
             }
             Expr::MethodCall(_) | Expr::Await(_) | Expr::Try(_) | Expr::Field(_) => self.chain(e),
-            Expr::Call(c) => self.call(c),
+            Expr::Call(c) => {
+                self.note_path_call(c);
+                self.call(c)
+            }
             Expr::Macro(m) => self.eval_macro(m, e),
             Expr::Reference(r) => self.eval(&r.expr),
             Expr::Paren(p) => self.eval(&p.expr),
@@ -77,7 +81,10 @@ impl Walker {
                 self.block(&b.block);
                 Value::Unknown
             }
-            Expr::Async(a) => self.eval_async(a),
+            Expr::Async(a) => {
+                self.note_region(e, RunsOn::AsyncWorker);
+                self.eval_async(a)
+            }
             Expr::ForLoop(f) => self.eval_for(f),
             Expr::While(wh) => self.eval_while(wh),
             Expr::Loop(l) => self.eval_loop(l),
@@ -85,6 +92,9 @@ impl Walker {
             Expr::If(i) => self.eval_if(i),
             Expr::Match(m) => self.eval_match(m),
             Expr::Closure(c) => {
+                if c.asyncness.is_some() {
+                    self.note_region(e, RunsOn::AsyncWorker);
+                }
                 self.closure(c, None);
                 Value::Unknown
             }
@@ -258,6 +268,61 @@ impl Walker {
             self.facts
                 .field_creations
                 .push((owner.to_string(), id.to_string(), idx));
+        }
+    }
+
+    /// Records where the code inside `e` runs, on the enclosing fn.
+    fn note_region(&mut self, e: &Expr, runs_on: RunsOn) {
+        let id = self.cx().id as usize;
+        if let Some(f) = self.facts.fns.get_mut(id) {
+            f.info.regions.push(ExecRegion {
+                span: Span::of(e.span()),
+                runs_on,
+            });
+        }
+    }
+
+    /// A call through a path: fred's connect step, or a blocking offload
+    /// (`spawn_blocking(|| ..)`, `block_in_place(|| ..)`, `thread::spawn(..)`,
+    /// actix `web::block(..)`) whose closure runs where blocking is allowed.
+    fn note_path_call(&mut self, c: &syn::ExprCall) {
+        let Expr::Path(p) = &*c.func else { return };
+        let segs = types::path_segments(&p.path);
+        // `ClientLike::init(&client)`: fred's connect step, called as a path.
+        if segs.len() > 1
+            && segs
+                .last()
+                .is_some_and(|s| CONNECT_METHODS.contains(&s.as_str()))
+        {
+            self.info().connects_client = true;
+        }
+        let offloads = match segs.as_slice() {
+            [.., last]
+                if matches!(
+                    last.as_str(),
+                    "spawn_blocking" | "block_in_place" | "block_on"
+                ) =>
+            {
+                true
+            }
+            [.., module, last] => {
+                (module == "thread" && (last == "spawn" || last == "scope"))
+                    || (module == "web" && last == "block")
+            }
+            _ => false,
+        };
+        if offloads {
+            self.note_offloaded(&c.args);
+        }
+    }
+
+    /// Closures and futures handed to a blocking-thread offload, or to
+    /// `block_on` (which runs the future on the calling, blocking thread).
+    pub(super) fn note_offloaded(&mut self, args: &Punctuated<Expr, Token![,]>) {
+        for arg in args {
+            if matches!(arg, Expr::Closure(_) | Expr::Async(_)) {
+                self.note_region(arg, RunsOn::BlockingThread);
+            }
         }
     }
 

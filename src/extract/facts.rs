@@ -299,6 +299,9 @@ pub struct PipeInfo {
     pub transaction: bool,
     /// The connection it was run on.
     pub exec: Option<Recv>,
+    /// Where it is executed, in walk order.
+    #[serde(default)]
+    pub runs: Vec<crate::model::PipeRun>,
     pub span: Span,
 }
 

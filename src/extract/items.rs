@@ -270,6 +270,7 @@ impl Walker {
             name: name.clone(),
             span: Span::of(sig.ident.span()),
             is_main: name == "main",
+            is_async: sig.asyncness.is_some(),
             is_handler: is_route_attr(attrs),
             is_setup: is_setup_name(&name)
                 || matches!(returns, Some(TypeClass::Redis(..)))

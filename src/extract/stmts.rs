@@ -68,10 +68,16 @@ impl Walker {
         self.last_chain = None;
         let mut value = self.eval(&init.expr);
         let sources = self.flow_of(&init.expr, calls_before, true);
-        // `let _ = con.set(k, v);`: the `Result` is dropped unread.
+        // `let _ = con.set(k, v);`, `let _: Option<()> = con.set(k, v).ok();`:
+        // the `Result` is dropped unread.
         let is_chain = matches!(&*init.expr, Expr::MethodCall(_) | Expr::Await(_));
-        if let (Pat::Wild(_), true, Some((idx, Tail::Nothing))) =
-            (&local.pat, is_chain, self.last_chain)
+        let wild = match &local.pat {
+            Pat::Wild(_) => true,
+            Pat::Type(pt) => matches!(&*pt.pat, Pat::Wild(_)),
+            _ => false,
+        };
+        if let (true, true, Some((idx, Tail::Nothing | Tail::Ok))) =
+            (wild, is_chain, self.last_chain)
         {
             self.facts.calls[idx].swallowed = Some(Swallow::LetUnderscore);
         }

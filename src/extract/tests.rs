@@ -277,3 +277,87 @@ fn keys_past_the_size_bound_are_too_complex() {
         helper g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(<too complex #3>))))))))))))))))))))))))))))))))) in f
     "#]].assert_eq(&dump(&extract(&file, false)));
 }
+
+#[test]
+fn where_code_runs() {
+    use crate::model::RunsOn;
+    let src = r#"
+        async fn handler(pool: Pool, client: redis::Client) {
+            let a = pool.get();
+            tokio::task::spawn_blocking(move || {
+                let b = pool.get();
+            });
+            fn helper() {
+                let c = 1;
+            }
+        }
+        fn job(rt: tokio::runtime::Runtime) {
+            rt.block_on(async {
+                let f = 1;
+            });
+            let d = 1;
+            tokio::spawn(async move {
+                let e = 1;
+            });
+        }
+    "#;
+    let file = syn::parse_file(src).expect("the snippet parses");
+    let facts = extract(&file, false);
+    let line_of = |needle: &str| {
+        let line = src
+            .lines()
+            .position(|l| l.contains(needle))
+            .expect("needle")
+            + 1;
+        crate::model::Span {
+            start: crate::model::Pos {
+                line: line as u32,
+                col: 16,
+            },
+            end: crate::model::Pos {
+                line: line as u32,
+                col: 20,
+            },
+        }
+    };
+    let runs = |fn_name: &str, needle: &str| {
+        let f = facts
+            .fns
+            .iter()
+            .find(|f| f.info.name == fn_name)
+            .expect("fn");
+        f.info.runs_on(line_of(needle))
+    };
+    assert_eq!(runs("handler", "let a"), RunsOn::AsyncWorker);
+    assert_eq!(runs("handler", "let b"), RunsOn::BlockingThread);
+    assert_eq!(runs("helper", "let c"), RunsOn::BlockingThread);
+    assert_eq!(runs("job", "let d"), RunsOn::BlockingThread);
+    assert_eq!(runs("job", "let e"), RunsOn::AsyncWorker);
+    assert_eq!(runs("job", "let f"), RunsOn::BlockingThread);
+}
+
+#[test]
+fn pipeline_runs_and_connect_calls() {
+    let src = r#"
+        fn save(con: &mut redis::Connection) {
+            let mut pipe = redis::pipe();
+            pipe.set("a", 1).ignore();
+            pipe.query::<()>(con).unwrap();
+            pipe.set("b", 2).ignore();
+        }
+        async fn start(client: &fred::prelude::Client) {
+            client.init().await.unwrap();
+        }
+    "#;
+    let file = syn::parse_file(src).expect("the snippet parses");
+    let facts = extract(&file, false);
+    let runs = &facts.pipes[0].runs;
+    assert_eq!(runs.len(), 1);
+    let seqs: Vec<u32> = facts.calls.iter().map(|c| c.seq).collect();
+    assert!(seqs[0] <= runs[0].after_seq && seqs[1] > runs[0].after_seq);
+    let connects = |name: &str| {
+        let f = facts.fns.iter().find(|f| f.info.name == name).expect("fn");
+        f.info.connects_client
+    };
+    assert!(!connects("save") && connects("start"));
+}

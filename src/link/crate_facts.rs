@@ -127,6 +127,7 @@ impl FileLink<'_> {
                 atomic: p.atomic,
                 transaction: p.transaction,
                 exec,
+                runs: p.runs.clone(),
             };
             model.pipes.insert(pipe_id(self.id, i as u32), pipe);
         }

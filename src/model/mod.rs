@@ -4,6 +4,7 @@
 //! crate); the syntax trees are gone by the time rules run.
 
 pub mod command;
+pub mod exec;
 pub mod flow;
 pub mod key;
 pub mod lua;
@@ -13,6 +14,7 @@ pub mod slot;
 use crate::manifest::CrateManifest;
 pub use crate::source::{FileId, Pos, SourceFile, Span};
 use command::CommandSpec;
+pub use exec::{ExecRegion, PipeRun, RunsOn};
 use key::Key;
 
 /// Which command API a receiver speaks. deadpool-redis, bb8-redis and r2d2
@@ -340,6 +342,10 @@ pub enum Swallow {
     OkStatement,
     /// `con.get(..).unwrap_or_default()`
     UnwrapOrDefault,
+    /// `con.exists(..).unwrap_or(false)`
+    UnwrapOr,
+    /// `if let Ok(v) = con.get(..) { .. }` with no `else`, or an empty one.
+    IfLetOkNoElse,
 }
 
 impl Call {
@@ -431,6 +437,20 @@ pub struct FnInfo {
     /// that name, fred's `ReplicaConfig` / `replica` config).
     #[serde(default)]
     pub reads_from_replicas: bool,
+    /// `async fn`: its body runs on an async runtime's worker.
+    #[serde(default)]
+    pub is_async: bool,
+    /// Async blocks and async closures written in the fn (they run on a
+    /// worker even in a sync fn), and closures handed to a blocking-thread
+    /// offload (`spawn_blocking`, `block_in_place`, `thread::spawn`): the
+    /// innermost one around a call says where it runs.
+    #[serde(default)]
+    pub regions: Vec<ExecRegion>,
+    /// Calls a method named like fred's connect step (`init`, `connect`,
+    /// `connect_pool`) on anything: a fred client built in the crate may
+    /// be connected here.
+    #[serde(default)]
+    pub connects_client: bool,
 }
 
 pub type FnId = u32;
@@ -547,6 +567,8 @@ pub struct Pipe {
     pub transaction: bool,
     /// The connection it runs on, when known.
     pub exec: Option<Conn>,
+    /// Where it is sent, in the order written.
+    pub runs: Vec<PipeRun>,
 }
 
 #[derive(Debug, Clone)]

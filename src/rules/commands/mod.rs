@@ -11,4 +11,6 @@ section! {
     non_atomic_check_then_act,
     dangerous_command,
     cancel_unsafe_call,
+    pipe_after_exec,
+    exists_then_get,
 }

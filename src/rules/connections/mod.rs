@@ -12,4 +12,6 @@ section! {
     sequential_batchable,
     stored_connection_no_reconnect,
     pubsub_on_shared_connection,
+    sync_in_async,
+    never_connected,
 }

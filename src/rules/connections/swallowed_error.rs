@@ -30,6 +30,8 @@ fn swallowed_error(ctx: &RuleContext, sink: &mut Sink) {
             Swallow::UnwrapOrDefault => {
                 "`.unwrap_or_default()` turns its error into an empty value"
             }
+            Swallow::UnwrapOr => "`.unwrap_or(..)` turns its error into the fallback value",
+            Swallow::IfLetOkNoElse => "`if let Ok(..)` with no `else` skips its error unseen",
         };
         sink.report(
             call.file,

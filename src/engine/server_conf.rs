@@ -3,7 +3,7 @@
 //! `outcome.files` (included files too, once), and checked by the conf
 //! rules its redis-lint configuration selects, at the levels it sets.
 //! Files excluded by the configuration, test files (under a crate's
-//! `tests/` or `benches/`, unless test code is linted) and files that are
+//! `tests/`, unless test code is linted) and files that are
 //! not Redis configurations (nginx.conf) are left out; a file included by
 //! another configuration is linted as part of it, not alone. Each
 //! configuration's purpose (does it deploy a server?) is decided in

@@ -65,12 +65,18 @@ struct Member {
     dir: PathBuf,
     name: String,
     deps: Vec<(String, DepKind)>,
+    /// Whether it can be a test harness: unpublished (`publish = false`),
+    /// or named for testing (`redis-test`, `integration-harness`). A
+    /// published library that the workspace's own examples use as a
+    /// dev-dependency (a storage backend) ships to its users.
+    harness_like: bool,
 }
 
 /// The members of the workspace whose root manifest (at `root`) is `doc`
 /// that only other members' dev-dependencies use: test harness crates,
 /// and the crates only they use.
 pub(super) fn test_only_members(root: &Path, doc: &toml::Table) -> HashSet<PathBuf> {
+    let doc_root = doc;
     let workspace_deps = doc
         .get("workspace")
         .and_then(|w| w.get("dependencies"))
@@ -79,9 +85,22 @@ pub(super) fn test_only_members(root: &Path, doc: &toml::Table) -> HashSet<PathB
         .into_iter()
         .filter_map(|dir| {
             let doc: toml::Table = read_manifest(&dir.join("Cargo.toml")).ok()?.parse().ok()?;
-            let name = doc.get("package")?.get("name")?.as_str()?.to_string();
+            let package = doc.get("package")?;
+            let name = package.get("name")?.as_str()?.to_string();
             let deps = dependencies(&doc, workspace_deps);
-            Some(Member { dir, name, deps })
+            let publish = package.get("publish");
+            let inherited = publish.and_then(|p| p.get("workspace")).is_some();
+            let publish = match inherited {
+                true => doc_workspace_publish(doc_root),
+                false => publish,
+            };
+            let harness_like = unpublished(publish) || named_for_tests(&name);
+            Some(Member {
+                dir,
+                name,
+                deps,
+                harness_like,
+            })
         })
         .collect();
     let index: HashMap<&str, usize> = members
@@ -104,7 +123,8 @@ pub(super) fn test_only_members(root: &Path, doc: &toml::Table) -> HashSet<PathB
     loop {
         let mut changed = false;
         for i in 0..members.len() {
-            let only_tests = !users[i].is_empty()
+            let only_tests = members[i].harness_like
+                && !users[i].is_empty()
                 && users[i]
                     .iter()
                     .all(|&(from, kind)| kind == DepKind::Dev || test_only[from]);
@@ -123,6 +143,30 @@ pub(super) fn test_only_members(root: &Path, doc: &toml::Table) -> HashSet<PathB
         .filter(|(_, t)| *t)
         .map(|(m, _)| m.dir)
         .collect()
+}
+
+/// `[workspace.package] publish` of the workspace root's manifest.
+fn doc_workspace_publish(root: &toml::Table) -> Option<&toml::Value> {
+    root.get("workspace")?.get("package")?.get("publish")
+}
+
+/// `publish = false` or `publish = []`: never published.
+fn unpublished(publish: Option<&toml::Value>) -> bool {
+    match publish {
+        Some(toml::Value::Boolean(b)) => !b,
+        Some(toml::Value::Array(registries)) => registries.is_empty(),
+        _ => false,
+    }
+}
+
+/// A package name that says it is for testing.
+fn named_for_tests(name: &str) -> bool {
+    name.split(['-', '_']).any(|w| {
+        matches!(
+            w,
+            "test" | "tests" | "testing" | "testutils" | "harness" | "mock" | "mocks" | "fixtures"
+        )
+    })
 }
 
 /// The packages a manifest depends on (renames resolved), with how.

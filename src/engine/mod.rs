@@ -216,10 +216,10 @@ pub enum Warning {
     /// The paths hold nothing to lint.
     #[error("no Rust files found")]
     NothingToLint,
-    /// A `.rs` file that does not parse and is no module of its crate (a
-    /// template read with `include_str!`, a cargo script, a file no `mod`
-    /// reaches): Cargo never compiles it, so it fails nothing.
-    #[error("{0}: not valid Rust, but no module of its crate (a template, a script or an unused file); skipped")]
+    /// A `.rs` file that does not parse and that no `mod` declaration,
+    /// `#[path]` or `include!` of its crate reaches: Cargo never compiles
+    /// it, so it fails nothing.
+    #[error("{0}: not valid Rust, but no module of its crate reaches it; skipped")]
     NotAModule(String),
 }
 

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::reach;
+use super::reach::{self, NotModule};
 use super::rust::Processed;
 use super::workspace::{role, CrateIndex, Role};
 use super::{Error, Input, Run, ServerConfs};
@@ -187,8 +187,9 @@ pub(super) struct Units {
     pub units: BTreeMap<UnitKey, Vec<(FileId, FileFacts)>>,
     pub configs: Vec<Option<Arc<Config>>>,
     pub roles: Vec<Role>,
-    /// Files that failed to parse but are no module of their crate (see
-    /// [`reach`]), shown as they are displayed.
+    /// Files that failed to parse and that nothing in their crate reaches
+    /// (see [`reach`]), as they are displayed: a warning names them.
+    /// Cargo scripts and included templates are skipped without a word.
     pub not_modules: Vec<String>,
 }
 
@@ -212,10 +213,11 @@ pub(super) fn group(run: &Run, parsed: Parsed, outcome: &mut Outcome) -> Units {
         if config.as_ref().is_some_and(|c| c.excludes(path)) {
             continue;
         }
-        match p.problem {
-            Some(_) if unreached.contains(&i) => out.not_modules.push(run.display(path)),
-            Some(problem) => outcome.problems.push(problem),
-            None => {}
+        match (p.problem, unreached.get(&i)) {
+            (Some(_), Some(NotModule::Known)) => {}
+            (Some(_), Some(NotModule::Unreached)) => out.not_modules.push(run.display(path)),
+            (Some(problem), None) => outcome.problems.push(problem),
+            (None, _) => {}
         }
         let Some(mut facts) = p.facts else { continue };
         let layout = owner.as_deref().map(|root| run.manifests.layout(root));

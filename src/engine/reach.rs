@@ -10,7 +10,7 @@
 //! Only the files that failed are looked into, so the cost is a search of
 //! their crates' text when a parse fails, nothing otherwise.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::rust::Processed;
@@ -18,13 +18,26 @@ use super::workspace::{module_name, same_file};
 use super::Run;
 use crate::diagnostic::ProblemKind;
 
-/// The indexes of `files` whose parse problem is not the project's.
+/// Why a file that fails to parse is no module of its crate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum NotModule {
+    /// A cargo script, or text another file reads with `include_str!` (or
+    /// splices in with `include!`): it is known what the file is, and
+    /// nothing is said about it.
+    Known,
+    /// No `mod` declaration, `#[path]` or `include!` reaches it: a leftover
+    /// or a file used by a tool; a warning says it was skipped.
+    Unreached,
+}
+
+/// The indexes of `files` whose parse problem is not the project's, with
+/// why.
 pub(super) fn not_modules(
     run: &Run,
     files: &[PathBuf],
     owners: &[Option<PathBuf>],
     processed: &[Processed],
-) -> HashSet<usize> {
+) -> HashMap<usize, NotModule> {
     let failed: Vec<usize> = (0..files.len())
         .filter(|&i| {
             processed[i]
@@ -34,7 +47,7 @@ pub(super) fn not_modules(
         })
         .collect();
     if failed.is_empty() {
-        return HashSet::new();
+        return HashMap::new();
     }
     let mut crates: HashMap<&Path, Vec<&Path>> = HashMap::new();
     for (file, owner) in files.iter().zip(owners) {
@@ -42,26 +55,40 @@ pub(super) fn not_modules(
             crates.entry(root.as_path()).or_default().push(file);
         }
     }
-    let mut out = HashSet::new();
+    let mut out = HashMap::new();
+    // By crate: the failed files whose reach its text must tell.
+    let mut to_search: HashMap<&Path, Vec<usize>> = HashMap::new();
     for i in failed {
         let problem = processed[i].problem.as_ref();
         if problem
             .and_then(|p| p.source.as_deref())
             .is_some_and(is_cargo_script)
         {
-            out.insert(i);
+            out.insert(i, NotModule::Known);
             continue;
         }
+        // A file of no crate (`rustc file.rs`) is its own root.
         let Some(root) = owners[i].as_deref() else {
-            // A file of no crate (`rustc file.rs`): its own root.
             continue;
         };
-        if is_target_root(run, &files[i], root) {
-            continue;
+        if !is_target_root(run, &files[i], root) {
+            to_search.entry(root).or_default().push(i);
         }
+    }
+    for (root, failed) in to_search {
         let siblings = crates.get(root).map(Vec::as_slice).unwrap_or_default();
-        if reached(&files[i], siblings, run.opts.max_file_size) == Reached::NotAsModule {
-            out.insert(i);
+        let paths: Vec<&Path> = failed.iter().map(|&i| files[i].as_path()).collect();
+        let reached = reach_among(&paths, siblings, run.opts.max_file_size);
+        for (&i, reach) in failed.iter().zip(reached) {
+            match reach {
+                Reach::Module => {}
+                Reach::Included => {
+                    out.insert(i, NotModule::Known);
+                }
+                Reach::Nothing => {
+                    out.insert(i, NotModule::Unreached);
+                }
+            }
         }
     }
     out
@@ -91,13 +118,15 @@ fn is_target_root(run: &Run, path: &Path, root: &Path) -> bool {
         return true;
     };
     let parts: Vec<&str> = rel.iter().filter_map(|p| p.to_str()).collect();
-    let conventional = match parts.as_slice() {
-        ["build.rs"] | ["src", "lib.rs" | "main.rs"] => true,
-        ["src", "bin", _] | ["src", "bin", _, "main.rs"] => true,
-        ["examples" | "tests" | "benches", _] => true,
-        ["examples" | "tests" | "benches", _, "main.rs"] => true,
-        _ => false,
-    };
+    let conventional = matches!(
+        parts.as_slice(),
+        ["build.rs"]
+            | ["src", "lib.rs" | "main.rs"]
+            | ["src", "bin", _]
+            | ["src", "bin", _, "main.rs"]
+            | ["examples" | "tests" | "benches", _]
+            | ["examples" | "tests" | "benches", _, "main.rs"]
+    );
     conventional
         || run
             .manifests
@@ -108,41 +137,58 @@ fn is_target_root(run: &Run, path: &Path, root: &Path) -> bool {
 }
 
 /// How the other files of its crate reach a file.
-#[derive(Debug, PartialEq, Eq)]
-enum Reached {
-    /// A `mod` declaration of its name, or a `#[path]` naming it: a module
-    /// (its parse error is real).
-    AsModule,
-    /// Only by `include_str!` / `include!` / `include_bytes!`, or not at
-    /// all: Cargo never parses it as a module.
-    NotAsModule,
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reach {
+    /// A `mod` of its name (in doubt, any `mod` of that name) or a
+    /// `#[path]` naming it: a module, whose parse error is real.
+    Module,
+    /// Read with `include_str!` / `include_bytes!` or spliced in with
+    /// `include!`: Cargo never parses it as a module.
+    Included,
+    Nothing,
 }
 
-/// Searches the text of the crate's other files for what reaches `path`.
-/// In doubt (a `mod` of the same name elsewhere), a module.
-fn reached(path: &Path, siblings: &[&Path], max_size: u64) -> Reached {
-    let Some(file_name) = path.file_name().and_then(|n| n.to_str()) else {
-        return Reached::AsModule;
-    };
-    let module = module_name(path);
-    for other in siblings.iter().filter(|o| **o != path) {
+/// How each of `failed` is reached by the other files of its crate, read
+/// once for all of them.
+fn reach_among(failed: &[&Path], siblings: &[&Path], max_size: u64) -> Vec<Reach> {
+    let names: Vec<(Option<&str>, Option<String>)> = failed
+        .iter()
+        .map(|p| (p.file_name().and_then(|n| n.to_str()), module_name(p)))
+        .collect();
+    // A name that cannot be read: in doubt, a module.
+    let mut reach: Vec<Reach> = names
+        .iter()
+        .map(|(file, _)| match file {
+            None => Reach::Module,
+            Some(_) => Reach::Nothing,
+        })
+        .collect();
+    for other in siblings {
+        if reach.iter().all(|r| *r == Reach::Module) {
+            break;
+        }
         let Ok(bytes) = crate::source::read_capped(other, max_size) else {
             continue;
         };
         let text = String::from_utf8_lossy(&bytes);
-        for line in text
-            .lines()
-            .filter(|l| l.contains("mod ") || l.contains(file_name))
-        {
-            let line = line.trim_start();
-            let declares = module.as_deref().is_some_and(|m| declares_mod(line, m));
-            let path_attr = line.starts_with("#[path") && line.contains(file_name);
-            if declares || path_attr {
-                return Reached::AsModule;
+        for (j, (file, name)) in names.iter().enumerate() {
+            let Some(file) = file else { continue };
+            if reach[j] == Reach::Module || failed[j] == *other {
+                continue;
+            }
+            for line in text.lines().map(str::trim_start) {
+                let declares = name.as_deref().is_some_and(|m| declares_mod(line, m));
+                if declares || (line.starts_with("#[path") && line.contains(file)) {
+                    reach[j] = Reach::Module;
+                    break;
+                }
+                if line.contains("include") && line.contains(file) {
+                    reach[j] = Reach::Included;
+                }
             }
         }
     }
-    Reached::NotAsModule
+    reach
 }
 
 /// Whether `line` declares the module `name` (`mod name;`, `pub mod name {`).

@@ -93,6 +93,23 @@ pub struct RuleMeta {
     /// Its findings point at text that may hold a secret (a Redis URL with a
     /// password), so reports must not quote it.
     pub hides_source: bool,
+    /// Whether it reports in example and benchmark code.
+    pub examples: InExamples,
+}
+
+/// Whether a rule reports in example and benchmark code (`examples/`,
+/// `benches/`, Cargo's `[[example]]` / `[[bench]]` targets): code that does
+/// not run in production, but that readers copy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InExamples {
+    /// A defect a reader would copy into real code (a dangerous command, a
+    /// lock without expiry, a blocking call that waits forever, a secret,
+    /// a cluster error): reported there too.
+    Reported,
+    /// Production hygiene (key naming, timeouts, reconnect policy,
+    /// batching, memory tuning): silent there unless the configuration
+    /// says `lint-examples = "all"`.
+    Quiet,
 }
 
 impl std::str::FromStr for Impact {

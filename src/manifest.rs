@@ -2,9 +2,13 @@
 //! present): which Redis clients a crate depends on, their versions and
 //! features. Rules whose truth depends on a client version read these.
 
-use std::collections::{BTreeMap, HashMap};
+mod layout;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+
+pub use layout::CrateLayout;
 
 /// The Redis client crates the linter knows, by package name.
 const CLIENT_CRATES: &[&str] = &[
@@ -58,6 +62,17 @@ impl CrateManifest {
     }
 }
 
+/// The nearest workspace root at or above `dir`, with its manifest's text.
+fn workspace_root(dir: &Path) -> Option<(PathBuf, String)> {
+    dir.ancestors().find_map(|ancestor| {
+        let path = ancestor.join("Cargo.toml");
+        let text = read_manifest(&path).ok()?;
+        // Cheap test before a parse: only a workspace root names it.
+        text.contains("[workspace")
+            .then_some((ancestor.to_path_buf(), text))
+    })
+}
+
 /// Client versions by package name, from one `Cargo.lock`.
 type LockVersions = BTreeMap<String, String>;
 
@@ -69,6 +84,9 @@ type LockVersions = BTreeMap<String, String>;
 pub struct Manifests {
     workspace_deps: Mutex<HashMap<PathBuf, Option<Arc<toml::Table>>>>,
     locks: Mutex<HashMap<PathBuf, Option<Arc<LockVersions>>>>,
+    layouts: Mutex<HashMap<PathBuf, Arc<CrateLayout>>>,
+    /// By workspace root: its test-only members (see [`CrateLayout`]).
+    test_only: Mutex<HashMap<PathBuf, Arc<HashSet<PathBuf>>>>,
 }
 
 impl Manifests {
@@ -194,17 +212,52 @@ fn parse_dep(spec: &toml::Value) -> ClientDep {
 }
 
 impl Manifests {
+    /// What the files of the crate at `root` are for (read once per run).
+    /// An unreadable manifest says nothing: its files are production code
+    /// (the manifest problem is reported by [`Manifests::load`]).
+    pub fn layout(&self, root: &Path) -> Arc<CrateLayout> {
+        let memo = |m: &Self| {
+            m.layouts
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(root)
+                .cloned()
+        };
+        if let Some(hit) = memo(self) {
+            return hit;
+        }
+        let doc = read_manifest(&root.join("Cargo.toml"))
+            .ok()
+            .and_then(|t| t.parse::<toml::Table>().ok());
+        let mut layout = doc.map(|d| CrateLayout::of(root, &d)).unwrap_or_default();
+        layout.test_only = self.workspace_test_only(root).contains(root);
+        let layout = Arc::new(layout);
+        let mut layouts = self.layouts.lock().unwrap_or_else(|e| e.into_inner());
+        layouts.insert(root.to_path_buf(), layout.clone());
+        layout
+    }
+
+    /// The test-only members of the nearest workspace at or above `dir`.
+    fn workspace_test_only(&self, dir: &Path) -> Arc<HashSet<PathBuf>> {
+        let Some((root, text)) = workspace_root(dir) else {
+            return Arc::default();
+        };
+        let mut memo = self.test_only.lock().unwrap_or_else(|e| e.into_inner());
+        memo.entry(root.clone())
+            .or_insert_with(|| {
+                let members = text
+                    .parse::<toml::Table>()
+                    .map(|doc| layout::test_only_members(&root, &doc))
+                    .unwrap_or_default();
+                Arc::new(members)
+            })
+            .clone()
+    }
+
     /// `[workspace.dependencies]` of the nearest workspace root at or above
     /// `dir`.
     fn workspace_dependencies(&self, dir: &Path) -> Option<Arc<toml::Table>> {
-        let root = dir.ancestors().find_map(|ancestor| {
-            let path = ancestor.join("Cargo.toml");
-            let text = read_manifest(&path).ok()?;
-            // Cheap test before a parse: only a workspace root names it.
-            text.contains("[workspace")
-                .then_some((ancestor.to_path_buf(), text))
-        });
-        let (root, text) = root?;
+        let (root, text) = workspace_root(dir)?;
         let mut memo = self
             .workspace_deps
             .lock()

@@ -8,6 +8,7 @@
 //! select = ["all"]                 # ids, prefixes, guide sections
 //! ignore = ["key-no-namespace"]
 //! lint-tests = false
+//! lint-examples = "defects"         # or "all"
 //! exclude = ["generated/**"]
 //!
 //! [rules]
@@ -33,7 +34,7 @@ use miette::{LabeledSpan, MietteDiagnostic, NamedSource, Report};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::diagnostic::{Activation, Level, RuleMeta};
+use crate::diagnostic::{Activation, InExamples, Level, RuleMeta};
 use crate::rules::{self, OptionError, Rule, RuleOptionsSet};
 
 pub const FILE_NAMES: [&str; 2] = ["redis-lint.toml", ".redis-lint.toml"];
@@ -44,6 +45,7 @@ struct RawConfig {
     select: Option<Vec<Spanned<String>>>,
     ignore: Option<Vec<Spanned<String>>>,
     lint_tests: Option<bool>,
+    lint_examples: Option<LintExamples>,
     exclude: Option<Vec<Spanned<String>>>,
     rules: Option<BTreeMap<Spanned<String>, Spanned<toml::Value>>>,
     overrides: Option<Vec<RawOverride>>,
@@ -154,6 +156,8 @@ pub struct Config {
     root: PathBuf,
     rules: RuleSet,
     pub lint_tests: bool,
+    /// Which rules report in example and benchmark code.
+    pub lint_examples: LintExamples,
     exclude: GlobSet,
     exclude_patterns: Vec<String>,
     overrides: Vec<Override>,
@@ -168,11 +172,47 @@ impl Default for Config {
             root: PathBuf::new(),
             rules: RuleSet::new(None, Vec::new(), HashMap::new()),
             lint_tests: false,
+            lint_examples: LintExamples::Defects,
             exclude: GlobSet::empty(),
             exclude_patterns: Vec::new(),
             overrides: Vec::new(),
             rule_options: RuleOptionsSet::default(),
         }
+    }
+}
+
+/// `lint-examples`: which rules report in example and benchmark code
+/// (`examples/`, `benches/`, `[[example]]` and `[[bench]]` targets).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LintExamples {
+    /// Only the rules whose findings are defects a reader would copy
+    /// ([`InExamples::Reported`]).
+    Defects,
+    /// Every rule, as in production code.
+    All,
+}
+
+impl LintExamples {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LintExamples::Defects => "defects",
+            LintExamples::All => "all",
+        }
+    }
+
+    fn explain(self) -> &'static str {
+        match self {
+            LintExamples::Defects => {
+                "only rules for defects a reader would copy; hygiene rules stay silent"
+            }
+            LintExamples::All => "every rule, as in production code",
+        }
+    }
+
+    /// Whether `rule` reports in example and benchmark code.
+    pub fn reports(self, rule: &RuleMeta) -> bool {
+        self == LintExamples::All || rule.examples == InExamples::Reported
     }
 }
 
@@ -327,6 +367,7 @@ impl Loader<'_> {
                 levels,
             ),
             lint_tests: raw.lint_tests.unwrap_or(false),
+            lint_examples: raw.lint_examples.unwrap_or(LintExamples::Defects),
             exclude: self.globs(&exclude_raw)?,
             exclude_patterns: exclude_raw.iter().map(|p| p.get_ref().clone()).collect(),
             overrides,
@@ -479,6 +520,23 @@ impl Config {
         ));
         out.push_str(&format!("ignore = {}\n", list(&self.rules.ignore)));
         out.push_str(&format!("lint-tests = {}\n", self.lint_tests));
+        out.push_str(&format!(
+            "lint-examples = \"{}\"\n# in examples/ and benches/: {}\n",
+            self.lint_examples.as_str(),
+            self.lint_examples.explain()
+        ));
+        let quiet: Vec<&str> = self
+            .rules_to_run()
+            .iter()
+            .filter(|r| !self.lint_examples.reports(&r.meta))
+            .map(|r| r.meta.id)
+            .collect();
+        if !quiet.is_empty() {
+            out.push_str(&format!(
+                "# silent in examples/ and benches/: {}\n",
+                quiet.join(", ")
+            ));
+        }
         out.push_str(&format!("exclude = {}\n", list(&self.exclude_patterns)));
         out.push_str(&format!(
             "# rules that run: {}\n\n[rules]\n",

@@ -13,7 +13,7 @@ type Expected = BTreeSet<(String, u32, String)>;
 /// exercised by the CLI tests. `crates/` holds small crates with their own
 /// `Cargo.toml` (other client versions): each is linted as its own crate and
 /// never built.
-const LINTED: &[&str] = &["src", "examples", "crates"];
+const LINTED: &[&str] = &["src", "examples", "benches", "crates"];
 
 fn rs_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {

@@ -199,7 +199,7 @@ fn rule_ids_are_unique_and_well_formed() {
 fn readme_rule_table_matches_the_registry() {
     let path = root().join("README.md");
     let readme = std::fs::read_to_string(&path).unwrap();
-    let header = "| id | guide section | impact | default |\n";
+    let header = "| id | guide section | impact | default | in examples |\n";
     let start = readme.find(header).expect("README has the rule table");
     let end = readme[start..]
         .find("\n\n")

@@ -171,7 +171,7 @@ pub struct LintArgs {
     /// Exit 0 even when there are findings (2 still means an error).
     #[arg(long)]
     pub exit_zero: bool,
-    /// Also lint test code (`#[test]`, `#[cfg(test)]`, `tests/`, `benches/`).
+    /// Also lint test code (`#[test]`, `#[cfg(test)]`, `tests/`, test-only crates).
     #[arg(long)]
     pub lint_tests: bool,
     /// Do not lint Redis configuration files (redis.conf, sentinel.conf,

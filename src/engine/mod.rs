@@ -8,6 +8,7 @@
 //! Nothing here prints: what the user should hear about is returned.
 
 mod plan;
+mod reach;
 mod rust;
 mod server_conf;
 mod workspace;
@@ -215,6 +216,11 @@ pub enum Warning {
     /// The paths hold nothing to lint.
     #[error("no Rust files found")]
     NothingToLint,
+    /// A `.rs` file that does not parse and that no `mod` declaration,
+    /// `#[path]` or `include!` of its crate reaches: Cargo never compiles
+    /// it, so it fails nothing.
+    #[error("{0}: not valid Rust, but no module of its crate reaches it; skipped")]
+    NotAModule(String),
 }
 
 /// A path given to lint that cannot be found.
@@ -350,6 +356,10 @@ impl Run<'_> {
             &mut outcome,
         );
         let mut configs = units.configs.clone();
+        let examples: HashSet<FileId> = (0..units.roles.len() as FileId)
+            .filter(|&id| units.roles[id as usize] == workspace::Role::Example)
+            .collect();
+        warnings.extend(units.not_modules.iter().cloned().map(Warning::NotAModule));
         rust::check_units(self, units, &rules, &reported, &mut outcome);
         server_conf::lint(self, &walked.configs, &mut crates, &mut outcome)?;
         // Configuration files follow their folder's configuration here (the
@@ -365,7 +375,9 @@ impl Run<'_> {
             outcome,
             warnings,
             missing_paths,
-            rules_run: RulesRun::new(ran, configs).with_context(context),
+            rules_run: RulesRun::new(ran, configs)
+                .with_context(context)
+                .with_examples(examples),
             stats,
         })
     }

@@ -6,8 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::reach::{self, NotModule};
 use super::rust::Processed;
-use super::workspace::CrateIndex;
+use super::workspace::{role, CrateIndex, Role};
 use super::{Error, Input, Run, ServerConfs};
 use crate::diagnostic::Outcome;
 use crate::extract::facts::FileFacts;
@@ -172,40 +173,61 @@ pub(super) struct Parsed<'a> {
     pub configs: Vec<Option<Arc<Config>>>,
 }
 
-/// A compilation unit: the crate root (if any) and the example's name.
+/// A compilation unit: the crate root (if any) and, for an example or a
+/// benchmark, its program's name.
 #[derive(PartialEq, Eq, PartialOrd, Ord)]
 pub(super) struct UnitKey {
     pub root: Option<PathBuf>,
     pub example: Option<String>,
 }
 
-/// The files to check, by compilation unit, and the configuration of each
-/// file of the outcome (by `FileId`).
+/// The files to check, by compilation unit, and the configuration and role
+/// of each file of the outcome (by `FileId`).
 pub(super) struct Units {
     pub units: BTreeMap<UnitKey, Vec<(FileId, FileFacts)>>,
     pub configs: Vec<Option<Arc<Config>>>,
+    pub roles: Vec<Role>,
+    /// Files that failed to parse and that nothing in their crate reaches
+    /// (see [`reach`]), as they are displayed: a warning names them.
+    /// Cargo scripts and included templates are skipped without a word.
+    pub not_modules: Vec<String>,
 }
 
 /// Groups the parsed files by compilation unit (a crate, or one of its
-/// examples), in path order, leaving out excluded files. Each file kept
-/// is added to `outcome.files`; its parse problem to `outcome.problems`.
+/// examples or benchmarks), in path order, leaving out excluded files.
+/// Each file kept is added to `outcome.files`; its parse problem to
+/// `outcome.problems`, unless the file is no module of its crate (a
+/// template, a cargo script). The files of a crate that its workspace uses
+/// only to test itself are test code.
 pub(super) fn group(run: &Run, parsed: Parsed, outcome: &mut Outcome) -> Units {
     let test_files = test_module_files(parsed.files, &parsed.processed);
+    let unreached = reach::not_modules(run, parsed.files, &parsed.owners, &parsed.processed);
     let mut out = Units {
         units: BTreeMap::new(),
         configs: Vec::new(),
+        roles: Vec::new(),
+        not_modules: Vec::new(),
     };
     let files = parsed.files.iter().zip(parsed.owners).zip(parsed.processed);
-    for (((path, owner), p), config) in files.zip(parsed.configs) {
+    for (i, (((path, owner), p), config)) in files.zip(parsed.configs).enumerate() {
         if config.as_ref().is_some_and(|c| c.excludes(path)) {
             continue;
         }
-        if let Some(problem) = p.problem {
-            outcome.problems.push(problem);
+        match (p.problem, unreached.get(&i)) {
+            (Some(_), Some(NotModule::Known)) => {}
+            (Some(_), Some(NotModule::Unreached)) => out.not_modules.push(run.display(path)),
+            (Some(problem), None) => outcome.problems.push(problem),
+            (None, _) => {}
         }
         let Some(mut facts) = p.facts else { continue };
+        let layout = owner.as_deref().map(|root| run.manifests.layout(root));
         facts.all_test |= test_files.iter().any(|t| path.starts_with(t) || path == t);
-        let example = owner.as_deref().and_then(|root| example_unit(path, root));
+        facts.all_test |= layout.as_ref().is_some_and(|l| l.test_only);
+        let role = match (owner.as_deref(), &layout) {
+            (Some(root), Some(layout)) => role(path, root, layout),
+            _ => Role::Production,
+        };
+        let example = owner.as_deref().and_then(|root| program_unit(path, root));
         let id = outcome.files.len() as FileId;
         outcome.files.push(SourceFile {
             path: path.clone(),
@@ -213,6 +235,7 @@ pub(super) fn group(run: &Run, parsed: Parsed, outcome: &mut Outcome) -> Units {
             source: p.source.unwrap_or_else(|| Arc::from("")),
         });
         out.configs.push(config);
+        out.roles.push(role);
         let key = UnitKey {
             root: owner,
             example,
@@ -248,14 +271,16 @@ fn test_module_files(files: &[PathBuf], processed: &[Processed]) -> Vec<PathBuf>
     out
 }
 
-/// Each example under `examples/` is its own program: crate-wide facts (a
-/// cluster client in one example) must not leak into the others.
-fn example_unit(path: &Path, root: &Path) -> Option<String> {
+/// Each example under `examples/` and each benchmark under `benches/` is
+/// its own program: crate-wide facts (a cluster client in one example) must
+/// not leak into the others.
+fn program_unit(path: &Path, root: &Path) -> Option<String> {
     let rel = path.strip_prefix(root).ok()?;
     let mut parts = rel.components();
-    if parts.next()?.as_os_str() != "examples" {
+    let folder = parts.next()?.as_os_str().to_str()?;
+    if !matches!(folder, "examples" | "benches") {
         return None;
     }
     let first = parts.next()?.as_os_str().to_str()?;
-    Some(first.trim_end_matches(".rs").to_string())
+    Some(format!("{folder}/{}", first.trim_end_matches(".rs")))
 }

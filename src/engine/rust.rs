@@ -11,14 +11,14 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::plan::{Reported, UnitKey, Units};
-use super::workspace::load_manifest;
+use super::workspace::{load_manifest, Role};
 use super::Run;
 use crate::diagnostic::{Finding, Level, Outcome, Problem, ProblemKind};
 use crate::extract::facts::FileFacts;
 use crate::link::{self, Scope, Symbols, Workspace};
 use crate::manifest::CrateManifest;
 use crate::rules::{self, Rule};
-use crate::settings::Config;
+use crate::settings::{Config, LintExamples};
 use crate::source::FileId;
 
 pub(super) use needed::{parse_needed, source_text};
@@ -87,10 +87,13 @@ pub(super) fn check_units(
     for checked in results {
         for mut f in checked.findings {
             let file = &outcome.files[f.file as usize];
-            if let Some(config) = &units.configs[f.file as usize] {
+            let config = units.configs[f.file as usize].as_deref();
+            if let Some(config) = config {
                 f.level = config.level(f.rule, &file.path);
             }
-            if f.level != Level::Allow {
+            let examples = config.map_or(LintExamples::Defects, |c| c.lint_examples);
+            let quiet = units.roles[f.file as usize] == Role::Example && !examples.reports(f.rule);
+            if f.level != Level::Allow && !quiet {
                 outcome.findings.push(f);
             }
         }

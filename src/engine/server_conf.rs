@@ -3,9 +3,13 @@
 //! `outcome.files` (included files too, once), and checked by the conf
 //! rules its redis-lint configuration selects, at the levels it sets.
 //! Files excluded by the configuration, test files (under a crate's
-//! `tests/` or `benches/`, unless test code is linted) and files that are
+//! `tests/`, unless test code is linted) and files that are
 //! not Redis configurations (nginx.conf) are left out; a file included by
-//! another configuration is linted as part of it, not alone.
+//! another configuration is linted as part of it, not alone. Each
+//! configuration's purpose (does it deploy a server?) is decided in
+//! [`purpose`].
+
+mod purpose;
 
 use std::collections::HashMap;
 use std::panic::{self, AssertUnwindSafe};
@@ -50,9 +54,10 @@ pub(super) fn lint(
         .map(|root| load(run, root.path, &scope))
         .collect();
     let skip = included_elsewhere(&roots, &loaded);
+    let purposes = purpose::Purposes::new(paths, &run.cwd);
     let mut ids: HashMap<PathBuf, FileId> = HashMap::new();
     for (i, (root, result)) in roots.iter().zip(loaded).enumerate() {
-        let loaded = match result {
+        let mut loaded = match result {
             Ok(Some(l)) if !skip[i] => l,
             Ok(_) => continue,
             Err(problem) => {
@@ -61,6 +66,8 @@ pub(super) fn lint(
                 continue;
             }
         };
+        let purpose = purposes.of(root.path);
+        loaded.confs.iter_mut().for_each(|c| c.purpose = purpose);
         check(run, root, loaded, &rules, &mut ids, outcome);
     }
     Ok(())

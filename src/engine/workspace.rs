@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Problem, ProblemKind};
-use crate::manifest::{CrateManifest, Manifests};
+use crate::manifest::{CrateLayout, CrateManifest, Manifests};
 
 /// Finds the crate (the nearest directory with a `Cargo.toml`) owning a file.
 #[derive(Default)]
@@ -36,12 +36,60 @@ impl CrateIndex {
     }
 }
 
-/// Files under a crate's `tests/` or `benches/` are test code.
+/// Files under a crate's `tests/` are test code.
 pub(super) fn is_test_path(path: &Path, root: &Path) -> bool {
-    path.strip_prefix(root)
-        .ok()
-        .and_then(|rel| rel.components().next())
-        .is_some_and(|first| matches!(first.as_os_str().to_str(), Some("tests" | "benches")))
+    first_folder(path, root) == Some("tests")
+}
+
+/// What a Rust file of a crate is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Role {
+    Production,
+    /// Example or benchmark code (under `examples/` or `benches/`, or a
+    /// `[[example]]` / `[[bench]]` target): it does not run in production
+    /// but readers copy it, so only rules for defects they would copy
+    /// report there (see `InExamples`).
+    Example,
+}
+
+/// The role of the file at `path` of the crate at `root`.
+pub(super) fn role(path: &Path, root: &Path, layout: &CrateLayout) -> Role {
+    let under = matches!(first_folder(path, root), Some("examples" | "benches"));
+    if under || layout.example_files.iter().any(|f| same_file(f, path)) {
+        Role::Example
+    } else {
+        Role::Production
+    }
+}
+
+/// The first folder of `path` below `root`.
+fn first_folder<'a>(path: &'a Path, root: &Path) -> Option<&'a str> {
+    let rel = path.strip_prefix(root).ok()?;
+    let mut parts = rel.components();
+    let first = parts.next()?;
+    // A file directly in the crate folder has no first folder.
+    parts.next()?;
+    first.as_os_str().to_str()
+}
+
+/// Whether two spellings of a path (`./x/../y.rs`, `y.rs`) name one file.
+pub(super) fn same_file(a: &Path, b: &Path) -> bool {
+    a == b || normal(a) == normal(b)
+}
+
+/// `path` with `.` and `..` resolved lexically.
+fn normal(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// The module a file defines: its stem, or its folder for `mod.rs`.

@@ -28,10 +28,53 @@ pub(super) fn is_test_attr(attrs: &[syn::Attribute]) -> bool {
             return true;
         }
         if path.is_ident("cfg") {
-            let tokens = a.meta.to_token_stream().to_string();
-            return tokens.contains("test") && !tokens.contains("not");
+            return a.parse_args::<syn::Meta>().is_ok_and(|m| cfg_is_test(&m));
         }
         false
+    })
+}
+
+/// Whether code under `#[cfg(predicate)]` is only built for tests: `test`,
+/// a feature named for testing (`test-utils`, `redis-integration-tests`),
+/// `all(..)` with one such part (`all(test, feature = "x")`), `any(..)`
+/// whose every part is (`any(test, feature = "mocks")`, `any(test,
+/// madsim)`). `any(test, feature = "server")` is also built for
+/// production; `not(..)` never means test.
+fn cfg_is_test(meta: &syn::Meta) -> bool {
+    let nested = |list: &syn::MetaList| {
+        list.parse_args_with(Punctuated::<syn::Meta, Token![,]>::parse_terminated)
+            .map(|p| p.into_iter().collect::<Vec<_>>())
+            .unwrap_or_default()
+    };
+    match meta {
+        syn::Meta::Path(p) => p.get_ident().is_some_and(|i| {
+            matches!(
+                i.to_string().as_str(),
+                "test" | "madsim" | "loom" | "fuzzing"
+            )
+        }),
+        syn::Meta::NameValue(nv) if nv.path.is_ident("feature") => match &nv.value {
+            Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(s),
+                ..
+            }) => is_test_feature(&s.value()),
+            _ => false,
+        },
+        syn::Meta::NameValue(_) => false,
+        syn::Meta::List(list) if list.path.is_ident("all") => nested(list).iter().any(cfg_is_test),
+        syn::Meta::List(list) if list.path.is_ident("any") => {
+            let parts = nested(list);
+            !parts.is_empty() && parts.iter().all(cfg_is_test)
+        }
+        syn::Meta::List(_) => false,
+    }
+}
+
+/// A Cargo feature that only tests turn on, by its name.
+fn is_test_feature(name: &str) -> bool {
+    name.split(['-', '_']).any(|w| {
+        let w = w.to_ascii_lowercase();
+        w.starts_with("test") || w.starts_with("mock") || w.starts_with("fixture")
     })
 }
 
@@ -350,5 +393,31 @@ impl<'ast> Visit<'ast> for Size {
             visit::visit_path(self, &m.path);
             self.tokens(m.tokens.clone());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_test_attr;
+
+    fn test_code(attr: &str) -> bool {
+        let item: syn::ItemFn = syn::parse_str(&format!("{attr} fn f() {{}}")).unwrap();
+        is_test_attr(&item.attrs)
+    }
+
+    #[test]
+    fn cfg_predicates_that_gate_test_code() {
+        assert!(test_code("#[cfg(test)]"));
+        assert!(test_code("#[cfg(all(test, not(madsim)))]"));
+        assert!(test_code(
+            "#[cfg(all(test, feature = \"redis-integration-tests\"))]"
+        ));
+        assert!(test_code("#[cfg(any(test, feature = \"test-utils\"))]"));
+        assert!(test_code("#[cfg(any(test, madsim))]"));
+        assert!(test_code("#[cfg(feature = \"testing\")]"));
+        assert!(!test_code("#[cfg(not(test))]"));
+        assert!(!test_code("#[cfg(any(test, feature = \"sources-redis\"))]"));
+        assert!(!test_code("#[cfg(feature = \"cluster\")]"));
+        assert!(!test_code("#[cfg(unix)]"));
     }
 }

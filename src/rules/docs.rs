@@ -3,7 +3,7 @@
 //! table.
 
 use super::{find_any, Rule, REGISTRY};
-use crate::diagnostic::{Activation, RuleMeta};
+use crate::diagnostic::{Activation, InExamples, RuleMeta};
 
 /// A rule's doc page as shown by `explain` and in SARIF: its title, a
 /// table of its guide sections, impact and default, then its prose.
@@ -23,13 +23,16 @@ pub fn page(meta: &RuleMeta) -> String {
 
 /// The README's rule table: one row per rule, in registry order.
 pub fn readme_table() -> String {
-    let mut table = String::from("| id | guide section | impact | default |\n|---|---|---|---|\n");
+    let mut table = String::from(
+        "| id | guide section | impact | default | in examples |\n|---|---|---|---|---|\n",
+    );
     for rule in REGISTRY.iter() {
         table.push_str(&format!(
-            "| [`{id}`](rules/{id}.md) | {} | {} | {} |\n",
+            "| [`{id}`](rules/{id}.md) | {} | {} | {} | {} |\n",
             sections(rule),
             rule.meta.impact,
             default_name(rule.meta.default),
+            examples_name(rule.meta.examples),
             id = rule.meta.id
         ));
     }
@@ -42,6 +45,15 @@ fn sections(rule: &Rule) -> String {
         .chain(rule.guide_also.iter().copied())
         .collect::<Vec<_>>()
         .join(" / ")
+}
+
+/// Whether the rule reports in examples and benchmarks by default (see
+/// `lint-examples`).
+fn examples_name(examples: InExamples) -> &'static str {
+    match examples {
+        InExamples::Reported => "reported",
+        InExamples::Quiet => "silent",
+    }
 }
 
 fn default_name(default: Activation) -> &'static str {

@@ -102,6 +102,21 @@ pub struct ConfFile {
     /// the `redis-server` word of a command line. Findings about something
     /// missing point here.
     pub origin: Span,
+    /// Whether it runs a server for real (set by the engine from where the
+    /// file is and what mounts it).
+    pub purpose: Purpose,
+}
+
+/// Whether a configuration runs a server for real.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// It may deploy a server: what it leaves out takes Redis's default in
+    /// production.
+    Deploys,
+    /// Only tests, CI, development or load tests use it (by its folder or
+    /// name, or the compose files that mount it): what it leaves out is no
+    /// production risk and is not reported; what it sets still is.
+    NotDeployed,
 }
 
 impl ConfFile {
@@ -116,10 +131,17 @@ impl ConfFile {
     }
 
     /// Whether a missing directive is worth a finding: only in a complete
-    /// redis.conf. Compose command lines usually set a few options for a
-    /// development container, on top of the image's defaults.
+    /// redis.conf that deploys a server. Compose command lines usually set
+    /// a few options for a development container, on top of the image's
+    /// defaults.
     pub fn reports_missing(&self) -> bool {
-        self.kind == ConfKind::Redis && self.complete
+        self.kind == ConfKind::Redis && self.judges_absence()
+    }
+
+    /// Whether what this configuration leaves out is known (it is complete)
+    /// and matters (it deploys a server; see [`Purpose`]).
+    pub fn judges_absence(&self) -> bool {
+        self.complete && self.purpose == Purpose::Deploys
     }
 
     /// Whether the append-only file is on: `Some(false)` when it is off or
@@ -398,6 +420,7 @@ pub fn load_within(
                 directives: c.directives,
                 config_file: c.config_file,
                 origin: c.span,
+                purpose: Purpose::Deploys,
             })
             .collect();
         if confs.is_empty() {
@@ -421,6 +444,7 @@ pub fn load_within(
             complete,
             config_file: None,
             origin: top_of_file(),
+            purpose: Purpose::Deploys,
         }],
         sources,
         included,
@@ -438,6 +462,7 @@ pub fn parse_str(text: &str, kind: ConfKind) -> Result<ConfFile, ParseError> {
         directives,
         config_file: None,
         origin: top_of_file(),
+        purpose: Purpose::Deploys,
     })
 }
 

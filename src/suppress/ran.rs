@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use crate::diagnostic::Level;
 use crate::rules;
-use crate::settings::Config;
+use crate::settings::{Config, LintExamples};
 use crate::source::FileId;
 
 /// The rules a run checked, and the configuration that set the levels of
@@ -23,6 +23,9 @@ pub struct RulesRun {
     /// (pre-commit): nothing is reported on them, their suppressions
     /// included.
     context: HashSet<FileId>,
+    /// Example and benchmark files: the rules quiet there (see
+    /// `InExamples`) do not report unless `lint-examples = "all"`.
+    examples: HashSet<FileId>,
 }
 
 impl RulesRun {
@@ -33,12 +36,19 @@ impl RulesRun {
             rules,
             configs,
             context: HashSet::new(),
+            examples: HashSet::new(),
         }
     }
 
     /// The same, with `context` files on which nothing is reported.
     pub fn with_context(mut self, context: HashSet<FileId>) -> RulesRun {
         self.context = context;
+        self
+    }
+
+    /// The same, with the example and benchmark files.
+    pub fn with_examples(mut self, examples: HashSet<FileId>) -> RulesRun {
+        self.examples = examples;
         self
     }
 
@@ -60,7 +70,10 @@ impl RulesRun {
             let Some(rule) = rules::find(id) else {
                 return false;
             };
+            let lint_examples = config.map_or(LintExamples::Defects, |c| c.lint_examples);
+            let quiet = self.examples.contains(&file) && !lint_examples.reports(&rule.meta);
             self.rules.contains(&id)
+                && !quiet
                 && config
                     .is_none_or(|c| !c.excludes(path) && c.level(&rule.meta, path) != Level::Allow)
         };

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::key::Key;
 use crate::rules::queries::is_history_push;
 use crate::rules::{Check, Rule, RuleContext, Sink};
@@ -17,6 +17,7 @@ pub static RULE: Rule = Rule {
         summary: "chat history appended to a list that is never trimmed to a window",
         doc: include_str!("../../../rules/ai-unbounded-history.md"),
         hides_source: false,
+        examples: InExamples::Quiet,
     },
     check: Check::Code(unbounded_history),
     options: None,

@@ -1,7 +1,7 @@
 //! `ai-vector-flat-index`: a VECTOR field indexed with FLAT (brute force)
 //! instead of HNSW.
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::rules::queries::indexes;
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
         summary: "a VECTOR field indexed with FLAT (brute force) instead of HNSW",
         doc: include_str!("../../../rules/ai-vector-flat-index.md"),
         hides_source: false,
+        examples: InExamples::Quiet,
     },
     check: Check::Code(vector_flat_index),
     options: None,

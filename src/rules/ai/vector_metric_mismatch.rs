@@ -1,7 +1,7 @@
 //! `ai-vector-metric-mismatch`: OpenAI-sized embeddings (DIM 1536/3072) indexed
 //! with L2 or IP instead of COSINE.
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::rules::queries::indexes;
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
         summary: "OpenAI-sized embeddings (DIM 1536/3072) indexed with L2 or IP instead of COSINE",
         doc: include_str!("../../../rules/ai-vector-metric-mismatch.md"),
         hides_source: false,
+        examples: InExamples::Reported,
     },
     check: Check::Code(vector_metric_mismatch),
     options: None,

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::command::flags;
 use crate::model::key::{Key, SlotClass};
 use crate::model::{Api, Call, CrateModel};
@@ -19,6 +19,7 @@ pub static RULE: Rule = Rule {
             "a multi-key command, pipeline or transaction whose keys live in different cluster slots",
         doc: include_str!("../../../rules/cluster-crossslot.md"),
         hides_source: false,
+        examples: InExamples::Reported,
     },
     check: Check::Code(crossslot),
     options: None,

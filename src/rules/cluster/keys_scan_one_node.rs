@@ -1,7 +1,7 @@
 //! `cluster-keys-scan-one-node`: SCAN (or fred KEYS) on a cluster connection
 //! walks one node's keys only.
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::{Api, Call, CrateModel};
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
         summary: "SCAN (or fred KEYS) on a cluster connection walks one node's keys only",
         doc: include_str!("../../../rules/cluster-keys-scan-one-node.md"),
         hides_source: false,
+        examples: InExamples::Reported,
     },
     check: Check::Code(keys_scan_one_node),
     options: None,

@@ -1,7 +1,7 @@
 //! `cluster-lua-undeclared-keys`: a Lua script that touches a key not passed in
 //! KEYS.
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::{Span, lua};
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
         summary: "a Lua script that touches a key not passed in KEYS",
         doc: include_str!("../../../rules/cluster-lua-undeclared-keys.md"),
         hides_source: false,
+        examples: InExamples::Reported,
     },
     check: Check::Code(lua_undeclared_keys),
     options: None,

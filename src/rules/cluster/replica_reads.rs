@@ -1,7 +1,7 @@
 //! `cluster-replica-reads`: a cluster client that sends every read to the
 //! primaries.
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::{ConnKind, Lib};
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
         summary: "a cluster client that sends every read to the primaries",
         doc: include_str!("../../../rules/cluster-replica-reads.md"),
         hides_source: false,
+        examples: InExamples::Quiet,
     },
     check: Check::Code(replica_reads),
     options: None,

@@ -1,6 +1,6 @@
 //! `cmd-blocking-in-handler`: a blocking command inside a request handler.
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
 pub static RULE: Rule = Rule {
@@ -12,6 +12,7 @@ pub static RULE: Rule = Rule {
         summary: "a blocking command inside a request handler",
         doc: include_str!("../../../rules/cmd-blocking-in-handler.md"),
         hides_source: false,
+        examples: InExamples::Quiet,
     },
     check: Check::Code(blocking_in_handler),
     options: None,

@@ -1,7 +1,7 @@
 //! `cmd-blocking-on-shared-connection`: a blocking command on a connection
 //! other tasks share.
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::Api;
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
         summary: "a blocking command on a connection other tasks share",
         doc: include_str!("../../../rules/cmd-blocking-on-shared-connection.md"),
         hides_source: false,
+        examples: InExamples::Reported,
     },
     check: Check::Code(blocking_on_shared),
     options: None,

@@ -1,7 +1,7 @@
 //! `cmd-blocking-zero-timeout`: a blocking command with timeout 0 waits
 //! forever.
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::Timeout;
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
         summary: "a blocking command with timeout 0 waits forever",
         doc: include_str!("../../../rules/cmd-blocking-zero-timeout.md"),
         hides_source: false,
+        examples: InExamples::Reported,
     },
     check: Check::Code(blocking_zero_timeout),
     options: None,

@@ -1,7 +1,7 @@
 //! `cmd-cancel-unsafe-call`: a command on a non-multiplexed connection inside
 //! `timeout(..)` or a `select!` branch.
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::{ConnKind, Lib};
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
             "a command on a non-multiplexed connection inside `timeout(..)` or a `select!` branch",
         doc: include_str!("../../../rules/cmd-cancel-unsafe-call.md"),
         hides_source: false,
+        examples: InExamples::Reported,
     },
     check: Check::Code(cancel_unsafe_call),
     options: None,

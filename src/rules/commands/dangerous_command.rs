@@ -1,7 +1,7 @@
 //! `cmd-dangerous-command`: FLUSHALL/FLUSHDB without ASYNC, SAVE, MONITOR,
 //! DEBUG, SHUTDOWN, CONFIG SET/REWRITE, CLIENT KILL.
 
-use crate::diagnostic::{Activation, Edit, Fix, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Edit, Fix, Impact, InExamples, RuleMeta};
 use crate::model::{Api, Call, Form};
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
         summary: "FLUSHALL/FLUSHDB without ASYNC, SAVE, MONITOR, DEBUG, SHUTDOWN, CONFIG SET/REWRITE, CLIENT KILL",
         doc: include_str!("../../../rules/cmd-dangerous-command.md"),
         hides_source: false,
+        examples: InExamples::Reported,
     },
     check: Check::Code(dangerous_command),
     options: None,

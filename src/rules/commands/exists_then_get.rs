@@ -1,7 +1,7 @@
 //! `cmd-exists-then-get`: EXISTS on a key, then a read of the same key: two
 //! round trips where the read alone answers both questions.
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::{Call, CrateModel};
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
         summary: "EXISTS on a key followed by a read of the same key: the read alone says whether it exists",
         doc: include_str!("../../../rules/cmd-exists-then-get.md"),
         hides_source: false,
+        examples: InExamples::Quiet,
     },
     check: Check::Code(exists_then_get),
     options: None,

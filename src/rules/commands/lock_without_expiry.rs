@@ -1,7 +1,7 @@
 //! `cmd-lock-without-expiry`: SETNX / SET NX without an expiry: a crashed
 //! holder keeps the lock forever.
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::Api;
 use crate::rules::{queries, Check, Rule, RuleContext, Sink};
 
@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
         summary: "SETNX / SET NX without an expiry: a crashed holder keeps the lock forever",
         doc: include_str!("../../../rules/cmd-lock-without-expiry.md"),
         hides_source: false,
+        examples: InExamples::Reported,
     },
     check: Check::Code(lock_without_expiry),
     options: None,

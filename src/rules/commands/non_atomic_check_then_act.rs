@@ -1,7 +1,7 @@
 //! `cmd-non-atomic-check-then-act`: a write decided by an earlier EXISTS/GET of
 //! the same key, with no atomicity between them.
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::Call;
 use crate::model::key::Key;
 use crate::rules::queries::is_lock_key;
@@ -17,6 +17,7 @@ pub static RULE: Rule = Rule {
             "a write decided by an earlier EXISTS/GET of the same key, with no atomicity between them",
         doc: include_str!("../../../rules/cmd-non-atomic-check-then-act.md"),
         hides_source: false,
+        examples: InExamples::Reported,
     },
     check: Check::Code(non_atomic_check_then_act),
     options: None,

@@ -1,7 +1,7 @@
 //! `cmd-pipe-after-exec`: a command queued on a pipeline after its last
 //! execution in the fn: it is never sent.
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
 pub static RULE: Rule = Rule {
@@ -13,6 +13,7 @@ pub static RULE: Rule = Rule {
         summary: "a command queued on a pipeline after the pipeline was executed, and never sent",
         doc: include_str!("../../../rules/cmd-pipe-after-exec.md"),
         hides_source: false,
+        examples: InExamples::Reported,
     },
     check: Check::Code(pipe_after_exec),
     options: None,

@@ -1,7 +1,7 @@
 //! `cmd-unsafe-lock-release`: a lock released with a plain DEL instead of a
 //! compare-and-delete script.
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::rules::queries::is_lock_key;
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
         summary: "a lock released with a plain DEL instead of a compare-and-delete script",
         doc: include_str!("../../../rules/cmd-unsafe-lock-release.md"),
         hides_source: false,
+        examples: InExamples::Reported,
     },
     check: Check::Code(unsafe_lock_release),
     options: None,

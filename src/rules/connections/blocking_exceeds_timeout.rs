@@ -1,7 +1,7 @@
 //! `conn-blocking-exceeds-timeout`: a blocking command waits longer than the
 //! connection's response timeout allows.
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::{Call, Conn, ConnKind, ConnTimeout, CrateModel, Creation, CreationKind, FredTimeout, Lib, Origin, Timeout};
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
         summary: "a blocking command waits longer than the connection's response timeout allows",
         doc: include_str!("../../../rules/conn-blocking-exceeds-timeout.md"),
         hides_source: false,
+        examples: InExamples::Reported,
     },
     check: Check::Code(blocking_exceeds_timeout),
     options: None,

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::Creation;
 use crate::rules::queries::made;
 use crate::rules::{Check, Rule, RuleContext, Sink};
@@ -17,6 +17,7 @@ pub static RULE: Rule = Rule {
         summary: "a client, connection or pool created per request, per loop iteration or per call",
         doc: include_str!("../../../rules/conn-client-per-request.md"),
         hides_source: false,
+        examples: InExamples::Quiet,
     },
     check: Check::Code(client_per_request),
     options: None,

@@ -1,7 +1,7 @@
 //! `conn-command-in-loop`: one round trip per loop item where a pipeline or a
 //! multi-key command would do.
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::LoopKind;
 use crate::rules::{queries, Check, Rule, RuleContext, Sink};
 
@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
         summary: "one round trip per loop item where a pipeline or a multi-key command would do",
         doc: include_str!("../../../rules/conn-command-in-loop.md"),
         hides_source: false,
+        examples: InExamples::Quiet,
     },
     check: Check::Code(command_in_loop),
     options: None,

@@ -1,7 +1,7 @@
 //! `conn-missing-timeout`: a connection, client or pool that can wait forever
 //! on a stuck server or an empty pool.
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::{ConnKind, Creation, CreationKind, FnInfo, FredTimeout, Lib};
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
             "a connection, client or pool that can wait forever on a stuck server or an empty pool",
         doc: include_str!("../../../rules/conn-missing-timeout.md"),
         hides_source: false,
+        examples: InExamples::Quiet,
     },
     check: Check::Code(missing_timeout),
     options: None,

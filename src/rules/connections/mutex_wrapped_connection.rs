@@ -1,7 +1,7 @@
 //! `conn-mutex-wrapped-connection`: a connection behind a Mutex/RwLock: every
 //! request waits for one socket.
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::ConnKind;
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
         summary: "a connection behind a Mutex/RwLock: every request waits for one socket",
         doc: include_str!("../../../rules/conn-mutex-wrapped-connection.md"),
         hides_source: false,
+        examples: InExamples::Quiet,
     },
     check: Check::Code(locked_connection),
     options: None,

@@ -1,7 +1,7 @@
 //! `conn-never-connected`: a fred client or pool built, but never connected
 //! anywhere in the crate.
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::{ConnKind, Lib};
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
         summary: "a fred client or pool that is built but never connected (`init`/`connect`): its commands wait forever",
         doc: include_str!("../../../rules/conn-never-connected.md"),
         hides_source: false,
+        examples: InExamples::Reported,
     },
     check: Check::Code(never_connected),
     options: None,

@@ -1,7 +1,7 @@
 //! `conn-no-reconnect`: a fred client built without a ReconnectPolicy never
 //! reconnects.
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::CreationKind;
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
         summary: "a fred client built without a ReconnectPolicy never reconnects",
         doc: include_str!("../../../rules/conn-no-reconnect.md"),
         hides_source: false,
+        examples: InExamples::Quiet,
     },
     check: Check::Code(no_reconnect),
     options: None,

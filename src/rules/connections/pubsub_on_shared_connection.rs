@@ -1,7 +1,7 @@
 //! `conn-pubsub-on-shared-connection`: subscribing on a regular, multiplexed or
 //! pooled connection, or once per request.
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::ConnKind;
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
         summary: "subscribing on a regular, multiplexed or pooled connection, or once per request",
         doc: include_str!("../../../rules/conn-pubsub-on-shared-connection.md"),
         hides_source: false,
+        examples: InExamples::Reported,
     },
     check: Check::Code(pubsub_on_shared_connection),
     options: None,

@@ -1,7 +1,7 @@
 //! `conn-retry-without-backoff`: a loop that retries a failed Redis call or
 //! connection at once, with no delay.
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::LoopKind;
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
         summary: "a loop that retries a failed Redis call or connection at once, with no delay",
         doc: include_str!("../../../rules/conn-retry-without-backoff.md"),
         hides_source: false,
+        examples: InExamples::Quiet,
     },
     check: Check::Code(retry_without_backoff),
     options: None,

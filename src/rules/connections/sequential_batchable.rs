@@ -1,7 +1,7 @@
 //! `conn-sequential-batchable`: back-to-back single-key commands that one
 //! multi-key or variadic command would do.
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::rules::{queries, Check, Rule, RuleContext, Sink};
 
 pub static RULE: Rule = Rule {
@@ -13,6 +13,7 @@ pub static RULE: Rule = Rule {
         summary: "back-to-back single-key commands that one multi-key or variadic command would do",
         doc: include_str!("../../../rules/conn-sequential-batchable.md"),
         hides_source: false,
+        examples: InExamples::Quiet,
     },
     check: Check::Code(sequential_batchable),
     options: None,

@@ -1,6 +1,6 @@
 //! `conn-swallowed-error`: a Redis command whose error is thrown away.
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::Swallow;
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -13,6 +13,7 @@ pub static RULE: Rule = Rule {
         summary: "a Redis command whose error is thrown away",
         doc: include_str!("../../../rules/conn-swallowed-error.md"),
         hides_source: false,
+        examples: InExamples::Quiet,
     },
     check: Check::Code(swallowed_error),
     options: None,

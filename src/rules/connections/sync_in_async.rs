@@ -1,7 +1,7 @@
 //! `conn-sync-in-async`: a blocking redis-rs connection opened or used on
 //! an async runtime's worker thread.
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::{Call, ConnKind, CrateModel, CreationKind, Lib, RunsOn};
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
         summary: "a blocking (sync) Redis connection opened or used inside async code",
         doc: include_str!("../../../rules/conn-sync-in-async.md"),
         hides_source: false,
+        examples: InExamples::Reported,
     },
     check: Check::Code(sync_in_async),
     options: None,

@@ -1,7 +1,7 @@
 //! `ds-deprecated-rpoplpush`: RPOPLPUSH / BRPOPLPUSH are deprecated; use LMOVE
 //! / BLMOVE.
 
-use crate::diagnostic::{Activation, Edit, Fix, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Edit, Fix, Impact, InExamples, RuleMeta};
 use crate::manifest::ClientDep;
 use crate::model::{Api, Call, CrateModel, Form};
 use crate::rules::{Check, Rule, RuleContext, Sink};
@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
         summary: "RPOPLPUSH / BRPOPLPUSH are deprecated; use LMOVE / BLMOVE",
         doc: include_str!("../../../rules/ds-deprecated-rpoplpush.md"),
         hides_source: false,
+        examples: InExamples::Quiet,
     },
     check: Check::Code(deprecated_rpoplpush),
     options: None,

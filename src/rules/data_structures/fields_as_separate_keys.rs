@@ -1,7 +1,7 @@
 //! `ds-fields-as-separate-keys`: an object's fields stored as separate string
 //! keys instead of one Hash.
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::rules::queries::field_groups;
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
         summary: "an object's fields stored as separate string keys instead of one Hash",
         doc: include_str!("../../../rules/ds-fields-as-separate-keys.md"),
         hides_source: false,
+        examples: InExamples::Quiet,
     },
     check: Check::Code(fields_as_separate_keys),
     options: None,

@@ -1,7 +1,7 @@
 //! `ds-polling-loop`: a loop that pops or reads without blocking and sleeps
 //! between rounds.
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::{Call, LoopKind};
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
         summary: "a loop that pops or reads without blocking and sleeps between rounds",
         doc: include_str!("../../../rules/ds-polling-loop.md"),
         hides_source: false,
+        examples: InExamples::Quiet,
     },
     check: Check::Code(polling_loop),
     options: None,

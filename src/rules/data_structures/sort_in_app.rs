@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::flow::UseKind;
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -17,6 +17,7 @@ pub static RULE: Rule = Rule {
             "a hash, set or list fetched whole and sorted by a computed key in the application",
         doc: include_str!("../../../rules/ds-sort-in-app.md"),
         hides_source: false,
+        examples: InExamples::Quiet,
     },
     check: Check::Code(sort_in_app),
     options: None,

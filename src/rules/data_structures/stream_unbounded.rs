@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::key::Key;
 use crate::rules::queries::touched_by;
 use crate::rules::{Check, Rule, RuleContext, Sink};
@@ -17,6 +17,7 @@ pub static RULE: Rule = Rule {
         summary: "XADD with no MAXLEN/MINID on a stream the crate never trims",
         doc: include_str!("../../../rules/ds-stream-unbounded.md"),
         hides_source: false,
+        examples: InExamples::Quiet,
     },
     check: Check::Code(stream_unbounded),
     options: None,

@@ -1,7 +1,7 @@
 //! `key-inconsistent-separator`: a key template that joins its variable parts
 //! with `_`, `-`, `.` or `/` instead of `:`.
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::key::{Key, Part};
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
             "a key template that joins its variable parts with `_`, `-`, `.` or `/` instead of `:`",
         doc: include_str!("../../../rules/key-inconsistent-separator.md"),
         hides_source: false,
+        examples: InExamples::Quiet,
     },
     check: Check::Code(inconsistent_separator),
     options: None,

@@ -1,7 +1,7 @@
 //! `key-keys-command`: KEYS walks the whole keyspace in one blocking call;
 //! iterate with SCAN.
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::Api;
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
         summary: "KEYS walks the whole keyspace in one blocking call; iterate with SCAN",
         doc: include_str!("../../../rules/key-keys-command.md"),
         hides_source: false,
+        examples: InExamples::Reported,
     },
     check: Check::Code(keys_command),
     options: None,

@@ -1,6 +1,6 @@
 //! `key-large-value`: a whole file's content stored as a Redis value.
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::command::flags;
 use crate::model::flow::Source;
 use crate::rules::{Check, Rule, RuleContext, Sink};
@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
         summary: "a whole file's content stored as a Redis value",
         doc: include_str!("../../../rules/key-large-value.md"),
         hides_source: false,
+        examples: InExamples::Quiet,
     },
     check: Check::Code(large_value),
     options: None,

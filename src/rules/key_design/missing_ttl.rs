@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::command::flags;
 use crate::model::key::Key;
 use crate::model::{Api, Call};
@@ -20,6 +20,7 @@ pub static RULE: Rule = Rule {
         summary: "a write to a cache/session/token-like key that never gets an expiry",
         doc: include_str!("../../../rules/key-missing-ttl.md"),
         hides_source: false,
+        examples: InExamples::Quiet,
     },
     check: Check::Code(missing_ttl),
     options: Some(|| Box::<Options>::default()),

@@ -1,7 +1,7 @@
 //! `key-name-too-long`: a key whose fixed text is over 64 characters or padded
 //! with filler words.
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::key::Key;
 use crate::rules::options::{OptionError, RuleOptions};
 use crate::rules::{Check, Rule, RuleContext, Sink};
@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
         summary: "a key whose fixed text is over 64 characters or padded with filler words",
         doc: include_str!("../../../rules/key-name-too-long.md"),
         hides_source: false,
+        examples: InExamples::Quiet,
     },
     check: Check::Code(name_too_long),
     options: Some(|| Box::<Options>::default()),

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::key::{Key, Part};
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
         summary: "a key without a `prefix:` namespace, or one that starts with a variable part",
         doc: include_str!("../../../rules/key-no-namespace.md"),
         hides_source: false,
+        examples: InExamples::Quiet,
     },
     check: Check::Code(no_namespace),
     options: None,

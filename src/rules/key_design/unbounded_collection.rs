@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use super::missing_ttl;
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::key::Key;
 use crate::rules::{queries, Check, Rule, RuleContext, Sink};
 
@@ -17,6 +17,7 @@ pub static RULE: Rule = Rule {
         summary: "a list or sorted set that is pushed to but never trimmed, popped or expired",
         doc: include_str!("../../../rules/key-unbounded-collection.md"),
         hides_source: false,
+        examples: InExamples::Quiet,
     },
     check: Check::Code(unbounded_collection),
     options: None,

@@ -1,7 +1,7 @@
 //! `memory-del-large-key`: DEL of a collection key or of scanned keys: UNLINK
 //! frees the memory without blocking.
 
-use crate::diagnostic::{Activation, Edit, Fix, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Edit, Fix, Impact, InExamples, RuleMeta};
 use crate::model::key::Key;
 use crate::model::{Call, CrateModel, Form};
 use crate::rules::queries::{collection_keys, is_lock_key};
@@ -17,6 +17,7 @@ pub static RULE: Rule = Rule {
             "DEL of a collection key or of scanned keys: UNLINK frees the memory without blocking",
         doc: include_str!("../../../rules/memory-del-large-key.md"),
         hides_source: false,
+        examples: InExamples::Quiet,
     },
     check: Check::Code(del_large_key),
     options: None,

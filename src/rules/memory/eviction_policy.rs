@@ -1,7 +1,7 @@
 //! `conf-eviction-policy`: an eviction policy that makes writes fail when
 //! memory is full.
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::rules::queries::pure_cache;
 use crate::rules::{Check, Rule, Sink};
 use crate::server_conf::{ConfFile, ConfKind, show_memory};
@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
         summary: "an eviction policy that makes writes fail when memory is full",
         doc: include_str!("../../../rules/conf-eviction-policy.md"),
         hides_source: false,
+        examples: InExamples::Quiet,
     },
     check: Check::Conf(eviction_policy),
     options: None,
@@ -29,7 +30,7 @@ fn eviction_policy(conf: &ConfFile, sink: &mut Sink) {
     let Some(policy) = policy else {
         // A limit with the default policy (`noeviction`): only when nothing
         // else (an included or named config file) may set the policy.
-        if !conf.complete {
+        if !conf.judges_absence() {
             return;
         }
         if let Some(max) = conf.get("maxmemory") {

@@ -1,7 +1,7 @@
 //! `conf-lazyfree-off`: lazy freeing switched off: large deletions block the
 //! server.
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::rules::{Check, Rule, Sink};
 use crate::server_conf::{ConfFile, ConfKind, Directive};
 
@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
         summary: "lazy freeing switched off: large deletions block the server",
         doc: include_str!("../../../rules/conf-lazyfree-off.md"),
         hides_source: false,
+        examples: InExamples::Quiet,
     },
     check: Check::Conf(lazyfree_off),
     options: None,

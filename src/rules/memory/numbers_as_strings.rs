@@ -1,7 +1,7 @@
 //! `memory-numbers-as-strings`: an integer written zero-padded or signed, which
 //! Redis cannot store or count as an integer.
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
 pub static RULE: Rule = Rule {
@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
             "an integer written zero-padded or signed, which Redis cannot store or count as an integer",
         doc: include_str!("../../../rules/memory-numbers-as-strings.md"),
         hides_source: false,
+        examples: InExamples::Quiet,
     },
     check: Check::Code(numbers_as_strings),
     options: None,

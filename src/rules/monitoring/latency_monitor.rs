@@ -1,7 +1,7 @@
 //! `conf-latency-monitor`: the latency monitor is off: latency spikes go
 //! unrecorded.
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::rules::{Check, Rule, Sink};
 use crate::server_conf::{ConfFile, ConfKind};
 
@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
         summary: "the latency monitor is off: latency spikes go unrecorded",
         doc: include_str!("../../../rules/conf-latency-monitor.md"),
         hides_source: false,
+        examples: InExamples::Quiet,
     },
     check: Check::Conf(latency_monitor),
     options: None,

@@ -1,7 +1,7 @@
 //! `conf-slowlog`: a slow log that is off, misses slow commands, or keeps too
 //! few entries.
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::rules::{Check, Rule, Sink};
 use crate::server_conf::{ConfFile, ConfKind};
 
@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
         summary: "a slow log that is off, misses slow commands, or keeps too few entries",
         doc: include_str!("../../../rules/conf-slowlog.md"),
         hides_source: false,
+        examples: InExamples::Quiet,
     },
     check: Check::Conf(slowlog),
     options: None,

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::key::Key;
 use crate::model::redis_modules;
 use crate::rules::queries::shapes_of;
@@ -18,6 +18,7 @@ pub static RULE: Rule = Rule {
         summary: "BF.ADD to a Bloom filter the crate never sizes with BF.RESERVE",
         doc: include_str!("../../../rules/mod-bloom-no-reserve.md"),
         hides_source: false,
+        examples: InExamples::Quiet,
     },
     check: Check::Code(bloom_no_reserve),
     options: None,

@@ -1,7 +1,7 @@
 //! `mod-json-get-modify-set`: JSON.GET then JSON.SET of the same document
 //! instead of an atomic path update.
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::redis_modules;
 use crate::rules::queries::write_back;
 use crate::rules::{Check, Rule, RuleContext, Sink};
@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
         summary: "JSON.GET then JSON.SET of the same document instead of an atomic path update",
         doc: include_str!("../../../rules/mod-json-get-modify-set.md"),
         hides_source: false,
+        examples: InExamples::Quiet,
     },
     check: Check::Code(json_get_modify_set),
     options: None,

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::flow::UseKind;
 use crate::model::{FileId, redis_modules};
 use crate::rules::queries::write_back;
@@ -19,6 +19,7 @@ pub static RULE: Rule = Rule {
             "JSON.GET of the whole document (root path) when the code reads only a few fields of it",
         doc: include_str!("../../../rules/mod-json-whole-document.md"),
         hides_source: false,
+        examples: InExamples::Quiet,
     },
     check: Check::Code(json_whole_document),
     options: None,

@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::redis_modules::{self, FieldKind};
 use crate::rules::queries::{index_name, indexes, searches};
 use crate::rules::{Check, Rule, RuleContext, Sink};
@@ -17,6 +17,7 @@ pub static RULE: Rule = Rule {
         summary: "FT.CREATE indexes a field that no search in the crate queries, sorts or returns",
         doc: include_str!("../../../rules/mod-search-index-unused-field.md"),
         hides_source: false,
+        examples: InExamples::Quiet,
     },
     check: Check::Code(search_index_unused_field),
     options: None,

@@ -1,7 +1,7 @@
 //! `mod-search-no-return`: FT.SEARCH without RETURN or NOCONTENT sends whole
 //! documents back.
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::rules::queries::{index_name, searches};
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
         summary: "FT.SEARCH without RETURN or NOCONTENT sends whole documents back",
         doc: include_str!("../../../rules/mod-search-no-return.md"),
         hides_source: false,
+        examples: InExamples::Quiet,
     },
     check: Check::Code(search_no_return),
     options: None,

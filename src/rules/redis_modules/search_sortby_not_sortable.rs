@@ -1,7 +1,7 @@
 //! `mod-search-sortby-not-sortable`: FT.SEARCH / FT.AGGREGATE sorts by a field
 //! the index does not declare SORTABLE.
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::redis_modules::FieldKind;
 use crate::rules::queries::{index_name, indexes, searches};
 use crate::rules::{Check, Rule, RuleContext, Sink};
@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
         summary: "FT.SEARCH / FT.AGGREGATE sorts by a field the index does not declare SORTABLE",
         doc: include_str!("../../../rules/mod-search-sortby-not-sortable.md"),
         hides_source: false,
+        examples: InExamples::Quiet,
     },
     check: Check::Code(search_sortby_not_sortable),
     options: None,

@@ -1,7 +1,7 @@
 //! `mod-timeseries-add-in-loop`: TS.ADD once per loop item instead of one
 //! TS.MADD or a pipeline.
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::rules::queries::is_ts_add_in_loop;
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
         summary: "TS.ADD once per loop item instead of one TS.MADD or a pipeline",
         doc: include_str!("../../../rules/mod-timeseries-add-in-loop.md"),
         hides_source: false,
+        examples: InExamples::Quiet,
     },
     check: Check::Code(timeseries_add_in_loop),
     options: None,

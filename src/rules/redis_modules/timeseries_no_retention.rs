@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::key::Key;
 use crate::model::redis_modules;
 use crate::rules::queries::shapes_of;
@@ -19,6 +19,7 @@ pub static RULE: Rule = Rule {
             "a time series created without RETENTION (or compaction rule) keeps every sample forever",
         doc: include_str!("../../../rules/mod-timeseries-no-retention.md"),
         hides_source: false,
+        examples: InExamples::Quiet,
     },
     check: Check::Code(timeseries_no_retention),
     options: None,

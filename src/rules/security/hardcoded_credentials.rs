@@ -1,7 +1,7 @@
 //! `sec-hardcoded-credentials`: a Redis URL with a password written in the
 //! code.
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::source::url_password;
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
         summary: "a Redis URL with a password written in the code",
         doc: include_str!("../../../rules/sec-hardcoded-credentials.md"),
         hides_source: true,
+        examples: InExamples::Reported,
     },
     check: Check::Code(hardcoded_credentials),
     options: None,

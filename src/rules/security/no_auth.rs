@@ -1,7 +1,7 @@
 //! `conf-no-auth`: a Redis server reachable from the network without a
 //! password.
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::rules::{Check, Rule, Sink};
 use crate::server_conf::{ConfFile, ConfKind, Directive};
 
@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
         summary: "a Redis server reachable from the network without a password",
         doc: include_str!("../../../rules/conf-no-auth.md"),
         hides_source: false,
+        examples: InExamples::Reported,
     },
     check: Check::Conf(no_auth),
     options: None,
@@ -65,7 +66,7 @@ fn has_auth(conf: &ConfFile) -> bool {
 fn no_auth(conf: &ConfFile, sink: &mut Sink) {
     // Auth may be set where this file cannot see (an include, a config file
     // on the command line): only judge what is complete.
-    if conf.kind == ConfKind::Sentinel || !conf.complete || has_auth(conf) {
+    if conf.kind == ConfKind::Sentinel || !conf.judges_absence() || has_auth(conf) {
         return;
     }
     let open_mode = conf

@@ -1,7 +1,7 @@
 //! `sec-plaintext-remote`: a redis:// URL to a remote host: traffic and
 //! password travel unencrypted.
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::rules::queries::{is_remote, parse_url};
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
         summary: "a redis:// URL to a remote host: traffic and password travel unencrypted",
         doc: include_str!("../../../rules/sec-plaintext-remote.md"),
         hides_source: true,
+        examples: InExamples::Reported,
     },
     check: Check::Code(plaintext_remote),
     options: None,

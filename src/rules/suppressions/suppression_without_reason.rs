@@ -1,7 +1,7 @@
 //! `suppression-without-reason`: a `redis-lint: allow` comment that does not say why after `--`. Its findings are made by
 //! the suppression pass (`crate::suppress`); this rule only labels them.
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::rules::{Check, Rule};
 
 pub static RULE: Rule = Rule {
@@ -13,6 +13,7 @@ pub static RULE: Rule = Rule {
         summary: "A `redis-lint: allow` comment that does not say why after `--`",
         doc: include_str!("../../../rules/suppression-without-reason.md"),
         hides_source: false,
+        examples: InExamples::Reported,
     },
     check: Check::Label,
     options: None,

@@ -1,7 +1,7 @@
 //! `unknown-rule-in-suppression`: a `redis-lint:` comment naming no rule, or that cannot be read. Its findings are made by
 //! the suppression pass (`crate::suppress`); this rule only labels them.
 
-use crate::diagnostic::{Activation, Impact, RuleMeta};
+use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::rules::{Check, Rule};
 
 pub static RULE: Rule = Rule {
@@ -13,6 +13,7 @@ pub static RULE: Rule = Rule {
         summary: "A `redis-lint:` comment naming no rule, or that cannot be read",
         doc: include_str!("../../../rules/unknown-rule-in-suppression.md"),
         hides_source: false,
+        examples: InExamples::Reported,
     },
     check: Check::Label,
     options: None,

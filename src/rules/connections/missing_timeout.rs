@@ -3,7 +3,7 @@
 
 use crate::diagnostic::{Activation, Impact, RuleMeta};
 use crate::model::{ConnKind, CreationKind, FredTimeout, Lib};
-use crate::rules::{Check, Rule, RuleContext, Sink};
+use crate::rules::{GroupKey, SiteRole, Check, Rule, RuleContext, Sink};
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -65,7 +65,7 @@ fn missing_timeout(ctx: &RuleContext, sink: &mut Sink) {
             _ => None,
         };
         if let Some((message, help)) = problem {
-            sink.report(c.file, c.span, message, help);
+            sink.report_in(GroupKey::connection(c), SiteRole::Origin, c.file, c.span, message, help);
         }
     }
     for d in &model.disabled_timeouts {

@@ -185,10 +185,14 @@ fn fixtures_report_exactly_their_annotations() {
         report.push_str(&format!("unexpected {file}:{line} {rule}: {msg}\n"));
     }
     for (file, line, rule) in expected.related.difference(&got_related) {
-        report.push_str(&format!("missing    {file}:{line} +{rule} (related site)\n"));
+        report.push_str(&format!(
+            "missing    {file}:{line} +{rule} (related site)\n"
+        ));
     }
     for (file, line, rule) in got_related.difference(&expected.related) {
-        report.push_str(&format!("unexpected {file}:{line} +{rule} (related site)\n"));
+        report.push_str(&format!(
+            "unexpected {file}:{line} +{rule} (related site)\n"
+        ));
     }
     assert!(
         report.is_empty(),

@@ -54,8 +54,8 @@ impl GroupKey {
     fn related_label(&self) -> &'static str {
         match self {
             GroupKey::KeyTemplate(_) => "the same key template, used here",
-            GroupKey::Connection(_) => "the same connection origin, here",
-            GroupKey::CheckedKey { .. } => "the same check gates this write too",
+            GroupKey::Connection(_) => "connects the same way here",
+            GroupKey::CheckedKey { .. } => "another write decided by the same check",
         }
     }
 }
@@ -131,7 +131,7 @@ pub fn merge(reported: Vec<Reported>) -> Vec<Finding> {
     for id in order {
         let mut members = groups.remove(&id).unwrap_or_default();
         let at = |f: &Finding| (f.file, f.span.start.line, f.span.start.col);
-        members.sort_by(|a, b| at(&a.1).cmp(&at(&b.1)));
+        members.sort_by_key(|(_, f)| at(f));
         let primary = members
             .iter()
             .position(|(role, _)| *role == SiteRole::Origin)

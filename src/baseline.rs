@@ -131,23 +131,37 @@ impl Fnv {
 
 type Key = (String, String, String);
 
-/// The key of each finding, in order (one line index per file).
+/// Makes baseline keys, with one line index per file.
+struct Keyer<'a> {
+    outcome: &'a Outcome,
+    indexes: HashMap<FileId, LineIndex<'a>>,
+}
+
+impl Keyer<'_> {
+    fn key(&mut self, rule: &str, file: FileId, span: Span) -> Key {
+        let shown = self.outcome.file(file);
+        let index = self
+            .indexes
+            .entry(file)
+            .or_insert_with(|| LineIndex::new(&shown.source));
+        (
+            rule.to_string(),
+            shown.display.clone(),
+            fingerprint_in(index, rule, &shown.display, span),
+        )
+    }
+}
+
+/// The key of each finding, in order.
 fn keys(outcome: &Outcome) -> Vec<Key> {
-    let mut indexes: HashMap<FileId, LineIndex> = HashMap::new();
+    let mut keyer = Keyer {
+        outcome,
+        indexes: HashMap::new(),
+    };
     outcome
         .findings
         .iter()
-        .map(|f| {
-            let file = outcome.file(f.file);
-            let index = indexes
-                .entry(f.file)
-                .or_insert_with(|| LineIndex::new(&file.source));
-            (
-                f.rule.id.to_string(),
-                file.display.clone(),
-                fingerprint_in(index, f.rule.id, &file.display, f.span),
-            )
-        })
+        .map(|f| keyer.key(f.rule.id, f.file, f.span))
         .collect()
 }
 
@@ -257,16 +271,29 @@ pub fn apply(baseline: &Baseline, outcome: &mut Outcome) -> BaselineReport {
             .entry((e.rule.clone(), e.file.clone(), e.fingerprint.clone()))
             .or_default() += e.count;
     }
-    let keep: Vec<bool> = keys(outcome)
-        .into_iter()
-        .map(|key| match left.get_mut(&key) {
-            Some(n) if *n > 0 => {
-                *n -= 1;
-                false
+    let mut take = |key: &Key| match left.get_mut(key) {
+        Some(n) if *n > 0 => {
+            *n -= 1;
+            true
+        }
+        _ => false,
+    };
+    let mut keyer = Keyer {
+        outcome,
+        indexes: HashMap::new(),
+    };
+    let mut keep = Vec::with_capacity(outcome.findings.len());
+    for f in &outcome.findings {
+        let listed = take(&keyer.key(f.rule.id, f.file, f.span));
+        // A baseline written before findings were grouped lists every
+        // site: the entries of a listed group's other sites are used too.
+        if listed {
+            for r in &f.related {
+                take(&keyer.key(f.rule.id, r.file, r.span));
             }
-            _ => true,
-        })
-        .collect();
+        }
+        keep.push(!listed);
+    }
     let before = outcome.findings.len();
     let mut keep = keep.into_iter();
     outcome.findings.retain(|_| keep.next().unwrap_or(true));

@@ -165,6 +165,18 @@ pub struct Finding {
     /// A machine-applicable fix, when one is safe.
     pub fix: Option<Fix>,
     pub level: Level,
+    /// Other sites of the same problem (the same key template, connection
+    /// origin or check), reported with this one instead of on their own.
+    pub related: Vec<Related>,
+}
+
+/// Another site of a finding's problem.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Related {
+    pub file: FileId,
+    pub span: Span,
+    /// What this site is, e.g. "the same key template, used here".
+    pub message: String,
 }
 
 impl Finding {

@@ -75,7 +75,7 @@ fn usage_errors_exit_two() {
 fn json_document_shape() {
     let (code, doc) = json(&["fixtures/src/key_design/keys_command.rs"]);
     assert_eq!(code, 1);
-    assert_eq!(doc["version"], 1);
+    assert_eq!(doc["version"], 2);
     let diags = doc["diagnostics"].as_array().unwrap();
     assert!(!diags.is_empty());
     for d in diags {
@@ -355,7 +355,7 @@ fn every_output_format_and_output_file() {
     assert!(written.stdout.is_empty(), "report goes to the file");
     let doc: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&out_file).unwrap()).unwrap();
-    assert_eq!(doc["version"], 1);
+    assert_eq!(doc["version"], 2);
 }
 
 #[test]

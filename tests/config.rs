@@ -35,7 +35,9 @@ fn run(dir: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
-/// (rule, file, severity) of each diagnostic, and the exit code.
+/// (rule, file, severity) of each site reported (a diagnostic and each of
+/// its related sites: the copy of `SOURCE` in `admin/` shares its key
+/// templates), and the exit code.
 fn lint(dir: &Path, args: &[&str]) -> (i32, Vec<(String, String, String)>) {
     let mut all = vec!["--format", "json"];
     all.extend_from_slice(args);
@@ -51,12 +53,18 @@ fn lint(dir: &Path, args: &[&str]) -> (i32, Vec<(String, String, String)>) {
         .as_array()
         .unwrap()
         .iter()
-        .map(|d| {
-            (
-                d["rule"].as_str().unwrap().to_string(),
-                d["file"].as_str().unwrap().to_string(),
-                d["severity"].as_str().unwrap().to_string(),
-            )
+        .flat_map(|d| {
+            let site = |file: &serde_json::Value| {
+                (
+                    d["rule"].as_str().unwrap().to_string(),
+                    file.as_str().unwrap().to_string(),
+                    d["severity"].as_str().unwrap().to_string(),
+                )
+            };
+            let related = d["related"].as_array().unwrap().iter();
+            std::iter::once(site(&d["file"]))
+                .chain(related.map(|r| site(&r["file"])))
+                .collect::<Vec<_>>()
         })
         .collect();
     (out.status.code().unwrap(), diags)

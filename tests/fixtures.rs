@@ -1,5 +1,6 @@
 //! The fixtures are the spec: every `//~ rule-id` annotation in `fixtures/`
-//! must be reported on its line, and nothing else may be.
+//! must be reported on its line, every `//~ +rule-id` must be a related site
+//! of a finding of that rule, and nothing else may be.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -8,6 +9,13 @@ use redis_lint::engine::{self, Options, Prefilter};
 use redis_lint::rules::REGISTRY;
 
 type Expected = BTreeSet<(String, u32, String)>;
+
+/// What the annotations expect: findings, and related sites of findings.
+#[derive(Default)]
+struct Annotations {
+    findings: Expected,
+    related: Expected,
+}
 
 /// The fixture folders linted as one would lint a crate; `parse_errors/` is
 /// exercised by the CLI tests. `crates/` holds small crates with their own
@@ -29,14 +37,15 @@ fn rs_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// Parses `//~ rule-a rule-b`: at the end of a code line it names that
-/// line; on a line of its own, the code line above.
-fn annotations(root: &Path) -> Expected {
+/// Parses `//~ rule-a rule-b +rule-c`: at the end of a code line it names
+/// that line; on a line of its own, the code line above. `+rule-c` says the
+/// line is a related site of a `rule-c` finding reported elsewhere.
+fn annotations(root: &Path) -> Annotations {
     let mut files = Vec::new();
     for dir in LINTED {
         rs_files(&root.join(dir), &mut files);
     }
-    let mut expected = Expected::new();
+    let mut expected = Annotations::default();
     for file in files {
         let text = std::fs::read_to_string(&file).unwrap();
         let rel = file
@@ -61,13 +70,17 @@ fn annotations(root: &Path) -> Expected {
             let Some(at) = line.find("//~") else { continue };
             let ids: Vec<&str> = line[at + 3..].split_whitespace().collect();
             assert!(!ids.is_empty(), "{rel}:{}: empty annotation", i + 1);
-            for id in ids {
+            for token in ids {
+                let (id, set) = match token.strip_prefix('+') {
+                    Some(id) => (id, &mut expected.related),
+                    None => (token, &mut expected.findings),
+                };
                 assert!(
                     REGISTRY.iter().any(|r| r.meta.id == id),
                     "{rel}:{}: annotation names unknown rule `{id}`",
                     i + 1
                 );
-                expected.insert((rel.clone(), target, id.to_string()));
+                set.insert((rel.clone(), target, id.to_string()));
             }
         }
     }
@@ -141,13 +154,24 @@ fn fixtures_report_exactly_their_annotations() {
             )
         })
         .collect();
-    let missing: Vec<_> = expected.difference(&got).collect();
-    let unexpected: Vec<_> = got.difference(&expected).collect();
+    let got_related: Expected = outcome
+        .findings
+        .iter()
+        .flat_map(|f| {
+            f.related.iter().map(|r| {
+                (
+                    outcome.file(r.file).display.clone(),
+                    r.span.start.line,
+                    f.rule.id.to_string(),
+                )
+            })
+        })
+        .collect();
     let mut report = String::new();
-    for (file, line, rule) in &missing {
+    for (file, line, rule) in expected.findings.difference(&got) {
         report.push_str(&format!("missing    {file}:{line} {rule}\n"));
     }
-    for (file, line, rule) in &unexpected {
+    for (file, line, rule) in got.difference(&expected.findings) {
         let msg = outcome
             .findings
             .iter()
@@ -160,6 +184,16 @@ fn fixtures_report_exactly_their_annotations() {
             .unwrap_or("");
         report.push_str(&format!("unexpected {file}:{line} {rule}: {msg}\n"));
     }
+    for (file, line, rule) in expected.related.difference(&got_related) {
+        report.push_str(&format!(
+            "missing    {file}:{line} +{rule} (related site)\n"
+        ));
+    }
+    for (file, line, rule) in got_related.difference(&expected.related) {
+        report.push_str(&format!(
+            "unexpected {file}:{line} +{rule} (related site)\n"
+        ));
+    }
     assert!(
         report.is_empty(),
         "fixtures disagree with the linter:\n{report}"
@@ -171,7 +205,7 @@ fn fixtures_report_exactly_their_annotations() {
         .filter(|r| !matches!(r.check, redis_lint::rules::Check::Conf(_)))
     {
         assert!(
-            expected.iter().any(|(_, _, r)| r == rule.meta.id),
+            expected.findings.iter().any(|(_, _, r)| r == rule.meta.id),
             "rule {} has no firing fixture",
             rule.meta.id
         );

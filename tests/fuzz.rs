@@ -894,7 +894,7 @@ fn check_doc(
     text_of: &dyn Fn(&str) -> Option<String>,
 ) -> Result<(), String> {
     let bad = |why: &str, d: &Value| Err(format!("{why}: {d:#}"));
-    if doc["version"] != 1 {
+    if doc["version"] != 2 {
         return bad("version", doc);
     }
     let Some(diags) = doc["diagnostics"].as_array() else {

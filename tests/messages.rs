@@ -32,6 +32,15 @@ fn each_rule_says_what_its_snapshot_says() {
             f.message,
             f.help
         ));
+        for r in &f.related {
+            by_rule.entry(f.rule.id).or_default().push_str(&format!(
+                "  related: {}:{}:{} {}\n",
+                outcome.file(r.file).display,
+                r.span.start.line,
+                r.span.start.col + 1,
+                r.message
+            ));
+        }
     }
     let mut settings = insta::Settings::clone_current();
     settings.set_prepend_module_to_snapshot(true);

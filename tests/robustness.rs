@@ -280,9 +280,9 @@ fn lint(dir: &Path, paths: &[&str]) -> Linted {
     linted
 }
 
-/// The README's schema (version 1).
+/// The README's schema (version 2).
 fn check_schema(doc: &Value) {
-    assert_eq!(doc["version"], 1, "{doc:#}");
+    assert_eq!(doc["version"], 2, "{doc:#}");
     let diags = doc["diagnostics"].as_array().expect("diagnostics array");
     let mut problems = 0;
     for d in diags {
@@ -294,6 +294,10 @@ fn check_schema(doc: &Value) {
                 d[field].as_u64().is_some_and(|n| n >= 1),
                 "{field} must be 1-based in {d}"
             );
+        }
+        for r in d["related"].as_array().expect("related array") {
+            assert!(r["file"].is_string() && r["message"].is_string(), "{r}");
+            assert!(r["line"].as_u64().is_some_and(|n| n >= 1), "{r}");
         }
         // A file problem has no guide section (README); a finding has one,
         // whatever its id (`conn-swallowed-error` is a rule).

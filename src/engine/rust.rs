@@ -85,15 +85,14 @@ pub(super) fn check_units(
         .collect();
     let mut manifest_problems = BTreeSet::new();
     for checked in results {
-        for mut f in checked.findings {
-            let file = &outcome.files[f.file as usize];
+        for f in checked.findings {
+            let Some(f) = at_configured_level(f, &units.configs, outcome) else {
+                continue;
+            };
             let config = units.configs[f.file as usize].as_deref();
-            if let Some(config) = config {
-                f.level = config.level(f.rule, &file.path);
-            }
             let examples = config.map_or(LintExamples::Defects, |c| c.lint_examples);
             let quiet = units.roles[f.file as usize] == Role::Example && !examples.reports(f.rule);
-            if f.level != Level::Allow && !quiet {
+            if !quiet {
                 outcome.findings.push(f);
             }
         }
@@ -130,6 +129,33 @@ struct Unit<'a> {
     key: UnitKey,
     files: &'a [(FileId, FileFacts)],
     workspace: &'a Arc<Workspace>,
+}
+
+/// A finding at the level its file's configuration sets, `None` when that
+/// is `allow`. The related sites in files that allow the rule are dropped;
+/// when the primary site's file allows it, the first site left becomes
+/// the primary.
+fn at_configured_level(
+    mut f: Finding,
+    configs: &[Option<Arc<Config>>],
+    outcome: &Outcome,
+) -> Option<Finding> {
+    let (rule, default) = (f.rule, f.level);
+    let level = |file: FileId| match &configs[file as usize] {
+        Some(config) => config.level(rule, &outcome.files[file as usize].path),
+        None => default,
+    };
+    f.related.retain(|r| level(r.file) != Level::Allow);
+    f.level = level(f.file);
+    if f.level == Level::Allow {
+        if f.related.is_empty() {
+            return None;
+        }
+        let first = f.related.remove(0);
+        (f.file, f.span) = (first.file, first.span);
+        f.level = level(f.file);
+    }
+    Some(f)
 }
 
 /// Links one unit and checks it. A bug in linking or in a rule costs this

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use super::symbols::Symbols;
 use super::FileLink;
-use crate::extract::facts::RawCreation;
+use crate::extract::facts::{Op, RawCreation, Recv, Root};
 use crate::model::{
     ConnTimeout, CrateModel, Creation, CreationKind, DisabledTimeout, FnInfo, FredTimeout, Lib,
     LockedConnection, PubSubUse, StoredConnection, Timeout,
@@ -85,6 +85,7 @@ impl FileLink<'_> {
                 seq: raw.seq,
                 in_loop: raw.in_loop,
                 binding: raw.binding.clone(),
+                on_field: on_field(&raw.recv),
                 response_timeout,
             });
             creation_ids.insert(raw_idx, model.creations.len() - 1);
@@ -190,5 +191,20 @@ fn fred_settings(kind: CreationKind, info: &FnInfo) -> CreationKind {
     CreationKind::FredClient {
         command_timeout,
         reconnect: reconnect || info.sets_reconnect_policy,
+    }
+}
+
+/// The struct field a constructor is called on: `self.client` in
+/// `self.client.get_connection()`.
+fn on_field(recv: &Recv) -> Option<(String, String)> {
+    match recv {
+        Recv::Path {
+            root: Root::Type { name, .. },
+            ops,
+        } => match ops.first() {
+            Some(Op::Field(field)) => Some((name.clone(), field.clone())),
+            _ => None,
+        },
+        _ => None,
     }
 }

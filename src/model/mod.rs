@@ -407,6 +407,9 @@ pub struct Creation {
     pub in_loop: bool,
     /// The `let` name it was bound to, if any.
     pub binding: Option<String>,
+    /// The struct field it is called on (`self.client.get_connection()`):
+    /// (struct, field). Every method of the struct connects the same way.
+    pub on_field: Option<(String, String)>,
     /// The response / read / command timeout it is made with (or that is
     /// set on its binding later in the same fn).
     pub response_timeout: ConnTimeout,

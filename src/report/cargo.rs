@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::{byte_range, col1, display_of, shown, source_of};
-use crate::diagnostic::{Applicability, Finding, Severity};
+use crate::diagnostic::{Applicability, Finding, Related, Severity};
 use crate::diagnostic::{Outcome, Problem};
 use crate::source::Span;
 use crate::source::{escape_controls, LineBreaks};
@@ -52,7 +52,17 @@ fn cargo_messages_of(outcome: &Outcome) -> String {
     for f in &outcome.findings {
         success &= f.severity() != Severity::Error;
         let file = display_of(outcome, f.file);
-        let diag = finding_diagnostic(file, source_of(outcome, f.file), f);
+        let related: Vec<RelatedSite> = f
+            .related
+            .iter()
+            .map(|r| RelatedSite {
+                file: display_of(outcome, r.file),
+                source: source_of(outcome, r.file),
+                related: r,
+            })
+            .collect();
+        let also = super::related::all_sites(outcome, f);
+        let diag = finding_diagnostic(file, source_of(outcome, f.file), f, &related, also);
         push_line(&mut out, &compiler_message(file, diag));
     }
     push_line(
@@ -159,7 +169,20 @@ fn compiler_message<'a>(file: &'a str, message: Diagnostic) -> CompilerMessage<'
     }
 }
 
-fn finding_diagnostic(file: &str, source: &str, f: &Finding) -> Diagnostic {
+/// Another site of a finding, with its file's name and text.
+struct RelatedSite<'a> {
+    file: &'a str,
+    source: &'a str,
+    related: &'a Related,
+}
+
+fn finding_diagnostic(
+    file: &str,
+    source: &str,
+    f: &Finding,
+    related: &[RelatedSite],
+    also: Option<String>,
+) -> Diagnostic {
     let level = match f.severity() {
         Severity::Error => "error",
         Severity::Warning => "warning",
@@ -172,6 +195,18 @@ fn finding_diagnostic(file: &str, source: &str, f: &Finding) -> Diagnostic {
         primary.text.clear();
     }
     let mut children = vec![child(&f.help, Vec::new())];
+    // Each other site of the problem: a note pointing at it, as rustc
+    // points at a previous definition.
+    for r in related {
+        let mut at = span(r.file, r.source, r.related.span, None, None);
+        if f.hides_source() {
+            at.text.clear();
+        }
+        children.push(Diagnostic {
+            level: "note",
+            ..child(&r.related.message, vec![at])
+        });
+    }
     if let Some(fix) = f.fix.as_ref().filter(|fix| !fix.edits.is_empty()) {
         let spans = fix
             .edits
@@ -196,7 +231,11 @@ fn finding_diagnostic(file: &str, source: &str, f: &Finding) -> Diagnostic {
         shown,
         f.span,
         &label,
-        &[("help", &f.help), ("note", &docs)],
+        &[("help", f.help.as_str())]
+            .into_iter()
+            .chain(also.iter().map(|a| ("note", a.as_str())))
+            .chain([("note", docs.as_str())])
+            .collect::<Vec<_>>(),
     );
     Diagnostic {
         message_type: "diagnostic",

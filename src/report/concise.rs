@@ -6,7 +6,8 @@ use super::{col1, display_of, one_line, summary_line};
 use crate::diagnostic::Outcome;
 
 /// `path:line:col: IMPACT rule-id: message` (`[*] message` when `--fix`
-/// can fix it), one line per diagnostic (file
+/// can fix it; `(also at N other sites: path:line:col, ...)` after it for
+/// a problem found at several sites), one line per diagnostic (file
 /// problems first, as `path:line:col: ERROR parse-error: message`), then
 /// the summary line of the human output.
 ///
@@ -36,14 +37,17 @@ fn concise_of(outcome: &Outcome) -> String {
     for f in &outcome.findings {
         let _ = writeln!(
             out,
-            "{}:{}:{}: {} {}: {}{}",
+            "{}:{}:{}: {} {}: {}{}{}",
             one_line(display_of(outcome, f.file)),
             f.span.start.line.max(1),
             col1(f.span.start.col),
             f.rule.impact,
             f.rule.id,
             if f.has_safe_fix() { "[*] " } else { "" },
-            one_line(&f.message)
+            one_line(&f.message),
+            super::related::all_sites(outcome, f)
+                .map(|s| format!(" ({s})"))
+                .unwrap_or_default()
         );
     }
     out.push_str(&summary_line(outcome));

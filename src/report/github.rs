@@ -16,7 +16,9 @@ use crate::source::{escape_controls, LineBreaks, Span};
 /// ([`Finding::severity`](crate::diagnostic::Finding::severity): the impact's,
 /// or warning where the configuration says `warn`), `::warning` for
 /// warnings, `::notice` for information. The message is the finding's
-/// message, then `help: ...` on a second line. Lines and columns are
+/// message, then (for a problem found at several sites, which gets one
+/// annotation) `also at N other sites: path:line:col, ...` on its own line,
+/// then `help: ...` on the last line. Lines and columns are
 /// 1-based, columns count characters and `endColumn` is exclusive; the
 /// columns are left out when the span covers several lines (GitHub
 /// annotates columns only within one line), and a problem without a
@@ -45,7 +47,10 @@ fn github_of(outcome: &Outcome) -> String {
         let mut props = vec![("file", display_of(outcome, f.file).to_string())];
         position(&mut props, f.span);
         props.push(("title", format!("{} ({})", f.rule.id, f.rule.impact)));
-        let message = format!("{}\nhelp: {}", f.message, f.help);
+        let message = match super::related::all_sites(outcome, f) {
+            Some(sites) => format!("{}\n{sites}\nhelp: {}", f.message, f.help),
+            None => format!("{}\nhelp: {}", f.message, f.help),
+        };
         out.push_str(&command(level, &props, &message));
     }
     out

@@ -12,6 +12,7 @@ mod cargo;
 mod concise;
 mod github;
 mod redact;
+mod related;
 mod sarif;
 
 use std::borrow::Cow;
@@ -243,19 +244,47 @@ fn human_of(outcome: &Outcome, color: bool) -> String {
             // Fixable with `--fix`, marked as ruff marks it.
             if f.has_safe_fix() { " [*]" } else { "" }
         );
-        let help = format!("{}\n(rule docs: rules/{}.md)", shown(&f.help), f.rule.id);
+        // Sites in this file are labelled in the snippet; the others named.
+        let labelled = snippet_fits(f.span) && !f.hides_source();
+        let (here, elsewhere): (Vec<_>, Vec<_>) = f
+            .related
+            .iter()
+            .partition(|r| labelled && r.file == f.file && snippet_fits(r.span));
+        let help = match related::also_at(
+            outcome,
+            if labelled {
+                elsewhere
+            } else {
+                f.related.iter().collect()
+            },
+        ) {
+            Some(sites) => format!(
+                "{}\n{}\n(rule docs: rules/{}.md)",
+                shown(&f.help),
+                shown(&sites),
+                f.rule.id
+            ),
+            None => format!("{}\n(rule docs: rules/{}.md)", shown(&f.help), f.rule.id),
+        };
         // A snippet of a Redis URL literal could print a password the
         // linter does not recognise as one: those findings name the place
         // without quoting it, and keep their rule id and help.
-        let report = if snippet_fits(f.span) && !f.hides_source() {
+        let report = if labelled {
+            let secondary = here.iter().map(|r| {
+                LabeledSpan::new_with_span(
+                    Some(r.message.clone()),
+                    text.range(byte_range(&file.source, r.span)),
+                )
+            });
             let diag = MietteDiagnostic::new(shown(&f.message))
                 .with_code(code)
                 .with_severity(severity(f.severity()))
                 .with_help(help)
-                .with_label(LabeledSpan::new_with_span(
+                .with_label(LabeledSpan::new_primary_with_span(
                     Some(f.rule.summary.to_string()),
                     text.range(byte_range(&file.source, f.span)),
-                ));
+                ))
+                .and_labels(secondary);
             Report::new(diag).with_source_code(Excerpt::new(&display, text.text.clone()))
         } else {
             Report::new(
@@ -341,6 +370,9 @@ fn summary_line(outcome: &Outcome) -> String {
     s
 }
 
+/// The JSON schema version: 2 added `related` to every diagnostic.
+const JSON_VERSION: u32 = 2;
+
 #[derive(Serialize)]
 struct JsonReport<'a> {
     version: u32,
@@ -362,6 +394,19 @@ struct JsonDiagnostic<'a> {
     end_line: u32,
     end_column: u32,
     fix: Option<JsonFix<'a>>,
+    /// The problem's other sites (schema version 2).
+    related: Vec<JsonRelated<'a>>,
+}
+
+/// Another site of a diagnostic's problem: 1-based, columns in characters.
+#[derive(Serialize)]
+struct JsonRelated<'a> {
+    file: &'a str,
+    line: u32,
+    column: u32,
+    end_line: u32,
+    end_column: u32,
+    message: &'a str,
 }
 
 #[derive(Serialize)]
@@ -410,14 +455,14 @@ struct JsonSummary {
     problems: usize,
 }
 
-/// The `--format json` document (schema version 1, see README).
+/// The `--format json` document (schema version 2, see README).
 pub fn json(outcome: &Outcome) -> String {
     redact::with_redacted(outcome, json_of)
 }
 
 fn json_of(outcome: &Outcome) -> String {
     let report = JsonReport {
-        version: 1,
+        version: JSON_VERSION,
         diagnostics: diagnostics(outcome),
         summary: summary(outcome),
     };
@@ -435,7 +480,7 @@ fn json_of(outcome: &Outcome) -> String {
 /// consumer can stream the diagnostics as they are read, tell the summary
 /// apart by its only key (a diagnostic always has `rule`), and know the
 /// output is complete when it sees it. Unlike the document there is no
-/// `version` field: the lines follow schema version 1.
+/// `version` field: the lines follow schema version [`JSON_VERSION`].
 pub fn json_lines(outcome: &Outcome) -> String {
     redact::with_redacted(outcome, json_lines_of)
 }
@@ -481,22 +526,37 @@ fn diagnostics(outcome: &Outcome) -> Vec<JsonDiagnostic<'_>> {
                 end_line: span.end.line.max(1),
                 end_column: col1(span.end.col),
                 fix: None,
+                related: Vec::new(),
             }
         })
         .collect();
-    diagnostics.extend(outcome.findings.iter().map(|f| JsonDiagnostic {
-        rule: f.rule.id,
-        section: Some(f.rule.section),
-        impact: Some(f.rule.impact.as_str()),
-        severity: f.severity().as_str(),
-        message: &f.message,
-        help: Some(&f.help),
-        file: display_of(outcome, f.file),
-        line: f.span.start.line,
-        column: col1(f.span.start.col),
-        end_line: f.span.end.line,
-        end_column: col1(f.span.end.col),
-        fix: json_fix(&f.fix),
+    diagnostics.extend(outcome.findings.iter().map(|f| {
+        JsonDiagnostic {
+            rule: f.rule.id,
+            section: Some(f.rule.section),
+            impact: Some(f.rule.impact.as_str()),
+            severity: f.severity().as_str(),
+            message: &f.message,
+            help: Some(&f.help),
+            file: display_of(outcome, f.file),
+            line: f.span.start.line,
+            column: col1(f.span.start.col),
+            end_line: f.span.end.line,
+            end_column: col1(f.span.end.col),
+            fix: json_fix(&f.fix),
+            related: f
+                .related
+                .iter()
+                .map(|r| JsonRelated {
+                    file: display_of(outcome, r.file),
+                    line: r.span.start.line,
+                    column: col1(r.span.start.col),
+                    end_line: r.span.end.line,
+                    end_column: col1(r.span.end.col),
+                    message: &r.message,
+                })
+                .collect(),
+        }
     }));
     diagnostics
 }

@@ -235,6 +235,24 @@ fn result(outcome: &Outcome, f: &Finding, index: usize, fingerprint: String) -> 
         }])
         .partial_fingerprints(BTreeMap::from([(FINGERPRINT_KEY.to_string(), fingerprint)]))
         .build();
+    if !f.related.is_empty() {
+        result.related_locations = Some(
+            f.related
+                .iter()
+                .enumerate()
+                .map(|(i, r)| Location {
+                    id: Some(i as i64),
+                    message: Some(message(r.message.clone())),
+                    physical_location: Some(PhysicalLocation {
+                        artifact_location: Some(artifact_location(display_of(outcome, r.file))),
+                        region: Some(region(r.span)),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                })
+                .collect(),
+        );
+    }
     result.fixes = f
         .fix
         .as_ref()

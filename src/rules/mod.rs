@@ -24,6 +24,7 @@ mod commands;
 mod connections;
 mod data_structures;
 mod docs;
+mod group;
 mod key_design;
 mod memory;
 mod monitoring;
@@ -38,6 +39,8 @@ use std::fmt;
 use std::sync::LazyLock;
 
 pub use docs::{page, readme_table};
+use group::Reported;
+pub use group::{GroupKey, SiteRole};
 pub use options::{OptionError, RuleOptions, RuleOptionsSet};
 
 use crate::diagnostic::{Activation, Finding, Fix, Impact, Level, RuleMeta};
@@ -188,16 +191,33 @@ fn selects(sel: &str, rule: &Rule) -> bool {
 /// Where a rule reports; tags each finding with the running rule.
 pub struct Sink<'a> {
     rule: &'static Rule,
-    out: &'a mut Vec<Finding>,
+    out: &'a mut Vec<Reported>,
 }
 
 impl<'a> Sink<'a> {
-    pub fn new(rule: &'static Rule, out: &'a mut Vec<Finding>) -> Sink<'a> {
+    fn new(rule: &'static Rule, out: &'a mut Vec<Reported>) -> Sink<'a> {
         Sink { rule, out }
     }
 
     pub fn report(&mut self, file: FileId, span: Span, message: String, help: String) {
         self.report_with_fix(file, span, message, help, None);
+    }
+
+    /// Reports one site of a problem several sites share (`key`): the
+    /// findings of a group become one, at its first `Origin` site.
+    pub fn report_in(
+        &mut self,
+        key: GroupKey,
+        role: SiteRole,
+        file: FileId,
+        span: Span,
+        message: String,
+        help: String,
+    ) {
+        self.report_with_fix(file, span, message, help, None);
+        if let Some(last) = self.out.last_mut() {
+            last.group = Some((key, role));
+        }
     }
 
     pub fn report_with_fix(
@@ -208,14 +228,18 @@ impl<'a> Sink<'a> {
         help: String,
         fix: Option<Fix>,
     ) {
-        self.out.push(Finding {
-            rule: &self.rule.meta,
-            file,
-            span,
-            message: shorten_quotes(message),
-            help: shorten_quotes(help),
-            fix,
-            level: Level::Deny,
+        self.out.push(Reported {
+            finding: Finding {
+                rule: &self.rule.meta,
+                file,
+                span,
+                message: shorten_quotes(message),
+                help: shorten_quotes(help),
+                fix,
+                level: Level::Deny,
+                related: Vec::new(),
+            },
+            group: None,
         });
     }
 }
@@ -254,7 +278,8 @@ fn shorten_quotes(text: String) -> String {
 }
 
 /// Runs the given rules over one crate, with the options of its
-/// configuration (the defaults without one).
+/// configuration (the defaults without one), and merges the findings that
+/// are one problem (see [`group`]).
 pub fn run(
     model: &CrateModel,
     options: Option<&RuleOptionsSet>,
@@ -270,7 +295,7 @@ pub fn run(
             check(&ctx, &mut Sink::new(rule, &mut out));
         }
     }
-    out
+    group::merge(out)
 }
 
 /// Runs the given rules over one configuration file.
@@ -281,7 +306,7 @@ pub fn run_conf(conf: &crate::server_conf::ConfFile, rules: &[&'static Rule]) ->
             check(conf, &mut Sink::new(rule, &mut out));
         }
     }
-    out
+    out.into_iter().map(|r| r.finding).collect()
 }
 
 #[cfg(test)]

@@ -25,6 +25,7 @@ pub(super) fn meta(
         help,
         fix: None,
         level: Level::Deny,
+        related: Vec::new(),
     }
 }
 
@@ -38,7 +39,7 @@ pub(super) fn meta(
 /// from disk when it may hold a suppression, so that its stale
 /// suppressions are reported too; its text is then kept in the outcome.
 pub fn apply(outcome: &mut Outcome, ran: &RulesRun) {
-    let mut per_file: HashMap<FileId, (Suppressions, Vec<Vec<bool>>)> = HashMap::new();
+    let mut per_file: PerFile = HashMap::new();
     for (id, file) in outcome.files.iter_mut().enumerate() {
         if ran.is_context(id as FileId) {
             continue;
@@ -64,23 +65,17 @@ pub fn apply(outcome: &mut Outcome, ran: &RulesRun) {
         return;
     }
 
-    outcome.findings.retain(|f| {
-        let Some((sups, used)) = per_file.get_mut(&f.file) else {
-            return true;
-        };
-        let mut silenced = false;
-        for (s, used) in sups.items.iter().zip(used.iter_mut()) {
-            if !s.applies_on(f.span.start.line) {
-                continue;
-            }
-            for (r, used) in s.rules.iter().zip(used.iter_mut()) {
-                if r.id == f.rule.id || r.id == "all" {
-                    *used = true;
-                    silenced = true;
-                }
-            }
+    // A group is reported at its primary site: a suppression there covers
+    // every site; one at another site only takes that site off the list
+    // (and counts as used), since the problem is still reported.
+    outcome.findings.retain_mut(|f| {
+        if silence(&mut per_file, f.file, f.span.start.line, f.rule.id) {
+            return false;
         }
-        !silenced
+        let rule = f.rule.id;
+        f.related
+            .retain(|r| !silence(&mut per_file, r.file, r.span.start.line, rule));
+        true
     });
 
     let mut files: Vec<_> = per_file.into_iter().collect();
@@ -103,4 +98,28 @@ pub fn apply(outcome: &mut Outcome, ran: &RulesRun) {
     }
 
     outcome.sort_findings();
+}
+
+/// The suppressions of each file, with which of their rule ids were used.
+type PerFile = HashMap<FileId, (Suppressions, Vec<Vec<bool>>)>;
+
+/// Whether a suppression silences a finding of `rule` starting on `line` of
+/// `file`; marks each one that does as used.
+fn silence(per_file: &mut PerFile, file: FileId, line: u32, rule: &str) -> bool {
+    let Some((sups, used)) = per_file.get_mut(&file) else {
+        return false;
+    };
+    let mut silenced = false;
+    for (s, used) in sups.items.iter().zip(used.iter_mut()) {
+        if !s.applies_on(line) {
+            continue;
+        }
+        for (r, used) in s.rules.iter().zip(used.iter_mut()) {
+            if r.id == rule || r.id == "all" {
+                *used = true;
+                silenced = true;
+            }
+        }
+    }
+    silenced
 }

@@ -5,7 +5,7 @@ use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::Call;
 use crate::model::key::Key;
 use crate::rules::queries::is_lock_key;
-use crate::rules::{queries, Check, Rule, RuleContext, Sink};
+use crate::rules::{GroupKey, SiteRole, queries, Check, Rule, RuleContext, Sink};
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -69,7 +69,13 @@ fn non_atomic_check_then_act(ctx: &RuleContext, sink: &mut Sink) {
         if queries::decoded_read_of_same_key(model, write).is_some() {
             continue;
         }
-        sink.report(
+        sink.report_in(
+            GroupKey::CheckedKey {
+                file: write.file,
+                func: write.func,
+                key: key.shape(),
+            },
+            SiteRole::Use,
             write.file,
             write.span,
             format!(

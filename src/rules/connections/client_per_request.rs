@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::Creation;
 use crate::rules::queries::made;
-use crate::rules::{Check, Rule, RuleContext, Sink};
+use crate::rules::{GroupKey, SiteRole, Check, Rule, RuleContext, Sink};
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -61,7 +61,9 @@ fn client_per_request(ctx: &RuleContext, sink: &mut Sink) {
         } else {
             continue;
         };
-        sink.report(
+        sink.report_in(
+            GroupKey::connection(site),
+            SiteRole::Origin,
             site.file,
             site.span,
             format!(

@@ -3,7 +3,7 @@
 
 use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::{ConnKind, Creation, CreationKind, FnInfo, FredTimeout, Lib};
-use crate::rules::{Check, Rule, RuleContext, Sink};
+use crate::rules::{Check, GroupKey, Rule, RuleContext, SiteRole, Sink};
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -77,7 +77,7 @@ fn missing_timeout(ctx: &RuleContext, sink: &mut Sink) {
             _ => None,
         };
         if let Some((message, help)) = problem {
-            sink.report(c.file, c.span, message, help);
+            sink.report_in(GroupKey::connection(c), SiteRole::Origin, c.file, c.span, message, help);
         }
     }
     for d in &model.disabled_timeouts {

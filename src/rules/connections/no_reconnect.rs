@@ -3,7 +3,7 @@
 
 use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::CreationKind;
-use crate::rules::{Check, Rule, RuleContext, Sink};
+use crate::rules::{GroupKey, SiteRole, Check, Rule, RuleContext, Sink};
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -28,7 +28,9 @@ fn no_reconnect(ctx: &RuleContext, sink: &mut Sink) {
             reconnect: false, ..
         } = c.kind
         {
-            sink.report(
+            sink.report_in(
+                GroupKey::connection(c),
+                SiteRole::Origin,
                 c.file,
                 c.span,
                 format!(

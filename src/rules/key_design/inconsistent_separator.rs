@@ -3,7 +3,7 @@
 
 use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::key::{Key, Part};
-use crate::rules::{Check, Rule, RuleContext, Sink};
+use crate::rules::{GroupKey, SiteRole, Check, Rule, RuleContext, Sink};
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -55,7 +55,9 @@ fn inconsistent_separator(ctx: &RuleContext, sink: &mut Sink) {
             Key::Opaque(_) => None,
         });
         if let Some((key, sep)) = found {
-            sink.report(
+            sink.report_in(
+                GroupKey::KeyTemplate(key.shape()),
+                SiteRole::of_call(call),
                 call.file,
                 call.span,
                 format!(

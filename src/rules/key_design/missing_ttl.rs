@@ -9,7 +9,7 @@ use crate::model::key::Key;
 use crate::model::{Api, Call};
 use crate::rules::options::{toml_list, OptionError, RuleOptions};
 use crate::rules::queries::same_key;
-use crate::rules::{Check, Rule, RuleContext, Sink};
+use crate::rules::{GroupKey, SiteRole, Check, Rule, RuleContext, Sink};
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -166,7 +166,9 @@ fn missing_ttl(ctx: &RuleContext, sink: &mut Sink) {
                 key, call.command
             ),
         };
-        sink.report(
+        sink.report_in(
+            GroupKey::KeyTemplate(key.shape()),
+            SiteRole::of_call(call),
             call.file,
             call.span,
             format!(

@@ -4,7 +4,7 @@
 use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::key::Key;
 use crate::rules::options::{OptionError, RuleOptions};
-use crate::rules::{Check, Rule, RuleContext, Sink};
+use crate::rules::{GroupKey, SiteRole, Check, Rule, RuleContext, Sink};
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -74,7 +74,9 @@ fn name_too_long(ctx: &RuleContext, sink: &mut Sink) {
             } else {
                 continue;
             };
-            sink.report(
+            sink.report_in(
+                GroupKey::KeyTemplate(key.shape()),
+                SiteRole::of_call(call),
                 call.file,
                 call.span,
                 format!("{problem}: every key name is stored in memory and sent on every command that names it"),

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::key::{Key, Part};
-use crate::rules::{Check, Rule, RuleContext, Sink};
+use crate::rules::{GroupKey, SiteRole, Check, Rule, RuleContext, Sink};
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -72,7 +72,9 @@ fn no_namespace(ctx: &RuleContext, sink: &mut Sink) {
                 None
             };
             if let Some(problem) = problem {
-                sink.report(
+                sink.report_in(
+                    GroupKey::KeyTemplate(key.shape()),
+                    SiteRole::of_call(call),
                     call.file,
                     call.span,
                     format!(

@@ -78,7 +78,7 @@ pub(super) fn same_file(a: &Path, b: &Path) -> bool {
 }
 
 /// `path` with `.` and `..` resolved lexically.
-fn normal(path: &Path) -> PathBuf {
+pub(super) fn normal(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for part in path.components() {
         match part {

@@ -146,22 +146,33 @@ impl Walker {
                     .locked_connections
                     .push((span, lock, kind, in_test));
             }
-            let fname = field
-                .ident
-                .as_ref()
-                .map_or_else(|| i.to_string(), |id| id.to_string());
-            if let Some(kind) = types::stored_connection(&field.ty, &self.uses, &generics) {
-                self.facts.stored_connections.push(RawStoredConnection {
-                    span: Span::of(field.ty.span()),
-                    owner: format!("{name}.{fname}"),
-                    kind,
-                    in_test: self.in_test(),
-                });
-            }
-            let class = classify(&field.ty, &self.uses, &generics);
-            if class != TypeClass::Other {
-                self.facts.structs.push((name.clone(), fname, class));
-            }
+            let fname = field_name(field, i);
+            let shown = format!("{name}.{fname}");
+            self.record_field(&name, fname, shown, &field.ty, &generics);
+        }
+    }
+
+    /// A field of a struct (`owner.field`) or enum variant (`Variant.field`):
+    /// a stored connection, and its class for receivers reached through it.
+    fn record_field(
+        &mut self,
+        owner: &str,
+        field: String,
+        shown: String,
+        ty: &syn::Type,
+        generics: &types::Generics,
+    ) {
+        if let Some(kind) = types::stored_connection(ty, &self.uses, generics) {
+            self.facts.stored_connections.push(RawStoredConnection {
+                span: Span::of(ty.span()),
+                owner: shown,
+                kind,
+                in_test: self.in_test(),
+            });
+        }
+        let class = classify(ty, &self.uses, generics);
+        if class != TypeClass::Other {
+            self.facts.structs.push((owner.to_string(), field, class));
         }
     }
 
@@ -174,23 +185,9 @@ impl Walker {
         collect_generics(&e.generics, &mut generics);
         for v in &e.variants {
             for (i, field) in v.fields.iter().enumerate() {
-                let fname = field
-                    .ident
-                    .as_ref()
-                    .map_or_else(|| i.to_string(), |id| id.to_string());
-                if let Some(kind) = types::stored_connection(&field.ty, &self.uses, &generics) {
-                    self.facts.stored_connections.push(RawStoredConnection {
-                        span: Span::of(field.ty.span()),
-                        owner: format!("{name}::{}", v.ident),
-                        kind,
-                        in_test: self.in_test(),
-                    });
-                }
-                let class = classify(&field.ty, &self.uses, &generics);
-                if class != TypeClass::Other {
-                    let field = format!("{}.{fname}", v.ident);
-                    self.facts.structs.push((name.clone(), field, class));
-                }
+                let fname = format!("{}.{}", v.ident, field_name(field, i));
+                let shown = format!("{name}::{}", v.ident);
+                self.record_field(&name, fname, shown, &field.ty, &generics);
             }
         }
     }
@@ -372,4 +369,12 @@ impl Walker {
             .any(|p| matches!(p, RawPart::Lit(_) | RawPart::Const(_)))
             .then_some(key)
     }
+}
+
+/// A field's name, or its index in a tuple struct or variant.
+fn field_name(field: &syn::Field, index: usize) -> String {
+    field
+        .ident
+        .as_ref()
+        .map_or_else(|| index.to_string(), |id| id.to_string())
 }

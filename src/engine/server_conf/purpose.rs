@@ -17,6 +17,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::engine::workspace::normal;
 use crate::server_conf::{self as conf, Purpose};
 
 /// Words of a folder or file name that mean tests, CI, development,
@@ -144,21 +145,6 @@ fn host_files(text: &str) -> impl Iterator<Item = &str> {
         let host = host.trim().trim_matches(['"', '\'']);
         host.ends_with(".conf").then_some(host)
     })
-}
-
-/// `path` with `.` and `..` resolved lexically.
-fn normal(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for part in path.components() {
-        match part {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -187,3 +187,33 @@ pub fn nothing() {}\n";
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A key named without a namespace in `keys.rs` is reported at its builder;
+/// a commit that touches only the file using it still shows the problem.
+#[test]
+fn a_named_file_shows_a_key_name_problem_reported_at_its_builder() {
+    let dir = scratch(
+        "name",
+        &[
+            ("lib.rs", "pub mod keys;\npub mod store;\n"),
+            (
+                "keys.rs",
+                "pub fn visits_key(day: &str) -> String {\n    format!(\"{day}:visits\")\n}\n",
+            ),
+            (
+                "store.rs",
+                "use redis::Commands;\n\nuse crate::keys::visits_key;\n\n\
+pub fn hit(con: &mut redis::Connection, day: &str) -> redis::RedisResult<i64> {\n    \
+con.incr(visits_key(day), 1)\n}\n",
+            ),
+        ],
+    );
+    let whole = findings(&lint_in(&dir, &["."], None));
+    assert_eq!(whole.len(), 1, "{whole:?}");
+    assert!(whole[0].starts_with("src/keys.rs:1:"), "{whole:?}");
+    assert!(whole[0].contains("key-no-namespace"), "{whole:?}");
+    let out = lint_in(&dir, &["src/store.rs"], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(findings(&out), whole);
+    let _ = std::fs::remove_dir_all(&dir);
+}

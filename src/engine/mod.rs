@@ -485,9 +485,12 @@ impl Run<'_> {
             .map(|f| self.display(f))
             .collect();
         let shown = &outcome.files;
+        // A problem shows when any of its sites is in a named file (a key
+        // named in keys.rs and used in the staged store.rs).
+        let named = |file: FileId| reported.includes(&shown[file as usize].path);
         outcome
             .findings
-            .retain(|f| reported.includes(&shown[f.file as usize].path));
+            .retain(|f| named(f.file) || f.related.iter().any(|r| named(r.file)));
         outcome.problems.retain(|p| !context.contains(&p.display));
     }
 

@@ -311,6 +311,8 @@ pub struct KeyBuilder {
     pub name: String,
     pub params: Vec<String>,
     pub key: RawKey,
+    /// The fn's name, where a key-design finding of its keys belongs.
+    pub span: Span,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]

@@ -321,7 +321,14 @@ impl Walker {
         self.info().params = params.iter().filter(|p| *p != "self").cloned().collect();
         if let Some(key) = self.builder_key(block) {
             let params = params.into_iter().filter(|p| p != "self").collect();
-            self.facts.builders.push(KeyBuilder { name, params, key });
+            let span = Span::of(sig.ident.span());
+            let builder = KeyBuilder {
+                name,
+                params,
+                key,
+                span,
+            };
+            self.facts.builders.push(builder);
         }
         self.block(block);
         self.leave_fn();

@@ -8,7 +8,9 @@ use super::{pipe_id, FileLink};
 use crate::extract::facts::FileFacts;
 use crate::extract::types::TypeClass;
 use crate::model::UrlLiteral;
-use crate::model::{ConfigSite, CrateModel, FileId, FnInfo, HelperCall, LuaScript, Pipe};
+use crate::model::{
+    ConfigSite, CrateModel, FileId, FnInfo, HelperCall, KeyBuilderSite, LuaScript, Pipe,
+};
 
 /// Flags any file of the crate may set.
 pub(super) fn crate_flags(model: &mut CrateModel, files: &[(FileId, &FileFacts)]) {
@@ -101,6 +103,15 @@ impl FileLink<'_> {
                 .entry(name.clone())
                 .or_default()
                 .push(*index);
+        }
+        if !self.skipped(false) {
+            for b in &facts.builders {
+                model.key_builders.push(KeyBuilderSite {
+                    shape: self.symbols.key(&b.key).shape(),
+                    file: self.id,
+                    span: b.span,
+                });
+            }
         }
         for h in &facts.helper_calls {
             if self.skipped(h.in_test) {

@@ -326,6 +326,15 @@ pub struct ScriptText {
     pub span: Span,
 }
 
+/// A crate fn that builds a key template (`fn user_key(id) -> String`).
+#[derive(Debug, Clone)]
+pub struct KeyBuilderSite {
+    /// The template's shape (`user:{}`), as `Key::shape` writes it.
+    pub shape: String,
+    pub file: FileId,
+    pub span: Span,
+}
+
 /// A Lua script literal of the crate.
 #[derive(Debug, Clone)]
 pub struct LuaScript {
@@ -469,6 +478,9 @@ pub struct DisabledTimeout {
 #[derive(Debug, Default)]
 pub struct CrateModel {
     pub manifest: CrateManifest,
+    /// Fns that build a key template from their parameters, by the shape
+    /// of the template they build.
+    pub key_builders: Vec<KeyBuilderSite>,
     pub calls: Vec<Call>,
     pub creations: Vec<Creation>,
     /// Indexed by `FnId`.

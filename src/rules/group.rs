@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 
 use crate::diagnostic::{Finding, Related};
-use crate::model::{Call, Creation, FnId};
+use crate::model::{Call, Creation, FnId, KeyBuilderSite};
 use crate::source::FileId;
 
 /// What makes two findings of one rule the same problem.
@@ -21,6 +21,10 @@ pub enum GroupKey {
     /// expiry and bounds are one design decision, however many commands
     /// use it.
     KeyTemplate(String),
+    /// The same, for a rule about the key's name (its namespace, separator
+    /// or length): decided where the key is built, so reported at the one
+    /// crate fn that builds it when there is one.
+    KeyName(String),
     /// Connections made by the same constructor from the same origin: the
     /// same way of connecting, copied into each path that needs one.
     Connection(ConnectionOrigin),
@@ -53,7 +57,7 @@ impl GroupKey {
     /// What a related site of this group is, as its label says.
     fn related_label(&self) -> &'static str {
         match self {
-            GroupKey::KeyTemplate(_) => "the same key template, used here",
+            GroupKey::KeyTemplate(_) | GroupKey::KeyName(_) => "the same key template, used here",
             GroupKey::Connection(_) => "connects the same way here",
             GroupKey::CheckedKey { .. } => "another write decided by the same check",
         }
@@ -109,9 +113,10 @@ pub struct Reported {
 
 /// Merges the findings of each (rule, key) group into one: the primary is
 /// the first origin site in source order (the first site when none is an
-/// origin); the others become its related locations, in source order.
-/// Findings without a key pass through unchanged, in their order.
-pub fn merge(reported: Vec<Reported>) -> Vec<Finding> {
+/// origin); the others become its related locations, in source order. A
+/// key name that one crate fn builds is reported at that fn, every use
+/// attached. Findings without a key pass through unchanged, in their order.
+pub fn merge(reported: Vec<Reported>, builders: &[KeyBuilderSite]) -> Vec<Finding> {
     let mut out: Vec<Finding> = Vec::with_capacity(reported.len());
     let mut groups: HashMap<(&'static str, GroupKey), Vec<(SiteRole, Finding)>> = HashMap::new();
     let mut order: Vec<(&'static str, GroupKey)> = Vec::new();
@@ -154,7 +159,31 @@ pub fn merge(reported: Vec<Reported>) -> Vec<Finding> {
                 message: label.to_string(),
             });
         }
+        if let GroupKey::KeyName(shape) = &id.1 {
+            at_builder(&mut finding, shape, builders);
+        }
         out.push(finding);
     }
     out
+}
+
+/// Moves a key template's finding to the one fn that builds the template,
+/// the site it was found at becoming a related one. Not when several fns
+/// build it (which one is meant is unclear) or the finding has a fix (the
+/// fix edits the site it was found at).
+fn at_builder(finding: &mut Finding, shape: &str, builders: &[KeyBuilderSite]) {
+    let mut built = builders.iter().filter(|b| b.shape == shape);
+    let (Some(builder), None) = (built.next(), built.next()) else {
+        return;
+    };
+    if finding.fix.is_some() || (finding.file, finding.span) == (builder.file, builder.span) {
+        return;
+    }
+    let used = Related {
+        file: finding.file,
+        span: finding.span,
+        message: "the key is built by that fn and used here".to_string(),
+    };
+    finding.related.insert(0, used);
+    (finding.file, finding.span) = (builder.file, builder.span);
 }

@@ -295,7 +295,7 @@ pub fn run(
             check(&ctx, &mut Sink::new(rule, &mut out));
         }
     }
-    group::merge(out)
+    group::merge(out, &model.key_builders)
 }
 
 /// Runs the given rules over one configuration file.

@@ -56,7 +56,7 @@ fn inconsistent_separator(ctx: &RuleContext, sink: &mut Sink) {
         });
         if let Some((key, sep)) = found {
             sink.report_in(
-                GroupKey::KeyTemplate(key.shape()),
+                GroupKey::KeyName(key.shape()),
                 SiteRole::of_call(call),
                 call.file,
                 call.span,

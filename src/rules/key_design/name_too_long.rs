@@ -75,7 +75,7 @@ fn name_too_long(ctx: &RuleContext, sink: &mut Sink) {
                 continue;
             };
             sink.report_in(
-                GroupKey::KeyTemplate(key.shape()),
+                GroupKey::KeyName(key.shape()),
                 SiteRole::of_call(call),
                 call.file,
                 call.span,

@@ -73,7 +73,7 @@ fn no_namespace(ctx: &RuleContext, sink: &mut Sink) {
             };
             if let Some(problem) = problem {
                 sink.report_in(
-                    GroupKey::KeyTemplate(key.shape()),
+                    GroupKey::KeyName(key.shape()),
                     SiteRole::of_call(call),
                     call.file,
                     call.span,

@@ -28,6 +28,8 @@ pub enum GroupKey {
     /// Connections made by the same constructor from the same origin: the
     /// same way of connecting, copied into each path that needs one.
     Connection(ConnectionOrigin),
+    /// Round trips in one loop: batching the loop body fixes them all.
+    Loop { file: FileId, id: u32 },
     /// Writes in one fn decided by a check of the same key: every branch
     /// of the `if` (and every copy of the consumer) is the same race.
     CheckedKey {
@@ -60,6 +62,7 @@ impl GroupKey {
             GroupKey::KeyTemplate(_) | GroupKey::KeyName(_) => "the same key template, used here",
             GroupKey::Connection(_) => "connects the same way here",
             GroupKey::CheckedKey { .. } => "another write decided by the same check",
+            GroupKey::Loop { .. } => "another round trip per item of the same loop",
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::LoopKind;
-use crate::rules::{queries, Check, Rule, RuleContext, Sink};
+use crate::rules::{queries, Check, GroupKey, Rule, RuleContext, SiteRole, Sink};
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -49,15 +49,22 @@ fn command_in_loop(ctx: &RuleContext, sink: &mut Sink) {
         {
             continue;
         }
-        sink.report(
-            call.file,
-            call.span,
-            format!(
-                "{} runs once per loop item: N items cost N network round trips, and latency, not Redis, \
-                 becomes the bottleneck",
-                call.command
-            ),
-            format!("collect the keys and send {}", batch_hint(&call.command)),
+        let message = format!(
+            "{} runs once per loop item: N items cost N network round trips, and latency, not Redis, \
+             becomes the bottleneck",
+            call.command
         );
+        let help = format!("collect the keys and send {}", batch_hint(&call.command));
+        // One loop body is batched as a whole: its round trips are one problem.
+        match call.loops.last() {
+            Some(&id) => {
+                let group = GroupKey::Loop {
+                    file: call.file,
+                    id,
+                };
+                sink.report_in(group, SiteRole::Origin, call.file, call.span, message, help);
+            }
+            None => sink.report(call.file, call.span, message, help),
+        }
     }
 }

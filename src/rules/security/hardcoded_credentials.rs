@@ -28,6 +28,9 @@ fn hardcoded_credentials(ctx: &RuleContext, sink: &mut Sink) {
         let Some(password) = url_password(&lit.text) else {
             continue;
         };
+        if is_placeholder(&password.decoded) {
+            continue;
+        }
         // Never print the secret: show where it was, masked.
         let masked = format!(
             "{}****{}",
@@ -43,5 +46,48 @@ fn hardcoded_credentials(ctx: &RuleContext, sink: &mut Sink) {
             ),
             "read the URL or the password from the environment or a secret store at startup".to_string(),
         );
+    }
+}
+
+/// A word that stands for a password in docs and examples
+/// (`redis://user:password@host`, `redis://foo:bar@…`, `<password>`,
+/// `xxxx`): not a secret anyone could use.
+fn is_placeholder(password: &str) -> bool {
+    let p = password.to_ascii_lowercase();
+    let stands_for = matches!(
+        p.as_str(),
+        "password"
+            | "passwd"
+            | "pass"
+            | "pwd"
+            | "secret"
+            | "changeme"
+            | "foo"
+            | "bar"
+            | "baz"
+            | "mypassword"
+            | "yourpassword"
+            | "your_password"
+            | "your-password"
+            | "redis_password"
+            | "redispassword"
+    );
+    let bracketed = (p.starts_with('<') && p.ends_with('>')) || (p.starts_with('[') && p.ends_with(']'));
+    let filler = p.len() >= 3 && p.chars().all(|c| c == 'x' || c == '*' || c == '.');
+    stands_for || bracketed || filler
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_placeholder;
+
+    #[test]
+    fn placeholders_are_not_secrets() {
+        for p in ["password", "Password", "bar", "<password>", "xxxx", "***"] {
+            assert!(is_placeholder(p), "{p}");
+        }
+        for p in ["s3cret", "hunter2", "p@ss", "Tr0ub4dor&3"] {
+            assert!(!is_placeholder(p), "{p}");
+        }
     }
 }

@@ -107,7 +107,10 @@ impl Walker {
         if let Value::RawCmd(idx) | Value::PipeCmd(_, idx) = value {
             self.facts.calls[idx].bound = true;
         }
-        if let Some(name) = single_ident(&local.pat) {
+        // `let _ = client.get_connection()?;` connects and drops at once (a
+        // readiness probe): the name `_` says no command runs on it.
+        let bound = single_ident(&local.pat).or_else(|| wild.then(|| "_".to_string()));
+        if let Some(name) = bound {
             if self.facts.creations.len() > creations_before {
                 // A creation bound by an inner `let` (in a closure or block
                 // of the initialiser) keeps that name.

@@ -96,6 +96,8 @@ fn missing_timeout(ctx: &RuleContext, sink: &mut Sink) {
 /// made it (on any connection there when it is not bound to a name).
 fn read_timeout_set(c: &Creation, info: &FnInfo) -> bool {
     match &c.binding {
+        // Connected and dropped at once: no reply is ever read on it.
+        Some(b) if b == "_" => true,
         Some(b) => info.sets_read_timeout.contains(b),
         None => !info.sets_read_timeout.is_empty(),
     }

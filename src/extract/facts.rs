@@ -414,6 +414,10 @@ pub struct FileFacts {
     /// (type, fn) of every fn of an `impl` block: a newtype's own methods
     /// are its wrappers, not its target's commands.
     pub impl_fns: Vec<(String, String)>,
+    /// Types a connection pool manages (`impl ManageConnection for M {
+    /// type Connection = T; }`): each value is checked out by one user at a
+    /// time and validated or replaced by the pool.
+    pub pool_managed: Vec<String>,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]

@@ -96,6 +96,11 @@ impl Walker {
         let (assoc, type_map) = match trait_name.as_str() {
             "Deref" => ("Target", false),
             "TypeMapKey" | "Key" => ("Value", true),
+            // bb8 / r2d2 `ManageConnection`, deadpool `Manager`.
+            "ManageConnection" | "Manager" => {
+                self.note_pool_managed(i);
+                return;
+            }
             _ => return,
         };
         let target = i.items.iter().find_map(|it| match it {
@@ -114,6 +119,20 @@ impl Walker {
             }
             (TypeClass::Other, false) => {}
             (class, false) => self.facts.derefs.push((owner, class)),
+        }
+    }
+
+    /// `type Connection = T;` (bb8, r2d2) / `type Type = T;` (deadpool) of a
+    /// pool manager: the crate type the pool hands out.
+    fn note_pool_managed(&mut self, i: &syn::ItemImpl) {
+        for it in &i.items {
+            let syn::ImplItem::Type(t) = it else { continue };
+            if t.ident != "Connection" && t.ident != "Type" {
+                continue;
+            }
+            if let TypeClass::Struct(name) = classify(&t.ty, &self.uses, &self.generics) {
+                self.facts.pool_managed.push(name);
+            }
         }
     }
 

@@ -154,7 +154,9 @@ impl FileLink<'_> {
             }
         }
         for s in &facts.stored_connections {
-            if !self.skipped(s.in_test) {
+            // A pool validates and replaces the values it hands out.
+            let owner = s.owner.split(['.', ':']).next().unwrap_or_default();
+            if !self.skipped(s.in_test) && !self.symbols.pool_managed.contains(owner) {
                 model.stored_connections.push(StoredConnection {
                     file: self.id,
                     span: s.span,

@@ -66,8 +66,14 @@ impl Symbols {
                     };
                     match krate.field(s, f, file) {
                         Some(c) => {
+                            // A pool hands its managed type to one user at
+                            // a time: not shared.
+                            origin = if krate.pool_managed.contains(s) {
+                                Origin::Local
+                            } else {
+                                Origin::Shared
+                            };
                             class = Symbols::qualified(krate, self, c);
-                            origin = Origin::Shared;
                         }
                         // A crate struct without that Redis field.
                         None if krate.struct_known(s)

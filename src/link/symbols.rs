@@ -33,6 +33,8 @@ pub struct Symbols {
     pub(super) derefs: HashMap<String, TypeClass>,
     /// (type, fn) of the crate's `impl` blocks.
     pub(super) impl_fns: HashSet<(String, String)>,
+    /// Crate types a connection pool hands out (one user at a time).
+    pub(super) pool_managed: HashSet<String>,
     /// The other crates of the run, by the name code uses for them.
     pub(super) workspace: Arc<Workspace>,
 }
@@ -87,6 +89,7 @@ impl Symbols {
             aliases: HashMap::new(),
             derefs: HashMap::new(),
             impl_fns: HashSet::new(),
+            pool_managed: HashSet::new(),
             workspace: Arc::default(),
         };
         for (file_id, f) in files {
@@ -117,6 +120,7 @@ impl Symbols {
             s.aliases.extend(f.aliases.iter().cloned());
             s.derefs.extend(f.derefs.iter().cloned());
             s.impl_fns.extend(f.impl_fns.iter().cloned());
+            s.pool_managed.extend(f.pool_managed.iter().cloned());
         }
         s
     }

@@ -2,7 +2,7 @@
 //! primaries.
 
 use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
-use crate::model::{ConnKind, Lib};
+use crate::model::{command, Call, ConnKind, CrateModel, Lib};
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
 pub static RULE: Rule = Rule {
@@ -23,6 +23,11 @@ pub static RULE: Rule = Rule {
 
 fn replica_reads(ctx: &RuleContext, sink: &mut Sink) {
     let model = ctx.model;
+    // Replicas only help a crate that reads: a sink that only writes (and
+    // deletes) gains nothing from them.
+    if !reads_anything(model) {
+        return;
+    }
     // redis-rs cluster clients and deadpool cluster pools built in a fn
     // that never mentions replica reads.
     let builds = model.creations.iter().filter(|c| {
@@ -70,4 +75,11 @@ fn replica_reads(ctx: &RuleContext, sink: &mut Sink) {
                 .to_string(),
         );
     }
+}
+
+/// The crate sends a plain read (a command that changes nothing).
+fn reads_anything(model: &CrateModel) -> bool {
+    let known = model.calls.iter().filter(|c| c.spec.is_some() && !c.is_blocking());
+    let changes = command::flags::WRITE | command::flags::DELETE | command::flags::EXPIRY;
+    known.into_iter().any(|c: &Call| !c.has(changes))
 }

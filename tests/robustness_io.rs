@@ -224,6 +224,63 @@ fn include_webs_cost_one_read_per_file() {
     assert!(out.took < Duration::from_secs(30), "took {:?}", out.took);
 }
 
+/// Found by `fuzz_includes`: a finding in an included file showed the
+/// file's next line as context.
+#[test]
+fn of_an_included_file_only_the_lines_of_findings_are_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "redis.conf", "include a.conf\n");
+    write(
+        dir.path(),
+        "a.conf",
+        "appendonly yes\nlogfile /tmp/NEIGHBOUR-CANARY.log\n",
+    );
+    for format in [
+        &["--format", "human", "--color", "never", "redis.conf"][..],
+        &["--message-format", "json", "redis.conf"],
+        &["--format", "sarif", "redis.conf"],
+    ] {
+        let out = run(dir.path(), format);
+        assert!(
+            out.stdout.contains("appendonly yes"),
+            "{format:?}: {}",
+            out.stdout
+        );
+        assert!(
+            !out.stdout.contains("NEIGHBOUR"),
+            "{format:?}: {}",
+            out.stdout
+        );
+    }
+}
+
+/// Found by `fuzz_includes`: a finding about the whole file points at its
+/// first line, and the snippet showed the `requirepass` written there.
+#[test]
+fn conf_passwords_are_masked_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "redis.conf",
+        "requirepass PW-CANARY-1\nmasterauth \"PW-CANARY-2\"\n\
+         user app on >PW-CANARY-3 ~* +@all\nmaxmemory 1gb\n",
+    );
+    write(
+        dir.path(),
+        "sentinel.conf",
+        "sentinel monitor m 10.0.0.1 6379 2\nsentinel auth-pass m PW-CANARY-4\n",
+    );
+    for format in ["human", "concise", "json", "json-lines", "sarif", "github"] {
+        let out = run(dir.path(), &["--format", format, "--color", "never", "."]);
+        assert!(out.code.is_some_and(|c| c <= 1), "{format}: {}", out.stderr);
+        let all = format!("{}{}", out.stdout, out.stderr);
+        assert!(all.contains("redis.conf"), "{format}: {all}");
+        assert!(!all.contains("PW-CANARY"), "{format}: {all}");
+    }
+    let out = run(dir.path(), &["--message-format", "json", "."]);
+    assert!(!out.stdout.contains("PW-CANARY"), "{}", out.stdout);
+}
+
 // ---- 2. manifests and lock files that are not files ------------------------
 
 /// A crate in `root/app` with one finding; `root/Cargo.toml` (a parent

@@ -69,6 +69,11 @@ fn peak_rss_kib(pid: u32) -> Option<u64> {
 /// Lints `source` as `lib.rs` and checks the run ends in time, within the
 /// memory bound, with findings or none (exit 0 or 1) and valid JSON.
 fn lints_within_bounds(name: &str, source: &str) {
+    lints_within(name, source, TIMEOUT)
+}
+
+/// [`lints_within_bounds`] with another time bound.
+fn lints_within(name: &str, source: &str, timeout: Duration) {
     let scratch = Scratch::new(name);
     let out_path = scratch.0.join("out.json");
     std::fs::write(scratch.0.join("lib.rs"), source).unwrap();
@@ -87,12 +92,12 @@ fn lints_within_bounds(name: &str, source: &str) {
             break status;
         }
         peak = peak.max(peak_rss_kib(child.id()).unwrap_or(0));
-        let (late, big) = (started.elapsed() > TIMEOUT, peak > MAX_RSS_KIB);
+        let (late, big) = (started.elapsed() > timeout, peak > MAX_RSS_KIB);
         if late || big {
             let _ = child.kill();
             let _ = child.wait();
             panic!(
-                "{name}: killed after {:?} at {} MB peak (bounds: {TIMEOUT:?}, {} MB)",
+                "{name}: killed after {:?} at {} MB peak (bounds: {timeout:?}, {} MB)",
                 started.elapsed(),
                 peak / 1024,
                 MAX_RSS_KIB / 1024
@@ -199,4 +204,31 @@ fn consts_naming_each_other() {
     }
     src += &redis_fn("", "K9");
     lints_within_bounds("consts", &src);
+}
+
+/// `let a = { let a = { … 1 }; a };` as deep as the parse-depth guard lets
+/// through (2,600 levels): every `let` scanned its whole initialiser for
+/// the bindings it reads, n² in all (2,600 levels took 5 s in a debug
+/// build, 0.6 s now: the bound is tighter than the others').
+#[test]
+fn nested_let_blocks() {
+    let nest = |n: usize| {
+        let init = format!(
+            "{}1{}",
+            "{\n    let a = ".repeat(n),
+            ";\n    a\n}".repeat(n)
+        );
+        redis_fn(&format!("    let a = {init};\n"), "&a")
+    };
+    // The deepest the guard lets through, by bisection.
+    let (mut ok, mut refused) = (1, 20_000);
+    while refused - ok > 1 {
+        let mid = (ok + refused) / 2;
+        match redis_lint::parse::prescan::check(&nest(mid)) {
+            Ok(()) => ok = mid,
+            Err(_) => refused = mid,
+        }
+    }
+    assert!(ok > 2_000, "the guard refuses {refused} levels");
+    lints_within("nested-let-blocks", &nest(ok), Duration::from_secs(4));
 }

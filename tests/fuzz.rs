@@ -3,21 +3,36 @@
 //! from Rust and Redis fragments, code from a small Redis-flavoured grammar
 //! (parses more often, so it reaches the extractor and the rules), fns that
 //! build keys out of keys (to reach the key size bounds), and
-//! mutations of the real fixtures. No input may panic, produce an
-//! `internal-error`, or break the JSON document.
+//! mutations of the real fixtures, all linted in process. No input may
+//! panic, produce an `internal-error`, or break the JSON document.
+//! Two more generators run the binary, measuring its time and peak memory:
+//! one-level-per-line nesting around the parse guard's limits
+//! ([`nesting`]) and redis.conf include graphs ([`includes`]).
 //!
-//! - `REDIS_LINT_FUZZ_CASES`: cases per property (default 128: a few
-//!   seconds in a debug build).
+//! - `REDIS_LINT_FUZZ_CASES`: cases per property (default 128 in process,
+//!   fewer through the binary: a few seconds in a debug build).
 //! - `REDIS_LINT_FUZZ_SECS`: keep generating until this many seconds have
-//!   passed (for long runs: `REDIS_LINT_FUZZ_SECS=1800 cargo test --release
-//!   --test fuzz -- --nocapture`).
+//!   passed, per property.
 //! - `REDIS_LINT_FUZZ_SEED`: the first seed (default: from the clock); each
 //!   batch of cases uses the next one, and a failure names its seed.
 //! - `REDIS_LINT_FUZZ_SHOW`: print every input (to judge the generators).
 //!
-//! A failing input, once shrunk, is saved as
+//! The long run (60 minutes: 15 per property, one after the other, one
+//! thread, the release build at the lowest priority):
+//!
+//! ```text
+//! REDIS_LINT_FUZZ_SECS=900 nice -n 19 cargo test --release --test fuzz -- \
+//!     --test-threads=1 --nocapture fuzz_ 2>&1 | tee fuzz.log
+//! ```
+//!
+//! Each property ends with its inputs executed, what they reached, and
+//! its slowest and most memory-hungry input.
+//!
+//! A failing in-process input, once shrunk, is saved as
 //! `fixtures/parse_errors/fuzz_<hash>.rs`, and `fuzz_regressions` lints every
-//! such file on each `cargo test`.
+//! such file on each `cargo test`; a failing nesting or include input is
+//! printed (its shape, not megabytes of text) to become a test in
+//! `tests/robustness_*.rs`.
 
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};

@@ -208,7 +208,7 @@ fn consts_naming_each_other() {
 
 /// `let a = { let a = { … 1 }; a };` as deep as the parse-depth guard lets
 /// through (2,600 levels): every `let` scanned its whole initialiser for
-/// the bindings it reads, n² in all (2,600 levels took 5 s in a debug
+/// the bindings it reads, n² in all (2,600 levels took over 4 s in a debug
 /// build, 0.6 s now: the bound is tighter than the others').
 #[test]
 fn nested_let_blocks() {

@@ -281,6 +281,57 @@ fn conf_passwords_are_masked_in_every_format() {
     assert!(!out.stdout.contains("PW-CANARY"), "{}", out.stdout);
 }
 
+/// A redis.conf found in the folder or given by path is read with the
+/// configuration cap (4 MiB) like an included one: a problem of its own,
+/// the rest of the run goes on. A symlink to `/dev/zero` and a FIFO named
+/// like configurations are not read at all.
+#[test]
+fn root_configurations_are_read_with_a_size_cap() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "Cargo.toml", MANIFEST);
+    write(dir.path(), "src/lib.rs", GOOD);
+    let pad = "# padding\n".repeat((4 << 20) / 10 + 1);
+    write(dir.path(), "redis.conf", format!("maxmemory 1gb\n{pad}"));
+    write(
+        dir.path(),
+        "conf/sentinel.conf",
+        format!("sentinel monitor m h 1 2\n{pad}"),
+    );
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join("redis-zero.conf")).unwrap();
+    mkfifo(&dir.path().join("redis-fifo.conf"));
+    let given = [
+        "redis.conf",
+        "conf/sentinel.conf",
+        "redis-zero.conf",
+        "redis-fifo.conf",
+        "src",
+    ];
+    for args in [&["."][..], &given] {
+        let args: Vec<&str> = ["--format", "json"].iter().chain(args).copied().collect();
+        let out = run(dir.path(), &args);
+        assert_eq!(out.code, Some(1), "{args:?}: {}", out.stderr);
+        assert!(out.took < Duration::from_secs(30), "took {:?}", out.took);
+        let found = findings(&out.stdout);
+        assert!(
+            found.contains(&("src/lib.rs".into(), 2, "key-keys-command".into())),
+            "{found:?}"
+        );
+        for conf in ["redis.conf", "conf/sentinel.conf"] {
+            assert!(
+                found.contains(&(conf.into(), 1, "read-error".into())),
+                "{found:?}"
+            );
+        }
+        assert!(out.stdout.contains("larger than 4 MiB"), "{}", out.stdout);
+        assert!(
+            !found
+                .iter()
+                .any(|(f, ..)| f.contains("zero") || f.contains("fifo")),
+            "{found:?}"
+        );
+    }
+}
+
 // ---- 2. manifests and lock files that are not files ------------------------
 
 /// A crate in `root/app` with one finding; `root/Cargo.toml` (a parent

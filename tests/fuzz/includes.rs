@@ -181,8 +181,8 @@ impl Web {
             format!("# {OUTSIDE_CANARY}\nmaxmemory 1gb\nrequirepass {OUTSIDE_CANARY}\nbad \"{OUTSIDE_CANARY}\n"),
         )
         .map_err(err)?;
-        for file in 0..self.files.len() {
-            std::fs::write(proj.join(NAMES[file]), self.text(file, root)).map_err(err)?;
+        for (file, name) in NAMES.iter().enumerate().take(self.files.len()) {
+            std::fs::write(proj.join(name), self.text(file, root)).map_err(err)?;
         }
         let uses = |wanted: fn(&Target) -> bool| {
             self.files

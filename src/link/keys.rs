@@ -16,13 +16,14 @@ const MAX_DEPTH: u32 = 8;
 const MAX_PARTS: usize = 1024;
 
 /// How large a key may grow once consts and builders are substituted:
-/// [`MAX_PARTS`] parts, and as many bytes as a key template may hold while
-/// it is built. Each file's templates are bounded on their own, but consts
-/// from several files substituted into one key multiply: 1,024 parts of a
-/// 60 KB const were a 60 MB key, built again at every use.
+/// [`MAX_PARTS`] parts, and 16 times the bytes a key template may grow to
+/// while it is built (a key written as one long literal is not built, and
+/// stays a key). Each file's templates are bounded on their own, but
+/// consts from several files substituted into one key multiply: 1,024
+/// parts of a 60 KB const were a 60 MB key, built again at every use.
 const LINKED_BOUND: KeySize = KeySize {
     parts: MAX_PARTS,
-    bytes: KEY_BOUND.bytes,
+    bytes: 16 * KEY_BOUND.bytes,
 };
 
 /// A key past [`LINKED_BOUND`]; nothing is known about it.

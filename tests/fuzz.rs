@@ -1233,17 +1233,19 @@ fn fuzz<T: Input>(name: &str, default_cases: u64, strategy: impl Strategy<Value 
         .map(|(c, label)| format!("{} {label}", c.load(Ordering::Relaxed)))
         .collect();
     let worst = worst.into_inner().unwrap();
+    let memory = match worst.peak_kib.0 {
+        0 => "not measured (in process)".to_string(),
+        kib => format!("{} MiB: {}", kib >> 10, worst.peak_kib.1),
+    };
     eprintln!(
         "{name}: executed {} inputs (with shrinking; {batches} seeds) in {:.1?}, {} distinct \
-         failure(s); {}\n{name}: slowest {:.2?}: {}\n{name}: most memory {} MiB: {}",
+         failure(s); {}\n{name}: slowest {:.2?}: {}\n{name}: most memory {memory}",
         executed.load(Ordering::Relaxed),
         started.elapsed(),
         failures.len(),
         counts.join(", "),
         worst.took.0,
         worst.took.1,
-        worst.peak_kib.0 >> 10,
-        worst.peak_kib.1,
     );
     assert!(
         failures.is_empty(),

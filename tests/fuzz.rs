@@ -3,21 +3,36 @@
 //! from Rust and Redis fragments, code from a small Redis-flavoured grammar
 //! (parses more often, so it reaches the extractor and the rules), fns that
 //! build keys out of keys (to reach the key size bounds), and
-//! mutations of the real fixtures. No input may panic, produce an
-//! `internal-error`, or break the JSON document.
+//! mutations of the real fixtures, all linted in process. No input may
+//! panic, produce an `internal-error`, or break the JSON document.
+//! Two more generators run the binary, measuring its time and peak memory:
+//! one-level-per-line nesting around the parse guard's limits
+//! ([`nesting`]) and redis.conf include graphs ([`includes`]).
 //!
-//! - `REDIS_LINT_FUZZ_CASES`: cases per property (default 128: a few
-//!   seconds in a debug build).
+//! - `REDIS_LINT_FUZZ_CASES`: cases per property (default 128 in process,
+//!   fewer through the binary: a few seconds in a debug build).
 //! - `REDIS_LINT_FUZZ_SECS`: keep generating until this many seconds have
-//!   passed (for long runs: `REDIS_LINT_FUZZ_SECS=1800 cargo test --release
-//!   --test fuzz -- --nocapture`).
+//!   passed, per property.
 //! - `REDIS_LINT_FUZZ_SEED`: the first seed (default: from the clock); each
 //!   batch of cases uses the next one, and a failure names its seed.
 //! - `REDIS_LINT_FUZZ_SHOW`: print every input (to judge the generators).
 //!
-//! A failing input, once shrunk, is saved as
+//! The long run (60 minutes: 15 per property, one after the other, one
+//! thread, the release build at the lowest priority):
+//!
+//! ```text
+//! REDIS_LINT_FUZZ_SECS=900 nice -n 19 cargo test --release --test fuzz -- \
+//!     --test-threads=1 --nocapture fuzz_ 2>&1 | tee fuzz.log
+//! ```
+//!
+//! Each property ends with its inputs executed, what they reached, and
+//! its slowest and most memory-hungry input.
+//!
+//! A failing in-process input, once shrunk, is saved as
 //! `fixtures/parse_errors/fuzz_<hash>.rs`, and `fuzz_regressions` lints every
-//! such file on each `cargo test`.
+//! such file on each `cargo test`; a failing nesting or include input is
+//! printed (its shape, not megabytes of text) to become a test in
+//! `tests/robustness_*.rs`.
 
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -33,7 +48,14 @@ use redis_lint::engine::{self, Options, Prefilter};
 use redis_lint::rules::REGISTRY;
 use serde_json::Value;
 
-const DEFAULT_CASES: usize = 128;
+#[path = "fuzz/includes.rs"]
+mod includes;
+#[path = "fuzz/nesting.rs"]
+mod nesting;
+#[path = "fuzz/run.rs"]
+mod run;
+
+const DEFAULT_CASES: u64 = 128;
 
 /// What one input reached, for judging the generators: every file parsed,
 /// a finding, a parse error, a read error.
@@ -1004,6 +1026,83 @@ fn describe(case: &Case) -> String {
     s
 }
 
+/// A kind of fuzz input: how it is checked, shown and kept.
+pub trait Input: std::fmt::Debug + Clone + Send + 'static {
+    /// What each of the four flags of [`Checked::reached`] counts.
+    const REACHED: [&'static str; 4];
+    /// Lints the input (its files written under `dir`) and checks the
+    /// outputs; `Err` says what is wrong.
+    fn check(&self, dir: &Path) -> Result<Checked, String>;
+    fn describe(&self) -> String;
+    /// Keeps a failing input as a regression; where.
+    fn save(&self) -> Vec<PathBuf>;
+}
+
+/// What one input reached and cost.
+pub struct Checked {
+    pub reached: Reached,
+    pub took: Duration,
+    /// Peak resident memory of the binary's run; `None` in process.
+    pub peak_kib: Option<u64>,
+}
+
+impl Input for Case {
+    const REACHED: [&'static str; 4] = [
+        "parsed whole",
+        "with findings",
+        "with a parse error",
+        "with a read error",
+    ];
+
+    fn check(&self, dir: &Path) -> Result<Checked, String> {
+        let started = Instant::now();
+        let reached = check(dir, self)?;
+        Ok(Checked {
+            reached,
+            took: started.elapsed(),
+            peak_kib: None,
+        })
+    }
+
+    fn describe(&self) -> String {
+        describe(self)
+    }
+
+    fn save(&self) -> Vec<PathBuf> {
+        save_regression(self)
+    }
+}
+
+/// The costliest input seen, by time and by memory.
+#[derive(Default)]
+struct Worst {
+    took: (Duration, String),
+    peak_kib: (u64, String),
+}
+
+impl Worst {
+    fn record(&mut self, input: &impl Input, checked: &Checked) {
+        let shape = || {
+            let mut d = input.describe();
+            if d.len() > 300 {
+                let mut cut = 300;
+                while !d.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                d.truncate(cut);
+                d.push('…');
+            }
+            d
+        };
+        if checked.took > self.took.0 {
+            self.took = (checked.took, shape());
+        }
+        if let Some(kib) = checked.peak_kib.filter(|k| *k > self.peak_kib.0) {
+            self.peak_kib = (kib, shape());
+        }
+    }
+}
+
 /// Runs `check` on a thread of its own so that a hang is caught: the input
 /// is saved and the process exits.
 ///
@@ -1011,13 +1110,13 @@ fn describe(case: &Case) -> String {
 /// the spawn calls `pthread_detach`, which in glibc 2.36 can read the
 /// thread's descriptor after the exiting thread has unmapped it (a 30-minute
 /// run died of SIGSEGV in `pthread_detach` that way, under CPU contention).
-fn check_with_watchdog(dir: &Path, case: &Case) -> Result<Reached, String> {
+fn check_with_watchdog<T: Input>(dir: &Path, input: &T) -> Result<Checked, String> {
     let (tx, rx) = mpsc::channel();
-    let (d, c) = (dir.to_path_buf(), case.clone());
+    let (d, c) = (dir.to_path_buf(), input.clone());
     let worker = std::thread::Builder::new()
         .stack_size(16 << 20)
         .spawn(move || {
-            let _ = tx.send(check(&d, &c));
+            let _ = tx.send(c.check(&d));
         })
         .unwrap();
     match rx.recv_timeout(CASE_TIMEOUT) {
@@ -1030,20 +1129,20 @@ fn check_with_watchdog(dir: &Path, case: &Case) -> Result<Reached, String> {
             Err(format!("the checking thread died: {why:?}"))
         }
         Err(mpsc::RecvTimeoutError::Timeout) => {
-            let saved = save_regression(case);
+            let saved = input.save();
             eprintln!(
                 "HANG: one input ran past {CASE_TIMEOUT:?}; saved as {saved:?}\n{}",
-                describe(case)
+                input.describe()
             );
             std::process::exit(3);
         }
     }
 }
 
-/// Runs a property for `REDIS_LINT_FUZZ_CASES` cases, or for
-/// `REDIS_LINT_FUZZ_SECS` seconds, in batches with successive seeds.
-fn fuzz(name: &str, strategy: impl Strategy<Value = Case>) {
-    let cases = env_number("REDIS_LINT_FUZZ_CASES").unwrap_or(DEFAULT_CASES as u64);
+/// Runs a property for `REDIS_LINT_FUZZ_CASES` cases (or `default_cases`),
+/// or for `REDIS_LINT_FUZZ_SECS` seconds, in batches with successive seeds.
+fn fuzz<T: Input>(name: &str, default_cases: u64, strategy: impl Strategy<Value = T>) {
+    let cases = env_number("REDIS_LINT_FUZZ_CASES").unwrap_or(default_cases);
     let budget = env_number("REDIS_LINT_FUZZ_SECS").map(Duration::from_secs);
     let first_seed = env_number("REDIS_LINT_FUZZ_SEED").unwrap_or_else(|| {
         std::time::SystemTime::now()
@@ -1055,6 +1154,7 @@ fn fuzz(name: &str, strategy: impl Strategy<Value = Case>) {
     let dir = std::env::temp_dir().join(format!("redis-lint-fuzz-{}-{name}", std::process::id()));
     let executed = AtomicUsize::new(0);
     let reached: [AtomicUsize; 4] = Default::default();
+    let worst = std::sync::Mutex::new(Worst::default());
     let started = Instant::now();
     let mut generated: u64 = 0;
     let mut batches = 0;
@@ -1082,30 +1182,31 @@ fn fuzz(name: &str, strategy: impl Strategy<Value = Case>) {
         };
         let mut runner =
             TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &bytes));
-        let result = runner.run(&strategy, |case| {
+        let result = runner.run(&strategy, |input| {
             executed.fetch_add(1, Ordering::Relaxed);
             if std::env::var_os("REDIS_LINT_FUZZ_SHOW").is_some() {
-                eprintln!("=====\n{}", describe(&case));
+                eprintln!("=====\n{}", input.describe());
             }
-            let r = check_with_watchdog(&dir, &case).map_err(TestCaseError::fail)?;
-            for (count, hit) in reached.iter().zip(r) {
+            let checked = check_with_watchdog(&dir, &input).map_err(TestCaseError::fail)?;
+            for (count, hit) in reached.iter().zip(checked.reached) {
                 count.fetch_add(usize::from(hit), Ordering::Relaxed);
             }
+            worst.lock().unwrap().record(&input, &checked);
             Ok(())
         });
         generated += u64::from(batch);
         batches += 1;
         match result {
             Ok(()) => {}
-            Err(TestError::Fail(why, case)) => {
+            Err(TestError::Fail(why, input)) => {
                 // Keep going: a long run reports every distinct failure,
                 // each saved once.
                 let kind = failure_kind(&why.to_string());
                 if failures.iter().all(|(k, _)| *k != kind) {
-                    let saved = save_regression(&case);
+                    let saved = input.save();
                     let report = format!(
                         "{why}\nseed {seed}; saved as {saved:?}\nminimal input:\n{}",
-                        describe(&case)
+                        input.describe()
                     );
                     eprintln!("{name}: FAILURE {report}");
                     failures.push((kind, report));
@@ -1126,14 +1227,25 @@ fn fuzz(name: &str, strategy: impl Strategy<Value = Case>) {
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
-    let [parsed, findings, parse_errors, read_errors] = reached.map(|c| c.into_inner());
+    let counts: Vec<String> = reached
+        .iter()
+        .zip(T::REACHED)
+        .map(|(c, label)| format!("{} {label}", c.load(Ordering::Relaxed)))
+        .collect();
+    let worst = worst.into_inner().unwrap();
+    let memory = match worst.peak_kib.0 {
+        0 => "not measured (in process)".to_string(),
+        kib => format!("{} MiB: {}", kib >> 10, worst.peak_kib.1),
+    };
     eprintln!(
         "{name}: executed {} inputs (with shrinking; {batches} seeds) in {:.1?}, {} distinct \
-         failure(s); {parsed} parsed whole, {findings} with findings, {parse_errors} with a \
-         parse error, {read_errors} with a read error",
+         failure(s); {}\n{name}: slowest {:.2?}: {}\n{name}: most memory {memory}",
         executed.load(Ordering::Relaxed),
         started.elapsed(),
-        failures.len()
+        failures.len(),
+        counts.join(", "),
+        worst.took.0,
+        worst.took.1,
     );
     assert!(
         failures.is_empty(),
@@ -1163,15 +1275,29 @@ fn failure_kind(why: &str) -> String {
 
 #[test]
 fn fuzz_generated_code() {
-    fuzz("generated", case(generated(), generated()));
+    fuzz("generated", DEFAULT_CASES, case(generated(), generated()));
 }
 
 #[test]
 fn fuzz_mutated_fixtures() {
     fuzz(
         "mutated",
+        DEFAULT_CASES,
         case(mutated_fixture().boxed(), grammar_file().boxed()),
     );
+}
+
+/// One-level-per-line nesting through the binary (slower per input: a
+/// few cases by default).
+#[test]
+fn fuzz_nesting() {
+    fuzz("nesting", 6, nesting::strategy());
+}
+
+/// redis.conf include graphs through the binary.
+#[test]
+fn fuzz_includes() {
+    fuzz("includes", 12, includes::strategy());
 }
 
 /// Every input that ever failed, linted alone every way.

@@ -69,11 +69,26 @@ fn peak_rss_kib(pid: u32) -> Option<u64> {
 /// Lints `source` as `lib.rs` and checks the run ends in time, within the
 /// memory bound, with findings or none (exit 0 or 1) and valid JSON.
 fn lints_within_bounds(name: &str, source: &str) {
+    lints_within(name, source, TIMEOUT)
+}
+
+/// [`lints_within_bounds`] with another time bound.
+fn lints_within(name: &str, source: &str, timeout: Duration) {
+    lints_files_within(name, &[("lib.rs", source)], timeout)
+}
+
+/// Lints the folder of `files` (relative paths and texts) within the
+/// bounds.
+fn lints_files_within(name: &str, files: &[(&str, &str)], timeout: Duration) {
     let scratch = Scratch::new(name);
     let out_path = scratch.0.join("out.json");
-    std::fs::write(scratch.0.join("lib.rs"), source).unwrap();
+    for (rel, text) in files {
+        let path = scratch.0.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
     let mut child = Command::new(bin())
-        .args(["--format", "json", "lib.rs"])
+        .args(["--format", "json", "."])
         .current_dir(&scratch.0)
         .stdin(Stdio::null())
         .stdout(std::fs::File::create(&out_path).unwrap())
@@ -87,12 +102,12 @@ fn lints_within_bounds(name: &str, source: &str) {
             break status;
         }
         peak = peak.max(peak_rss_kib(child.id()).unwrap_or(0));
-        let (late, big) = (started.elapsed() > TIMEOUT, peak > MAX_RSS_KIB);
+        let (late, big) = (started.elapsed() > timeout, peak > MAX_RSS_KIB);
         if late || big {
             let _ = child.kill();
             let _ = child.wait();
             panic!(
-                "{name}: killed after {:?} at {} MB peak (bounds: {TIMEOUT:?}, {} MB)",
+                "{name}: killed after {:?} at {} MB peak (bounds: {timeout:?}, {} MB)",
                 started.elapsed(),
                 peak / 1024,
                 MAX_RSS_KIB / 1024
@@ -199,4 +214,62 @@ fn consts_naming_each_other() {
     }
     src += &redis_fn("", "K9");
     lints_within_bounds("consts", &src);
+}
+
+/// `let a = { let a = { … 1 }; a };` as deep as the parse-depth guard lets
+/// through (2,600 levels): every `let` scanned its whole initialiser for
+/// the bindings it reads, n² in all (2,600 levels took over 4 s in a debug
+/// build, 0.6 s now: the bound is tighter than the others').
+#[test]
+fn nested_let_blocks() {
+    let nest = |n: usize| {
+        let init = format!(
+            "{}1{}",
+            "{\n    let a = ".repeat(n),
+            ";\n    a\n}".repeat(n)
+        );
+        redis_fn(&format!("    let a = {init};\n"), "&a")
+    };
+    // The deepest the guard lets through, by bisection.
+    let (mut ok, mut refused) = (1, 20_000);
+    while refused - ok > 1 {
+        let mid = (ok + refused) / 2;
+        match redis_lint::parse::prescan::check(&nest(mid)) {
+            Ok(()) => ok = mid,
+            Err(_) => refused = mid,
+        }
+    }
+    assert!(ok > 2_000, "the guard refuses {refused} levels");
+    lints_within("nested-let-blocks", &nest(ok), Duration::from_secs(4));
+}
+
+/// Key templates are bounded per file, but consts from several files
+/// substituted into one key multiply: a 60 KB const named 60 times by a
+/// const of a second file, named 60 times by a third, was a 60 MB key
+/// built again at each of 200 uses (5.5 s in a debug build; 0.2 s now).
+#[test]
+fn consts_of_several_files_in_one_key() {
+    let manifest =
+        "[package]\nname = \"s\"\nversion = \"0.1.0\"\n\n[dependencies]\nredis = \"0.27\"\n";
+    let a = format!("pub const K0: &str = \"{}\";\n", "x".repeat(60_000));
+    let b = format!(
+        "use crate::a::K0;\npub const K1: &str = concat!({});\n",
+        ["K0"; 60].join(", ")
+    );
+    let c = format!(
+        "use crate::b::K1;\npub const K2: &str = concat!({});\n",
+        ["K1"; 60].join(", ")
+    );
+    let lib = format!(
+        "mod a;\nmod b;\nmod c;\nuse crate::c::K2;\n{}",
+        redis_fn(&"    let _: String = con.get(K2)?;\n".repeat(200), "K2")
+    );
+    let files = [
+        ("Cargo.toml", manifest),
+        ("src/a.rs", &a),
+        ("src/b.rs", &b),
+        ("src/c.rs", &c),
+        ("src/lib.rs", &lib),
+    ];
+    lints_files_within("multi-file-consts", &files, Duration::from_secs(3));
 }

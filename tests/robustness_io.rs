@@ -224,6 +224,114 @@ fn include_webs_cost_one_read_per_file() {
     assert!(out.took < Duration::from_secs(30), "took {:?}", out.took);
 }
 
+/// Found by `fuzz_includes`: a finding in an included file showed the
+/// file's next line as context.
+#[test]
+fn of_an_included_file_only_the_lines_of_findings_are_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "redis.conf", "include a.conf\n");
+    write(
+        dir.path(),
+        "a.conf",
+        "appendonly yes\nlogfile /tmp/NEIGHBOUR-CANARY.log\n",
+    );
+    for format in [
+        &["--format", "human", "--color", "never", "redis.conf"][..],
+        &["--message-format", "json", "redis.conf"],
+        &["--format", "sarif", "redis.conf"],
+    ] {
+        let out = run(dir.path(), format);
+        assert!(
+            out.stdout.contains("appendonly yes"),
+            "{format:?}: {}",
+            out.stdout
+        );
+        assert!(
+            !out.stdout.contains("NEIGHBOUR"),
+            "{format:?}: {}",
+            out.stdout
+        );
+    }
+}
+
+/// Found by `fuzz_includes`: a finding about the whole file points at its
+/// first line, and the snippet showed the `requirepass` written there.
+#[test]
+fn conf_passwords_are_masked_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "redis.conf",
+        "requirepass PW-CANARY-1\nmasterauth \"PW-CANARY-2\"\n\
+         user app on >PW-CANARY-3 ~* +@all\nmaxmemory 1gb\n",
+    );
+    write(
+        dir.path(),
+        "sentinel.conf",
+        "sentinel monitor m 10.0.0.1 6379 2\nsentinel auth-pass m PW-CANARY-4\n",
+    );
+    for format in ["human", "concise", "json", "json-lines", "sarif", "github"] {
+        let out = run(dir.path(), &["--format", format, "--color", "never", "."]);
+        assert!(out.code.is_some_and(|c| c <= 1), "{format}: {}", out.stderr);
+        let all = format!("{}{}", out.stdout, out.stderr);
+        assert!(all.contains("redis.conf"), "{format}: {all}");
+        assert!(!all.contains("PW-CANARY"), "{format}: {all}");
+    }
+    let out = run(dir.path(), &["--message-format", "json", "."]);
+    assert!(!out.stdout.contains("PW-CANARY"), "{}", out.stdout);
+}
+
+/// A redis.conf found in the folder or given by path is read with the
+/// configuration cap (4 MiB) like an included one: a problem of its own,
+/// the rest of the run goes on. A symlink to `/dev/zero` and a FIFO named
+/// like configurations are not read at all.
+#[test]
+fn root_configurations_are_read_with_a_size_cap() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "Cargo.toml", MANIFEST);
+    write(dir.path(), "src/lib.rs", GOOD);
+    let pad = "# padding\n".repeat((4 << 20) / 10 + 1);
+    write(dir.path(), "redis.conf", format!("maxmemory 1gb\n{pad}"));
+    write(
+        dir.path(),
+        "conf/sentinel.conf",
+        format!("sentinel monitor m h 1 2\n{pad}"),
+    );
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join("redis-zero.conf")).unwrap();
+    mkfifo(&dir.path().join("redis-fifo.conf"));
+    let given = [
+        "redis.conf",
+        "conf/sentinel.conf",
+        "redis-zero.conf",
+        "redis-fifo.conf",
+        "src",
+    ];
+    for args in [&["."][..], &given] {
+        let args: Vec<&str> = ["--format", "json"].iter().chain(args).copied().collect();
+        let out = run(dir.path(), &args);
+        assert_eq!(out.code, Some(1), "{args:?}: {}", out.stderr);
+        assert!(out.took < Duration::from_secs(30), "took {:?}", out.took);
+        let found = findings(&out.stdout);
+        assert!(
+            found.contains(&("src/lib.rs".into(), 2, "key-keys-command".into())),
+            "{found:?}"
+        );
+        for conf in ["redis.conf", "conf/sentinel.conf"] {
+            assert!(
+                found.contains(&(conf.into(), 1, "read-error".into())),
+                "{found:?}"
+            );
+        }
+        assert!(out.stdout.contains("larger than 4 MiB"), "{}", out.stdout);
+        assert!(
+            !found
+                .iter()
+                .any(|(f, ..)| f.contains("zero") || f.contains("fifo")),
+            "{found:?}"
+        );
+    }
+}
+
 // ---- 2. manifests and lock files that are not files ------------------------
 
 /// A crate in `root/app` with one finding; `root/Cargo.toml` (a parent

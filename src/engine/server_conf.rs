@@ -70,7 +70,27 @@ pub(super) fn lint(
         loaded.confs.iter_mut().for_each(|c| c.purpose = purpose);
         check(run, root, loaded, &rules, &mut ids, outcome);
     }
+    // Of a file read only through an `include` (not one of the files
+    // linted), reports show the lines findings point at, never their
+    // neighbours.
+    let linted: Vec<PathBuf> = roots.iter().map(|r| canonical(r.path)).collect();
+    for (path, id) in &ids {
+        if !linted.contains(path) {
+            let file = &mut outcome.files[*id as usize];
+            let lines: Vec<u32> = outcome
+                .findings
+                .iter()
+                .filter(|f| f.file == *id)
+                .flat_map(|f| f.span.start.line..=f.span.end.line)
+                .collect();
+            file.source = conf::only_lines(&file.source, &lines);
+        }
+    }
     Ok(())
+}
+
+fn canonical(path: &Path) -> PathBuf {
+    path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// The candidates to lint, with their configurations: excluded files and

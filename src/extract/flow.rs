@@ -89,6 +89,7 @@ pub(super) fn ingredients(e: &Expr, summaries: bool) -> Ingredients {
         decoding: 0,
         summaries,
         aliases: Vec::new(),
+        blocks: 0,
     };
     scan.visit_expr(e);
     scan.out
@@ -102,7 +103,14 @@ struct Scan {
     /// parameters) and the outer names they take their value from: they
     /// are gone from the walker's scopes by the time it asks.
     aliases: Vec<(String, Vec<String>)>,
+    /// Blocks entered: see [`MAX_BLOCKS`].
+    blocks: usize,
 }
+
+/// Blocks one scan enters, one inside the other. Every `let` scans its
+/// initialiser, so `let a = { let a = { … } };` nested n deep would cost
+/// n² (3,900 levels took seconds); real initialisers nest a few blocks.
+const MAX_BLOCKS: usize = 64;
 
 impl Scan {
     fn name(&mut self, name: String) {
@@ -233,6 +241,14 @@ impl<'ast> Visit<'ast> for Scan {
     }
 
     fn visit_item(&mut self, _: &'ast syn::Item) {}
+
+    fn visit_block(&mut self, b: &'ast syn::Block) {
+        if self.blocks < MAX_BLOCKS {
+            self.blocks += 1;
+            visit::visit_block(self, b);
+            self.blocks -= 1;
+        }
+    }
 }
 
 /// Whether a loop waits between rounds: a sleep, an interval tick, a

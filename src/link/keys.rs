@@ -2,7 +2,7 @@
 //! templates; a raw command's keys and options read from its argument list.
 
 use super::symbols::Symbols;
-use crate::extract::facts::{RawArg, RawKey, RawPart};
+use crate::extract::facts::{KeySize, RawArg, RawKey, RawPart, KEY_BOUND};
 use crate::model::key::{Key, Part};
 use crate::model::{command, Opts, Timeout};
 
@@ -15,37 +15,85 @@ const MAX_DEPTH: u32 = 8;
 /// bound a few consts naming each other twice make it exponential.
 const MAX_PARTS: usize = 1024;
 
-/// A key past [`MAX_PARTS`]; nothing is known about it.
+/// How large a key may grow once consts and builders are substituted:
+/// [`MAX_PARTS`] parts, and 16 times the bytes a key template may grow to
+/// while it is built (a key written as one long literal is not built, and
+/// stays a key). Each file's templates are bounded on their own, but
+/// consts from several files substituted into one key multiply: 1,024
+/// parts of a 60 KB const were a 60 MB key, built again at every use.
+const LINKED_BOUND: KeySize = KeySize {
+    parts: MAX_PARTS,
+    bytes: 16 * KEY_BOUND.bytes,
+};
+
+/// A key past [`LINKED_BOUND`]; nothing is known about it.
 struct TooComplex;
+
+/// Where a key template was written: too-complex markers are numbered per
+/// file, so a marker substituted from a const or builder (maybe of another
+/// file) is named after it, lest it equal a marker of the key's own file.
+#[derive(Clone, Copy)]
+enum Origin<'a> {
+    Here,
+    Named(&'a str),
+}
+
+/// A key being expanded and its size in bytes so far.
+#[derive(Default)]
+struct Expansion {
+    parts: Vec<Part>,
+    bytes: usize,
+}
+
+impl Expansion {
+    fn push(&mut self, part: Part) -> Result<(), TooComplex> {
+        self.bytes += match &part {
+            Part::Lit(s) | Part::Hole(s) => s.len(),
+        };
+        self.parts.push(part);
+        match self.bytes > LINKED_BOUND.bytes || self.parts.len() > LINKED_BOUND.parts {
+            true => Err(TooComplex),
+            false => Ok(()),
+        }
+    }
+}
 
 impl Symbols {
     pub(super) fn key(&self, raw: &RawKey) -> Key {
-        let mut parts = Vec::new();
-        match self.expand(raw, &mut parts, 0) {
-            Ok(()) => Key::from_parts(parts),
+        let mut out = Expansion::default();
+        match self.expand(raw, &mut out, Origin::Here, 0) {
+            Ok(()) => Key::from_parts(out.parts),
             Err(TooComplex) => Key::Opaque(too_complex_text(raw)),
         }
     }
 
-    fn expand(&self, raw: &RawKey, out: &mut Vec<Part>, depth: u32) -> Result<(), TooComplex> {
+    fn expand(
+        &self,
+        raw: &RawKey,
+        out: &mut Expansion,
+        origin: Origin,
+        depth: u32,
+    ) -> Result<(), TooComplex> {
         for part in &raw.0 {
-            if out.len() >= MAX_PARTS {
-                return Err(TooComplex);
-            }
             match part {
-                RawPart::Lit(s) => out.push(Part::Lit(s.to_string())),
-                RawPart::Hole(h) => out.push(Part::Hole(h.to_string())),
-                RawPart::TooComplex(n) => out.push(Part::Hole(format!("key too complex #{n}"))),
+                RawPart::Lit(s) => out.push(Part::Lit(s.to_string()))?,
+                RawPart::Hole(h) => out.push(Part::Hole(h.to_string()))?,
+                RawPart::TooComplex(n) => out.push(Part::Hole(match origin {
+                    Origin::Here => format!("key too complex #{n}"),
+                    Origin::Named(of) => format!("key too complex #{n} of {of}"),
+                }))?,
                 RawPart::Const(name) => match self.consts.get(name) {
-                    Some(value) if depth < MAX_DEPTH => self.expand(value, out, depth + 1)?,
-                    _ => out.push(Part::Hole(name.clone())),
+                    Some(value) if depth < MAX_DEPTH => {
+                        self.expand(value, out, Origin::Named(name), depth + 1)?
+                    }
+                    _ => out.push(Part::Hole(name.clone()))?,
                 },
                 RawPart::Call { name, args } => match self.builders.get(name) {
                     Some(Some((params, template))) if depth < MAX_DEPTH => {
-                        let substituted = substitute(template, params, args);
-                        self.expand(&substituted, out, depth + 1)?;
+                        let substituted = substitute(template, params, args)?;
+                        self.expand(&substituted, out, Origin::Named(name), depth + 1)?;
                     }
-                    _ => out.push(Part::Hole(format!("{name}(..)"))),
+                    _ => out.push(Part::Hole(format!("{name}(..)")))?,
                 },
             }
         }
@@ -70,8 +118,10 @@ fn too_complex_text(raw: &RawKey) -> String {
     format!("key too complex: {}", written.concat())
 }
 
-/// Replaces a builder's parameter holes with the caller's arguments.
-fn substitute(template: &RawKey, params: &[String], args: &[RawKey]) -> RawKey {
+/// Replaces a builder's parameter holes with the caller's arguments; too
+/// complex when the result is past [`LINKED_BOUND`] (a template of 64
+/// holes each given a 64-part argument).
+fn substitute(template: &RawKey, params: &[String], args: &[RawKey]) -> Result<RawKey, TooComplex> {
     let mut out = Vec::new();
     for part in &template.0 {
         match part {
@@ -88,7 +138,11 @@ fn substitute(template: &RawKey, params: &[String], args: &[RawKey]) -> RawKey {
             other => out.push(other.clone()),
         }
     }
-    RawKey(out)
+    let out = RawKey(out);
+    match out.size().exceeds(LINKED_BOUND) {
+        true => Err(TooComplex),
+        false => Ok(out),
+    }
 }
 
 /// A module command's arguments, resolved (consts and key builders
@@ -175,4 +229,46 @@ pub(super) fn raw_keys_and_opts(
         }
     }
     (keys, opts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lit(s: &str) -> RawPart {
+        RawPart::Lit(s.into())
+    }
+
+    fn named(name: &str) -> RawPart {
+        RawPart::Const(name.into())
+    }
+
+    #[test]
+    fn consts_of_several_files_stay_within_the_bound() {
+        let mut symbols = Symbols::new(&[]);
+        // Each file's template is within its own bound; together they are
+        // 60 × 60 parts of 60 KB.
+        let k0 = RawKey(vec![lit(&"x".repeat(60_000))]);
+        let k1 = RawKey(vec![named("K0"); 60]);
+        symbols.consts.insert("K0".into(), k0);
+        symbols.consts.insert("K1".into(), k1);
+        symbols
+            .consts
+            .insert("K2".into(), RawKey(vec![named("K1"); 60]));
+        let key = symbols.key(&RawKey(vec![lit("p:"), named("K2")]));
+        assert!(matches!(&key, Key::Opaque(t) if t.starts_with("key too complex")));
+        // Within the bound, consts still resolve.
+        let key = symbols.key(&RawKey(vec![lit("p:"), named("K0")]));
+        assert!(matches!(&key, Key::Template(p) if p.len() == 1));
+    }
+
+    #[test]
+    fn markers_from_a_const_differ_from_the_files_own() {
+        let mut symbols = Symbols::new(&[]);
+        let marker = RawKey(vec![lit("a:"), RawPart::TooComplex(1)]);
+        symbols.consts.insert("OTHER".into(), marker.clone());
+        let here = symbols.key(&marker);
+        let there = symbols.key(&RawKey(vec![named("OTHER")]));
+        assert_ne!(here, there);
+    }
 }

@@ -11,9 +11,11 @@
 //! can forget to; the fixes written to disk (`fix.rs`) still work on the
 //! real texts.
 
+use std::path::Path;
 use std::sync::Arc;
 
 use crate::diagnostic::{Finding, Outcome, Problem};
+use crate::server_conf;
 use crate::source::{mask, percent_decode, url_secrets, SourceFile};
 
 /// What a secret becomes in messages.
@@ -77,10 +79,16 @@ fn secrets_of<'a>(masked: &'a Option<(Arc<str>, Secrets)>, none: &'a Secrets) ->
     masked.as_ref().map_or(none, |m| &m.1)
 }
 
-/// A text with its URL passwords masked, and its passwords; `None` when
+/// A text with its URL passwords (and, in a configuration or compose file,
+/// its `requirepass`-like passwords) masked, and its passwords; `None` when
 /// it has none.
-fn masked(text: &str) -> Option<(Arc<str>, Secrets)> {
-    let ranges = url_secrets(text);
+fn masked(text: &str, path: &Path) -> Option<(Arc<str>, Secrets)> {
+    let mut ranges = url_secrets(text);
+    if server_conf::is_candidate(path) {
+        ranges.extend(server_conf::secret_ranges(text));
+        ranges.sort_by_key(|r| r.start);
+        ranges.dedup_by(|b, a| b.start < a.end);
+    }
     if ranges.is_empty() {
         return None;
     }
@@ -101,12 +109,18 @@ fn masked(text: &str) -> Option<(Arc<str>, Secrets)> {
 /// secret and no message a Redis URL password (the outcome is shown as
 /// it is).
 fn redacted(outcome: &Outcome) -> Option<Outcome> {
-    let files: Vec<Option<(Arc<str>, Secrets)>> =
-        outcome.files.iter().map(|f| masked(&f.source)).collect();
+    let files: Vec<Option<(Arc<str>, Secrets)>> = outcome
+        .files
+        .iter()
+        .map(|f| masked(&f.source, &f.path))
+        .collect();
     let problems: Vec<Option<(Arc<str>, Secrets)>> = outcome
         .problems
         .iter()
-        .map(|p| p.source.as_deref().and_then(masked))
+        .map(|p| {
+            let path = Path::new(&p.display);
+            p.source.as_deref().and_then(|s| masked(s, path))
+        })
         .collect();
     let echoed = || {
         let texts = outcome.findings.iter().flat_map(|f| [&f.message, &f.help]);

@@ -166,10 +166,23 @@ impl<'a> Loader<'a> {
 /// `text` with every line but `line` (1-based) emptied: line numbers still
 /// hold.
 fn only_line(text: &str, line: u32) -> Arc<str> {
+    only_lines(text, &[line])
+}
+
+/// `text` with every line but `lines` (1-based) emptied: line numbers
+/// still hold. What reports may show of an included file.
+pub fn only_lines(text: &str, lines: &[u32]) -> Arc<str> {
+    let mut lines = lines.to_vec();
+    lines.sort_unstable();
     let kept: Vec<&str> = text
         .split('\n')
         .enumerate()
-        .map(|(i, l)| if i + 1 == line as usize { l } else { "" })
+        .map(
+            |(i, l)| match lines.binary_search(&(i as u32 + 1)).is_ok() {
+                true => l,
+                false => "",
+            },
+        )
         .collect();
     Arc::from(kept.join("\n"))
 }

@@ -11,15 +11,17 @@
 pub mod compose;
 mod include;
 pub mod parse;
+mod secrets;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::source::{FileId, Pos, Span};
 
-pub use include::IncludeScope;
 use include::Loader;
+pub use include::{only_lines, IncludeScope};
 pub use parse::{parse_memory, show_memory, ParseError};
+pub use secrets::secret_ranges;
 
 /// What kind of file the directives came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

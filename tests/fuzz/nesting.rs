@@ -268,6 +268,9 @@ impl Input for Deep {
             std::fs::write(dir.join(rel), text).map_err(|e| format!("{rel}: {e}"))
         };
         write("Cargo.toml", MANIFEST)?;
+        // Both files are modules of the crate: a file no `mod` reaches is
+        // not reported on when it does not parse.
+        write("src/lib.rs", "pub mod deep;\npub mod good;\n")?;
         write("src/good.rs", GOOD)?;
         let text = body(&self.nest.statement());
         let ran = match self.mode {

@@ -84,7 +84,8 @@ const LISTENING: &[&str] = &[
 /// A connection that only listens for pub/sub messages: a fred
 /// `SubscriberClient` when no subscriber client of the crate runs other
 /// commands, or a redis-rs connection switched to pub/sub (`as_pubsub`,
-/// `into_pubsub`) in the fn that made it, with no command run on it there.
+/// `into_pubsub`) in the fn that made it, before any other connection is
+/// made there, with no command run on it there.
 /// A listener waits as long as its channels are quiet, so a response
 /// timeout does not fit it.
 pub(super) fn only_listens(model: &CrateModel, c: &Creation) -> bool {
@@ -93,13 +94,27 @@ pub(super) fn only_listens(model: &CrateModel, c: &Creation) -> bool {
         return model
             .calls
             .iter()
-            .filter(|call| call.conn.is_some_and(|k| k.kind == ConnKind::FredSubscriber))
+            .filter(|call| {
+                call.conn
+                    .is_some_and(|k| k.kind == ConnKind::FredSubscriber)
+            })
             .all(listens);
     }
+    // The switch belongs to the nearest connection made before it in the fn.
+    let made_between = |u: &crate::model::PubSubUse| {
+        model.creations.iter().any(|k| {
+            k.file == c.file
+                && k.func == c.func
+                && k.span.start > c.span.start
+                && k.span.start < u.span.start
+        })
+    };
     let switched = model.pubsub_uses.iter().any(|u| {
         u.file == c.file
             && u.func == c.func
             && matches!(u.method.as_str(), "as_pubsub" | "into_pubsub")
+            && u.span.start > c.span.start
+            && !made_between(u)
     });
     let commands_on_it = model.calls.iter().any(|call| {
         call.file == c.file
@@ -116,11 +131,12 @@ pub(super) fn only_listens(model: &CrateModel, c: &Creation) -> bool {
 /// drops the session ends with it, and the next session makes a new one.
 pub(super) fn session_owned(model: &CrateModel, c: &Creation) -> bool {
     let info = model.func(c.func);
-    let stored = model
-        .field_creations
-        .values()
-        .flatten()
-        .any(|&i| model.creations.get(i).is_some_and(|k| k.span == c.span && k.file == c.file));
+    let stored = model.field_creations.values().flatten().any(|&i| {
+        model
+            .creations
+            .get(i)
+            .is_some_and(|k| k.span == c.span && k.file == c.file)
+    });
     !info.is_setup && !info.is_main && !c.in_loop && takes_request_input(&info.params) && !stored
 }
 

@@ -45,8 +45,7 @@ impl PathCall<'_> {
 /// A redis-rs pipeline made through a crate's own re-export of `redis`
 /// (`common::redis::pipe()`, `crate::db::redis::Pipeline::new()`). Only the
 /// pipeline constructors are taken: a local module named `redis` may hold
-/// anything else, but a `pipe` there that queued commands per item would
-/// batch them all the same.
+/// fns of its own under other names.
 fn reexported_pipe(pc: &PathCall) -> bool {
     let through_redis = pc.full.iter().skip(1).any(|s| s == "redis");
     let constructor = matches!(pc.last.as_str(), "pipe" | "cluster_pipe")

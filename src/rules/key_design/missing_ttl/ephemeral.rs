@@ -145,3 +145,42 @@ fn consumed_once(model: &CrateModel, key: &Key) -> bool {
                 })
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parts(spec: &[(&str, bool)]) -> Vec<Part> {
+        spec.iter()
+            .map(|&(t, hole)| match hole {
+                true => Part::Hole(t.into()),
+                false => Part::Lit(t.into()),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn unique_parts_by_name() {
+        let unique = |hole: &str| unique_part(&parts(&[("k:", false), (hole, true)])).is_some();
+        assert!(unique("confirmation_token"));
+        assert!(unique("request_id"));
+        assert!(unique("Uuid::new_v4()"));
+        assert!(unique("Utc::now().timestamp()"));
+        assert!(unique("claims.jti"));
+        assert!(!unique("token.user_id"));
+        assert!(!unique("user_id"));
+        assert!(!unique("tokens_issued"));
+    }
+
+    #[test]
+    fn temporary_words_with_any_separator() {
+        let word = |lit: &str| temporary_word(&parts(&[(lit, false), ("id", true)]));
+        assert_eq!(word("report_tmp:"), Some("tmp"));
+        assert_eq!(word("dedupe-tmp-"), Some("tmp"));
+        assert_eq!(word("oauth:state:"), Some("state"));
+        assert_eq!(word("template:"), None);
+        assert_eq!(word("statement:"), None);
+        let trailing = parts(&[("order:", false), ("id", true), (":state", false)]);
+        assert_eq!(temporary_word(&trailing), None);
+    }
+}

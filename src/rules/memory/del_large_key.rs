@@ -59,7 +59,7 @@ fn del_large_key(ctx: &RuleContext, sink: &mut Sink) {
                 "DEL of `{key}`, which the crate fills as a {kind}: DEL frees every element before it returns, \
                  so deleting a large {kind} blocks the server (and every client) for as long as that takes"
             ),
-            LargeDel::Scanned => "DEL of keys found by the SCAN loop in this fn, whose pattern covers keys the \
+            LargeDel::Scanned => "DEL of keys found by the SCAN loop in this fn, which can match keys the \
                  crate fills as collections: DEL frees each value before it returns, so one large collection \
                  among them blocks the server for every client"
                 .to_string(),

@@ -98,6 +98,7 @@ pub async fn drop_team(client: &Client) -> Result<i64, Error> {
     );
 }
 
+/// Carts are hashes, so the scanned keys can be large.
 #[test]
 fn del_in_a_fred_scan_loop_becomes_unlink() {
     let fixed = fix(
@@ -105,6 +106,9 @@ fn del_in_a_fred_scan_loop_becomes_unlink() {
         "memory-del-large-key",
         r#"use fred::prelude::*;
 use futures::StreamExt;
+pub async fn add_item(client: &Client, user: u64, sku: &str) -> Result<(), Error> {
+    client.hset::<(), _, _>(format!("carts:{user}"), (sku, 1)).await
+}
 pub async fn purge(client: &Client) -> Result<(), Error> {
     let mut pages = client.scan("carts:*", Some(100), None);
     while let Some(page) = pages.next().await {

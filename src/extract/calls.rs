@@ -42,6 +42,18 @@ impl PathCall<'_> {
     }
 }
 
+/// A redis-rs pipeline made through a crate's own re-export of `redis`
+/// (`common::redis::pipe()`, `crate::db::redis::Pipeline::new()`). Only the
+/// pipeline constructors are taken: a local module named `redis` may hold
+/// fns of its own under other names.
+fn reexported_pipe(pc: &PathCall) -> bool {
+    let through_redis = pc.full.iter().skip(1).any(|s| s == "redis");
+    let constructor = matches!(pc.last.as_str(), "pipe" | "cluster_pipe")
+        || (matches!(pc.type_seg.as_str(), "Pipeline" | "ClusterPipeline")
+            && matches!(pc.last.as_str(), "new" | "with_capacity"));
+    through_redis && constructor
+}
+
 impl Walker {
     pub(super) fn call(&mut self, c: &syn::ExprCall) -> Value {
         let Expr::Path(fp) = &*c.func else {
@@ -61,6 +73,7 @@ impl Walker {
             "redis" => redis_rs::path_call(self, &pc),
             "fred" => fred::path_call(self, &pc),
             "deadpool_redis" | "bb8" | "r2d2" => pools::path_call(self, &pc),
+            _ if reexported_pipe(&pc) => redis_rs::path_call(self, &pc),
             _ => None,
         };
         if let Some(value) = client.or_else(|| self.task_call(&pc)) {

@@ -183,8 +183,10 @@ commands! {
     "SDIFF" => All | SAME_SLOT;
     "SDIFFSTORE" => All | WRITE | SAME_SLOT;
     "SET" => First | WRITE;
+    "SETBIT" => First | WRITE;
     "SETEX" => First | WRITE | EXPIRY;
     "SETNX" => First | WRITE;
+    "SETRANGE" => First | WRITE;
     "SHUTDOWN" => None;
     "SINTER" => All | SAME_SLOT;
     "SINTERCARD" => NumKeysAt0 | SAME_SLOT;

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::model::key::{Key, Part};
 use crate::model::redis_modules::{self, IndexDef, SearchCmd};
-use crate::model::{Call, CrateModel, Creation, CreationKind, LoopKind};
+use crate::model::{Call, ConnKind, CrateModel, Creation, CreationKind, LoopKind};
 use crate::server_conf::ConfFile;
 
 /// Words that name a conversation's memory in a key segment.
@@ -54,6 +54,90 @@ pub(super) fn made(c: &Creation) -> &'static str {
         CreationKind::Client | CreationKind::FredClient { .. } => "client",
         _ => "connection",
     }
+}
+
+/// A fn that takes per-call input (an id, a key, a payload, a session) is
+/// run per request, per item or per session; one that only takes its
+/// connection settings is not.
+pub(super) fn takes_request_input(params: &[String]) -> bool {
+    const SETTINGS: &[&str] = &[
+        "url", "uri", "addr", "address", "host", "config", "cfg", "conf", "settings", "opts",
+        "options", "dsn",
+    ];
+    params.iter().any(|p| {
+        let lower = p.to_ascii_lowercase();
+        !lower.split('_').any(|w| SETTINGS.contains(&w))
+    })
+}
+
+/// Commands a subscriber runs to listen: (un)subscribing and keep-alive pings.
+const LISTENING: &[&str] = &[
+    "SUBSCRIBE",
+    "PSUBSCRIBE",
+    "SSUBSCRIBE",
+    "UNSUBSCRIBE",
+    "PUNSUBSCRIBE",
+    "SUNSUBSCRIBE",
+    "PING",
+];
+
+/// A connection that only listens for pub/sub messages: a fred
+/// `SubscriberClient` when no subscriber client of the crate runs other
+/// commands, or a redis-rs connection switched to pub/sub (`as_pubsub`,
+/// `into_pubsub`) in the fn that made it, before any other connection is
+/// made there, with no command run on it there.
+/// A listener waits as long as its channels are quiet, so a response
+/// timeout does not fit it.
+pub(super) fn only_listens(model: &CrateModel, c: &Creation) -> bool {
+    let listens = |call: &Call| LISTENING.contains(&call.command.as_str());
+    if c.makes == ConnKind::FredSubscriber {
+        return model
+            .calls
+            .iter()
+            .filter(|call| {
+                call.conn
+                    .is_some_and(|k| k.kind == ConnKind::FredSubscriber)
+            })
+            .all(listens);
+    }
+    // The switch belongs to the nearest connection made before it in the fn.
+    let made_between = |u: &crate::model::PubSubUse| {
+        model.creations.iter().any(|k| {
+            k.file == c.file
+                && k.func == c.func
+                && k.span.start > c.span.start
+                && k.span.start < u.span.start
+        })
+    };
+    let switched = model.pubsub_uses.iter().any(|u| {
+        u.file == c.file
+            && u.func == c.func
+            && matches!(u.method.as_str(), "as_pubsub" | "into_pubsub")
+            && u.span.start > c.span.start
+            && !made_between(u)
+    });
+    let commands_on_it = model.calls.iter().any(|call| {
+        call.file == c.file
+            && call.func == c.func
+            && !listens(call)
+            && (c.binding.is_none() || call.conn_binding == c.binding)
+    });
+    switched && !commands_on_it
+}
+
+/// A client that belongs to one session: made in a fn that is neither
+/// setup nor `main`, takes per-session input (a socket, a session, a
+/// room), and keeps the client in no struct field. When its connection
+/// drops the session ends with it, and the next session makes a new one.
+pub(super) fn session_owned(model: &CrateModel, c: &Creation) -> bool {
+    let info = model.func(c.func);
+    let stored = model.field_creations.values().flatten().any(|&i| {
+        model
+            .creations
+            .get(i)
+            .is_some_and(|k| k.span == c.span && k.file == c.file)
+    });
+    !info.is_setup && !info.is_main && !c.in_loop && takes_request_input(&info.params) && !stored
 }
 
 /// String reads whose reply is a whole serialized object.

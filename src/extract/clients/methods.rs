@@ -143,6 +143,8 @@ methods! { REDIS_RS:
     "set_ex" => "SETEX", [3], K0;
     "set_nx" => "SETNX", [2], K0;
     "set_options" => "SET", [3], K0;
+    "setbit" => "SETBIT", [3], K0;
+    "setrange" => "SETRANGE", [3], K0;
     "sinter" => "SINTER", [1], K0;
     "sinterstore" => "SINTERSTORE", [2], K01;
     "sismember" => "SISMEMBER", [2], K0;
@@ -275,6 +277,7 @@ methods! { FRED:
     "sdiffstore" => "SDIFFSTORE", [2], K01;
     "set" => "SET", [5], K0;
     "setnx" => "SETNX", [2], K0;
+    "setrange" => "SETRANGE", [3], K0;
     "sinter" => "SINTER", [1], K0;
     "sinterstore" => "SINTERSTORE", [2], K01;
     "sismember" => "SISMEMBER", [2], K0;

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::Creation;
-use crate::rules::queries::made;
+use crate::rules::queries::{made, takes_request_input};
 use crate::rules::{GroupKey, SiteRole, Check, Rule, RuleContext, Sink};
 
 pub static RULE: Rule = Rule {
@@ -77,17 +77,4 @@ fn client_per_request(ctx: &RuleContext, sink: &mut Sink) {
                 .to_string(),
         );
     }
-}
-
-/// A fn that takes per-call input (an id, a key, a payload) is run per
-/// request or per item; one that only takes its connection settings is not.
-fn takes_request_input(params: &[String]) -> bool {
-    const SETTINGS: &[&str] = &[
-        "url", "uri", "addr", "address", "host", "config", "cfg", "conf", "settings", "opts",
-        "options", "dsn",
-    ];
-    params.iter().any(|p| {
-        let lower = p.to_ascii_lowercase();
-        !lower.split('_').any(|w| SETTINGS.contains(&w))
-    })
 }

@@ -3,6 +3,7 @@
 
 use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::{ConnKind, Creation, CreationKind, FnInfo, FredTimeout, Lib};
+use crate::rules::queries::only_listens;
 use crate::rules::{Check, GroupKey, Rule, RuleContext, SiteRole, Sink};
 
 pub static RULE: Rule = Rule {
@@ -36,6 +37,10 @@ fn missing_timeout(ctx: &RuleContext, sink: &mut Sink) {
         })
     };
     for c in &model.creations {
+        // A pub/sub listener waits as long as its channels are quiet.
+        if only_listens(model, c) {
+            continue;
+        }
         let info = model.func(c.func);
         let problem = match c.kind {
             CreationKind::SyncConnection { with_connect_timeout } if c.makes == ConnKind::Sync => {

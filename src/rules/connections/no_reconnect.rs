@@ -3,7 +3,8 @@
 
 use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::CreationKind;
-use crate::rules::{GroupKey, SiteRole, Check, Rule, RuleContext, Sink};
+use crate::rules::queries::session_owned;
+use crate::rules::{Check, GroupKey, Rule, RuleContext, SiteRole, Sink};
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -24,10 +25,15 @@ pub static RULE: Rule = Rule {
 fn no_reconnect(ctx: &RuleContext, sink: &mut Sink) {
     let model = ctx.model;
     for c in &model.creations {
-        if let CreationKind::FredClient {
-            reconnect: false, ..
-        } = c.kind
-        {
+        let no_policy = matches!(
+            c.kind,
+            CreationKind::FredClient {
+                reconnect: false,
+                ..
+            }
+        );
+        // A session's own client ends with the session when it drops.
+        if no_policy && !session_owned(model, c) {
             sink.report_in(
                 GroupKey::connection(c),
                 SiteRole::Origin,

@@ -6,10 +6,12 @@ use std::collections::HashSet;
 use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::command::flags;
 use crate::model::key::Key;
-use crate::model::{Api, Call};
+use crate::model::{Api, Call, CrateModel};
 use crate::rules::options::{toml_list, OptionError, RuleOptions};
 use crate::rules::queries::same_key;
-use crate::rules::{GroupKey, SiteRole, Check, Rule, RuleContext, Sink};
+use crate::rules::{Check, GroupKey, Rule, RuleContext, SiteRole, Sink};
+
+mod ephemeral;
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -102,23 +104,31 @@ impl Options {
     }
 }
 
+/// Writes that leave data behind at their key. Every string write counts:
+/// a fresh key made by SETRANGE, SETBIT or INCRBY lives as long as one made
+/// by SET.
 const TTL_WRITES: &[&str] = &[
     "SET",
-    "HSET",
-    "HMSET",
-    "HSETNX",
-    "SADD",
-    "RPUSH",
-    "LPUSH",
-    "ZADD",
-    "ZINCRBY",
+    "MSET",
+    "GETSET",
+    "SETRANGE",
+    "SETBIT",
+    "BITFIELD",
+    "APPEND",
     "INCR",
     "INCRBY",
     "INCRBYFLOAT",
     "DECR",
     "DECRBY",
+    "HSET",
+    "HMSET",
+    "HSETNX",
     "HINCRBY",
-    "APPEND",
+    "SADD",
+    "RPUSH",
+    "LPUSH",
+    "ZADD",
+    "ZINCRBY",
     "PFADD",
 ];
 
@@ -126,57 +136,77 @@ fn sets_expiry(call: &Call) -> bool {
     call.has(flags::EXPIRY) || call.opts.expiry
 }
 
+/// The keys a write leaves data at: every key of MSET, the first of others.
+fn written_keys(call: &Call) -> &[Key] {
+    match call.command.as_str() {
+        "MSET" => &call.keys,
+        _ => call.keys.get(..1).unwrap_or(&[]),
+    }
+}
+
 fn missing_ttl(ctx: &RuleContext, sink: &mut Sink) {
     let model = ctx.model;
+    let options = ctx.options::<Options>();
     let mut reported: HashSet<(u32, String)> = HashSet::new();
     for call in &model.calls {
         if !TTL_WRITES.contains(&call.command.as_str()) || sets_expiry(call) || call.opts.nx {
             continue;
         }
-        let Some(key) = call.keys.first() else {
-            continue;
-        };
-        let Some(prefix) = ctx.options::<Options>().ephemeral_prefix(key) else {
-            continue;
-        };
-        let expired_nearby = model.calls.iter().any(|other| {
-            sets_expiry(other)
-                && other.keys.first().is_some_and(|k| same_key(k, key))
-                && (other.func == call.func || (call.pipe.is_some() && other.pipe == call.pipe))
-        });
-        let expired_by_helper = model.helper_calls.iter().any(|h| {
+        for key in written_keys(call) {
+            let Some(why) = ephemeral::why(options, model, key) else {
+                continue;
+            };
+            if expired_elsewhere(model, call, key) || !reported.insert((call.func, key.shape())) {
+                continue;
+            }
+            sink.report_in(
+                GroupKey::KeyTemplate(key.shape()),
+                SiteRole::of_call(call),
+                call.file,
+                call.span,
+                format!(
+                    "{} to `{key}` never sets an expiry, yet {}",
+                    call.command,
+                    why.reason()
+                ),
+                help(call, key),
+            );
+        }
+    }
+}
+
+/// An expiry set on the key in the same fn or pipeline, or by a helper
+/// called there that expires the key it is given.
+fn expired_elsewhere(model: &CrateModel, call: &Call, key: &Key) -> bool {
+    let nearby = model.calls.iter().any(|other| {
+        sets_expiry(other)
+            && other.keys.first().is_some_and(|k| same_key(k, key))
+            && (other.func == call.func || (call.pipe.is_some() && other.pipe == call.pipe))
+    });
+    nearby
+        || model.helper_calls.iter().any(|h| {
             h.func == call.func
                 && model.expiring_helpers.get(&h.name).is_some_and(|params| {
                     params
                         .iter()
                         .any(|&i| h.args.get(i).is_some_and(|a| same_key(a, key)))
                 })
-        });
-        if expired_nearby || expired_by_helper || !reported.insert((call.func, key.shape())) {
-            continue;
+        })
+}
+
+fn help(call: &Call, key: &Key) -> String {
+    match (call.command.as_str(), call.api) {
+        ("SET", Api::RedisRs) => "write and expire in one command: `con.set_ex(key, value, seconds)` or \
+                                  `set_options` with `SetExpiry::EX`"
+            .to_string(),
+        ("SET", Api::Fred) => {
+            "pass an expiration: `client.set(key, value, Some(Expiration::EX(secs)), None, false)`"
+                .to_string()
         }
-        let help = match (call.command.as_str(), call.api) {
-            ("SET", Api::RedisRs) => "write and expire in one command: `con.set_ex(key, value, seconds)` or \
-                                      `set_options` with `SetExpiry::EX`"
-                .to_string(),
-            ("SET", Api::Fred) => "pass an expiration: `client.set(key, value, Some(Expiration::EX(secs)), None, false)`"
-                .to_string(),
-            _ => format!(
-                "add `EXPIRE {}` in the same pipeline (or transaction) right after the {}",
-                key, call.command
-            ),
-        };
-        sink.report_in(
-            GroupKey::KeyTemplate(key.shape()),
-            SiteRole::of_call(call),
-            call.file,
-            call.span,
-            format!(
-                "{} to `{}` never sets an expiry, yet `{}:` data is temporary: such keys pile up until memory runs out",
-                call.command, key, prefix
-            ),
-            help,
-        );
+        _ => format!(
+            "add `EXPIRE {}` in the same pipeline (or transaction) right after the {}",
+            key, call.command
+        ),
     }
 }
 

@@ -1,6 +1,8 @@
 //! `memory-del-large-key`: DEL of a collection key or of scanned keys: UNLINK
 //! frees the memory without blocking.
 
+use std::collections::HashMap;
+
 use crate::diagnostic::{Activation, Edit, Fix, Impact, InExamples, RuleMeta};
 use crate::model::key::Key;
 use crate::model::{Call, CrateModel, Form};
@@ -28,7 +30,8 @@ pub static RULE: Rule = Rule {
 enum LargeDel<'a> {
     /// One of its keys is written as a collection somewhere in the crate.
     Collection(&'a Key, &'static str),
-    /// It deletes keys found by a SCAN loop in the same fn: any type, any size.
+    /// It deletes keys found by a SCAN loop in the same fn, whose pattern
+    /// covers a key template the crate writes as a collection.
     Scanned,
 }
 
@@ -46,7 +49,9 @@ fn del_large_key(ctx: &RuleContext, sink: &mut Sink) {
             .find_map(|k| collections.get(&k.shape()).map(|kind| (k, *kind)));
         let why = match collection {
             Some((key, kind)) => LargeDel::Collection(key, kind),
-            None if call.in_loop.is_some() && scans_keys(model, call) => LargeDel::Scanned,
+            None if call.in_loop.is_some() && scans_collections(model, call, &collections) => {
+                LargeDel::Scanned
+            }
             None => continue,
         };
         let message = match why {
@@ -54,9 +59,9 @@ fn del_large_key(ctx: &RuleContext, sink: &mut Sink) {
                 "DEL of `{key}`, which the crate fills as a {kind}: DEL frees every element before it returns, \
                  so deleting a large {kind} blocks the server (and every client) for as long as that takes"
             ),
-            LargeDel::Scanned => "DEL of keys found by the SCAN loop in this fn: their types and sizes are \
-                 unknown, and DEL frees each value before it returns, so one large collection among them blocks \
-                 the server for every client"
+            LargeDel::Scanned => "DEL of keys found by the SCAN loop in this fn, which can match keys the \
+                 crate fills as collections: DEL frees each value before it returns, so one large collection \
+                 among them blocks the server for every client"
                 .to_string(),
         };
         sink.report_with_fix(
@@ -72,13 +77,50 @@ fn del_large_key(ctx: &RuleContext, sink: &mut Sink) {
 }
 
 /// Whether the call's fn runs a SCAN (a `scan_match` iterator, a `cmd("SCAN")`
-/// cursor loop, fred's `scan` stream), so a DEL in a loop there deletes
-/// scanned keys.
-fn scans_keys(model: &CrateModel, del: &Call) -> bool {
+/// cursor loop, fred's `scan`) whose matched keys can be collections: the
+/// crate writes a collection under a key template its MATCH pattern covers
+/// (any collection, when there is no pattern or it is built at run time).
+/// Keys the crate only writes as strings free a few bytes each.
+fn scans_collections(
+    model: &CrateModel,
+    del: &Call,
+    collections: &HashMap<String, &'static str>,
+) -> bool {
     model
         .calls
         .iter()
-        .any(|c| c.func == del.func && c.file == del.file && c.is("SCAN"))
+        .filter(|c| c.func == del.func && c.file == del.file && c.is("SCAN"))
+        .any(|scan| match &scan.opts.pattern {
+            Some(pattern) => collections.keys().any(|shape| may_match(pattern, shape)),
+            None => !collections.is_empty(),
+        })
+}
+
+/// Whether some key of a template (`{}` holes) can match a SCAN glob: their
+/// literal beginnings agree up to the first wildcard or hole, and their
+/// literal ends agree after the last one.
+fn may_match(pattern: &str, shape: &str) -> bool {
+    const GLOB: [char; 4] = ['*', '?', '[', '\\'];
+    let fixed = |text: &str, hole: &[char]| -> (String, String) {
+        let head = text.find(hole).map_or(text, |i| &text[..i]);
+        let tail = text.rfind(hole).map_or("", |i| &text[i + 1..]);
+        (head.to_string(), tail.to_string())
+    };
+    let (p_head, p_tail) = fixed(pattern, &GLOB);
+    let (s_head, s_tail) = fixed(shape, &['{', '}']);
+    let whole = |t: &str, hole: &[char]| !t.contains(hole);
+    if whole(pattern, &GLOB) && whole(shape, &['{', '}']) {
+        return pattern == shape;
+    }
+    // A template that starts with a variable part (`{tenant}:cart`) is not
+    // taken to fall under a pattern with a literal beginning.
+    let heads = if s_head.is_empty() {
+        p_head.is_empty()
+    } else {
+        p_head.starts_with(&s_head) || s_head.starts_with(&p_head)
+    };
+    let tails = p_tail.ends_with(&s_tail) || s_tail.ends_with(&p_tail);
+    heads && tails
 }
 
 /// `del` → `unlink` (redis-rs and fred have it with the same arguments and
@@ -94,4 +136,24 @@ fn unlink_fix(call: &Call) -> Option<Fix> {
         "free the memory in the background: UNLINK",
         vec![Edit::replace(name, content)],
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::may_match;
+
+    #[test]
+    fn scan_patterns_against_templates() {
+        assert!(may_match("sessions:user:*", "sessions:user:{}"));
+        assert!(may_match("drafts:*", "drafts:{}"));
+        assert!(may_match("*:players", "game:match:{}:players"));
+        assert!(may_match("game:*", "game:events"));
+        assert!(!may_match("game:code:*", "game:match:{}:players"));
+        assert!(!may_match("game:code:*", "game:events"));
+        assert!(!may_match("*:tmp", "game:match:{}:players"));
+        assert!(!may_match("gamecode:*", "{}:cart"));
+        assert!(may_match("*:cart", "{}:cart"));
+        assert!(may_match("leaderboard", "leaderboard"));
+        assert!(!may_match("leaderboard", "leaderboards"));
+    }
 }

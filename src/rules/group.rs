@@ -30,13 +30,10 @@ pub enum GroupKey {
     Connection(ConnectionOrigin),
     /// Round trips in one loop: batching the loop body fixes them all.
     Loop { file: FileId, id: u32 },
-    /// Writes in one fn decided by a check of the same key: every branch
-    /// of the `if` (and every copy of the consumer) is the same race.
-    CheckedKey {
-        file: FileId,
-        func: FnId,
-        key: String,
-    },
+    /// Writes decided by a check of the same key template in one file:
+    /// every branch of the `if`, and every copy of a consumer pasted into
+    /// another fn of the module, is the same race.
+    CheckedKey { file: FileId, key: String },
 }
 
 impl GroupKey {

@@ -72,7 +72,6 @@ fn non_atomic_check_then_act(ctx: &RuleContext, sink: &mut Sink) {
         sink.report_in(
             GroupKey::CheckedKey {
                 file: write.file,
-                func: write.func,
                 key: key.shape(),
             },
             SiteRole::Use,

@@ -97,12 +97,14 @@ fn sarif_has_related_locations() {
 #[test]
 fn human_labels_sites_in_the_same_file() {
     let text = report::human(&outcome(), false);
-    assert_eq!(text.matches("the same key template, used here").count(), 2);
+    // Two uses of `{team}:standing`, and the pasted invite consumer's write.
+    assert_eq!(text.matches("the same key template, used here").count(), 3);
     assert_eq!(text.matches("connects the same way here").count(), 1);
+    // The other branch of the `if`, and the pasted consumer.
     assert_eq!(
         text.matches("another write decided by the same check")
             .count(),
-        1
+        2
     );
 }
 

@@ -55,11 +55,22 @@ pub(super) enum Role {
 /// The role of the file at `path` of the crate at `root`.
 pub(super) fn role(path: &Path, root: &Path, layout: &CrateLayout) -> Role {
     let under = matches!(first_folder(path, root), Some("examples" | "benches"));
-    if under || layout.example_files.iter().any(|f| same_file(f, path)) {
+    if under || example_crate(root) || layout.example_files.iter().any(|f| same_file(f, path)) {
         Role::Example
     } else {
         Role::Production
     }
+}
+
+/// A crate of its own inside another crate's `examples/` or `benches/`
+/// (`examples/web-demo/Cargo.toml`, as pool and client crates ship them).
+fn example_crate(root: &Path) -> bool {
+    root.ancestors().skip(1).any(|dir| {
+        matches!(
+            dir.file_name().and_then(|n| n.to_str()),
+            Some("examples" | "benches")
+        ) && dir.parent().is_some_and(|p| p.join("Cargo.toml").is_file())
+    })
 }
 
 /// The first folder of `path` below `root`.

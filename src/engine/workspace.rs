@@ -62,14 +62,21 @@ pub(super) fn role(path: &Path, root: &Path, layout: &CrateLayout) -> Role {
     }
 }
 
-/// A crate of its own inside another crate's `examples/` or `benches/`
-/// (`examples/web-demo/Cargo.toml`, as pool and client crates ship them).
+/// A crate of its own inside the `examples/` or `benches/` folder of a
+/// crate or of a repository (`examples/web-demo/Cargo.toml`, as pool and
+/// client crates ship them).
 fn example_crate(root: &Path) -> bool {
     root.ancestors().skip(1).any(|dir| {
-        matches!(
+        let named = matches!(
             dir.file_name().and_then(|n| n.to_str()),
             Some("examples" | "benches")
-        ) && dir.parent().is_some_and(|p| p.join("Cargo.toml").is_file())
+        );
+        // The folder belongs to a crate or a repository (a user's own
+        // `~/examples/app` is not example code).
+        named
+            && dir
+                .parent()
+                .is_some_and(|p| p.join("Cargo.toml").is_file() || p.join(".git").exists())
     })
 }
 

@@ -11,6 +11,7 @@
 use std::collections::HashMap;
 
 use crate::diagnostic::{Finding, Related};
+use crate::model::key::Key;
 use crate::model::{Call, Creation, FnId, KeyBuilderSite};
 use crate::source::FileId;
 
@@ -37,6 +38,16 @@ pub enum GroupKey {
 }
 
 impl GroupKey {
+    /// The group of a key template's use (its expiry, its growth).
+    pub fn template(key: &Key) -> GroupKey {
+        GroupKey::KeyTemplate(key.shape())
+    }
+
+    /// The group of a key template's name (namespace, separator, length).
+    pub fn name(key: &Key) -> GroupKey {
+        GroupKey::KeyName(key.shape())
+    }
+
     /// The key of a connection made at `c`.
     pub fn connection(c: &Creation) -> GroupKey {
         GroupKey::Connection(match &c.on_field {

@@ -44,7 +44,7 @@ pub use group::{GroupKey, SiteRole};
 pub use options::{OptionError, RuleOptions, RuleOptionsSet};
 
 use crate::diagnostic::{Activation, Finding, Fix, Impact, Level, RuleMeta};
-use crate::model::CrateModel;
+use crate::model::{Call, CrateModel};
 use crate::source::{FileId, Span};
 
 /// A rule: its metadata, its check and the options it takes.
@@ -218,6 +218,19 @@ impl<'a> Sink<'a> {
         if let Some(last) = self.out.last_mut() {
             last.group = Some((key, role));
         }
+    }
+
+    /// Reports a problem of `call`'s key, one site of the group `key`:
+    /// a call that writes the key is where it is made (the primary).
+    pub fn report_on_key(&mut self, key: GroupKey, call: &Call, message: String, help: String) {
+        self.report_in(
+            key,
+            SiteRole::of_call(call),
+            call.file,
+            call.span,
+            message,
+            help,
+        );
     }
 
     pub fn report_with_fix(

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::key::Key;
 use crate::rules::queries::touched_by;
-use crate::rules::{GroupKey, SiteRole, Check, Rule, RuleContext, Sink};
+use crate::rules::{GroupKey, Check, Rule, RuleContext, Sink};
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -39,11 +39,9 @@ fn stream_unbounded(ctx: &RuleContext, sink: &mut Sink) {
         if trimmed.contains(key) || !reported.insert((call.func, key.shape())) {
             continue;
         }
-        sink.report_in(
-            GroupKey::KeyTemplate(key.shape()),
-            SiteRole::of_call(call),
-            call.file,
-            call.span,
+        sink.report_on_key(
+            GroupKey::template(key),
+            call,
             format!("XADD to `{key}` never trims the stream: it keeps every entry ever added, until memory runs out"),
             "cap it as you add: XADD key MAXLEN ~ N (redis-rs `xadd_maxlen`, fred `xadd` with a cap), or XTRIM \
              periodically"

@@ -3,7 +3,7 @@
 
 use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::key::{Key, Part};
-use crate::rules::{GroupKey, SiteRole, Check, Rule, RuleContext, Sink};
+use crate::rules::{GroupKey, Check, Rule, RuleContext, Sink};
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -55,11 +55,9 @@ fn inconsistent_separator(ctx: &RuleContext, sink: &mut Sink) {
             Key::Opaque(_) => None,
         });
         if let Some((key, sep)) = found {
-            sink.report_in(
-                GroupKey::KeyName(key.shape()),
-                SiteRole::of_call(call),
-                call.file,
-                call.span,
+            sink.report_on_key(
+                GroupKey::name(key),
+                call,
                 format!(
                     "key `{key}` separates its parts with `{sep}`: keys that do not follow one `type:id:field` \
                      scheme cannot be scanned, counted or reasoned about as a group"

@@ -9,7 +9,7 @@ use crate::model::key::Key;
 use crate::model::{Api, Call, CrateModel};
 use crate::rules::options::{toml_list, OptionError, RuleOptions};
 use crate::rules::queries::same_key;
-use crate::rules::{Check, GroupKey, Rule, RuleContext, SiteRole, Sink};
+use crate::rules::{Check, GroupKey, Rule, RuleContext, Sink};
 
 mod ephemeral;
 
@@ -159,11 +159,9 @@ fn missing_ttl(ctx: &RuleContext, sink: &mut Sink) {
             if expired_elsewhere(model, call, key) || !reported.insert((call.func, key.shape())) {
                 continue;
             }
-            sink.report_in(
-                GroupKey::KeyTemplate(key.shape()),
-                SiteRole::of_call(call),
-                call.file,
-                call.span,
+            sink.report_on_key(
+                GroupKey::template(key),
+                call,
                 format!(
                     "{} to `{key}` never sets an expiry, yet {}",
                     call.command,

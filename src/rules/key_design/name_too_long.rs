@@ -4,7 +4,7 @@
 use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::key::Key;
 use crate::rules::options::{OptionError, RuleOptions};
-use crate::rules::{GroupKey, SiteRole, Check, Rule, RuleContext, Sink};
+use crate::rules::{GroupKey, Check, Rule, RuleContext, Sink};
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -74,11 +74,9 @@ fn name_too_long(ctx: &RuleContext, sink: &mut Sink) {
             } else {
                 continue;
             };
-            sink.report_in(
-                GroupKey::KeyName(key.shape()),
-                SiteRole::of_call(call),
-                call.file,
-                call.span,
+            sink.report_on_key(
+                GroupKey::name(key),
+                call,
                 format!("{problem}: every key name is stored in memory and sent on every command that names it"),
                 "keep names short and meaningful: `u:{id}:prof` or `user:{id}:profile`, not prose".to_string(),
             );

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::key::{Key, Part};
-use crate::rules::{GroupKey, SiteRole, Check, Rule, RuleContext, Sink};
+use crate::rules::{GroupKey, Check, Rule, RuleContext, Sink};
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -72,11 +72,9 @@ fn no_namespace(ctx: &RuleContext, sink: &mut Sink) {
                 None
             };
             if let Some(problem) = problem {
-                sink.report_in(
-                    GroupKey::KeyName(key.shape()),
-                    SiteRole::of_call(call),
-                    call.file,
-                    call.span,
+                sink.report_on_key(
+                    GroupKey::name(key),
+                    call,
                     format!(
                         "{problem}: keys without a common prefix collide across features and cannot be scanned, \
                          counted or expired as a group"

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use super::missing_ttl;
 use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
 use crate::model::key::Key;
-use crate::rules::{GroupKey, SiteRole, queries, Check, Rule, RuleContext, Sink};
+use crate::rules::{GroupKey, queries, Check, Rule, RuleContext, Sink};
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -56,11 +56,9 @@ fn unbounded_collection(ctx: &RuleContext, sink: &mut Sink) {
         } else {
             ("list", "LTRIM key 0 N-1 in the same pipeline as the push")
         };
-        sink.report_in(
-            GroupKey::KeyTemplate(key.shape()),
-            SiteRole::of_call(call),
-            call.file,
-            call.span,
+        sink.report_on_key(
+            GroupKey::template(key),
+            call,
             format!(
                 "{} grows the {kind} `{key}`, and nothing in the crate trims, pops or expires it: it grows until \
                  it is a multi-megabyte key that blocks Redis on every full read or delete",

@@ -7,21 +7,13 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, SystemTime};
 
+#[path = "common/generated.rs"]
+mod generated;
+
 /// A small synthetic workspace (scripts/gen_workspace.py) in a temp dir.
 fn workspace(tmp: &Path) -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = tmp.join("ws");
-    let out = Command::new("python3")
-        .arg(root.join("scripts/gen_workspace.py"))
-        .arg(&dir)
-        .args(["--lines", "20000"])
-        .output()
-        .expect("python3 runs the generator");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    generated::generate(&dir, "20000");
     dir
 }
 

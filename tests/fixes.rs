@@ -10,6 +10,10 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+#[path = "common/stdout.rs"]
+mod stdout;
+use stdout::run;
+
 /// A scratch crate with one source file, depending on `deps` (lines of a
 /// `[dependencies]` table); returns the file's path.
 fn scratch(name: &str, deps: &str, source: &str) -> PathBuf {
@@ -309,16 +313,6 @@ fn crate_of(name: &str, deps: &str, source: &[u8]) -> PathBuf {
     let file = scratch(name, deps, "");
     std::fs::write(&file, source).unwrap();
     file.parent().unwrap().parent().unwrap().to_path_buf()
-}
-
-fn run(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_redis-lint"))
-        .args(args)
-        .arg(dir)
-        .output()
-        .unwrap();
-    assert!(out.status.code().is_some());
-    String::from_utf8(out.stdout).unwrap()
 }
 
 fn fixed(dir: &Path, rule: &str) -> String {

@@ -3,8 +3,11 @@
 //! URLs, security findings without their rule id, unbounded messages.
 //! (The fixes that broke code are tested in `fixes.rs`.)
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
+
+#[path = "common/stdout.rs"]
+mod stdout;
+use stdout::run;
 
 /// A scratch crate depending on `deps` (Cargo.toml lines) with one file.
 fn scratch(name: &str, deps: &str, source: &[u8]) -> PathBuf {
@@ -21,16 +24,6 @@ fn scratch(name: &str, deps: &str, source: &[u8]) -> PathBuf {
     .unwrap();
     std::fs::write(dir.join("src/lib.rs"), source).unwrap();
     dir
-}
-
-fn run(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_redis-lint"))
-        .args(args)
-        .arg(dir)
-        .output()
-        .unwrap();
-    assert!(out.status.code().is_some());
-    String::from_utf8(out.stdout).unwrap()
 }
 
 #[test]

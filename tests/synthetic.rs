@@ -5,21 +5,13 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+#[path = "common/generated.rs"]
+mod generated;
+
 fn workspace() -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = std::env::temp_dir().join(format!("redis-lint-synthetic-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let status = Command::new("python3")
-        .arg(root.join("scripts/gen_workspace.py"))
-        .arg(&dir)
-        .args(["--lines", "40000"])
-        .output()
-        .expect("python3 runs the generator");
-    assert!(
-        status.status.success(),
-        "{}",
-        String::from_utf8_lossy(&status.stderr)
-    );
+    generated::generate(&dir, "40000");
     dir
 }
 

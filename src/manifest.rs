@@ -35,13 +35,24 @@ impl ClientDep {
     /// The major version (0 or 1 for redis-rs): from the lock file when
     /// present, else from the requirement.
     pub fn major(&self) -> Option<u64> {
+        self.version().map(|(major, _)| major)
+    }
+
+    /// (major, minor): from the lock file when present, else from the
+    /// requirement (`"0.23"`, `"^1.2"`).
+    pub fn version(&self) -> Option<(u64, u64)> {
         let v = self.locked.as_deref().or(self.requirement.as_deref())?;
-        let digits: String = v
+        let mut parts = v
             .trim_start_matches(|c: char| !c.is_ascii_digit())
-            .chars()
-            .take_while(char::is_ascii_digit)
-            .collect();
-        digits.parse().ok()
+            .split('.')
+            .map(|p| {
+                p.chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect::<String>()
+            });
+        let major = parts.next()?.parse().ok()?;
+        let minor = parts.next().and_then(|m| m.parse().ok()).unwrap_or(0);
+        Some((major, minor))
     }
 }
 

@@ -174,7 +174,7 @@ fn default_limit(model: &CrateModel, c: &Creation) -> Limit {
     // redis-rs 1.x: `DEFAULT_RESPONSE_TIMEOUT` (500 ms) for multiplexed
     // connections and ConnectionManager; 0.x had none.
     const REDIS_1X: f64 = 500.0;
-    let version = |name: &str| model.manifest.client(name).and_then(version_of);
+    let version = |name: &str| model.manifest.client(name).and_then(|d| d.version());
     match (c.lib, c.kind, c.makes) {
         (
             Lib::RedisRs,
@@ -223,21 +223,4 @@ fn default_limit(model: &CrateModel, c: &Creation) -> Limit {
         ) => Limit::None,
         _ => Limit::Unknown,
     }
-}
-
-/// (major, minor) of a dependency: from `Cargo.lock` when present, else
-/// from the requirement (`"0.23"`, `"^1.2"`).
-fn version_of(dep: &crate::manifest::ClientDep) -> Option<(u64, u64)> {
-    let v = dep.locked.as_deref().or(dep.requirement.as_deref())?;
-    let mut parts = v
-        .trim_start_matches(|c: char| !c.is_ascii_digit())
-        .split('.')
-        .map(|p| {
-            p.chars()
-                .take_while(char::is_ascii_digit)
-                .collect::<String>()
-        });
-    let major = parts.next()?.parse().ok()?;
-    let minor = parts.next().and_then(|m| m.parse().ok()).unwrap_or(0);
-    Some((major, minor))
 }

@@ -2,7 +2,7 @@
 //! on a stuck server or an empty pool.
 
 use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
-use crate::model::{ConnKind, Creation, CreationKind, FnInfo, FredTimeout, Lib};
+use crate::model::{ConnKind, CrateModel, Creation, CreationKind, FnInfo, FredTimeout, Lib};
 use crate::rules::queries::only_listens;
 use crate::rules::{Check, GroupKey, Rule, RuleContext, SiteRole, Sink};
 
@@ -70,10 +70,7 @@ fn missing_timeout(ctx: &RuleContext, sink: &mut Sink) {
                     )
                 })
             }
-            CreationKind::Pool if c.lib == Lib::Deadpool && !info.sets_pool_wait_timeout => Some((
-                "this deadpool-redis pool has no wait timeout: when every connection is busy, `pool.get()` waits forever".to_string(),
-                "set `PoolConfig { timeouts: Timeouts { wait: Some(..), .. }, .. }` or `.wait_timeout(Some(..))` on the builder".to_string(),
-            )),
+            CreationKind::Pool => pool_problem(model, c, info),
             CreationKind::FredClient { command_timeout: FredTimeout::Missing, .. } => Some((
                 format!("fred client from `{}` has no `default_command_timeout`: a command waits forever on a stalled connection", c.what),
                 "build it with `.with_performance_config(|p| p.default_command_timeout = Duration::from_secs(..))`, longer than \
@@ -95,6 +92,61 @@ fn missing_timeout(ctx: &RuleContext, sink: &mut Sink) {
                 .to_string(),
         );
     }
+}
+
+/// What a pool leaves unbounded: deadpool's checkout wait, and the replies
+/// on the connections a pool opens through redis-rs 0.x (deadpool-redis
+/// before 0.23, bb8-redis before 0.26), which have no response timeout; a
+/// pool's checkout wait does not bound a command. r2d2 hands out sync
+/// connections, which never time out unless `set_read_timeout` is called.
+fn pool_problem(model: &CrateModel, c: &Creation, info: &FnInfo) -> Option<(String, String)> {
+    let version = |name: &str| model.manifest.client(name).and_then(|d| d.version());
+    let no_response_timeout = match c.lib {
+        Lib::Deadpool => !model.deadpool_manager_config && version("deadpool-redis").is_some_and(|v| v < (0, 23)),
+        Lib::Bb8 => version("bb8-redis").is_some_and(|v| v < (0, 26)),
+        Lib::R2d2 => model.fns.iter().all(|f| f.sets_read_timeout.is_empty()),
+        Lib::RedisRs | Lib::Fred => false,
+    };
+    let no_wait = c.lib == Lib::Deadpool && !info.sets_pool_wait_timeout;
+    let wait_help = "set `PoolConfig { timeouts: Timeouts { wait: Some(..), .. }, .. }` or `.wait_timeout(Some(..))` on the builder";
+    let (message, help) = match (no_wait, no_response_timeout) {
+        (false, false) => return None,
+        (true, false) => (
+            "this deadpool-redis pool has no wait timeout: when every connection is busy, `pool.get()` waits forever".to_string(),
+            wait_help.to_string(),
+        ),
+        (true, true) => (
+            "this deadpool-redis pool has no wait timeout and its redis-rs 0.x connections have no response timeout: \
+             `pool.get()` waits forever when every connection is busy, and a command waits forever on a stuck server"
+                .to_string(),
+            format!("{wait_help}; and {}", upgrade_help(c.lib)),
+        ),
+        (false, true) if c.lib == Lib::R2d2 => (
+            "connections from this r2d2 pool have no read timeout: one stuck reply hangs the thread that checked it out".to_string(),
+            "set a read timeout on every connection the pool opens (an r2d2 `CustomizeConnection` whose `on_acquire` calls \
+             `set_read_timeout(Some(..))`), longer than any blocking command run on it"
+                .to_string(),
+        ),
+        (false, true) => (
+            format!(
+                "connections from this {} pool are opened by redis-rs 0.x and have no response timeout: a command waits \
+                 forever on a stuck server (the pool's checkout timeout does not bound commands)",
+                c.lib.name()
+            ),
+            upgrade_help(c.lib),
+        ),
+    };
+    Some((message, help))
+}
+
+/// The pool versions that open connections through redis-rs 1.x, whose
+/// multiplexed connections have a 500 ms response timeout by default.
+fn upgrade_help(lib: Lib) -> String {
+    let first_1x = if lib == Lib::Bb8 { "0.26" } else { "0.23" };
+    format!(
+        "upgrade to {} {first_1x} or later (redis-rs 1.x: a 500 ms response timeout by default)",
+        lib.name()
+    )
 }
 
 /// `con.set_read_timeout(..)` is called on the connection in the fn that

@@ -4,9 +4,9 @@
 
 mod layout;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 pub use layout::CrateLayout;
 
@@ -98,6 +98,12 @@ pub struct Manifests {
     layouts: Mutex<HashMap<PathBuf, Arc<CrateLayout>>>,
     /// By workspace root: its test-only members (see [`CrateLayout`]).
     test_only: Mutex<HashMap<PathBuf, Arc<HashSet<PathBuf>>>>,
+    /// The crate roots of this run, sorted: a crate with no `Cargo.lock`
+    /// above it takes the lock of a crate of the run that depends on it.
+    run_crates: OnceLock<Vec<PathBuf>>,
+    /// Crate root → the first crate of the run (in path order) that names
+    /// it as a path dependency or workspace member; built on first need.
+    builders: OnceLock<HashMap<PathBuf, PathBuf>>,
 }
 
 impl Manifests {
@@ -158,6 +164,9 @@ impl Manifests {
                 }
                 m.clients.insert(package.to_string(), dep);
             }
+        }
+        if m.clients.is_empty() {
+            return m;
         }
         if let Some(lock) = self.lock_versions(dir) {
             for (name, dep) in m.clients.iter_mut() {
@@ -282,12 +291,26 @@ impl Manifests {
             .clone()
     }
 
-    /// Client versions in the nearest `Cargo.lock` at or above `dir`.
+    /// Tells which crates this run lints (call once, before `load`).
+    pub fn know_run_crates(&self, roots: impl IntoIterator<Item = PathBuf>) {
+        let roots: BTreeSet<PathBuf> = roots.into_iter().collect();
+        // A second call keeps the first set: the run's crates do not change.
+        let _ = self.run_crates.set(roots.into_iter().collect());
+    }
+
+    /// Client versions in the `Cargo.lock` that builds the crate at `dir`:
+    /// the nearest one at or above it, else the one of a crate of the run
+    /// that depends on it by path or lists it as a workspace member (a
+    /// library checked out beside the application that builds it).
     fn lock_versions(&self, dir: &Path) -> Option<Arc<LockVersions>> {
-        let path = dir
-            .ancestors()
-            .map(|a| a.join("Cargo.lock"))
-            .find(|p| p.is_file())?;
+        let path = nearest_lock(dir).or_else(|| {
+            let builders = self.builders.get_or_init(|| {
+                let crates = self.run_crates.get().map(Vec::as_slice).unwrap_or_default();
+                crates_built_by(crates)
+            });
+            let builder = builders.get(&dir.canonicalize().ok()?)?;
+            nearest_lock(builder)
+        })?;
         let mut memo = self.locks.lock().unwrap_or_else(|e| e.into_inner());
         memo.entry(path)
             .or_insert_with_key(|path| {
@@ -296,6 +319,46 @@ impl Manifests {
             })
             .clone()
     }
+}
+
+/// The nearest `Cargo.lock` at or above `dir`.
+fn nearest_lock(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors()
+        .map(|a| a.join("Cargo.lock"))
+        .find(|p| p.is_file())
+}
+
+/// For the crates of a run: each crate folder (canonical) that another
+/// crate's manifest names as a path dependency or workspace member, with
+/// that crate's root (the first in path order wins).
+fn crates_built_by(roots: &[PathBuf]) -> HashMap<PathBuf, PathBuf> {
+    let mut built_by = HashMap::new();
+    for root in roots {
+        let Ok(text) = read_manifest(&root.join("Cargo.toml")) else {
+            continue;
+        };
+        let Ok(doc) = text.parse::<toml::Table>() else {
+            continue;
+        };
+        let path_deps = ["dependencies", "dev-dependencies", "build-dependencies"]
+            .iter()
+            .filter_map(|key| doc.get(*key).and_then(|t| t.as_table()))
+            .flat_map(|table| table.values())
+            .filter_map(|spec| spec.get("path").and_then(|p| p.as_str()));
+        let members = doc
+            .get("workspace")
+            .and_then(|w| w.get("members"))
+            .and_then(|m| m.as_array())
+            .into_iter()
+            .flatten()
+            .filter_map(|m| m.as_str());
+        for relative in path_deps.chain(members) {
+            if let Ok(target) = root.join(relative).canonicalize() {
+                built_by.entry(target).or_insert_with(|| root.clone());
+            }
+        }
+    }
+    built_by
 }
 
 /// The client packages' versions in a `Cargo.lock`; of several versions of

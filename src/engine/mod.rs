@@ -327,6 +327,8 @@ impl Run<'_> {
             self.walk_problems(&walked, missing, &not_rust, &mut outcome);
         let mut crates = workspace::CrateIndex::default();
         let owners: Vec<Option<PathBuf>> = walked.files.iter().map(|f| crates.owner(f)).collect();
+        self.manifests
+            .know_run_crates(owners.iter().flatten().cloned());
         let file_configs = self.configs_of(&walked.files)?;
         let rules = plan::rust_rules(self, &file_configs);
 

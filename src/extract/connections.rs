@@ -4,6 +4,7 @@
 use syn::{Expr, ExprMethodCall};
 
 use super::clients::{fred, pools, redis_rs};
+use super::commands::CallSpec;
 use super::facts::{
     Op, PipeInfo, RawCreation, RawHelperCall, RawPubSubUse, Recv, Root, TYPE_MAP_VALUE,
 };
@@ -12,7 +13,29 @@ use super::syntax::{flatten, is_none, is_upper, lit_num, plain_ident, text};
 use super::types::{self, TypeClass};
 use super::value::{local, push_op, Value};
 use super::Walker;
-use crate::model::{Api, ConnKind, ConnTimeout, CreationKind, Lib, Origin, Span};
+use crate::model::{Api, ConnKind, ConnTimeout, CreationKind, Form, Lib, Opts, Origin, Span};
+
+/// A receiver of `.query(con)` that is a command or pipeline built out of
+/// sight (`cmd: &mut Cmd`, `RedisPipe::Cluster(pipe)`: a variant's field,
+/// whose type only linking knows), or of no known type; a crate type's own
+/// `query` method stays a helper.
+fn runs_a_command(recv: &Recv) -> bool {
+    match recv {
+        Recv::NotRedis | Recv::Unknown => true,
+        Recv::Path {
+            root: Root::Type { name, .. },
+            ops,
+        } => match ops.as_slice() {
+            [] => matches!(
+                name.rsplit("::").next(),
+                Some("Cmd" | "Pipeline" | "ClusterPipeline")
+            ),
+            [Op::Field(field)] => field.contains('.'),
+            _ => false,
+        },
+        _ => false,
+    }
+}
 
 /// A method called on a (possible) connection, client or pool.
 pub(super) struct ConnMethod<'a> {
@@ -75,6 +98,10 @@ impl Walker {
             return typed;
         }
         let recv = value.recv();
+        if matches!(name.as_str(), "query" | "exec") && m.args.len() == 1 && runs_a_command(&recv) {
+            self.run_on_argument(m);
+            return Value::Unknown;
+        }
         if recv == Recv::NotRedis {
             self.eval_args(m);
             return Value::Unknown;
@@ -170,6 +197,33 @@ impl Walker {
             }
         }
         found
+    }
+
+    /// `cmd.query(&mut con)` / `pipe.query(&mut con)` on a command or
+    /// pipeline built where the walker cannot see (a parameter, an enum
+    /// variant's field): a blocking round trip on `con`, command unknown.
+    /// Counts only when `con` proves to be a Redis connection.
+    fn run_on_argument(&mut self, m: &ExprMethodCall) {
+        let on = self.eval(&m.args[0]).recv();
+        if matches!(on, Recv::NotRedis | Recv::Unknown) {
+            return;
+        }
+        self.emit(CallSpec {
+            command: String::new(),
+            form: Form::RawUnnamed,
+            keys: Vec::new(),
+            args: Vec::new(),
+            inputs: Vec::new(),
+            opts: Opts::default(),
+            recv: on,
+            api: Api::RedisRs,
+            span: Span::join(m.method.span(), m.paren_token.span.close()),
+            pipe: None,
+        });
+        if let Some(call) = self.facts.calls.last_mut() {
+            call.weak_receiver = true;
+            call.conn_binding = plain_ident(&m.args[0]);
+        }
     }
 
     /// Not a command: maybe a crate-local helper taking a key (`self.f(k)`,

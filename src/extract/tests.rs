@@ -361,3 +361,29 @@ fn pipeline_runs_and_connect_calls() {
     };
     assert!(!connects("save") && connects("start"));
 }
+
+#[test]
+fn commands_run_on_a_connection_given_as_argument() {
+    check(
+        r#"
+        use redis::cluster::{ClusterConnection, ClusterPipeline};
+        use redis::Cmd;
+        pub enum Conn {
+            Cluster(ClusterConnection),
+        }
+        fn exec(cmd: &mut Cmd, conn: &mut Conn) {
+            match conn {
+                Conn::Cluster(con) => cmd.query(con),
+            }
+        }
+        fn run(pipe: &ClusterPipeline, con: &mut ClusterConnection, rows: &[u8]) {
+            let _: () = pipe.query(con).unwrap();
+            let _ = rows.query(1);
+        }
+        "#,
+        expect![[r#"
+            call  RedisRs RawUnnamed keys=[] on Conn.Cluster.0 in exec weak
+            call  RedisRs RawUnnamed keys=[] on RedisRs::ClusterSync in run weak
+        "#]],
+    );
+}

@@ -435,6 +435,11 @@ fn redis_type(full: &[String], args: &[&Type], uses: &UseMap) -> Option<TypeClas
         ("redis", "MultiplexedConnection") => (Lib::RedisRs, ConnKind::Multiplexed),
         ("redis", "ConnectionManager") => (Lib::RedisRs, ConnKind::Manager),
         ("redis", "ClusterClient") => (Lib::RedisRs, ConnKind::ClusterClient),
+        // `redis::cluster::ClusterConnection` blocks; the async one lives in
+        // `cluster_async`.
+        ("redis", "ClusterConnection") if full.iter().any(|s| s == "cluster") => {
+            (Lib::RedisRs, ConnKind::ClusterSync)
+        }
         ("redis", "ClusterConnection") => (Lib::RedisRs, ConnKind::Cluster),
         ("redis", "PubSub") => (Lib::RedisRs, ConnKind::PubSub),
         ("deadpool_redis", "Pool") => (

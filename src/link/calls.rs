@@ -12,7 +12,11 @@ impl FileLink<'_> {
     /// each fn, and the call index by sequence number).
     pub(super) fn calls(&self, model: &mut CrateModel) {
         for raw in &self.facts.calls {
-            if self.skipped(raw.in_test) || raw.command.is_empty() {
+            // A raw command never named is no call, except a command run on
+            // a connection given as argument (`cmd.query(&mut con)`): a
+            // round trip whose command is not known.
+            let unnamed = raw.command.is_empty() && !raw.weak_receiver;
+            if self.skipped(raw.in_test) || unnamed {
                 continue;
             }
             let Some(conn) = self.redis_conn(raw) else {
@@ -49,7 +53,7 @@ impl FileLink<'_> {
         // name needs a receiver that is not proven otherwise.
         let method = raw.method.as_deref();
         let conn = match self.symbols.recv_calling(&raw.recv, self.id, method) {
-            Err(NotRedis) if raw.form == Form::Method => return None,
+            Err(NotRedis) if raw.form == Form::Method || raw.weak_receiver => return None,
             Err(NotRedis) => None,
             Ok(conn) => conn,
         };
@@ -57,7 +61,7 @@ impl FileLink<'_> {
         // the file must import the client's command traits.
         let weak =
             raw.weak_receiver || !self.trusted(raw.api) || (raw.alt && self.trusted(Api::RedisRs));
-        if conn.is_none() && raw.form == Form::Method && weak {
+        if conn.is_none() && (raw.form == Form::Method || raw.weak_receiver) && weak {
             return None;
         }
         if let Some(c) = conn {

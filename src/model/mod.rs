@@ -72,7 +72,11 @@ pub enum ConnKind {
     /// `aio::ConnectionManager`: a reconnecting multiplexed connection.
     Manager,
     ClusterClient,
+    /// `cluster_async::ClusterConnection`: multiplexed over the nodes.
     Cluster,
+    /// `cluster::ClusterConnection`: the blocking cluster connection, one
+    /// caller at a time.
+    ClusterSync,
     PubSub,
     /// `impl ConnectionLike`, `C: AsyncCommands`, …: kind unknown.
     Generic,
@@ -101,7 +105,7 @@ impl ConnKind {
     /// single-node, `None` where the crate's configuration decides.
     pub fn is_cluster(self) -> Option<bool> {
         match self {
-            ConnKind::Cluster | ConnKind::ClusterClient => Some(true),
+            ConnKind::Cluster | ConnKind::ClusterSync | ConnKind::ClusterClient => Some(true),
             ConnKind::Pool { cluster } | ConnKind::Pooled { cluster } => Some(cluster),
             ConnKind::Generic | ConnKind::FredClient | ConnKind::FredPool => None,
             _ => Some(false),
@@ -129,6 +133,7 @@ impl ConnKind {
             ConnKind::Manager => "ConnectionManager",
             ConnKind::ClusterClient => "cluster client",
             ConnKind::Cluster => "cluster connection",
+            ConnKind::ClusterSync => "sync cluster connection",
             ConnKind::PubSub => "pub/sub connection",
             ConnKind::Generic => "connection",
             ConnKind::Pool { .. } => "pool",

@@ -396,7 +396,7 @@ fn connection_ctor(cm: &ConnMethod, redis_ok: bool) -> Option<(CreationKind, Con
     let argc = cm.argc;
     let cluster = matches!(cm.known, Some((_, ConnKind::ClusterClient)));
     let sync_kind = if cluster {
-        ConnKind::Cluster
+        ConnKind::ClusterSync
     } else {
         ConnKind::Sync
     };

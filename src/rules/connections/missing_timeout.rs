@@ -53,7 +53,7 @@ fn missing_timeout(ctx: &RuleContext, sink: &mut Sink) {
                     )
                 })
             }
-            CreationKind::SyncConnection { .. } if c.makes == ConnKind::Cluster && !cluster_timed(c.file) && !read_timeout_set(c, info) => Some((
+            CreationKind::SyncConnection { .. } if c.makes == ConnKind::ClusterSync && !cluster_timed(c.file) && !read_timeout_set(c, info) => Some((
                 format!("a sync cluster connection from `{}` has no response timeout: one stuck node hangs this thread forever", c.what),
                 "build the client with `ClusterClientBuilder::new(nodes).response_timeout(..)` (and `connection_timeout`), \
                  longer than the timeout of any blocking command run on it".to_string(),

@@ -32,6 +32,7 @@ fn carries_commands(kind: ConnKind) -> bool {
             | ConnKind::Multiplexed
             | ConnKind::Manager
             | ConnKind::Cluster
+            | ConnKind::ClusterSync
             | ConnKind::Pooled { .. }
             | ConnKind::FredClient
             | ConnKind::FredPool

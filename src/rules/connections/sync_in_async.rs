@@ -71,13 +71,16 @@ fn sync_in_async(ctx: &RuleContext, sink: &mut Sink) {
             (_, ConnKind::Client) => "client (a new blocking connection per command)",
             (_, kind) => kind.describe(),
         });
+        let what = match call.command.as_str() {
+            "" => "a command".to_string(),
+            name => name.to_string(),
+        };
         sink.report(
             call.file,
             call.span,
             format!(
-                "{} runs on a blocking {on} inside async code: the worker thread waits for the \
-                 round trip and every task queued on it waits too",
-                call.command
+                "{what} runs on a blocking {on} inside async code: the worker thread waits for the \
+                 round trip and every task queued on it waits too"
             ),
             ADVICE.to_string(),
         );
@@ -89,7 +92,7 @@ fn sync_in_async(ctx: &RuleContext, sink: &mut Sink) {
 fn blocks_worker(model: &CrateModel, call: &Call) -> bool {
     let Some(conn) = call.conn else { return false };
     let blocking = match conn.kind {
-        ConnKind::Sync | ConnKind::Client => conn.lib == Lib::RedisRs,
+        ConnKind::Sync | ConnKind::ClusterSync | ConnKind::Client => conn.lib == Lib::RedisRs,
         ConnKind::Pooled { .. } => conn.lib == Lib::R2d2,
         _ => false,
     };

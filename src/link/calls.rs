@@ -59,8 +59,17 @@ impl FileLink<'_> {
         };
         // A method name alone proves nothing: without a known receiver
         // the file must import the client's command traits.
-        let weak =
-            raw.weak_receiver || !self.trusted(raw.api) || (raw.alt && self.trusted(Api::RedisRs));
+        // redis-rs pipelines come only from `redis::pipe()` and the like,
+        // and their command methods are inherent: the pipeline proves Redis
+        // without any trait import.
+        let on_redis_pipe = raw.api == Api::RedisRs
+            && raw
+                .pipe
+                .is_some_and(|p| self.facts.pipes[p as usize].api == Api::RedisRs);
+        let weak = !on_redis_pipe
+            && (raw.weak_receiver
+                || !self.trusted(raw.api)
+                || (raw.alt && self.trusted(Api::RedisRs)));
         if conn.is_none() && (raw.form == Form::Method || raw.weak_receiver) && weak {
             return None;
         }

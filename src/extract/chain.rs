@@ -194,8 +194,10 @@ impl Walker {
                 self.facts.pipes[id as usize].atomic = true;
                 Value::Pipe(id)
             }
-            // fred `pipeline().with_options(..)` is still the pipeline.
-            "ignore" | "clone" | "with_options" => {
+            // fred `pipeline().with_options(..)` is still the pipeline, and
+            // so is the owned copy a builder chain ends with
+            // (`redis::pipe().hset(..).to_owned()`).
+            "ignore" | "clone" | "with_options" | "to_owned" => {
                 self.eval_args(m);
                 Value::Pipe(id)
             }

@@ -354,6 +354,7 @@ impl Walker {
         gates.sort();
         gates.dedup();
         let block = cx.blocks.last().copied().unwrap_or(0);
+        let node_path = cx.node_paths.last().copied();
         let loops = cx
             .loops
             .last()
@@ -391,6 +392,7 @@ impl Walker {
             cancellable: self.cancel_depth > 0,
             awaited: false,
             method: None,
+            node_path,
         });
     }
 

@@ -9,7 +9,7 @@ use super::scope::LoopShape;
 use super::syntax::pat_idents;
 use super::value::{Tail, Value};
 use super::Walker;
-use crate::model::{LoopKind, Swallow};
+use crate::model::{LoopKind, NodePath, Swallow};
 
 impl Walker {
     /// An `async` block runs elsewhere: loops around it do not repeat it.
@@ -111,16 +111,31 @@ impl Walker {
         self.note_if_let_ok(i);
         let gates = self.gate_seqs(&i.cond, calls);
         self.note_if_retry(i, calls, made);
-        self.gated(&gates, |w| w.block(&i.then_branch));
+        let then_path = cluster_condition(&i.cond);
+        self.on_path(then_path, |w| w.gated(&gates, |w| w.block(&i.then_branch)));
         self.pop_scope();
         if let Some((_, els)) = &i.else_branch {
-            self.gated(&gates, |w| w.eval(els));
+            self.on_path(then_path.map(NodePath::other), |w| {
+                w.gated(&gates, |w| {
+                    w.eval(els);
+                })
+            });
         } else if flow::block_leaves(&i.then_branch) {
             // `if exists { return ..; }`: the rest of the block runs
             // only on the other answer.
             self.cx().gates.extend(gates);
         }
         Value::Unknown
+    }
+
+    /// Walks `f` inside a branch that runs under `path` (when known).
+    fn on_path(&mut self, path: Option<NodePath>, f: impl FnOnce(&mut Walker)) {
+        let Some(path) = path else {
+            return f(self);
+        };
+        self.cx().node_paths.push(path);
+        f(self);
+        self.cx().node_paths.pop();
     }
 
     /// `if let Ok(v) = con.get(k) { .. }` with no `else` (or an empty one):
@@ -169,5 +184,49 @@ impl Walker {
         }
         self.cx().gates.truncate(before);
         Value::Unknown
+    }
+}
+
+/// The topology an `if` condition selects for its then-branch: a flag or
+/// getter named for the cluster (`is_cluster`, `self.cluster_mode`,
+/// `cfg.is_cluster()`), a comparison with a `Cluster` variant, or the
+/// negation of either. Names that only mention the cluster in passing
+/// (`cluster_nodes.is_empty()`) decide nothing.
+fn cluster_condition(cond: &Expr) -> Option<NodePath> {
+    let named_cluster = |name: &str| {
+        let name = name.to_ascii_lowercase();
+        name.contains("cluster") && !name.contains("nodes") && !name.contains("url")
+    };
+    match cond {
+        Expr::Paren(p) => cluster_condition(&p.expr),
+        Expr::Unary(u) if matches!(u.op, syn::UnOp::Not(_)) => {
+            cluster_condition(&u.expr).map(NodePath::other)
+        }
+        Expr::Path(p) => p
+            .path
+            .segments
+            .last()
+            .filter(|s| named_cluster(&s.ident.to_string()))
+            .map(|_| NodePath::Cluster),
+        Expr::Field(f) => match &f.member {
+            syn::Member::Named(name) if named_cluster(&name.to_string()) => Some(NodePath::Cluster),
+            _ => None,
+        },
+        Expr::MethodCall(m) if m.args.is_empty() && named_cluster(&m.method.to_string()) => {
+            Some(NodePath::Cluster)
+        }
+        Expr::Binary(b) => {
+            let variant = |e: &Expr| match e {
+                Expr::Path(p) => p.path.segments.last().is_some_and(|s| s.ident == "Cluster"),
+                _ => false,
+            };
+            let names_cluster = variant(&b.left) || variant(&b.right);
+            match b.op {
+                syn::BinOp::Eq(_) if names_cluster => Some(NodePath::Cluster),
+                syn::BinOp::Ne(_) if names_cluster => Some(NodePath::SingleNode),
+                _ => None,
+            }
+        }
+        _ => None,
     }
 }

@@ -74,6 +74,9 @@ fn call_line(c: &RawCall, func: &str) -> String {
     if let Some(p) = c.pipe {
         let _ = write!(line, " pipe#{p}");
     }
+    if let Some(path) = c.node_path {
+        let _ = write!(line, " path={path:?}");
+    }
     let flags = [
         (c.in_test, "test"),
         (c.awaited, "awaited"),

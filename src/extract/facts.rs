@@ -266,6 +266,8 @@ pub struct RawCall {
     pub method: Option<String>,
     /// Its future is `.await`ed (an async command, not a sync one).
     pub awaited: bool,
+    /// Inside a branch chosen by a cluster condition.
+    pub node_path: Option<crate::model::NodePath>,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]

@@ -6,7 +6,7 @@ use super::facts::RawFn;
 use super::value::Value;
 use super::{Walker, CLUSTER_MARKERS};
 use crate::model::flow::{LoopFact, Source};
-use crate::model::{FnInfo, LoopCtx, LoopKind};
+use crate::model::{FnInfo, LoopCtx, LoopKind, NodePath};
 
 /// What a loop's syntax says about it.
 #[derive(Default, Clone, Copy)]
@@ -44,6 +44,8 @@ pub(super) struct FnCtx {
     /// Locals and parameters that surely hold an integer (typed so, or
     /// bound to an integer literal or a length).
     pub(super) ints: Vec<String>,
+    /// Enclosing branches chosen by a cluster condition, innermost last.
+    pub(super) node_paths: Vec<NodePath>,
 }
 
 impl FnCtx {
@@ -59,6 +61,7 @@ impl FnCtx {
             gates: Vec::new(),
             blocks: Vec::new(),
             ints: Vec::new(),
+            node_paths: Vec::new(),
         }
     }
 }

@@ -387,3 +387,29 @@ fn commands_run_on_a_connection_given_as_argument() {
         "#]],
     );
 }
+
+#[test]
+fn cluster_condition_picks_the_branch_topology() {
+    check(
+        r#"
+        use redis::AsyncCommands;
+        impl<C: redis::aio::ConnectionLike + Send + Sync> Sweeper<C> {
+            async fn stale(&mut self) {
+                if self.is_cluster {
+                    let _ = self.con.scan_match::<_, String>("a:*").await;
+                } else {
+                    let _ = self.con.scan_match::<_, String>("b:*").await;
+                }
+                if self.topology != Topology::Cluster {
+                    let _ = self.con.scan_match::<_, String>("c:*").await;
+                }
+            }
+        }
+        "#,
+        expect![[r#"
+            call SCAN RedisRs Method keys=[] on self:Sweeper.con in stale path=Cluster awaited
+            call SCAN RedisRs Method keys=[] on self:Sweeper.con in stale path=SingleNode awaited
+            call SCAN RedisRs Method keys=[] on self:Sweeper.con in stale path=SingleNode awaited
+        "#]],
+    );
+}

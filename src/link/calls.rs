@@ -125,6 +125,7 @@ impl FileLink<'_> {
             cancellable: raw.cancellable,
             conn_field: conn_field(&raw.recv),
             awaited: raw.awaited,
+            node_path: raw.node_path,
         }
     }
 }

@@ -319,6 +319,26 @@ pub struct Call {
     pub conn_field: Option<(String, String)>,
     /// `.await`ed: an async command.
     pub awaited: bool,
+    /// Inside a branch of `if self.is_cluster { .. } else { .. }`.
+    pub node_path: Option<NodePath>,
+}
+
+/// Which topology a branch runs under, by its condition: the then-branch
+/// of `if is_cluster`, `if self.mode == Mode::Cluster`, and the else-branch
+/// of those (or the then-branch of their negation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum NodePath {
+    Cluster,
+    SingleNode,
+}
+
+impl NodePath {
+    pub fn other(self) -> NodePath {
+        match self {
+            NodePath::Cluster => NodePath::SingleNode,
+            NodePath::SingleNode => NodePath::Cluster,
+        }
+    }
 }
 
 /// A Rust string literal holding a Lua script, exactly as written (quotes,
@@ -648,9 +668,11 @@ impl CrateModel {
                 .and_then(|p| self.pipes.get(&p))
                 .and_then(|p| p.exec)
         });
-        match conn.and_then(|c| c.kind.is_cluster()) {
-            Some(known) => known,
-            None => self.uses_cluster,
+        match (conn.and_then(|c| c.kind.is_cluster()), call.node_path) {
+            (Some(known), _) => known,
+            // `if self.is_cluster { .. } else { .. }` picks the topology.
+            (None, Some(path)) => path == NodePath::Cluster,
+            (None, None) => self.uses_cluster,
         }
     }
 }

@@ -2,7 +2,7 @@
 //! walks one node's keys only.
 
 use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
-use crate::model::{Api, Call, CrateModel};
+use crate::model::{Api, Call, CrateModel, NodePath};
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
 pub static RULE: Rule = Rule {
@@ -21,13 +21,15 @@ pub static RULE: Rule = Rule {
     guide_also: &[],
 };
 
-/// Whether the call surely runs on a cluster: its receiver says so, or its
-/// kind is unknown and the crate makes cluster clients and no single-node
-/// ones (a crate with both cannot tell which one a generic receiver is).
+/// Whether the call surely runs on a cluster: its receiver says so, or the
+/// branch it sits in was chosen by a cluster condition, or its kind is
+/// unknown and the crate makes cluster clients and no single-node ones (a
+/// crate with both cannot tell which one a generic receiver is).
 fn surely_on_cluster(model: &CrateModel, call: &Call) -> bool {
-    match call.conn.and_then(|c| c.kind.is_cluster()) {
-        Some(known) => known,
-        None => {
+    match (call.conn.and_then(|c| c.kind.is_cluster()), call.node_path) {
+        (Some(known), _) => known,
+        (None, Some(path)) => path == NodePath::Cluster,
+        (None, None) => {
             model.uses_cluster
                 && !model
                     .creations

@@ -85,7 +85,7 @@ impl Walker {
                 },
                 ops: vec![Op::Field(TYPE_MAP_VALUE.to_string())],
             })),
-            TypeClass::Other => None,
+            TypeClass::Other | TypeClass::Param => None,
         }
     }
 

@@ -166,6 +166,12 @@ impl Walker {
                     .push((span, lock, kind, in_test));
             }
             let fname = field_name(field, i);
+            if is_unbound_param(&field.ty, &s.generics, &generics) {
+                self.facts
+                    .structs
+                    .push((name.clone(), fname, TypeClass::Param));
+                continue;
+            }
             let shown = format!("{name}.{fname}");
             self.record_field(&name, fname, shown, &field.ty, &generics);
         }
@@ -371,6 +377,7 @@ impl Walker {
                 ops: Vec::new(),
             }),
             TypeClass::Other => Value::NotRedis,
+            TypeClass::Param => Value::Unknown,
         }
     }
 
@@ -403,4 +410,18 @@ fn field_name(field: &syn::Field, index: usize) -> String {
         .ident
         .as_ref()
         .map_or_else(|| index.to_string(), |id| id.to_string())
+}
+
+/// `C` in `struct Repo<C> { con: C }`: one of the struct's own type
+/// parameters, without a client bound (those are in `bound`).
+fn is_unbound_param(ty: &syn::Type, own: &syn::Generics, bound: &types::Generics) -> bool {
+    let syn::Type::Path(p) = ty else {
+        return false;
+    };
+    let Some(ident) = p.path.get_ident() else {
+        return false;
+    };
+    p.qself.is_none()
+        && own.type_params().any(|t| t.ident == *ident)
+        && !bound.contains_key(&ident.to_string())
 }

@@ -14,6 +14,10 @@ pub enum TypeClass {
     Redis(Lib, ConnKind),
     /// A named type that may be a crate-local struct holding Redis values.
     Struct(String),
+    /// A type parameter of its struct with no client bound there
+    /// (`struct Repo<C> { con: C }`, bounded on the impl instead): it may
+    /// be a connection, so the file's imports decide.
+    Param,
     /// Anything else: numbers, strings, std collections, other crates' types.
     Other,
 }

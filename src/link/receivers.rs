@@ -120,6 +120,8 @@ impl Symbols {
             // A type that is not a connection (a crate-local one's methods
             // are the crate's own: wrappers are linted where they call Redis).
             TypeClass::Struct(_) | TypeClass::Other => Err(NotRedis),
+            // A struct's unbounded type parameter: anything, a connection too.
+            TypeClass::Param => Ok(None),
         }
     }
 }

@@ -189,7 +189,7 @@ fn neovim_shows_the_findings_and_applies_the_fix() {
     assert_eq!(
         shown,
         [
-            "key-missing-ttl 8:8-8:34 severity 1 from redis-lint",
+            "key-missing-ttl 8:8-8:38 severity 1 from redis-lint",
             "ds-deprecated-rpoplpush 12:8-12:52 severity 1 from redis-lint",
             "key-keys-command 16:8-16:25 severity 1 from redis-lint",
         ]

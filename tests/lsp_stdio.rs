@@ -189,7 +189,7 @@ fn a_session_from_open_to_exit() {
     assert_eq!(
         summaries(&opened),
         [
-            "key-missing-ttl 8:8-8:34",
+            "key-missing-ttl 8:8-8:38",
             "ds-deprecated-rpoplpush 12:8-12:52",
             "key-keys-command 16:8-16:25",
         ]
@@ -204,7 +204,7 @@ fn a_session_from_open_to_exit() {
     );
     assert_eq!(
         related["location"]["range"],
-        json!({"start": {"line": 9, "character": 8}, "end": {"line": 9, "character": 34}})
+        json!({"start": {"line": 9, "character": 8}, "end": {"line": 9, "character": 38}})
     );
 
     // Quick fixes on the RPOPLPUSH call: the safe fix, then a suppression.
@@ -268,7 +268,7 @@ fn a_session_from_open_to_exit() {
     assert_eq!(changed["version"], 2);
     assert_eq!(
         summaries(&changed),
-        ["key-missing-ttl 8:8-8:34", "key-keys-command 16:8-16:25"]
+        ["key-missing-ttl 8:8-8:38", "key-keys-command 16:8-16:25"]
     );
 
     // The suppression action's comment silences KEYS (and, with its
@@ -290,7 +290,7 @@ fn a_session_from_open_to_exit() {
     );
     assert_eq!(
         summaries(&client.diagnostics(&uri)),
-        ["key-missing-ttl 8:8-8:34"]
+        ["key-missing-ttl 8:8-8:38"]
     );
 
     client.notify(

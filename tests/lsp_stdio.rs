@@ -26,9 +26,11 @@ struct Client {
 }
 
 impl Client {
-    fn start(cwd: &std::path::Path) -> Client {
+    /// `redis-lint server` with `args`, in `cwd`.
+    fn start(cwd: &std::path::Path, args: &[&str]) -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_redis-lint"))
             .arg("server")
+            .args(args)
             .current_dir(cwd)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -165,7 +167,7 @@ fn apply(text: &str, edits: &[Value]) -> String {
 fn a_session_from_open_to_exit() {
     let fixture = lsp_fixture::Crate::copy();
     let root = fixture.root();
-    let mut client = Client::start(&root);
+    let mut client = Client::start(&root, &[]);
     let init = client.request(
         "initialize",
         json!({"processId": null, "rootUri": url(&root), "capabilities": {}}),
@@ -312,7 +314,7 @@ fn a_redis_conf_opened_in_the_editor_gets_its_findings() {
     let conf = root.join("redis.conf");
     let text = "port 6379\nmaxmemory 2gb\n";
     std::fs::write(&conf, text).unwrap();
-    let mut client = Client::start(&root);
+    let mut client = Client::start(&root, &[]);
     client.request(
         "initialize",
         json!({"processId": null, "rootUri": url(&root), "capabilities": {}}),
@@ -326,6 +328,38 @@ fn a_redis_conf_opened_in_the_editor_gets_its_findings() {
     let expected = cli_findings(&root, "redis.conf");
     assert!(!expected.is_empty(), "the configuration has findings");
     assert_eq!(summaries(&client.diagnostics(&uri)), expected);
+    assert_eq!(client.request("shutdown", Value::Null), Value::Null);
+    client.notify("exit", Value::Null);
+    assert!(client.child.wait().unwrap().success());
+}
+
+/// With `--cache`, the crate's other files are kept in the cache after
+/// the first lint, and the findings are the same from it.
+#[test]
+fn the_cache_keeps_the_crate_context_between_lints() {
+    let fixture = lsp_fixture::Crate::copy();
+    let root = fixture.root();
+    let mut client = Client::start(&root, &["--cache", "--cache-dir", "cache"]);
+    client.request(
+        "initialize",
+        json!({"processId": null, "rootUri": url(&root), "capabilities": {}}),
+    );
+    client.notify("initialized", json!({}));
+    let store = fixture.file("src/store.rs");
+    let uri = url(&store);
+    let text = std::fs::read_to_string(&store).unwrap();
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "rust", "version": 1, "text": text}}),
+    );
+    let first = summaries(&client.diagnostics(&uri));
+    assert!(root.join("cache").is_dir(), "the cache is written");
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": text}]}),
+    );
+    assert_eq!(summaries(&client.diagnostics(&uri)), first);
+    assert_eq!(first.len(), 3, "{first:?}");
     assert_eq!(client.request("shutdown", Value::Null), Value::Null);
     client.notify("exit", Value::Null);
     assert!(client.child.wait().unwrap().success());

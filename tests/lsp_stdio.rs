@@ -209,6 +209,16 @@ fn a_session_from_open_to_exit() {
         json!({"start": {"line": 9, "character": 8}, "end": {"line": 9, "character": 38}})
     );
 
+    // Shown here, reported in admin.rs: its fix and suppression go there,
+    // so no action here.
+    let at_ttl =
+        json!({"start": {"line": 8, "character": 10}, "end": {"line": 8, "character": 10}});
+    let none = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": at_ttl, "context": {"diagnostics": []}}),
+    );
+    assert_eq!(none, json!([]));
+
     // Quick fixes on the RPOPLPUSH call: the safe fix, then a suppression.
     let at_rpoplpush =
         json!({"start": {"line": 12, "character": 10}, "end": {"line": 12, "character": 10}});

@@ -217,3 +217,33 @@ fn contains(range: Range, p: Position) -> bool {
 fn overlaps(a: Range, b: Range) -> bool {
     key(a.start) <= key(b.end) && key(b.start) <= key(a.end)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(line: u32, col: u32) -> Pos {
+        Pos { line, col }
+    }
+
+    #[test]
+    fn a_suppression_goes_above_the_statement_a_chain_starts() {
+        let text = "fn f(con: &mut redis::Connection) {\n    let all: Vec<String> = con\n        .keys(\"user:*\")\n        .unwrap();\n    con.del(\"x\");\n}\n";
+        // `.keys` is on line 3; its statement starts on line 2.
+        assert_eq!(statement_line(text, at(3, 9)), Some(2));
+        assert_eq!(statement_line(text, at(5, 8)), Some(5));
+        // On the signature: the item.
+        assert_eq!(statement_line(text, at(1, 5)), Some(1));
+    }
+
+    #[test]
+    fn inside_a_closure_the_innermost_statement_wins() {
+        let text = "fn f() {\n    keys.iter().for_each(|k| {\n        con.del(k);\n    });\n}\n";
+        assert_eq!(statement_line(text, at(3, 12)), Some(3));
+    }
+
+    #[test]
+    fn text_that_does_not_parse_has_no_statement() {
+        assert_eq!(statement_line("fn f( {", at(1, 3)), None);
+    }
+}

@@ -8,7 +8,7 @@
 //! file → Redis facts) → `link` (a crate's facts → its model) → `rules` (one
 //! module per guide section) → `settings` (redis-lint.toml) → `prefilter` /
 //! `cache` / `walk` → `suppress` / `baseline` / `fix` / `report` → `engine`
-//! (one lint run) → `cli`.
+//! (one lint run) → `server` (the language server) → `cli`.
 
 #![forbid(unsafe_code)]
 
@@ -26,6 +26,7 @@ pub mod parse;
 pub mod prefilter;
 pub mod report;
 pub mod rules;
+pub mod server;
 pub mod server_conf;
 pub mod settings;
 pub mod source;

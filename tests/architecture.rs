@@ -23,6 +23,8 @@ const LAYERS: &[&[&str]] = &[
     &["prefilter", "cache", "walk"],
     &["suppress", "baseline", "fix", "report"],
     &["engine"],
+    // The language server lints through the engine; the CLI starts it.
+    &["server"],
     &["cli"],
 ];
 

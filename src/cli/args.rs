@@ -73,6 +73,27 @@ pub enum Command {
         #[arg(long)]
         isolated: bool,
     },
+    /// Run the language server (LSP 3.17 on standard input and output) for
+    /// editors: diagnostics as you type, quick fixes, rule docs on hover.
+    Server {
+        /// Use this configuration file for every document.
+        #[arg(long, value_name = "PATH")]
+        config: Option<PathBuf>,
+        /// Ignore configuration files.
+        #[arg(long, conflicts_with = "config")]
+        isolated: bool,
+        /// Keep extracted facts on disk so unchanged files are not parsed
+        /// again.
+        #[arg(long)]
+        cache: bool,
+        /// Where the cache lives (with --cache).
+        #[arg(long, value_name = "DIR", default_value = ".redis-lint-cache")]
+        cache_dir: PathBuf,
+        /// Accepted for clients that always pass it: standard input and
+        /// output is the only transport.
+        #[arg(long, hide = true)]
+        stdio: bool,
+    },
 }
 
 #[derive(Debug, Args)]

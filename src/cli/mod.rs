@@ -19,6 +19,7 @@ use crate::baseline;
 use crate::diagnostic::Activation;
 use crate::engine::{self, ConfigSource};
 use crate::rules::{self, REGISTRY};
+use crate::server;
 use crate::settings::ConfigError;
 
 /// Exit codes: no findings, findings, usage or internal error (or a path
@@ -51,6 +52,8 @@ enum Failure {
     Stdin(std::io::Error),
     #[error("--fix and --diff work on files, not on standard input")]
     StdinFix,
+    #[error(transparent)]
+    Server(#[from] server::ServerError),
     #[error(transparent)]
     Baseline(#[from] baseline::LoadError),
     #[error("{0}")]
@@ -104,6 +107,19 @@ where
             isolated,
             ..
         }) => show_config(path, config_source(config, isolated)),
+        Some(Command::Server {
+            config,
+            isolated,
+            cache,
+            cache_dir,
+            ..
+        }) => server::run(server::ServerOptions {
+            config,
+            isolated,
+            cache: cache.then_some(cache_dir),
+        })
+        .map(|()| EXIT_CLEAN)
+        .map_err(Failure::from),
         None => lint::lint(&cli.lint),
     };
     done.unwrap_or_else(Failure::report)

@@ -230,3 +230,6 @@ impl super::LuaScript {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -45,9 +45,16 @@ fn token_text(t: &TokenReference) -> Option<&str> {
     }
 }
 
+/// The bytes a node spans. The end is the furthest end of its tokens: a
+/// node's own end position stops short of a closing bracket.
 fn byte_range(node: &impl Node) -> std::ops::Range<usize> {
-    node.range()
-        .map_or(0..0, |(start, end)| start.bytes()..end.bytes())
+    let start = node.start_position().map_or(0, |p| p.bytes());
+    let end = node
+        .tokens()
+        .map(|t| t.token().end_position().bytes())
+        .max()
+        .unwrap_or(start);
+    start..end.max(start)
 }
 
 /// `NAME[index]` with a single index: (the name, the index expression).

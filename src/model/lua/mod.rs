@@ -77,17 +77,22 @@ pub enum KeyOrigin {
     /// A string written in the script, or built with one (`'rate:' ..
     /// ARGV[1]`, `KEYS[1] .. ':lease'`): a key the caller never declared.
     Written,
-    /// A reply, a parameter, an unknown global: nobody can tell.
+    /// Read from a Redis reply inside the script (`redis.call('SMEMBERS',
+    /// KEYS[1])`, an element of one): a key name stored in Redis, which the
+    /// caller never declared.
+    Reply,
+    /// A parameter, a computed value, an unknown global: nobody can tell.
     Unknown,
 }
 
 impl LuaFacts {
-    /// The key arguments written in the script rather than passed in KEYS.
+    /// The key arguments written in the script or read from a reply,
+    /// rather than passed in KEYS.
     pub fn undeclared_keys(&self) -> impl Iterator<Item = (&RedisCall, &KeyArg)> {
         self.calls.iter().flat_map(|c| {
             c.keys
                 .iter()
-                .filter(|k| k.origin == KeyOrigin::Written)
+                .filter(|k| matches!(k.origin, KeyOrigin::Written | KeyOrigin::Reply))
                 .map(move |k| (c, k))
         })
     }

@@ -149,3 +149,21 @@ fn literal_scripts_map_back_to_the_rust_source() {
     assert_eq!(span.start, Pos { line: 6, col: 4 });
     assert_eq!(span.end, Pos { line: 6, col: 9 });
 }
+
+#[test]
+fn names_read_from_replies_are_undeclared() {
+    let script = "local set = KEYS[1]\nlocal members = redis.call('SMEMBERS', set)\n\
+                  for _, key in ipairs(members) do\n  redis.call('HGETALL', key)\nend\n\
+                  redis.call('DEL', redis.call('GET', KEYS[2]))\n\
+                  redis.call('DEL', members[1])\n\
+                  for i in ipairs(members) do redis.call('GET', i) end\n\
+                  for _, k in ipairs(KEYS) do redis.call('GET', k) end";
+    assert_eq!(
+        undeclared(script),
+        vec![
+            ("HGETALL".into(), "key".into(), Some("key".into())),
+            ("DEL".into(), "redis.call('GET', KEYS[2])".into(), None),
+            ("DEL".into(), "members[1]".into(), None),
+        ]
+    );
+}

@@ -122,8 +122,13 @@ impl Walk<'_> {
             Expression::Var(Var::Expression(var)) => match indexed(var) {
                 Some(("KEYS", _)) => KeyOrigin::Declared,
                 Some(("ARGV", _)) => KeyOrigin::Argv,
+                // An element of a reply: `members[i]`.
+                Some((name, _)) if self.locals.get(name) == Some(&KeyOrigin::Reply) => {
+                    KeyOrigin::Reply
+                }
                 _ => KeyOrigin::Unknown,
             },
+            Expression::FunctionCall(call) if redis_call(call).is_some() => KeyOrigin::Reply,
             // Built with a written string: `'rate:' .. ARGV[1]`,
             // `KEYS[1] .. ':lease'`, `ARGV[2] or 'default'`.
             Expression::BinaryOperator { lhs, rhs, .. } => {
@@ -136,9 +141,8 @@ impl Walk<'_> {
                     KeyOrigin::Unknown
                 }
             }
-            // `string.format('rate:%s', ARGV[1])` builds a name; a Redis
-            // reply is data, not a key built here.
-            Expression::FunctionCall(call) if redis_call(call).is_none() => {
+            // `string.format('rate:%s', ARGV[1])` builds a name.
+            Expression::FunctionCall(call) => {
                 let args = call.suffixes().filter_map(|s| match s {
                     Suffix::Call(Call::AnonymousCall(args)) => Some(&**args),
                     Suffix::Call(Call::MethodCall(m)) => Some(m.args()),
@@ -202,6 +206,32 @@ impl Walk<'_> {
         });
     }
 
+    /// What the values of `ipairs(t)` / `pairs(t)` are: `KEYS`' are
+    /// declared keys, a reply's are names read from Redis.
+    fn iterated(&self, e: &Expression) -> Option<KeyOrigin> {
+        let Expression::FunctionCall(call) = e else {
+            return None;
+        };
+        let Prefix::Name(f) = call.prefix() else {
+            return None;
+        };
+        if !matches!(token_text(f), Some("ipairs" | "pairs")) {
+            return None;
+        }
+        let Some(Suffix::Call(Call::AnonymousCall(args))) = call.suffixes().next() else {
+            return None;
+        };
+        let FunctionArgs::Parentheses { arguments, .. } = &**args else {
+            return None;
+        };
+        match arguments.iter().next()? {
+            Expression::Var(Var::Name(n)) if token_text(n) == Some("KEYS") => {
+                Some(KeyOrigin::Declared)
+            }
+            table => Some(self.origin(table)).filter(|o| *o == KeyOrigin::Reply),
+        }
+    }
+
     fn assign(&mut self, name: Option<&str>, origin: KeyOrigin) {
         if let Some(name) = name {
             self.locals.insert(name.to_string(), origin);
@@ -260,26 +290,19 @@ impl Visitor for Walk<'_> {
     }
 
     fn visit_generic_for(&mut self, node: &ast::GenericFor) {
-        // `for _, key in ipairs(KEYS)`: the loop variables hold keys.
-        let over_keys = node.expressions().iter().any(iterates_keys);
-        let origin = if over_keys {
-            KeyOrigin::Declared
-        } else {
-            KeyOrigin::Unknown
-        };
-        for name in node.names().iter() {
-            self.assign(token_text(name), origin);
-        }
-        // The index of `for i, k in ipairs(KEYS)` is a number, not a key.
-        if over_keys {
-            if let Some(first) = node
-                .names()
-                .iter()
-                .next()
-                .filter(|_| node.names().len() > 1)
-            {
-                self.assign(token_text(first), KeyOrigin::Unknown);
-            }
+        // `for _, key in ipairs(KEYS)`: the values are declared keys; over a
+        // reply (`ipairs(members)`), names read from Redis.
+        let origin = node
+            .expressions()
+            .iter()
+            .find_map(|e| self.iterated(e))
+            .unwrap_or(KeyOrigin::Unknown);
+        let names: Vec<&TokenReference> = node.names().iter().collect();
+        for (i, name) in names.iter().enumerate() {
+            // Only the second name holds the values: the first is the index
+            // (or field) of `for i, k in ipairs(..)`.
+            let value = if i == 1 { origin } else { KeyOrigin::Unknown };
+            self.assign(token_text(name), value);
         }
         self.loops += 1;
     }
@@ -312,22 +335,6 @@ impl Visitor for Walk<'_> {
     fn visit_repeat_end(&mut self, _: &ast::Repeat) {
         self.loops -= 1;
     }
-}
-
-/// `ipairs(KEYS)` / `pairs(KEYS)`: a call handed the KEYS table.
-fn iterates_keys(e: &Expression) -> bool {
-    let Expression::FunctionCall(call) = e else {
-        return false;
-    };
-    call.suffixes().any(|s| match s {
-        Suffix::Call(Call::AnonymousCall(args)) => match &**args {
-            FunctionArgs::Parentheses { arguments, .. } => arguments.iter().any(
-                |x| matches!(x, Expression::Var(Var::Name(n)) if token_text(n) == Some("KEYS")),
-            ),
-            _ => false,
-        },
-        _ => false,
-    })
 }
 
 /// A number token's value, when it is a small whole number.

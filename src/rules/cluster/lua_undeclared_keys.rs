@@ -2,6 +2,7 @@
 //! KEYS.
 
 use crate::diagnostic::{Activation, Impact, InExamples, Related, RuleMeta};
+use crate::model::lua::KeyOrigin;
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
 pub static RULE: Rule = Rule {
@@ -29,9 +30,17 @@ fn lua_undeclared_keys(ctx: &RuleContext, sink: &mut Sink) {
             // Point at the key inside the script: its own line of the Rust
             // literal, or of the `.lua` file.
             let (file, span) = script.place(&key.range);
-            let what = match &key.via {
-                Some(local) => format!("the local `{local}`, which is built from a string literal"),
-                None => format!("`{}`", key.text),
+            let what = match (&key.via, key.origin) {
+                (Some(local), KeyOrigin::Reply) => {
+                    format!("the local `{local}`, which holds a key name read from a reply")
+                }
+                (Some(local), _) => {
+                    format!("the local `{local}`, which is built from a string literal")
+                }
+                (None, KeyOrigin::Reply) => {
+                    format!("`{}`, a key name read from a reply", key.text)
+                }
+                (None, _) => format!("`{}`", key.text),
             };
             let command = call.command.as_deref().unwrap_or_default();
             let message = format!(

@@ -1,6 +1,7 @@
 //! Scripts kept in `.lua` files: findings point into the file, a file that
 //! is not valid Lua is a problem of that file while the run goes on, and an
-//! edited `.lua` file is read afresh by a cached run.
+//! edited `.lua` file is read afresh by a cached run. `--` comments
+//! suppress findings in a script.
 
 use std::path::Path;
 use std::process::Command;
@@ -16,6 +17,10 @@ pub fn bump(con: &mut redis::Connection) -> redis::RedisResult<i64> {
 
 pub fn drop_all(con: &mut redis::Connection) -> redis::RedisResult<i64> {
     Script::new(include_str!("lua/broken.lua")).key("hits:{a}").invoke(con)
+}
+
+pub fn quiet(con: &mut redis::Connection) -> redis::RedisResult<i64> {
+    Script::new(include_str!("lua/quiet.lua")).key("hits:{a}").invoke(con)
 }
 
 pub fn stale(con: &mut redis::Connection) -> redis::RedisResult<()> {
@@ -64,6 +69,14 @@ fn lua_files_are_linted_reported_on_and_read_afresh() {
     )
     .unwrap();
     std::fs::write(dir.join("src/lua/broken.lua"), "local x = \nif then end\n").unwrap();
+    // A Lua comment suppresses a finding in its script.
+    std::fs::write(
+        dir.join("src/lua/quiet.lua"),
+        "-- redis-lint: allow(cluster-lua-undeclared-keys) -- one node only\n\
+         redis.call('SADD', 'hits:all', KEYS[1])\n\
+         redis.call('SADD', 'hits:other', KEYS[1]) -- redis-lint: allow(cluster-lua-undeclared-keys) -- a test set\n",
+    )
+    .unwrap();
 
     let first = lint(&dir, &cache);
     let found = sites(&first);
@@ -73,6 +86,10 @@ fn lua_files_are_linted_reported_on_and_read_afresh() {
         "cluster-lua-undeclared-keys".to_string(),
     );
     assert!(found.contains(&lua), "{found:?}");
+    assert!(
+        !found.iter().any(|(f, _, _)| f.ends_with("quiet.lua")),
+        "{found:?}"
+    );
     // The rest of the crate is still linted.
     assert!(
         found

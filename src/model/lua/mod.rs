@@ -19,11 +19,6 @@ use super::Pos;
 pub struct LuaFacts {
     /// Every `redis.call` / `redis.pcall`, in source order.
     pub calls: Vec<RedisCall>,
-    /// The highest `n` of a `KEYS[n]` written with a number.
-    pub max_key_index: Option<u32>,
-    /// `KEYS` is read in a way that covers any number of keys (`#KEYS`,
-    /// `ipairs(KEYS)`, `KEYS[i]` with a computed `i`).
-    pub any_key_count: bool,
 }
 
 /// `redis.call(..)` or `redis.pcall(..)`.

@@ -58,7 +58,7 @@ fn byte_range(node: &impl Node) -> std::ops::Range<usize> {
 }
 
 /// `NAME[index]` with a single index: (the name, the index expression).
-fn indexed<'e>(var: &'e ast::VarExpression) -> Option<(&'e str, &'e Expression)> {
+fn indexed(var: &ast::VarExpression) -> Option<(&str, &Expression)> {
     let Prefix::Name(name) = var.prefix() else {
         return None;
     };
@@ -268,27 +268,6 @@ impl Visitor for Walk<'_> {
         self.record_call(node);
     }
 
-    fn visit_var_expression(&mut self, node: &ast::VarExpression) {
-        if let Some(("KEYS", index)) = indexed(node) {
-            match index {
-                Expression::Number(n) => {
-                    let n = token_text_number(n);
-                    self.facts.max_key_index = self.facts.max_key_index.max(n);
-                }
-                _ => self.facts.any_key_count = true,
-            }
-        }
-    }
-
-    fn visit_expression(&mut self, node: &Expression) {
-        // `#KEYS`, `ipairs(KEYS)`, `unpack(KEYS)`: any number of keys.
-        if let Expression::Var(Var::Name(name)) = node {
-            if token_text(name) == Some("KEYS") {
-                self.facts.any_key_count = true;
-            }
-        }
-    }
-
     fn visit_generic_for(&mut self, node: &ast::GenericFor) {
         // `for _, key in ipairs(KEYS)`: the values are declared keys; over a
         // reply (`ipairs(members)`), names read from Redis.
@@ -334,13 +313,5 @@ impl Visitor for Walk<'_> {
 
     fn visit_repeat_end(&mut self, _: &ast::Repeat) {
         self.loops -= 1;
-    }
-}
-
-/// A number token's value, when it is a small whole number.
-fn token_text_number(t: &TokenReference) -> Option<u32> {
-    match t.token().token_type() {
-        TokenType::Number { text } => text.as_str().parse().ok(),
-        _ => None,
     }
 }

@@ -1,6 +1,7 @@
 //! The fixtures are the spec: every `//~ rule-id` annotation in `fixtures/`
 //! must be reported on its line, every `//~ +rule-id` must be a related site
-//! of a finding of that rule, and nothing else may be.
+//! of a finding of that rule, and nothing else may be. Lua scripts kept in
+//! `.lua` files carry the same annotations in Lua comments (`--~ rule-id`).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -23,15 +24,24 @@ struct Annotations {
 /// never built.
 const LINTED: &[&str] = &["src", "examples", "benches", "crates"];
 
-fn rs_files(dir: &Path, out: &mut Vec<PathBuf>) {
+/// How a file's annotations are written: `//~` in Rust, `--~` in Lua.
+fn comment_of(path: &Path) -> Option<&'static str> {
+    match path.extension()?.to_str()? {
+        "rs" => Some("//"),
+        "lua" => Some("--"),
+        _ => None,
+    }
+}
+
+fn annotated_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
     for entry in entries {
         let path = entry.unwrap().path();
         if path.is_dir() {
-            rs_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
+            annotated_files(&path, out);
+        } else if comment_of(&path).is_some() {
             out.push(path);
         }
     }
@@ -43,10 +53,12 @@ fn rs_files(dir: &Path, out: &mut Vec<PathBuf>) {
 fn annotations(root: &Path) -> Annotations {
     let mut files = Vec::new();
     for dir in LINTED {
-        rs_files(&root.join(dir), &mut files);
+        annotated_files(&root.join(dir), &mut files);
     }
     let mut expected = Annotations::default();
     for file in files {
+        let comment = comment_of(&file).unwrap();
+        let marker = format!("{comment}~");
         let text = std::fs::read_to_string(&file).unwrap();
         let rel = file
             .strip_prefix(root.parent().unwrap())
@@ -59,15 +71,17 @@ fn annotations(root: &Path) -> Annotations {
         let mut last_code = 0;
         for (i, line) in text.lines().enumerate() {
             let trimmed = line.trim_start();
-            let own_line = trimmed.starts_with("//~");
-            if !own_line && (trimmed.is_empty() || trimmed.starts_with("//")) {
+            let own_line = trimmed.starts_with(&marker);
+            if !own_line && (trimmed.is_empty() || trimmed.starts_with(comment)) {
                 continue;
             }
             let target = if own_line { last_code } else { i as u32 + 1 };
             if !own_line {
                 last_code = i as u32 + 1;
             }
-            let Some(at) = line.find("//~") else { continue };
+            let Some(at) = line.find(&marker) else {
+                continue;
+            };
             let ids: Vec<&str> = line[at + 3..].split_whitespace().collect();
             assert!(!ids.is_empty(), "{rel}:{}: empty annotation", i + 1);
             for token in ids {

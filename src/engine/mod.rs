@@ -7,6 +7,7 @@
 //! every unit), `server_conf` (redis.conf, sentinel.conf, compose files).
 //! Nothing here prints: what the user should hear about is returned.
 
+mod lua_files;
 mod plan;
 mod reach;
 mod rust;
@@ -347,7 +348,7 @@ impl Run<'_> {
                 warnings.push(Warning::CacheNotWritten(e));
             }
         }
-        let units = plan::group(
+        let mut units = plan::group(
             self,
             plan::Parsed {
                 files: &walked.files,
@@ -357,12 +358,13 @@ impl Run<'_> {
             },
             &mut outcome,
         );
+        let lua = lua_files::LuaFiles::read(self, &mut units, &mut outcome);
         let mut configs = units.configs.clone();
         let examples: HashSet<FileId> = (0..units.roles.len() as FileId)
             .filter(|&id| units.roles[id as usize] == workspace::Role::Example)
             .collect();
         warnings.extend(units.not_modules.iter().cloned().map(Warning::NotAModule));
-        rust::check_units(self, units, &rules, &reported, &mut outcome);
+        rust::check_units(self, units, &rules, &reported, &lua, &mut outcome);
         server_conf::lint(self, &walked.configs, &mut crates, &mut outcome)?;
         // Configuration files follow their folder's configuration here (the
         // engine gave an included file its root's: the same one unless the

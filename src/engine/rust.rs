@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use super::lua_files::LuaFiles;
 use super::plan::{Reported, UnitKey, Units};
 use super::workspace::{load_manifest, Role};
 use super::Run;
@@ -67,6 +68,7 @@ pub(super) fn check_units(
     units: Units,
     rules: &[&'static Rule],
     reported: &Reported,
+    lua: &LuaFiles,
     outcome: &mut Outcome,
 ) {
     let shown: &Outcome = outcome;
@@ -79,6 +81,7 @@ pub(super) fn check_units(
                 key,
                 files: &files,
                 workspace: &workspace,
+                lua,
             };
             check_unit(run, unit, &units.configs, rules, shown)
         })
@@ -129,6 +132,8 @@ struct Unit<'a> {
     key: UnitKey,
     files: &'a [(FileId, FileFacts)],
     workspace: &'a Arc<Workspace>,
+    /// The `.lua` files its scripts include.
+    lua: &'a LuaFiles,
 }
 
 /// A finding at the level its file's configuration sets, `None` when that
@@ -171,6 +176,7 @@ fn check_unit(
         key,
         files,
         workspace,
+        lua,
     } = unit;
     let root = key.root.as_deref();
     let (manifest, problem) = load_manifest(&run.manifests, root, &run.cwd);
@@ -182,7 +188,7 @@ fn check_unit(
         tests: run.opts.scope.tests || config.is_some_and(|c| c.lint_tests),
     };
     let checked = panic::catch_unwind(AssertUnwindSafe(|| {
-        link_and_check(manifest, files, workspace, scope, config, rules)
+        link_and_check(manifest, files, workspace, lua, scope, config, rules)
     }));
     match checked {
         Ok((findings, redis_files)) => Checked {
@@ -222,13 +228,15 @@ fn link_and_check(
     manifest: CrateManifest,
     files: &[(FileId, FileFacts)],
     workspace: &Arc<Workspace>,
+    lua: &LuaFiles,
     scope: Scope,
     config: Option<&Config>,
     rules: &[&'static Rule],
 ) -> (Vec<Finding>, BTreeSet<FileId>) {
     let refs: Vec<(FileId, &FileFacts)> = files.iter().map(|(id, f)| (*id, f)).collect();
     let symbols = Symbols::new(&refs).with_workspace(Arc::clone(workspace));
-    let model = link::resolve(manifest, &refs, &symbols, scope);
+    let mut model = link::resolve(manifest, &refs, &symbols, scope);
+    lua.attach(&mut model);
     let redis_files: BTreeSet<FileId> = model
         .calls
         .iter()

@@ -6,9 +6,8 @@ use syn::{Expr, ExprMethodCall};
 
 use super::clients::{fred, methods, redis_rs};
 use super::facts::{RawArg, RawCall, RawKey, Recv};
-use super::syntax::{
-    is_none, lit_num, lit_str, literal_list, pair_values, script_text, strip_await, text,
-};
+use super::lua_scripts::script_source;
+use super::syntax::{is_none, lit_num, lit_str, literal_list, pair_values, strip_await, text};
 use super::value::Value;
 use super::{redis_modules, Walker};
 use crate::model::flow::Source;
@@ -396,17 +395,15 @@ impl Walker {
         });
     }
 
-    /// Records the Lua script passed as `e`: a literal where it is, a const
-    /// or static by name (found where it is declared).
+    /// Records the Lua script passed as `e`: a literal or an `include_str!`
+    /// where it is, a const or static by name (found where it is declared).
     pub(super) fn note_script(&mut self, e: &Expr) {
+        if let Some(source) = script_source(e) {
+            let in_test = self.in_test();
+            self.facts.scripts.push((source, in_test));
+            return;
+        }
         match e {
-            Expr::Lit(syn::ExprLit {
-                lit: syn::Lit::Str(lit),
-                ..
-            }) => {
-                let in_test = self.in_test();
-                self.facts.scripts.push((script_text(lit), in_test));
-            }
             Expr::Path(p) => {
                 if let Some(last) = p.path.segments.last() {
                     self.facts.script_consts.push(last.ident.to_string());

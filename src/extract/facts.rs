@@ -6,7 +6,7 @@ use std::ops::Deref;
 use std::sync::Arc;
 
 use crate::model::flow::{LoopFact, ReplyUse, RetryFact, Source};
-use crate::model::{Api, ConnKind, FnInfo, Form, Lib, LoopCtx, Opts, ScriptText, Span};
+use crate::model::{Api, ConnKind, FnInfo, Form, Lib, LoopCtx, Opts, ScriptSource, Span};
 
 use super::types::TypeClass;
 
@@ -377,17 +377,19 @@ pub struct FileFacts {
     pub loops: Vec<LoopFact>,
     /// Calls and creations a loop retries on error.
     pub retries: Vec<RetryFact>,
-    /// Lua script literals run by `Script::new`, EVAL or fred `eval` /
-    /// `script_load`, with whether they sit in test code.
+    /// Lua scripts (literals and `include_str!`s) run by `Script::new`,
+    /// EVAL or fred `eval` / `script_load`, with whether they sit in test
+    /// code.
     #[serde(default)]
-    pub scripts: Vec<(ScriptText, bool)>,
+    pub scripts: Vec<(ScriptSource, bool)>,
     /// Names of consts and statics passed where a script goes.
     #[serde(default)]
     pub script_consts: Vec<String>,
-    /// `const NAME: &str = "literal"`: (name, literal, in test code), so a
-    /// script kept in a const is found wherever it is used.
+    /// `const NAME: &str = "literal"` (or `include_str!(..)`): (name,
+    /// script, in test code), so a script kept in a const is found
+    /// wherever it is used.
     #[serde(default)]
-    pub str_consts: Vec<(String, ScriptText, bool)>,
+    pub str_consts: Vec<(String, ScriptSource, bool)>,
     /// (span, fn, in test code) of fred configs that name a cluster.
     #[serde(default)]
     pub fred_cluster_configs: Vec<(Span, u32, bool)>,

@@ -10,7 +10,7 @@ use super::facts::{
 };
 use super::names::{is_route_attr, is_setup_name};
 use super::syntax::{
-    is_int_type, is_test_attr, lit_num, macro_name, pat_idents, script_text, single_ident, text,
+    is_int_type, is_test_attr, lit_num, macro_name, pat_idents, single_ident, text,
 };
 use super::types::{self, classify, collect_generics, TypeClass};
 use super::value::Value;
@@ -44,6 +44,7 @@ impl Walker {
             }
             syn::Item::Const(c) => self.const_item(&c.ident, &c.ty, &c.expr),
             syn::Item::Static(s) => self.static_item(s),
+            syn::Item::Macro(m) if macro_name(&m.mac) == "lazy_static" => self.lazy_static(&m.mac),
             _ => {}
         }
     }
@@ -250,15 +251,9 @@ impl Walker {
         }
         let ty_text = text(ty);
         if ty_text.contains("str") || ty_text.contains("String") {
-            if let Expr::Lit(syn::ExprLit {
-                lit: syn::Lit::Str(lit),
-                ..
-            }) = expr
-            {
+            if let Some(script) = super::lua_scripts::script_source(expr) {
                 let in_test = self.in_test();
-                self.facts
-                    .str_consts
-                    .push((name.clone(), script_text(lit), in_test));
+                self.facts.str_consts.push((name.clone(), script, in_test));
             }
             let key = self.key_of(expr);
             self.facts.consts.push((name, key));

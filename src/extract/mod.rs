@@ -26,6 +26,7 @@ pub mod facts;
 mod flow;
 mod items;
 mod keys;
+mod lua_scripts;
 mod names;
 mod patterns;
 mod redis_modules;

@@ -8,7 +8,6 @@ use syn::visit::{self, Visit};
 use syn::{Expr, ExprMethodCall, Pat, Token};
 
 use crate::model::key::{parse_format, FormatPiece};
-use crate::model::Span;
 
 pub(super) fn text(tokens: &impl ToTokens) -> String {
     let mut s = tokens.to_token_stream().to_string();
@@ -254,14 +253,6 @@ pub(super) fn is_int_type(ty: &syn::Type) -> bool {
             | "i128"
             | "isize"
     )
-}
-
-/// A string literal as written, with its place.
-pub(super) fn script_text(lit: &syn::LitStr) -> crate::model::ScriptText {
-    crate::model::ScriptText {
-        source: lit.token().to_string(),
-        span: Span::of(lit.span()),
-    }
 }
 
 /// Identifiers an expression mentions (tokens, including macro arguments).

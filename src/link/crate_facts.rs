@@ -7,10 +7,11 @@ use std::collections::HashSet;
 use super::{pipe_id, FileLink};
 use crate::extract::facts::FileFacts;
 use crate::extract::types::TypeClass;
-use crate::model::UrlLiteral;
+use crate::model::lua::{LiteralScript, ScriptBody};
 use crate::model::{
     ConfigSite, CrateModel, FileId, FnInfo, HelperCall, KeyBuilderSite, LuaScript, Pipe,
 };
+use crate::model::{ScriptSource, UrlLiteral};
 
 /// Flags any file of the crate may set.
 pub(super) fn crate_flags(model: &mut CrateModel, files: &[(FileId, &FileFacts)]) {
@@ -63,17 +64,30 @@ impl FileLink<'_> {
             .iter()
             .filter(|(name, _, _)| script_consts.contains(name.as_str()))
             .map(|(_, t, in_test)| (t, *in_test));
-        for (text, in_test) in scripts.chain(const_scripts) {
+        for (source, in_test) in scripts.chain(const_scripts) {
+            let site = source.span();
             let seen = model
                 .scripts
                 .iter()
-                .any(|s| s.file == self.id && s.text.span == text.span);
-            if !self.skipped(in_test) && !seen {
-                model.scripts.push(LuaScript {
-                    file: self.id,
-                    text: text.clone(),
-                });
+                .any(|s| s.file == self.id && s.site == site);
+            if self.skipped(in_test) || seen {
+                continue;
             }
+            let body = match source {
+                ScriptSource::Literal(text) => match LiteralScript::read(text) {
+                    Some(script) => ScriptBody::Literal(script),
+                    None => continue,
+                },
+                ScriptSource::File { path, base, .. } => ScriptBody::Included {
+                    path: path.clone(),
+                    base: *base,
+                },
+            };
+            model.scripts.push(LuaScript {
+                file: self.id,
+                site,
+                body,
+            });
         }
         for (span, text, in_test) in &facts.url_literals {
             if !self.skipped(*in_test) {

@@ -351,6 +351,39 @@ pub struct ScriptText {
     pub span: Span,
 }
 
+/// A Lua script as the Rust code hands it over.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub enum ScriptSource {
+    /// Written in place as a string literal.
+    Literal(ScriptText),
+    /// `include_str!("lua/reserve.lua")`: the path as written, what it is
+    /// relative to, and where the macro is.
+    File {
+        path: String,
+        base: IncludeBase,
+        span: Span,
+    },
+}
+
+/// What the path of an `include_str!` is relative to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum IncludeBase {
+    /// The folder of the Rust file (a plain literal, as rustc reads it).
+    RustFile,
+    /// The crate root: `concat!(env!("CARGO_MANIFEST_DIR"), "/lua/x.lua")`.
+    CrateRoot,
+}
+
+impl ScriptSource {
+    /// Where the Rust code writes the script.
+    pub fn span(&self) -> Span {
+        match self {
+            ScriptSource::Literal(text) => text.span,
+            ScriptSource::File { span, .. } => *span,
+        }
+    }
+}
+
 /// A crate fn that builds a key template (`fn user_key(id) -> String`).
 #[derive(Debug, Clone)]
 pub struct KeyBuilderSite {
@@ -360,11 +393,15 @@ pub struct KeyBuilderSite {
     pub span: Span,
 }
 
-/// A Lua script literal of the crate.
+/// A Lua script of the crate: where the Rust code hands it over, and what
+/// it is.
 #[derive(Debug, Clone)]
 pub struct LuaScript {
+    /// The Rust file that writes or includes it.
     pub file: FileId,
-    pub text: ScriptText,
+    /// The literal, or the `include_str!`.
+    pub site: Span,
+    pub body: lua::ScriptBody,
 }
 
 /// How a command's error is thrown away.
@@ -534,7 +571,8 @@ pub struct CrateModel {
     pub by_seq: std::collections::HashMap<(FileId, u32), usize>,
     /// The first WATCH (by seq) of each fn that has one.
     pub first_watch: std::collections::HashMap<(FileId, FnId), u32>,
-    /// Lua scripts written as literals (directly or in a const).
+    /// Lua scripts written as literals or included from `.lua` files
+    /// (directly or through a const or static).
     pub scripts: Vec<LuaScript>,
     /// fred configs that name a cluster (`ServerConfig::default_clustered`,
     /// `Config::from_url_clustered`, …).

@@ -233,6 +233,13 @@ impl<'a> Sink<'a> {
         );
     }
 
+    /// Adds a related site to the finding reported last.
+    pub fn relate(&mut self, related: crate::diagnostic::Related) {
+        if let Some(last) = self.out.last_mut() {
+            last.finding.related.push(related);
+        }
+    }
+
     pub fn report_with_fix(
         &mut self,
         file: FileId,

@@ -104,13 +104,14 @@ fn suppression(document: &Document, lines: &Lines, published: &Published) -> Opt
     let start = published.finding.span.start;
     let line = match syntax {
         Syntax::Rust => statement_line(&document.text, start).unwrap_or(start.line),
-        Syntax::Conf | Syntax::Yaml => start.line,
+        Syntax::Conf | Syntax::Yaml | Syntax::Lua => start.line,
     };
     let text = lines.line(line);
     let indent = &text[..text.len() - text.trim_start().len()];
     let comment = match syntax {
         Syntax::Rust => "//",
         Syntax::Conf | Syntax::Yaml => "#",
+        Syntax::Lua => "--",
     };
     let at = Pos { line, col: 0 };
     Some(TextEdit {

@@ -1,4 +1,5 @@
-//! The `#` comments of redis.conf, sentinel.conf and compose files.
+//! The `#` comments of redis.conf, sentinel.conf and compose files, and the
+//! `--` comments of Lua scripts.
 
 use super::parse::{Comment, Lexed};
 
@@ -7,6 +8,18 @@ use super::parse::{Comment, Lexed};
 /// (YAML). The header is the run of comment and blank lines before the
 /// first line of content.
 pub(super) fn lex_hash(text: &str, trailing: bool) -> Lexed<'_> {
+    lex_lines(text, |line| comment_start(line, trailing), 1)
+}
+
+/// Finds the `--` comments of a Lua script, alone on their line or after
+/// code (outside quotes).
+pub(super) fn lex_lua(text: &str) -> Lexed<'_> {
+    lex_lines(text, lua_comment_start, 2)
+}
+
+/// Comments found line by line: `start` gives the byte offset of a line's
+/// comment marker, `marker_len` its length.
+fn lex_lines(text: &str, start: impl Fn(&str) -> Option<usize>, marker_len: usize) -> Lexed<'_> {
     let raw_lines: Vec<&str> = text.split('\n').collect();
     let lines = raw_lines.len() as u32;
     let mut lx = Lexed {
@@ -22,7 +35,7 @@ pub(super) fn lex_hash(text: &str, trailing: bool) -> Lexed<'_> {
     let mut header = true;
     for (i, raw) in raw_lines.iter().enumerate() {
         let line_text = raw.trim_end_matches('\r');
-        let Some(hash) = comment_start(line_text, trailing) else {
+        let Some(hash) = start(line_text) else {
             if !line_text.trim().is_empty() {
                 lx.code[i] = true;
                 header = false;
@@ -39,8 +52,8 @@ pub(super) fn lex_hash(text: &str, trailing: bool) -> Lexed<'_> {
         lx.comments.push(Comment {
             line: i as u32 + 1,
             col: before.chars().count() as u32,
-            marker_len: 1,
-            body: &line_text[hash + 1..],
+            marker_len: marker_len as u32,
+            body: &line_text[hash + marker_len..],
             own_line,
             code_end: before.trim_end().chars().count() as u32,
             in_header: header,
@@ -69,6 +82,26 @@ fn comment_start(line: &str, trailing: bool) -> Option<usize> {
             _ => {}
         }
         prev = c;
+    }
+    None
+}
+
+/// The byte offset of the `--` that starts a Lua comment on this line.
+fn lua_comment_start(line: &str) -> Option<usize> {
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    let mut prev = None;
+    for (i, c) in line.char_indices() {
+        match (quote, c) {
+            (Some(_), _) if escaped => escaped = false,
+            (Some(_), '\\') => escaped = true,
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '-') if prev == Some('-') => return Some(i - 1),
+            _ => {}
+        }
+        prev = Some(c);
     }
     None
 }

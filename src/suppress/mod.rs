@@ -142,6 +142,8 @@ pub enum Syntax {
     Conf,
     /// YAML (compose files): `#` starting a line or after a blank.
     Yaml,
+    /// Lua scripts (`.lua` files Rust code includes): `--` comments.
+    Lua,
 }
 
 impl Syntax {
@@ -151,6 +153,7 @@ impl Syntax {
         match path.extension().and_then(|e| e.to_str()) {
             Some("rs") => Syntax::Rust,
             Some("yml" | "yaml") => Syntax::Yaml,
+            Some("lua") => Syntax::Lua,
             _ => Syntax::Conf,
         }
     }

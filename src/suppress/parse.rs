@@ -21,6 +21,7 @@ pub fn parse_as(source: &str, syntax: Syntax) -> Suppressions {
         Syntax::Rust => rust_comments::lex(source),
         Syntax::Conf => conf_comments::lex_hash(source, false),
         Syntax::Yaml => conf_comments::lex_hash(source, true),
+        Syntax::Lua => conf_comments::lex_lua(source),
     };
     let mut out = Suppressions::default();
     // Statement and item extents, parsed only when a suppression is alone
@@ -63,7 +64,7 @@ pub fn parse_as(source: &str, syntax: Syntax) -> Suppressions {
                 Syntax::Rust => extents
                     .get_or_insert_with(|| Extents::of(source))
                     .last_line(line),
-                Syntax::Conf | Syntax::Yaml => line,
+                Syntax::Conf | Syntax::Yaml | Syntax::Lua => line,
             };
             if last > line {
                 Target::Lines { first: line, last }

@@ -56,6 +56,12 @@ pub(in crate::extract) fn path_call(w: &mut Walker, pc: &PathCall) -> Option<Val
             note_cluster_config(w, pc.span);
             None
         }
+        // `Script::from_lua(LUA)`: its `evalsha` runs the script.
+        ("Script", "from_lua") if args.len() == 1 => {
+            w.note_script(args[0]);
+            w.eval_all(args);
+            Some(Value::Unknown)
+        }
         ("ServerConfig", "default_clustered" | "new_clustered") => {
             note_cluster_config(w, pc.span);
             None
@@ -172,6 +178,10 @@ pub(in crate::extract) fn method_opts(
         "eval" => {
             opts.formatted_script =
                 matches!(args[0], Expr::Macro(m) if macro_name(&m.mac) == "format");
+            w.note_script(args[0]);
+        }
+        "script_load" | "script_load_cluster" => {
+            opts.sub = Some("LOAD".into());
             w.note_script(args[0]);
         }
         "scan" | "scan_buffered" => opts.pattern = lit_str(args[0]),

@@ -273,6 +273,8 @@ methods! { FRED:
     "scan" => "SCAN", [3], NONE;
     "scan_buffered" => "SCAN", [3], NONE;
     "scard" => "SCARD", [1], K0;
+    "script_load" => "SCRIPT", [1], NONE;
+    "script_load_cluster" => "SCRIPT", [1], NONE;
     "sdiff" => "SDIFF", [1], K0;
     "sdiffstore" => "SDIFFSTORE", [2], K01;
     "set" => "SET", [5], K0;

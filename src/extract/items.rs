@@ -297,6 +297,7 @@ impl Walker {
             info,
             is_test: self.in_test(),
             returns,
+            owner: self.impl_type.clone(),
         };
         self.enter_fn(raw);
         let mut params = Vec::new();
@@ -346,6 +347,7 @@ impl Walker {
                 params,
                 key,
                 span,
+                owner: self.impl_type.clone(),
             };
             self.facts.builders.push(builder);
         }

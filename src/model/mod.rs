@@ -10,6 +10,7 @@ pub mod key;
 pub mod lua;
 pub mod redis_modules;
 pub mod slot;
+pub mod summary;
 
 use crate::manifest::CrateManifest;
 pub use crate::source::{FileId, Pos, SourceFile, Span};
@@ -314,6 +315,9 @@ pub struct Call {
     pub conn_field: Option<(String, String)>,
     /// `.await`ed: an async command.
     pub awaited: bool,
+    /// Sent by a helper fn called here (the call is the helper's call, the
+    /// command the one the helper sends), `None` for a command written here.
+    pub through: Option<summary::Through>,
 }
 
 /// A Rust string literal holding a Lua script, exactly as written (quotes,

@@ -15,8 +15,9 @@ use crate::extract::facts::{
 };
 use crate::extract::types::TypeClass;
 use crate::model::command::{self, flags};
+use crate::model::key::Key;
 use crate::model::summary::{FnSummary, SentCommand, Through};
-use crate::model::{CrateModel, FileId, Form};
+use crate::model::{Call, CrateModel, FileId, Form};
 
 /// How many helper calls deep a summary looks.
 const MAX_DEPTH: u32 = 4;
@@ -353,6 +354,22 @@ fn substitute(
     RawKey(out)
 }
 
+/// How many literal parts keys have (call arguments' included): more after
+/// substitution means the caller wrote some of the key's text.
+fn literal_parts(keys: &[RawKey]) -> usize {
+    fn count(key: &RawKey) -> usize {
+        key.0
+            .iter()
+            .map(|p| match p {
+                RawPart::Lit(_) => 1,
+                RawPart::Call { args, .. } => args.iter().map(count).sum(),
+                _ => 0,
+            })
+            .sum()
+    }
+    keys.iter().map(count).sum()
+}
+
 /// A method's template with `self.<field>` holes filled from a value built
 /// at the call.
 fn with_fields(template: &RawKey, fields: &[(String, RawKey)]) -> RawKey {
@@ -458,28 +475,25 @@ impl FileLink<'_> {
                     .or_else(|| krate.method_builder(ty, m))
             };
             for s in &summary.sends {
-                let keys = s
+                let raw: Vec<RawKey> = s
                     .keys
                     .iter()
-                    .map(|k| {
-                        self.symbols
-                            .key(&substitute(k, &summary.params, h, &lookup))
-                    })
+                    .map(|k| substitute(k, &summary.params, h, &lookup))
                     .collect();
-                model.calls.push(self.at_site(h, &s.call, keys));
+                let through = Through {
+                    helper: h.name.clone(),
+                    key_text_in_helper: literal_parts(&raw) == literal_parts(&s.keys),
+                };
+                let keys = raw.iter().map(|k| self.symbols.key(k)).collect();
+                model.calls.push(self.at_site(h, &s.call, keys, through));
             }
         }
     }
 
     /// A helper's command placed at the call of the helper.
-    fn at_site(
-        &self,
-        h: &RawHelperCall,
-        sent: &crate::model::Call,
-        keys: Vec<crate::model::key::Key>,
-    ) -> crate::model::Call {
+    fn at_site(&self, h: &RawHelperCall, sent: &Call, keys: Vec<Key>, through: Through) -> Call {
         let site = &h.site;
-        crate::model::Call {
+        Call {
             keys,
             span: site.span,
             file: self.id,
@@ -501,9 +515,7 @@ impl FileLink<'_> {
             conn_binding: None,
             cancellable: false,
             conn_field: None,
-            through: Some(Through {
-                helper: h.name.clone(),
-            }),
+            through: Some(through),
             ..sent.clone()
         }
     }

@@ -34,4 +34,25 @@ pub struct SentCommand<K> {
 pub struct Through {
     /// The helper called at this site.
     pub helper: String,
+    /// The key's literal text is all written in the helper (`{team}:score`
+    /// given a team): the helper's own call already shows how the key is
+    /// designed.
+    pub key_text_in_helper: bool,
+}
+
+impl Call {
+    /// The command as a message names it: with the helper that sends it
+    /// when the call is the helper's (`SET (sent by \`store\`)`).
+    pub fn command_named(&self) -> String {
+        match &self.through {
+            Some(t) => format!("{} (sent by `{}`)", self.command, t.helper),
+            None => self.command.clone(),
+        }
+    }
+
+    /// A helper's command whose key text is the helper's: the key's design
+    /// is judged at the helper's own call, not again at each caller.
+    pub fn key_designed_in_helper(&self) -> bool {
+        self.through.as_ref().is_some_and(|t| t.key_text_in_helper)
+    }
 }

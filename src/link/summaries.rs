@@ -237,6 +237,9 @@ impl Builder<'_> {
     /// The fn of this crate a helper call reaches, when one fn answers.
     fn callee(&self, h: &RawHelperCall, file: FileId) -> Option<usize> {
         let owner = match &h.callee {
+            Callee::InCrate(krate) if matches!(krate.as_str(), "std" | "core" | "alloc") => {
+                return None
+            }
             Callee::Local | Callee::InCrate(_) => None,
             Callee::Method(recv) => Some(self.symbols.recv_type(recv, file)?),
         };
@@ -445,6 +448,9 @@ impl Symbols {
     fn callee_summary(&self, h: &RawHelperCall, file: FileId) -> Option<(&Symbols, &Arc<Summary>)> {
         match &h.callee {
             Callee::Local => Some((self, self.summaries.get(None, &h.name)?)),
+            // The standard library's fns are not the crate's.
+            Callee::InCrate(krate) if matches!(krate.as_str(), "std" | "core" | "alloc") => None,
+            // A sibling crate of the run, or a module of this one.
             Callee::InCrate(krate) => match self.workspace.get(krate) {
                 Some(other) => Some((other, other.summaries.get(None, &h.name)?)),
                 None => Some((self, self.summaries.get(None, &h.name)?)),

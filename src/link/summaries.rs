@@ -526,3 +526,76 @@ impl FileLink<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lit(s: &str) -> RawPart {
+        RawPart::Lit(s.into())
+    }
+
+    fn hole(s: &str) -> RawPart {
+        RawPart::Hole(s.into())
+    }
+
+    fn call_with(args: Vec<RawKey>, shaped: Vec<(usize, ArgShape)>) -> RawHelperCall {
+        RawHelperCall {
+            func: 0,
+            name: "store".into(),
+            args,
+            in_test: false,
+            site: Default::default(),
+            callee: Callee::Local,
+            shaped,
+        }
+    }
+
+    #[test]
+    fn holes_name_parameters_and_their_key_methods() {
+        let params = ["key".to_string(), "id".to_string()];
+        assert_eq!(param_hole("id", &params), Some((1, None)));
+        assert_eq!(
+            param_hole("key.to_key()", &params),
+            Some((0, Some("to_key")))
+        );
+        assert_eq!(param_hole("key.to_key(x)", &params), None);
+        assert_eq!(param_hole("other", &params), None);
+    }
+
+    #[test]
+    fn a_built_key_type_takes_its_impl_template() {
+        let params = ["key".to_string()];
+        let inner = RawKey(vec![hole("key.to_key()")]);
+        let built = ArgShape::Built {
+            ty: "UserKey".into(),
+            fields: vec![("0".into(), RawKey(vec![hole("id")]))],
+        };
+        let h = call_with(vec![RawKey(vec![hole("UserKey(id)")])], vec![(0, built)]);
+        let template = |ty: &str, m: &str| {
+            (ty == "UserKey" && m == "to_key").then(|| RawKey(vec![lit("user:"), hole("self.0")]))
+        };
+        let key = substitute(&inner, &params, &h, &template);
+        assert_eq!(key, RawKey(vec![lit("user:"), hole("id")]));
+    }
+
+    #[test]
+    fn a_closure_builds_the_key_it_is_called_for() {
+        let params = ["make".to_string(), "id".to_string()];
+        let inner = RawKey(vec![RawPart::Call {
+            name: "make".into(),
+            args: vec![RawKey(vec![hole("id")])],
+        }]);
+        let closure = ArgShape::KeyClosure {
+            params: vec!["n".into()],
+            key: RawKey(vec![lit("avatar:"), hole("n")]),
+        };
+        let h = call_with(
+            vec![RawKey(vec![hole("|n|..")]), RawKey(vec![hole("user.id")])],
+            vec![(0, closure)],
+        );
+        let key = substitute(&inner, &params, &h, &|_, _| None);
+        assert_eq!(key, RawKey(vec![lit("avatar:"), hole("user.id")]));
+        assert!(literal_parts(&[key]) > literal_parts(&[inner]));
+    }
+}

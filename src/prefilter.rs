@@ -53,6 +53,7 @@ pub fn wanted_names<'a>(
 ) -> BTreeSet<String> {
     let mut wanted = BTreeSet::new();
     let mut defined = BTreeSet::new();
+    let parsed_again = parsed.clone();
     for f in parsed.clone() {
         defined.extend(f.consts.iter().map(|(n, _)| n.clone()));
         defined.extend(f.num_consts.iter().map(|(n, _)| n.clone()));
@@ -95,11 +96,33 @@ pub fn wanted_names<'a>(
         }
         wanted.extend(refs.into_iter().filter(|n| !defined.contains(n)));
     }
+    // Wrappers that send commands on the keys they are given: a call of
+    // one in a file that does not name the client is still a command
+    // (except names so common that they would select most files).
+    for f in parsed_again {
+        for call in &f.calls {
+            let info = &f.fns[call.func as usize].info;
+            let mut words = Vec::new();
+            call.keys.iter().for_each(|k| k.mentions(&mut words));
+            call.args.iter().for_each(|a| a.key.mentions(&mut words));
+            let on_params = words.iter().any(|w| info.params.contains(w));
+            if on_params && info.name.len() > 3 && !COMMON_METHODS.contains(&info.name.as_str()) {
+                wanted.insert(info.name.clone());
+            }
+        }
+    }
     wanted.retain(|n| {
         n.len() > 1 && !n.starts_with('<') && n.chars().all(|c| c.is_alphanumeric() || c == '_')
     });
     wanted
 }
+
+/// Method names of std types and common traits: a wrapper of that name
+/// would make nearly every file a candidate.
+const COMMON_METHODS: &[&str] = &[
+    "insert", "remove", "clear", "contains", "extend", "push", "update", "send", "call", "with",
+    "read", "write", "flush", "next", "poll", "drop", "from", "into", "handle", "build",
+];
 
 fn key_names(key: &RawKey, out: &mut Vec<String>) {
     for part in &key.0 {

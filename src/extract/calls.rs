@@ -8,7 +8,7 @@ use syn::Expr;
 
 use super::clients::{fred, pools, redis_rs};
 use super::exprs::ClosureKind;
-use super::facts::{RawHelperCall, RawKey, RawPart, Recv, Root};
+use super::facts::{Callee, RawKey, RawPart, Recv, Root};
 use super::names::ROUTE_FNS;
 use super::syntax::is_fn_path;
 use super::types;
@@ -148,9 +148,11 @@ impl Walker {
     fn plain_call(&mut self, c: &syn::ExprCall, pc: PathCall) -> Value {
         let PathCall {
             segs,
+            full,
             type_seg,
             last,
             args,
+            span,
             ..
         } = pc;
         // Lazy statics: their initialiser runs once.
@@ -179,13 +181,13 @@ impl Walker {
                 args: keys.clone(),
             }]));
             if !args.is_empty() {
-                let (func, in_test) = (self.func(), self.in_test());
-                self.facts.helper_calls.push(RawHelperCall {
-                    func,
-                    name: last.clone(),
-                    args: keys,
-                    in_test,
-                });
+                let callee = match full.as_slice() {
+                    [krate, _, ..] if krate != "crate" && krate != "self" && krate != "super" => {
+                        Callee::InCrate(krate.clone())
+                    }
+                    _ => Callee::Local,
+                };
+                self.note_helper_call(last.clone(), callee, (&args, keys), span);
             }
             return Value::FnResult(
                 Recv::Path {

@@ -5,9 +5,7 @@ use syn::{Expr, ExprMethodCall};
 
 use super::clients::{fred, pools, redis_rs};
 use super::commands::CallSpec;
-use super::facts::{
-    Op, PipeInfo, RawCreation, RawHelperCall, RawPubSubUse, Recv, Root, TYPE_MAP_VALUE,
-};
+use super::facts::{Callee, Op, PipeInfo, RawCreation, RawPubSubUse, Recv, Root, TYPE_MAP_VALUE};
 use super::names::{connection_like, AMBIGUOUS_METHODS, PASSTHROUGH};
 use super::syntax::{flatten, is_none, is_upper, lit_num, plain_ident, text};
 use super::types::{self, TypeClass};
@@ -134,9 +132,30 @@ impl Walker {
             return value;
         }
         if self.command_on_conn(&cm) {
+            // On a crate type, a command's name may be the type's own
+            // wrapper (`cache.set(k, v)`): linking tells which.
+            self.note_typed_helper(&cm);
             return Value::Unknown;
         }
         self.not_a_command(cm)
+    }
+
+    /// A method with arguments called on a value of a crate type: maybe
+    /// the type's wrapper of some commands.
+    fn note_typed_helper(&mut self, cm: &ConnMethod) {
+        let typed = matches!(
+            cm.recv,
+            Recv::Path {
+                root: Root::Type { .. },
+                ..
+            }
+        );
+        if typed && cm.argc > 0 {
+            let args: Vec<&syn::Expr> = cm.m.args.iter().collect();
+            let keys = args.iter().map(|a| self.key_of(a)).collect();
+            let callee = Callee::Method(cm.recv.clone());
+            self.note_helper_call(cm.name.clone(), callee, (&args, keys), cm.span);
+        }
     }
 
     /// A subscription (or a switch to pub/sub) on a Redis receiver.
@@ -231,23 +250,7 @@ impl Walker {
     /// a type's signature tells.
     fn not_a_command(&mut self, cm: ConnMethod) -> Value {
         let m = cm.m;
-        if matches!(
-            cm.recv,
-            Recv::Path {
-                root: Root::Type { .. },
-                ..
-            }
-        ) && cm.argc > 0
-        {
-            let args = m.args.iter().map(|a| self.key_of(a)).collect();
-            let (func, in_test) = (self.func(), self.in_test());
-            self.facts.helper_calls.push(RawHelperCall {
-                func,
-                name: cm.name.clone(),
-                args,
-                in_test,
-            });
-        }
+        self.note_typed_helper(&cm);
         self.eval_args(m);
         match cm.recv {
             Recv::Path { .. } => Value::Conn(push_op(cm.recv, Op::Call(cm.name))),

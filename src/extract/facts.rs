@@ -315,6 +315,11 @@ pub struct KeyBuilder {
     pub key: RawKey,
     /// The fn's name, where a key-design finding of its keys belongs.
     pub span: Span,
+    /// The type of the `impl` block the fn is a method of
+    /// (`impl ToKey for UserKey`): a trait method's template is found by
+    /// the type of the value it is called on.
+    #[serde(default)]
+    pub owner: Option<String>,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -323,6 +328,59 @@ pub struct RawHelperCall {
     pub name: String,
     pub args: Vec<RawKey>,
     pub in_test: bool,
+    /// Where the call is: the commands the helper sends are reported here.
+    #[serde(default)]
+    pub site: CallSite,
+    /// Whom the call reaches: the receiver's type of a method call, or the
+    /// crate named first in a fn's path.
+    #[serde(default)]
+    pub callee: Callee,
+    /// Arguments whose shape says more than their key: a value of a type
+    /// built in place (`UserKey(id)`), a closure that builds a key.
+    #[serde(default)]
+    pub shaped: Vec<(usize, ArgShape)>,
+}
+
+/// Where a helper call sits: what a command written there would know.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CallSite {
+    pub span: Span,
+    /// The seq the next command of the file gets: the helper's commands
+    /// are ordered as if written at the call.
+    pub seq: u32,
+    pub in_loop: Option<LoopCtx>,
+    pub loops: Vec<u32>,
+    pub gates: Vec<u32>,
+    pub block: u32,
+    pub in_handler_closure: bool,
+}
+
+/// The fn a helper call reaches, as far as the call site tells.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub enum Callee {
+    /// A free fn of this crate (or of a glob or `use` the path does not
+    /// show).
+    #[default]
+    Local,
+    /// A free fn through a path whose first segment is this crate name
+    /// (`store::bump`): maybe a sibling crate of the workspace.
+    InCrate(String),
+    /// A method called on this receiver, typed by a crate type
+    /// (`cache.store(..)` with `cache: Cache`, `self.cache.store(..)`).
+    Method(Recv),
+}
+
+/// What an argument of a helper call is, beyond its key.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub enum ArgShape {
+    /// A value of a type built in place: `UserKey(id)` (fields `0`, `1`,
+    /// ..) or `UserKey { id }`, with each field's key.
+    Built {
+        ty: String,
+        fields: Vec<(String, RawKey)>,
+    },
+    /// A closure returning a key: `|id| format!("user:{id}")`.
+    KeyClosure { params: Vec<String>, key: RawKey },
 }
 
 /// Per-fn facts gathered while walking, before handler routing is known.
@@ -331,6 +389,10 @@ pub struct RawFn {
     pub info: FnInfo,
     pub is_test: bool,
     pub returns: Option<TypeClass>,
+    /// The type of the `impl` block of a method: calls on a value of that
+    /// type reach it.
+    #[serde(default)]
+    pub owner: Option<String>,
 }
 
 /// Everything extraction learns from one file.

@@ -298,6 +298,7 @@ impl Walker {
             info,
             is_test: self.in_test(),
             returns,
+            owner: self.impl_type.clone(),
         };
         self.enter_fn(raw);
         let mut params = Vec::new();
@@ -347,6 +348,7 @@ impl Walker {
                 params,
                 key,
                 span,
+                owner: self.impl_type.clone(),
             };
             self.facts.builders.push(builder);
         }

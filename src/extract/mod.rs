@@ -24,6 +24,7 @@ mod dataflow;
 mod exprs;
 pub mod facts;
 mod flow;
+mod helper_calls;
 mod items;
 mod keys;
 mod lua_scripts;

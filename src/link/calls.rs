@@ -48,7 +48,7 @@ impl FileLink<'_> {
 
     /// The call's connection (`Some(None)`: unknown), or `None` when the
     /// call is not a Redis call.
-    fn redis_conn(&self, raw: &RawCall) -> Option<Option<Conn>> {
+    pub(super) fn redis_conn(&self, raw: &RawCall) -> Option<Option<Conn>> {
         // `redis::cmd(..)` and `Script` prove Redis by their path; a method
         // name needs a receiver that is not proven otherwise.
         let method = raw.method.as_deref();
@@ -81,7 +81,7 @@ impl FileLink<'_> {
         Some(conn)
     }
 
-    fn call(&self, raw: &RawCall, conn: Option<Conn>) -> Call {
+    pub(super) fn call(&self, raw: &RawCall, conn: Option<Conn>) -> Call {
         let symbols = self.symbols;
         let (keys, opts) = match raw.form {
             Form::Raw | Form::RawUnnamed => raw_keys_and_opts(&raw.command, &raw.args, symbols),
@@ -126,6 +126,7 @@ impl FileLink<'_> {
             conn_field: conn_field(&raw.recv),
             awaited: raw.awaited,
             node_path: raw.node_path,
+            through: None,
         }
     }
 }

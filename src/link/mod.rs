@@ -11,6 +11,7 @@ mod connections;
 mod crate_facts;
 mod keys;
 mod receivers;
+mod summaries;
 mod symbols;
 
 use crate::extract::facts::FileFacts;
@@ -49,6 +50,7 @@ pub fn resolve(
         };
         file.fns(&mut model);
         file.calls(&mut model);
+        file.through_helpers(&mut model);
         file.creations(&mut model);
         file.literals(&mut model, &script_consts);
         file.held_connections(&mut model);

@@ -5,6 +5,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use super::summaries::{self, Summaries};
 use crate::extract::facts::{FileFacts, RawKey};
 use crate::extract::types::TypeClass;
 use crate::model::FileId;
@@ -37,6 +38,11 @@ pub struct Symbols {
     pub(super) pool_managed: HashSet<String>,
     /// The other crates of the run, by the name code uses for them.
     pub(super) workspace: Arc<Workspace>,
+    /// (type, method) → the key template a method of an `impl` block
+    /// returns (`impl ToKey for UserKey`); `None` when two differ.
+    pub(super) method_builders: HashMap<(String, String), Option<RawKey>>,
+    /// What each fn sends on keys built from its parameters.
+    pub(super) summaries: Summaries,
 }
 
 /// What each crate of a run declares, so that `common::AppState` or
@@ -64,7 +70,7 @@ impl Workspace {
             .map(|(n, _)| n.as_str())
     }
 
-    fn get(&self, lib: &str) -> Option<&Symbols> {
+    pub(super) fn get(&self, lib: &str) -> Option<&Symbols> {
         let mut found = self.crates.iter().filter(|(n, _)| n == lib);
         match (found.next(), found.next()) {
             (Some((_, s)), None) => Some(s),
@@ -91,6 +97,8 @@ impl Symbols {
             impl_fns: HashSet::new(),
             pool_managed: HashSet::new(),
             workspace: Arc::default(),
+            method_builders: HashMap::new(),
+            summaries: Summaries::default(),
         };
         for (file_id, f) in files {
             for (st, field, class) in &f.structs {
@@ -114,6 +122,16 @@ impl Symbols {
                         }
                     })
                     .or_insert(Some(entry));
+                if let Some(owner) = &b.owner {
+                    s.method_builders
+                        .entry((owner.clone(), b.name.clone()))
+                        .and_modify(|e| {
+                            if e.as_ref() != Some(&b.key) {
+                                *e = None;
+                            }
+                        })
+                        .or_insert(Some(b.key.clone()));
+                }
             }
             s.routed.extend(f.routed.iter().cloned());
             s.reexport_traits |= f.reexports_traits;
@@ -122,7 +140,15 @@ impl Symbols {
             s.impl_fns.extend(f.impl_fns.iter().cloned());
             s.pool_managed.extend(f.pool_managed.iter().cloned());
         }
+        s.summaries = summaries::build(files, &s);
         s
+    }
+
+    /// The key template `ty`'s `method` returns, when one is known.
+    pub(super) fn method_builder(&self, ty: &str, method: &str) -> Option<RawKey> {
+        self.method_builders
+            .get(&(ty.to_string(), method.to_string()))?
+            .clone()
     }
 
     /// The same symbols, reading other crates' names from `workspace`.
@@ -133,7 +159,7 @@ impl Symbols {
 
     /// The symbols that declare `name` and its name there: another crate's
     /// for `common::AppState` when `common` is a crate of the run.
-    pub(super) fn owner<'a>(&'a self, name: &'a str) -> Option<(&'a Symbols, &'a str)> {
+    pub(super) fn owner<'a, 'n>(&'a self, name: &'n str) -> Option<(&'a Symbols, &'n str)> {
         let Some((krate, rest)) = name.split_once("::") else {
             return Some((self, name));
         };

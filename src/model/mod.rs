@@ -10,6 +10,7 @@ pub mod key;
 pub mod lua;
 pub mod redis_modules;
 pub mod slot;
+pub mod summary;
 
 use crate::manifest::CrateManifest;
 pub use crate::source::{FileId, Pos, SourceFile, Span};
@@ -321,6 +322,9 @@ pub struct Call {
     pub awaited: bool,
     /// Inside a branch of `if self.is_cluster { .. } else { .. }`.
     pub node_path: Option<NodePath>,
+    /// Sent by a helper fn called here (the call is the helper's call, the
+    /// command the one the helper sends), `None` for a command written here.
+    pub through: Option<summary::Through>,
 }
 
 /// Which topology a branch runs under, by its condition: the then-branch

@@ -291,6 +291,8 @@ fn has_snippets(facts: &FileFacts) -> bool {
         || !facts.disabled_timeouts.is_empty()
         || !facts.url_literals.is_empty()
         || !facts.locked_connections.is_empty()
+        // A helper's commands are reported at its calls.
+        || !facts.helper_calls.is_empty()
 }
 
 /// Sources are kept only for files that can have findings.

@@ -52,7 +52,7 @@ fn command_in_loop(ctx: &RuleContext, sink: &mut Sink) {
         let message = format!(
             "{} runs once per loop item: N items cost N network round trips, and latency, not Redis, \
              becomes the bottleneck",
-            call.command
+            call.command_named()
         );
         let help = format!("collect the keys and send {}", batch_hint(&call.command));
         // One loop body is batched as a whole: its round trips are one problem.

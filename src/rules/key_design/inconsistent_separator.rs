@@ -49,7 +49,7 @@ fn odd_separator(parts: &[Part]) -> Option<char> {
 
 fn inconsistent_separator(ctx: &RuleContext, sink: &mut Sink) {
     let model = ctx.model;
-    for call in &model.calls {
+    for call in model.calls.iter().filter(|c| !c.key_designed_in_helper()) {
         let found = call.keys.iter().find_map(|k| match k {
             Key::Template(parts) => odd_separator(parts).map(|c| (k, c)),
             Key::Opaque(_) => None,

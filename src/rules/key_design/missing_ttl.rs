@@ -149,7 +149,12 @@ fn missing_ttl(ctx: &RuleContext, sink: &mut Sink) {
     let options = ctx.options::<Options>();
     let mut reported: HashSet<(u32, String)> = HashSet::new();
     for call in &model.calls {
-        if !TTL_WRITES.contains(&call.command.as_str()) || sets_expiry(call) || call.opts.nx {
+        // A helper's write on its own key text is reported at the helper.
+        if !TTL_WRITES.contains(&call.command.as_str())
+            || sets_expiry(call)
+            || call.opts.nx
+            || call.key_designed_in_helper()
+        {
             continue;
         }
         for key in written_keys(call) {
@@ -164,7 +169,7 @@ fn missing_ttl(ctx: &RuleContext, sink: &mut Sink) {
                 call,
                 format!(
                     "{} to `{key}` never sets an expiry, yet {}",
-                    call.command,
+                    call.command_named(),
                     why.reason()
                 ),
                 help(call, key),

@@ -56,7 +56,7 @@ impl RuleOptions for Options {
 
 fn name_too_long(ctx: &RuleContext, sink: &mut Sink) {
     let model = ctx.model;
-    for call in &model.calls {
+    for call in model.calls.iter().filter(|c| !c.key_designed_in_helper()) {
         for key in call.keys.iter().filter(|k| matches!(k, Key::Template(_))) {
             let text = key.literal_text();
             let lower = text.to_ascii_lowercase();

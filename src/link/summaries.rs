@@ -1,0 +1,601 @@
+//! Per-fn summaries, a link stage: which commands each fn of a crate sends
+//! on keys built from its parameters, itself or through the helpers it
+//! calls (bottom-up, to [`MAX_DEPTH`] calls deep, a recursive call left
+//! out). Built once per crate with its symbols; other crates of the run
+//! read them through the workspace. `apply` puts the commands at every
+//! call of a summarized fn, with the caller's keys and place.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::symbols::Symbols;
+use super::{FileLink, Scope};
+use crate::extract::facts::{
+    ArgShape, Callee, FileFacts, Op, RawCall, RawHelperCall, RawKey, RawPart, Recv, Root,
+};
+use crate::extract::types::TypeClass;
+use crate::model::command::{self, flags};
+use crate::model::key::Key;
+use crate::model::summary::{FnSummary, SentCommand, Through};
+use crate::model::{Call, CrateModel, FileId, Form};
+
+/// How many helper calls deep a summary looks.
+const MAX_DEPTH: u32 = 4;
+
+/// Most commands one summary keeps (a fn calling many helpers each
+/// sending many commands would copy them all into every caller).
+const MAX_SENDS: usize = 64;
+
+/// Commands that are not copied to callers: each is judged where it is
+/// written (a KEYS or a script per call site would repeat one finding at
+/// every caller), or means nothing apart from the code around it.
+const NOT_COPIED: &[&str] = &[
+    "WATCH",
+    "UNWATCH",
+    "MULTI",
+    "EXEC",
+    "DISCARD",
+    "KEYS",
+    "SCAN",
+    "SSCAN",
+    "HSCAN",
+    "ZSCAN",
+    "EVAL",
+    "EVALSHA",
+    "EVAL_RO",
+    "EVALSHA_RO",
+    "FCALL",
+    "FCALL_RO",
+    "PUBLISH",
+    "SPUBLISH",
+    "SUBSCRIBE",
+    "PSUBSCRIBE",
+    "SSUBSCRIBE",
+    "XREAD",
+    "XREADGROUP",
+];
+
+pub(super) type Summary = FnSummary<RawKey>;
+
+/// A fn as calls name it: a method by its `impl` type, a free fn by name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct FnRef {
+    owner: Option<String>,
+    name: String,
+}
+
+/// The summaries of one crate's fns.
+#[derive(Default)]
+pub(super) struct Summaries {
+    /// `None` when several fns answer to the name (two modules each with a
+    /// free `store`): a call cannot tell which it reaches.
+    by_fn: HashMap<FnRef, Option<Arc<Summary>>>,
+}
+
+impl Summaries {
+    fn get(&self, owner: Option<&str>, name: &str) -> Option<&Arc<Summary>> {
+        let key = FnRef {
+            owner: owner.map(str::to_string),
+            name: name.to_string(),
+        };
+        self.by_fn.get(&key)?.as_ref()
+    }
+}
+
+/// A fn with something to summarize.
+struct Node<'a> {
+    file: FileId,
+    params: &'a [String],
+    direct: Vec<SentCommand<RawKey>>,
+    helpers: Vec<&'a RawHelperCall>,
+}
+
+enum State {
+    Todo,
+    /// Being summarized: a call back to it is recursion.
+    Busy,
+    Done(Arc<Summary>),
+}
+
+/// Builds the summaries of a crate's fns. `symbols` holds the crate's
+/// tables (its summaries still empty).
+pub(super) fn build<'a>(files: &[(FileId, &'a FileFacts)], symbols: &Symbols) -> Summaries {
+    let mut nodes: Vec<Node<'a>> = Vec::new();
+    let mut index: HashMap<FnRef, Vec<Option<usize>>> = HashMap::new();
+    for &(id, facts) in files {
+        if facts.all_test {
+            continue;
+        }
+        let link = FileLink {
+            id,
+            facts,
+            fn_base: 0,
+            symbols,
+            scope: Scope::default(),
+        };
+        let mut of_fn: HashMap<u32, usize> = HashMap::new();
+        let mut node_of = |func: u32, nodes: &mut Vec<Node<'a>>| -> usize {
+            *of_fn.entry(func).or_insert_with(|| {
+                nodes.push(Node {
+                    file: id,
+                    params: &facts.fns[func as usize].info.params,
+                    direct: Vec::new(),
+                    helpers: Vec::new(),
+                });
+                nodes.len() - 1
+            })
+        };
+        for raw in &facts.calls {
+            let params = &facts.fns[raw.func as usize].info.params;
+            if raw.in_test || raw.pipe.is_some() || !copied(&raw.command) || params.is_empty() {
+                continue;
+            }
+            let keys = raw_keys(raw);
+            if !keys.iter().any(|k| mentions(k, params)) {
+                continue;
+            }
+            let Some(conn) = link.redis_conn(raw) else {
+                continue;
+            };
+            let sent = SentCommand {
+                call: link.call(raw, conn),
+                keys,
+                in_loop: raw.in_loop.is_some(),
+            };
+            let n = node_of(raw.func, &mut nodes);
+            nodes[n].direct.push(sent);
+        }
+        for h in &facts.helper_calls {
+            if !h.in_test && !facts.fns[h.func as usize].info.params.is_empty() {
+                let n = node_of(h.func, &mut nodes);
+                nodes[n].helpers.push(h);
+            }
+        }
+        // Every fn counts for telling same-named fns apart.
+        for (func, f) in facts.fns.iter().enumerate() {
+            if f.is_test {
+                continue;
+            }
+            let key = FnRef {
+                owner: f.owner.clone(),
+                name: f.info.name.clone(),
+            };
+            index
+                .entry(key)
+                .or_default()
+                .push(of_fn.get(&(func as u32)).copied());
+        }
+    }
+    let mut builder = Builder {
+        nodes: &nodes,
+        index: &index,
+        symbols,
+        state: nodes.iter().map(|_| State::Todo).collect(),
+    };
+    let mut by_fn = HashMap::new();
+    for (key, found) in &index {
+        let summary = match found.as_slice() {
+            [Some(n)] => builder.summarize(*n, 0),
+            [None] => continue,
+            _ => None,
+        };
+        by_fn.insert(key.clone(), summary);
+    }
+    Summaries { by_fn }
+}
+
+struct Builder<'a> {
+    nodes: &'a [Node<'a>],
+    index: &'a HashMap<FnRef, Vec<Option<usize>>>,
+    symbols: &'a Symbols,
+    state: Vec<State>,
+}
+
+impl Builder<'_> {
+    fn summarize(&mut self, n: usize, depth: u32) -> Option<Arc<Summary>> {
+        match &self.state[n] {
+            State::Done(s) => return Some(Arc::clone(s)),
+            State::Busy => return None,
+            State::Todo if depth > MAX_DEPTH => return None,
+            State::Todo => {}
+        }
+        self.state[n] = State::Busy;
+        let node = &self.nodes[n];
+        let mut sends = node.direct.clone();
+        for h in &node.helpers {
+            let Some(callee) = self.callee(h, node.file) else {
+                continue;
+            };
+            let Some(summary) = self.summarize(callee, depth + 1) else {
+                continue;
+            };
+            let lookup = |ty: &str, m: &str| self.symbols.method_builder(ty, m);
+            for s in &summary.sends {
+                let keys: Vec<RawKey> = s
+                    .keys
+                    .iter()
+                    .map(|k| substitute(k, &summary.params, h, &lookup))
+                    .collect();
+                if keys.iter().any(|k| mentions(k, node.params)) {
+                    sends.push(SentCommand {
+                        call: s.call.clone(),
+                        keys,
+                        in_loop: s.in_loop || h.site.in_loop.is_some(),
+                    });
+                }
+            }
+            sends.truncate(MAX_SENDS);
+        }
+        let summary = Arc::new(Summary {
+            params: node.params.to_vec(),
+            sends,
+        });
+        self.state[n] = State::Done(Arc::clone(&summary));
+        Some(summary)
+    }
+
+    /// The fn of this crate a helper call reaches, when one fn answers.
+    fn callee(&self, h: &RawHelperCall, file: FileId) -> Option<usize> {
+        let owner = match &h.callee {
+            Callee::InCrate(krate) if matches!(krate.as_str(), "std" | "core" | "alloc") => {
+                return None
+            }
+            Callee::Local | Callee::InCrate(_) => None,
+            Callee::Method(recv) => Some(self.symbols.recv_type(recv, file)?),
+        };
+        let key = FnRef {
+            owner,
+            name: h.name.clone(),
+        };
+        match self.index.get(&key)?.as_slice() {
+            [Some(n)] => Some(*n),
+            _ => None,
+        }
+    }
+}
+
+/// Whether a command sent by a helper is copied to its callers.
+fn copied(command: &str) -> bool {
+    let plain = command::spec(command).is_some_and(|s| !s.has(flags::BLOCKING));
+    plain
+        && !NOT_COPIED.contains(&command)
+        && !crate::model::redis_modules::is_module_command(command)
+}
+
+/// A call's keys as written: a raw command's are found among its
+/// arguments by the command's key layout.
+fn raw_keys(raw: &RawCall) -> Vec<RawKey> {
+    match raw.form {
+        Form::Raw | Form::RawUnnamed => {
+            let Some(spec) = command::spec(&raw.command) else {
+                return Vec::new();
+            };
+            let lits: Vec<Option<&str>> = raw.args.iter().map(|a| a.lit.as_deref()).collect();
+            command::raw_key_positions(spec.keys, &lits)
+                .into_iter()
+                .filter_map(|i| raw.args.get(i).map(|a| a.key.clone()))
+                .collect()
+        }
+        _ => raw.keys.clone(),
+    }
+}
+
+/// The parameter a hole names: the parameter itself (`key`), or a method
+/// of it called without arguments (`key.to_key()`) with that method.
+fn param_hole<'h>(hole: &'h str, params: &[String]) -> Option<(usize, Option<&'h str>)> {
+    if let Some(i) = params.iter().position(|p| p == hole) {
+        return Some((i, None));
+    }
+    let (param, method) = hole.strip_suffix("()")?.split_once('.')?;
+    let i = params.iter().position(|p| p == param)?;
+    let plain = !method.is_empty() && method.chars().all(|c| c.is_alphanumeric() || c == '_');
+    plain.then_some((i, Some(method)))
+}
+
+/// Whether a key template is built from one of `params`.
+fn mentions(key: &RawKey, params: &[String]) -> bool {
+    key.0.iter().any(|part| match part {
+        RawPart::Hole(h) => param_hole(h, params).is_some(),
+        RawPart::Call { name, args } => {
+            params.contains(name) || args.iter().any(|a| mentions(a, params))
+        }
+        RawPart::Lit(_) | RawPart::Const(_) | RawPart::TooComplex(_) => false,
+    })
+}
+
+/// A key template over a callee's `params` with the arguments of call `h`
+/// in their place: a parameter by its argument's key, a key method on it
+/// (`key.to_key()`) by the template of that method in the `impl` of the
+/// type built at the call (`UserKey(id)`), a parameter called as a fn
+/// (`make_key(id)`) by the closure passed there. `method_builder` finds
+/// the template of (type, method), its fields as holes `self.<field>`.
+fn substitute(
+    key: &RawKey,
+    params: &[String],
+    h: &RawHelperCall,
+    method_builder: &dyn Fn(&str, &str) -> Option<RawKey>,
+) -> RawKey {
+    let shape = |i: usize| h.shaped.iter().find(|(j, _)| *j == i).map(|(_, s)| s);
+    let mut out = Vec::new();
+    for part in &key.0 {
+        match part {
+            RawPart::Hole(hole) => match param_hole(hole, params) {
+                Some((i, None)) if i < h.args.len() => out.extend(h.args[i].0.iter().cloned()),
+                Some((i, Some(method))) => match shape(i) {
+                    Some(ArgShape::Built { ty, fields }) => match method_builder(ty, method) {
+                        Some(template) => out.extend(with_fields(&template, fields).0),
+                        None => out.push(part.clone()),
+                    },
+                    _ => out.push(part.clone()),
+                },
+                _ => out.push(part.clone()),
+            },
+            RawPart::Call { name, args } => {
+                let args: Vec<RawKey> = args
+                    .iter()
+                    .map(|a| substitute(a, params, h, method_builder))
+                    .collect();
+                let closure = params
+                    .iter()
+                    .position(|p| p == name)
+                    .and_then(shape)
+                    .and_then(|s| match s {
+                        ArgShape::KeyClosure { params, key } => Some((params, key)),
+                        ArgShape::Built { .. } => None,
+                    });
+                match closure {
+                    Some((cparams, ckey)) => out.extend(with_args(ckey, cparams, &args).0),
+                    None => out.push(RawPart::Call {
+                        name: name.clone(),
+                        args,
+                    }),
+                }
+            }
+            other => out.push(other.clone()),
+        }
+    }
+    RawKey(out)
+}
+
+/// How many literal parts keys have (call arguments' included): more after
+/// substitution means the caller wrote some of the key's text.
+fn literal_parts(keys: &[RawKey]) -> usize {
+    fn count(key: &RawKey) -> usize {
+        key.0
+            .iter()
+            .map(|p| match p {
+                RawPart::Lit(_) => 1,
+                RawPart::Call { args, .. } => args.iter().map(count).sum(),
+                _ => 0,
+            })
+            .sum()
+    }
+    keys.iter().map(count).sum()
+}
+
+/// A method's template with `self.<field>` holes filled from a value built
+/// at the call.
+fn with_fields(template: &RawKey, fields: &[(String, RawKey)]) -> RawKey {
+    let mut out = Vec::new();
+    for part in &template.0 {
+        let field = match part {
+            RawPart::Hole(h) => h
+                .strip_prefix("self.")
+                .and_then(|f| fields.iter().find(|(name, _)| name == f)),
+            _ => None,
+        };
+        match field {
+            Some((_, key)) => out.extend(key.0.iter().cloned()),
+            None => out.push(part.clone()),
+        }
+    }
+    RawKey(out)
+}
+
+/// A closure's template with its parameters' holes filled from the
+/// arguments it is called with.
+fn with_args(template: &RawKey, params: &[String], args: &[RawKey]) -> RawKey {
+    let mut out = Vec::new();
+    for part in &template.0 {
+        let arg = match part {
+            RawPart::Hole(h) => params
+                .iter()
+                .position(|p| **p == **h)
+                .and_then(|i| args.get(i)),
+            _ => None,
+        };
+        match arg {
+            Some(key) => out.extend(key.0.iter().cloned()),
+            None => out.push(part.clone()),
+        }
+    }
+    RawKey(out)
+}
+
+impl Symbols {
+    /// The type a method's receiver is (`cache`, `self.cache`, `state.cache
+    /// .clone()`), through the crate's fields; qualified when it is another
+    /// crate's.
+    pub(super) fn recv_type(&self, recv: &Recv, file: FileId) -> Option<String> {
+        let Recv::Path {
+            root: Root::Type { name, .. },
+            ops,
+        } = recv
+        else {
+            return None;
+        };
+        let mut class = self.unalias(TypeClass::Struct(name.clone()));
+        for op in ops {
+            let TypeClass::Struct(s) = &class else {
+                return None;
+            };
+            let (krate, short) = self.owner(s)?;
+            let next = match op {
+                Op::Field(f) => krate.field(short, f, file)?,
+                Op::Call(m) => krate.fn_returns.get(m)?.clone(),
+                Op::Clone | Op::Get => continue,
+            };
+            class = self.unalias(Symbols::qualified(krate, self, next));
+        }
+        match class {
+            TypeClass::Struct(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The summary of the fn a helper call reaches: in this crate, or in
+    /// the crate of the run its path or receiver type names.
+    fn callee_summary(&self, h: &RawHelperCall, file: FileId) -> Option<(&Symbols, &Arc<Summary>)> {
+        match &h.callee {
+            Callee::Local => Some((self, self.summaries.get(None, &h.name)?)),
+            // The standard library's fns are not the crate's.
+            Callee::InCrate(krate) if matches!(krate.as_str(), "std" | "core" | "alloc") => None,
+            // A sibling crate of the run, or a module of this one.
+            Callee::InCrate(krate) => match self.workspace.get(krate) {
+                Some(other) => Some((other, other.summaries.get(None, &h.name)?)),
+                None => Some((self, self.summaries.get(None, &h.name)?)),
+            },
+            Callee::Method(recv) => {
+                let ty = self.recv_type(recv, file)?;
+                let (krate, short) = self.owner(&ty)?;
+                Some((krate, krate.summaries.get(Some(short), &h.name)?))
+            }
+        }
+    }
+}
+
+impl FileLink<'_> {
+    /// Adds, at each call of a summarized fn, the commands the fn sends,
+    /// with the caller's keys and place.
+    pub(super) fn through_helpers(&self, model: &mut CrateModel) {
+        for h in &self.facts.helper_calls {
+            if self.skipped(h.in_test) {
+                continue;
+            }
+            let Some((krate, summary)) = self.symbols.callee_summary(h, self.id) else {
+                continue;
+            };
+            let lookup = |ty: &str, m: &str| {
+                self.symbols
+                    .method_builder(ty, m)
+                    .or_else(|| krate.method_builder(ty, m))
+            };
+            for s in &summary.sends {
+                let raw: Vec<RawKey> = s
+                    .keys
+                    .iter()
+                    .map(|k| substitute(k, &summary.params, h, &lookup))
+                    .collect();
+                let through = Through {
+                    helper: h.name.clone(),
+                    key_text_in_helper: literal_parts(&raw) == literal_parts(&s.keys),
+                };
+                let keys = raw.iter().map(|k| self.symbols.key(k)).collect();
+                model.calls.push(self.at_site(h, &s.call, keys, through));
+            }
+        }
+    }
+
+    /// A helper's command placed at the call of the helper.
+    fn at_site(&self, h: &RawHelperCall, sent: &Call, keys: Vec<Key>, through: Through) -> Call {
+        let site = &h.site;
+        Call {
+            keys,
+            span: site.span,
+            file: self.id,
+            func: self.fn_base + h.func,
+            seq: site.seq,
+            in_loop: site.in_loop,
+            pipe: None,
+            in_transaction: false,
+            in_handler: site.in_handler_closure,
+            swallowed: None,
+            inputs: Vec::new(),
+            gates: site.gates.clone(),
+            block: site.block,
+            loops: site.loops.clone(),
+            module_args: Vec::new(),
+            name_span: None,
+            arg_spans: Vec::new(),
+            padded_int_value: None,
+            conn_binding: None,
+            cancellable: false,
+            conn_field: None,
+            through: Some(through),
+            ..sent.clone()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lit(s: &str) -> RawPart {
+        RawPart::Lit(s.into())
+    }
+
+    fn hole(s: &str) -> RawPart {
+        RawPart::Hole(s.into())
+    }
+
+    fn call_with(args: Vec<RawKey>, shaped: Vec<(usize, ArgShape)>) -> RawHelperCall {
+        RawHelperCall {
+            func: 0,
+            name: "store".into(),
+            args,
+            in_test: false,
+            site: Default::default(),
+            callee: Callee::Local,
+            shaped,
+        }
+    }
+
+    #[test]
+    fn holes_name_parameters_and_their_key_methods() {
+        let params = ["key".to_string(), "id".to_string()];
+        assert_eq!(param_hole("id", &params), Some((1, None)));
+        assert_eq!(
+            param_hole("key.to_key()", &params),
+            Some((0, Some("to_key")))
+        );
+        assert_eq!(param_hole("key.to_key(x)", &params), None);
+        assert_eq!(param_hole("other", &params), None);
+    }
+
+    #[test]
+    fn a_built_key_type_takes_its_impl_template() {
+        let params = ["key".to_string()];
+        let inner = RawKey(vec![hole("key.to_key()")]);
+        let built = ArgShape::Built {
+            ty: "UserKey".into(),
+            fields: vec![("0".into(), RawKey(vec![hole("id")]))],
+        };
+        let h = call_with(vec![RawKey(vec![hole("UserKey(id)")])], vec![(0, built)]);
+        let template = |ty: &str, m: &str| {
+            (ty == "UserKey" && m == "to_key").then(|| RawKey(vec![lit("user:"), hole("self.0")]))
+        };
+        let key = substitute(&inner, &params, &h, &template);
+        assert_eq!(key, RawKey(vec![lit("user:"), hole("id")]));
+    }
+
+    #[test]
+    fn a_closure_builds_the_key_it_is_called_for() {
+        let params = ["make".to_string(), "id".to_string()];
+        let inner = RawKey(vec![RawPart::Call {
+            name: "make".into(),
+            args: vec![RawKey(vec![hole("id")])],
+        }]);
+        let closure = ArgShape::KeyClosure {
+            params: vec!["n".into()],
+            key: RawKey(vec![lit("avatar:"), hole("n")]),
+        };
+        let h = call_with(
+            vec![RawKey(vec![hole("|n|..")]), RawKey(vec![hole("user.id")])],
+            vec![(0, closure)],
+        );
+        let key = substitute(&inner, &params, &h, &|_, _| None);
+        assert_eq!(key, RawKey(vec![lit("avatar:"), hole("user.id")]));
+        assert!(literal_parts(&[key]) > literal_parts(&[inner]));
+    }
+}

@@ -410,6 +410,9 @@ fn cluster_condition_picks_the_branch_topology() {
             call SCAN RedisRs Method keys=[] on self:Sweeper.con in stale path=Cluster awaited
             call SCAN RedisRs Method keys=[] on self:Sweeper.con in stale path=SingleNode awaited
             call SCAN RedisRs Method keys=[] on self:Sweeper.con in stale path=SingleNode awaited
+            helper scan_match(a:*) in stale
+            helper scan_match(b:*) in stale
+            helper scan_match(c:*) in stale
         "#]],
     );
 }

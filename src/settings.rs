@@ -280,7 +280,14 @@ impl Loader<'_> {
         let Some(list) = list else { return Ok(None) };
         for sel in list {
             if let Err(e) = rules::select(std::slice::from_ref(sel.get_ref()), &[], None) {
-                return Err(self.error(e, Some(sel.span())));
+                let message = match rules::nearest_id(sel.get_ref()) {
+                    Some(near) => format!(
+                        "`{}` names no rule, prefix or guide section; did you mean `{near}`?",
+                        sel.get_ref()
+                    ),
+                    None => e,
+                };
+                return Err(self.error(message, Some(sel.span())));
             }
         }
         Ok(Some(list.iter().map(|s| s.get_ref().clone()).collect()))
@@ -294,7 +301,12 @@ impl Loader<'_> {
         let mut levels = HashMap::new();
         for (id, value) in table.iter().flatten() {
             let rule: &'static Rule = rules::find(id.get_ref()).ok_or_else(|| {
-                self.error(format!("unknown rule `{}`", id.get_ref()), Some(id.span()))
+                let id_text = id.get_ref();
+                let message = match rules::nearest_id(id_text) {
+                    Some(near) => format!("unknown rule `{id_text}`; did you mean `{near}`?"),
+                    None => format!("unknown rule `{id_text}`"),
+                };
+                self.error(message, Some(id.span()))
             })?;
             let level_of = |v: &toml::Value| -> Result<Level, ConfigError> {
                 v.as_str().and_then(Level::from_name).ok_or_else(|| {

@@ -304,7 +304,9 @@ fn write_report(args: &LintArgs, outcome: &Outcome) -> Result<(), Failure> {
         _ if args.statistics => statistics::text(outcome),
         (Some(MessageFormat::Json), _) => report::cargo_messages(outcome),
         (None, Format::Human) => people(report::human(outcome, color)),
-        (None, Format::Concise) => people(report::concise(outcome)),
+        (None, Format::Concise) => {
+            people(report::concise(outcome)) + &output::explain_footer(outcome, verbosity(args))
+        }
         (None, Format::Json) => report::json(outcome),
         (None, Format::JsonLines) => report::json_lines(outcome),
         (None, Format::Sarif) => report::sarif(outcome),

@@ -319,3 +319,50 @@ fn rule_docs_are_reachable_from_findings() {
     assert_eq!(parse.status.code(), Some(0));
     assert!(stdout(&parse).starts_with("# parse-error\n"));
 }
+
+/// SARIF links each rule to its page when a base is known: `docs-url` in
+/// the configuration (this build's Cargo.toml names no repository).
+#[test]
+fn sarif_links_rule_pages_from_docs_url() {
+    let file = "fixtures/src/key_design/keys_command.rs";
+    let sarif = |args: &[&str]| -> serde_json::Value {
+        let mut all = vec!["--format", "sarif", "--select", "key-keys-command"];
+        all.extend_from_slice(args);
+        serde_json::from_slice(&lint(&all).stdout).unwrap()
+    };
+    let dir = common::scratch_crate("conventions", "docs-url", "pub fn f() {}\n");
+    let config = dir.join("redis-lint.toml");
+    std::fs::write(
+        &config,
+        "docs-url = \"https://docs.example.com/redis-lint/rules/\"\n",
+    )
+    .unwrap();
+    let log = sarif(&["--config", config.to_str().unwrap(), file]);
+    let driver = &log["runs"][0]["tool"]["driver"];
+    let keys = driver["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "key-keys-command")
+        .unwrap();
+    assert_eq!(
+        keys["helpUri"],
+        "https://docs.example.com/redis-lint/rules/key-keys-command.md"
+    );
+    assert_eq!(
+        driver["informationUri"],
+        "https://docs.example.com/redis-lint/rules"
+    );
+    std::fs::write(&config, "docs-url = \"docs/rules\"\n").unwrap();
+    let bad = lint(&["--config", config.to_str().unwrap(), file]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("`docs-url` is an http(s) URL"));
+    let _ = std::fs::remove_dir_all(&dir);
+
+    if env!("CARGO_PKG_REPOSITORY").is_empty() {
+        let plain = sarif(&["--isolated", file]);
+        let driver = &plain["runs"][0]["tool"]["driver"];
+        assert!(driver["informationUri"].is_null());
+        assert!(driver["rules"][0]["helpUri"].is_null());
+    }
+}

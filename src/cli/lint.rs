@@ -12,6 +12,7 @@ use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 use crate::diagnostic::{Impact, Level, Outcome};
 use crate::engine::{self, Exclude, Input, Options, Prefilter, ServerConfs, Settings, Stdin};
 use crate::link::Scope;
+use crate::report::DocsBase;
 use crate::rules::{self, REGISTRY};
 use crate::{baseline, fix, report, suppress};
 
@@ -309,7 +310,7 @@ fn write_report(args: &LintArgs, outcome: &Outcome) -> Result<(), Failure> {
         }
         (None, Format::Json) => report::json(outcome),
         (None, Format::JsonLines) => report::json_lines(outcome),
-        (None, Format::Sarif) => report::sarif(outcome),
+        (None, Format::Sarif) => report::sarif_with(outcome, None, &docs_base(args)),
         (None, Format::Github) => report::github(outcome),
     };
     match &args.output {
@@ -319,6 +320,18 @@ fn write_report(args: &LintArgs, outcome: &Outcome) -> Result<(), Failure> {
         }),
         None => print(&text),
     }
+}
+
+/// Where SARIF's doc links point: the `docs-url` of the configuration that
+/// applies in the current directory (or `--config`'s), else this build's
+/// repository. A broken configuration was already reported by the run.
+fn docs_base(args: &LintArgs) -> DocsBase {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let config = config_source(args.config.clone(), args.isolated)
+        .resolver(&[], &[])
+        .and_then(|r| r.for_dir(&cwd))
+        .ok();
+    DocsBase::configured(config.as_ref().and_then(|c| c.docs_url.as_deref()))
 }
 
 /// 2 for an internal error; otherwise 1 when failing findings (at or above

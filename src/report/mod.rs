@@ -39,7 +39,7 @@ pub use concise::concise;
 pub use github::{
     escape_data as github_escape_data, escape_property as github_escape_property, github,
 };
-pub use sarif::{sarif, sarif_with_root};
+pub use sarif::{sarif, sarif_with, sarif_with_root, DocsBase};
 
 /// (text address, text length, its line starts).
 type CachedStarts = (usize, usize, Arc<Vec<usize>>);

@@ -310,7 +310,8 @@ fn problem_report(p: &Problem) -> Report {
     let display = shown(&p.display);
     let mut diag = MietteDiagnostic::new(format!("{display}: {}", shown(&p.message)))
         .with_code(p.kind.id())
-        .with_severity(miette::Severity::Error);
+        .with_severity(miette::Severity::Error)
+        .with_help(explain_hint(p.kind.id()));
     match (&p.source, p.span) {
         (Some(source), Some(span)) if snippet_fits(span) => {
             let text = ShownSource::new(source);

@@ -306,7 +306,10 @@ fn write_report(args: &LintArgs, outcome: &Outcome) -> Result<(), Failure> {
         (Some(MessageFormat::Json), _) => report::cargo_messages(outcome),
         (None, Format::Human) => people(report::human(outcome, color)),
         (None, Format::Concise) => {
-            people(report::concise(outcome)) + &output::explain_footer(outcome, verbosity(args))
+            // On standard error: standard output stays one line per
+            // finding plus the summary, as scripts and error formats read it.
+            eprint!("{}", output::explain_footer(outcome, verbosity(args)));
+            people(report::concise(outcome))
         }
         (None, Format::Json) => report::json(outcome),
         (None, Format::JsonLines) => report::json_lines(outcome),

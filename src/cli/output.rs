@@ -46,10 +46,11 @@ pub(super) fn for_people(
     text
 }
 
-/// After concise output (whose lines carry no help): how to read a rule's
-/// documentation, with the first finding's rule as the example. Concise
-/// lines stay `path:line:col: IMPACT rule: message`, for grep and editors'
-/// error formats; the rule id on each line is what `explain` takes.
+/// With concise output (whose lines carry no help), on standard error: how
+/// to read a rule's documentation, with the first finding's rule as the
+/// example. Concise lines stay `path:line:col: IMPACT rule: message`, for
+/// grep and editors' error formats; the rule id on each line is what
+/// `explain` takes.
 pub(super) fn explain_footer(outcome: &Outcome, verbosity: Verbosity) -> String {
     match outcome.findings.first() {
         Some(f) if verbosity != Verbosity::Quiet => {

@@ -305,12 +305,7 @@ fn write_report(args: &LintArgs, outcome: &Outcome) -> Result<(), Failure> {
         _ if args.statistics => statistics::text(outcome),
         (Some(MessageFormat::Json), _) => report::cargo_messages(outcome),
         (None, Format::Human) => people(report::human(outcome, color)),
-        (None, Format::Concise) => {
-            // On standard error: standard output stays one line per
-            // finding plus the summary, as scripts and error formats read it.
-            eprint!("{}", output::explain_footer(outcome, verbosity(args)));
-            people(report::concise(outcome))
-        }
+        (None, Format::Concise) => people(report::concise(outcome)),
         (None, Format::Json) => report::json(outcome),
         (None, Format::JsonLines) => report::json_lines(outcome),
         (None, Format::Sarif) => report::sarif_with(outcome, None, &docs_base(args)),
@@ -320,9 +315,17 @@ fn write_report(args: &LintArgs, outcome: &Outcome) -> Result<(), Failure> {
         Some(path) => std::fs::write(path, text.as_bytes()).map_err(|error| Failure::Write {
             path: path.display().to_string(),
             error,
-        }),
-        None => print(&text),
+        })?,
+        None => print(&text)?,
     }
+    // After concise output, on standard error: standard output stays one
+    // line per finding plus the summary, as scripts and error formats read
+    // it. Printed after the report so that a terminal (or pre-commit, which
+    // merges both streams) shows it last.
+    if args.format == Format::Concise && args.message_format.is_none() && !args.statistics {
+        eprint!("{}", output::explain_footer(outcome, verbosity(args)));
+    }
+    Ok(())
 }
 
 /// Where SARIF's doc links point: the `docs-url` of the configuration that

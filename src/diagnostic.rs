@@ -78,6 +78,10 @@ pub enum Activation {
     OptIn,
 }
 
+/// The guide the rules' sections refer to: its title and version, as its
+/// header gives them.
+pub const GUIDE: &str = "Redis Best Practices, version 1.1.0 (Redis, January 2026)";
+
 /// What a rule is, apart from its check: written once, beside the check, and
 /// carried by every finding.
 #[derive(Debug)]
@@ -95,6 +99,17 @@ pub struct RuleMeta {
     pub hides_source: bool,
     /// Whether it reports in example and benchmark code.
     pub examples: InExamples,
+    /// Whether `--fix` can fix some of its findings (the `[*]` of
+    /// `redis-lint rules`).
+    pub fixable: Fixable,
+}
+
+/// Whether some of a rule's findings carry a safe fix. tests/conventions.rs
+/// checks it against the fixes the rules' findings really carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fixable {
+    Yes,
+    No,
 }
 
 /// Whether a rule reports in example and benchmark code (`examples/`,
@@ -302,6 +317,23 @@ pub enum ProblemKind {
 }
 
 impl ProblemKind {
+    pub const ALL: [ProblemKind; 4] = [
+        ProblemKind::Parse,
+        ProblemKind::Read,
+        ProblemKind::Manifest,
+        ProblemKind::Internal,
+    ];
+
+    /// Its doc page (`rules/<id>.md`), for `explain` and SARIF.
+    pub fn doc(self) -> &'static str {
+        match self {
+            ProblemKind::Read => include_str!("../rules/read-error.md"),
+            ProblemKind::Parse => include_str!("../rules/parse-error.md"),
+            ProblemKind::Manifest => include_str!("../rules/manifest-error.md"),
+            ProblemKind::Internal => include_str!("../rules/internal-error.md"),
+        }
+    }
+
     pub fn id(self) -> &'static str {
         match self {
             ProblemKind::Read => "read-error",

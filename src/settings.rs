@@ -10,6 +10,7 @@
 //! lint-tests = false
 //! lint-examples = "defects"         # or "all"
 //! exclude = ["generated/**"]
+//! docs-url = "https://docs.example.com/redis-lint/rules"  # SARIF helpUri
 //!
 //! [rules]
 //! conn-command-in-loop = "warn"    # allow | warn | deny
@@ -47,6 +48,7 @@ struct RawConfig {
     lint_tests: Option<bool>,
     lint_examples: Option<LintExamples>,
     exclude: Option<Vec<Spanned<String>>>,
+    docs_url: Option<Spanned<String>>,
     rules: Option<BTreeMap<Spanned<String>, Spanned<toml::Value>>>,
     overrides: Option<Vec<RawOverride>>,
 }
@@ -163,6 +165,9 @@ pub struct Config {
     overrides: Vec<Override>,
     /// The options of the rules that take some (`[rules]` only).
     pub rule_options: RuleOptionsSet,
+    /// `docs-url`: where the rule pages are published, for SARIF's
+    /// `helpUri` (`{id}` in it is the rule id; else `<docs-url>/<id>.md`).
+    pub docs_url: Option<String>,
 }
 
 impl Default for Config {
@@ -177,6 +182,7 @@ impl Default for Config {
             exclude_patterns: Vec::new(),
             overrides: Vec::new(),
             rule_options: RuleOptionsSet::default(),
+            docs_url: None,
         }
     }
 }
@@ -280,7 +286,14 @@ impl Loader<'_> {
         let Some(list) = list else { return Ok(None) };
         for sel in list {
             if let Err(e) = rules::select(std::slice::from_ref(sel.get_ref()), &[], None) {
-                return Err(self.error(e, Some(sel.span())));
+                let message = match rules::nearest_id(sel.get_ref()) {
+                    Some(near) => format!(
+                        "`{}` names no rule, prefix or guide section; did you mean `{near}`?",
+                        sel.get_ref()
+                    ),
+                    None => e,
+                };
+                return Err(self.error(message, Some(sel.span())));
             }
         }
         Ok(Some(list.iter().map(|s| s.get_ref().clone()).collect()))
@@ -294,7 +307,12 @@ impl Loader<'_> {
         let mut levels = HashMap::new();
         for (id, value) in table.iter().flatten() {
             let rule: &'static Rule = rules::find(id.get_ref()).ok_or_else(|| {
-                self.error(format!("unknown rule `{}`", id.get_ref()), Some(id.span()))
+                let id_text = id.get_ref();
+                let message = match rules::nearest_id(id_text) {
+                    Some(near) => format!("unknown rule `{id_text}`; did you mean `{near}`?"),
+                    None => format!("unknown rule `{id_text}`"),
+                };
+                self.error(message, Some(id.span()))
             })?;
             let level_of = |v: &toml::Value| -> Result<Level, ConfigError> {
                 v.as_str().and_then(Level::from_name).ok_or_else(|| {
@@ -322,6 +340,17 @@ impl Loader<'_> {
             }
         }
         Ok(levels)
+    }
+
+    fn docs_url(&self, url: Option<Spanned<String>>) -> Result<Option<String>, ConfigError> {
+        match url {
+            Some(u)
+                if !(u.get_ref().starts_with("https://") || u.get_ref().starts_with("http://")) =>
+            {
+                Err(self.error("`docs-url` is an http(s) URL", Some(u.span())))
+            }
+            u => Ok(u.map(Spanned::into_inner)),
+        }
     }
 
     fn globs(&self, patterns: &[Spanned<String>]) -> Result<GlobSet, ConfigError> {
@@ -372,6 +401,7 @@ impl Loader<'_> {
             exclude_patterns: exclude_raw.iter().map(|p| p.get_ref().clone()).collect(),
             overrides,
             rule_options,
+            docs_url: self.docs_url(raw.docs_url)?,
         })
     }
 }
@@ -538,6 +568,9 @@ impl Config {
             ));
         }
         out.push_str(&format!("exclude = {}\n", list(&self.exclude_patterns)));
+        if let Some(url) = &self.docs_url {
+            out.push_str(&format!("docs-url = {url:?}\n"));
+        }
         out.push_str(&format!(
             "# rules that run: {}\n\n[rules]\n",
             rules_run.join(", ")

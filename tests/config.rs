@@ -152,7 +152,15 @@ fn errors_point_into_the_file() {
         ("bogus = 1\n", "unknown field `bogus`"),
         (
             "[rules]\nkey-keys-comand = \"deny\"\n",
-            "unknown rule `key-keys-comand`",
+            "unknown rule `key-keys-comand`; did you mean `key-keys-command`?",
+        ),
+        (
+            "ignore = [\"key-missing-tll\"]\n",
+            "`key-missing-tll` names no rule, prefix or guide section; did you mean `key-missing-ttl`?",
+        ),
+        (
+            "[[overrides]]\npaths = [\"src/**\"]\nselect = [\"conn-mising-timeout\"]\n",
+            "did you mean `conn-missing-timeout`?",
         ),
         ("[rules]\nkey-keys-command = \"loud\"\n", "allow"),
         ("select = [\"nothing\"]\n", "names no rule"),

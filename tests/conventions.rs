@@ -12,6 +12,8 @@ use std::process::Output;
 mod at_root;
 
 use at_root::lint;
+use redis_lint::diagnostic::Fixable;
+use redis_lint::rules::{META_RULES, REGISTRY};
 
 fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
@@ -216,17 +218,34 @@ fn rules_table_has_a_header_and_a_fix_column() {
         .unwrap();
     assert!(del.contains(" [*] "), "{del}");
 
-    // The fixable rules are exactly those whose fixture findings carry fixes.
-    let doc = json(&["--select", "all", "fixtures"]);
-    let with_fixes: BTreeSet<&str> = doc["diagnostics"]
-        .as_array()
-        .unwrap()
+    // The fixable rules (`fixable` in each rule's metadata) are exactly
+    // those whose findings carry fixes: the fixtures' findings, and an
+    // unused suppression (whose fix deletes it).
+    let stale = common::scratch_crate(
+        "conventions",
+        "fixable",
+        "pub fn ping(con: &mut redis::Connection) -> redis::RedisResult<()> {\n    \
+         // redis-lint: allow(key-keys-command) -- no KEYS here any more\n    \
+         redis::cmd(\"PING\").query(con)\n}\n",
+    );
+    let mut with_fixes = BTreeSet::new();
+    for target in ["fixtures", stale.to_str().unwrap()] {
+        let doc = json(&["--select", "all", target]);
+        for d in doc["diagnostics"].as_array().unwrap() {
+            if !d["fix"].is_null() {
+                with_fixes.insert(d["rule"].as_str().unwrap().to_string());
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&stale);
+    let fixable: BTreeSet<String> = REGISTRY
         .iter()
-        .filter(|d| !d["fix"].is_null())
-        .map(|d| d["rule"].as_str().unwrap())
+        .chain(META_RULES)
+        .filter(|r| r.meta.fixable == Fixable::Yes)
+        .map(|r| r.meta.id.to_string())
         .collect();
-    let listed: BTreeSet<&str> = redis_lint::cli::FIXABLE_RULES.iter().copied().collect();
-    assert_eq!(with_fixes, listed);
+    assert_eq!(with_fixes, fixable);
+    assert!(text.contains("unused-suppression[*]"), "{text}");
 }
 
 #[test]
@@ -245,4 +264,102 @@ fn the_cache_folder_ignores_itself() {
         "*\n"
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Every finding leads to its rule's documentation: the last help line in
+/// human output, a note in cargo's messages, a line after concise output;
+/// `explain` and `rules` name the guide the sections come from; problem
+/// ids have pages too.
+#[test]
+fn rule_docs_are_reachable_from_findings() {
+    let file = "fixtures/src/key_design/keys_command.rs";
+    let hint = "for more information, try `redis-lint explain key-keys-command`";
+    let human = stdout(&lint(&[
+        "--color",
+        "never",
+        "--select",
+        "key-keys-command",
+        file,
+    ]));
+    let helps = human.matches("help: ").count();
+    assert!(helps > 0, "{human}");
+    assert_eq!(human.matches(hint).count(), helps, "{human}");
+
+    // Concise output: once, on standard error (standard output stays one
+    // line per finding, then the summary).
+    let concise = lint(&["--format", "concise", "--select", "key-keys-command", file]);
+    assert!(!stdout(&concise).contains("redis-lint explain"));
+    assert_eq!(stderr(&concise).trim_end(), hint);
+    let quiet = lint(&[
+        "--format",
+        "concise",
+        "-q",
+        "--select",
+        "key-keys-command",
+        file,
+    ]);
+    assert!(!stderr(&quiet).contains("redis-lint explain"));
+
+    let cargo = stdout(&lint(&[
+        "--message-format",
+        "json",
+        "--select",
+        "key-keys-command",
+        file,
+    ]));
+    assert!(cargo.contains(hint), "{cargo}");
+
+    let guide = "Redis Best Practices, version 1.1.0 (Redis, January 2026)";
+    assert!(stdout(&lint(&["explain", "key-keys-command"])).contains(guide));
+    assert!(stdout(&lint(&["rules"])).contains(guide));
+    let parse = lint(&["explain", "parse-error"]);
+    assert_eq!(parse.status.code(), Some(0));
+    assert!(stdout(&parse).starts_with("# parse-error\n"));
+}
+
+/// SARIF links each rule to its page when a base is known: `docs-url` in
+/// the configuration (this build's Cargo.toml names no repository).
+#[test]
+fn sarif_links_rule_pages_from_docs_url() {
+    let file = "fixtures/src/key_design/keys_command.rs";
+    let sarif = |args: &[&str]| -> serde_json::Value {
+        let mut all = vec!["--format", "sarif", "--select", "key-keys-command"];
+        all.extend_from_slice(args);
+        serde_json::from_slice(&lint(&all).stdout).unwrap()
+    };
+    let dir = common::scratch_crate("conventions", "docs-url", "pub fn f() {}\n");
+    let config = dir.join("redis-lint.toml");
+    std::fs::write(
+        &config,
+        "docs-url = \"https://docs.example.com/redis-lint/rules/\"\n",
+    )
+    .unwrap();
+    let log = sarif(&["--config", config.to_str().unwrap(), file]);
+    let driver = &log["runs"][0]["tool"]["driver"];
+    let keys = driver["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "key-keys-command")
+        .unwrap();
+    assert_eq!(
+        keys["helpUri"],
+        "https://docs.example.com/redis-lint/rules/key-keys-command.md"
+    );
+    assert_eq!(
+        driver["informationUri"],
+        "https://docs.example.com/redis-lint/rules"
+    );
+    std::fs::write(&config, "docs-url = \"docs/rules\"\n").unwrap();
+    let bad = lint(&["--config", config.to_str().unwrap(), file]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("`docs-url` is an http(s) URL"));
+    let _ = std::fs::remove_dir_all(&dir);
+
+    if env!("CARGO_PKG_REPOSITORY").is_empty() {
+        let plain = sarif(&["--isolated", file]);
+        let driver = &plain["runs"][0]["tool"]["driver"];
+        assert!(driver["informationUri"].is_null());
+        assert!(driver["rules"][0]["helpUri"].is_null());
+    }
 }

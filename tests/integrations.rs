@@ -90,3 +90,45 @@ fn editor_on_save_reads_stdin_and_names_the_buffer() {
     assert_eq!(msg["message"]["spans"][0]["line_start"], 3);
     assert_eq!(lines.last().unwrap()["reason"], "build-finished");
 }
+
+/// The README's recipes name what exists: a pre-commit `rev:` that is a
+/// commit hash (there are no release tags to pin), a workflow allowed to
+/// upload SARIF, a rust-analyzer script that is in the repository, the
+/// Rust version of `Cargo.toml`.
+#[test]
+fn readme_recipes_name_what_exists() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let revs: Vec<&str> = readme
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("rev: "))
+        .map(|r| r.split_whitespace().next().unwrap_or(""))
+        .collect();
+    assert!(!revs.is_empty(), "the README has a pre-commit snippet");
+    for rev in revs {
+        assert!(
+            rev.len() == 40 && rev.chars().all(|c| c.is_ascii_hexdigit()),
+            "pre-commit rev `{rev}` is not a commit hash"
+        );
+    }
+    for needed in [
+        "security-events: write",
+        "actions/checkout@",
+        "cargo install --locked",
+        "require_serial",
+        "scripts/rust-analyzer-check.sh",
+    ] {
+        assert!(readme.contains(needed), "README lacks `{needed}`");
+    }
+    assert!(root().join("scripts/rust-analyzer-check.sh").is_file());
+    let manifest = std::fs::read_to_string(root().join("Cargo.toml")).unwrap();
+    let rust_version = manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("rust-version = "))
+        .unwrap()
+        .trim_matches('"');
+    assert!(
+        readme.contains(&format!("version\n{rust_version} or newer"))
+            || readme.contains(&format!("version {rust_version} or newer")),
+        "the README's prerequisites name rust-version {rust_version}"
+    );
+}

@@ -5,6 +5,7 @@
 
 use std::path::Path;
 
+use redis_lint::diagnostic::ProblemKind;
 use redis_lint::rules::{self, Rule, META_RULES, REGISTRY};
 
 fn root() -> &'static Path {
@@ -115,9 +116,22 @@ fn every_doc_page_has_a_rule() {
         let path = entry.unwrap().path();
         let id = path.file_stem().unwrap().to_string_lossy().to_string();
         assert!(
-            rules::find_any(&id).is_some(),
-            "rules/{id}.md documents no registered rule"
+            rules::find_any(&id).is_some() || ProblemKind::ALL.iter().any(|k| k.id() == id),
+            "rules/{id}.md documents no registered rule or problem kind"
         );
+    }
+}
+
+/// Problems (`parse-error`, ...) are reported with an id like a rule's, so
+/// they have a page too, which `explain` prints.
+#[test]
+fn every_problem_kind_has_a_doc_page() {
+    for kind in ProblemKind::ALL {
+        let path = root().join("rules").join(format!("{}.md", kind.id()));
+        let doc = std::fs::read_to_string(&path)
+            .unwrap_or_else(|_| panic!("{} has no doc page", kind.id()));
+        assert_eq!(doc, kind.doc(), "{}: the embedded page is stale", kind.id());
+        assert!(doc.starts_with(&format!("# {}\n", kind.id())));
     }
 }
 

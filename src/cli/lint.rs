@@ -12,6 +12,7 @@ use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 use crate::diagnostic::{Impact, Level, Outcome};
 use crate::engine::{self, Exclude, Input, Options, Prefilter, ServerConfs, Settings, Stdin};
 use crate::link::Scope;
+use crate::report::DocsBase;
 use crate::rules::{self, REGISTRY};
 use crate::{baseline, fix, report, suppress};
 
@@ -307,16 +308,36 @@ fn write_report(args: &LintArgs, outcome: &Outcome) -> Result<(), Failure> {
         (None, Format::Concise) => people(report::concise(outcome)),
         (None, Format::Json) => report::json(outcome),
         (None, Format::JsonLines) => report::json_lines(outcome),
-        (None, Format::Sarif) => report::sarif(outcome),
+        (None, Format::Sarif) => report::sarif_with(outcome, None, &docs_base(args)),
         (None, Format::Github) => report::github(outcome),
     };
     match &args.output {
         Some(path) => std::fs::write(path, text.as_bytes()).map_err(|error| Failure::Write {
             path: path.display().to_string(),
             error,
-        }),
-        None => print(&text),
+        })?,
+        None => print(&text)?,
     }
+    // After concise output, on standard error: standard output stays one
+    // line per finding plus the summary, as scripts and error formats read
+    // it. Printed after the report so that a terminal (or pre-commit, which
+    // merges both streams) shows it last.
+    if args.format == Format::Concise && args.message_format.is_none() && !args.statistics {
+        eprint!("{}", output::explain_footer(outcome, verbosity(args)));
+    }
+    Ok(())
+}
+
+/// Where SARIF's doc links point: the `docs-url` of the configuration that
+/// applies in the current directory (or `--config`'s), else this build's
+/// repository. A broken configuration was already reported by the run.
+fn docs_base(args: &LintArgs) -> DocsBase {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let config = config_source(args.config.clone(), args.isolated)
+        .resolver(&[], &[])
+        .and_then(|r| r.for_dir(&cwd))
+        .ok();
+    DocsBase::configured(config.as_ref().and_then(|c| c.docs_url.as_deref()))
 }
 
 /// 2 for an internal error; otherwise 1 when failing findings (at or above

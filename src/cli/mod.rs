@@ -16,7 +16,7 @@ use clap::Parser;
 pub use args::{Cli, ColorChoice, Command, Format, LintArgs, MessageFormat};
 
 use crate::baseline;
-use crate::diagnostic::Activation;
+use crate::diagnostic::{Activation, Fixable, ProblemKind, RuleMeta, GUIDE};
 use crate::engine::{self, ConfigSource};
 use crate::rules::{self, REGISTRY};
 use crate::server;
@@ -125,15 +125,23 @@ where
     done.unwrap_or_else(Failure::report)
 }
 
-/// `explain`: a rule's documentation.
+/// `explain`: a rule's documentation (or that of a problem id such as
+/// `parse-error`), naming the guide its section comes from.
 fn explain(rule: &str) -> Result<i32, Failure> {
+    if let Some(kind) = ProblemKind::ALL.into_iter().find(|k| k.id() == rule) {
+        return print(kind.doc()).map(|()| EXIT_CLEAN);
+    }
     let r = rules::find_any(rule).ok_or_else(|| Failure::NoRule {
         rule: rule.to_string(),
-        suggestion: selectors::nearest(rule)
+        suggestion: rules::nearest_id(rule)
             .map(|id| format!("; did you mean `{id}`?"))
             .unwrap_or_default(),
     })?;
-    print(&rules::page(&r.meta)).map(|()| EXIT_CLEAN)
+    let mut page = rules::page(&r.meta);
+    if !r.meta.section.is_empty() {
+        page.push_str(&format!("\n---\nSections refer to the guide {GUIDE}.\n"));
+    }
+    print(&page).map(|()| EXIT_CLEAN)
 }
 
 /// `config --show`: the configuration that applies to `path`.
@@ -174,17 +182,19 @@ fn print(text: &str) -> Result<(), Failure> {
     }
 }
 
-/// The rules some of whose findings carry a fix (`--fix` applies it).
-/// tests/cli.rs checks this list against the fixes the fixtures' findings
-/// carry, both ways.
-pub const FIXABLE_RULES: &[&str] = &[
-    "cmd-dangerous-command",
-    "ds-deprecated-rpoplpush",
-    "memory-del-large-key",
-];
+/// The `[*]` of the listing: `--fix` can fix some of the rule's findings.
+fn fix_marker(meta: &RuleMeta) -> &'static str {
+    match meta.fixable {
+        Fixable::Yes => "[*]",
+        Fixable::No => "",
+    }
+}
 
-fn is_fixable(id: &str) -> bool {
-    FIXABLE_RULES.contains(&id)
+fn default_name(meta: &RuleMeta) -> &'static str {
+    match meta.default {
+        Activation::On => "on",
+        Activation::OptIn => "opt-in",
+    }
 }
 
 fn rules_listing(format: Format) -> String {
@@ -197,9 +207,9 @@ fn rules_listing(format: Format) -> String {
                         "id": r.meta.id,
                         "section": r.meta.section,
                         "impact": r.meta.impact.as_str(),
-                        "default": if r.meta.default == Activation::On { "on" } else { "opt-in" },
+                        "default": default_name(&r.meta),
                         "summary": r.meta.summary,
-                        "fixable": is_fixable(r.meta.id),
+                        "fixable": r.meta.fixable == Fixable::Yes,
                     })
                 })
                 .collect();
@@ -214,22 +224,37 @@ fn rules_listing(format: Format) -> String {
                 "RULE", "SECTION", "IMPACT", "DEFAULT", "FIX"
             );
             for r in REGISTRY.iter() {
-                let default = if r.meta.default == Activation::On {
-                    "on"
-                } else {
-                    "opt-in"
-                };
                 s.push_str(&format!(
                     "{:width$}  {:>7}  {:<11}  {:<7}  {:<3}  {}\n",
                     r.meta.id,
                     r.meta.section,
                     r.meta.impact.as_str(),
-                    default,
-                    if is_fixable(r.meta.id) { "[*]" } else { "" },
+                    default_name(&r.meta),
+                    fix_marker(&r.meta),
                     r.meta.summary
                 ));
             }
+            s.push_str(&listing_notes());
             s
         }
     }
+}
+
+/// What the table does not say: where the sections come from, and the ids
+/// reports use that are not rules (they have doc pages all the same).
+fn listing_notes() -> String {
+    let meta: Vec<String> = rules::META_RULES
+        .iter()
+        .map(|r| format!("{}{}", r.meta.id, fix_marker(&r.meta)))
+        .collect();
+    let problems: Vec<&str> = ProblemKind::ALL.iter().map(|k| k.id()).collect();
+    format!(
+        "\nSECTION: where the rule comes from in the guide {GUIDE}; sec: \
+         redis-lint's own security checks.\n\
+         Also reported, but never selected or suppressed: {} (about suppression \
+         comments); {} (files that could not be linted).\n\
+         `redis-lint explain <id>` prints the documentation of any of these ids.\n",
+        meta.join(", "),
+        problems.join(", ")
+    )
 }

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use crate::diagnostic::Outcome;
 use crate::engine::Stats;
+use crate::report;
 
 /// How much the lint command says besides the findings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,6 +44,20 @@ pub(super) fn for_people(
         );
     }
     text
+}
+
+/// With concise output (whose lines carry no help), on standard error: how
+/// to read a rule's documentation, with the first finding's rule as the
+/// example. Concise lines stay `path:line:col: IMPACT rule: message`, for
+/// grep and editors' error formats; the rule id on each line is what
+/// `explain` takes.
+pub(super) fn explain_footer(outcome: &Outcome, verbosity: Verbosity) -> String {
+    match outcome.findings.first() {
+        Some(f) if verbosity != Verbosity::Quiet => {
+            format!("{}\n", report::explain_hint(f.rule.id))
+        }
+        _ => String::new(),
+    }
 }
 
 /// `--show-fixes`.

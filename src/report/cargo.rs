@@ -221,7 +221,7 @@ fn finding_diagnostic(
             .collect();
         children.push(child(&fix.description, spans));
     }
-    let docs = format!("rule docs: rules/{}.md", f.rule.id);
+    let docs = super::explain_hint(f.rule.id);
     let shown = if f.hides_source() { "" } else { source };
     let rendered = render(
         level,

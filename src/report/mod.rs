@@ -39,7 +39,7 @@ pub use concise::concise;
 pub use github::{
     escape_data as github_escape_data, escape_property as github_escape_property, github,
 };
-pub use sarif::{sarif, sarif_with_root};
+pub use sarif::{sarif, sarif_with, sarif_with_root, DocsBase};
 
 /// (text address, text length, its line starts).
 type CachedStarts = (usize, usize, Arc<Vec<usize>>);
@@ -259,12 +259,12 @@ fn human_of(outcome: &Outcome, color: bool) -> String {
             },
         ) {
             Some(sites) => format!(
-                "{}\n{}\n(rule docs: rules/{}.md)",
+                "{}\n{}\n{}",
                 shown(&f.help),
                 shown(&sites),
-                f.rule.id
+                explain_hint(f.rule.id)
             ),
-            None => format!("{}\n(rule docs: rules/{}.md)", shown(&f.help), f.rule.id),
+            None => format!("{}\n{}", shown(&f.help), explain_hint(f.rule.id)),
         };
         // A snippet of a Redis URL literal could print a password the
         // linter does not recognise as one: those findings name the place
@@ -310,7 +310,8 @@ fn problem_report(p: &Problem) -> Report {
     let display = shown(&p.display);
     let mut diag = MietteDiagnostic::new(format!("{display}: {}", shown(&p.message)))
         .with_code(p.kind.id())
-        .with_severity(miette::Severity::Error);
+        .with_severity(miette::Severity::Error)
+        .with_help(explain_hint(p.kind.id()));
     match (&p.source, p.span) {
         (Some(source), Some(span)) if snippet_fits(span) => {
             let text = ShownSource::new(source);
@@ -339,6 +340,13 @@ fn by_impact(findings: &[Finding]) -> BTreeMap<&'static str, usize> {
         *counts.entry(f.rule.impact.as_str()).or_default() += 1;
     }
     counts
+}
+
+/// The last line of a finding's help in human output (and a note in
+/// cargo's): where its rule's documentation is, as rustc points at
+/// `rustc --explain`.
+pub fn explain_hint(rule: &str) -> String {
+    format!("for more information, try `redis-lint explain {rule}`")
 }
 
 fn summary_line(outcome: &Outcome) -> String {

@@ -25,9 +25,79 @@ const SRCROOT: &str = "%SRCROOT%";
 const FINGERPRINT_KEY: &str = "redisLint/v1";
 
 /// A SARIF 2.1.0 log with one run, with `%SRCROOT%` left unresolved (see
-/// [`sarif_with_root`]); the output does not depend on the machine.
+/// [`sarif_with_root`]) and the doc links of this build's repository (see
+/// [`DocsBase::of_this_build`]); the output does not depend on the machine.
 pub fn sarif(outcome: &Outcome) -> String {
     sarif_with_root(outcome, None)
+}
+
+/// Where the rules' doc pages are on the web, for each rule's `helpUri`
+/// and the tool's `informationUri`. Without one, SARIF still carries every
+/// page whole (`help.markdown`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DocsBase {
+    None,
+    /// A GitHub-style repository URL holding `rules/<id>.md` on its `main`
+    /// branch: a page is `<repository>/blob/main/rules/<id>.md`.
+    Repository(String),
+    /// The configuration's `docs-url`: a page is the URL with `{id}`
+    /// replaced by the rule id, or, without `{id}`, `<docs-url>/<id>.md`.
+    Url(String),
+}
+
+impl DocsBase {
+    /// This build's own `[package] repository` (Cargo.toml), when it is an
+    /// http(s) URL.
+    pub fn of_this_build() -> DocsBase {
+        Some(env!("CARGO_PKG_REPOSITORY"))
+            .filter(|u| is_web_url(u))
+            .map_or(DocsBase::None, |u| DocsBase::Repository(u.to_string()))
+    }
+
+    /// The configuration's `docs-url` when set, else this build's
+    /// repository.
+    pub fn configured(docs_url: Option<&str>) -> DocsBase {
+        match docs_url {
+            Some(url) => DocsBase::Url(url.to_string()),
+            None => DocsBase::of_this_build(),
+        }
+    }
+
+    fn help_uri(&self, id: &str) -> Option<String> {
+        match self {
+            DocsBase::None => None,
+            DocsBase::Repository(repo) => Some(format!(
+                "{}/blob/main/rules/{id}.md",
+                repo.trim_end_matches('/')
+            )),
+            DocsBase::Url(url) if url.contains("{id}") => Some(url.replace("{id}", id)),
+            DocsBase::Url(url) => Some(format!("{}/{id}.md", url.trim_end_matches('/'))),
+        }
+    }
+
+    /// The tool's home: the package's homepage, else the repository, else
+    /// the docs URL (without its `{id}` part).
+    fn information_uri(&self) -> Option<String> {
+        let homepage = env!("CARGO_PKG_HOMEPAGE");
+        if is_web_url(homepage) {
+            return Some(homepage.to_string());
+        }
+        match self {
+            DocsBase::None => None,
+            DocsBase::Repository(repo) => Some(repo.clone()),
+            DocsBase::Url(url) => Some(
+                url.split("{id}")
+                    .next()
+                    .unwrap_or(url)
+                    .trim_end_matches('/')
+                    .to_string(),
+            ),
+        }
+    }
+}
+
+fn is_web_url(text: &str) -> bool {
+    text.starts_with("https://") || text.starts_with("http://")
 }
 
 /// A SARIF 2.1.0 log with one run:
@@ -50,14 +120,25 @@ pub fn sarif(outcome: &Outcome) -> String {
 /// allows and GitHub code scanning needs no more than. Columns count
 /// Unicode code points (`columnKind`), the end column is exclusive.
 pub fn sarif_with_root(outcome: &Outcome, root: Option<&Path>) -> String {
-    super::redact::with_redacted(outcome, |safe| sarif_of(outcome, safe, root))
+    sarif_with(outcome, root, &DocsBase::of_this_build())
+}
+
+/// [`sarif_with_root`] with the rules' doc links taken from `docs`.
+pub fn sarif_with(outcome: &Outcome, root: Option<&Path>, docs: &DocsBase) -> String {
+    super::redact::with_redacted(outcome, |safe| sarif_of(outcome, safe, root, docs))
 }
 
 /// The log of the redacted outcome `safe`; fingerprints hash the real text
 /// of `outcome`, so that they do not change with what a report hides.
-fn sarif_of(outcome: &Outcome, safe: &Outcome, root: Option<&Path>) -> String {
+fn sarif_of(outcome: &Outcome, safe: &Outcome, root: Option<&Path>, docs: &DocsBase) -> String {
     let rules = rule_list(outcome);
-    let descriptors: Vec<ReportingDescriptor> = rules.iter().map(|r| descriptor(r)).collect();
+    let descriptors: Vec<ReportingDescriptor> = rules
+        .iter()
+        .map(|r| ReportingDescriptor {
+            help_uri: docs.help_uri(r.id),
+            ..descriptor(r)
+        })
+        .collect();
 
     let mut seen: HashMap<(&str, u32, String), u32> = HashMap::new();
     let results: Vec<sarif::Result> = outcome
@@ -81,7 +162,7 @@ fn sarif_of(outcome: &Outcome, safe: &Outcome, root: Option<&Path>) -> String {
         .semantic_version(VERSION)
         .rules(descriptors)
         .build();
-    driver.information_uri = information_uri().map(String::from);
+    driver.information_uri = docs.information_uri();
     let srcroot = ArtifactLocation {
         description: Some(message(
             "The directory redis-lint ran in; file paths are relative to it.",
@@ -403,13 +484,6 @@ fn directory_uri(dir: &Path) -> Option<String> {
     Some(uri)
 }
 
-/// The crate's homepage or repository from Cargo.toml, when it names one.
-fn information_uri() -> Option<&'static str> {
-    [env!("CARGO_PKG_HOMEPAGE"), env!("CARGO_PKG_REPOSITORY")]
-        .into_iter()
-        .find(|u| u.starts_with("https://") || u.starts_with("http://"))
-}
-
 /// Whitespace runs become one space; leading and trailing ones go.
 fn normalise(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -453,6 +527,32 @@ mod tests {
 
     fn value(v: impl serde::Serialize) -> Value {
         serde_json::to_value(v).unwrap()
+    }
+
+    #[test]
+    fn doc_links_come_from_the_repository_or_the_docs_url() {
+        let repo = DocsBase::Repository("https://github.com/o/redis-lint/".into());
+        assert_eq!(
+            repo.help_uri("key-keys-command").as_deref(),
+            Some("https://github.com/o/redis-lint/blob/main/rules/key-keys-command.md")
+        );
+        let folder = DocsBase::Url("https://docs.example.com/redis-lint/rules".into());
+        assert_eq!(
+            folder.help_uri("parse-error").as_deref(),
+            Some("https://docs.example.com/redis-lint/rules/parse-error.md")
+        );
+        let template = DocsBase::Url("https://docs.example.com/rules/{id}.html".into());
+        assert_eq!(
+            template.help_uri("conn-missing-timeout").as_deref(),
+            Some("https://docs.example.com/rules/conn-missing-timeout.html")
+        );
+        assert_eq!(DocsBase::None.help_uri("x"), None);
+        if env!("CARGO_PKG_HOMEPAGE").is_empty() {
+            assert_eq!(
+                template.information_uri().as_deref(),
+                Some("https://docs.example.com/rules")
+            );
+        }
     }
 
     #[test]

@@ -120,6 +120,18 @@ pub fn find(id: &str) -> Option<&'static Rule> {
     REGISTRY.iter().copied().find(|r| r.meta.id == id)
 }
 
+/// The rule id most like `id` (a misspelling: "did you mean"), if any is
+/// close enough: a Jaro-Winkler similarity of 0.8 or more.
+pub fn nearest_id(id: &str) -> Option<&'static str> {
+    const SIMILAR_ENOUGH: f64 = 0.8;
+    REGISTRY
+        .iter()
+        .map(|r| (strsim::jaro_winkler(id, r.meta.id), r.meta.id))
+        .filter(|(score, _)| *score >= SIMILAR_ENOUGH)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, id)| id)
+}
+
 /// Any rule, meta-rules included, by id (for its documentation).
 pub fn find_any(id: &str) -> Option<&'static Rule> {
     find(id).or_else(|| META_RULES.iter().copied().find(|r| r.meta.id == id))

@@ -1,7 +1,7 @@
 //! `ai-exact-match-llm-cache`: an LLM response cache looked up by the exact
 //! prompt text.
 
-use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
 use crate::model::key::{Key, Part};
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/ai-exact-match-llm-cache.md"),
         hides_source: false,
         examples: InExamples::Quiet,
+        fixable: Fixable::No,
     },
     check: Check::Code(exact_match_llm_cache),
     options: None,

@@ -1,7 +1,7 @@
 //! `ai-knn-without-dialect`: a KNN vector query sent without DIALECT 2 or
 //! higher.
 
-use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
 use crate::model::redis_modules;
 use crate::rules::queries::{index_name, searches};
 use crate::rules::{Check, Rule, RuleContext, Sink};
@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/ai-knn-without-dialect.md"),
         hides_source: false,
         examples: InExamples::Reported,
+        fixable: Fixable::No,
     },
     check: Check::Code(knn_without_dialect),
     options: None,

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
 use crate::model::key::Key;
 use crate::rules::queries::is_history_push;
 use crate::rules::{Check, Rule, RuleContext, Sink};
@@ -18,6 +18,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/ai-unbounded-history.md"),
         hides_source: false,
         examples: InExamples::Quiet,
+        fixable: Fixable::No,
     },
     check: Check::Code(unbounded_history),
     options: None,

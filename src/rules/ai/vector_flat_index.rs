@@ -1,7 +1,7 @@
 //! `ai-vector-flat-index`: a VECTOR field indexed with FLAT (brute force)
 //! instead of HNSW.
 
-use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
 use crate::rules::queries::indexes;
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/ai-vector-flat-index.md"),
         hides_source: false,
         examples: InExamples::Quiet,
+        fixable: Fixable::No,
     },
     check: Check::Code(vector_flat_index),
     options: None,

@@ -1,7 +1,7 @@
 //! `ai-vector-metric-mismatch`: OpenAI-sized embeddings (DIM 1536/3072) indexed
 //! with L2 or IP instead of COSINE.
 
-use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
 use crate::rules::queries::indexes;
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/ai-vector-metric-mismatch.md"),
         hides_source: false,
         examples: InExamples::Reported,
+        fixable: Fixable::No,
     },
     check: Check::Code(vector_metric_mismatch),
     options: None,

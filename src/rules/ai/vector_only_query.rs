@@ -1,7 +1,7 @@
 //! `ai-vector-only-query`: a KNN query with no pre-filter on an index that has
 //! TAG/TEXT fields to filter by.
 
-use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
 use crate::model::redis_modules::{self, FieldKind};
 use crate::rules::queries::{index_name, indexes, searches};
 use crate::rules::{Check, Rule, RuleContext, Sink};
@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/ai-vector-only-query.md"),
         hides_source: false,
         examples: InExamples::Quiet,
+        fixable: Fixable::No,
     },
     check: Check::Code(vector_only_query),
     options: None,

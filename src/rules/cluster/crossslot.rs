@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
 use crate::model::command::flags;
 use crate::model::key::{Key, SlotClass};
 use crate::model::{Api, Call, CrateModel};
@@ -20,6 +20,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/cluster-crossslot.md"),
         hides_source: false,
         examples: InExamples::Reported,
+        fixable: Fixable::No,
     },
     check: Check::Code(crossslot),
     options: None,

@@ -1,7 +1,7 @@
 //! `cluster-hardcoded-master`: a connection URL that names the master host
 //! directly instead of asking Sentinel.
 
-use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
 use crate::rules::queries::parse_url;
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/cluster-hardcoded-master.md"),
         hides_source: true,
         examples: InExamples::Reported,
+        fixable: Fixable::No,
     },
     check: Check::Code(hardcoded_master),
     options: None,

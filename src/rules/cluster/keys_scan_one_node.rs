@@ -1,7 +1,7 @@
 //! `cluster-keys-scan-one-node`: SCAN (or fred KEYS) on a cluster connection
 //! walks one node's keys only.
 
-use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
 use crate::model::{Api, Call, CrateModel, NodePath};
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/cluster-keys-scan-one-node.md"),
         hides_source: false,
         examples: InExamples::Reported,
+        fixable: Fixable::No,
     },
     check: Check::Code(keys_scan_one_node),
     options: None,

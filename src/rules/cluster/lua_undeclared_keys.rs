@@ -1,7 +1,7 @@
 //! `cluster-lua-undeclared-keys`: a Lua script that touches a key not passed in
 //! KEYS.
 
-use crate::diagnostic::{Activation, Impact, InExamples, Related, RuleMeta};
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, Related, RuleMeta};
 use crate::model::lua::KeyOrigin;
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/cluster-lua-undeclared-keys.md"),
         hides_source: false,
         examples: InExamples::Reported,
+        fixable: Fixable::No,
     },
     check: Check::Code(lua_undeclared_keys),
     options: None,

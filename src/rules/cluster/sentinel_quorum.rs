@@ -1,7 +1,7 @@
 //! `conf-sentinel-quorum`: a Sentinel quorum of 1: one Sentinel alone can
 //! declare the master down.
 
-use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
 use crate::rules::{Check, Rule, Sink};
 
 pub static RULE: Rule = Rule {
@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/conf-sentinel-quorum.md"),
         hides_source: false,
         examples: InExamples::Reported,
+        fixable: Fixable::No,
     },
     check: Check::Conf(sentinel_quorum),
     options: None,

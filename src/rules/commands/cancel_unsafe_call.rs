@@ -1,7 +1,7 @@
 //! `cmd-cancel-unsafe-call`: a command on a non-multiplexed connection inside
 //! `timeout(..)` or a `select!` branch.
 
-use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
 use crate::model::{ConnKind, Lib};
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/cmd-cancel-unsafe-call.md"),
         hides_source: false,
         examples: InExamples::Reported,
+        fixable: Fixable::No,
     },
     check: Check::Code(cancel_unsafe_call),
     options: None,

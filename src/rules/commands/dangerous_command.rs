@@ -1,7 +1,7 @@
 //! `cmd-dangerous-command`: FLUSHALL/FLUSHDB without ASYNC, SAVE, MONITOR,
 //! DEBUG, SHUTDOWN, CONFIG SET/REWRITE, CLIENT KILL.
 
-use crate::diagnostic::{Activation, Edit, Fix, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Edit, Fix, Fixable, Impact, InExamples, RuleMeta};
 use crate::model::{Api, Call, Form};
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/cmd-dangerous-command.md"),
         hides_source: false,
         examples: InExamples::Reported,
+        fixable: Fixable::Yes,
     },
     check: Check::Code(dangerous_command),
     options: None,

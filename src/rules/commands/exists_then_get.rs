@@ -1,7 +1,7 @@
 //! `cmd-exists-then-get`: EXISTS on a key, then a read of the same key: two
 //! round trips where the read alone answers both questions.
 
-use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
 use crate::model::{Call, CrateModel};
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/cmd-exists-then-get.md"),
         hides_source: false,
         examples: InExamples::Quiet,
+        fixable: Fixable::No,
     },
     check: Check::Code(exists_then_get),
     options: None,

@@ -1,7 +1,7 @@
 //! `cmd-lock-without-expiry`: SETNX / SET NX without an expiry: a crashed
 //! holder keeps the lock forever.
 
-use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
 use crate::model::Api;
 use crate::rules::{queries, Check, Rule, RuleContext, Sink};
 
@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/cmd-lock-without-expiry.md"),
         hides_source: false,
         examples: InExamples::Reported,
+        fixable: Fixable::No,
     },
     check: Check::Code(lock_without_expiry),
     options: None,

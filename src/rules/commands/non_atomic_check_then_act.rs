@@ -1,7 +1,7 @@
 //! `cmd-non-atomic-check-then-act`: a write decided by an earlier EXISTS/GET of
 //! the same key, with no atomicity between them.
 
-use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
 use crate::model::Call;
 use crate::model::key::Key;
 use crate::rules::queries::is_lock_key;
@@ -18,6 +18,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/cmd-non-atomic-check-then-act.md"),
         hides_source: false,
         examples: InExamples::Reported,
+        fixable: Fixable::No,
     },
     check: Check::Code(non_atomic_check_then_act),
     options: None,

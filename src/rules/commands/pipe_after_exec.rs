@@ -1,7 +1,7 @@
 //! `cmd-pipe-after-exec`: a command queued on a pipeline after its last
 //! execution in the fn: it is never sent.
 
-use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
 pub static RULE: Rule = Rule {
@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/cmd-pipe-after-exec.md"),
         hides_source: false,
         examples: InExamples::Reported,
+        fixable: Fixable::No,
     },
     check: Check::Code(pipe_after_exec),
     options: None,

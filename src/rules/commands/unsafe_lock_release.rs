@@ -1,7 +1,7 @@
 //! `cmd-unsafe-lock-release`: a lock released with a plain DEL instead of a
 //! compare-and-delete script.
 
-use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
 use crate::rules::queries::is_lock_key;
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/cmd-unsafe-lock-release.md"),
         hides_source: false,
         examples: InExamples::Reported,
+        fixable: Fixable::No,
     },
     check: Check::Code(unsafe_lock_release),
     options: None,

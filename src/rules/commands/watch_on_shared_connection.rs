@@ -1,7 +1,7 @@
 //! `cmd-watch-on-shared-connection`: WATCH/MULTI on a connection other tasks
 //! share.
 
-use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
 use crate::model::Origin;
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/cmd-watch-on-shared-connection.md"),
         hides_source: false,
         examples: InExamples::Reported,
+        fixable: Fixable::No,
     },
     check: Check::Code(watch_on_shared),
     options: None,

@@ -1,7 +1,7 @@
 //! `conn-blocking-exceeds-timeout`: a blocking command waits longer than the
 //! connection's response timeout allows.
 
-use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
 use crate::model::{Call, Conn, ConnKind, ConnTimeout, CrateModel, Creation, CreationKind, FredTimeout, Lib, Origin, Timeout};
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/conn-blocking-exceeds-timeout.md"),
         hides_source: false,
         examples: InExamples::Reported,
+        fixable: Fixable::No,
     },
     check: Check::Code(blocking_exceeds_timeout),
     options: None,

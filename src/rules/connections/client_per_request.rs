@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
 use crate::model::Creation;
 use crate::rules::queries::{made, takes_request_input};
 use crate::rules::{GroupKey, SiteRole, Check, Rule, RuleContext, Sink};
@@ -18,6 +18,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/conn-client-per-request.md"),
         hides_source: false,
         examples: InExamples::Quiet,
+        fixable: Fixable::No,
     },
     check: Check::Code(client_per_request),
     options: None,

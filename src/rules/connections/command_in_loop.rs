@@ -1,7 +1,7 @@
 //! `conn-command-in-loop`: one round trip per loop item where a pipeline or a
 //! multi-key command would do.
 
-use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
 use crate::model::LoopKind;
 use crate::rules::{queries, Check, GroupKey, Rule, RuleContext, SiteRole, Sink};
 
@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/conn-command-in-loop.md"),
         hides_source: false,
         examples: InExamples::Quiet,
+        fixable: Fixable::No,
     },
     check: Check::Code(command_in_loop),
     options: None,

@@ -1,7 +1,7 @@
 //! `conn-missing-timeout`: a connection, client or pool that can wait forever
 //! on a stuck server or an empty pool.
 
-use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
 use crate::model::{ConnKind, CrateModel, Creation, CreationKind, FnInfo, FredTimeout, Lib};
 use crate::rules::queries::only_listens;
 use crate::rules::{Check, GroupKey, Rule, RuleContext, SiteRole, Sink};
@@ -17,6 +17,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/conn-missing-timeout.md"),
         hides_source: false,
         examples: InExamples::Quiet,
+        fixable: Fixable::No,
     },
     check: Check::Code(missing_timeout),
     options: None,

@@ -1,7 +1,7 @@
 //! `conn-mutex-wrapped-connection`: a connection behind a Mutex/RwLock: every
 //! request waits for one socket.
 
-use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
 use crate::model::ConnKind;
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/conn-mutex-wrapped-connection.md"),
         hides_source: false,
         examples: InExamples::Quiet,
+        fixable: Fixable::No,
     },
     check: Check::Code(locked_connection),
     options: None,

@@ -1,7 +1,7 @@
 //! `conn-no-reconnect`: a fred client built without a ReconnectPolicy never
 //! reconnects.
 
-use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
 use crate::model::CreationKind;
 use crate::rules::queries::session_owned;
 use crate::rules::{Check, GroupKey, Rule, RuleContext, SiteRole, Sink};
@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/conn-no-reconnect.md"),
         hides_source: false,
         examples: InExamples::Quiet,
+        fixable: Fixable::No,
     },
     check: Check::Code(no_reconnect),
     options: None,

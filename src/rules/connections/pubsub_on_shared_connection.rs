@@ -1,7 +1,7 @@
 //! `conn-pubsub-on-shared-connection`: subscribing on a regular, multiplexed or
 //! pooled connection, or once per request.
 
-use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
 use crate::model::ConnKind;
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/conn-pubsub-on-shared-connection.md"),
         hides_source: false,
         examples: InExamples::Reported,
+        fixable: Fixable::No,
     },
     check: Check::Code(pubsub_on_shared_connection),
     options: None,

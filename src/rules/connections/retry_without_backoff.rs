@@ -1,7 +1,7 @@
 //! `conn-retry-without-backoff`: a loop that retries a failed Redis call or
 //! connection at once, with no delay.
 
-use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
 use crate::model::LoopKind;
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/conn-retry-without-backoff.md"),
         hides_source: false,
         examples: InExamples::Quiet,
+        fixable: Fixable::No,
     },
     check: Check::Code(retry_without_backoff),
     options: None,

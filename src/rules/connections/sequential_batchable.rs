@@ -1,7 +1,7 @@
 //! `conn-sequential-batchable`: back-to-back single-key commands that one
 //! multi-key or variadic command would do.
 
-use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
 use crate::rules::{queries, Check, Rule, RuleContext, Sink};
 
 pub static RULE: Rule = Rule {
@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/conn-sequential-batchable.md"),
         hides_source: false,
         examples: InExamples::Quiet,
+        fixable: Fixable::No,
     },
     check: Check::Code(sequential_batchable),
     options: None,

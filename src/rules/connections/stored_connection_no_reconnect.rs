@@ -1,7 +1,7 @@
 //! `conn-stored-connection-no-reconnect`: a struct field or static keeps a
 //! redis-rs connection that never reconnects.
 
-use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
 use crate::model::ConnKind;
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/conn-stored-connection-no-reconnect.md"),
         hides_source: false,
         examples: InExamples::Quiet,
+        fixable: Fixable::No,
     },
     check: Check::Code(stored_connection),
     options: None,

@@ -1,7 +1,7 @@
 //! `conn-sync-in-async`: a blocking redis-rs connection opened or used on
 //! an async runtime's worker thread.
 
-use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
 use crate::model::{Call, ConnKind, CrateModel, CreationKind, Lib, RunsOn};
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/conn-sync-in-async.md"),
         hides_source: false,
         examples: InExamples::Reported,
+        fixable: Fixable::No,
     },
     check: Check::Code(sync_in_async),
     options: None,

@@ -1,7 +1,7 @@
 //! `ds-deprecated-rpoplpush`: RPOPLPUSH / BRPOPLPUSH are deprecated; use LMOVE
 //! / BLMOVE.
 
-use crate::diagnostic::{Activation, Edit, Fix, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Edit, Fix, Fixable, Impact, InExamples, RuleMeta};
 use crate::manifest::ClientDep;
 use crate::model::{Api, Call, CrateModel, Form};
 use crate::rules::{Check, Rule, RuleContext, Sink};
@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/ds-deprecated-rpoplpush.md"),
         hides_source: false,
         examples: InExamples::Quiet,
+        fixable: Fixable::Yes,
     },
     check: Check::Code(deprecated_rpoplpush),
     options: None,

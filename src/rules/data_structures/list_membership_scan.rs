@@ -1,7 +1,7 @@
 //! `ds-list-membership-scan`: a whole list fetched with LRANGE 0 -1 to test
 //! membership in the application.
 
-use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
 use crate::model::flow::UseKind;
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/ds-list-membership-scan.md"),
         hides_source: false,
         examples: InExamples::Quiet,
+        fixable: Fixable::No,
     },
     check: Check::Code(list_membership_scan),
     options: None,

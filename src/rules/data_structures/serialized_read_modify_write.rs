@@ -1,7 +1,7 @@
 //! `ds-serialized-read-modify-write`: a serialized object read, decoded,
 //! changed and written back whole.
 
-use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
 use crate::rules::queries::decoded_read_of_same_key;
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/ds-serialized-read-modify-write.md"),
         hides_source: false,
         examples: InExamples::Quiet,
+        fixable: Fixable::No,
     },
     check: Check::Code(serialized_read_modify_write),
     options: None,

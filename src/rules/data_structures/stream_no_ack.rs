@@ -1,7 +1,7 @@
 //! `ds-stream-no-ack`: a stream read with a consumer group that the crate never
 //! acknowledges (XACK).
 
-use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
 use crate::model::key::Key;
 use crate::rules::queries::touched_by;
 use crate::rules::{Check, Rule, RuleContext, Sink};
@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/ds-stream-no-ack.md"),
         hides_source: false,
         examples: InExamples::Reported,
+        fixable: Fixable::No,
     },
     check: Check::Code(stream_no_ack),
     options: None,

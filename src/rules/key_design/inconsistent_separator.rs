@@ -1,7 +1,7 @@
 //! `key-inconsistent-separator`: a key template that joins its variable parts
 //! with `_`, `-`, `.` or `/` instead of `:`.
 
-use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
 use crate::model::key::{Key, Part};
 use crate::rules::{GroupKey, Check, Rule, RuleContext, Sink};
 
@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/key-inconsistent-separator.md"),
         hides_source: false,
         examples: InExamples::Quiet,
+        fixable: Fixable::No,
     },
     check: Check::Code(inconsistent_separator),
     options: None,

@@ -1,6 +1,6 @@
 //! `key-large-value`: a whole file's content stored as a Redis value.
 
-use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
 use crate::model::command::flags;
 use crate::model::flow::Source;
 use crate::rules::{Check, Rule, RuleContext, Sink};
@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/key-large-value.md"),
         hides_source: false,
         examples: InExamples::Quiet,
+        fixable: Fixable::No,
     },
     check: Check::Code(large_value),
     options: None,

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
 use crate::model::command::flags;
 use crate::model::key::Key;
 use crate::model::{Api, Call, CrateModel};
@@ -23,6 +23,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/key-missing-ttl.md"),
         hides_source: false,
         examples: InExamples::Quiet,
+        fixable: Fixable::No,
     },
     check: Check::Code(missing_ttl),
     options: Some(|| Box::<Options>::default()),

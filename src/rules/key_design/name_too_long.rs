@@ -1,7 +1,7 @@
 //! `key-name-too-long`: a key whose fixed text is over 64 characters or padded
 //! with filler words.
 
-use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
 use crate::model::key::Key;
 use crate::rules::options::{OptionError, RuleOptions};
 use crate::rules::{GroupKey, Check, Rule, RuleContext, Sink};
@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/key-name-too-long.md"),
         hides_source: false,
         examples: InExamples::Quiet,
+        fixable: Fixable::No,
     },
     check: Check::Code(name_too_long),
     options: Some(|| Box::<Options>::default()),

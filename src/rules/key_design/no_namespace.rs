@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
 use crate::model::key::{Key, Part};
 use crate::rules::{GroupKey, Check, Rule, RuleContext, Sink};
 
@@ -17,6 +17,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/key-no-namespace.md"),
         hides_source: false,
         examples: InExamples::Quiet,
+        fixable: Fixable::No,
     },
     check: Check::Code(no_namespace),
     options: None,

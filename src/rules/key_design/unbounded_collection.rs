@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use super::missing_ttl;
-use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
 use crate::model::key::Key;
 use crate::rules::{GroupKey, queries, Check, Rule, RuleContext, Sink};
 
@@ -18,6 +18,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/key-unbounded-collection.md"),
         hides_source: false,
         examples: InExamples::Quiet,
+        fixable: Fixable::No,
     },
     check: Check::Code(unbounded_collection),
     options: None,

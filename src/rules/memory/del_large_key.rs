@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::diagnostic::{Activation, Edit, Fix, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Edit, Fix, Fixable, Impact, InExamples, RuleMeta};
 use crate::model::key::Key;
 use crate::model::{Call, CrateModel, Form};
 use crate::rules::queries::{collection_keys, is_lock_key};
@@ -20,6 +20,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/memory-del-large-key.md"),
         hides_source: false,
         examples: InExamples::Quiet,
+        fixable: Fixable::Yes,
     },
     check: Check::Code(del_large_key),
     options: None,

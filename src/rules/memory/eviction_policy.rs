@@ -1,7 +1,7 @@
 //! `conf-eviction-policy`: an eviction policy that makes writes fail when
 //! memory is full.
 
-use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
 use crate::rules::queries::pure_cache;
 use crate::rules::{Check, Rule, Sink};
 use crate::server_conf::{ConfFile, ConfKind, show_memory};
@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/conf-eviction-policy.md"),
         hides_source: false,
         examples: InExamples::Quiet,
+        fixable: Fixable::No,
     },
     check: Check::Conf(eviction_policy),
     options: None,

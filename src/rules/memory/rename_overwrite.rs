@@ -1,7 +1,7 @@
 //! `memory-rename-overwrite`: RENAME onto a key the crate writes as a
 //! collection: the old value is freed while the server blocks.
 
-use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
 use crate::rules::queries::collection_keys;
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/memory-rename-overwrite.md"),
         hides_source: false,
         examples: InExamples::Quiet,
+        fixable: Fixable::No,
     },
     check: Check::Code(rename_overwrite),
     options: None,

@@ -1,7 +1,7 @@
 //! `conf-volatile-policy`: a volatile-* eviction policy, which only works when
 //! keys have TTLs.
 
-use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
 use crate::rules::queries::pure_cache;
 use crate::rules::{Check, Rule, Sink};
 use crate::server_conf::{ConfFile, ConfKind};
@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/conf-volatile-policy.md"),
         hides_source: false,
         examples: InExamples::Quiet,
+        fixable: Fixable::No,
     },
     check: Check::Conf(volatile_policy),
     options: None,

@@ -1,6 +1,6 @@
 //! `conf-fsync-policy`: an AOF whose fsync policy is `no` or left implicit.
 
-use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
 use crate::rules::{Check, Rule, Sink};
 use crate::server_conf::{ConfFile, ConfKind};
 
@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/conf-fsync-policy.md"),
         hides_source: false,
         examples: InExamples::Quiet,
+        fixable: Fixable::No,
     },
     check: Check::Conf(fsync_policy),
     options: None,

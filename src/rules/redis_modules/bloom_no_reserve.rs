@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
 use crate::model::key::Key;
 use crate::model::redis_modules;
 use crate::rules::queries::shapes_of;
@@ -19,6 +19,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/mod-bloom-no-reserve.md"),
         hides_source: false,
         examples: InExamples::Quiet,
+        fixable: Fixable::No,
     },
     check: Check::Code(bloom_no_reserve),
     options: None,

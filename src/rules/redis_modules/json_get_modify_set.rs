@@ -1,7 +1,7 @@
 //! `mod-json-get-modify-set`: JSON.GET then JSON.SET of the same document
 //! instead of an atomic path update.
 
-use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
 use crate::model::redis_modules;
 use crate::rules::queries::write_back;
 use crate::rules::{Check, Rule, RuleContext, Sink};
@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/mod-json-get-modify-set.md"),
         hides_source: false,
         examples: InExamples::Quiet,
+        fixable: Fixable::No,
     },
     check: Check::Code(json_get_modify_set),
     options: None,

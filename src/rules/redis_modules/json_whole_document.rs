@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
 use crate::model::flow::UseKind;
 use crate::model::{FileId, redis_modules};
 use crate::rules::queries::write_back;
@@ -20,6 +20,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/mod-json-whole-document.md"),
         hides_source: false,
         examples: InExamples::Quiet,
+        fixable: Fixable::No,
     },
     check: Check::Code(json_whole_document),
     options: None,

@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
 use crate::model::redis_modules::{self, FieldKind};
 use crate::rules::queries::{index_name, indexes, searches};
 use crate::rules::{Check, Rule, RuleContext, Sink};
@@ -18,6 +18,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/mod-search-index-unused-field.md"),
         hides_source: false,
         examples: InExamples::Quiet,
+        fixable: Fixable::No,
     },
     check: Check::Code(search_index_unused_field),
     options: None,

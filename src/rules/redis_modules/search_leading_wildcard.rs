@@ -1,7 +1,7 @@
 //! `mod-search-leading-wildcard`: a RediSearch query with a leading wildcard
 //! (`*phone`) that scans the whole term dictionary.
 
-use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
 use crate::model::redis_modules;
 use crate::rules::queries::{index_name, indexes, searches};
 use crate::rules::{Check, Rule, RuleContext, Sink};
@@ -17,6 +17,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/mod-search-leading-wildcard.md"),
         hides_source: false,
         examples: InExamples::Quiet,
+        fixable: Fixable::No,
     },
     check: Check::Code(search_leading_wildcard),
     options: None,

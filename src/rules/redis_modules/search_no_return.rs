@@ -1,7 +1,7 @@
 //! `mod-search-no-return`: FT.SEARCH without RETURN or NOCONTENT sends whole
 //! documents back.
 
-use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
 use crate::rules::queries::{index_name, searches};
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/mod-search-no-return.md"),
         hides_source: false,
         examples: InExamples::Quiet,
+        fixable: Fixable::No,
     },
     check: Check::Code(search_no_return),
     options: None,

@@ -1,7 +1,7 @@
 //! `mod-search-sortby-not-sortable`: FT.SEARCH / FT.AGGREGATE sorts by a field
 //! the index does not declare SORTABLE.
 
-use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
 use crate::model::redis_modules::FieldKind;
 use crate::rules::queries::{index_name, indexes, searches};
 use crate::rules::{Check, Rule, RuleContext, Sink};
@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/mod-search-sortby-not-sortable.md"),
         hides_source: false,
         examples: InExamples::Quiet,
+        fixable: Fixable::No,
     },
     check: Check::Code(search_sortby_not_sortable),
     options: None,

@@ -1,7 +1,7 @@
 //! `mod-timeseries-add-in-loop`: TS.ADD once per loop item instead of one
 //! TS.MADD or a pipeline.
 
-use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
 use crate::rules::queries::is_ts_add_in_loop;
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/mod-timeseries-add-in-loop.md"),
         hides_source: false,
         examples: InExamples::Quiet,
+        fixable: Fixable::No,
     },
     check: Check::Code(timeseries_add_in_loop),
     options: None,

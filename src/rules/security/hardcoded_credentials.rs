@@ -1,7 +1,7 @@
 //! `sec-hardcoded-credentials`: a Redis URL with a password written in the
 //! code.
 
-use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
 use crate::source::url_password;
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/sec-hardcoded-credentials.md"),
         hides_source: true,
         examples: InExamples::Reported,
+        fixable: Fixable::No,
     },
     check: Check::Code(hardcoded_credentials),
     options: None,

@@ -1,7 +1,7 @@
 //! `conf-no-auth`: a Redis server reachable from the network without a
 //! password.
 
-use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
 use crate::rules::{Check, Rule, Sink};
 use crate::server_conf::{ConfFile, ConfKind, Directive};
 
@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/conf-no-auth.md"),
         hides_source: false,
         examples: InExamples::Reported,
+        fixable: Fixable::No,
     },
     check: Check::Conf(no_auth),
     options: None,

@@ -1,7 +1,7 @@
 //! `sec-plaintext-remote`: a redis:// URL to a remote host: traffic and
 //! password travel unencrypted.
 
-use crate::diagnostic::{Activation, Impact, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
 use crate::rules::queries::{is_remote, parse_url};
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
         doc: include_str!("../../../rules/sec-plaintext-remote.md"),
         hides_source: true,
         examples: InExamples::Reported,
+        fixable: Fixable::No,
     },
     check: Check::Code(plaintext_remote),
     options: None,

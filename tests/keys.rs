@@ -37,7 +37,7 @@ fn json_inventory() {
         .collect();
     assert_eq!(teams.len(), 2, "{teams:?}");
     assert_eq!(entry("session:{sid}")["ttl"], "mixed");
-    assert_eq!(entry("user:{user_id}:profile")["type"], "hash|string");
+    assert_eq!(entry("user:{user_id}:profile")["type"], "string|hash");
     // The Lua script's key is a write of the worker.
     let board = entry("board:{ARGV[1]}:top");
     assert_eq!(board["sites"][0]["op"], "write");

@@ -85,13 +85,18 @@ fn glob_matches(glob: &str, text: &str) -> bool {
 fn read_never_written(ctx: &KeyspaceContext, sink: &mut Sink) {
     let options = ctx.options::<Options>();
     let by_template = sites_by_template(ctx.keyspace);
-    let written: Vec<(&str, &KeySite)> = by_template
-        .iter()
-        .filter_map(|(shape, sites)| {
-            let writer = sites.iter().find(|s| s.op.writes())?;
-            Some((*shape, *writer))
-        })
-        .collect();
+    // One writing site per template and crate.
+    let mut written: Vec<(&str, &KeySite)> = Vec::new();
+    for (shape, sites) in &by_template {
+        for site in sites.iter().filter(|s| s.op.writes()) {
+            if !written
+                .iter()
+                .any(|(w, o)| w == shape && o.crate_name == site.crate_name)
+            {
+                written.push((shape, site));
+            }
+        }
+    }
     let indirect = &ctx.keyspace.indirect_writes;
     for (shape, sites) in &by_template {
         if sites.iter().any(|s| s.op.writes())
@@ -109,9 +114,10 @@ fn read_never_written(ctx: &KeyspaceContext, sink: &mut Sink) {
             .filter(|(_, w)| w.crate_name != read.crate_name)
             .copied()
             .collect();
-        let Some((near, writer)) = nearest(shape, &elsewhere) else {
+        let Some(writer) = nearest(shape, &elsewhere) else {
             continue;
         };
+        let near = writer.key.to_string();
         let related = vec![Related {
             file: writer.file,
             span: writer.span,
@@ -121,13 +127,12 @@ fn read_never_written(ctx: &KeyspaceContext, sink: &mut Sink) {
             read.file,
             read.span,
             format!(
-                "{} reads `{}`, but nothing in the workspace writes that key; {} writes `{}`, which \
-                 differs by a typo: the read finds nothing and the code falls back to its empty case \
-                 every time",
+                "{} reads `{}`, but nothing in the workspace writes that key; {} writes `{near}`, \
+                 which differs by a typo: the read finds nothing and the code falls back to its empty \
+                 case every time",
                 read.command,
                 read.key,
                 site_owner(writer),
-                writer.key
             ),
             format!(
                 "read the key that is written (`{near}`); when another program writes this one, \
@@ -148,7 +153,7 @@ fn covers(written: &str, read: &str) -> bool {
 /// at most one per five characters, with the same placeholders. A version
 /// number changed (`cache:v1:` read, `cache:v2:` written) is a migration,
 /// not a typo.
-fn nearest<'a>(read: &str, written: &[(&'a str, &'a KeySite)]) -> Option<(&'a str, &'a KeySite)> {
+fn nearest<'a>(read: &str, written: &[(&'a str, &'a KeySite)]) -> Option<&'a KeySite> {
     let holes = read.matches("{}").count();
     written
         .iter()
@@ -157,7 +162,7 @@ fn nearest<'a>(read: &str, written: &[(&'a str, &'a KeySite)]) -> Option<(&'a st
         .map(|(w, site)| (strsim::levenshtein(read, w), *w, *site))
         .filter(|(d, w, _)| *d <= 2 && d * 5 <= read.len().min(w.len()))
         .min_by_key(|(d, w, _)| (*d, *w))
-        .map(|(_, w, site)| (w, site))
+        .map(|(_, _, site)| site)
 }
 
 /// Whether the two templates are the same once digits are left out.

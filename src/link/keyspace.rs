@@ -3,15 +3,15 @@
 //! every crate of the run into one entry per template and database
 //! (`build`).
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use crate::model::command::flags;
 use crate::model::key::{Key, Part};
 use crate::model::keyspace::{
     EntryType, IndirectWrite, KeyEntry, KeyOp, KeySite, Keyspace, TtlStatus, ValueType, WriteTtl,
 };
-use crate::model::{lua, Call, CrateModel, Form};
-use crate::source::Span;
+use crate::model::{lua, Call, CrateModel, FnId, Form};
+use crate::source::{FileId, Span};
 
 /// One crate's part of the keyspace.
 #[derive(Debug, Default)]
@@ -37,6 +37,7 @@ const REPLACING: &[&str] = &["SET", "GETSET", "MSET"];
 /// the package; `scope` is its workspace's index in the run.
 pub fn crate_sites(model: &CrateModel, crate_name: &str, scope: u32) -> CrateKeys {
     let db = crate_db(model);
+    let expiries = Expiries::of(model);
     let mut out = CrateKeys::default();
     for call in &model.calls {
         let op = op_of(call);
@@ -52,7 +53,7 @@ pub fn crate_sites(model: &CrateModel, crate_name: &str, scope: u32) -> CrateKey
                 command: call.command.clone(),
                 op,
                 value_type: ValueType::of_command(&call.command),
-                ttl: write_ttl(model, call, key, op),
+                ttl: write_ttl(&expiries, call, key, op),
                 crate_name: crate_name.to_string(),
                 func: model
                     .fns
@@ -97,11 +98,43 @@ fn op_of(call: &Call) -> KeyOp {
     }
 }
 
+/// The expiries of a crate, by fn: what `write_ttl` looks up for each
+/// write (an index, so a crate of many calls is not scanned per write).
+struct Expiries {
+    /// (file, fn) → (seq, shape) of each call that expires a key.
+    calls: HashMap<(FileId, FnId), Vec<(u32, String)>>,
+    /// fn → shapes passed to a crate helper that expires its key parameter.
+    helpers: HashMap<FnId, Vec<String>>,
+}
+
+impl Expiries {
+    fn of(model: &CrateModel) -> Expiries {
+        let mut calls: HashMap<(FileId, FnId), Vec<(u32, String)>> = HashMap::new();
+        for c in model
+            .calls
+            .iter()
+            .filter(|c| c.has(flags::EXPIRY) || c.opts.expiry)
+        {
+            let shapes = c.keys.iter().map(|k| (c.seq, k.shape()));
+            calls.entry((c.file, c.func)).or_default().extend(shapes);
+        }
+        let mut helpers: HashMap<FnId, Vec<String>> = HashMap::new();
+        for h in &model.helper_calls {
+            for &i in model.expiring_helpers.get(&h.name).into_iter().flatten() {
+                if let Some(k) = h.args.get(i) {
+                    helpers.entry(h.func).or_default().push(k.shape());
+                }
+            }
+        }
+        Expiries { calls, helpers }
+    }
+}
+
 /// What a write does to `key`'s TTL: an expiry given by the command or by
 /// an expire of the same template later in the same fn (directly or
 /// through a crate helper that expires its key parameter) keeps the key
 /// expiring.
-fn write_ttl(model: &CrateModel, call: &Call, key: &Key, op: KeyOp) -> WriteTtl {
+fn write_ttl(expiries: &Expiries, call: &Call, key: &Key, op: KeyOp) -> WriteTtl {
     if op != KeyOp::Write {
         return WriteTtl::NotAWrite;
     }
@@ -109,22 +142,14 @@ fn write_ttl(model: &CrateModel, call: &Call, key: &Key, op: KeyOp) -> WriteTtl 
         return WriteTtl::Given;
     }
     let shape = key.shape();
-    let expired_later = model.calls.iter().any(|c| {
-        c.file == call.file
-            && c.func == call.func
-            && c.seq > call.seq
-            && (c.has(flags::EXPIRY) || c.opts.expiry)
-            && c.keys.iter().any(|k| k.shape() == shape)
-    });
-    let expired_by_helper = model.helper_calls.iter().any(|h| {
-        h.func == call.func
-            && model
-                .expiring_helpers
-                .get(&h.name)
-                .into_iter()
-                .flatten()
-                .any(|&i| h.args.get(i).is_some_and(|k| k.shape() == shape))
-    });
+    let expired_later = expiries
+        .calls
+        .get(&(call.file, call.func))
+        .is_some_and(|e| e.iter().any(|(seq, s)| *seq > call.seq && *s == shape));
+    let expired_by_helper = expiries
+        .helpers
+        .get(&call.func)
+        .is_some_and(|shapes| shapes.contains(&shape));
     if expired_later || expired_by_helper {
         WriteTtl::Given
     } else if REPLACING.contains(&call.command.as_str()) {

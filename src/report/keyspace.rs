@@ -124,14 +124,17 @@ pub fn markdown(keyspace: &Keyspace, outcome: &Outcome) -> String {
             out,
             "| `{}` | {} | {} | {} | {} |",
             cell(&entry.template),
-            entry.value_type.name(),
+            cell(&entry.value_type.name()),
             ttl(entry),
             db(entry),
             cell(&entry.crates.join(", "))
         );
     }
     for entry in &keyspace.entries {
-        let _ = writeln!(out, "\n## `{}`\n", entry.template);
+        let _ = match entry.db {
+            Some(db) => writeln!(out, "\n## `{}` (db {db})\n", entry.template),
+            None => writeln!(out, "\n## `{}`\n", entry.template),
+        };
         for site in keyspace.entry_sites(entry) {
             let _ = writeln!(
                 out,

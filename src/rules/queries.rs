@@ -480,28 +480,6 @@ pub(super) fn is_remote(host: &str) -> bool {
     host.contains('.') && !host.ends_with(".local") && !host.ends_with(".localhost")
 }
 
-#[cfg(test)]
-mod url_tests {
-    use super::*;
-
-    #[test]
-    fn urls_split_into_what_the_rules_need() {
-        let u = parse_url("rediss://app:s3cret@cache.example.com:6380/0").unwrap();
-        assert!(u.tls);
-        assert_eq!(u.host, "cache.example.com");
-        let u = parse_url("redis://127.0.0.1/").unwrap();
-        assert_eq!(u.host, "127.0.0.1");
-        assert!(parse_url("postgres://u:p@h/db").is_none());
-        assert!(is_remote("my-redis.abc.cache.amazonaws.com") && is_remote("8.8.8.8"));
-        assert!(
-            !is_remote("redis")
-                && !is_remote("10.0.0.5")
-                && !is_remote("localhost")
-                && !is_remote("{}")
-        );
-    }
-}
-
 /// A keyspace's sites by template (shape), in source order. Only templates
 /// that name data on their own: those starting with a placeholder (a
 /// prefix chosen at run time) or holding no word (`{}:{}`) may be any key.
@@ -530,5 +508,27 @@ pub(super) fn site_owner(site: &KeySite) -> String {
         (krate, "") => format!("`{krate}`"),
         ("", func) => format!("`{func}`"),
         (krate, func) => format!("`{krate}::{func}`"),
+    }
+}
+
+#[cfg(test)]
+mod url_tests {
+    use super::*;
+
+    #[test]
+    fn urls_split_into_what_the_rules_need() {
+        let u = parse_url("rediss://app:s3cret@cache.example.com:6380/0").unwrap();
+        assert!(u.tls);
+        assert_eq!(u.host, "cache.example.com");
+        let u = parse_url("redis://127.0.0.1/").unwrap();
+        assert_eq!(u.host, "127.0.0.1");
+        assert!(parse_url("postgres://u:p@h/db").is_none());
+        assert!(is_remote("my-redis.abc.cache.amazonaws.com") && is_remote("8.8.8.8"));
+        assert!(
+            !is_remote("redis")
+                && !is_remote("10.0.0.5")
+                && !is_remote("localhost")
+                && !is_remote("{}")
+        );
     }
 }

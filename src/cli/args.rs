@@ -94,6 +94,58 @@ pub enum Command {
         #[arg(long, hide = true)]
         stdio: bool,
     },
+    /// List the key templates the code uses: type, TTL, database, and
+    /// the fns that read, write, expire or delete each.
+    Keys(KeysArgs),
+}
+
+/// `redis-lint keys`: the keyspace inventory.
+#[derive(Debug, Args)]
+pub struct KeysArgs {
+    /// Files or folders to read (default: the current directory).
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = KeysFormat::Human)]
+    pub format: KeysFormat,
+    /// Write the inventory to this file instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Leave out files matching this glob. Repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Use this configuration file for every file.
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Ignore every configuration file.
+    #[arg(long, conflicts_with = "config")]
+    pub isolated: bool,
+    /// Include test code.
+    #[arg(long)]
+    pub lint_tests: bool,
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Keep extracted facts on disk (shared with lint runs).
+    #[arg(long)]
+    pub cache: bool,
+    /// Where the cache lives (with --cache).
+    #[arg(long, value_name = "DIR", default_value = ".redis-lint-cache")]
+    pub cache_dir: PathBuf,
+}
+
+/// `keys --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KeysFormat {
+    /// A table of templates, each with its sites.
+    Human,
+    /// One JSON document (schema version 1, see the README).
+    Json,
+    /// A keyspace document to commit.
+    Markdown,
+    /// A Mermaid flowchart: fns on one side, templates on the other.
+    Mermaid,
+    /// The same picture for Graphviz.
+    Dot,
 }
 
 #[derive(Debug, Args)]

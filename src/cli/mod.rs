@@ -1,6 +1,7 @@
 //! The command line, shared by `redis-lint` and `cargo redis-lint`.
 
 mod args;
+mod keys;
 mod lint;
 mod output;
 mod packages;
@@ -13,7 +14,7 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
-pub use args::{Cli, ColorChoice, Command, Format, LintArgs, MessageFormat};
+pub use args::{Cli, ColorChoice, Command, Format, KeysArgs, KeysFormat, LintArgs, MessageFormat};
 
 use crate::baseline;
 use crate::diagnostic::{Activation, Fixable, ProblemKind, RuleMeta, GUIDE};
@@ -120,6 +121,7 @@ where
         })
         .map(|()| EXIT_CLEAN)
         .map_err(Failure::from),
+        Some(Command::Keys(args)) => keys::keys(&args),
         None => lint::lint(&cli.lint),
     };
     done.unwrap_or_else(Failure::report)

@@ -185,6 +185,8 @@ pub struct Linted {
     pub rules_run: RulesRun,
     /// How much was done (`--verbose`).
     pub stats: Stats,
+    /// Every key template of the run's crates (`redis-lint keys`).
+    pub keyspace: crate::model::keyspace::Keyspace,
 }
 
 /// What a run looked at, for `--verbose`.
@@ -364,7 +366,7 @@ impl Run<'_> {
             .filter(|&id| units.roles[id as usize] == workspace::Role::Example)
             .collect();
         warnings.extend(units.not_modules.iter().cloned().map(Warning::NotAModule));
-        rust::check_units(self, units, &rules, &reported, &lua, &mut outcome);
+        let keyspace = rust::check_units(self, units, &rules, &reported, &lua, &mut outcome);
         server_conf::lint(self, &walked.configs, &mut crates, &mut outcome)?;
         // Configuration files follow their folder's configuration here (the
         // engine gave an included file its root's: the same one unless the
@@ -383,6 +385,7 @@ impl Run<'_> {
                 .with_context(context)
                 .with_examples(examples),
             stats,
+            keyspace,
         })
     }
 

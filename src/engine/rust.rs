@@ -2,6 +2,7 @@
 //! skipping those that cannot matter), then every compilation unit linked
 //! into a crate model and checked by the rules (in parallel).
 
+mod keyspace;
 mod needed;
 
 use std::collections::BTreeSet;
@@ -16,8 +17,11 @@ use super::workspace::{load_manifest, Role};
 use super::Run;
 use crate::diagnostic::{Finding, Level, Outcome, Problem, ProblemKind};
 use crate::extract::facts::FileFacts;
+use crate::link::keyspace::CrateKeys;
 use crate::link::{self, Scope, Symbols, Workspace};
 use crate::manifest::CrateManifest;
+use crate::model::keyspace::Keyspace;
+use crate::model::CrateModel;
 use crate::rules::{self, Rule};
 use crate::settings::{Config, LintExamples};
 use crate::source::FileId;
@@ -59,10 +63,13 @@ struct Checked {
     problem: Option<Problem>,
     /// Files with Redis calls or connections.
     redis_files: BTreeSet<FileId>,
+    /// Its key sites, for the run's keyspace (none for examples).
+    keys: CrateKeys,
 }
 
 /// Links and checks every unit (in parallel); adds the findings its
-/// file's configuration does not turn off, and the units' problems.
+/// file's configuration does not turn off, and the units' problems. Then
+/// checks each Cargo workspace's keyspace; gives the run's.
 pub(super) fn check_units(
     run: &Run,
     units: Units,
@@ -70,34 +77,41 @@ pub(super) fn check_units(
     reported: &Reported,
     lua: &LuaFiles,
     outcome: &mut Outcome,
-) {
+) -> Keyspace {
     let shown: &Outcome = outcome;
     let workspace = workspace(run, &units);
+    let scopes = keyspace::Scopes::of(run, &units);
     let results: Vec<Checked> = units
         .units
         .into_par_iter()
         .map(|(key, files)| {
+            let scope = scopes.of_unit(&key);
             let unit = Unit {
                 key,
                 files: &files,
                 workspace: &workspace,
                 lua,
             };
-            check_unit(run, unit, &units.configs, rules, shown)
+            check_unit(run, unit, scope, &units.configs, rules, shown)
         })
         .collect();
     let mut manifest_problems = BTreeSet::new();
+    let mut keys = Vec::with_capacity(results.len());
+    let add = |f: Finding, outcome: &mut Outcome| {
+        let Some(f) = at_configured_level(f, &units.configs, outcome) else {
+            return;
+        };
+        let config = units.configs[f.file as usize].as_deref();
+        let examples = config.map_or(LintExamples::Defects, |c| c.lint_examples);
+        let quiet = units.roles[f.file as usize] == Role::Example && !examples.reports(f.rule);
+        if !quiet {
+            outcome.findings.push(f);
+        }
+    };
     for checked in results {
+        keys.push(checked.keys);
         for f in checked.findings {
-            let Some(f) = at_configured_level(f, &units.configs, outcome) else {
-                continue;
-            };
-            let config = units.configs[f.file as usize].as_deref();
-            let examples = config.map_or(LintExamples::Defects, |c| c.lint_examples);
-            let quiet = units.roles[f.file as usize] == Role::Example && !examples.reports(f.rule);
-            if !quiet {
-                outcome.findings.push(f);
-            }
+            add(f, outcome);
         }
         let shown = |id: &FileId| reported.includes(&outcome.files[*id as usize].path);
         outcome.files_with_redis += checked.redis_files.iter().filter(|id| shown(id)).count();
@@ -108,6 +122,11 @@ pub(super) fn check_units(
             }
         }
     }
+    let run_keyspace = keyspace::check(&scopes, keys, &units.configs, rules);
+    for f in run_keyspace.findings {
+        add(f, outcome);
+    }
+    run_keyspace.keyspace
 }
 
 /// Every crate's symbol tables by package name, so that a crate reads the
@@ -168,6 +187,7 @@ fn at_configured_level(
 fn check_unit(
     run: &Run,
     unit: Unit,
+    scope: Option<keyspace::UnitScope>,
     configs: &[Option<Arc<Config>>],
     rules: &[&'static Rule],
     outcome: &Outcome,
@@ -178,6 +198,7 @@ fn check_unit(
         workspace,
         lua,
     } = unit;
+    let unit_scope = scope;
     let root = key.root.as_deref();
     let (manifest, problem) = load_manifest(&run.manifests, root, &run.cwd);
     // The crate follows the configuration of its first file.
@@ -191,10 +212,13 @@ fn check_unit(
         link_and_check(manifest, files, workspace, lua, scope, config, rules)
     }));
     match checked {
-        Ok((findings, redis_files)) => Checked {
+        Ok((findings, redis_files, model)) => Checked {
             findings,
             problem,
             redis_files,
+            keys: unit_scope
+                .map(|s| link::keyspace::crate_sites(&model, &s.crate_name, s.index))
+                .unwrap_or_default(),
         },
         Err(_) => {
             let display = root
@@ -217,13 +241,14 @@ fn check_unit(
                 findings: Vec::new(),
                 problem: Some(internal),
                 redis_files: BTreeSet::new(),
+                keys: CrateKeys::default(),
             }
         }
     }
 }
 
 /// The crate model of one unit, checked by `rules`; with the files that
-/// use Redis.
+/// use Redis, and the model itself.
 fn link_and_check(
     manifest: CrateManifest,
     files: &[(FileId, FileFacts)],
@@ -232,7 +257,7 @@ fn link_and_check(
     scope: Scope,
     config: Option<&Config>,
     rules: &[&'static Rule],
-) -> (Vec<Finding>, BTreeSet<FileId>) {
+) -> (Vec<Finding>, BTreeSet<FileId>, CrateModel) {
     let refs: Vec<(FileId, &FileFacts)> = files.iter().map(|(id, f)| (*id, f)).collect();
     let symbols = Symbols::new(&refs).with_workspace(Arc::clone(workspace));
     let mut model = link::resolve(manifest, &refs, &symbols, scope);
@@ -246,5 +271,6 @@ fn link_and_check(
     (
         rules::run(&model, config.map(|c| &c.rule_options), rules),
         redis_files,
+        model,
     )
 }

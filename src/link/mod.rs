@@ -10,6 +10,7 @@ mod calls;
 mod connections;
 mod crate_facts;
 mod keys;
+pub mod keyspace;
 mod receivers;
 mod summaries;
 mod symbols;

@@ -7,6 +7,7 @@ pub mod command;
 pub mod exec;
 pub mod flow;
 pub mod key;
+pub mod keyspace;
 pub mod lua;
 pub mod redis_modules;
 pub mod slot;

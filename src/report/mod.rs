@@ -11,6 +11,7 @@
 mod cargo;
 mod concise;
 mod github;
+pub mod keyspace;
 mod redact;
 mod related;
 mod sarif;

@@ -43,7 +43,8 @@ use group::Reported;
 pub use group::{GroupKey, SiteRole};
 pub use options::{OptionError, RuleOptions, RuleOptionsSet};
 
-use crate::diagnostic::{Activation, Finding, Fix, Impact, Level, RuleMeta};
+use crate::diagnostic::{Activation, Finding, Fix, Impact, Level, Related, RuleMeta};
+use crate::model::keyspace::Keyspace;
 use crate::model::{Call, CrateModel};
 use crate::source::{FileId, Span};
 
@@ -64,6 +65,9 @@ pub struct Rule {
 pub enum Check {
     /// A crate's code model.
     Code(fn(&RuleContext, &mut Sink)),
+    /// The key templates of every crate of one Cargo workspace, once all
+    /// its crates are linked (a rule about keys used across crates).
+    Keyspace(fn(&KeyspaceContext, &mut Sink)),
     /// One Redis configuration file (redis.conf, sentinel.conf, compose).
     Conf(fn(&crate::server_conf::ConfFile, &mut Sink)),
     /// Nothing: the rule labels findings made elsewhere (suppressions).
@@ -85,6 +89,19 @@ pub struct RuleContext<'a> {
 impl RuleContext<'_> {
     /// The configured options of type `T` (a rule's own, or the rule whose
     /// findings it defers to).
+    pub fn options<T: RuleOptions + 'static>(&self) -> &T {
+        self.options.get::<T>()
+    }
+}
+
+/// What a keyspace rule sees: the key sites of one Cargo workspace (every
+/// crate of it in the run) and the rule options in force there.
+pub struct KeyspaceContext<'a> {
+    pub keyspace: &'a Keyspace,
+    options: &'a RuleOptionsSet,
+}
+
+impl KeyspaceContext<'_> {
     pub fn options<T: RuleOptions + 'static>(&self) -> &T {
         self.options.get::<T>()
     }
@@ -246,9 +263,25 @@ impl<'a> Sink<'a> {
     }
 
     /// Adds a related site to the finding reported last.
-    pub fn relate(&mut self, related: crate::diagnostic::Related) {
+    pub fn relate(&mut self, related: Related) {
         if let Some(last) = self.out.last_mut() {
             last.finding.related.push(related);
+        }
+    }
+
+    /// Reports a problem seen at several sites at once, the others
+    /// attached as related locations.
+    pub fn report_with_related(
+        &mut self,
+        file: FileId,
+        span: Span,
+        message: String,
+        help: String,
+        related: Vec<Related>,
+    ) {
+        self.report_with_fix(file, span, message, help, None);
+        for site in related {
+            self.relate(site);
         }
     }
 
@@ -328,6 +361,25 @@ pub fn run(
         }
     }
     group::merge(out, &model.key_builders)
+}
+
+/// Runs the given rules' keyspace checks over one workspace's keyspace.
+pub fn run_keyspace(
+    keyspace: &Keyspace,
+    options: Option<&RuleOptionsSet>,
+    rules: &[&'static Rule],
+) -> Vec<Finding> {
+    let ctx = KeyspaceContext {
+        keyspace,
+        options: options.unwrap_or_else(|| RuleOptionsSet::builtin()),
+    };
+    let mut out = Vec::new();
+    for rule in rules {
+        if let Check::Keyspace(check) = rule.check {
+            check(&ctx, &mut Sink::new(rule, &mut out));
+        }
+    }
+    out.into_iter().map(|r| r.finding).collect()
 }
 
 /// Runs the given rules over one configuration file.

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::model::key::{Key, Part};
+use crate::model::keyspace::{KeySite, Keyspace};
 use crate::model::redis_modules::{self, IndexDef, SearchCmd};
 use crate::model::{Call, ConnKind, CrateModel, Creation, CreationKind, LoopKind};
 use crate::server_conf::ConfFile;
@@ -477,6 +478,37 @@ pub(super) fn is_remote(host: &str) -> bool {
         return !(ip.is_loopback() || ip.is_private() || ip.is_link_local() || ip.is_unspecified());
     }
     host.contains('.') && !host.ends_with(".local") && !host.ends_with(".localhost")
+}
+
+/// A keyspace's sites by template (shape), in source order. Only templates
+/// that name data on their own: those starting with a placeholder (a
+/// prefix chosen at run time) or holding no word (`{}:{}`) may be any key.
+pub(super) fn sites_by_template(ks: &Keyspace) -> BTreeMap<&str, Vec<&KeySite>> {
+    let mut out: BTreeMap<&str, Vec<&KeySite>> = BTreeMap::new();
+    for site in &ks.sites {
+        let named = site.key.starts_with_hole().is_none()
+            && site.key.literal_text().chars().any(char::is_alphanumeric);
+        if named {
+            out.entry(site.shape.as_str()).or_default().push(site);
+        }
+    }
+    out
+}
+
+/// Whether two sites may run on the same logical database: unless both
+/// name one and they differ.
+pub(super) fn same_db(a: &KeySite, b: &KeySite) -> bool {
+    a.db.is_none() || b.db.is_none() || a.db == b.db
+}
+
+/// Where a site is, for a message: `crate::fn`, or the crate alone.
+pub(super) fn site_owner(site: &KeySite) -> String {
+    match (site.crate_name.as_str(), site.func.as_str()) {
+        ("", "") => "a script".to_string(),
+        (krate, "") => format!("`{krate}`"),
+        ("", func) => format!("`{func}`"),
+        (krate, func) => format!("`{krate}::{func}`"),
+    }
 }
 
 #[cfg(test)]

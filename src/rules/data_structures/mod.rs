@@ -9,4 +9,5 @@ section! {
     sort_in_app,
     stream_no_ack,
     stream_unbounded,
+    type_conflict,
 }

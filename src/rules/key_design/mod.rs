@@ -8,4 +8,6 @@ section! {
     no_namespace,
     inconsistent_separator,
     keys_command,
+    read_never_written,
+    ttl_dropped,
 }

@@ -1,0 +1,403 @@
+//! The run's keyspace (`model::keyspace`): each crate's key sites, taken
+//! from its model once it is linked (`crate_sites`), then joined across
+//! every crate of the run into one entry per template and database
+//! (`build`).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use crate::model::command::flags;
+use crate::model::key::{Key, Part};
+use crate::model::keyspace::{
+    EntryType, IndirectWrite, KeyEntry, KeyOp, KeySite, Keyspace, TtlStatus, ValueType, WriteTtl,
+};
+use crate::model::{Call, CrateModel, FnId, Form};
+use crate::source::FileId;
+
+/// One crate's part of the keyspace.
+#[derive(Debug, Default)]
+pub struct CrateKeys {
+    pub sites: Vec<KeySite>,
+    pub indirect_writes: Vec<IndirectWrite>,
+}
+
+/// Commands that hand their keys to a script or function.
+const SCRIPT_COMMANDS: &[&str] = &[
+    "EVAL",
+    "EVALSHA",
+    "EVAL_RO",
+    "EVALSHA_RO",
+    "FCALL",
+    "FCALL_RO",
+];
+
+/// Writes that replace a string's whole value, and with it its TTL.
+const REPLACING: &[&str] = &["SET", "GETSET", "MSET"];
+
+/// Every site of `model` that touches a key template. `crate_name` names
+/// the package; `scope` is its workspace's index in the run.
+pub fn crate_sites(model: &CrateModel, crate_name: &str, scope: u32) -> CrateKeys {
+    let db = crate_db(model);
+    let expiries = Expiries::of(model);
+    let mut out = CrateKeys::default();
+    for call in &model.calls {
+        let op = op_of(call);
+        for key in &call.keys {
+            if !matches!(key, Key::Template(_)) {
+                continue;
+            }
+            out.sites.push(KeySite {
+                key: key.clone(),
+                shape: key.shape(),
+                file: call.file,
+                span: call.span,
+                command: call.command.clone(),
+                op,
+                value_type: ValueType::of_command(&call.command),
+                ttl: write_ttl(&expiries, call, key, op),
+                crate_name: crate_name.to_string(),
+                func: model
+                    .fns
+                    .get(call.func as usize)
+                    .map(|f| f.name.clone())
+                    .unwrap_or_default(),
+                db,
+                scope,
+            });
+        }
+    }
+    script_sites(model, crate_name, db, scope, &mut out.sites);
+    for h in &model.helper_calls {
+        for (i, command) in model.param_commands.get(&h.name).into_iter().flatten() {
+            let writes = crate::model::command::spec(command).is_some_and(|s| {
+                s.has(flags::WRITE) || SCRIPT_COMMANDS.contains(&command.as_str())
+            });
+            match h.args.get(*i) {
+                Some(key @ Key::Template(_)) if writes => out.indirect_writes.push(IndirectWrite {
+                    shape: key.shape(),
+                    scope,
+                }),
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+fn op_of(call: &Call) -> KeyOp {
+    if call.form == Form::Script || SCRIPT_COMMANDS.contains(&call.command.as_str()) {
+        KeyOp::Script
+    } else if call.has(flags::DELETE) {
+        KeyOp::Delete
+    } else if call.has(flags::WRITE) {
+        // SETEX writes a value along with its expiry.
+        KeyOp::Write
+    } else if call.has(flags::EXPIRY) || call.is("PERSIST") {
+        KeyOp::Expire
+    } else {
+        KeyOp::Read
+    }
+}
+
+/// The expiries of a crate, by fn: what `write_ttl` looks up for each
+/// write (an index, so a crate of many calls is not scanned per write).
+struct Expiries {
+    /// (file, fn) → (seq, shape) of each call that expires a key.
+    calls: HashMap<(FileId, FnId), Vec<(u32, String)>>,
+    /// fn → shapes passed to a crate helper that expires its key parameter.
+    helpers: HashMap<FnId, Vec<String>>,
+}
+
+impl Expiries {
+    fn of(model: &CrateModel) -> Expiries {
+        let mut calls: HashMap<(FileId, FnId), Vec<(u32, String)>> = HashMap::new();
+        for c in model
+            .calls
+            .iter()
+            .filter(|c| c.has(flags::EXPIRY) || c.opts.expiry)
+        {
+            let shapes = c.keys.iter().map(|k| (c.seq, k.shape()));
+            calls.entry((c.file, c.func)).or_default().extend(shapes);
+        }
+        let mut helpers: HashMap<FnId, Vec<String>> = HashMap::new();
+        for h in &model.helper_calls {
+            for &i in model.expiring_helpers.get(&h.name).into_iter().flatten() {
+                if let Some(k) = h.args.get(i) {
+                    helpers.entry(h.func).or_default().push(k.shape());
+                }
+            }
+        }
+        Expiries { calls, helpers }
+    }
+}
+
+/// What a write does to `key`'s TTL: an expiry given by the command or by
+/// an expire of the same template later in the same fn (directly or
+/// through a crate helper that expires its key parameter) keeps the key
+/// expiring.
+fn write_ttl(expiries: &Expiries, call: &Call, key: &Key, op: KeyOp) -> WriteTtl {
+    if op != KeyOp::Write {
+        return WriteTtl::NotAWrite;
+    }
+    if call.opts.expiry || call.is("SETEX") || call.is("PSETEX") {
+        return WriteTtl::Given;
+    }
+    let shape = key.shape();
+    let expired_later = expiries
+        .calls
+        .get(&(call.file, call.func))
+        .is_some_and(|e| e.iter().any(|(seq, s)| *seq > call.seq && *s == shape));
+    let expired_by_helper = expiries
+        .helpers
+        .get(&call.func)
+        .is_some_and(|shapes| shapes.contains(&shape));
+    if expired_later || expired_by_helper {
+        WriteTtl::Given
+    } else if REPLACING.contains(&call.command.as_str()) {
+        WriteTtl::Dropped
+    } else {
+        WriteTtl::Untouched
+    }
+}
+
+/// The logical database every Redis URL of the crate names (`/2`; none is
+/// database 0), when they agree; `None` when they disagree or the crate
+/// writes no URL (it connects through another crate, or the environment).
+fn crate_db(model: &CrateModel) -> Option<u32> {
+    let dbs: BTreeSet<u32> = model
+        .url_literals
+        .iter()
+        .filter_map(|u| url_db(&u.text))
+        .collect();
+    match (dbs.first(), dbs.len()) {
+        (Some(&db), 1) => Some(db),
+        _ => None,
+    }
+}
+
+/// The database a `redis://host:port/N` URL selects: 0 without a path,
+/// `None` when the path is not a number (a placeholder, a socket path).
+fn url_db(url: &str) -> Option<u32> {
+    let rest = url.split_once("://")?.1;
+    let rest = rest.split(['?', '#']).next().unwrap_or("");
+    match rest.split_once('/') {
+        None => Some(0),
+        Some((_, "")) => Some(0),
+        Some((_, path)) => path.parse().ok(),
+    }
+}
+
+/// The keys Lua scripts of the crate name by literal (`'rate:' ..
+/// ARGV[1]`) rather than through KEYS: the script reads or writes them
+/// itself.
+fn script_sites(
+    model: &CrateModel,
+    crate_name: &str,
+    db: Option<u32>,
+    scope: u32,
+    out: &mut Vec<KeySite>,
+) {
+    for script in &model.scripts {
+        let Some(facts) = script.body.facts() else {
+            continue;
+        };
+        for (call, used) in facts.undeclared_keys() {
+            let (Some(command), Some(key)) = (call.command.as_ref(), lua_template(&used.text)) else {
+                continue;
+            };
+            let (file, span) = script.place(&used.range);
+            let spec = crate::model::command::spec(command);
+            let op = match spec {
+                Some(s) if s.has(flags::DELETE) => KeyOp::Delete,
+                Some(s) if s.has(flags::WRITE) => KeyOp::Write,
+                Some(s) if s.has(flags::EXPIRY) => KeyOp::Expire,
+                _ => KeyOp::Read,
+            };
+            out.push(KeySite {
+                shape: key.shape(),
+                key,
+                file,
+                span,
+                command: command.clone(),
+                op,
+                value_type: ValueType::of_command(command),
+                // A script's own expiry calls are not followed.
+                ttl: if op == KeyOp::Write {
+                    WriteTtl::Untouched
+                } else {
+                    WriteTtl::NotAWrite
+                },
+                crate_name: crate_name.to_string(),
+                func: String::new(),
+                db,
+                scope,
+            });
+        }
+    }
+}
+
+/// A Lua key expression (`'user:' .. ARGV[1] .. ':seen'`) as a template:
+/// quoted pieces are literal text, the rest holes. `None` when nothing
+/// of it is literal.
+fn lua_template(expr: &str) -> Option<Key> {
+    let parts: Vec<Part> = expr
+        .split("..")
+        .map(str::trim)
+        .map(|piece| {
+            let quoted = piece.len() >= 2
+                && ((piece.starts_with('\'') && piece.ends_with('\''))
+                    || (piece.starts_with('"') && piece.ends_with('"')));
+            if quoted {
+                Part::Lit(piece[1..piece.len() - 1].to_string())
+            } else {
+                Part::Hole(piece.to_string())
+            }
+        })
+        .collect();
+    match Key::from_parts(parts) {
+        key @ Key::Template(_) => Some(key),
+        Key::Opaque(_) => None,
+    }
+}
+
+/// The run's keyspace from every crate's part: one entry per template
+/// and database, sorted by template.
+pub fn build(parts: Vec<CrateKeys>, scopes: Vec<String>) -> Keyspace {
+    let mut sites: Vec<KeySite> = Vec::new();
+    let mut indirect_writes = Vec::new();
+    for part in parts {
+        sites.extend(part.sites);
+        indirect_writes.extend(part.indirect_writes);
+    }
+    joined(sites, indirect_writes, scopes)
+}
+
+/// The part of a run's keyspace that one workspace uses.
+pub fn of_scope(keyspace: &Keyspace, scope: u32) -> Keyspace {
+    let sites = keyspace.sites.iter().filter(|s| s.scope == scope);
+    let indirect = keyspace.indirect_writes.iter().filter(|w| w.scope == scope);
+    joined(
+        sites.cloned().collect(),
+        indirect.cloned().collect(),
+        keyspace.scopes.clone(),
+    )
+}
+
+fn joined(
+    mut sites: Vec<KeySite>,
+    indirect_writes: Vec<IndirectWrite>,
+    scopes: Vec<String>,
+) -> Keyspace {
+    sites.sort_by(|a, b| {
+        (
+            &a.shape,
+            a.file,
+            a.span.start.line,
+            a.span.start.col,
+            &a.command,
+        )
+            .cmp(&(
+                &b.shape,
+                b.file,
+                b.span.start.line,
+                b.span.start.col,
+                &b.command,
+            ))
+    });
+    let mut by_shape: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, site) in sites.iter().enumerate() {
+        by_shape.entry(&site.shape).or_default().push(i);
+    }
+    let mut entries = Vec::new();
+    for (shape, members) in by_shape {
+        for (db, members) in by_db(&sites, members) {
+            entries.push(entry(&sites, shape, db, members));
+        }
+    }
+    Keyspace {
+        sites,
+        indirect_writes,
+        scopes,
+        entries,
+    }
+}
+
+/// A template's sites by logical database. Sites whose database is not
+/// known join the one database the others name; when they name several,
+/// each is an entry of its own and the unknown ones another.
+fn by_db(sites: &[KeySite], members: Vec<usize>) -> Vec<(Option<u32>, Vec<usize>)> {
+    let known: BTreeSet<u32> = members.iter().filter_map(|&i| sites[i].db).collect();
+    if known.len() <= 1 {
+        return vec![(known.first().copied(), members)];
+    }
+    let mut split: BTreeMap<Option<u32>, Vec<usize>> = BTreeMap::new();
+    for i in members {
+        split.entry(sites[i].db).or_default().push(i);
+    }
+    split.into_iter().collect()
+}
+
+fn entry(sites: &[KeySite], shape: &str, db: Option<u32>, members: Vec<usize>) -> KeyEntry {
+    let of = |i: &usize| &sites[*i];
+    let types: BTreeSet<ValueType> = members.iter().filter_map(|i| of(i).value_type).collect();
+    let value_type = match types.len() {
+        0 => EntryType::Unknown,
+        1 => EntryType::One(*types.first().expect("one type")),
+        _ => EntryType::Several(types.into_iter().collect()),
+    };
+    let crates: BTreeSet<&str> = members.iter().map(|i| of(i).crate_name.as_str()).collect();
+    KeyEntry {
+        template: members
+            .first()
+            .map(|i| of(i).key.to_string())
+            .unwrap_or_default(),
+        shape: shape.to_string(),
+        value_type,
+        ttl: ttl_status(members.iter().map(of)),
+        db,
+        crates: crates.into_iter().map(str::to_string).collect(),
+        sites: members,
+    }
+}
+
+/// How a template's writes treat its TTL; `None` when nothing writes it.
+fn ttl_status<'a>(sites: impl Iterator<Item = &'a KeySite>) -> Option<TtlStatus> {
+    let mut seen: HashSet<bool> = HashSet::new();
+    let mut expired_elsewhere = false;
+    for site in sites {
+        match site.ttl {
+            WriteTtl::Given => {
+                seen.insert(true);
+            }
+            WriteTtl::Dropped | WriteTtl::Untouched => {
+                seen.insert(false);
+            }
+            WriteTtl::NotAWrite => expired_elsewhere |= site.op == KeyOp::Expire,
+        }
+    }
+    match (seen.contains(&true), seen.contains(&false)) {
+        (false, false) => None,
+        (true, false) => Some(TtlStatus::Set),
+        (false, true) if !expired_elsewhere => Some(TtlStatus::None),
+        _ => Some(TtlStatus::Mixed),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_name_their_database() {
+        assert_eq!(url_db("redis://127.0.0.1:6379/2"), Some(2));
+        assert_eq!(url_db("redis://127.0.0.1:6379"), Some(0));
+        assert_eq!(url_db("rediss://u:p@host/"), Some(0));
+        assert_eq!(url_db("redis://host/{db}"), None);
+    }
+
+    #[test]
+    fn lua_keys_become_templates() {
+        let key = lua_template("'rate:' .. ARGV[1] .. \":seen\"").expect("a template");
+        assert_eq!(key.shape(), "rate:{}:seen");
+        assert!(lua_template("ARGV[1]").is_none());
+    }
+}

@@ -1,0 +1,69 @@
+//! `key-ttl-dropped`: a key template written with an expiry in one place
+//! and replaced by a plain SET (no expiry, no KEEPTTL) elsewhere.
+
+use crate::diagnostic::{Activation, Fixable, Impact, InExamples, Related, RuleMeta};
+use crate::model::keyspace::WriteTtl;
+use crate::rules::queries::{same_db, site_owner, sites_by_template};
+use crate::rules::{Check, KeyspaceContext, Rule, Sink};
+
+pub static RULE: Rule = Rule {
+    meta: RuleMeta {
+        id: "key-ttl-dropped",
+        section: "2.4",
+        impact: Impact::High,
+        default: Activation::On,
+        summary: "a key written with an expiry in one place is replaced by a plain SET elsewhere, which removes its TTL",
+        doc: include_str!("../../../rules/key-ttl-dropped.md"),
+        hides_source: false,
+        fixable: Fixable::No,
+        examples: InExamples::Quiet,
+    },
+    check: Check::Keyspace(ttl_dropped),
+    options: None,
+    guide_also: &[],
+};
+
+fn ttl_dropped(ctx: &KeyspaceContext, sink: &mut Sink) {
+    for sites in sites_by_template(ctx.keyspace).values() {
+        let expiring = sites.iter().filter(|s| s.ttl == WriteTtl::Given);
+        let dropping = sites.iter().filter(|s| s.ttl == WriteTtl::Dropped);
+        let Some((site, given)) = dropping
+            .flat_map(|d| expiring.clone().map(move |e| (d, e)))
+            .find(|(d, e)| d.crate_name != e.crate_name && same_db(d, e))
+        else {
+            continue;
+        };
+        let mut related = vec![Related {
+            file: given.file,
+            span: given.span,
+            message: format!("written with an expiry here ({})", given.command),
+        }];
+        // Every other plain overwrite of the template is the same problem.
+        for other in sites.iter().filter(|s| s.ttl == WriteTtl::Dropped) {
+            if (other.file, other.span) != (site.file, site.span) && same_db(other, given) {
+                related.push(Related {
+                    file: other.file,
+                    span: other.span,
+                    message: "also replaced without an expiry here".to_string(),
+                });
+            }
+        }
+        sink.report_with_related(
+            site.file,
+            site.span,
+            format!(
+                "this {} replaces `{}` without an expiry, which removes the TTL that {} gives it: \
+                 after this write the key never expires, and what was meant to be temporary stays \
+                 in memory until something deletes it",
+                site.command,
+                site.key,
+                site_owner(given)
+            ),
+            "set the expiry here too (`set_ex`, `SET .. EX`), keep the existing one (`KEEPTTL`, \
+             `SetOptions::default().with_expiration(SetExpiry::KEEPTTL)`), or EXPIRE the key right \
+             after this write"
+                .to_string(),
+            related,
+        );
+    }
+}

@@ -201,7 +201,8 @@ fn script_sites(
             continue;
         };
         for (call, used) in facts.undeclared_keys() {
-            let (Some(command), Some(key)) = (call.command.as_ref(), lua_template(&used.text)) else {
+            let (Some(command), Some(key)) = (call.command.as_ref(), lua_template(&used.text))
+            else {
                 continue;
             };
             let (file, span) = script.place(&used.range);

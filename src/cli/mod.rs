@@ -139,11 +139,7 @@ fn explain(rule: &str) -> Result<i32, Failure> {
             .map(|id| format!("; did you mean `{id}`?"))
             .unwrap_or_default(),
     })?;
-    let mut page = rules::page(&r.meta);
-    if !r.meta.section.is_empty() {
-        page.push_str(&format!("\n---\nSections refer to the guide {GUIDE}.\n"));
-    }
-    print(&page).map(|()| EXIT_CLEAN)
+    print(&rules::explained(&r.meta)).map(|()| EXIT_CLEAN)
 }
 
 /// `config --show`: the configuration that applies to `path`.

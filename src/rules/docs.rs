@@ -3,7 +3,7 @@
 //! table.
 
 use super::{find_any, Rule, REGISTRY};
-use crate::diagnostic::{Activation, InExamples, RuleMeta};
+use crate::diagnostic::{Activation, InExamples, RuleMeta, GUIDE};
 
 /// A rule's doc page as shown by `explain` and in SARIF: its title, a
 /// table of its guide sections, impact and default, then its prose.
@@ -19,6 +19,16 @@ pub fn page(meta: &RuleMeta) -> String {
         meta.impact,
         default_name(meta.default)
     )
+}
+
+/// The page as `explain` prints it and an editor shows it on hover: a
+/// rule with guide sections names the guide they come from.
+pub fn explained(meta: &RuleMeta) -> String {
+    let mut text = page(meta);
+    if !meta.section.is_empty() {
+        text.push_str(&format!("\n---\nSections refer to the guide {GUIDE}.\n"));
+    }
+    text
 }
 
 /// The README's rule table: one row per rule, in registry order.

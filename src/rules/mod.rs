@@ -38,7 +38,7 @@ pub mod suppressions;
 use std::fmt;
 use std::sync::LazyLock;
 
-pub use docs::{page, readme_table};
+pub use docs::{explained, page, readme_table};
 use group::Reported;
 pub use group::{GroupKey, SiteRole};
 pub use options::{OptionError, RuleOptions, RuleOptionsSet};

@@ -194,7 +194,7 @@ pub(super) fn hover(document: &Document, position: Position) -> Option<Hover> {
     let pages: Vec<String> = ids
         .iter()
         .filter_map(|id| rules::find_any(id))
-        .map(|rule| rules::page(&rule.meta))
+        .map(|rule| rules::explained(&rule.meta))
         .collect();
     Some(Hover {
         contents: HoverContents::Markup(MarkupContent {

@@ -21,7 +21,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use crate::extract::facts::{FileFacts, Op, RawKey, RawPart, Recv, Root};
 use crate::extract::types::TypeClass;
@@ -68,7 +68,7 @@ fn is_ident(b: u8) -> bool {
 }
 
 /// What the next round of the name search looks for.
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Wanted {
     /// Names the parsed files read but do not define: a file defining one
     /// is parsed.
@@ -81,6 +81,26 @@ pub struct Wanted {
     /// Newtypes the parsed files deref (`impl Deref for Name`): their own
     /// methods (`impl Name { .. }`) count as definitions too.
     pub derefs: BTreeSet<String>,
+}
+
+impl Wanted {
+    /// What is left to search for after `searched`: the files not parsed
+    /// were searched for those names already (a newtype newly seen to
+    /// deref is searched again, for its own methods).
+    pub fn after(mut self, searched: &Wanted) -> Wanted {
+        let derefed: Vec<String> = self
+            .derefs
+            .difference(&searched.derefs)
+            .filter(|n| self.definitions.contains(*n))
+            .cloned()
+            .collect();
+        self.definitions
+            .retain(|n| !searched.definitions.contains(n));
+        self.definitions.extend(derefed);
+        self.key_fns.retain(|n| !searched.key_fns.contains(n));
+        self.uses.retain(|n| !searched.uses.contains(n));
+        self
+    }
 }
 
 /// The parsed files' symbol tables, as far as the search needs them.
@@ -345,6 +365,7 @@ impl NameSearch {
         let matcher = (!patterns.is_empty()).then(|| {
             AhoCorasickBuilder::new()
                 .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::DFA))
                 .build(patterns.keys())
                 .expect("identifier patterns build")
         });

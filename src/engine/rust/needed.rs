@@ -18,7 +18,7 @@ use crate::engine::workspace::{is_test_path, module_name};
 use crate::engine::{Prefilter, Run};
 use crate::extract::{self, facts::FileFacts};
 use crate::parse::{self, Unparsed};
-use crate::prefilter::{self, Markers, NameSearch};
+use crate::prefilter::{self, Markers, NameSearch, Wanted};
 use crate::source::Span;
 
 /// This run's cache entries (empty without the cache).
@@ -191,8 +191,11 @@ impl Stage<'_> {
             .enumerate()
             .map(|(i, p)| (p.as_path(), i))
             .collect();
+        // What earlier rounds searched the files not parsed for.
+        let mut searched = Wanted::default();
+        let mut declared = vec![false; states.len()];
         loop {
-            let search = Search::of(self.files, &index, states);
+            let search = Search::of(self.files, &index, states, &mut searched, &mut declared);
             if search.is_empty() {
                 return;
             }
@@ -281,14 +284,25 @@ struct Search {
 
 impl Search {
     /// What the parsed files define and read, and the files that may
-    /// declare their modules.
-    fn of(files: &[PathBuf], index: &HashMap<&Path, usize>, states: &[State]) -> Search {
+    /// declare their modules, less what earlier rounds searched for
+    /// (`searched`, and `declared`: the files whose declarations were).
+    fn of(
+        files: &[PathBuf],
+        index: &HashMap<&Path, usize>,
+        states: &[State],
+        searched: &mut Wanted,
+        declared: &mut [bool],
+    ) -> Search {
         let parsed = states.iter().filter_map(|s| s.processed.facts.as_ref());
-        let names = NameSearch::new(&prefilter::wanted_names(parsed));
+        let wanted = prefilter::wanted_names(parsed);
+        let names = NameSearch::new(&Wanted::clone(&wanted).after(searched));
+        *searched = wanted;
         let mut declarers: HashMap<usize, Vec<String>> = HashMap::new();
-        for (path, s) in files.iter().zip(states) {
-            let Some((name, parents)) = s.processed.facts.as_ref().and_then(|_| declared_in(path))
-            else {
+        for (i, (path, s)) in files.iter().zip(states).enumerate() {
+            if s.processed.facts.is_none() || std::mem::replace(&mut declared[i], true) {
+                continue;
+            }
+            let Some((name, parents)) = declared_in(path) else {
                 continue;
             };
             for parent in parents.iter().filter_map(|p| index.get(p.as_path())) {

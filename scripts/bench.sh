@@ -22,7 +22,9 @@
 #     BENCH_REAL="/path/to/risingwave /path/to/vector" bash scripts/bench.sh
 #     bash scripts/bench.sh /path/to/risingwave
 #
-# Settings (environment): BENCH_THREADS (2), BENCH_RUNS (3), BENCH_LINES
+# Settings (environment): BENCH_BIN (a redis-lint binary to bench instead
+# of this checkout's release build, e.g. an older one for a before/after
+# table), BENCH_THREADS (2), BENCH_RUNS (3), BENCH_LINES
 # (520000), BENCH_SYNTHETIC (1; 0 skips the synthetic workspace when real
 # ones are given), BENCH_TIMER (auto: GNU /usr/bin/time -v when present, else
 # python3; `python` forces the latter). Needs cargo and python3; no network
@@ -31,6 +33,12 @@
 # with the floors, or when the prefilter changes the findings.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+die() {
+    echo "bench: $*" >&2
+    exit 1
+}
+step() { echo "== $*" >&2; }
 
 THREADS=${BENCH_THREADS:-2}
 RUNS=${BENCH_RUNS:-3}
@@ -45,13 +53,8 @@ done
 [ "$SYNTHETIC" = 1 ] || [ ${#REAL[@]} -gt 0 ] || die "BENCH_SYNTHETIC=0 and no real workspace: nothing to bench"
 WS=target/bench-workspace
 STAMP=target/bench-workspace.stamp
-BIN=target/release/redis-lint
+BIN=${BENCH_BIN:-target/release/redis-lint}
 
-die() {
-    echo "bench: $*" >&2
-    exit 1
-}
-step() { echo "== $*" >&2; }
 
 command -v python3 >/dev/null || die "python3 is required"
 command -v cargo >/dev/null || die "cargo is required"
@@ -73,7 +76,7 @@ case $TIMER in gnu-time | python) ;; *) die "BENCH_TIMER must be auto, gnu-time 
 # ---------------------------------------------------------------- build
 
 step "build"
-cargo build --release --locked
+[ -n "${BENCH_BIN:-}" ] || cargo build --release --locked
 cargo bench --locked --bench floors --no-run
 [ -x "$BIN" ] || die "$BIN was not built"
 
@@ -131,7 +134,8 @@ fi
 # ------------------------------------------------------------ lint runs
 
 cat >"$TMP/measure.py" <<'EOF'
-# measure.py OUT ERR CMD...: runs CMD once; prints "wall_ms peak_rss_kb exit".
+# measure.py OUT ERR CMD...: runs CMD once; prints "wall_ms peak_rss_kb exit
+# cpu_ms" (cpu: user + system).
 # The child's peak RSS includes the python image it was forked from (about
 # 10-15 MB) until it execs, so small peaks are overstated; GNU time's are not.
 import os, subprocess, sys, time
@@ -143,10 +147,11 @@ with open(out, "wb") as o, open(err, "wb") as e:
     _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - start
 child.returncode = os.waitstatus_to_exitcode(status)
-print(f"{wall * 1000:.1f} {usage.ru_maxrss} {child.returncode}")
+cpu = usage.ru_utime + usage.ru_stime
+print(f"{wall * 1000:.1f} {usage.ru_maxrss} {child.returncode} {cpu * 1000:.1f}")
 EOF
 
-# measure_once OUT ERR CMD...: "wall_ms peak_rss_kb exit" of one run.
+# measure_once OUT ERR CMD...: "wall_ms peak_rss_kb exit cpu_ms" of one run.
 measure_once() {
     local out=$1 err=$2
     shift 2
@@ -161,36 +166,42 @@ measure_once() {
         else
             code=$(sed -n 's/^[[:space:]]*Exit status: //p' "$TMP/time.txt")
         fi
-        local rss
+        local rss user sys
         rss=$(sed -n 's/^[[:space:]]*Maximum resident set size (kbytes): //p' "$TMP/time.txt")
-        echo "$(((t1 - t0) / 1000)) $rss $code" | awk '{printf "%.1f %s %s\n", $1 / 1000, $2, $3}'
+        user=$(sed -n 's/^[[:space:]]*User time (seconds): //p' "$TMP/time.txt")
+        sys=$(sed -n 's/^[[:space:]]*System time (seconds): //p' "$TMP/time.txt")
+        echo "$(((t1 - t0) / 1000)) $rss $code $user $sys" |
+            awk '{printf "%.1f %s %s %.1f\n", $1 / 1000, $2, $3, ($4 + $5) * 1000}'
     else
         python3 "$TMP/measure.py" "$out" "$err" "$@"
     fi
 }
 
 # lint NAME ARGS...: RUNS timed runs of the linter; keeps the best wall
-# time, the highest peak RSS and the JSON of the last run.
+# and CPU times, the highest peak RSS and the JSON of the last run.
 lint() {
     local name=$1
     shift
     step "lint: $name"
-    local best="" rss_max=0 i wall rss code
+    local best="" best_cpu="" rss_max=0 i wall rss code cpu
     for ((i = 1; i <= RUNS; i++)); do
-        read -r wall rss code < <(measure_once "$TMP/lint-$name.json" "$TMP/lint-$name.err" \
+        read -r wall rss code cpu < <(measure_once "$TMP/lint-$name.json" "$TMP/lint-$name.err" \
             "$BIN" "$@" --format json --threads "$THREADS")
         if [ "$code" != 0 ] && [ "$code" != 1 ]; then
             echo "bench: redis-lint exited with $code ($name); its stderr:" >&2
             tail -n 30 "$TMP/lint-$name.err" >&2
             exit 1
         fi
-        echo "run $i: ${wall} ms, peak RSS ${rss} kB, exit $code" >&2
+        echo "run $i: ${wall} ms, CPU ${cpu} ms, peak RSS ${rss} kB, exit $code" >&2
         if [ -z "$best" ] || awk -v a="$wall" -v b="$best" 'BEGIN { exit !(a < b) }'; then
             best=$wall
         fi
+        if [ -z "$best_cpu" ] || awk -v a="$cpu" -v b="$best_cpu" 'BEGIN { exit !(a < b) }'; then
+            best_cpu=$cpu
+        fi
         [ "$rss" -gt "$rss_max" ] && rss_max=$rss
     done
-    printf 'wall_ms=%s\npeak_rss_kb=%s\n' "$best" "$rss_max" >"$TMP/lint-$name.txt"
+    printf 'wall_ms=%s\ncpu_ms=%s\npeak_rss_kb=%s\n' "$best" "$best_cpu" "$rss_max" >"$TMP/lint-$name.txt"
 }
 
 if [ "$SYNTHETIC" = 1 ]; then
@@ -346,6 +357,7 @@ def mib(kb):
 print("| workspace | files | parsed | read floor ms | parse floor ms | cold ms | warm ms | --no-prefilter ms "
       "| cold / parse floor | warm / parse floor | peak RSS MiB (cold, warm, no-prefilter) |")
 print("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+cpu_rows = []
 for n, d in enumerate(dirs):
     f = kv(f"{tmp}/floors-real-{n}.txt")
     runs = {k: kv(f"{tmp}/lint-real-{n}-{k}.txt") for k in ("cold", "warm", "no-prefilter")}
@@ -358,9 +370,24 @@ for n, d in enumerate(dirs):
     wall = {k: float(r["wall_ms"]) for k, r in runs.items()}
     rss = ", ".join(mib(runs[k]["peak_rss_kb"]) for k in ("cold", "warm", "no-prefilter"))
     parsed = parsed_files(f"{tmp}/cache-real-{n}.txt")
-    print(f"| {os.path.basename(os.path.normpath(d))} | {int(f['files']):,} | {parsed:,} "
+    name = os.path.basename(os.path.normpath(d))
+    print(f"| {name} | {int(f['files']):,} | {parsed:,} "
           f"| {ms(f['read_floor_ms'])} | {ms(floor)} | {ms(wall['cold'])} | {ms(wall['warm'])} "
           f"| {ms(wall['no-prefilter'])} | {wall['cold'] / floor:.2f} | {wall['warm'] / floor:.2f} | {rss} |")
+    if "parse_floor_cpu_ms" in f and all(r.get("cpu_ms") for r in runs.values()):
+        pf = max(float(f["parse_floor_cpu_ms"]), 1.0)
+        cpu = {k: float(r["cpu_ms"]) for k, r in runs.items()}
+        cpu_rows.append(f"| {name} | {ms(f['read_floor_cpu_ms'])} | {ms(pf)} | {ms(cpu['cold'])} "
+                        f"| {ms(cpu['warm'])} | {ms(cpu['no-prefilter'])} | {cpu['cold'] / pf:.2f} "
+                        f"| {cpu['warm'] / pf:.2f} |")
+if cpu_rows:
+    print()
+    print("CPU time (user + system), the same runs:")
+    print()
+    print("| workspace | read floor CPU ms | parse floor CPU ms | cold CPU ms | warm CPU ms "
+          "| --no-prefilter CPU ms | cold / parse floor | warm / parse floor |")
+    print("|---|--:|--:|--:|--:|--:|--:|--:|")
+    print("\n".join(cpu_rows))
 print()
 print("Cold: no cache. Warm: `--cache`, filled by a run before. Parsed: files the run parsed "
       "(or took from the cache) out of all files. Real workspaces are read in place, never copied.")

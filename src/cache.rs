@@ -7,10 +7,11 @@
 //! the parsed files are those of the last run and nothing is parsed. Rules
 //! still run on every lint, so crate-wide facts stay exact.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use rayon::prelude::*;
@@ -86,11 +87,20 @@ pub struct Stamp {
 
 /// A cache entry: a file's stamp, and its facts when it was parsed
 /// without a problem.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Entry {
-    pub path: PathBuf,
-    pub stamp: Stamp,
-    pub facts: Option<FileFacts>,
+#[derive(Debug, Deserialize)]
+struct Entry {
+    path: PathBuf,
+    stamp: Stamp,
+    facts: Option<FileFacts>,
+}
+
+/// An entry to write, borrowing this run's facts (the same JSON as
+/// [`Entry`]): saving the cache copies nothing.
+#[derive(Debug, Serialize)]
+pub struct EntryRef<'a> {
+    pub path: &'a Path,
+    pub stamp: &'a Stamp,
+    pub facts: Option<&'a FileFacts>,
 }
 
 /// How a file compares with its stamp.
@@ -110,7 +120,11 @@ pub struct Cache {
     /// When the cache file was last written.
     written: Option<SystemTime>,
     stamps: HashMap<PathBuf, Stamp>,
-    facts: HashMap<u64, FileFacts>,
+    /// Keys of the entries with facts.
+    with_facts: HashSet<u64>,
+    /// The facts not taken yet: each is moved out to the file that needs
+    /// it, so a warm run holds one copy.
+    facts: Mutex<HashMap<u64, FileFacts>>,
 }
 
 /// The checksum of an entry as written, so that an edited, truncated or
@@ -157,19 +171,28 @@ impl Cache {
             dir: dir.to_path_buf(),
             written: std::fs::metadata(&path).and_then(|m| m.modified()).ok(),
             stamps: HashMap::with_capacity(entries.len()),
-            facts: HashMap::new(),
+            with_facts: HashSet::new(),
+            facts: Mutex::default(),
         };
+        let facts = cache
+            .facts
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner);
         for e in entries {
-            if let Some(facts) = e.facts {
-                cache.facts.insert(e.stamp.key, facts);
+            if let Some(f) = e.facts {
+                cache.with_facts.insert(e.stamp.key);
+                facts.insert(e.stamp.key, f);
             }
             cache.stamps.insert(e.path, e.stamp);
         }
         cache
     }
 
-    pub fn get(&self, key: u64) -> Option<&FileFacts> {
-        self.facts.get(&key)
+    /// The cached facts of the content with this key, moved out: a second
+    /// file of the same content is parsed again.
+    pub fn take(&self, key: u64) -> Option<FileFacts> {
+        let mut facts = self.facts.lock().unwrap_or_else(PoisonError::into_inner);
+        facts.remove(&key)
     }
 
     /// How `path` (of test code or not, with metadata `meta`) compares
@@ -198,7 +221,7 @@ impl Cache {
     /// changed files do not pile up); nothing is written when they are the
     /// stored ones. Written to a temporary file and renamed, so a crash
     /// never leaves a torn cache.
-    pub fn save(&self, entries: Vec<Entry>) -> std::io::Result<()> {
+    pub fn save(&self, entries: Vec<EntryRef>) -> std::io::Result<()> {
         if self.holds_exactly(&entries) {
             return Ok(());
         }
@@ -226,11 +249,11 @@ impl Cache {
     }
 
     /// Whether `entries` are those read from the cache file.
-    fn holds_exactly(&self, entries: &[Entry]) -> bool {
+    fn holds_exactly(&self, entries: &[EntryRef]) -> bool {
         entries.len() == self.stamps.len()
             && entries.iter().all(|e| {
-                self.stamps.get(&e.path) == Some(&e.stamp)
-                    && e.facts.is_some() == self.facts.contains_key(&e.stamp.key)
+                self.stamps.get(e.path) == Some(e.stamp)
+                    && e.facts.is_some() == self.with_facts.contains(&e.stamp.key)
             })
     }
 }

@@ -1,27 +1,38 @@
 //! Skipping the parse of files that cannot matter.
 //!
 //! Parsing dominates a run, and most files of most crates never touch Redis.
-//! A file is parsed when its bytes mention a client (`redis`, `fred`, a
-//! command trait), or when it may define a name that a parsed file refers
-//! to: a const or key-builder fn used in a key, a struct or static a
-//! receiver goes through, a fn that may be registered as a handler, a module
-//! declared `#[cfg(test)]`, a crate prelude re-exporting the client traits.
-//! A definition always spells its name, so a word search over the remaining
-//! files finds every file that could change the result; those are parsed
-//! too, until nothing new is wanted. The findings are the same as parsing
-//! everything (a test checks it).
+//! A file is parsed when its bytes mention a client (`redis`, `fred::`, a
+//! command trait), and then, round by round, when it may change what the
+//! parsed files mean:
+//!
+//! - it *defines* a name the parsed files read: a const or key-builder fn
+//!   used in a key, a static or fn a receiver starts from, a struct, alias
+//!   or newtype a receiver goes through (followed from struct to field
+//!   type), a module declared `#[cfg(test)]`. A definition spells its name
+//!   after a keyword (`struct Name`, `const NAME`, `fn name`, `impl .. for
+//!   Name`, `type Name`), so only those places count: a file that merely
+//!   uses `Config` is not parsed because `Config` is wanted;
+//! - it *names* a Redis value the parsed files define under a name without
+//!   "redis" in it: an alias (`type Pool = deadpool_redis::Pool`), a struct
+//!   holding a connection, a static or fn handing one out. Such a file may
+//!   call commands through it.
+//!
+//! The findings are the same as parsing everything (tests check it).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
-use crate::extract::facts::{FileFacts, RawKey, RawPart, Recv, Root};
+use crate::extract::facts::{FileFacts, Op, RawCall, RawKey, RawPart, Recv, Root};
 use crate::extract::types::TypeClass;
 
 /// Words whose presence makes a file a Redis candidate.
 pub struct Markers {
     any_case: AhoCorasick,
-    exact: AhoCorasick,
+    /// Trait names, matched where an identifier ends: `AsyncCommands`,
+    /// `KeysInterface`, `ConnectionLike`, `ClientLike` (what extraction takes
+    /// for a client trait), not `GetInterfaceInfo`.
+    ident_ends: AhoCorasick,
 }
 
 impl Markers {
@@ -31,13 +42,18 @@ impl Markers {
                 .ascii_case_insensitive(true)
                 .build(["redis", "fred::", "valkey"])
                 .expect("static patterns build"),
-            exact: AhoCorasick::new(["Commands", "Interface", "ConnectionLike"])
+            ident_ends: AhoCorasick::new(["Commands", "Interface", "ConnectionLike", "ClientLike"])
                 .expect("static patterns build"),
         }
     }
 
     pub fn may_use_redis(&self, text: &str) -> bool {
-        self.any_case.is_match(text) || self.exact.is_match(text)
+        let bytes = text.as_bytes();
+        self.any_case.is_match(text)
+            || self
+                .ident_ends
+                .find_overlapping_iter(text)
+                .any(|hit| !bytes.get(hit.end()).copied().is_some_and(is_ident))
     }
 }
 
@@ -47,74 +63,265 @@ impl Default for Markers {
     }
 }
 
-/// Names the parsed files refer to but do not define.
-pub fn wanted_names<'a>(
-    parsed: impl IntoIterator<Item = &'a FileFacts> + Clone,
-) -> BTreeSet<String> {
-    let mut wanted = BTreeSet::new();
-    let mut defined = BTreeSet::new();
-    let parsed_again = parsed.clone();
-    for f in parsed.clone() {
-        defined.extend(f.consts.iter().map(|(n, _)| n.clone()));
-        defined.extend(f.num_consts.iter().map(|(n, _)| n.clone()));
-        defined.extend(f.builders.iter().map(|b| b.name.clone()));
-        defined.extend(f.structs.iter().map(|(s, _, _)| s.clone()));
-        defined.extend(f.statics.iter().map(|(n, _)| n.clone()));
-        defined.extend(f.fn_returns.iter().map(|(n, _)| n.clone()));
+fn is_ident(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// What the next round of the name search looks for.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Wanted {
+    /// Names the parsed files read but do not define: a file defining one
+    /// is parsed.
+    pub definitions: BTreeSet<String>,
+    /// Fns a key is built with: a file defining one that builds a key
+    /// (its body a `format!`, `concat!` or literal) is parsed.
+    pub key_fns: BTreeSet<String>,
+    /// Redis values the parsed files define: a file naming one is parsed.
+    pub uses: BTreeSet<String>,
+    /// Newtypes the parsed files deref (`impl Deref for Name`): their own
+    /// methods (`impl Name { .. }`) count as definitions too.
+    pub derefs: BTreeSet<String>,
+}
+
+impl Wanted {
+    /// What is left to search for after `searched`: the files not parsed
+    /// were searched for those names already (a newtype newly seen to
+    /// deref is searched again, for its own methods).
+    pub fn after(mut self, searched: &Wanted) -> Wanted {
+        let derefed: Vec<String> = self
+            .derefs
+            .difference(&searched.derefs)
+            .filter(|n| self.definitions.contains(*n))
+            .cloned()
+            .collect();
+        self.definitions
+            .retain(|n| !searched.definitions.contains(n));
+        self.definitions.extend(derefed);
+        self.key_fns.retain(|n| !searched.key_fns.contains(n));
+        self.uses.retain(|n| !searched.uses.contains(n));
+        self
     }
-    for f in parsed {
-        let mut refs = Vec::new();
-        for call in &f.calls {
-            call.keys.iter().for_each(|k| key_names(k, &mut refs));
-            call.args.iter().for_each(|a| key_names(&a.key, &mut refs));
-            recv_names(&call.recv, &mut refs);
-        }
-        for c in &f.creations {
-            recv_names(&c.recv, &mut refs);
-        }
-        for p in &f.pipes {
-            if let Some(r) = &p.exec {
-                recv_names(r, &mut refs);
+}
+
+/// The parsed files' symbol tables, as far as the search needs them.
+#[derive(Default)]
+struct Tables<'a> {
+    defined: BTreeSet<&'a str>,
+    /// (struct, field) → the types the field may be.
+    fields: BTreeMap<(&'a str, &'a str), Vec<&'a str>>,
+    /// Alias or newtype → the type it stands for.
+    renames: BTreeMap<&'a str, Vec<&'a str>>,
+    /// Static or fn → the type of its value.
+    values: BTreeMap<&'a str, Vec<&'a str>>,
+    /// Struct, alias, newtype, static or fn → every type its value may be
+    /// (all field types, for a struct).
+    leads_to: BTreeMap<&'a str, Vec<&'a str>>,
+    /// Names whose value is a Redis client, connection or pool (or holds
+    /// one, for a struct).
+    redis: BTreeSet<&'a str>,
+    /// Fns of `impl` blocks: called as methods, not by their bare name.
+    methods: BTreeSet<&'a str>,
+    /// Newtypes with a deref.
+    derefs: BTreeSet<&'a str>,
+}
+
+impl<'a> Tables<'a> {
+    fn add(&mut self, f: &'a FileFacts) {
+        self.defined
+            .extend(f.consts.iter().map(|(n, _)| n.as_str()));
+        self.defined
+            .extend(f.num_consts.iter().map(|(n, _)| n.as_str()));
+        self.defined
+            .extend(f.builders.iter().map(|b| b.name.as_str()));
+        self.defined
+            .extend(f.structs.iter().map(|(s, _, _)| s.as_str()));
+        self.defined
+            .extend(f.statics.iter().map(|(n, _)| n.as_str()));
+        self.defined
+            .extend(f.fn_returns.iter().map(|(n, _)| n.as_str()));
+        self.methods
+            .extend(f.impl_fns.iter().map(|(_, m)| m.as_str()));
+        for (st, field, class) in &f.structs {
+            self.note(st, class);
+            if let TypeClass::Struct(to) = class {
+                self.fields.entry((st, field)).or_default().push(to);
             }
         }
+        self.derefs.extend(f.derefs.iter().map(|(n, _)| n.as_str()));
+        for (name, class) in f.aliases.iter().chain(&f.derefs) {
+            self.note(name, class);
+            if let TypeClass::Struct(to) = class {
+                self.renames.entry(name).or_default().push(to);
+            }
+        }
+        for (name, class) in f.statics.iter().chain(&f.fn_returns) {
+            self.note(name, class);
+            if let TypeClass::Struct(to) = class {
+                self.values.entry(name).or_default().push(to);
+            }
+        }
+    }
+
+    fn note(&mut self, name: &'a str, class: &'a TypeClass) {
+        match class {
+            TypeClass::Redis(..) => {
+                self.redis.insert(name);
+            }
+            TypeClass::Struct(to) => self.leads_to.entry(name).or_default().push(to),
+            // An unbounded type parameter reads as an unknown receiver
+            // whether or not its struct's file is parsed.
+            TypeClass::Other | TypeClass::Param => {}
+        }
+    }
+
+    /// The names whose definitions decide what a receiver is: its root,
+    /// and each struct, alias or newtype on its way as far as the parsed
+    /// files tell (the next round goes on from a definition found).
+    fn path(&self, root: &'a Root, ops: &'a [Op], out: &mut Vec<&'a str>) {
+        let mut at = match root {
+            Root::Type { name, .. } => vec![name.as_str()],
+            Root::Static(name) | Root::FnReturn(name) => {
+                out.push(name);
+                self.values.get(name.as_str()).cloned().unwrap_or_default()
+            }
+        };
+        for op in ops {
+            at = self.unaliased(at);
+            out.extend(&at);
+            match op {
+                Op::Field(f) => {
+                    at = at
+                        .iter()
+                        .filter_map(|s| self.fields.get(&(short(s), f.as_str())))
+                        .flatten()
+                        .copied()
+                        .collect();
+                }
+                // Only a Redis result goes on, and that is in a marked file.
+                Op::Call(_) => return,
+                Op::Get | Op::Clone => {}
+            }
+        }
+        out.extend(self.unaliased(at));
+    }
+
+    /// `names` with the aliases and newtypes among them followed.
+    fn unaliased(&self, names: Vec<&'a str>) -> Vec<&'a str> {
+        let mut seen: Vec<&str> = Vec::new();
+        let mut todo = names;
+        while let Some(n) = todo.pop() {
+            if !seen.contains(&n) {
+                seen.push(n);
+                todo.extend(self.renames.get(short(n)).into_iter().flatten());
+            }
+        }
+        seen
+    }
+
+    /// The names whose values are or hold Redis values.
+    fn redis_values(&self) -> BTreeSet<&'a str> {
+        let mut redis = self.redis.clone();
+        loop {
+            let more: Vec<&str> = self
+                .leads_to
+                .iter()
+                .filter(|(n, to)| !redis.contains(*n) && to.iter().any(|t| redis.contains(t)))
+                .map(|(n, _)| *n)
+                .collect();
+            if more.is_empty() {
+                return redis;
+            }
+            redis.extend(more);
+        }
+    }
+}
+
+/// The name a path's last segment: `common::AppState` is declared as
+/// `AppState` in `common`.
+fn short(name: &str) -> &str {
+    name.rsplit("::").next().unwrap_or(name)
+}
+
+/// What the parsed files refer to but do not define, and the Redis values
+/// they define.
+pub fn wanted_names<'a>(parsed: impl IntoIterator<Item = &'a FileFacts> + Clone) -> Wanted {
+    let mut tables = Tables::default();
+    parsed.clone().into_iter().for_each(|f| tables.add(f));
+    let mut keys = KeyNames::default();
+    let mut on_paths = Vec::new();
+    let mut path = |recv: &'a Recv| {
+        if let Recv::Path { root, ops } = recv {
+            tables.path(root, ops, &mut on_paths);
+        }
+    };
+    let mut wrappers = BTreeSet::new();
+    for f in parsed {
+        for call in &f.calls {
+            call.keys.iter().for_each(|k| keys.add(k));
+            call.args.iter().for_each(|a| keys.add(&a.key));
+            path(&call.recv);
+            if let Some(name) = wrapper_of(f, call) {
+                wrappers.insert(name);
+            }
+        }
+        f.creations.iter().for_each(|c| path(&c.recv));
+        f.pipes
+            .iter()
+            .filter_map(|p| p.exec.as_ref())
+            .for_each(&mut path);
+        f.pubsub_uses.iter().for_each(|p| path(&p.recv));
         // Helpers that run commands on their key parameters hold Redis code
         // themselves (so they are parsed already); only the keys passed in
         // may name consts or builders defined elsewhere.
         for h in &f.helper_calls {
-            h.args.iter().for_each(|k| key_names(k, &mut refs));
+            h.args.iter().for_each(|k| keys.add(k));
         }
-        for (_, key) in &f.consts {
-            key_names(key, &mut refs);
-        }
-        for b in &f.builders {
-            key_names(&b.key, &mut refs);
-        }
-        for (_, _, class) in &f.structs {
-            if let TypeClass::Struct(s) = class {
-                refs.push(s.clone());
-            }
-        }
-        wanted.extend(refs.into_iter().filter(|n| !defined.contains(n)));
+        f.consts.iter().for_each(|(_, key)| keys.add(key));
+        f.builders.iter().for_each(|b| keys.add(&b.key));
     }
-    // Wrappers that send commands on the keys they are given: a call of
-    // one in a file that does not name the client is still a command
-    // (except names so common that they would select most files).
-    for f in parsed_again {
-        for call in &f.calls {
-            let info = &f.fns[call.func as usize].info;
-            let mut words = Vec::new();
-            call.keys.iter().for_each(|k| k.mentions(&mut words));
-            call.args.iter().for_each(|a| a.key.mentions(&mut words));
-            let on_params = words.iter().any(|w| info.params.contains(w));
-            if on_params && info.name.len() > 3 && !COMMON_METHODS.contains(&info.name.as_str()) {
-                wanted.insert(info.name.clone());
-            }
-        }
+    let wanted = |names: Vec<&str>| -> BTreeSet<String> {
+        names
+            .into_iter()
+            .flat_map(|n| [n, short(n)])
+            .filter(|n| !tables.defined.contains(n) && is_plain_name(n))
+            .map(str::to_string)
+            .collect()
+    };
+    let definitions = wanted(keys.consts.into_iter().chain(on_paths).collect());
+    let key_fns = wanted(keys.fns);
+    // A name spelling "redis" is found by the markers already. A method
+    // returning a struct that holds a connection (`fn new() -> Self`) is
+    // reached through its type's name; one returning a connection itself
+    // is named by its callers.
+    let uses = tables
+        .redis_values()
+        .into_iter()
+        .filter(|n| !tables.methods.contains(n) || tables.redis.contains(n))
+        .filter(|n| is_plain_name(n) && !n.to_ascii_lowercase().contains("redis"))
+        .chain(wrappers)
+        .map(str::to_string)
+        .collect();
+    Wanted {
+        definitions,
+        key_fns,
+        uses,
+        derefs: tables.derefs.iter().map(|n| n.to_string()).collect(),
     }
-    wanted.retain(|n| {
-        n.len() > 1 && !n.starts_with('<') && n.chars().all(|c| c.is_alphanumeric() || c == '_')
-    });
-    wanted
+}
+
+/// The fn sending `call` when it is a wrapper that runs commands on the
+/// keys it is given: a file calling it holds Redis calls (through the
+/// fn's summary) even if it never names the client. Names so common that
+/// they would select most files are left out.
+fn wrapper_of<'a>(f: &'a FileFacts, call: &RawCall) -> Option<&'a str> {
+    let info = &f.fns[call.func as usize].info;
+    let mut words = Vec::new();
+    call.keys.iter().for_each(|k| k.mentions(&mut words));
+    call.args.iter().for_each(|a| a.key.mentions(&mut words));
+    let on_params = words.iter().any(|w| info.params.contains(w));
+    let name = info.name.as_str();
+    (on_params && name.len() > 3 && !COMMON_METHODS.contains(&name) && is_plain_name(name))
+        .then_some(name)
 }
 
 /// Method names of std types and common traits: a wrapper of that name
@@ -124,43 +331,84 @@ const COMMON_METHODS: &[&str] = &[
     "read", "write", "flush", "next", "poll", "drop", "from", "into", "handle", "build",
 ];
 
-fn key_names(key: &RawKey, out: &mut Vec<String>) {
-    for part in &key.0 {
-        match part {
-            RawPart::Const(n) => out.push(n.clone()),
-            RawPart::Call { name, args } => {
-                out.push(name.clone());
-                args.iter().for_each(|a| key_names(a, out));
+/// The names keys are built from.
+#[derive(Default)]
+struct KeyNames<'a> {
+    consts: Vec<&'a str>,
+    fns: Vec<&'a str>,
+}
+
+impl<'a> KeyNames<'a> {
+    fn add(&mut self, key: &'a RawKey) {
+        for part in &key.0 {
+            match part {
+                RawPart::Const(n) => self.consts.push(n),
+                RawPart::Call { name, args } => {
+                    self.fns.push(name);
+                    args.iter().for_each(|a| self.add(a));
+                }
+                RawPart::Lit(_) | RawPart::Hole(_) | RawPart::TooComplex(_) => {}
             }
-            RawPart::Lit(_) | RawPart::Hole(_) | RawPart::TooComplex(_) => {}
         }
     }
 }
 
-fn recv_names(recv: &Recv, out: &mut Vec<String>) {
-    // Methods on the way (`self.conn()`) that return a Redis type name it,
-    // so they sit in files the markers already select.
-    if let Recv::Path { root, .. } = recv {
-        out.push(match root {
-            Root::Type { name, .. } | Root::Static(name) | Root::FnReturn(name) => name.clone(),
-        });
-    }
+/// An identifier (not a path, not a pseudo-field like `<TypeMapKey::Value>`).
+fn is_plain_name(n: &str) -> bool {
+    n.len() > 1 && n.bytes().all(is_ident)
 }
 
-/// Finds whole-word occurrences of any of a set of names.
+/// How a searched name must occur.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Occurs {
+    /// Where a fn of that name builds a key.
+    KeyFn,
+    /// Where an item defines it.
+    Defined,
+    /// Anywhere, as a whole word.
+    Named,
+}
+
+/// Finds the wanted names in a file's text.
 pub struct NameSearch {
     matcher: Option<AhoCorasick>,
+    /// Per pattern of `matcher`.
+    occurs: Vec<Occurs>,
+    /// Patterns naming newtypes with a deref.
+    derefs: BTreeSet<usize>,
 }
 
 impl NameSearch {
-    pub fn new(names: &BTreeSet<String>) -> NameSearch {
-        let matcher = (!names.is_empty()).then(|| {
+    pub fn new(wanted: &Wanted) -> NameSearch {
+        let mut patterns: BTreeMap<&str, Occurs> = BTreeMap::new();
+        for (n, occurs) in wanted
+            .definitions
+            .iter()
+            .map(|n| (n, Occurs::Defined))
+            .chain(wanted.key_fns.iter().map(|n| (n, Occurs::KeyFn)))
+            .chain(wanted.uses.iter().map(|n| (n, Occurs::Named)))
+        {
+            let slot = patterns.entry(n).or_insert(occurs);
+            *slot = (*slot).max(occurs);
+        }
+        let matcher = (!patterns.is_empty()).then(|| {
             AhoCorasickBuilder::new()
                 .match_kind(MatchKind::Standard)
-                .build(names)
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(patterns.keys())
                 .expect("identifier patterns build")
         });
-        NameSearch { matcher }
+        let derefs = patterns
+            .keys()
+            .enumerate()
+            .filter(|(_, n)| wanted.derefs.contains(**n))
+            .map(|(i, _)| i)
+            .collect();
+        NameSearch {
+            matcher,
+            occurs: patterns.into_values().collect(),
+            derefs,
+        }
     }
 
     /// Whether no name is searched for (nothing can be found).
@@ -171,12 +419,125 @@ impl NameSearch {
     pub fn found_in(&self, text: &str) -> bool {
         let Some(m) = &self.matcher else { return false };
         let bytes = text.as_bytes();
-        let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
         m.find_overlapping_iter(text).any(|hit| {
             let before = hit.start().checked_sub(1).map(|i| bytes[i]);
             let after = bytes.get(hit.end()).copied();
-            !before.is_some_and(ident) && !after.is_some_and(ident)
+            let word = !before.is_some_and(is_ident) && !after.is_some_and(is_ident);
+            word && match self.occurs[hit.pattern().as_usize()] {
+                Occurs::Named => true,
+                Occurs::Defined => {
+                    let methods = if self.derefs.contains(&hit.pattern().as_usize()) {
+                        Methods::Matter
+                    } else {
+                        Methods::DoNotMatter
+                    };
+                    defines_at(text, hit.start(), hit.end(), methods)
+                }
+                Occurs::KeyFn => builds_key_at(text, hit.start(), hit.end()),
+            }
         })
+    }
+}
+
+/// Whether the name at `start..end` is a fn whose body may build a key:
+/// `fn name(..) -> String { format!(..) }`, a `concat!` or a literal, alone
+/// (perhaps after `return`). In doubt (a comment first), it may.
+fn builds_key_at(text: &str, start: usize, end: usize) -> bool {
+    let prev = text[..start].trim_end();
+    if !prev.ends_with("fn") || prev[..prev.len() - 2].bytes().last().is_some_and(is_ident) {
+        return false;
+    }
+    let Some(open) = text[end..].find(['{', ';']).map(|i| end + i) else {
+        return false;
+    };
+    if text.as_bytes()[open] == b';' {
+        return false;
+    }
+    let body = text[open + 1..].trim_start();
+    let body = body.strip_prefix("return").map_or(body, str::trim_start);
+    let literal = [
+        "\"", "'", "r\"", "r#", "b\"", "b'", "br", "c\"", "true", "false",
+    ];
+    let opening = ["format", "concat", "//", "/*", "#"];
+    literal.iter().chain(&opening).any(|p| body.starts_with(p))
+        || body.bytes().next().is_some_and(|b| b.is_ascii_digit())
+}
+
+/// Traits whose impls extraction reads: `impl Deref for Name`, `impl
+/// TypeMapKey for Name`, pool managers.
+const READ_TRAITS: &[&str] = &["Deref", "Key", "ManageConnection", "Manager"];
+
+/// Keywords after which a name is being defined (`static mut NAME`, the
+/// `for Name` of an `impl`).
+const DEFINING: &[&str] = &[
+    "struct", "enum", "union", "type", "fn", "const", "static", "for",
+];
+
+/// Whether a type's own methods (its inherent `impl` blocks) matter: only
+/// for a newtype that derefs to another type, whose methods it does not
+/// define are the target's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Methods {
+    Matter,
+    DoNotMatter,
+}
+
+/// Whether the name at `at..end` is being defined: it follows a defining
+/// keyword, is the type of an `impl` header line (`impl Deref for
+/// crate::Name`; `impl<T> Name<T>` when its `methods` matter), or what a
+/// pool manager hands out (`type Connection = Name`).
+fn defines_at(text: &str, at: usize, end: usize, methods: Methods) -> bool {
+    let before = &text[..at];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let head = item_head(&before[line_start..]);
+    if head.starts_with("impl") {
+        let after = &text[end..];
+        let after = &after[..after.find('\n').unwrap_or(after.len())];
+        // An inherent impl (the type's own methods, which a newtype does
+        // not pass on), or one of the traits extraction reads.
+        return match head.split_once(" for ") {
+            Some((tr, _)) => READ_TRAITS.iter().any(|t| tr.contains(t)),
+            None => methods == Methods::Matter && !after.contains(" for "),
+        };
+    }
+    if ["type Connection", "type Type"]
+        .iter()
+        .any(|t| head.starts_with(t))
+    {
+        return true;
+    }
+    match last_word(before) {
+        ("mut", rest) => last_word(rest).0 == "static",
+        (word, _) => DEFINING.contains(&word),
+    }
+}
+
+/// The last word of `text` (after trailing blanks), and the text before it.
+fn last_word(text: &str) -> (&str, &str) {
+    let text = text.trim_end();
+    let start = text
+        .bytes()
+        .rposition(|b| !is_ident(b))
+        .map_or(0, |i| i + 1);
+    (&text[start..], &text[..start])
+}
+
+/// A line with its indentation and `pub`, `pub(..)`, `unsafe`, `default`
+/// left out.
+fn item_head(line: &str) -> &str {
+    let mut head = line.trim_start();
+    loop {
+        let rest = if let Some(r) = head.strip_prefix("pub(") {
+            r.split_once(')').map_or("", |(_, r)| r)
+        } else if let Some(r) = ["pub ", "unsafe ", "default "]
+            .iter()
+            .find_map(|p| head.strip_prefix(p))
+        {
+            r
+        } else {
+            return head;
+        };
+        head = rest.trim_start();
     }
 }
 
@@ -196,12 +557,102 @@ mod tests {
 
     #[test]
     fn names_match_whole_words_only() {
-        let names: BTreeSet<String> = ["USER_PREFIX".to_string(), "key_for".to_string()].into();
-        let s = NameSearch::new(&names);
+        let wanted = Wanted {
+            uses: ["USER_PREFIX".to_string(), "key_for".to_string()].into(),
+            ..Wanted::default()
+        };
+        let s = NameSearch::new(&wanted);
         assert!(s.found_in("pub const USER_PREFIX: &str = \"user:\";"));
         assert!(s.found_in("fn key_for(id: u64) -> String"));
+        assert!(s.found_in("let k = key_for(7);"));
         assert!(!s.found_in("const OLD_USER_PREFIX_2: &str = \"\";"));
         assert!(!s.found_in("fn key_for_all()"));
-        assert!(!NameSearch::new(&BTreeSet::new()).found_in("anything"));
+        assert!(!NameSearch::new(&Wanted::default()).found_in("anything"));
+    }
+
+    #[test]
+    fn wanted_definitions_are_found_where_defined_only() {
+        let wanted = Wanted {
+            definitions: ["Config", "PREFIX", "Pooled"].map(String::from).into(),
+            ..Wanted::default()
+        };
+        let s = NameSearch::new(&wanted);
+        for defines in [
+            "pub(crate) struct Config {",
+            "enum Config<T> {",
+            "pub const PREFIX: &str = \"p\";",
+            "static mut PREFIX: &str = \"\";",
+            "impl Deref for crate::state::Config {",
+            "unsafe impl TypeMapKey for Config {",
+            "    type Connection = Arc<Pooled>;",
+            "type Config = Settings;",
+            "    type Type = Pooled;",
+            "pub async fn Config() {}",
+        ] {
+            assert!(s.found_in(defines), "{defines}");
+        }
+        for uses in [
+            "fn f(c: &Config) -> Config {",
+            "let k = format!(\"{}\", PREFIX);",
+            "use crate::Config;",
+            "let p: Pooled = pool.get();",
+            "    type Item = Config;",
+            "impl From<Config> for Settings {",
+            "impl fmt::Display for Config {",
+            "impl<T: Send> Config<T> {",
+            "unsafe impl Send for Config {}",
+            "impl From<Settings> for Config {",
+            "fn f(c: &mut Config) {}",
+            "pub trait Config {}",
+        ] {
+            assert!(!s.found_in(uses), "{uses}");
+        }
+    }
+
+    #[test]
+    fn a_newtype_s_own_methods_count_when_it_derefs() {
+        let wanted = Wanted {
+            definitions: ["Cache".to_string()].into(),
+            derefs: ["Cache".to_string()].into(),
+            ..Wanted::default()
+        };
+        let s = NameSearch::new(&wanted);
+        assert!(s.found_in("impl<T: Send> Cache<T> {"));
+        assert!(!s.found_in("impl From<Cache> for Other {"));
+    }
+
+    #[test]
+    fn key_fns_are_found_where_their_body_builds_a_key() {
+        let wanted = Wanted {
+            key_fns: ["user_key".to_string()].into(),
+            ..Wanted::default()
+        };
+        let s = NameSearch::new(&wanted);
+        for builds in [
+            "pub fn user_key(id: u64) -> String { format!(\"user:{id}\") }",
+            "fn user_key() -> &'static str {\n    \"users\"\n}",
+            "fn user_key<T>(t: T) -> String where T: Display { return concat!(\"a\", \"b\").into(); }",
+            "fn user_key() -> u32 { 7 }",
+            "fn user_key() -> String {\n    // the prefix\n    format!(\"u\")\n}",
+        ] {
+            assert!(s.found_in(builds), "{builds}");
+        }
+        for other in [
+            "fn user_key(&self) -> String { self.prefix.clone() }",
+            "fn user_key(&self) -> String;",
+            "let k = user_key(7);",
+            "struct user_key;",
+        ] {
+            assert!(!s.found_in(other), "{other}");
+        }
+    }
+
+    #[test]
+    fn markers_need_a_trait_name_to_end_an_identifier() {
+        let m = Markers::new();
+        assert!(m.may_use_redis("fn f<C: KeysInterface>(c: &C) {}"));
+        assert!(m.may_use_redis("fn f<C: ClientLike>(c: &C) {}"));
+        assert!(m.may_use_redis("use crate::prelude::AsyncCommands;"));
+        assert!(!m.may_use_redis("let n = GetInterfaceInfo(); let c = CommandsTable::new();"));
     }
 }

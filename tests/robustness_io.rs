@@ -457,7 +457,7 @@ fn one_deeply_nested_entry_does_not_discard_the_others() {
     let opened = redis_lint::cache::Cache::open(&cache);
     let lib = std::fs::read_to_string(app.join("src/lib.rs")).unwrap();
     assert!(
-        opened.get(redis_lint::cache::key(&lib, false)).is_some(),
+        opened.take(redis_lint::cache::key(&lib, false)).is_some(),
         "the cache of lib.rs was dropped with the deep entry"
     );
 }

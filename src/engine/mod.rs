@@ -18,7 +18,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::cache::Cache;
+use crate::cache::{Cache, EntryRef};
 use crate::diagnostic::{Outcome, Problem, ProblemKind};
 use crate::link::Scope;
 use crate::manifest::Manifests;
@@ -345,8 +345,17 @@ impl Run<'_> {
             excluded,
             configs: distinct_origins(&file_configs),
         };
-        if let Some(cache) = &cache {
-            if let Err(e) = cache.save(fresh) {
+        // Saved before linking, and dropped: its facts are the files' now.
+        if let Some(cache) = cache {
+            let entries = walked.files.iter().zip(&fresh).zip(&processed);
+            let entries = entries
+                .filter_map(|((path, stamp), p)| {
+                    let stamp = stamp.as_ref()?;
+                    let facts = p.facts.as_ref().filter(|_| stamp.parsed);
+                    Some(EntryRef { path, stamp, facts })
+                })
+                .collect();
+            if let Err(e) = cache.save(entries) {
                 warnings.push(Warning::CacheNotWritten(e));
             }
         }

@@ -3,6 +3,7 @@
 //! outcome keeps it for snippets, so memory does not grow with the tree.
 //! With the cache, an unchanged file is not even read.
 
+use std::collections::HashMap;
 use std::fs::Metadata;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -11,17 +12,18 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::Processed;
-use crate::cache::{self, Cache, Entry, Mtime, Seen, Stamp};
+use crate::cache::{self, Cache, Mtime, Seen, Stamp};
 use crate::diagnostic::{Problem, ProblemKind};
 use crate::engine::workspace::{is_test_path, module_name};
 use crate::engine::{Prefilter, Run};
 use crate::extract::{self, facts::FileFacts};
 use crate::parse::{self, Unparsed};
-use crate::prefilter::{self, Markers, NameSearch};
+use crate::prefilter::{self, Markers, NameSearch, Wanted};
 use crate::source::Span;
 
 /// This run's cache entries (empty without the cache).
-pub(in crate::engine) type Fresh = Vec<Entry>;
+/// This run's cache stamps, one per file (`None`: not cached).
+pub(in crate::engine) type Fresh = Vec<Option<Stamp>>;
 
 /// Parses the files that may matter (all of them without the prefilter),
 /// in parallel: first the files that mention Redis, then, round by round,
@@ -58,11 +60,7 @@ pub(in crate::engine) fn parse_needed(
     if stage.prefilter && choice == Choice::Search {
         stage.follow_names(&mut states);
     }
-    let fresh = match cache {
-        Some(_) => entries(files, &states),
-        None => Vec::new(),
-    };
-    (states.into_iter().map(|s| s.processed).collect(), fresh)
+    states.into_iter().map(|s| (s.processed, s.stamp)).unzip()
 }
 
 /// Which files the prefilter lets through.
@@ -97,25 +95,6 @@ impl State {
             stamp: None,
         }
     }
-}
-
-/// The cache entries of this run: every file read, with the facts of those
-/// parsed.
-fn entries(files: &[PathBuf], states: &[State]) -> Fresh {
-    let entry = |(path, s): (&PathBuf, &State)| {
-        let stamp = s.stamp.clone()?;
-        let facts = if stamp.parsed {
-            s.processed.facts.clone()
-        } else {
-            None
-        };
-        Some(Entry {
-            path: path.clone(),
-            stamp,
-            facts,
-        })
-    };
-    files.iter().zip(states).filter_map(entry).collect()
 }
 
 /// What every file's look needs.
@@ -164,7 +143,7 @@ impl Stage<'_> {
     fn first_look(&self, i: usize, known: Option<Stamp>, choice: Choice) -> State {
         let Some(stamp) = known else {
             return match self.text(i) {
-                Ok((text, meta)) => self.look_at(i, text, meta, Want::IfMarked),
+                Ok((text, meta)) => self.look_at(i, text, meta, Want::IfMarked, None),
                 Err(problem) => State::failed(problem),
             };
         };
@@ -177,22 +156,27 @@ impl Stage<'_> {
             parsed: parse,
             ..stamp
         };
-        let cached = self.cache.and_then(|c| c.get(stamp.key));
-        match cached {
-            _ if !parse => State {
+        if !parse {
+            return State {
                 processed: Processed::skipped(),
                 stamp: Some(stamp),
-            },
-            Some(facts) if !has_snippets(facts) => State {
+            };
+        }
+        let cached = self.cache.and_then(|c| c.take(stamp.key));
+        match cached {
+            Some(facts) if !has_snippets(&facts) => State {
                 processed: Processed {
-                    facts: Some(facts.clone()),
+                    facts: Some(facts),
                     source: None,
                     problem: None,
                 },
                 stamp: Some(stamp),
             },
-            _ => match self.text(i) {
-                Ok((text, meta)) => self.look_at(i, text, meta, Want::Parse),
+            facts => match self.text(i) {
+                Ok((text, meta)) => {
+                    let taken = facts.map(|f| (stamp.key, f));
+                    self.look_at(i, text, meta, Want::Parse, taken)
+                }
                 Err(problem) => State::failed(problem),
             },
         }
@@ -201,8 +185,17 @@ impl Stage<'_> {
     /// Rounds of the prefilter's name search over the files not parsed
     /// yet (read again, one at a time), until no file is added.
     fn follow_names(&self, states: &mut [State]) {
+        let index: HashMap<&Path, usize> = self
+            .files
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.as_path(), i))
+            .collect();
+        // What earlier rounds searched the files not parsed for.
+        let mut searched = Wanted::default();
+        let mut declared = vec![false; states.len()];
         loop {
-            let search = names_wanted(self.files, states);
+            let search = Search::of(self.files, &index, states, &mut searched, &mut declared);
             if search.is_empty() {
                 return;
             }
@@ -212,8 +205,8 @@ impl Stage<'_> {
                 .filter(|(_, s)| s.processed.is_skipped())
                 .filter_map(|(i, _)| match self.text(i) {
                     Ok((text, meta)) => search
-                        .found_in(&text)
-                        .then(|| (i, self.look_at(i, text, meta, Want::Parse))),
+                        .wants(i, &text)
+                        .then(|| (i, self.look_at(i, text, meta, Want::Parse, None))),
                     Err(problem) => Some((i, State::failed(problem))),
                 })
                 .collect();
@@ -239,8 +232,15 @@ impl Stage<'_> {
     }
 
     /// File `i`, its text at hand: parsed (or its facts cached) when `want`
-    /// says so.
-    fn look_at(&self, i: usize, text: Arc<str>, meta: Option<Metadata>, want: Want) -> State {
+    /// says so; `taken`: facts already taken from the cache, with their key.
+    fn look_at(
+        &self,
+        i: usize,
+        text: Arc<str>,
+        meta: Option<Metadata>,
+        want: Want,
+        taken: Option<(u64, FileFacts)>,
+    ) -> State {
         let is_test = self.is_test(i);
         let marker = self.markers.may_use_redis(&text);
         let parse = want == Want::Parse || !self.prefilter || marker;
@@ -255,12 +255,17 @@ impl Stage<'_> {
                 parsed: parse,
             })
         });
-        let cached = self.cache.zip(key).and_then(|(c, key)| c.get(key));
+        let cached = match (taken, key) {
+            _ if !parse => None,
+            // The file changed since its stamp was read: the other key's.
+            (Some((at, facts)), Some(key)) if at == key => Some(facts),
+            (_, key) => self.cache.zip(key).and_then(|(c, key)| c.take(key)),
+        };
         let processed = match cached {
             _ if !parse => Processed::skipped(),
             Some(facts) => Processed {
-                facts: Some(facts.clone()),
-                source: keep_source(facts, text),
+                source: keep_source(&facts, text),
+                facts: Some(facts),
                 problem: None,
             },
             None => process(self.run, &self.files[i], text, is_test),
@@ -269,19 +274,96 @@ impl Stage<'_> {
     }
 }
 
-/// What the parsed files define and other files may use: a file naming
-/// one of them must be parsed too.
-fn names_wanted(files: &[PathBuf], states: &[State]) -> NameSearch {
-    let parsed = states.iter().filter_map(|s| s.processed.facts.as_ref());
-    let mut wanted = prefilter::wanted_names(parsed);
-    for (i, s) in states.iter().enumerate() {
-        if s.processed.facts.is_some() {
-            // Its `mod` declaration may say `#[cfg(test)]`.
-            wanted.extend(module_name(&files[i]).map(|m| format!("mod {m};")));
-        }
-    }
-    NameSearch::new(&wanted)
+/// One round of the name search.
+struct Search {
+    names: NameSearch,
+    /// File index → the modules it may declare (`mod name;`) whose files
+    /// are parsed: a `#[cfg(test)]` there makes them test code.
+    declarers: HashMap<usize, Vec<String>>,
 }
+
+impl Search {
+    /// What the parsed files define and read, and the files that may
+    /// declare their modules, less what earlier rounds searched for
+    /// (`searched`, and `declared`: the files whose declarations were).
+    fn of(
+        files: &[PathBuf],
+        index: &HashMap<&Path, usize>,
+        states: &[State],
+        searched: &mut Wanted,
+        declared: &mut [bool],
+    ) -> Search {
+        let parsed = states.iter().filter_map(|s| s.processed.facts.as_ref());
+        let wanted = prefilter::wanted_names(parsed);
+        let names = NameSearch::new(&Wanted::clone(&wanted).after(searched));
+        *searched = wanted;
+        let mut declarers: HashMap<usize, Vec<String>> = HashMap::new();
+        for (i, (path, s)) in files.iter().zip(states).enumerate() {
+            if s.processed.facts.is_none() || std::mem::replace(&mut declared[i], true) {
+                continue;
+            }
+            let Some((name, parents)) = declared_in(path) else {
+                continue;
+            };
+            for parent in parents.iter().filter_map(|p| index.get(p.as_path())) {
+                declarers.entry(*parent).or_default().push(name.clone());
+            }
+        }
+        Search { names, declarers }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.names.is_empty() && self.declarers.is_empty()
+    }
+
+    /// Whether file `i`, with this text, is to be parsed.
+    fn wants(&self, i: usize, text: &str) -> bool {
+        let declares = |m: &String| declares_mod(text, m);
+        self.names.found_in(text)
+            || self
+                .declarers
+                .get(&i)
+                .is_some_and(|ms| ms.iter().any(declares))
+    }
+}
+
+/// The module name of the file at `path` and the files that may declare
+/// it: the `mod.rs`, `lib.rs` or `main.rs` of its folder's parent module,
+/// or the `name.rs` beside a `name/` folder.
+fn declared_in(path: &Path) -> Option<(String, Vec<PathBuf>)> {
+    let name = module_name(path)?;
+    let folder = path.parent()?;
+    let folder = match path.file_stem()?.to_str()? {
+        "mod" => folder.parent()?,
+        _ => folder,
+    };
+    let mut files: Vec<PathBuf> = ["mod.rs", "lib.rs", "main.rs"]
+        .iter()
+        .map(|f| folder.join(f))
+        .collect();
+    files.push(folder.with_extension("rs"));
+    Some((name, files))
+}
+
+/// Whether `text` has a `mod name;` declaration that may be test code: an
+/// attribute spelling `test` or `bench` (`#[cfg(test)]`, `#[cfg(feature =
+/// "test-utils")]`) within the lines above it.
+fn declares_mod(text: &str, name: &str) -> bool {
+    let decl = format!("mod {name};");
+    text.match_indices(&decl).any(|(at, _)| {
+        let before = &text[..at];
+        let word = before
+            .bytes()
+            .last()
+            .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_');
+        let above = before.rmatch_indices('\n').nth(ATTRIBUTE_LINES);
+        let attrs = &before[above.map_or(0, |(i, _)| i)..];
+        !word && (attrs.contains("test") || attrs.contains("bench"))
+    })
+}
+
+/// How far above a `mod` declaration its attributes are looked for.
+const ATTRIBUTE_LINES: usize = 12;
 
 /// Whether findings can point into a file with these facts: its source is
 /// then kept for snippets.

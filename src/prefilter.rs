@@ -84,6 +84,15 @@ pub struct Wanted {
 }
 
 impl Wanted {
+    /// Everything either wants.
+    pub fn union(mut self, other: Wanted) -> Wanted {
+        self.definitions.extend(other.definitions);
+        self.key_fns.extend(other.key_fns);
+        self.uses.extend(other.uses);
+        self.derefs.extend(other.derefs);
+        self
+    }
+
     /// What is left to search for after `searched`: the files not parsed
     /// were searched for those names already (a newtype newly seen to
     /// deref is searched again, for its own methods).

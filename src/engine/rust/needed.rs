@@ -3,7 +3,7 @@
 //! outcome keeps it for snippets, so memory does not grow with the tree.
 //! With the cache, an unchanged file is not even read.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs::Metadata;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -195,7 +195,14 @@ impl Stage<'_> {
         let mut searched = Wanted::default();
         let mut declared = vec![false; states.len()];
         loop {
-            let search = Search::of(self.files, &index, states, &mut searched, &mut declared);
+            let search = Search::of(
+                self.files,
+                self.owners,
+                &index,
+                states,
+                &mut searched,
+                &mut declared,
+            );
             if search.is_empty() {
                 return;
             }
@@ -288,13 +295,25 @@ impl Search {
     /// (`searched`, and `declared`: the files whose declarations were).
     fn of(
         files: &[PathBuf],
+        owners: &[Option<PathBuf>],
         index: &HashMap<&Path, usize>,
         states: &[State],
         searched: &mut Wanted,
         declared: &mut [bool],
     ) -> Search {
-        let parsed = states.iter().filter_map(|s| s.processed.facts.as_ref());
-        let wanted = prefilter::wanted_names(parsed);
+        // A name is wanted by a crate that reads it and does not define it
+        // itself: another crate of the run defining the same name (two
+        // crates with their own `session_key`) must not hide it.
+        let mut by_crate: BTreeMap<Option<&Path>, Vec<&FileFacts>> = BTreeMap::new();
+        for (owner, state) in owners.iter().zip(states) {
+            if let Some(facts) = state.processed.facts.as_ref() {
+                by_crate.entry(owner.as_deref()).or_default().push(facts);
+            }
+        }
+        let wanted = by_crate
+            .into_values()
+            .map(prefilter::wanted_names)
+            .fold(Wanted::default(), Wanted::union);
         let names = NameSearch::new(&Wanted::clone(&wanted).after(searched));
         *searched = wanted;
         let mut declarers: HashMap<usize, Vec<String>> = HashMap::new();

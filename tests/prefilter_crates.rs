@@ -1,0 +1,70 @@
+//! The prefilter's name search across crates: a key builder defined in one
+//! crate must not hide a builder of the same name that another crate of
+//! the run defines in a file without Redis words (that file must still be
+//! parsed, or the other crate's finding is lost).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn write(dir: &Path, files: &[(&str, &str)]) {
+    for (path, text) in files {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+}
+
+/// Crates `a` and `b`, each with its own `session_key`; `b`'s lives in
+/// `keys.rs`, which names no client.
+fn two_crates() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "redis-lint-prefilter-crates-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    let manifest = |name: &str| {
+        format!(
+            "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\n\n[dependencies]\nredis = \"1\"\n"
+        )
+    };
+    write(
+        &dir,
+        &[
+            ("a/Cargo.toml", &manifest("a")),
+            (
+                "a/src/lib.rs",
+                "use redis::Commands;\n\npub fn session_key(id: u64) -> String {\n    format!(\"a:session:{id}\")\n}\n\npub fn save(con: &mut redis::Connection, id: u64) -> redis::RedisResult<()> {\n    con.set_ex(session_key(id), 1, 60)\n}\n",
+            ),
+            ("b/Cargo.toml", &manifest("b")),
+            ("b/src/lib.rs", "mod keys;\nmod store;\n"),
+            ("b/src/keys.rs", "pub fn session_key(id: u64) -> String {\n    format!(\"session:{id}\")\n}\n"),
+            (
+                "b/src/store.rs",
+                "use redis::AsyncCommands;\n\nuse crate::keys::session_key;\n\npub async fn save(con: &mut redis::aio::MultiplexedConnection, id: u64) -> redis::RedisResult<()> {\n    con.set(session_key(id), 1).await\n}\n",
+            ),
+        ],
+    );
+    dir
+}
+
+fn lint(dir: &Path, extra: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_redis-lint"))
+        .args(["--format", "concise", "."])
+        .args(extra)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn a_name_one_crate_defines_is_still_searched_for_another() {
+    let dir = two_crates();
+    let filtered = lint(&dir, &[]);
+    assert!(
+        filtered.contains("b/src/store.rs:6:9: CRITICAL key-missing-ttl"),
+        "{filtered}"
+    );
+    assert_eq!(filtered, lint(&dir, &["--no-prefilter"]));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

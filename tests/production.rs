@@ -8,6 +8,10 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+#[path = "common/sites.rs"]
+mod sites;
+use sites::sites;
+
 /// A crate depending on redis-rs in a fresh temp folder, with `files`
 /// (path, text) written in it.
 fn scratch(name: &str, files: &[(&str, &str)]) -> PathBuf {
@@ -39,21 +43,7 @@ fn diagnostics(dir: &Path, args: &[&str]) -> (Vec<String>, i32) {
     let mut all = vec!["--format", "json", "."];
     all.extend_from_slice(args);
     let out = lint_in(dir, &all);
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stderr)));
-    let found = doc["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| {
-            format!(
-                "{}:{} {}",
-                d["file"].as_str().unwrap(),
-                d["line"],
-                d["rule"].as_str().unwrap()
-            )
-        })
-        .collect();
+    let found = sites(&out.stdout, &out.stderr);
     (found, out.status.code().unwrap())
 }
 

@@ -6,6 +6,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+#[path = "common/sites.rs"]
+mod sites;
+use sites::sites;
+
 const LOCK: &str = r#"version = 3
 
 [[package]]
@@ -56,20 +60,7 @@ fn findings(dir: &Path, paths: &[&str]) -> Vec<String> {
         .current_dir(dir)
         .output()
         .unwrap();
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    doc["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| {
-            format!(
-                "{}:{} {}",
-                d["file"].as_str().unwrap(),
-                d["line"],
-                d["rule"].as_str().unwrap()
-            )
-        })
-        .collect()
+    sites(&out.stdout, &out.stderr)
 }
 
 #[test]

@@ -27,6 +27,26 @@ pub(super) struct CallSpec {
     pub(super) pipe: Option<u32>,
 }
 
+impl CallSpec {
+    /// A redis-rs raw command whose name is not written here (`Cmd::new()`
+    /// before its `.arg("NAME")`, or a `Cmd` built out of sight) run on
+    /// `recv`.
+    pub(super) fn unnamed(recv: Recv, span: Span) -> CallSpec {
+        CallSpec {
+            command: String::new(),
+            form: Form::RawUnnamed,
+            keys: Vec::new(),
+            args: Vec::new(),
+            inputs: Vec::new(),
+            opts: Opts::default(),
+            recv,
+            api: Api::RedisRs,
+            span,
+            pipe: None,
+        }
+    }
+}
+
 impl Walker {
     /// Looks the method up in a client's table; emits the call when found.
     pub(super) fn command_method(

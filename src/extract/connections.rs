@@ -11,7 +11,7 @@ use super::syntax::{flatten, is_none, is_upper, lit_num, plain_ident, text};
 use super::types::{self, TypeClass};
 use super::value::{local, push_op, Value};
 use super::Walker;
-use crate::model::{Api, ConnKind, ConnTimeout, CreationKind, Form, Lib, Opts, Origin, Span};
+use crate::model::{Api, ConnKind, ConnTimeout, CreationKind, Lib, Origin, Span};
 
 /// A receiver of `.query(con)` that is a command or pipeline built out of
 /// sight (`cmd: &mut Cmd`, `RedisPipe::Cluster(pipe)`: a variant's field,
@@ -227,18 +227,8 @@ impl Walker {
         if matches!(on, Recv::NotRedis | Recv::Unknown) {
             return;
         }
-        self.emit(CallSpec {
-            command: String::new(),
-            form: Form::RawUnnamed,
-            keys: Vec::new(),
-            args: Vec::new(),
-            inputs: Vec::new(),
-            opts: Opts::default(),
-            recv: on,
-            api: Api::RedisRs,
-            span: Span::join(m.method.span(), m.paren_token.span.close()),
-            pipe: None,
-        });
+        let span = Span::join(m.method.span(), m.paren_token.span.close());
+        self.emit(CallSpec::unnamed(on, span));
         if let Some(call) = self.facts.calls.last_mut() {
             call.weak_receiver = true;
             call.conn_binding = plain_ident(&m.args[0]);

@@ -33,18 +33,7 @@ fn command_path(w: &mut Walker, pc: &PathCall) -> Option<Value> {
             None => Value::Unknown,
         }),
         ("Cmd", "new") => {
-            w.emit(CallSpec {
-                command: String::new(),
-                form: Form::RawUnnamed,
-                keys: Vec::new(),
-                args: Vec::new(),
-                inputs: Vec::new(),
-                opts: Opts::default(),
-                recv: Recv::Unknown,
-                api: Api::RedisRs,
-                span: pc.span,
-                pipe: None,
-            });
+            w.emit(CallSpec::unnamed(Recv::Unknown, pc.span));
             Some(Value::RawCmd(w.facts.calls.len() - 1))
         }
         ("Cmd", method) => {

@@ -23,7 +23,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
-use crate::extract::facts::{FileFacts, Op, RawCall, RawKey, RawPart, Recv, Root};
+use crate::extract::facts::{FileFacts, Op, RawKey, RawPart, Recv, Root};
 use crate::extract::types::TypeClass;
 
 /// Words whose presence makes a file a Redis candidate.
@@ -263,15 +263,11 @@ pub fn wanted_names<'a>(parsed: impl IntoIterator<Item = &'a FileFacts> + Clone)
             tables.path(root, ops, &mut on_paths);
         }
     };
-    let mut wrappers = BTreeSet::new();
     for f in parsed {
         for call in &f.calls {
             call.keys.iter().for_each(|k| keys.add(k));
             call.args.iter().for_each(|a| keys.add(&a.key));
             path(&call.recv);
-            if let Some(name) = wrapper_of(f, call) {
-                wrappers.insert(name);
-            }
         }
         f.creations.iter().for_each(|c| path(&c.recv));
         f.pipes
@@ -307,7 +303,6 @@ pub fn wanted_names<'a>(parsed: impl IntoIterator<Item = &'a FileFacts> + Clone)
         .into_iter()
         .filter(|n| !tables.methods.contains(n) || tables.redis.contains(n))
         .filter(|n| is_plain_name(n) && !n.to_ascii_lowercase().contains("redis"))
-        .chain(wrappers)
         .map(str::to_string)
         .collect();
     Wanted {
@@ -317,28 +312,6 @@ pub fn wanted_names<'a>(parsed: impl IntoIterator<Item = &'a FileFacts> + Clone)
         derefs: tables.derefs.iter().map(|n| n.to_string()).collect(),
     }
 }
-
-/// The fn sending `call` when it is a wrapper that runs commands on the
-/// keys it is given: a file calling it holds Redis calls (through the
-/// fn's summary) even if it never names the client. Names so common that
-/// they would select most files are left out.
-fn wrapper_of<'a>(f: &'a FileFacts, call: &RawCall) -> Option<&'a str> {
-    let info = &f.fns[call.func as usize].info;
-    let mut words = Vec::new();
-    call.keys.iter().for_each(|k| k.mentions(&mut words));
-    call.args.iter().for_each(|a| a.key.mentions(&mut words));
-    let on_params = words.iter().any(|w| info.params.contains(w));
-    let name = info.name.as_str();
-    (on_params && name.len() > 3 && !COMMON_METHODS.contains(&name) && is_plain_name(name))
-        .then_some(name)
-}
-
-/// Method names of std types and common traits: a wrapper of that name
-/// would make nearly every file a candidate.
-const COMMON_METHODS: &[&str] = &[
-    "insert", "remove", "clear", "contains", "extend", "push", "update", "send", "call", "with",
-    "read", "write", "flush", "next", "poll", "drop", "from", "into", "handle", "build",
-];
 
 /// The names keys are built from.
 #[derive(Default)]

@@ -301,19 +301,24 @@ impl Search {
         searched: &mut Wanted,
         declared: &mut [bool],
     ) -> Search {
-        // A name is wanted by a crate that reads it and does not define it
-        // itself: another crate of the run defining the same name (two
-        // crates with their own `session_key`) must not hide it.
+        // A key builder is looked up in the crate that calls it, so it is
+        // wanted by each crate that calls it without defining it: another
+        // crate's builder of the same name (two crates with their own
+        // `session_key`) must not hide it. Type names stay wanted across
+        // the run: taken per crate, common ones (`Config`, `new`) would pull
+        // in most of a monorepo.
         let mut by_crate: BTreeMap<Option<&Path>, Vec<&FileFacts>> = BTreeMap::new();
         for (owner, state) in owners.iter().zip(states) {
             if let Some(facts) = state.processed.facts.as_ref() {
                 by_crate.entry(owner.as_deref()).or_default().push(facts);
             }
         }
-        let wanted = by_crate
-            .into_values()
-            .map(prefilter::wanted_names)
-            .fold(Wanted::default(), Wanted::union);
+        let mut wanted = prefilter::wanted_names(by_crate.values().flatten().copied());
+        for facts in by_crate.into_values() {
+            wanted
+                .key_fns
+                .extend(prefilter::wanted_names(facts).key_fns);
+        }
         let names = NameSearch::new(&Wanted::clone(&wanted).after(searched));
         *searched = wanted;
         let mut declarers: HashMap<usize, Vec<String>> = HashMap::new();

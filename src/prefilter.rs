@@ -293,7 +293,18 @@ pub fn wanted_names<'a>(parsed: impl IntoIterator<Item = &'a FileFacts> + Clone)
             .collect()
     };
     let definitions = wanted(keys.consts.into_iter().chain(on_paths).collect());
-    let key_fns = wanted(keys.fns);
+    // A builder called by a path (`common::user_key`) may be another
+    // crate's even when a local fn has its name: its name is wanted anyway.
+    let (qualified, plain): (Vec<&str>, Vec<&str>) =
+        keys.fns.into_iter().partition(|n| n.contains("::"));
+    let mut key_fns = wanted(plain);
+    key_fns.extend(
+        qualified
+            .into_iter()
+            .map(short)
+            .filter(|n| is_plain_name(n))
+            .map(str::to_string),
+    );
     // A name spelling "redis" is found by the markers already. A method
     // returning a struct that holds a connection (`fn new() -> Self`) is
     // reached through its type's name; one returning a connection itself

@@ -140,6 +140,7 @@ impl Walker {
     /// A method called on a value: the value's client adapter decides, and
     /// anything else may be a connection.
     pub(super) fn method(&mut self, value: Value, m: &ExprMethodCall) -> Value {
+        self.note_db_method(m);
         let name = m.method.to_string();
         let argc = m.args.len();
         if !(argc == 1 && is_none(&m.args[0])) {

@@ -219,6 +219,7 @@ impl Walker {
         let segs = types::path_segments(&s.path);
         let full = self.uses.expand(&segs);
         let last = segs.last().cloned().unwrap_or_default();
+        self.note_db_struct(s, &full, &last);
         let client = pools::struct_literal(self, &full, &last)
             .or_else(|| redis_rs::struct_literal(s, &last));
         if let Some(value) = client {

@@ -395,6 +395,13 @@ pub struct RawFn {
     pub owner: Option<String>,
 }
 
+/// A logical database the file's code selects by number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SelectedDb {
+    pub db: u32,
+    pub in_test: bool,
+}
+
 /// Everything extraction learns from one file.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct FileFacts {
@@ -431,6 +438,8 @@ pub struct FileFacts {
     pub all_test: bool,
     /// (span, text, in test code) of `redis://` / `rediss://` literals.
     pub url_literals: Vec<(Span, String, bool)>,
+    /// Databases selected by number (`SELECT 2`, `db: 2`).
+    pub selected_dbs: Vec<SelectedDb>,
     /// (span, lock type, connection kind, in test code) of locked connections.
     pub locked_connections: Vec<(Span, String, ConnKind, bool)>,
     /// Replies searched or sorted in the application.

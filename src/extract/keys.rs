@@ -232,7 +232,7 @@ impl Walker {
                     return self.key_of(&c.args[0]);
                 }
                 if last.chars().next().is_some_and(|ch| ch.is_lowercase()) {
-                    return self.call_key(last, c.args.iter());
+                    return self.call_key(builder_name(&segs, last), c.args.iter());
                 }
                 self.hole_of(e)
             }
@@ -304,5 +304,19 @@ impl Walker {
             acc.push(key);
         }
         Some(acc.finish(self))
+    }
+}
+
+/// The name a key builder is called by: `common::profile_key` keeps its
+/// first segment, which may name another crate of the workspace (the link
+/// looks there, and in the own crate when it names none: a local module
+/// `keys::session_key`); `crate::`/`self::`/`super::` paths and plain
+/// calls are the own crate's, by their last segment.
+fn builder_name(segs: &[String], last: String) -> String {
+    match segs {
+        [first, _, ..] if !matches!(first.as_str(), "crate" | "self" | "super") => {
+            format!("{first}::{last}")
+        }
+        _ => last,
     }
 }

@@ -21,6 +21,7 @@ mod commands;
 mod connections;
 mod control;
 mod dataflow;
+mod db;
 mod exprs;
 pub mod facts;
 mod flow;
@@ -100,6 +101,7 @@ pub fn extract(file: &syn::File, is_test_file: bool) -> FileFacts {
         w.item(item);
     }
     w.leave_fn();
+    db::note_select_commands(&mut w.facts);
     w.facts
 }
 

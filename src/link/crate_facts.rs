@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 
 use super::{pipe_id, FileLink};
-use crate::extract::facts::FileFacts;
+use crate::extract::facts::{FileFacts, SelectedDb};
 use crate::extract::types::TypeClass;
 use crate::model::lua::{LiteralScript, ScriptBody};
 use crate::model::{
@@ -89,6 +89,9 @@ impl FileLink<'_> {
                 body,
             });
         }
+        let production = |s: &&SelectedDb| !s.in_test && !facts.all_test;
+        let selected = facts.selected_dbs.iter().filter(production);
+        model.selected_dbs.extend(selected.map(|s| s.db));
         for (span, text, in_test) in &facts.url_literals {
             if !self.skipped(*in_test) {
                 model.url_literals.push(UrlLiteral {

@@ -67,6 +67,18 @@ impl Symbols {
         }
     }
 
+    /// The symbols whose builder a call names, and its name there:
+    /// `common::profile_key` is crate `common`'s when `common` is a crate
+    /// of the run; a path whose first segment names no such crate (a local
+    /// module, `keys::session_key`) is the own crate's.
+    fn builder_owner<'n>(&self, name: &'n str) -> (&Symbols, &'n str) {
+        let short = name.rsplit("::").next().unwrap_or(name);
+        match self.owner(name) {
+            Some((krate, _)) => (krate, short),
+            None => (self, short),
+        }
+    }
+
     fn expand(
         &self,
         raw: &RawKey,
@@ -88,13 +100,18 @@ impl Symbols {
                     }
                     _ => out.push(Part::Hole(name.clone()))?,
                 },
-                RawPart::Call { name, args } => match self.builders.get(name) {
-                    Some(Some((params, template))) if depth < MAX_DEPTH => {
-                        let substituted = substitute(template, params, args)?;
-                        self.expand(&substituted, out, Origin::Named(name), depth + 1)?;
+                RawPart::Call { name, args } => {
+                    let (krate, short) = self.builder_owner(name);
+                    match krate.builders.get(short) {
+                        Some(Some((params, template))) if depth < MAX_DEPTH => {
+                            let substituted = substitute(template, params, args)?;
+                            // The template's own consts and builders are
+                            // its crate's.
+                            krate.expand(&substituted, out, Origin::Named(short), depth + 1)?;
+                        }
+                        _ => out.push(Part::Hole(format!("{short}(..)")))?,
                     }
-                    _ => out.push(Part::Hole(format!("{name}(..)")))?,
-                },
+                }
             }
         }
         Ok(())
@@ -111,7 +128,9 @@ fn too_complex_text(raw: &RawKey) -> String {
             RawPart::Lit(s) => s.to_string(),
             RawPart::Hole(h) => format!("{{{h}}}"),
             RawPart::Const(c) => c.clone(),
-            RawPart::Call { name, .. } => format!("{name}(..)"),
+            RawPart::Call { name, .. } => {
+                format!("{}(..)", name.rsplit("::").next().unwrap_or(name))
+            }
             RawPart::TooComplex(n) => format!("#{n}"),
         })
         .collect();

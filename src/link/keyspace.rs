@@ -159,15 +159,21 @@ fn write_ttl(expiries: &Expiries, call: &Call, key: &Key, op: KeyOp) -> WriteTtl
     }
 }
 
-/// The logical database every Redis URL of the crate names (`/2`; none is
-/// database 0), when they agree; `None` when they disagree or the crate
-/// writes no URL (it connects through another crate, or the environment).
+/// The logical database of the crate: the one its production code selects
+/// by number (`SELECT 2`, `db: 2`) when it selects one, which overrides
+/// the URL's; otherwise the one every Redis URL names (`/2`; none is
+/// database 0). `None` when they disagree or the crate names none (it
+/// connects through another crate, or the environment).
 fn crate_db(model: &CrateModel) -> Option<u32> {
-    let dbs: BTreeSet<u32> = model
-        .url_literals
-        .iter()
-        .filter_map(|u| url_db(&u.text))
-        .collect();
+    let selected: BTreeSet<u32> = model.selected_dbs.iter().copied().collect();
+    let dbs: BTreeSet<u32> = match selected.is_empty() {
+        false => selected,
+        true => model
+            .url_literals
+            .iter()
+            .filter_map(|u| url_db(&u.text))
+            .collect(),
+    };
     match (dbs.first(), dbs.len()) {
         (Some(&db), 1) => Some(db),
         _ => None,

@@ -566,6 +566,9 @@ pub struct CrateModel {
     pub helper_calls: Vec<HelperCall>,
     /// Redis URLs written in the code.
     pub url_literals: Vec<UrlLiteral>,
+    /// Databases the crate's production code selects by number (`SELECT
+    /// 2`, `RedisConnectionInfo { db: 2, .. }`); tests pick their own.
+    pub selected_dbs: Vec<u32>,
     /// Struct fields and statics that put a connection behind a lock.
     pub locked_connections: Vec<LockedConnection>,
     /// Pipelines and transactions by id: where each was run.

@@ -295,8 +295,17 @@ pub fn wanted_names<'a>(parsed: impl IntoIterator<Item = &'a FileFacts> + Clone)
     let definitions = wanted(keys.consts.into_iter().chain(on_paths).collect());
     // A builder called by a path (`common::user_key`) may be another
     // crate's even when a local fn has its name: its name is wanted anyway.
+    // Only a path through a crate or module counts (`common::user_key`);
+    // `Uuid::new_v4` or `std::…` names no builder of the run.
+    let through_crate = |n: &str| {
+        n.split_once("::").is_some_and(|(first, _)| {
+            first.starts_with(|c: char| c.is_ascii_lowercase())
+                && !matches!(first, "std" | "core" | "alloc")
+        })
+    };
     let (qualified, plain): (Vec<&str>, Vec<&str>) =
         keys.fns.into_iter().partition(|n| n.contains("::"));
+    let qualified: Vec<&str> = qualified.into_iter().filter(|n| through_crate(n)).collect();
     let mut key_fns = wanted(plain);
     key_fns.extend(
         qualified

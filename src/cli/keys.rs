@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use super::{config_source, print, Failure, KeysArgs, KeysFormat, EXIT_CLEAN, EXIT_ERROR};
+use super::{config_source, emit, Failure, KeysArgs, KeysFormat, EXIT_CLEAN, EXIT_ERROR};
 use crate::engine::{self, Exclude, Input, Options, Prefilter, ServerConfs, Settings};
 use crate::link::Scope;
 use crate::report::keyspace;
@@ -47,13 +47,7 @@ pub(super) fn keys(args: &KeysArgs) -> Result<i32, Failure> {
         KeysFormat::Mermaid => keyspace::mermaid(ks),
         KeysFormat::Dot => keyspace::dot(ks),
     };
-    match &args.output {
-        Some(path) => std::fs::write(path, text.as_bytes()).map_err(|error| Failure::Write {
-            path: path.display().to_string(),
-            error,
-        })?,
-        None => print(&text)?,
-    }
+    emit(args.output.as_deref(), &text)?;
     Ok(if linted.missing_paths.is_empty() {
         EXIT_CLEAN
     } else {

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use super::output::{self, ShowFixes, Verbosity};
 use super::packages::Packages;
-use super::{config_source, print, statistics, ColorChoice, Failure, Format, LintArgs};
+use super::{config_source, emit, print, statistics, ColorChoice, Failure, Format, LintArgs};
 use super::{selectors, MessageFormat};
 use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 use crate::diagnostic::{Impact, Level, Outcome};
@@ -311,13 +311,7 @@ fn write_report(args: &LintArgs, outcome: &Outcome) -> Result<(), Failure> {
         (None, Format::Sarif) => report::sarif_with(outcome, None, &docs_base(args)),
         (None, Format::Github) => report::github(outcome),
     };
-    match &args.output {
-        Some(path) => std::fs::write(path, text.as_bytes()).map_err(|error| Failure::Write {
-            path: path.display().to_string(),
-            error,
-        })?,
-        None => print(&text)?,
-    }
+    emit(args.output.as_deref(), &text)?;
     // After concise output, on standard error: standard output stays one
     // line per finding plus the summary, as scripts and error formats read
     // it. Printed after the report so that a terminal (or pre-commit, which

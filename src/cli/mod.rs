@@ -169,6 +169,17 @@ fn config_source(config: Option<PathBuf>, isolated: bool) -> ConfigSource {
 /// Writes to standard output. A closed pipe (`redis-lint | head -1`) ends
 /// the output quietly, as in other command-line tools: the reader has seen
 /// what it wanted, and the exit code stays the run's.
+/// A report to `--output PATH`, or to standard output without one.
+fn emit(output: Option<&std::path::Path>, text: &str) -> Result<(), Failure> {
+    match output {
+        Some(path) => std::fs::write(path, text.as_bytes()).map_err(|error| Failure::Write {
+            path: path.display().to_string(),
+            error,
+        }),
+        None => print(text),
+    }
+}
+
 fn print(text: &str) -> Result<(), Failure> {
     let mut stdout = std::io::stdout().lock();
     match stdout

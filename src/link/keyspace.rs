@@ -20,16 +20,6 @@ pub struct CrateKeys {
     pub indirect_writes: Vec<IndirectWrite>,
 }
 
-/// Commands that hand their keys to a script or function.
-const SCRIPT_COMMANDS: &[&str] = &[
-    "EVAL",
-    "EVALSHA",
-    "EVAL_RO",
-    "EVALSHA_RO",
-    "FCALL",
-    "FCALL_RO",
-];
-
 /// Writes that replace a string's whole value, and with it its TTL.
 const REPLACING: &[&str] = &["SET", "GETSET", "MSET"];
 
@@ -68,9 +58,8 @@ pub fn crate_sites(model: &CrateModel, crate_name: &str, scope: u32) -> CrateKey
     script_sites(model, crate_name, db, scope, &mut out.sites);
     for h in &model.helper_calls {
         for (i, command) in model.param_commands.get(&h.name).into_iter().flatten() {
-            let writes = crate::model::command::spec(command).is_some_and(|s| {
-                s.has(flags::WRITE) || SCRIPT_COMMANDS.contains(&command.as_str())
-            });
+            let writes = crate::model::command::spec(command)
+                .is_some_and(|s| s.has(flags::WRITE) || s.has(flags::SCRIPT));
             match h.args.get(*i) {
                 Some(key @ Key::Template(_)) if writes => out.indirect_writes.push(IndirectWrite {
                     shape: key.shape(),
@@ -84,7 +73,7 @@ pub fn crate_sites(model: &CrateModel, crate_name: &str, scope: u32) -> CrateKey
 }
 
 fn op_of(call: &Call) -> KeyOp {
-    if call.form == Form::Script || SCRIPT_COMMANDS.contains(&call.command.as_str()) {
+    if call.form == Form::Script || call.has(flags::SCRIPT) {
         KeyOp::Script
     } else if call.has(flags::DELETE) {
         KeyOp::Delete

@@ -40,12 +40,6 @@ const NOT_COPIED: &[&str] = &[
     "SSCAN",
     "HSCAN",
     "ZSCAN",
-    "EVAL",
-    "EVALSHA",
-    "EVAL_RO",
-    "EVALSHA_RO",
-    "FCALL",
-    "FCALL_RO",
     "PUBLISH",
     "SPUBLISH",
     "SUBSCRIBE",
@@ -256,7 +250,7 @@ impl Builder<'_> {
 
 /// Whether a command sent by a helper is copied to its callers.
 fn copied(command: &str) -> bool {
-    let plain = command::spec(command).is_some_and(|s| !s.has(flags::BLOCKING));
+    let plain = command::spec(command).is_some_and(|s| !s.has(flags::BLOCKING | flags::SCRIPT));
     plain
         && !NOT_COPIED.contains(&command)
         && !crate::model::redis_modules::is_module_command(command)

@@ -41,6 +41,9 @@ pub mod flags {
     pub const EXPIRY: u16 = 1 << 4;
     /// Deletes its keys.
     pub const DELETE: u16 = 1 << 5;
+    /// Hands its keys to a Lua script or function, which does with them
+    /// what its body says.
+    pub const SCRIPT: u16 = 1 << 6;
 }
 
 #[derive(Debug)]
@@ -93,13 +96,15 @@ commands! {
     "DECR" => First | WRITE;
     "DECRBY" => First | WRITE;
     "DEL" => All | DELETE | SAME_SLOT | SPLIT_BY_REDIS_RS_CLUSTER;
-    "EVAL" => NumKeysAt1 | SAME_SLOT;
-    "EVALSHA" => NumKeysAt1 | SAME_SLOT;
-    "EVAL_RO" => NumKeysAt1 | SAME_SLOT;
+    "EVAL" => NumKeysAt1 | SAME_SLOT | SCRIPT;
+    "EVALSHA" => NumKeysAt1 | SAME_SLOT | SCRIPT;
+    "EVALSHA_RO" => NumKeysAt1 | SAME_SLOT | SCRIPT;
+    "EVAL_RO" => NumKeysAt1 | SAME_SLOT | SCRIPT;
     "EXISTS" => All | SAME_SLOT | SPLIT_BY_REDIS_RS_CLUSTER;
     "EXPIRE" => First | EXPIRY;
     "EXPIREAT" => First | EXPIRY;
-    "FCALL" => NumKeysAt1 | SAME_SLOT;
+    "FCALL" => NumKeysAt1 | SAME_SLOT | SCRIPT;
+    "FCALL_RO" => NumKeysAt1 | SAME_SLOT | SCRIPT;
     "FLUSHALL" => None;
     "FLUSHDB" => None;
     // RediSearch commands name an index, not a key.

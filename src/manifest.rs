@@ -3,6 +3,7 @@
 //! features. Rules whose truth depends on a client version read these.
 
 mod layout;
+mod tooling;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -251,6 +252,7 @@ impl Manifests {
             .and_then(|t| t.parse::<toml::Table>().ok());
         let mut layout = doc.map(|d| CrateLayout::of(root, &d)).unwrap_or_default();
         layout.test_only = self.workspace_test_only(root).contains(root);
+        layout.library_tooling = tooling::library_tooling(root);
         let layout = Arc::new(layout);
         let mut layouts = self.layouts.lock().unwrap_or_else(|e| e.into_inner());
         layouts.insert(root.to_path_buf(), layout.clone());

@@ -174,3 +174,49 @@ fn test_only_crates_are_linted_with_test_code_only() {
         );
     }
 }
+
+const KEYS_TOOL: &str = "use redis::Commands;\n\nfn main() -> redis::RedisResult<()> {\n    let mut con = redis::Client::open(\"redis://127.0.0.1/\")?.get_connection()?;\n    let keys: Vec<String> = con.keys(\"bench:*\")?;\n    println!(\"{keys:?}\");\n    Ok(())\n}\n";
+
+const TOOL_MANIFEST: &str =
+    "[package]\nname = \"bench-tool\"\nversion = \"0.1.0\"\n\n[dependencies]\nredis = \"1\"\n";
+
+/// A library, an application and a library whose workspace lists the
+/// tool, each with a tool crate under `bin/` left out of its package.
+fn with_tool(name: &str, manifest: &str, lib: bool) -> PathBuf {
+    let mut files = vec![
+        ("Cargo.toml", manifest),
+        ("bin/bench/Cargo.toml", TOOL_MANIFEST),
+        ("bin/bench/src/main.rs", KEYS_TOOL),
+    ];
+    files.push(match lib {
+        true => ("src/lib.rs", "pub fn nothing() {}\n"),
+        false => ("src/main.rs", "fn main() {}\n"),
+    });
+    scratch(name, &files)
+}
+
+const KEYS_ONLY: &[&str] = &["--select", "key-keys-command"];
+
+#[test]
+fn a_librarys_tooling_left_out_of_its_package_is_test_code() {
+    let excluding = "[package]\nname = \"client\"\nversion = \"0.1.0\"\nexclude = [\"/bin/\"]\n";
+    let library = with_tool("tooling-lib", excluding, true);
+    let (found, code) = diagnostics(&library, KEYS_ONLY);
+    assert!(found.is_empty(), "{found:?}");
+    assert_eq!(code, 0);
+    let (found, _) = diagnostics(&library, &["--lint-tests", "--select", "key-keys-command"]);
+    assert_eq!(found, ["bin/bench/src/main.rs:5 key-keys-command"]);
+
+    // An application may deploy what it leaves out of its package, and a
+    // workspace member is part of the project: both stay production code.
+    let application = with_tool("tooling-app", excluding, false);
+    let member = format!("{excluding}\n[workspace]\nmembers = [\"bin/*\"]\n");
+    let listed = with_tool("tooling-member", &member, true);
+    for dir in [&application, &listed] {
+        let (found, _) = diagnostics(dir, KEYS_ONLY);
+        assert_eq!(found, ["bin/bench/src/main.rs:5 key-keys-command"], "{dir:?}");
+    }
+    for dir in [library, application, listed] {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

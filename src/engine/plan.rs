@@ -222,7 +222,9 @@ pub(super) fn group(run: &Run, parsed: Parsed, outcome: &mut Outcome) -> Units {
         let Some(mut facts) = p.facts else { continue };
         let layout = owner.as_deref().map(|root| run.manifests.layout(root));
         facts.all_test |= test_files.iter().any(|t| path.starts_with(t) || path == t);
-        facts.all_test |= layout.as_ref().is_some_and(|l| l.test_only);
+        facts.all_test |= layout
+            .as_ref()
+            .is_some_and(|l| l.test_only || l.library_tooling);
         let role = match (owner.as_deref(), &layout) {
             (Some(root), Some(layout)) => role(path, root, layout),
             _ => Role::Production,

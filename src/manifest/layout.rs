@@ -21,6 +21,9 @@ pub struct CrateLayout {
     /// The crate's workspace uses it only as a dev-dependency (directly, or
     /// through other such crates): all of it is test code.
     pub test_only: bool,
+    /// The crate is tooling kept inside a library's folder and left out of
+    /// its package (a benchmark, a soak test): all of it is test code.
+    pub library_tooling: bool,
 }
 
 impl CrateLayout {

@@ -214,7 +214,11 @@ fn a_librarys_tooling_left_out_of_its_package_is_test_code() {
     let listed = with_tool("tooling-member", &member, true);
     for dir in [&application, &listed] {
         let (found, _) = diagnostics(dir, KEYS_ONLY);
-        assert_eq!(found, ["bin/bench/src/main.rs:5 key-keys-command"], "{dir:?}");
+        assert_eq!(
+            found,
+            ["bin/bench/src/main.rs:5 key-keys-command"],
+            "{dir:?}"
+        );
     }
     for dir in [library, application, listed] {
         let _ = std::fs::remove_dir_all(dir);

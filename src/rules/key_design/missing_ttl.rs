@@ -162,7 +162,10 @@ fn missing_ttl(ctx: &RuleContext, sink: &mut Sink) {
             let Some(why) = ephemeral::why(options, model, key) else {
                 continue;
             };
-            if expired_elsewhere(model, call, key) || !reported.insert((call.func, key.shape())) {
+            if expired_elsewhere(model, call, key)
+                || live_gauge(model, call, key)
+                || !reported.insert((call.func, key.shape()))
+            {
                 continue;
             }
             sink.report_on_key(
@@ -196,6 +199,30 @@ fn expired_elsewhere(model: &CrateModel, call: &Call, key: &Key) -> bool {
                         .any(|&i| h.args.get(i).is_some_and(|a| same_key(a, key)))
                 })
         })
+}
+
+/// A counter the crate both raises and lowers (INCR on connect, DECR on
+/// disconnect) counts something that is still live: an expiry would reset
+/// it while the things it counts exist, so it is not missing one.
+fn live_gauge(model: &CrateModel, call: &Call, key: &Key) -> bool {
+    let direction = |command: &str| match command {
+        "INCR" | "INCRBY" => Some(Gauge::Up),
+        "DECR" | "DECRBY" => Some(Gauge::Down),
+        _ => None,
+    };
+    let Some(this) = direction(&call.command) else {
+        return false;
+    };
+    model.calls.iter().any(|other| {
+        direction(&other.command).is_some_and(|d| d != this)
+            && other.keys.first().is_some_and(|k| same_key(k, key))
+    })
+}
+
+#[derive(PartialEq, Eq, Clone, Copy)]
+enum Gauge {
+    Up,
+    Down,
 }
 
 fn help(call: &Call, key: &Key) -> String {

@@ -169,6 +169,14 @@ impl Walker {
             self.route_args(&c.args);
             return Value::Router;
         }
+        // A warp filter (`warp::path("x")`, `warp::any()`): its handlers
+        // come in through `.and_then(h)`.
+        if full.first().is_some_and(|f| f == "warp") {
+            args.iter().for_each(|a| {
+                self.eval(a);
+            });
+            return Value::Router;
+        }
         for a in &args {
             self.eval(a);
         }

@@ -1,13 +1,12 @@
 //! Method chains: a chain's links from the root outwards, and the method
 //! called on each value.
 
-use syn::punctuated::Punctuated;
-use syn::{Expr, ExprMethodCall, Token};
+use syn::{Expr, ExprMethodCall};
 
 use super::clients::{fred, pools, redis_rs};
 use super::exprs::ClosureKind;
-use super::facts::{Op, Recv, Root};
-use super::names::{is_iter_chain, ITER_ADAPTERS, ROUTE_FNS};
+use super::facts::{Op, Recv, Root, RoutedFn};
+use super::names::{is_iter_chain, ITER_ADAPTERS, ROUTE_FNS, WARP_COMBINATORS};
 use super::syntax::{flatten, is_none, lit_str, Link};
 use super::value::{push_op, Tail, Value};
 use super::Walker;
@@ -169,6 +168,16 @@ impl Walker {
                 self.route_args(&m.args);
                 Value::Router
             }
+            // A warp filter: `.and_then(h)`, `.map(h)` and `.then(h)` run h
+            // per request; `.and(..)`, `.or(..)` and the like keep a filter.
+            Value::Router if matches!(name.as_str(), "and_then" | "map" | "then") => {
+                self.route_args(&m.args);
+                Value::Router
+            }
+            Value::Router if WARP_COMBINATORS.contains(&name.as_str()) => {
+                self.eval_args(m);
+                Value::Router
+            }
             Value::Pipe(id) | Value::PipeCmd(id, _) if name == "cmd" && argc == 1 => {
                 redis_rs::pipe_cmd(self, id, m)
             }
@@ -242,12 +251,18 @@ impl Walker {
         }
     }
 
-    pub(super) fn route_args(&mut self, args: &Punctuated<Expr, Token![,]>) {
+    pub(super) fn route_args<'e>(&mut self, args: impl IntoIterator<Item = &'e Expr>) {
         for a in args {
             match a {
                 Expr::Path(p) => {
-                    if let Some(last) = p.path.segments.last() {
-                        self.facts.routed.push(last.ident.to_string());
+                    let segs = &p.path.segments;
+                    if let Some(last) = segs.last() {
+                        let qualifier =
+                            segs.len().checked_sub(2).map(|i| segs[i].ident.to_string());
+                        self.facts.routed.push(RoutedFn {
+                            name: last.ident.to_string(),
+                            qualifier,
+                        });
                     }
                 }
                 Expr::Closure(_) => {

@@ -170,7 +170,12 @@ impl Walker {
             return Value::Key(self.key_of(e));
         }
         self.mac(&m.mac);
-        Value::Unknown
+        // `warp::path!("users" / u64)` is a filter like `warp::path(..)`.
+        let full = self.uses.expand(&types::path_segments(&m.mac.path));
+        match full.first().is_some_and(|f| f == "warp") {
+            true => Value::Router,
+            false => Value::Unknown,
+        }
     }
 
     /// `x = value` rebinds `x`; `cfg.default_command_timeout = d` sets fred's

@@ -395,6 +395,31 @@ pub struct RawFn {
     pub owner: Option<String>,
 }
 
+/// A fn registered as a request handler, as the registration names it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct RoutedFn {
+    pub name: String,
+    /// The path segment before the name (`handlers` in
+    /// `handlers::get_item`, `Api` in `Api::get_item`), if any: a module
+    /// path names a free fn, a type path a method of that type.
+    pub qualifier: Option<String>,
+}
+
+impl RoutedFn {
+    /// Whether the fn `name` (a method of `owner`, if any) is this one.
+    pub fn names(&self, name: &str, owner: Option<&str>) -> bool {
+        if self.name != name {
+            return false;
+        }
+        match (self.qualifier.as_deref(), owner) {
+            (None, _) | (Some("Self"), Some(_)) => true,
+            (Some(q), Some(owner)) => q == owner,
+            // A lowercase qualifier is a module: it names a free fn.
+            (Some(q), None) => q.starts_with(|c: char| c.is_lowercase()),
+        }
+    }
+}
+
 /// A logical database the file's code selects by number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SelectedDb {
@@ -417,8 +442,8 @@ pub struct FileFacts {
     pub consts: Vec<(String, RawKey)>,
     pub num_consts: Vec<(String, f64)>,
     pub builders: Vec<KeyBuilder>,
-    /// Names of fns passed to an axum/actix router.
-    pub routed: Vec<String>,
+    /// Fns passed to a router (axum, actix, warp, rocket's `routes!`).
+    pub routed: Vec<RoutedFn>,
     pub uses_cluster: bool,
     pub fns: Vec<RawFn>,
     pub calls: Vec<RawCall>,

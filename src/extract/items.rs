@@ -288,7 +288,7 @@ impl Walker {
             span: Span::of(sig.ident.span()),
             is_main: name == "main",
             is_async: sig.asyncness.is_some(),
-            is_handler: is_route_attr(attrs),
+            is_handler: is_route_attr(attrs) || takes_tonic_request(sig, &self.uses),
             is_setup: is_setup_name(&name)
                 || matches!(returns, Some(TypeClass::Redis(..)))
                 || sig.output.to_token_stream().to_string().contains("Self"),
@@ -421,4 +421,17 @@ fn is_unbound_param(ty: &syn::Type, own: &syn::Generics, bound: &types::Generics
     p.qself.is_none()
         && own.type_params().any(|t| t.ident == *ident)
         && !bound.contains_key(&ident.to_string())
+}
+
+/// A tonic service method: it is given the RPC as a `tonic::Request<T>`
+/// and runs once per call, like a web handler.
+fn takes_tonic_request(sig: &syn::Signature, uses: &types::UseMap) -> bool {
+    sig.inputs.iter().any(|arg| {
+        let FnArg::Typed(p) = arg else { return false };
+        let syn::Type::Path(tp) = &*p.ty else {
+            return false;
+        };
+        let full = uses.expand(&types::path_segments(&tp.path));
+        full.first().is_some_and(|f| f == "tonic") && full.last().is_some_and(|l| l == "Request")
+    })
 }

@@ -91,6 +91,18 @@ pub(super) const ROUTE_FNS: &[&str] = &[
     "get", "post", "put", "delete", "patch", "any", "head", "options", "trace", "on",
 ];
 
+/// Methods of a warp filter that give another filter.
+pub(super) const WARP_COMBINATORS: &[&str] = &[
+    "and",
+    "or",
+    "with",
+    "boxed",
+    "untuple_one",
+    "recover",
+    "unify",
+    "or_else",
+];
+
 /// Route attributes of actix-web, rocket and poem, plus axum's debug_handler.
 pub(super) const ROUTE_ATTRS: &[&str] = &[
     "get",

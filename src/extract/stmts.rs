@@ -231,6 +231,11 @@ impl Walker {
             self.select_branches(&mac.tokens);
             return;
         }
+        // rocket's `routes![handlers::get_item, ..]` mounts handlers.
+        if name == "routes" {
+            self.in_macro(&mac.tokens, |w, args| w.route_args(&args));
+            return;
+        }
         self.in_macro(&mac.tokens, |w, args| {
             w.note_inline_captures(args.first());
             // println!/assert!/vec!/join!: their arguments are expressions.

@@ -35,7 +35,8 @@ impl FileLink<'_> {
         let symbols = self.symbols;
         for raw in &self.facts.fns {
             let mut info: FnInfo = raw.info.clone();
-            info.is_handler |= symbols.routed.contains(&info.name);
+            let owner = raw.owner.as_deref();
+            info.is_handler |= symbols.routed.iter().any(|r| r.names(&info.name, owner));
             // A handler runs per request whatever its name says.
             info.is_setup &= !info.is_handler;
             if let Some(TypeClass::Struct(s)) = &raw.returns {

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use super::summaries::{self, Summaries};
-use crate::extract::facts::{FileFacts, RawKey};
+use crate::extract::facts::{FileFacts, RawKey, RoutedFn};
 use crate::extract::types::TypeClass;
 use crate::model::FileId;
 
@@ -25,7 +25,7 @@ pub struct Symbols {
     /// with different templates.
     pub(super) builders: HashMap<String, Option<(Vec<String>, RawKey)>>,
     /// Fns registered as request handlers (web framework routes).
-    pub(super) routed: HashSet<String>,
+    pub(super) routed: HashSet<RoutedFn>,
     /// Some module re-exports the clients' command traits.
     pub(super) reexport_traits: bool,
     /// `type Name = T;` → the class of `T`.

@@ -416,3 +416,22 @@ fn cluster_condition_picks_the_branch_topology() {
         "#]],
     );
 }
+
+#[test]
+fn routes_name_their_fns_with_the_path_qualifier() {
+    let src = r#"
+        fn rocket() -> Vec<rocket::Route> {
+            routes![handlers::get_item, health]
+        }
+        fn filters() {
+            let views = warp::path!("views" / String).and(warp::get()).and_then(Api::views);
+        }
+    "#;
+    let file = syn::parse_file(src).expect("the snippet parses");
+    let routed: Vec<String> = extract(&file, false)
+        .routed
+        .iter()
+        .map(|r| format!("{}::{}", r.qualifier.as_deref().unwrap_or("-"), r.name))
+        .collect();
+    assert_eq!(routed, ["handlers::get_item", "-::health", "Api::views"]);
+}

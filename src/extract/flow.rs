@@ -9,7 +9,7 @@ use syn::Expr;
 
 use super::syntax::{macro_name, pat_idents, token_idents};
 use super::types;
-use crate::model::flow::Source;
+use crate::model::flow::{ErrorPath, Source};
 
 /// Methods whose result says something small about their receiver (a
 /// length, a flag): the receiver's content does not flow on.
@@ -251,17 +251,99 @@ impl<'ast> Visit<'ast> for Scan {
     }
 }
 
-/// Whether a loop waits between rounds: a sleep, an interval tick, a
-/// backoff or delay helper.
-pub(super) fn waits(body: Option<&syn::Block>, cond: Option<&Expr>) -> bool {
-    let mut w = Waits(false);
-    if let Some(b) = body {
+/// How a loop waits between rounds (a sleep, an interval tick, a backoff
+/// or delay helper).
+#[derive(Default, Clone, Copy)]
+pub(super) struct Waiting {
+    /// Somewhere in the body or condition.
+    pub(super) any: bool,
+    /// On every round: in the condition, or in the body outside any branch.
+    pub(super) always: bool,
+}
+
+pub(super) fn waits(body: Option<&syn::Block>, cond: Option<&Expr>) -> Waiting {
+    let in_body = body.is_some_and(|b| {
+        let mut w = Waits(false);
         w.visit_block(b);
-    }
-    if let Some(c) = cond {
+        w.0
+    });
+    let in_cond = cond.is_some_and(|c| {
+        let mut w = Waits(false);
         w.visit_expr(c);
+        w.0
+    });
+    Waiting {
+        any: in_body || in_cond,
+        always: in_cond || body.is_some_and(|b| block_always(b, Exit::Waits)),
     }
-    w.0
+}
+
+/// How the branch that handles an error waits before its loop goes round
+/// again: on every path that stays in the loop, on some, or never.
+pub(super) fn error_path(branch: &Expr) -> ErrorPath {
+    let mut w = Waits(false);
+    w.visit_expr(branch);
+    error_path_of(always(branch, Exit::WaitsOrLeaves), w.0)
+}
+
+pub(super) fn block_error_path(branch: &syn::Block) -> ErrorPath {
+    let mut w = Waits(false);
+    w.visit_block(branch);
+    error_path_of(block_always(branch, Exit::WaitsOrLeaves), w.0)
+}
+
+fn error_path_of(always: bool, somewhere: bool) -> ErrorPath {
+    match (always, somewhere) {
+        (true, _) => ErrorPath::Waits,
+        (false, true) => ErrorPath::WaitsSometimes,
+        (false, false) => ErrorPath::NeverWaits,
+    }
+}
+
+/// What a branch must do on every path.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Exit {
+    Waits,
+    WaitsOrLeaves,
+}
+
+/// Whether every path through `e` waits (or leaves, when `exit` allows):
+/// a wait outside any branch, or an `if`/`match` whose every branch does.
+fn always(e: &Expr, exit: Exit) -> bool {
+    if exit == Exit::WaitsOrLeaves && always_leaves(e) {
+        return true;
+    }
+    match e {
+        Expr::Block(b) => block_always(&b.block, exit),
+        Expr::If(i) => {
+            block_always(&i.then_branch, exit)
+                && i.else_branch.as_ref().is_some_and(|(_, e)| always(e, exit))
+        }
+        Expr::Match(m) => !m.arms.is_empty() && m.arms.iter().all(|a| always(&a.body, exit)),
+        Expr::Closure(_) | Expr::Async(_) | Expr::Loop(_) | Expr::While(_) | Expr::ForLoop(_) => {
+            false
+        }
+        // A wait anywhere else in the expression (`sleep(d).await`, a
+        // `select!` with a sleep, `let _ = backoff.next()`) runs with it.
+        _ => {
+            let mut w = Waits(false);
+            w.visit_expr(e);
+            w.0
+        }
+    }
+}
+
+fn block_always(b: &syn::Block, exit: Exit) -> bool {
+    b.stmts.iter().any(|s| match s {
+        syn::Stmt::Expr(e, _) => always(e, exit),
+        syn::Stmt::Local(l) => l.init.as_ref().is_some_and(|i| always(&i.expr, exit)),
+        syn::Stmt::Macro(m) => {
+            let mut w = Waits(false);
+            w.visit_macro(&m.mac);
+            w.0 || (exit == Exit::WaitsOrLeaves && leaving_macro(&m.mac))
+        }
+        syn::Stmt::Item(_) => false,
+    })
 }
 
 struct Waits(bool);
@@ -349,15 +431,31 @@ fn leaving_macro(m: &syn::Macro) -> bool {
 /// Whether a block or expression leaves the loop anywhere (closures and
 /// async blocks excluded): the success path of a retry loop.
 pub(super) fn leaves_somewhere(e: &Expr) -> bool {
-    let mut exit = EarlyExit::default();
+    let mut exit = AnyExit(false);
     exit.visit_expr(e);
     exit.0
 }
 
 pub(super) fn block_leaves_somewhere(b: &syn::Block) -> bool {
-    let mut exit = EarlyExit::default();
+    let mut exit = AnyExit(false);
     exit.visit_block(b);
     exit.0
+}
+
+/// Finds any `return` or `break` (closures, async blocks and nested items
+/// excluded).
+struct AnyExit(bool);
+
+impl<'ast> Visit<'ast> for AnyExit {
+    fn visit_expr(&mut self, e: &'ast Expr) {
+        match e {
+            Expr::Return(_) | Expr::Break(_) => self.0 = true,
+            Expr::Closure(_) | Expr::Async(_) => {}
+            _ => visit::visit_expr(self, e),
+        }
+    }
+
+    fn visit_item(&mut self, _: &'ast syn::Item) {}
 }
 
 /// `Ok(..)` / `Err(..)` / `Some(..)` patterns by their constructor name.
@@ -373,12 +471,15 @@ pub(super) fn pattern_ctor(p: &syn::Pat) -> Option<String> {
 /// Finds an explicit `return` or `break` in a loop body (closures, async
 /// blocks and nested items excluded): such loops search for a first match,
 /// and each round trip depends on the previous one.
+/// A `return Err(..)` is no search: it leaves only when something failed,
+/// so in the normal case the loop still runs once per item.
 #[derive(Default)]
 pub(super) struct EarlyExit(pub(super) bool);
 
 impl<'ast> Visit<'ast> for EarlyExit {
     fn visit_expr(&mut self, e: &'ast Expr) {
         match e {
+            Expr::Return(r) if r.expr.as_deref().is_some_and(is_err_value) => {}
             Expr::Return(_) | Expr::Break(_) => self.0 = true,
             Expr::Closure(_) | Expr::Async(_) => {}
             _ => visit::visit_expr(self, e),
@@ -386,4 +487,14 @@ impl<'ast> Visit<'ast> for EarlyExit {
     }
 
     fn visit_item(&mut self, _: &'ast syn::Item) {}
+}
+
+/// `Err(..)`, also as `Err(..).into()`.
+fn is_err_value(e: &Expr) -> bool {
+    match e {
+        Expr::Call(c) => is_err_ctor(&c.func),
+        Expr::MethodCall(m) => m.method == "into" && is_err_value(&m.receiver),
+        Expr::Paren(p) => is_err_value(&p.expr),
+        _ => false,
+    }
 }

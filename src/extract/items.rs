@@ -159,13 +159,6 @@ impl Walker {
         let mut generics = self.generics.clone();
         collect_generics(&s.generics, &mut generics);
         for (i, field) in s.fields.iter().enumerate() {
-            if let Some((lock, kind)) = types::locked_connection(&field.ty, &self.uses, &generics) {
-                let span = Span::of(field.ty.span());
-                let in_test = self.in_test();
-                self.facts
-                    .locked_connections
-                    .push((span, lock, kind, in_test));
-            }
             let fname = field_name(field, i);
             if is_unbound_param(&field.ty, &s.generics, &generics) {
                 self.facts
@@ -179,7 +172,8 @@ impl Walker {
     }
 
     /// A field of a struct (`owner.field`) or enum variant (`Variant.field`):
-    /// a stored connection, and its class for receivers reached through it.
+    /// a locked or stored connection, and its class for receivers reached
+    /// through it.
     fn record_field(
         &mut self,
         owner: &str,
@@ -188,6 +182,13 @@ impl Walker {
         ty: &syn::Type,
         generics: &types::Generics,
     ) {
+        if let Some((lock, kind)) = types::locked_connection(ty, &self.uses, generics) {
+            let span = Span::of(ty.span());
+            let in_test = self.in_test();
+            self.facts
+                .locked_connections
+                .push((span, lock, kind, in_test));
+        }
         if let Some(kind) = types::stored_connection(ty, &self.uses, generics) {
             self.facts.stored_connections.push(RawStoredConnection {
                 span: Span::of(ty.span()),

@@ -504,7 +504,7 @@ pub fn locked_connection(
         };
         if matches!(
             name.as_str(),
-            "Mutex" | "RwLock" | "ReentrantMutex" | "FairMutex"
+            "Mutex" | "RwLock" | "ReentrantMutex" | "FairMutex" | "RefCell"
         ) {
             return walk(inner?, uses, generics, Some(name));
         }

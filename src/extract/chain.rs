@@ -39,6 +39,7 @@ impl Walker {
             }
             _ => None,
         };
+        let made_before = self.facts.creations.len();
         let mut value = match field {
             Some(Some(f)) => self.look_into(root, Some(f)),
             _ if matches!(root, Expr::Index(_)) => self.look_into(root, None),
@@ -62,7 +63,16 @@ impl Walker {
             _ => None,
         };
         let mut tail = Tail::Nothing;
+        // The connection made by the chain so far, while only `.await`
+        // followed it: an `.unwrap()` there panics on a failed connect.
+        let mut pending_made = self.facts.creations[made_before..].last().map(|c| c.seq);
         for link in links {
+            if !matches!(link, Link::Await) {
+                if let (Some(seq), Link::Method(m)) = (pending_made, &link) {
+                    self.note_unwrap(seq, m);
+                }
+                pending_made = None;
+            }
             match link {
                 Link::Await => {
                     if let Some(idx) = pending_call {
@@ -103,6 +113,10 @@ impl Walker {
                         // A fallback in place of the error (straight on the
                         // `Result`, or on the `Option` `.ok()` made of it).
                         let unread = matches!(tail, Tail::Nothing | Tail::Ok);
+                        if unread {
+                            let seq = self.facts.calls[idx].seq;
+                            self.note_unwrap(seq, m);
+                        }
                         match name.as_str() {
                             "unwrap_or_default" if unread => {
                                 self.facts.calls[idx].swallowed = Some(Swallow::UnwrapOrDefault);
@@ -122,8 +136,9 @@ impl Walker {
                             pending_call = None;
                         }
                     }
-                    let calls_before = self.facts.calls.len();
+                    let (calls_before, made) = (self.facts.calls.len(), self.facts.creations.len());
                     value = self.method(value, m);
+                    pending_made = self.facts.creations[made..].last().map(|c| c.seq);
                     if self.facts.calls.len() > calls_before {
                         pending_call = Some(self.facts.calls.len() - 1);
                         tail = Tail::Nothing;

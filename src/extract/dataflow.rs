@@ -318,7 +318,9 @@ impl Walker {
 
     /// `match attempt() { Ok(v) => break v, Err(e) => log(e) }` in a loop:
     /// an error arm that does not leave lets the loop try again.
+    /// (An `Err` arm that panics is noted on the way.)
     pub(super) fn note_match_retry(&mut self, m: &syn::ExprMatch, calls: usize, made: usize) {
+        self.note_match_err_panic(m, calls, made);
         if !self.in_loop() {
             return;
         }
@@ -343,7 +345,9 @@ impl Walker {
 
     /// `if let Ok(c) = attempt() { return c }` (the error falls through) and
     /// `if let Err(e) = attempt() { log(e) }` in a loop.
+    /// (An `if let Err(..)` that panics is noted on the way.)
     pub(super) fn note_if_retry(&mut self, i: &syn::ExprIf, calls: usize, made: usize) {
+        self.note_if_err_panic(i, calls, made);
         let Expr::Let(l) = &*i.cond else { return };
         if !self.in_loop() {
             return;

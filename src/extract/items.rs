@@ -290,6 +290,7 @@ impl Walker {
             is_main: name == "main",
             is_async: sig.asyncness.is_some(),
             is_handler: is_route_attr(attrs),
+            returns_result: returns_result(&sig.output),
             is_setup: is_setup_name(&name)
                 || matches!(returns, Some(TypeClass::Redis(..)))
                 || sig.output.to_token_stream().to_string().contains("Self"),
@@ -422,4 +423,14 @@ fn is_unbound_param(ty: &syn::Type, own: &syn::Generics, bound: &types::Generics
     p.qself.is_none()
         && own.type_params().any(|t| t.ident == *ident)
         && !bound.contains_key(&ident.to_string())
+}
+
+/// `-> Result<..>`, `-> RedisResult<T>`, `-> anyhow::Result<()>`: a type
+/// named like a `Result`.
+fn returns_result(output: &syn::ReturnType) -> bool {
+    let syn::ReturnType::Type(_, ty) = output else {
+        return false;
+    };
+    matches!(&**ty, syn::Type::Path(p)
+        if p.path.segments.last().is_some_and(|s| s.ident.to_string().ends_with("Result")))
 }

@@ -541,6 +541,12 @@ pub fn stored_connection(ty: &Type, uses: &UseMap, generics: &Generics) -> Optio
     ) {
         return None;
     }
+    // A multiplexed connection in a `RefCell` is reported as locked.
+    if name == "RefCell"
+        && locked_connection(ty, uses, generics).is_some_and(|(_, k)| k == ConnKind::Multiplexed)
+    {
+        return None;
+    }
     if WRAPPERS.contains(&name.as_str()) {
         let PathArguments::AngleBracketed(a) = &last.arguments else {
             return None;

@@ -131,12 +131,34 @@ pub enum ErrorPath {
     RestOfLoop,
 }
 
+/// A Redis call's or connection's error turned into a panic in a fn that
+/// could return it (it returns a `Result`; not `main`, not a closure).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct ErrorPanic {
+    /// The call or creation whose error panics.
+    pub seq: u32,
+    /// The `.unwrap()`, `.expect(..)` or the `panic!` of the error branch.
+    pub span: Span,
+    pub how: PanicHow,
+    pub in_test: bool,
+}
+
+/// How an error becomes a panic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum PanicHow {
+    Unwrap,
+    Expect,
+    /// `if let Err(e) = r { panic!(..) }`, `Err(e) => panic!(..)`.
+    ErrBranch,
+}
+
 /// Flow facts of a crate, by file.
 #[derive(Debug, Default)]
 pub struct CrateFlow {
     pub uses: Vec<(FileId, ReplyUse)>,
     pub loops: std::collections::HashMap<(FileId, u32), LoopFact>,
     pub retries: Vec<(FileId, RetryFact)>,
+    pub panics: Vec<(FileId, ErrorPanic)>,
 }
 
 impl CrateFlow {

@@ -263,14 +263,14 @@ pub(super) struct Waiting {
 
 pub(super) fn waits(body: Option<&syn::Block>, cond: Option<&Expr>) -> Waiting {
     let in_body = body.is_some_and(|b| {
-        let mut w = Waits(false);
+        let mut w = Waits::new(Tasks::Count);
         w.visit_block(b);
-        w.0
+        w.found
     });
     let in_cond = cond.is_some_and(|c| {
-        let mut w = Waits(false);
+        let mut w = Waits::new(Tasks::Count);
         w.visit_expr(c);
-        w.0
+        w.found
     });
     Waiting {
         any: in_body || in_cond,
@@ -281,15 +281,15 @@ pub(super) fn waits(body: Option<&syn::Block>, cond: Option<&Expr>) -> Waiting {
 /// How the branch that handles an error waits before its loop goes round
 /// again: on every path that stays in the loop, on some, or never.
 pub(super) fn error_path(branch: &Expr) -> ErrorPath {
-    let mut w = Waits(false);
+    let mut w = Waits::new(Tasks::Count);
     w.visit_expr(branch);
-    error_path_of(always(branch, Exit::WaitsOrLeaves), w.0)
+    error_path_of(always(branch, Exit::WaitsOrLeaves), w.found)
 }
 
 pub(super) fn block_error_path(branch: &syn::Block) -> ErrorPath {
-    let mut w = Waits(false);
+    let mut w = Waits::new(Tasks::Count);
     w.visit_block(branch);
-    error_path_of(block_always(branch, Exit::WaitsOrLeaves), w.0)
+    error_path_of(block_always(branch, Exit::WaitsOrLeaves), w.found)
 }
 
 fn error_path_of(always: bool, somewhere: bool) -> ErrorPath {
@@ -326,9 +326,9 @@ fn always(e: &Expr, exit: Exit) -> bool {
         // A wait anywhere else in the expression (`sleep(d).await`, a
         // `select!` with a sleep, `let _ = backoff.next()`) runs with it.
         _ => {
-            let mut w = Waits(false);
+            let mut w = Waits::new(Tasks::Skip);
             w.visit_expr(e);
-            w.0
+            w.found
         }
     }
 }
@@ -338,15 +338,36 @@ fn block_always(b: &syn::Block, exit: Exit) -> bool {
         syn::Stmt::Expr(e, _) => always(e, exit),
         syn::Stmt::Local(l) => l.init.as_ref().is_some_and(|i| always(&i.expr, exit)),
         syn::Stmt::Macro(m) => {
-            let mut w = Waits(false);
+            let mut w = Waits::new(Tasks::Skip);
             w.visit_macro(&m.mac);
-            w.0 || (exit == Exit::WaitsOrLeaves && leaving_macro(&m.mac))
+            w.found || (exit == Exit::WaitsOrLeaves && leaving_macro(&m.mac))
         }
         syn::Stmt::Item(_) => false,
     })
 }
 
-struct Waits(bool);
+struct Waits {
+    found: bool,
+    tasks: Tasks,
+}
+
+/// Whether waits inside closures and async blocks count: a loop that
+/// spawns a task that sleeps does not wait itself, but a retry helper
+/// given a closure may.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tasks {
+    Count,
+    Skip,
+}
+
+impl Waits {
+    fn new(tasks: Tasks) -> Waits {
+        Waits {
+            found: false,
+            tasks,
+        }
+    }
+}
 
 fn is_wait(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
@@ -357,13 +378,20 @@ fn is_wait(name: &str) -> bool {
 }
 
 impl<'ast> Visit<'ast> for Waits {
+    fn visit_expr(&mut self, e: &'ast Expr) {
+        if self.tasks == Tasks::Skip && matches!(e, Expr::Closure(_) | Expr::Async(_)) {
+            return;
+        }
+        visit::visit_expr(self, e);
+    }
+
     fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
         if let Expr::Path(p) = &*c.func {
             if types::path_segments(&p.path)
                 .iter()
                 .any(|s| is_wait(s) || s == "Delay" || s == "Timer")
             {
-                self.0 = true;
+                self.found = true;
             }
         }
         visit::visit_expr_call(self, c);
@@ -371,7 +399,7 @@ impl<'ast> Visit<'ast> for Waits {
 
     fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
         if is_wait(&m.method.to_string()) {
-            self.0 = true;
+            self.found = true;
         }
         visit::visit_expr_method_call(self, m);
     }
@@ -381,7 +409,7 @@ impl<'ast> Visit<'ast> for Waits {
         let mut names = Vec::new();
         token_idents(m.tokens.clone(), &mut names);
         if names.iter().any(|n| is_wait(n)) {
-            self.0 = true;
+            self.found = true;
         }
     }
 
@@ -496,5 +524,69 @@ fn is_err_value(e: &Expr) -> bool {
         Expr::MethodCall(m) => m.method == "into" && is_err_value(&m.receiver),
         Expr::Paren(p) => is_err_value(&p.expr),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expr(src: &str) -> Expr {
+        syn::parse_str(src).expect("test expression parses")
+    }
+
+    fn block(src: &str) -> syn::Block {
+        syn::parse_str(src).expect("test block parses")
+    }
+
+    #[test]
+    fn an_error_branch_waits_on_every_path_some_or_none() {
+        let io_only = "{ if e.kind() == ErrorKind::Io { tokio::time::sleep(d).await; } }";
+        assert_eq!(error_path(&expr(io_only)), ErrorPath::WaitsSometimes);
+        let both = "{ if io { sleep(a).await } else { sleep(b).await } }";
+        assert_eq!(error_path(&expr(both)), ErrorPath::Waits);
+        let others_leave = "{ if io { sleep(a).await } else { return Err(e) } }";
+        assert_eq!(error_path(&expr(others_leave)), ErrorPath::Waits);
+        let select = "{ log(e); tokio::select! { _ = sleep(d) => {} _ = &mut stop => break, } }";
+        assert_eq!(error_path(&expr(select)), ErrorPath::Waits);
+        assert_eq!(
+            error_path(&expr("eprintln!(\"{e}\")")),
+            ErrorPath::NeverWaits
+        );
+        let in_task = "{ tokio::spawn(async move { sleep(d).await }); }";
+        assert_eq!(block_error_path(&block(in_task)), ErrorPath::WaitsSometimes);
+    }
+
+    #[test]
+    fn a_loop_waits_always_only_outside_its_branches() {
+        let after =
+            block("{ match pop().await { Err(e) => log(e), Ok(v) => use_it(v) } sleep(d).await; }");
+        let w = waits(Some(&after), None);
+        assert!(w.any && w.always);
+        let branch =
+            block("{ match pop().await { Err(e) => sleep(d).await, Ok(v) => use_it(v) } }");
+        let w = waits(Some(&branch), None);
+        assert!(w.any && !w.always);
+        let w = waits(
+            Some(&block("{ step(); }")),
+            Some(&expr("backoff.next().is_some()")),
+        );
+        assert!(!w.any && !w.always);
+    }
+
+    #[test]
+    fn an_error_return_is_no_search() {
+        let found = |src: &str| {
+            let mut exit = EarlyExit::default();
+            exit.visit_block(&block(src));
+            exit.0
+        };
+        assert!(!found(
+            "{ if missing { return Err(Error::Missing(name)); } }"
+        ));
+        assert!(!found("{ if missing { return Err(e.into()).into(); } }"));
+        assert!(found("{ if hit { return Ok(Some(v)); } }"));
+        assert!(found("{ if hit { break; } }"));
+        assert!(leaves_somewhere(&expr("{ return Err(e) }")));
     }
 }

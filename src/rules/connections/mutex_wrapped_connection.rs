@@ -12,7 +12,8 @@ pub static RULE: Rule = Rule {
         section: "3.4",
         impact: Impact::Critical,
         default: Activation::On,
-        summary: "a connection behind a Mutex/RwLock: every request waits for one socket",
+        summary: "a connection behind a Mutex/RwLock (or a shared async one behind a RefCell): every request \
+                  waits for one socket",
         doc: include_str!("../../../rules/conn-mutex-wrapped-connection.md"),
         hides_source: false,
         examples: InExamples::Quiet,

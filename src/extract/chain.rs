@@ -19,26 +19,7 @@ pub(super) const CONNECT_METHODS: &[&str] = &["init", "connect", "connect_pool"]
 impl Walker {
     pub(super) fn chain(&mut self, e: &Expr) -> Value {
         let (root, links) = flatten(e);
-        // `doc.name`, `doc.get("name")`: a look into the binding, not a
-        // use of all of it.
-        let field = match links.first() {
-            Some(Link::Field(syn::Member::Named(id))) => Some(Some(id.to_string())),
-            Some(Link::Method(m))
-                if matches!(m.method.to_string().as_str(), "get" | "get_mut" | "pointer")
-                    && m.args.len() == 1 =>
-            {
-                // `pointer("/profile/name")`: the document's field is the
-                // first segment.
-                Some(lit_str(&m.args[0]).map(|f| {
-                    f.trim_start_matches('/')
-                        .split('/')
-                        .next()
-                        .unwrap_or_default()
-                        .to_string()
-                }))
-            }
-            _ => None,
-        };
+        let field = looked_into(links.first());
         let made_before = self.facts.creations.len();
         let mut value = match field {
             Some(Some(f)) => self.look_into(root, Some(f)),
@@ -275,5 +256,28 @@ impl Walker {
                 }
             }
         }
+    }
+}
+
+/// `doc.name`, `doc.get("name")`: a look into the binding, not a use of
+/// all of it; the field when it is written out.
+fn looked_into(first: Option<&Link>) -> Option<Option<String>> {
+    match first {
+        Some(Link::Field(syn::Member::Named(id))) => Some(Some(id.to_string())),
+        Some(Link::Method(m))
+            if matches!(m.method.to_string().as_str(), "get" | "get_mut" | "pointer")
+                && m.args.len() == 1 =>
+        {
+            // `pointer("/profile/name")`: the document's field is the
+            // first segment.
+            Some(lit_str(&m.args[0]).map(|f| {
+                f.trim_start_matches('/')
+                    .split('/')
+                    .next()
+                    .unwrap_or_default()
+                    .to_string()
+            }))
+        }
+        _ => None,
     }
 }

@@ -138,15 +138,18 @@ impl Walker {
         })
     }
 
-    /// The helper fn calls inside `e` (already walked), by their index
-    /// among the file's helper calls, in walk order.
+    /// The helper fn calls inside `e`, by their index among the file's
+    /// helper calls, in walk order. `e` was just walked: the calls recorded
+    /// since its start are its own.
     fn helpers_in(&self, e: &Expr) -> Vec<u32> {
-        let span = Span::of(e.span());
         let calls = &self.facts.helper_calls;
+        if calls.is_empty() {
+            return Vec::new();
+        }
+        let start = Span::of(flow::start_of(e)).start;
         let mut out: Vec<u32> = (0..calls.len())
             .rev()
-            .take_while(|&i| calls[i].site.span.start >= span.start)
-            .filter(|&i| calls[i].site.span.end <= span.end)
+            .take_while(|&i| calls[i].site.span.start >= start)
             .filter_map(|i| u32::try_from(i).ok())
             .collect();
         out.reverse();

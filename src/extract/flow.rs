@@ -416,6 +416,30 @@ impl<'ast> Visit<'ast> for Waits {
     fn visit_item(&mut self, _: &'ast syn::Item) {}
 }
 
+/// Where `e` starts, from its leftmost token: `e.span()` builds the whole
+/// expression's tokens, and asked at every `let` of a deep nesting that is
+/// quadratic.
+pub(super) fn start_of(e: &Expr) -> proc_macro2::Span {
+    use syn::spanned::Spanned;
+    match e {
+        Expr::Block(b) if b.label.is_none() && b.attrs.is_empty() => {
+            b.block.brace_token.span.open()
+        }
+        Expr::Call(c) if c.attrs.is_empty() => start_of(&c.func),
+        Expr::MethodCall(m) if m.attrs.is_empty() => start_of(&m.receiver),
+        Expr::Await(a) if a.attrs.is_empty() => start_of(&a.base),
+        Expr::Try(t) if t.attrs.is_empty() => start_of(&t.expr),
+        Expr::Field(f) if f.attrs.is_empty() => start_of(&f.base),
+        Expr::Binary(b) if b.attrs.is_empty() => start_of(&b.left),
+        Expr::Cast(c) if c.attrs.is_empty() => start_of(&c.expr),
+        Expr::Index(i) if i.attrs.is_empty() => start_of(&i.expr),
+        Expr::Match(m) if m.attrs.is_empty() => m.match_token.span,
+        Expr::If(i) if i.attrs.is_empty() => i.if_token.span,
+        Expr::Path(p) if p.attrs.is_empty() && p.qself.is_none() => p.path.span(),
+        _ => e.span(),
+    }
+}
+
 /// Whether evaluating `e` always leaves the enclosing loop or fn: it is, or
 /// its block has at top level, a `return`, a `break`, a `?` on an error
 /// value, or a panicking or bailing macro.

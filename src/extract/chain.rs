@@ -18,26 +18,8 @@ pub(super) const CONNECT_METHODS: &[&str] = &["init", "connect", "connect_pool"]
 impl Walker {
     pub(super) fn chain(&mut self, e: &Expr) -> Value {
         let (root, links) = flatten(e);
-        // `doc.name`, `doc.get("name")`: a look into the binding, not a
-        // use of all of it.
-        let field = match links.first() {
-            Some(Link::Field(syn::Member::Named(id))) => Some(Some(id.to_string())),
-            Some(Link::Method(m))
-                if matches!(m.method.to_string().as_str(), "get" | "get_mut" | "pointer")
-                    && m.args.len() == 1 =>
-            {
-                // `pointer("/profile/name")`: the document's field is the
-                // first segment.
-                Some(lit_str(&m.args[0]).map(|f| {
-                    f.trim_start_matches('/')
-                        .split('/')
-                        .next()
-                        .unwrap_or_default()
-                        .to_string()
-                }))
-            }
-            _ => None,
-        };
+        let field = looked_into(links.first());
+        let made_before = self.facts.creations.len();
         let mut value = match field {
             Some(Some(f)) => self.look_into(root, Some(f)),
             _ if matches!(root, Expr::Index(_)) => self.look_into(root, None),
@@ -61,7 +43,16 @@ impl Walker {
             _ => None,
         };
         let mut tail = Tail::Nothing;
+        // The connection made by the chain so far, while only `.await`
+        // followed it: an `.unwrap()` there panics on a failed connect.
+        let mut pending_made = self.facts.creations[made_before..].last().map(|c| c.seq);
         for link in links {
+            if !matches!(link, Link::Await) {
+                if let (Some(seq), Link::Method(m)) = (pending_made, &link) {
+                    self.note_unwrap(seq, m);
+                }
+                pending_made = None;
+            }
             match link {
                 Link::Await => {
                     if let Some(idx) = pending_call {
@@ -102,6 +93,10 @@ impl Walker {
                         // A fallback in place of the error (straight on the
                         // `Result`, or on the `Option` `.ok()` made of it).
                         let unread = matches!(tail, Tail::Nothing | Tail::Ok);
+                        if unread {
+                            let seq = self.facts.calls[idx].seq;
+                            self.note_unwrap(seq, m);
+                        }
                         match name.as_str() {
                             "unwrap_or_default" if unread => {
                                 self.facts.calls[idx].swallowed = Some(Swallow::UnwrapOrDefault);
@@ -121,8 +116,9 @@ impl Walker {
                             pending_call = None;
                         }
                     }
-                    let calls_before = self.facts.calls.len();
+                    let (calls_before, made) = (self.facts.calls.len(), self.facts.creations.len());
                     value = self.method(value, m);
+                    pending_made = self.facts.creations[made..].last().map(|c| c.seq);
                     if self.facts.calls.len() > calls_before {
                         pending_call = Some(self.facts.calls.len() - 1);
                         tail = Tail::Nothing;
@@ -275,5 +271,28 @@ impl Walker {
                 }
             }
         }
+    }
+}
+
+/// `doc.name`, `doc.get("name")`: a look into the binding, not a use of
+/// all of it; the field when it is written out.
+fn looked_into(first: Option<&Link>) -> Option<Option<String>> {
+    match first {
+        Some(Link::Field(syn::Member::Named(id))) => Some(Some(id.to_string())),
+        Some(Link::Method(m))
+            if matches!(m.method.to_string().as_str(), "get" | "get_mut" | "pointer")
+                && m.args.len() == 1 =>
+        {
+            // `pointer("/profile/name")`: the document's field is the
+            // first segment.
+            Some(lit_str(&m.args[0]).map(|f| {
+                f.trim_start_matches('/')
+                    .split('/')
+                    .next()
+                    .unwrap_or_default()
+                    .to_string()
+            }))
+        }
+        _ => None,
     }
 }

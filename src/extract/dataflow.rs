@@ -7,9 +7,16 @@ use syn::{Expr, ExprMethodCall};
 use super::syntax::{lit_str, strip_await};
 use super::value::Value;
 use super::{flow, Walker};
-use crate::model::flow::{ReplyUse, RetryFact, Source, UseKind};
+use crate::model::flow::{AttemptVia, ErrorPath, ReplyUse, RetryFact, Source, UseKind};
 use crate::model::key::{parse_format, FormatPiece};
 use crate::model::Span;
+
+/// What a loop retries: a command or connection (by seq), or a helper fn
+/// call (by its index among the file's helper calls).
+pub(super) enum Attempt {
+    Direct(u32),
+    Helper(u32),
+}
 
 /// Most sources one binding records.
 const MAX_SOURCES: usize = 256;
@@ -70,6 +77,7 @@ impl Walker {
                 }
             }
         }
+        out.extend(self.helpers_in(e).into_iter().map(Source::Helper));
         for (c, nest) in self.facts.calls[calls_before..]
             .iter()
             .zip(&self.call_nest[calls_before..])
@@ -101,33 +109,62 @@ impl Walker {
     }
 
     /// The call or creation a loop would retry: the last one made while
-    /// evaluating an expression, or the call whose reply a binding holds.
+    /// evaluating an expression, a helper fn called in it, or the call
+    /// whose reply a binding holds.
     pub(super) fn attempt(
         &self,
         e: &Expr,
         calls_before: usize,
         creations_before: usize,
-    ) -> Option<u32> {
+    ) -> Option<Attempt> {
         let call = self.facts.calls[calls_before..].last().map(|c| c.seq);
         let made = self.facts.creations[creations_before..]
             .last()
             .map(|c| c.seq);
-        call.max(made).or_else(|| {
-            let Expr::Path(p) = strip_await(e) else {
-                return None;
-            };
-            let name = p.path.get_ident()?.to_string();
-            self.flow_of_name(&name)?.iter().find_map(|s| match s {
-                Source::Reply(seq) => Some(*seq),
-                _ => None,
-            })
+        if let Some(seq) = call.max(made) {
+            return Some(Attempt::Direct(seq));
+        }
+        if let Some(i) = self.helpers_in(e).last() {
+            return Some(Attempt::Helper(*i));
+        }
+        let Expr::Path(p) = strip_await(e) else {
+            return None;
+        };
+        let name = p.path.get_ident()?.to_string();
+        self.flow_of_name(&name)?.iter().find_map(|s| match s {
+            Source::Reply(seq) => Some(Attempt::Direct(*seq)),
+            Source::Helper(i) => Some(Attempt::Helper(*i)),
+            _ => None,
         })
+    }
+
+    /// The helper fn calls inside `e`, by their index among the file's
+    /// helper calls, in walk order. `e` was just walked: the calls recorded
+    /// since its start are its own.
+    fn helpers_in(&self, e: &Expr) -> Vec<u32> {
+        let calls = &self.facts.helper_calls;
+        if calls.is_empty() {
+            return Vec::new();
+        }
+        let start = Span::of(flow::start_of(e)).start;
+        let mut out: Vec<u32> = (0..calls.len())
+            .rev()
+            .take_while(|&i| calls[i].site.span.start >= start)
+            .filter_map(|i| u32::try_from(i).ok())
+            .collect();
+        out.reverse();
+        out
     }
 
     /// Records that the innermost loop goes round again after `attempt`
     /// fails.
-    pub(super) fn note_retry(&mut self, attempt: Option<u32>, ok_exits: bool) {
-        let Some(seq) = attempt else { return };
+    pub(super) fn note_retry(&mut self, attempt: Option<Attempt>, ok_exits: bool) {
+        self.note_retry_via(attempt, ok_exits, ErrorPath::RestOfLoop);
+    }
+
+    /// Records a retry whose error is handled by a branch of its own.
+    fn note_retry_via(&mut self, attempt: Option<Attempt>, ok_exits: bool, error_path: ErrorPath) {
+        let Some(attempt) = attempt else { return };
         let Some(frame) = self
             .fns
             .last()
@@ -137,10 +174,23 @@ impl Walker {
             return;
         };
         let loop_id = frame.id;
+        let (seq, via) = match attempt {
+            Attempt::Direct(seq) => (seq, AttemptVia::Direct),
+            Attempt::Helper(i) => {
+                let h = &self.facts.helper_calls[i as usize];
+                let via = AttemptVia::Helper {
+                    span: h.site.span,
+                    name: h.name.clone(),
+                };
+                (h.site.seq, via)
+            }
+        };
         self.facts.retries.push(RetryFact {
             loop_id,
             seq,
+            via,
             ok_exits,
+            error_path,
         });
     }
 
@@ -271,28 +321,36 @@ impl Walker {
 
     /// `match attempt() { Ok(v) => break v, Err(e) => log(e) }` in a loop:
     /// an error arm that does not leave lets the loop try again.
+    /// (An `Err` arm that panics is noted on the way.)
     pub(super) fn note_match_retry(&mut self, m: &syn::ExprMatch, calls: usize, made: usize) {
+        self.note_match_err_panic(m, calls, made);
         if !self.in_loop() {
             return;
         }
         let mut ok_exits = false;
         let mut err_stays = false;
+        let mut paths = Vec::new();
         for arm in &m.arms {
             match flow::pattern_ctor(&arm.pat).as_deref() {
                 Some("Ok") => ok_exits |= flow::leaves_somewhere(&arm.body),
-                Some("Err") => err_stays |= !flow::always_leaves(&arm.body),
+                Some("Err") => {
+                    err_stays |= !flow::always_leaves(&arm.body);
+                    paths.push(flow::error_path(&arm.body));
+                }
                 _ => {}
             }
         }
         if err_stays {
             let attempt = self.attempt(&m.expr, calls, made);
-            self.note_retry(attempt, ok_exits);
+            self.note_retry_via(attempt, ok_exits, combined(&paths));
         }
     }
 
     /// `if let Ok(c) = attempt() { return c }` (the error falls through) and
     /// `if let Err(e) = attempt() { log(e) }` in a loop.
+    /// (An `if let Err(..)` that panics is noted on the way.)
     pub(super) fn note_if_retry(&mut self, i: &syn::ExprIf, calls: usize, made: usize) {
+        self.note_if_err_panic(i, calls, made);
         let Expr::Let(l) = &*i.cond else { return };
         if !self.in_loop() {
             return;
@@ -301,14 +359,36 @@ impl Walker {
             .else_branch
             .as_ref()
             .is_some_and(|(_, e)| flow::always_leaves(e));
-        let (retries, ok_exits) = match flow::pattern_ctor(&l.pat).as_deref() {
-            Some("Ok") => (!else_leaves, flow::block_leaves_somewhere(&i.then_branch)),
-            Some("Err") => (!flow::block_leaves(&i.then_branch), else_leaves),
+        let (retries, ok_exits, error_path) = match flow::pattern_ctor(&l.pat).as_deref() {
+            Some("Ok") => (
+                !else_leaves,
+                flow::block_leaves_somewhere(&i.then_branch),
+                i.else_branch
+                    .as_ref()
+                    .map_or(ErrorPath::RestOfLoop, |(_, e)| flow::error_path(e)),
+            ),
+            Some("Err") => (
+                !flow::block_leaves(&i.then_branch),
+                else_leaves,
+                flow::block_error_path(&i.then_branch),
+            ),
             _ => return,
         };
         if retries {
             let attempt = self.attempt(&l.expr, calls, made);
-            self.note_retry(attempt, ok_exits);
+            self.note_retry_via(attempt, ok_exits, error_path);
         }
+    }
+}
+
+/// How the `Err` arms of one `match` wait, together: every one waits, none
+/// does, or some paths go round at once.
+fn combined(paths: &[ErrorPath]) -> ErrorPath {
+    if paths.iter().all(|p| *p == ErrorPath::Waits) {
+        ErrorPath::Waits
+    } else if paths.iter().all(|p| *p == ErrorPath::NeverWaits) {
+        ErrorPath::NeverWaits
+    } else {
+        ErrorPath::WaitsSometimes
     }
 }

@@ -5,7 +5,7 @@
 use std::ops::Deref;
 use std::sync::Arc;
 
-use crate::model::flow::{LoopFact, ReplyUse, RetryFact, Source};
+use crate::model::flow::{ErrorPanic, LoopFact, ReplyUse, RetryFact, Source};
 use crate::model::{Api, ConnKind, FnInfo, Form, Lib, LoopCtx, Opts, ScriptSource, Span};
 
 use super::types::TypeClass;
@@ -473,6 +473,9 @@ pub struct FileFacts {
     pub loops: Vec<LoopFact>,
     /// Calls and creations a loop retries on error.
     pub retries: Vec<RetryFact>,
+    /// Calls and creations whose error panics where it could be returned.
+    #[serde(default)]
+    pub panics: Vec<ErrorPanic>,
     /// Lua scripts (literals and `include_str!`s) run by `Script::new`,
     /// EVAL or fred `eval` / `script_load`, with whether they sit in test
     /// code.

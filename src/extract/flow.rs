@@ -9,7 +9,7 @@ use syn::Expr;
 
 use super::syntax::{macro_name, pat_idents, token_idents};
 use super::types;
-use crate::model::flow::Source;
+use crate::model::flow::{ErrorPath, Source};
 
 /// Methods whose result says something small about their receiver (a
 /// length, a flag): the receiver's content does not flow on.
@@ -251,20 +251,123 @@ impl<'ast> Visit<'ast> for Scan {
     }
 }
 
-/// Whether a loop waits between rounds: a sleep, an interval tick, a
-/// backoff or delay helper.
-pub(super) fn waits(body: Option<&syn::Block>, cond: Option<&Expr>) -> bool {
-    let mut w = Waits(false);
-    if let Some(b) = body {
-        w.visit_block(b);
-    }
-    if let Some(c) = cond {
-        w.visit_expr(c);
-    }
-    w.0
+/// How a loop waits between rounds (a sleep, an interval tick, a backoff
+/// or delay helper).
+#[derive(Default, Clone, Copy)]
+pub(super) struct Waiting {
+    /// Somewhere in the body or condition.
+    pub(super) any: bool,
+    /// On every round: in the condition, or in the body outside any branch.
+    pub(super) always: bool,
 }
 
-struct Waits(bool);
+pub(super) fn waits(body: Option<&syn::Block>, cond: Option<&Expr>) -> Waiting {
+    let in_body = body.is_some_and(|b| {
+        let mut w = Waits::new(Tasks::Count);
+        w.visit_block(b);
+        w.found
+    });
+    let in_cond = cond.is_some_and(|c| {
+        let mut w = Waits::new(Tasks::Count);
+        w.visit_expr(c);
+        w.found
+    });
+    Waiting {
+        any: in_body || in_cond,
+        always: in_cond || body.is_some_and(|b| block_always(b, Exit::Waits)),
+    }
+}
+
+/// How the branch that handles an error waits before its loop goes round
+/// again: on every path that stays in the loop, on some, or never.
+pub(super) fn error_path(branch: &Expr) -> ErrorPath {
+    let mut w = Waits::new(Tasks::Count);
+    w.visit_expr(branch);
+    error_path_of(always(branch, Exit::WaitsOrLeaves), w.found)
+}
+
+pub(super) fn block_error_path(branch: &syn::Block) -> ErrorPath {
+    let mut w = Waits::new(Tasks::Count);
+    w.visit_block(branch);
+    error_path_of(block_always(branch, Exit::WaitsOrLeaves), w.found)
+}
+
+fn error_path_of(always: bool, somewhere: bool) -> ErrorPath {
+    match (always, somewhere) {
+        (true, _) => ErrorPath::Waits,
+        (false, true) => ErrorPath::WaitsSometimes,
+        (false, false) => ErrorPath::NeverWaits,
+    }
+}
+
+/// What a branch must do on every path.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Exit {
+    Waits,
+    WaitsOrLeaves,
+}
+
+/// Whether every path through `e` waits (or leaves, when `exit` allows):
+/// a wait outside any branch, or an `if`/`match` whose every branch does.
+fn always(e: &Expr, exit: Exit) -> bool {
+    if exit == Exit::WaitsOrLeaves && always_leaves(e) {
+        return true;
+    }
+    match e {
+        Expr::Block(b) => block_always(&b.block, exit),
+        Expr::If(i) => {
+            block_always(&i.then_branch, exit)
+                && i.else_branch.as_ref().is_some_and(|(_, e)| always(e, exit))
+        }
+        Expr::Match(m) => !m.arms.is_empty() && m.arms.iter().all(|a| always(&a.body, exit)),
+        Expr::Closure(_) | Expr::Async(_) | Expr::Loop(_) | Expr::While(_) | Expr::ForLoop(_) => {
+            false
+        }
+        // A wait anywhere else in the expression (`sleep(d).await`, a
+        // `select!` with a sleep, `let _ = backoff.next()`) runs with it.
+        _ => {
+            let mut w = Waits::new(Tasks::Skip);
+            w.visit_expr(e);
+            w.found
+        }
+    }
+}
+
+fn block_always(b: &syn::Block, exit: Exit) -> bool {
+    b.stmts.iter().any(|s| match s {
+        syn::Stmt::Expr(e, _) => always(e, exit),
+        syn::Stmt::Local(l) => l.init.as_ref().is_some_and(|i| always(&i.expr, exit)),
+        syn::Stmt::Macro(m) => {
+            let mut w = Waits::new(Tasks::Skip);
+            w.visit_macro(&m.mac);
+            w.found || (exit == Exit::WaitsOrLeaves && leaving_macro(&m.mac))
+        }
+        syn::Stmt::Item(_) => false,
+    })
+}
+
+struct Waits {
+    found: bool,
+    tasks: Tasks,
+}
+
+/// Whether waits inside closures and async blocks count: a loop that
+/// spawns a task that sleeps does not wait itself, but a retry helper
+/// given a closure may.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tasks {
+    Count,
+    Skip,
+}
+
+impl Waits {
+    fn new(tasks: Tasks) -> Waits {
+        Waits {
+            found: false,
+            tasks,
+        }
+    }
+}
 
 fn is_wait(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
@@ -275,13 +378,20 @@ fn is_wait(name: &str) -> bool {
 }
 
 impl<'ast> Visit<'ast> for Waits {
+    fn visit_expr(&mut self, e: &'ast Expr) {
+        if self.tasks == Tasks::Skip && matches!(e, Expr::Closure(_) | Expr::Async(_)) {
+            return;
+        }
+        visit::visit_expr(self, e);
+    }
+
     fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
         if let Expr::Path(p) = &*c.func {
             if types::path_segments(&p.path)
                 .iter()
                 .any(|s| is_wait(s) || s == "Delay" || s == "Timer")
             {
-                self.0 = true;
+                self.found = true;
             }
         }
         visit::visit_expr_call(self, c);
@@ -289,7 +399,7 @@ impl<'ast> Visit<'ast> for Waits {
 
     fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
         if is_wait(&m.method.to_string()) {
-            self.0 = true;
+            self.found = true;
         }
         visit::visit_expr_method_call(self, m);
     }
@@ -299,11 +409,35 @@ impl<'ast> Visit<'ast> for Waits {
         let mut names = Vec::new();
         token_idents(m.tokens.clone(), &mut names);
         if names.iter().any(|n| is_wait(n)) {
-            self.0 = true;
+            self.found = true;
         }
     }
 
     fn visit_item(&mut self, _: &'ast syn::Item) {}
+}
+
+/// Where `e` starts, from its leftmost token: `e.span()` builds the whole
+/// expression's tokens, and asked at every `let` of a deep nesting that is
+/// quadratic.
+pub(super) fn start_of(e: &Expr) -> proc_macro2::Span {
+    use syn::spanned::Spanned;
+    match e {
+        Expr::Block(b) if b.label.is_none() && b.attrs.is_empty() => {
+            b.block.brace_token.span.open()
+        }
+        Expr::Call(c) if c.attrs.is_empty() => start_of(&c.func),
+        Expr::MethodCall(m) if m.attrs.is_empty() => start_of(&m.receiver),
+        Expr::Await(a) if a.attrs.is_empty() => start_of(&a.base),
+        Expr::Try(t) if t.attrs.is_empty() => start_of(&t.expr),
+        Expr::Field(f) if f.attrs.is_empty() => start_of(&f.base),
+        Expr::Binary(b) if b.attrs.is_empty() => start_of(&b.left),
+        Expr::Cast(c) if c.attrs.is_empty() => start_of(&c.expr),
+        Expr::Index(i) if i.attrs.is_empty() => start_of(&i.expr),
+        Expr::Match(m) if m.attrs.is_empty() => m.match_token.span,
+        Expr::If(i) if i.attrs.is_empty() => i.if_token.span,
+        Expr::Path(p) if p.attrs.is_empty() && p.qself.is_none() => p.path.span(),
+        _ => e.span(),
+    }
 }
 
 /// Whether evaluating `e` always leaves the enclosing loop or fn: it is, or
@@ -349,15 +483,31 @@ fn leaving_macro(m: &syn::Macro) -> bool {
 /// Whether a block or expression leaves the loop anywhere (closures and
 /// async blocks excluded): the success path of a retry loop.
 pub(super) fn leaves_somewhere(e: &Expr) -> bool {
-    let mut exit = EarlyExit::default();
+    let mut exit = AnyExit(false);
     exit.visit_expr(e);
     exit.0
 }
 
 pub(super) fn block_leaves_somewhere(b: &syn::Block) -> bool {
-    let mut exit = EarlyExit::default();
+    let mut exit = AnyExit(false);
     exit.visit_block(b);
     exit.0
+}
+
+/// Finds any `return` or `break` (closures, async blocks and nested items
+/// excluded).
+struct AnyExit(bool);
+
+impl<'ast> Visit<'ast> for AnyExit {
+    fn visit_expr(&mut self, e: &'ast Expr) {
+        match e {
+            Expr::Return(_) | Expr::Break(_) => self.0 = true,
+            Expr::Closure(_) | Expr::Async(_) => {}
+            _ => visit::visit_expr(self, e),
+        }
+    }
+
+    fn visit_item(&mut self, _: &'ast syn::Item) {}
 }
 
 /// `Ok(..)` / `Err(..)` / `Some(..)` patterns by their constructor name.
@@ -373,12 +523,15 @@ pub(super) fn pattern_ctor(p: &syn::Pat) -> Option<String> {
 /// Finds an explicit `return` or `break` in a loop body (closures, async
 /// blocks and nested items excluded): such loops search for a first match,
 /// and each round trip depends on the previous one.
+/// A `return Err(..)` is no search: it leaves only when something failed,
+/// so in the normal case the loop still runs once per item.
 #[derive(Default)]
 pub(super) struct EarlyExit(pub(super) bool);
 
 impl<'ast> Visit<'ast> for EarlyExit {
     fn visit_expr(&mut self, e: &'ast Expr) {
         match e {
+            Expr::Return(r) if r.expr.as_deref().is_some_and(is_err_value) => {}
             Expr::Return(_) | Expr::Break(_) => self.0 = true,
             Expr::Closure(_) | Expr::Async(_) => {}
             _ => visit::visit_expr(self, e),
@@ -386,4 +539,78 @@ impl<'ast> Visit<'ast> for EarlyExit {
     }
 
     fn visit_item(&mut self, _: &'ast syn::Item) {}
+}
+
+/// `Err(..)`, also as `Err(..).into()`.
+fn is_err_value(e: &Expr) -> bool {
+    match e {
+        Expr::Call(c) => is_err_ctor(&c.func),
+        Expr::MethodCall(m) => m.method == "into" && is_err_value(&m.receiver),
+        Expr::Paren(p) => is_err_value(&p.expr),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expr(src: &str) -> Expr {
+        syn::parse_str(src).expect("test expression parses")
+    }
+
+    fn block(src: &str) -> syn::Block {
+        syn::parse_str(src).expect("test block parses")
+    }
+
+    #[test]
+    fn an_error_branch_waits_on_every_path_some_or_none() {
+        let io_only = "{ if e.kind() == ErrorKind::Io { tokio::time::sleep(d).await; } }";
+        assert_eq!(error_path(&expr(io_only)), ErrorPath::WaitsSometimes);
+        let both = "{ if io { sleep(a).await } else { sleep(b).await } }";
+        assert_eq!(error_path(&expr(both)), ErrorPath::Waits);
+        let others_leave = "{ if io { sleep(a).await } else { return Err(e) } }";
+        assert_eq!(error_path(&expr(others_leave)), ErrorPath::Waits);
+        let select = "{ log(e); tokio::select! { _ = sleep(d) => {} _ = &mut stop => break, } }";
+        assert_eq!(error_path(&expr(select)), ErrorPath::Waits);
+        assert_eq!(
+            error_path(&expr("eprintln!(\"{e}\")")),
+            ErrorPath::NeverWaits
+        );
+        let in_task = "{ tokio::spawn(async move { sleep(d).await }); }";
+        assert_eq!(block_error_path(&block(in_task)), ErrorPath::WaitsSometimes);
+    }
+
+    #[test]
+    fn a_loop_waits_always_only_outside_its_branches() {
+        let after =
+            block("{ match pop().await { Err(e) => log(e), Ok(v) => use_it(v) } sleep(d).await; }");
+        let w = waits(Some(&after), None);
+        assert!(w.any && w.always);
+        let branch =
+            block("{ match pop().await { Err(e) => sleep(d).await, Ok(v) => use_it(v) } }");
+        let w = waits(Some(&branch), None);
+        assert!(w.any && !w.always);
+        let w = waits(
+            Some(&block("{ step(); }")),
+            Some(&expr("backoff.next().is_some()")),
+        );
+        assert!(!w.any && !w.always);
+    }
+
+    #[test]
+    fn an_error_return_is_no_search() {
+        let found = |src: &str| {
+            let mut exit = EarlyExit::default();
+            exit.visit_block(&block(src));
+            exit.0
+        };
+        assert!(!found(
+            "{ if missing { return Err(Error::Missing(name)); } }"
+        ));
+        assert!(!found("{ if missing { return Err(e.into()).into(); } }"));
+        assert!(found("{ if hit { return Ok(Some(v)); } }"));
+        assert!(found("{ if hit { break; } }"));
+        assert!(leaves_somewhere(&expr("{ return Err(e) }")));
+    }
 }

@@ -159,13 +159,6 @@ impl Walker {
         let mut generics = self.generics.clone();
         collect_generics(&s.generics, &mut generics);
         for (i, field) in s.fields.iter().enumerate() {
-            if let Some((lock, kind)) = types::locked_connection(&field.ty, &self.uses, &generics) {
-                let span = Span::of(field.ty.span());
-                let in_test = self.in_test();
-                self.facts
-                    .locked_connections
-                    .push((span, lock, kind, in_test));
-            }
             let fname = field_name(field, i);
             if is_unbound_param(&field.ty, &s.generics, &generics) {
                 self.facts
@@ -179,7 +172,8 @@ impl Walker {
     }
 
     /// A field of a struct (`owner.field`) or enum variant (`Variant.field`):
-    /// a stored connection, and its class for receivers reached through it.
+    /// a locked or stored connection, and its class for receivers reached
+    /// through it.
     fn record_field(
         &mut self,
         owner: &str,
@@ -188,6 +182,13 @@ impl Walker {
         ty: &syn::Type,
         generics: &types::Generics,
     ) {
+        if let Some((lock, kind)) = types::locked_connection(ty, &self.uses, generics) {
+            let span = Span::of(ty.span());
+            let in_test = self.in_test();
+            self.facts
+                .locked_connections
+                .push((span, lock, kind, in_test));
+        }
         if let Some(kind) = types::stored_connection(ty, &self.uses, generics) {
             self.facts.stored_connections.push(RawStoredConnection {
                 span: Span::of(ty.span()),
@@ -289,6 +290,7 @@ impl Walker {
             is_main: name == "main",
             is_async: sig.asyncness.is_some(),
             is_handler: is_route_attr(attrs) || takes_tonic_request(sig, &self.uses),
+            returns_result: returns_result(&sig.output),
             is_setup: is_setup_name(&name)
                 || matches!(returns, Some(TypeClass::Redis(..)))
                 || sig.output.to_token_stream().to_string().contains("Self"),
@@ -434,4 +436,14 @@ fn takes_tonic_request(sig: &syn::Signature, uses: &types::UseMap) -> bool {
         let full = uses.expand(&types::path_segments(&tp.path));
         full.first().is_some_and(|f| f == "tonic") && full.last().is_some_and(|l| l == "Request")
     })
+}
+
+/// `-> Result<..>`, `-> RedisResult<T>`, `-> anyhow::Result<()>`: a type
+/// named like a `Result`.
+fn returns_result(output: &syn::ReturnType) -> bool {
+    let syn::ReturnType::Type(_, ty) = output else {
+        return false;
+    };
+    matches!(&**ty, syn::Type::Path(p)
+        if p.path.segments.last().is_some_and(|s| s.ident.to_string().ends_with("Result")))
 }

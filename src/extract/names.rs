@@ -133,15 +133,32 @@ pub(super) fn is_route_attr(attrs: &[syn::Attribute]) -> bool {
                 root.as_str(),
                 "actix_web" | "rocket" | "poem" | "poem_openapi" | "axum"
             );
-        // A project's own route macro (`#[my_codegen::get(path = "..")]`)
-        // is a verb given a path.
-        let own_route = matches!(a.meta, syn::Meta::List(_));
-        let route = ROUTE_ATTRS.contains(&last.as_str()) && (known_root || own_route);
+        let route = (ROUTE_ATTRS.contains(&last.as_str()) && known_root) || own_route(a, &last);
         // serenity / poise bot commands and hooks run once per message.
         let bot = matches!(last.as_str(), "command" | "hook")
             && (segs.len() == 1 || matches!(root.as_str(), "serenity" | "poise"));
         route || bot
     })
+}
+
+/// A project's own route macro (`#[my_codegen::get(path = "..")]`,
+/// `#[api::post("/login")]`): an HTTP verb given a path, as a string
+/// literal first or as `path = ..`.
+fn own_route(a: &syn::Attribute, verb: &str) -> bool {
+    if !matches!(verb, "get" | "post" | "put" | "delete" | "patch") {
+        return false;
+    }
+    let syn::Meta::List(list) = &a.meta else {
+        return false;
+    };
+    let tokens: Vec<proc_macro2::TokenTree> = list.tokens.clone().into_iter().collect();
+    let literal_first = matches!(tokens.first(), Some(proc_macro2::TokenTree::Literal(l))
+        if l.to_string().starts_with('"'));
+    let path_named = tokens.windows(2).any(|w| {
+        matches!((&w[0], &w[1]), (proc_macro2::TokenTree::Ident(i), proc_macro2::TokenTree::Punct(p))
+            if i == "path" && p.as_char() == '=')
+    });
+    literal_first || path_named
 }
 
 /// Command methods whose names are common outside Redis clients.

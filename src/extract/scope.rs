@@ -11,7 +11,7 @@ use crate::model::{FnInfo, LoopCtx, LoopKind, NodePath};
 /// What a loop's syntax says about it.
 #[derive(Default, Clone, Copy)]
 pub(super) struct LoopShape {
-    pub(super) sleeps: bool,
+    pub(super) sleeps: super::flow::Waiting,
     pub(super) counted: bool,
     /// `while let Some(x) = next()`: one round per item, like a `for`.
     pub(super) per_item: bool,
@@ -171,7 +171,8 @@ impl Walker {
         self.facts.loops.push(LoopFact {
             id,
             kind,
-            sleeps: shape.sleeps,
+            sleeps: shape.sleeps.any,
+            always_waits: shape.sleeps.always,
             counted: shape.counted,
             per_item: shape.per_item,
         });

@@ -504,7 +504,7 @@ pub fn locked_connection(
         };
         if matches!(
             name.as_str(),
-            "Mutex" | "RwLock" | "ReentrantMutex" | "FairMutex"
+            "Mutex" | "RwLock" | "ReentrantMutex" | "FairMutex" | "RefCell"
         ) {
             return walk(inner?, uses, generics, Some(name));
         }
@@ -539,6 +539,12 @@ pub fn stored_connection(ty: &Type, uses: &UseMap, generics: &Generics) -> Optio
         name.as_str(),
         "Mutex" | "RwLock" | "ReentrantMutex" | "FairMutex"
     ) {
+        return None;
+    }
+    // A multiplexed connection in a `RefCell` is reported as locked.
+    if name == "RefCell"
+        && locked_connection(ty, uses, generics).is_some_and(|(_, k)| k == ConnKind::Multiplexed)
+    {
         return None;
     }
     if WRAPPERS.contains(&name.as_str()) {

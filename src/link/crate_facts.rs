@@ -165,6 +165,13 @@ impl FileLink<'_> {
             .extend(facts.reply_uses.iter().map(|u| (self.id, u.clone())));
         flow.retries
             .extend(facts.retries.iter().map(|r| (self.id, r.clone())));
+        flow.panics.extend(
+            facts
+                .panics
+                .iter()
+                .filter(|p| !self.skipped(p.in_test))
+                .map(|p| (self.id, p.clone())),
+        );
         for l in &facts.loops {
             flow.loops.insert((self.id, l.id), l.clone());
         }

@@ -18,6 +18,9 @@ pub enum Source {
     Reply(u32),
     /// That reply after a deserialiser (`serde_json::from_str`, …).
     Decoded(u32),
+    /// The result of a helper fn call: its index among the file's helper
+    /// calls.
+    Helper(u32),
     /// The whole content of a file (`fs::read`, `read_to_end` on a file).
     FileData,
     /// An open file: what is read from it whole becomes `FileData`.
@@ -69,6 +72,10 @@ pub struct LoopFact {
     pub kind: LoopKind,
     /// The body waits: a sleep, an interval tick, a backoff.
     pub sleeps: bool,
+    /// The body waits on every round: a wait outside any branch (or in
+    /// every branch), or in a `while` condition.
+    #[serde(default)]
+    pub always_waits: bool,
     /// A `for` over a number range (`for attempt in 0..5`): a bounded retry
     /// when the body exits on success.
     pub counted: bool,
@@ -82,11 +89,67 @@ pub struct LoopFact {
 pub struct RetryFact {
     /// The loop that retries.
     pub loop_id: u32,
-    /// The call or creation retried.
+    /// The call or creation retried (for a helper, the seq of its call).
     pub seq: u32,
+    /// The attempt is a command or connection written here, or a call of
+    /// a helper fn that sends one.
+    #[serde(default)]
+    pub via: AttemptVia,
     /// The success path leaves the loop (`break`/`return`): a retry loop
     /// rather than a worker loop that also goes on after errors.
     pub ok_exits: bool,
+    /// Whether the branch that handles the error waits before the loop
+    /// goes round again.
+    #[serde(default)]
+    pub error_path: ErrorPath,
+}
+
+/// What a loop retries.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum AttemptVia {
+    /// A command or connection written in the loop.
+    #[default]
+    Direct,
+    /// A call of a crate fn (where, and its name): the commands it sends.
+    Helper { span: Span, name: String },
+}
+
+/// How the branch that handles a retried error waits.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum ErrorPath {
+    /// On every path that goes round again (the others leave the loop).
+    Waits,
+    /// On some paths only (`if kind == IoError { sleep }`): the other
+    /// errors go round again at once.
+    WaitsSometimes,
+    /// Never.
+    NeverWaits,
+    /// The error falls through to the rest of the loop body
+    /// (`while let Err(..)`, `if let Ok(..)` without `else`): how the loop
+    /// waits says it.
+    #[default]
+    RestOfLoop,
+}
+
+/// A Redis call's or connection's error turned into a panic in a fn that
+/// could return it (it returns a `Result`; not `main`, not a closure).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct ErrorPanic {
+    /// The call or creation whose error panics.
+    pub seq: u32,
+    /// The `.unwrap()`, `.expect(..)` or the `panic!` of the error branch.
+    pub span: Span,
+    pub how: PanicHow,
+    pub in_test: bool,
+}
+
+/// How an error becomes a panic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum PanicHow {
+    Unwrap,
+    Expect,
+    /// `if let Err(e) = r { panic!(..) }`, `Err(e) => panic!(..)`.
+    ErrBranch,
 }
 
 /// Flow facts of a crate, by file.
@@ -95,6 +158,7 @@ pub struct CrateFlow {
     pub uses: Vec<(FileId, ReplyUse)>,
     pub loops: std::collections::HashMap<(FileId, u32), LoopFact>,
     pub retries: Vec<(FileId, RetryFact)>,
+    pub panics: Vec<(FileId, ErrorPanic)>,
 }
 
 impl CrateFlow {

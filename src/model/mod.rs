@@ -530,6 +530,10 @@ pub struct FnInfo {
     /// be connected here.
     #[serde(default)]
     pub connects_client: bool,
+    /// Returns a `Result` (of any error type): an error met inside can be
+    /// handed to the caller.
+    #[serde(default)]
+    pub returns_result: bool,
 }
 
 pub type FnId = u32;

@@ -14,4 +14,5 @@ section! {
     pubsub_on_shared_connection,
     sync_in_async,
     never_connected,
+    panic_on_error,
 }

@@ -1,8 +1,9 @@
-//! `conn-mutex-wrapped-connection`: a connection behind a Mutex/RwLock: every
-//! request waits for one socket.
+//! `conn-mutex-wrapped-connection`: a connection behind a Mutex/RwLock (or
+//! a shared async connection behind a `RefCell`): every request waits for
+//! one socket.
 
 use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
-use crate::model::ConnKind;
+use crate::model::{ConnKind, LockedConnection};
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
 pub static RULE: Rule = Rule {
@@ -11,7 +12,8 @@ pub static RULE: Rule = Rule {
         section: "3.4",
         impact: Impact::Critical,
         default: Activation::On,
-        summary: "a connection behind a Mutex/RwLock: every request waits for one socket",
+        summary: "a connection behind a Mutex/RwLock (or a shared async one behind a RefCell): every request \
+                  waits for one socket",
         doc: include_str!("../../../rules/conn-mutex-wrapped-connection.md"),
         hides_source: false,
         examples: InExamples::Quiet,
@@ -25,6 +27,10 @@ pub static RULE: Rule = Rule {
 fn locked_connection(ctx: &RuleContext, sink: &mut Sink) {
     let model = ctx.model;
     for l in &model.locked_connections {
+        if l.lock == "RefCell" {
+            borrowed_connection(l, sink);
+            continue;
+        }
         let help = match l.kind {
             ConnKind::Sync => "use a pool (r2d2, or deadpool/bb8 for async) so each caller gets its own connection",
             _ => "drop the lock: MultiplexedConnection, ConnectionManager and fred clients are cheap to clone and \
@@ -42,4 +48,31 @@ fn locked_connection(ctx: &RuleContext, sink: &mut Sink) {
             help.to_string(),
         );
     }
+}
+
+/// A `RefCell` is a lock for one thread: a blocking connection in one is
+/// the usual way to reach `&mut` from `&self` and costs nothing. A
+/// connection meant to be shared by clones is another matter: a command
+/// sent through `borrow_mut()` keeps the borrow across its `.await`, so
+/// tasks on the thread take turns, and one that borrows meanwhile panics.
+fn borrowed_connection(l: &LockedConnection, sink: &mut Sink) {
+    if !matches!(
+        l.kind,
+        ConnKind::Multiplexed | ConnKind::Manager | ConnKind::Cluster | ConnKind::FredClient
+    ) {
+        return;
+    }
+    sink.report(
+        l.file,
+        l.span,
+        format!(
+            "a {} behind a `RefCell`: a command sent through `borrow_mut()` holds the borrow until its reply \
+             arrives, so the tasks sharing it send one command at a time, and a task that borrows it meanwhile \
+             panics (`BorrowMutError`)",
+            l.kind.describe()
+        ),
+        "drop the `RefCell`: the connection is cheap to clone and safe to share; keep it by value and clone it \
+         where a command needs `&mut`"
+            .to_string(),
+    );
 }

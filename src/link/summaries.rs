@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::symbols::Symbols;
+use super::symbols::{Symbols, Workspace};
 use super::{FileLink, Scope};
 use crate::extract::facts::{
     ArgShape, Callee, FileFacts, Op, RawCall, RawHelperCall, RawKey, RawPart, Recv, Root,
@@ -185,7 +185,7 @@ struct Builder<'a> {
     state: Vec<State>,
 }
 
-impl Builder<'_> {
+impl<'a> Builder<'a> {
     fn summarize(&mut self, n: usize, depth: u32) -> Option<Arc<Summary>> {
         match &self.state[n] {
             State::Done(s) => return Some(Arc::clone(s)),
@@ -197,13 +197,14 @@ impl Builder<'_> {
         let node = &self.nodes[n];
         let mut sends = node.direct.clone();
         for h in &node.helpers {
-            let Some(callee) = self.callee(h, node.file) else {
+            let Some((krate, summary)) = self.callee_summary(h, node.file, depth) else {
                 continue;
             };
-            let Some(summary) = self.summarize(callee, depth + 1) else {
-                continue;
+            let lookup = |ty: &str, m: &str| {
+                self.symbols
+                    .method_builder(ty, m)
+                    .or_else(|| krate.method_builder(ty, m))
             };
-            let lookup = |ty: &str, m: &str| self.symbols.method_builder(ty, m);
             for s in &summary.sends {
                 let keys: Vec<RawKey> = s
                     .keys
@@ -228,23 +229,87 @@ impl Builder<'_> {
         Some(summary)
     }
 
-    /// The fn of this crate a helper call reaches, when one fn answers.
-    fn callee(&self, h: &RawHelperCall, file: FileId) -> Option<usize> {
+    /// The summary of the fn a helper call reaches, with the symbols of its
+    /// crate: this crate's, summarized now, or another crate's of the run
+    /// (summarized with its own crate, so a chain of helpers goes on there).
+    fn callee_summary(
+        &mut self,
+        h: &RawHelperCall,
+        file: FileId,
+        depth: u32,
+    ) -> Option<(&'a Symbols, Arc<Summary>)> {
+        let symbols = self.symbols;
         let owner = match &h.callee {
             Callee::InCrate(krate) if matches!(krate.as_str(), "std" | "core" | "alloc") => {
                 return None
             }
-            Callee::Local | Callee::InCrate(_) => None,
-            Callee::Method(recv) => Some(self.symbols.recv_type(recv, file)?),
+            Callee::InCrate(krate) => {
+                if let Some(other) = symbols.workspace.get(krate) {
+                    return Some((other, Arc::clone(other.summaries.get(None, &h.name)?)));
+                }
+                None
+            }
+            Callee::Local => None,
+            Callee::Method(recv) => {
+                let ty = symbols.recv_type(recv, file)?;
+                let (krate, short) = symbols.owner(&ty)?;
+                if !std::ptr::eq(krate, symbols) {
+                    return Some((
+                        krate,
+                        Arc::clone(krate.summaries.get(Some(short), &h.name)?),
+                    ));
+                }
+                Some(short.to_string())
+            }
         };
         let key = FnRef {
             owner,
             name: h.name.clone(),
         };
-        match self.index.get(&key)?.as_slice() {
-            [Some(n)] => Some(*n),
-            _ => None,
+        let n = match self.index.get(&key)?.as_slice() {
+            [Some(n)] => *n,
+            _ => return None,
+        };
+        Some((symbols, self.summarize(n, depth + 1)?))
+    }
+}
+
+impl Symbols {
+    /// The same symbols reading other crates' names from `workspace`; the
+    /// summaries are built again when a helper of this crate calls a fn of
+    /// another crate of the run, so that they follow it there.
+    pub fn in_workspace(
+        self,
+        workspace: Arc<Workspace>,
+        files: &[(FileId, &FileFacts)],
+    ) -> Symbols {
+        let mut s = self.with_workspace(workspace);
+        let reaches_other_crates = s.workspace.called_by(files)
+            || files.iter().any(|&(id, facts)| {
+                facts.helper_calls.iter().any(|h| match &h.callee {
+                    Callee::Method(recv) => {
+                        s.recv_type(recv, id).is_some_and(|ty| ty.contains("::"))
+                    }
+                    Callee::InCrate(_) | Callee::Local => false,
+                })
+            });
+        if reaches_other_crates {
+            s.summaries = build(files, &s);
         }
+        s
+    }
+}
+
+impl Workspace {
+    /// Whether `files` call a free fn through the name of a crate of the
+    /// run (`common::store::bump(..)`).
+    pub fn called_by(&self, files: &[(FileId, &FileFacts)]) -> bool {
+        files.iter().any(|(_, facts)| {
+            facts.helper_calls.iter().any(|h| match &h.callee {
+                Callee::InCrate(krate) => self.get(krate).is_some(),
+                Callee::Method(_) | Callee::Local => false,
+            })
+        })
     }
 }
 

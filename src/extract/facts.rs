@@ -339,6 +339,20 @@ pub struct RawHelperCall {
     /// built in place (`UserKey(id)`), a closure that builds a key.
     #[serde(default)]
     pub shaped: Vec<(usize, ArgShape)>,
+    /// Arguments passed by name (`&mut con`): the name and what it holds,
+    /// so that a helper's commands on that parameter run on the caller's
+    /// connection.
+    #[serde(default)]
+    pub named_args: Vec<NamedArg>,
+}
+
+/// An argument of a helper call written as a name.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NamedArg {
+    pub index: usize,
+    pub name: String,
+    /// What the name holds here (a connection, maybe).
+    pub recv: Recv,
 }
 
 /// Where a helper call sits: what a command written there would know.

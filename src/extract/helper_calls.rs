@@ -5,8 +5,8 @@
 
 use syn::Expr;
 
-use super::facts::{ArgShape, CallSite, Callee, RawHelperCall, RawKey};
-use super::syntax::macro_name;
+use super::facts::{ArgShape, CallSite, Callee, NamedArg, RawHelperCall, RawKey, Recv};
+use super::syntax::{macro_name, plain_ident};
 use super::types;
 use super::value::Value;
 use super::Walker;
@@ -37,6 +37,15 @@ impl Walker {
                 ArgShape::KeyClosure { .. } => {}
             }
         }
+        let named_args = args
+            .iter()
+            .enumerate()
+            .filter_map(|(index, a)| {
+                let name = plain_ident(a)?;
+                let recv = self.lookup(&name).map(Value::recv).unwrap_or(Recv::Unknown);
+                (recv != Recv::NotRedis).then_some(NamedArg { index, name, recv })
+            })
+            .collect();
         let site = self.call_site(span, &mentions);
         let (func, in_test) = (self.func(), self.in_test());
         self.facts.helper_calls.push(RawHelperCall {
@@ -47,6 +56,7 @@ impl Walker {
             site,
             callee,
             shaped,
+            named_args,
         });
     }
 

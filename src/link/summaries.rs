@@ -11,7 +11,7 @@ use std::sync::Arc;
 use super::symbols::{Symbols, Workspace};
 use super::{FileLink, Scope};
 use crate::extract::facts::{
-    ArgShape, Callee, FileFacts, Op, RawCall, RawHelperCall, RawKey, RawPart, Recv, Root,
+    ArgShape, Callee, FileFacts, NamedArg, Op, RawCall, RawHelperCall, RawKey, RawPart, Recv, Root,
 };
 use crate::extract::types::TypeClass;
 use crate::model::command::{self, flags};
@@ -121,11 +121,16 @@ pub(super) fn build<'a>(files: &[(FileId, &'a FileFacts)], symbols: &Symbols) ->
         };
         for raw in &facts.calls {
             let params = &facts.fns[raw.func as usize].info.params;
-            if raw.in_test || raw.pipe.is_some() || !copied(&raw.command) || params.is_empty() {
+            if raw.in_test || raw.pipe.is_some() || params.is_empty() {
                 continue;
             }
             let keys = raw_keys(raw);
-            if !keys.iter().any(|k| mentions(k, params)) {
+            let recv_param = raw
+                .conn_binding
+                .as_ref()
+                .and_then(|b| params.iter().position(|p| p == b));
+            let on_keys = copied(&raw.command) && keys.iter().any(|k| mentions(k, params));
+            if !on_keys && !(recv_param.is_some() && topology_bound(&raw.command, keys.len())) {
                 continue;
             }
             let Some(conn) = link.redis_conn(raw) else {
@@ -135,6 +140,7 @@ pub(super) fn build<'a>(files: &[(FileId, &'a FileFacts)], symbols: &Symbols) ->
                 call: link.call(raw, conn),
                 keys,
                 in_loop: raw.in_loop.is_some(),
+                recv_param,
             };
             let n = node_of(raw.func, &mut nodes);
             nodes[n].direct.push(sent);
@@ -211,11 +217,18 @@ impl<'a> Builder<'a> {
                     .iter()
                     .map(|k| substitute(k, &summary.params, h, &lookup))
                     .collect();
-                if keys.iter().any(|k| mentions(k, node.params)) {
+                // The helper's connection parameter given one of ours.
+                let recv_param = named_arg(h, s.recv_param)
+                    .and_then(|a| node.params.iter().position(|p| *p == a.name));
+                let on_keys =
+                    copied(&s.call.command) && keys.iter().any(|k| mentions(k, node.params));
+                if on_keys || (recv_param.is_some() && topology_bound(&s.call.command, keys.len()))
+                {
                     sends.push(SentCommand {
                         call: s.call.clone(),
                         keys,
                         in_loop: s.in_loop || h.site.in_loop.is_some(),
+                        recv_param,
                     });
                 }
             }
@@ -311,6 +324,22 @@ impl Workspace {
             })
         })
     }
+}
+
+/// The argument of helper call `h` given for parameter `param`, when it is
+/// written as a name.
+fn named_arg(h: &RawHelperCall, param: Option<usize>) -> Option<&NamedArg> {
+    let i = param?;
+    h.named_args.iter().find(|a| a.index == i)
+}
+
+/// A command whose finding depends on the connection it runs on (a SCAN or
+/// KEYS on a cluster sees one node, keys across slots fail there): sent on
+/// a connection parameter, it is copied to callers whatever its keys, and
+/// counts there only on a cluster connection.
+fn topology_bound(command: &str, keys: usize) -> bool {
+    matches!(command, "SCAN" | "KEYS")
+        || (keys >= 2 && command::spec(command).is_some_and(|s| s.has(flags::SAME_SLOT)))
 }
 
 /// Whether a command sent by a helper is copied to its callers.
@@ -545,12 +574,35 @@ impl FileLink<'_> {
                     .iter()
                     .map(|k| substitute(k, &summary.params, h, &lookup))
                     .collect();
+                // The caller's connection, when it passes one it names.
+                let conn = named_arg(h, s.recv_param)
+                    .and_then(|a| self.symbols.recv_calling(&a.recv, self.id, None).ok())
+                    .flatten();
+                // A command kept only for its connection counts on a cluster.
+                let copied_for_keys =
+                    copied(&s.call.command) && s.keys.iter().any(|k| mentions(k, &summary.params));
+                // Kept for the caller's cluster connection, unless the
+                // helper's own command is judged on a cluster already.
+                let on_cluster = conn.is_some_and(|c| c.kind.is_cluster() == Some(true));
+                let same_crate = std::ptr::eq(krate, self.symbols);
+                let helper_on_cluster = s
+                    .call
+                    .conn
+                    .and_then(|c| c.kind.is_cluster())
+                    .unwrap_or(same_crate && model.uses_cluster);
+                if !copied_for_keys && (!on_cluster || helper_on_cluster) {
+                    continue;
+                }
                 let through = Through {
                     helper: h.name.clone(),
                     key_text_in_helper: literal_parts(&raw) == literal_parts(&s.keys),
                 };
                 let keys = raw.iter().map(|k| self.symbols.key(k)).collect();
-                model.calls.push(self.at_site(h, &s.call, keys, through));
+                let mut call = self.at_site(h, &s.call, keys, through);
+                if conn.is_some() {
+                    call.conn = conn;
+                }
+                model.calls.push(call);
             }
         }
     }
@@ -607,6 +659,7 @@ mod tests {
             site: Default::default(),
             callee: Callee::Local,
             shaped,
+            named_args: Vec::new(),
         }
     }
 

@@ -20,7 +20,7 @@ use crate::extract::types::TypeClass;
 use crate::model::command::{self, flags};
 use crate::model::key::Key;
 use crate::model::summary::{FnSummary, SentCommand, Through};
-use crate::model::{Call, CrateModel, FileId, Form};
+use crate::model::{Call, Conn, ConnKind, CrateModel, FileId, Form, Lib, RunsOn};
 
 /// How many helper calls deep a summary looks.
 const MAX_DEPTH: u32 = 4;
@@ -133,13 +133,15 @@ pub(super) fn build<'a>(files: &[(FileId, &'a FileFacts)], symbols: &Symbols) ->
                 .as_ref()
                 .and_then(|b| params.iter().position(|p| p == b));
             let on_keys = copied(&raw.command) && keys.iter().any(|k| mentions(k, params));
-            let on_recv = recv_param.is_some() && topology_bound(&raw.command, keys.len());
-            if !on_keys && !on_recv {
-                continue;
-            }
             let Some(conn) = link.redis_conn(raw) else {
                 continue;
             };
+            let on_recv = recv_param.is_some()
+                && (topology_bound(&raw.command, keys.len())
+                    || (!raw.awaited && conn.is_none_or(blocking)));
+            if !on_keys && !on_recv {
+                continue;
+            }
             let sent = SentCommand {
                 call: link.call(raw, conn),
                 keys,
@@ -226,8 +228,10 @@ impl<'a> Builder<'a> {
                     .and_then(|a| node.params.iter().position(|p| *p == a.name));
                 let on_keys =
                     copied(&s.call.command) && keys.iter().any(|k| mentions(k, node.params));
-                if on_keys || (recv_param.is_some() && topology_bound(&s.call.command, keys.len()))
-                {
+                let on_recv = recv_param.is_some()
+                    && (topology_bound(&s.call.command, keys.len())
+                        || (!s.call.awaited && s.call.conn.is_none_or(blocking)));
+                if on_keys || on_recv {
                     sends.push(SentCommand {
                         call: s.call.clone(),
                         keys,
@@ -346,6 +350,17 @@ fn topology_bound(command: &str, keys: usize) -> bool {
         || (keys >= 2 && command::spec(command).is_some_and(|s| s.has(flags::SAME_SLOT)))
 }
 
+/// A connection whose commands block the thread that sends them (when not
+/// awaited): a redis-rs sync connection or client, an r2d2 pooled
+/// connection.
+fn blocking(conn: Conn) -> bool {
+    match conn.kind {
+        ConnKind::Sync | ConnKind::ClusterSync | ConnKind::Client => conn.lib == Lib::RedisRs,
+        ConnKind::Pooled { .. } => conn.lib == Lib::R2d2,
+        _ => false,
+    }
+}
+
 /// Whether a command sent by a helper is copied to its callers.
 fn copied(command: &str) -> bool {
     let plain = command::spec(command).is_some_and(|s| !s.has(flags::BLOCKING | flags::SCRIPT));
@@ -462,7 +477,15 @@ impl FileLink<'_> {
                     .conn
                     .and_then(|c| c.kind.is_cluster())
                     .unwrap_or(same_crate && model.uses_cluster);
-                if !copied_for_keys && (!on_cluster || helper_on_cluster) {
+                let cluster_bound = on_cluster
+                    && !helper_on_cluster
+                    && topology_bound(&s.call.command, s.keys.len());
+                // A blocking command the caller sends from async code.
+                let blocks_async_caller = !s.call.awaited
+                    && conn.or(s.call.conn).is_some_and(blocking)
+                    && model.func(self.fn_base + h.func).runs_on(h.site.span)
+                        == RunsOn::AsyncWorker;
+                if !copied_for_keys && !cluster_bound && !blocks_async_caller {
                     continue;
                 }
                 let through = Through {

@@ -74,7 +74,7 @@ fn sync_in_async(ctx: &RuleContext, sink: &mut Sink) {
         });
         let what = match call.command.as_str() {
             "" => "a command".to_string(),
-            name => name.to_string(),
+            _ => call.command_named(),
         };
         sink.report(
             call.file,

@@ -72,8 +72,9 @@ fn sync_in_async(ctx: &RuleContext, sink: &mut Sink) {
             (_, ConnKind::Client) => "client (a new blocking connection per command)",
             (_, kind) => kind.describe(),
         });
-        let what = match call.command.as_str() {
-            "" => "a command".to_string(),
+        let what = match (call.command.as_str(), &call.through) {
+            ("", Some(t)) => format!("a command (sent by `{}`)", t.helper),
+            ("", None) => "a command".to_string(),
             _ => call.command_named(),
         };
         sink.report(

@@ -133,14 +133,31 @@ pub(super) fn check_units(
 /// types, aliases and fields of the other crates of the run that it names
 /// (`common::AppState`, `common::RedisPool`).
 fn workspace(run: &Run, units: &Units) -> Arc<Workspace> {
-    let crates = units
+    let named: Vec<(String, Vec<(FileId, &FileFacts)>)> = units
         .units
         .par_iter()
         .filter(|(key, _)| key.example.is_none())
         .filter_map(|(key, files)| {
             let name = run.manifests.load(key.root.as_deref()?).name?;
-            let refs: Vec<(FileId, &FileFacts)> = files.iter().map(|(id, f)| (*id, f)).collect();
-            Some((name, Arc::new(Symbols::new(&refs))))
+            Some((name, files.iter().map(|(id, f)| (*id, f)).collect()))
+        })
+        .collect();
+    let first: Vec<(String, Arc<Symbols>)> = named
+        .par_iter()
+        .map(|(name, refs)| (name.clone(), Arc::new(Symbols::new(refs))))
+        .collect();
+    // A second round lets a crate's helpers follow the helpers of the
+    // crates it calls (`web` → `common::cache::touch` → `base::bump`).
+    let round = Arc::new(Workspace::new(first.clone()));
+    let crates = named
+        .par_iter()
+        .zip(first.par_iter())
+        .map(|((name, refs), (_, symbols))| {
+            let symbols = match round.called_by(refs) {
+                true => Arc::new(Symbols::new(refs).in_workspace(Arc::clone(&round), refs)),
+                false => Arc::clone(symbols),
+            };
+            (name.clone(), symbols)
         })
         .collect();
     Arc::new(Workspace::new(crates))
@@ -259,7 +276,7 @@ fn link_and_check(
     rules: &[&'static Rule],
 ) -> (Vec<Finding>, BTreeSet<FileId>, CrateModel) {
     let refs: Vec<(FileId, &FileFacts)> = files.iter().map(|(id, f)| (*id, f)).collect();
-    let symbols = Symbols::new(&refs).with_workspace(Arc::clone(workspace));
+    let symbols = Symbols::new(&refs).in_workspace(Arc::clone(workspace), &refs);
     let mut model = link::resolve(manifest, &refs, &symbols, scope);
     lua.attach(&mut model);
     let redis_files: BTreeSet<FileId> = model

@@ -184,6 +184,12 @@ impl Walker {
             Value::Pipe(id) | Value::PipeCmd(id, _) => self.pipe_method(id, m),
             Value::RawCmd(idx) => redis_rs::raw_cmd_method(self, idx, m),
             Value::Script(keys) => redis_rs::script_method(self, keys, m),
+            // `scripts::RESERVE.key(k)`, `reserve_script().key(k)`: a script
+            // kept in a static of another module (`Lazy<Script>`,
+            // `LazyLock<Script>`) or handed out by a fn, keyed here.
+            Value::Global(_) | Value::FnResult(..) if name == "key" && argc == 1 => {
+                redis_rs::script_method(self, Vec::new(), m)
+            }
             Value::FredBuilder => fred::builder_method(self, m),
             Value::ClusterBuilder => redis_rs::cluster_builder_method(self, m),
             Value::DeadpoolConfig { cluster } => pools::deadpool_config_method(self, cluster, m),

@@ -5,6 +5,7 @@ use syn::visit::Visit;
 use syn::Expr;
 
 use super::flow::{self, EarlyExit};
+use super::optional;
 use super::scope::LoopShape;
 use super::syntax::pat_idents;
 use super::value::{Tail, Value};
@@ -112,7 +113,16 @@ impl Walker {
         let gates = self.gate_seqs(&i.cond, calls);
         self.note_if_retry(i, calls, made);
         let then_path = cluster_condition(&i.cond);
-        self.on_path(then_path, |w| w.gated(&gates, |w| w.block(&i.then_branch)));
+        // `if let Some(ttl) = self.ttl`: the branch runs only while it is set.
+        let while_set = match &*i.cond {
+            Expr::Let(l) if optional::holds_value(&l.pat) => optional::self_field(&l.expr),
+            _ => None,
+        };
+        self.on_path(then_path, |w| {
+            w.gated(&gates, |w| {
+                w.while_set(while_set, |w| w.block(&i.then_branch))
+            })
+        });
         self.pop_scope();
         if let Some((_, els)) = &i.else_branch {
             self.on_path(then_path.map(NodePath::other), |w| {
@@ -163,6 +173,7 @@ impl Walker {
     pub(super) fn eval_match(&mut self, m: &syn::ExprMatch) -> Value {
         let (calls, made) = (self.facts.calls.len(), self.facts.creations.len());
         let scrutinee = self.eval(&m.expr);
+        let optional_field = optional::self_field(&m.expr);
         let gates = self.gate_seqs(&m.expr, calls);
         let sources = self.flow_of(&m.expr, calls, true);
         self.note_match_retry(m, calls, made);
@@ -179,7 +190,12 @@ impl Walker {
             if let Some((_, guard)) = &arm.guard {
                 self.eval(guard);
             }
-            self.eval(&arm.body);
+            let while_set = optional_field
+                .clone()
+                .filter(|_| optional::holds_value(&arm.pat));
+            self.while_set(while_set, |w| {
+                w.eval(&arm.body);
+            });
             self.pop_scope();
         }
         self.cx().gates.truncate(before);

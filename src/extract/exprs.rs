@@ -181,6 +181,7 @@ impl Walker {
     /// `x = value` rebinds `x`; `cfg.default_command_timeout = d` sets fred's
     /// command timeout.
     pub(super) fn eval_assign(&mut self, a: &syn::ExprAssign) -> Value {
+        self.note_field_assign(a);
         if let Expr::Field(f) = &*a.left {
             if text(&f.member) == "default_command_timeout" {
                 fred::note_command_timeout(self, &a.right);
@@ -217,6 +218,9 @@ impl Walker {
         };
         for f in &s.fields {
             self.struct_field(owner.as_deref(), f);
+            if let syn::Member::Named(id) = &f.member {
+                self.note_field_set(owner.clone(), id.to_string(), &f.expr);
+            }
         }
         if let Some(rest) = &s.rest {
             self.eval(rest);

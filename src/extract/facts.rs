@@ -339,6 +339,20 @@ pub struct RawHelperCall {
     /// built in place (`UserKey(id)`), a closure that builds a key.
     #[serde(default)]
     pub shaped: Vec<(usize, ArgShape)>,
+    /// Arguments passed by name (`&mut con`): the name and what it holds,
+    /// so that a helper's commands on that parameter run on the caller's
+    /// connection.
+    #[serde(default)]
+    pub named_args: Vec<NamedArg>,
+}
+
+/// An argument of a helper call written as a name.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NamedArg {
+    pub index: usize,
+    pub name: String,
+    /// What the name holds here (a connection, maybe).
+    pub recv: Recv,
 }
 
 /// Where a helper call sits: what a command written there would know.
@@ -450,6 +464,13 @@ pub struct FileFacts {
     pub creations: Vec<RawCreation>,
     pub disabled_timeouts: Vec<(Span, bool)>,
     pub helper_calls: Vec<RawHelperCall>,
+    /// Commands run only while an optional field holds a value.
+    #[serde(default)]
+    pub optional_runs: Vec<OptionalRun>,
+    /// What the file's code puts in fields (one entry per owner, field and
+    /// kind of value), to tell an optional field's default.
+    #[serde(default)]
+    pub field_sets: Vec<FieldSet>,
     /// (fn name, parameter index) pairs: the fn sets an expiry on the key
     /// passed in that parameter.
     pub expiring_params: Vec<(String, usize)>,
@@ -542,4 +563,36 @@ pub struct RawStoredConnection {
     pub owner: String,
     pub kind: ConnKind,
     pub in_test: bool,
+}
+
+/// Commands written where an optional field of `self` holds a value:
+/// `if let Some(ttl) = self.ttl { .. }`, the `Some` arm of `match self.ttl`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct OptionalRun {
+    /// The `impl` type of the fn.
+    pub owner: Option<String>,
+    pub field: String,
+    /// The sequence numbers of the commands written there.
+    pub seqs: std::ops::Range<u32>,
+}
+
+/// A value put in a field: in a struct literal (`Cache { ttl: None, .. }`)
+/// or by assignment (`self.ttl = Some(t)`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FieldSet {
+    /// The struct; `None` when the assignment does not tell (`c.ttl = ..`).
+    pub owner: Option<String>,
+    pub field: String,
+    pub value: SetValue,
+}
+
+/// What is put in a field, as far as an optional's default goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum SetValue {
+    /// `None`.
+    Nothing,
+    /// `Some(..)`.
+    Something,
+    /// Anything else (a parameter, a config value): it may hold a value.
+    Other,
 }

@@ -5,8 +5,8 @@
 
 use syn::Expr;
 
-use super::facts::{ArgShape, CallSite, Callee, RawHelperCall, RawKey};
-use super::syntax::macro_name;
+use super::facts::{ArgShape, CallSite, Callee, NamedArg, RawHelperCall, RawKey, Recv};
+use super::syntax::{macro_name, plain_ident};
 use super::types;
 use super::value::Value;
 use super::Walker;
@@ -37,6 +37,15 @@ impl Walker {
                 ArgShape::KeyClosure { .. } => {}
             }
         }
+        let named_args = args
+            .iter()
+            .enumerate()
+            .filter_map(|(index, a)| {
+                let name = plain_ident(a)?;
+                let recv = self.lookup(&name).map(Value::recv).unwrap_or(Recv::Unknown);
+                (recv != Recv::NotRedis).then_some(NamedArg { index, name, recv })
+            })
+            .collect();
         let site = self.call_site(span, &mentions);
         let (func, in_test) = (self.func(), self.in_test());
         self.facts.helper_calls.push(RawHelperCall {
@@ -47,6 +56,7 @@ impl Walker {
             site,
             callee,
             shaped,
+            named_args,
         });
     }
 
@@ -72,21 +82,30 @@ impl Walker {
         }
     }
 
-    /// A key type built in place (`UserKey(id)`, `UserKey { id }`) or a
-    /// closure returning a key; `None` for anything else.
+    /// A key type built in place (`UserKey(id)`, `UserKey { id }`), or bound
+    /// so by name before the call, or a closure returning a key; `None` for
+    /// anything else.
     fn arg_shape(&mut self, e: &Expr) -> Option<ArgShape> {
         match e {
             Expr::Reference(r) => self.arg_shape(&r.expr),
             Expr::Paren(p) => self.arg_shape(&p.expr),
-            Expr::Call(c) => {
-                let Expr::Path(p) = &*c.func else { return None };
-                let ty = types::path_segments(&p.path).pop()?;
-                // `Some(k)`, `Ok(k)`: the key is the value inside.
-                let wrapper = matches!(ty.as_str(), "Some" | "Ok" | "Err" | "Box" | "Arc");
-                let type_name = ty.chars().next().is_some_and(|c| c.is_ascii_uppercase());
-                if !type_name || wrapper || c.args.is_empty() {
-                    return None;
+            // `k.clone()`: the same key value.
+            Expr::MethodCall(m) if m.method == "clone" && m.args.is_empty() => {
+                self.arg_shape(&m.receiver)
+            }
+            // `let k = UserKey(id); cache.store(k, ..)`: the value bound
+            // before the call (only a type built in place or a struct
+            // literal is kept by name, so this cannot loop).
+            Expr::Path(p) => {
+                let name = p.path.get_ident()?.to_string();
+                let bound = self.bound_literals.get(&name)?.clone();
+                match &bound {
+                    Expr::Call(_) | Expr::Struct(_) => self.arg_shape(&bound),
+                    _ => None,
                 }
+            }
+            Expr::Call(c) => {
+                let ty = built_type(c)?;
                 let fields = c
                     .args
                     .iter()
@@ -147,4 +166,19 @@ impl Walker {
         self.pop_scope();
         Some(ArgShape::KeyClosure { params, key })
     }
+}
+
+/// The type a call builds in place (`UserKey(id)`): a type's name called
+/// with arguments, not a wrapper around the value (`Some(k)`, `Arc(k)`).
+fn built_type(c: &syn::ExprCall) -> Option<String> {
+    let Expr::Path(p) = &*c.func else { return None };
+    let ty = types::path_segments(&p.path).pop()?;
+    let wrapper = matches!(ty.as_str(), "Some" | "Ok" | "Err" | "Box" | "Arc");
+    let type_name = ty.chars().next().is_some_and(|c| c.is_ascii_uppercase());
+    (type_name && !wrapper && !c.args.is_empty()).then_some(ty)
+}
+
+/// Whether a call builds a value of a named type (`UserKey(id)`).
+pub(super) fn builds_type(c: &syn::ExprCall) -> bool {
+    built_type(c).is_some()
 }

@@ -30,6 +30,7 @@ mod items;
 mod keys;
 mod lua_scripts;
 mod names;
+mod optional;
 mod panics;
 mod patterns;
 mod redis_modules;

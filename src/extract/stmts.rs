@@ -142,6 +142,11 @@ impl Walker {
             Expr::MethodCall(_) | Expr::Call(_) if redis_modules::is_schema_chain(init) => {
                 self.bound_literals.insert(name, init.clone());
             }
+            // A key type built by name (`let k = UserKey(id)`), for the
+            // helper it is passed to.
+            Expr::Call(c) if super::helper_calls::builds_type(c) => {
+                self.bound_literals.insert(name, init.clone());
+            }
             _ => {
                 self.bound_literals.remove(&name);
             }

@@ -11,6 +11,7 @@ mod connections;
 mod crate_facts;
 mod keys;
 pub mod keyspace;
+mod optional_fields;
 mod receivers;
 mod summaries;
 mod symbols;
@@ -58,6 +59,7 @@ pub fn resolve(
         file.helpers(&mut model);
         file.pipes_and_flow(&mut model);
     }
+    optional_fields::unset_by_default(&mut model, files);
     model
 }
 

@@ -8,16 +8,19 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::symbols::Symbols;
+mod substitute;
+
+use self::substitute::{literal_parts, mentions, substitute};
+use super::symbols::{Symbols, Workspace};
 use super::{FileLink, Scope};
 use crate::extract::facts::{
-    ArgShape, Callee, FileFacts, Op, RawCall, RawHelperCall, RawKey, RawPart, Recv, Root,
+    Callee, FileFacts, NamedArg, Op, RawCall, RawHelperCall, RawKey, Recv, Root,
 };
 use crate::extract::types::TypeClass;
 use crate::model::command::{self, flags};
 use crate::model::key::Key;
 use crate::model::summary::{FnSummary, SentCommand, Through};
-use crate::model::{Call, CrateModel, FileId, Form};
+use crate::model::{Call, Conn, ConnKind, CrateModel, FileId, Form, Lib, RunsOn};
 
 /// How many helper calls deep a summary looks.
 const MAX_DEPTH: u32 = 4;
@@ -121,20 +124,29 @@ pub(super) fn build<'a>(files: &[(FileId, &'a FileFacts)], symbols: &Symbols) ->
         };
         for raw in &facts.calls {
             let params = &facts.fns[raw.func as usize].info.params;
-            if raw.in_test || raw.pipe.is_some() || !copied(&raw.command) || params.is_empty() {
+            if raw.in_test || raw.pipe.is_some() || params.is_empty() {
                 continue;
             }
             let keys = raw_keys(raw);
-            if !keys.iter().any(|k| mentions(k, params)) {
-                continue;
-            }
+            let recv_param = raw
+                .conn_binding
+                .as_ref()
+                .and_then(|b| params.iter().position(|p| p == b));
+            let on_keys = copied(&raw.command) && keys.iter().any(|k| mentions(k, params));
             let Some(conn) = link.redis_conn(raw) else {
                 continue;
             };
+            let on_recv = recv_param.is_some()
+                && (topology_bound(&raw.command, keys.len())
+                    || (!raw.awaited && conn.is_none_or(blocking)));
+            if !on_keys && !on_recv {
+                continue;
+            }
             let sent = SentCommand {
                 call: link.call(raw, conn),
                 keys,
                 in_loop: raw.in_loop.is_some(),
+                recv_param,
             };
             let n = node_of(raw.func, &mut nodes);
             nodes[n].direct.push(sent);
@@ -185,7 +197,7 @@ struct Builder<'a> {
     state: Vec<State>,
 }
 
-impl Builder<'_> {
+impl<'a> Builder<'a> {
     fn summarize(&mut self, n: usize, depth: u32) -> Option<Arc<Summary>> {
         match &self.state[n] {
             State::Done(s) => return Some(Arc::clone(s)),
@@ -197,24 +209,34 @@ impl Builder<'_> {
         let node = &self.nodes[n];
         let mut sends = node.direct.clone();
         for h in &node.helpers {
-            let Some(callee) = self.callee(h, node.file) else {
+            let Some((krate, summary)) = self.callee_summary(h, node.file, depth) else {
                 continue;
             };
-            let Some(summary) = self.summarize(callee, depth + 1) else {
-                continue;
+            let lookup = |ty: &str, m: &str| {
+                self.symbols
+                    .method_builder(ty, m)
+                    .or_else(|| krate.method_builder(ty, m))
             };
-            let lookup = |ty: &str, m: &str| self.symbols.method_builder(ty, m);
             for s in &summary.sends {
                 let keys: Vec<RawKey> = s
                     .keys
                     .iter()
                     .map(|k| substitute(k, &summary.params, h, &lookup))
                     .collect();
-                if keys.iter().any(|k| mentions(k, node.params)) {
+                // The helper's connection parameter given one of ours.
+                let recv_param = named_arg(h, s.recv_param)
+                    .and_then(|a| node.params.iter().position(|p| *p == a.name));
+                let on_keys =
+                    copied(&s.call.command) && keys.iter().any(|k| mentions(k, node.params));
+                let on_recv = recv_param.is_some()
+                    && (topology_bound(&s.call.command, keys.len())
+                        || (!s.call.awaited && s.call.conn.is_none_or(blocking)));
+                if on_keys || on_recv {
                     sends.push(SentCommand {
                         call: s.call.clone(),
                         keys,
                         in_loop: s.in_loop || h.site.in_loop.is_some(),
+                        recv_param,
                     });
                 }
             }
@@ -228,23 +250,114 @@ impl Builder<'_> {
         Some(summary)
     }
 
-    /// The fn of this crate a helper call reaches, when one fn answers.
-    fn callee(&self, h: &RawHelperCall, file: FileId) -> Option<usize> {
+    /// The summary of the fn a helper call reaches, with the symbols of its
+    /// crate: this crate's, summarized now, or another crate's of the run
+    /// (summarized with its own crate, so a chain of helpers goes on there).
+    fn callee_summary(
+        &mut self,
+        h: &RawHelperCall,
+        file: FileId,
+        depth: u32,
+    ) -> Option<(&'a Symbols, Arc<Summary>)> {
+        let symbols = self.symbols;
         let owner = match &h.callee {
             Callee::InCrate(krate) if matches!(krate.as_str(), "std" | "core" | "alloc") => {
                 return None
             }
-            Callee::Local | Callee::InCrate(_) => None,
-            Callee::Method(recv) => Some(self.symbols.recv_type(recv, file)?),
+            Callee::InCrate(krate) => {
+                if let Some(other) = symbols.workspace.get(krate) {
+                    return Some((other, Arc::clone(other.summaries.get(None, &h.name)?)));
+                }
+                None
+            }
+            Callee::Local => None,
+            Callee::Method(recv) => {
+                let ty = symbols.recv_type(recv, file)?;
+                let (krate, short) = symbols.owner(&ty)?;
+                if !std::ptr::eq(krate, symbols) {
+                    return Some((
+                        krate,
+                        Arc::clone(krate.summaries.get(Some(short), &h.name)?),
+                    ));
+                }
+                Some(short.to_string())
+            }
         };
         let key = FnRef {
             owner,
             name: h.name.clone(),
         };
-        match self.index.get(&key)?.as_slice() {
-            [Some(n)] => Some(*n),
-            _ => None,
+        let n = match self.index.get(&key)?.as_slice() {
+            [Some(n)] => *n,
+            _ => return None,
+        };
+        Some((symbols, self.summarize(n, depth + 1)?))
+    }
+}
+
+impl Symbols {
+    /// The same symbols reading other crates' names from `workspace`; the
+    /// summaries are built again when a helper of this crate calls a fn of
+    /// another crate of the run, so that they follow it there.
+    pub fn in_workspace(
+        self,
+        workspace: Arc<Workspace>,
+        files: &[(FileId, &FileFacts)],
+    ) -> Symbols {
+        let mut s = self.with_workspace(workspace);
+        let reaches_other_crates = s.workspace.called_by(files)
+            || files.iter().any(|&(id, facts)| {
+                facts.helper_calls.iter().any(|h| match &h.callee {
+                    Callee::Method(recv) => {
+                        s.recv_type(recv, id).is_some_and(|ty| ty.contains("::"))
+                    }
+                    Callee::InCrate(_) | Callee::Local => false,
+                })
+            });
+        if reaches_other_crates {
+            s.summaries = build(files, &s);
         }
+        s
+    }
+}
+
+impl Workspace {
+    /// Whether `files` call a free fn through the name of a crate of the
+    /// run (`common::store::bump(..)`).
+    pub fn called_by(&self, files: &[(FileId, &FileFacts)]) -> bool {
+        files.iter().any(|(_, facts)| {
+            facts.helper_calls.iter().any(|h| match &h.callee {
+                Callee::InCrate(krate) => self.get(krate).is_some(),
+                Callee::Method(_) | Callee::Local => false,
+            })
+        })
+    }
+}
+
+/// The argument of helper call `h` given for parameter `param`, when it is
+/// written as a name.
+fn named_arg(h: &RawHelperCall, param: Option<usize>) -> Option<&NamedArg> {
+    let i = param?;
+    h.named_args.iter().find(|a| a.index == i)
+}
+
+/// A command whose finding depends on the connection it runs on (a SCAN or
+/// KEYS on a cluster sees one node, keys across slots fail there): sent on
+/// a connection parameter, it is copied to callers whatever its keys, and
+/// counts there only on a cluster connection.
+fn topology_bound(command: &str, keys: usize) -> bool {
+    matches!(command, "SCAN" | "KEYS")
+        || (keys >= 2 && command::spec(command).is_some_and(|s| s.has(flags::SAME_SLOT)))
+}
+
+/// A connection whose commands block the thread that sends them (when not
+/// awaited): a redis-rs sync connection or client, an r2d2 pooled
+/// connection.
+fn blocking(conn: Conn) -> bool {
+    match conn.kind {
+        ConnKind::Sync | ConnKind::ClusterSync | ConnKind::Client => conn.lib == Lib::RedisRs,
+        ConnKind::Pooled { .. } => conn.lib == Lib::R2d2,
+        _ => false,
     }
 }
 
@@ -272,138 +385,6 @@ fn raw_keys(raw: &RawCall) -> Vec<RawKey> {
         }
         _ => raw.keys.clone(),
     }
-}
-
-/// The parameter a hole names: the parameter itself (`key`), or a method
-/// of it called without arguments (`key.to_key()`) with that method.
-fn param_hole<'h>(hole: &'h str, params: &[String]) -> Option<(usize, Option<&'h str>)> {
-    if let Some(i) = params.iter().position(|p| p == hole) {
-        return Some((i, None));
-    }
-    let (param, method) = hole.strip_suffix("()")?.split_once('.')?;
-    let i = params.iter().position(|p| p == param)?;
-    let plain = !method.is_empty() && method.chars().all(|c| c.is_alphanumeric() || c == '_');
-    plain.then_some((i, Some(method)))
-}
-
-/// Whether a key template is built from one of `params`.
-fn mentions(key: &RawKey, params: &[String]) -> bool {
-    key.0.iter().any(|part| match part {
-        RawPart::Hole(h) => param_hole(h, params).is_some(),
-        RawPart::Call { name, args } => {
-            params.contains(name) || args.iter().any(|a| mentions(a, params))
-        }
-        RawPart::Lit(_) | RawPart::Const(_) | RawPart::TooComplex(_) => false,
-    })
-}
-
-/// A key template over a callee's `params` with the arguments of call `h`
-/// in their place: a parameter by its argument's key, a key method on it
-/// (`key.to_key()`) by the template of that method in the `impl` of the
-/// type built at the call (`UserKey(id)`), a parameter called as a fn
-/// (`make_key(id)`) by the closure passed there. `method_builder` finds
-/// the template of (type, method), its fields as holes `self.<field>`.
-fn substitute(
-    key: &RawKey,
-    params: &[String],
-    h: &RawHelperCall,
-    method_builder: &dyn Fn(&str, &str) -> Option<RawKey>,
-) -> RawKey {
-    let shape = |i: usize| h.shaped.iter().find(|(j, _)| *j == i).map(|(_, s)| s);
-    let mut out = Vec::new();
-    for part in &key.0 {
-        match part {
-            RawPart::Hole(hole) => match param_hole(hole, params) {
-                Some((i, None)) if i < h.args.len() => out.extend(h.args[i].0.iter().cloned()),
-                Some((i, Some(method))) => match shape(i) {
-                    Some(ArgShape::Built { ty, fields }) => match method_builder(ty, method) {
-                        Some(template) => out.extend(with_fields(&template, fields).0),
-                        None => out.push(part.clone()),
-                    },
-                    _ => out.push(part.clone()),
-                },
-                _ => out.push(part.clone()),
-            },
-            RawPart::Call { name, args } => {
-                let args: Vec<RawKey> = args
-                    .iter()
-                    .map(|a| substitute(a, params, h, method_builder))
-                    .collect();
-                let closure = params
-                    .iter()
-                    .position(|p| p == name)
-                    .and_then(shape)
-                    .and_then(|s| match s {
-                        ArgShape::KeyClosure { params, key } => Some((params, key)),
-                        ArgShape::Built { .. } => None,
-                    });
-                match closure {
-                    Some((cparams, ckey)) => out.extend(with_args(ckey, cparams, &args).0),
-                    None => out.push(RawPart::Call {
-                        name: name.clone(),
-                        args,
-                    }),
-                }
-            }
-            other => out.push(other.clone()),
-        }
-    }
-    RawKey(out)
-}
-
-/// How many literal parts keys have (call arguments' included): more after
-/// substitution means the caller wrote some of the key's text.
-fn literal_parts(keys: &[RawKey]) -> usize {
-    fn count(key: &RawKey) -> usize {
-        key.0
-            .iter()
-            .map(|p| match p {
-                RawPart::Lit(_) => 1,
-                RawPart::Call { args, .. } => args.iter().map(count).sum(),
-                _ => 0,
-            })
-            .sum()
-    }
-    keys.iter().map(count).sum()
-}
-
-/// A method's template with `self.<field>` holes filled from a value built
-/// at the call.
-fn with_fields(template: &RawKey, fields: &[(String, RawKey)]) -> RawKey {
-    let mut out = Vec::new();
-    for part in &template.0 {
-        let field = match part {
-            RawPart::Hole(h) => h
-                .strip_prefix("self.")
-                .and_then(|f| fields.iter().find(|(name, _)| name == f)),
-            _ => None,
-        };
-        match field {
-            Some((_, key)) => out.extend(key.0.iter().cloned()),
-            None => out.push(part.clone()),
-        }
-    }
-    RawKey(out)
-}
-
-/// A closure's template with its parameters' holes filled from the
-/// arguments it is called with.
-fn with_args(template: &RawKey, params: &[String], args: &[RawKey]) -> RawKey {
-    let mut out = Vec::new();
-    for part in &template.0 {
-        let arg = match part {
-            RawPart::Hole(h) => params
-                .iter()
-                .position(|p| **p == **h)
-                .and_then(|i| args.get(i)),
-            _ => None,
-        };
-        match arg {
-            Some(key) => out.extend(key.0.iter().cloned()),
-            None => out.push(part.clone()),
-        }
-    }
-    RawKey(out)
 }
 
 impl Symbols {
@@ -480,12 +461,43 @@ impl FileLink<'_> {
                     .iter()
                     .map(|k| substitute(k, &summary.params, h, &lookup))
                     .collect();
+                // The caller's connection, when it passes one it names.
+                let conn = named_arg(h, s.recv_param)
+                    .and_then(|a| self.symbols.recv_calling(&a.recv, self.id, None).ok())
+                    .flatten();
+                // A command kept only for its connection counts on a cluster.
+                let copied_for_keys =
+                    copied(&s.call.command) && s.keys.iter().any(|k| mentions(k, &summary.params));
+                // Kept for the caller's cluster connection, unless the
+                // helper's own command is judged on a cluster already.
+                let on_cluster = conn.is_some_and(|c| c.kind.is_cluster() == Some(true));
+                let same_crate = std::ptr::eq(krate, self.symbols);
+                let helper_on_cluster = s
+                    .call
+                    .conn
+                    .and_then(|c| c.kind.is_cluster())
+                    .unwrap_or(same_crate && model.uses_cluster);
+                let cluster_bound = on_cluster
+                    && !helper_on_cluster
+                    && topology_bound(&s.call.command, s.keys.len());
+                // A blocking command the caller sends from async code.
+                let blocks_async_caller = !s.call.awaited
+                    && conn.or(s.call.conn).is_some_and(blocking)
+                    && model.func(self.fn_base + h.func).runs_on(h.site.span)
+                        == RunsOn::AsyncWorker;
+                if !copied_for_keys && !cluster_bound && !blocks_async_caller {
+                    continue;
+                }
                 let through = Through {
                     helper: h.name.clone(),
                     key_text_in_helper: literal_parts(&raw) == literal_parts(&s.keys),
                 };
                 let keys = raw.iter().map(|k| self.symbols.key(k)).collect();
-                model.calls.push(self.at_site(h, &s.call, keys, through));
+                let mut call = self.at_site(h, &s.call, keys, through);
+                if conn.is_some() {
+                    call.conn = conn;
+                }
+                model.calls.push(call);
             }
         }
     }
@@ -518,78 +530,5 @@ impl FileLink<'_> {
             through: Some(through),
             ..sent.clone()
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn lit(s: &str) -> RawPart {
-        RawPart::Lit(s.into())
-    }
-
-    fn hole(s: &str) -> RawPart {
-        RawPart::Hole(s.into())
-    }
-
-    fn call_with(args: Vec<RawKey>, shaped: Vec<(usize, ArgShape)>) -> RawHelperCall {
-        RawHelperCall {
-            func: 0,
-            name: "store".into(),
-            args,
-            in_test: false,
-            site: Default::default(),
-            callee: Callee::Local,
-            shaped,
-        }
-    }
-
-    #[test]
-    fn holes_name_parameters_and_their_key_methods() {
-        let params = ["key".to_string(), "id".to_string()];
-        assert_eq!(param_hole("id", &params), Some((1, None)));
-        assert_eq!(
-            param_hole("key.to_key()", &params),
-            Some((0, Some("to_key")))
-        );
-        assert_eq!(param_hole("key.to_key(x)", &params), None);
-        assert_eq!(param_hole("other", &params), None);
-    }
-
-    #[test]
-    fn a_built_key_type_takes_its_impl_template() {
-        let params = ["key".to_string()];
-        let inner = RawKey(vec![hole("key.to_key()")]);
-        let built = ArgShape::Built {
-            ty: "UserKey".into(),
-            fields: vec![("0".into(), RawKey(vec![hole("id")]))],
-        };
-        let h = call_with(vec![RawKey(vec![hole("UserKey(id)")])], vec![(0, built)]);
-        let template = |ty: &str, m: &str| {
-            (ty == "UserKey" && m == "to_key").then(|| RawKey(vec![lit("user:"), hole("self.0")]))
-        };
-        let key = substitute(&inner, &params, &h, &template);
-        assert_eq!(key, RawKey(vec![lit("user:"), hole("id")]));
-    }
-
-    #[test]
-    fn a_closure_builds_the_key_it_is_called_for() {
-        let params = ["make".to_string(), "id".to_string()];
-        let inner = RawKey(vec![RawPart::Call {
-            name: "make".into(),
-            args: vec![RawKey(vec![hole("id")])],
-        }]);
-        let closure = ArgShape::KeyClosure {
-            params: vec!["n".into()],
-            key: RawKey(vec![lit("avatar:"), hole("n")]),
-        };
-        let h = call_with(
-            vec![RawKey(vec![hole("|n|..")]), RawKey(vec![hole("user.id")])],
-            vec![(0, closure)],
-        );
-        let key = substitute(&inner, &params, &h, &|_, _| None);
-        assert_eq!(key, RawKey(vec![lit("avatar:"), hole("user.id")]));
-        assert!(literal_parts(&[key]) > literal_parts(&[inner]));
     }
 }

@@ -600,6 +600,11 @@ pub struct CrateModel {
     /// Some deadpool pool is built from a manager with its own connection
     /// config, so pooled connections' timeouts are not all the default.
     pub deadpool_manager_config: bool,
+    /// Calls by (file, seq) that run only while an optional field of
+    /// `self` holds a value, when nothing in the crate ever sets it: the
+    /// field's name (`if let Some(ttl) = self.ttl { con.expire(..) }` with
+    /// `ttl: None` in the constructor).
+    pub unset_by_default: std::collections::HashMap<(FileId, u32), String>,
 }
 
 /// Where a client configuration is written.

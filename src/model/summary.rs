@@ -27,6 +27,9 @@ pub struct SentCommand<K> {
     pub keys: Vec<K>,
     /// Sent in a loop inside the fn (or a helper it calls).
     pub in_loop: bool,
+    /// The parameter the command is sent on (`con` of `fn scan_all(con:
+    /// &mut C, ..)`): at a call, the caller's connection in its place.
+    pub recv_param: Option<usize>,
 }
 
 /// A call that stands for a command sent by a helper fn called here.

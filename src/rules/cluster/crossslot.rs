@@ -68,7 +68,7 @@ fn crossslot(ctx: &RuleContext, sink: &mut Sink) {
             sink.report(
                 call.file,
                 call.span,
-                format!("{} on a cluster touches keys in different hash slots: {keys}; the server answers CROSSSLOT", call.command),
+                format!("{} on a cluster touches keys in different hash slots: {keys}; the server answers CROSSSLOT", call.command_named()),
                 "put the keys that must be used together under one hash tag, e.g. `{user:42}:following` and \
                  `{user:42}:followers`"
                     .to_string(),

@@ -65,8 +65,8 @@ fn keys_scan_one_node(ctx: &RuleContext, sink: &mut Sink) {
             continue;
         }
         let what = match &call.opts.pattern {
-            Some(p) => format!("{} `{p}`", call.command),
-            None => call.command.clone(),
+            Some(p) => format!("{} `{p}`", call.command_named()),
+            None => call.command_named(),
         };
         let help = match call.api {
             Api::Fred => "use `scan_cluster` (or `scan_cluster_buffered`), which scans every primary node",

@@ -72,9 +72,10 @@ fn sync_in_async(ctx: &RuleContext, sink: &mut Sink) {
             (_, ConnKind::Client) => "client (a new blocking connection per command)",
             (_, kind) => kind.describe(),
         });
-        let what = match call.command.as_str() {
-            "" => "a command".to_string(),
-            name => name.to_string(),
+        let what = match (call.command.as_str(), &call.through) {
+            ("", Some(t)) => format!("a command (sent by `{}`)", t.helper),
+            ("", None) => "a command".to_string(),
+            _ => call.command_named(),
         };
         sink.report(
             call.file,

@@ -24,7 +24,9 @@ pub static RULE: Rule = Rule {
 
 fn keys_command(ctx: &RuleContext, sink: &mut Sink) {
     let model = ctx.model;
-    for call in model.calls.iter().filter(|c| c.is("KEYS")) {
+    // A helper's KEYS is reported where the helper sends it, not again at
+    // each caller.
+    for call in model.calls.iter().filter(|c| c.is("KEYS") && c.through.is_none()) {
         let help = if call.result_len {
             "only the count is used: DBSIZE (or INFO keyspace) answers in O(1); for a count of matching keys, \
              iterate with SCAN MATCH and count as you go"

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
 use crate::model::command::flags;
-use crate::model::key::Key;
+use crate::model::key::{Key, Part};
 use crate::model::{Api, Call, CrateModel};
 use crate::rules::options::{toml_list, OptionError, RuleOptions};
 use crate::rules::queries::same_key;
@@ -159,46 +159,89 @@ fn missing_ttl(ctx: &RuleContext, sink: &mut Sink) {
             continue;
         }
         for key in written_keys(call) {
-            let Some(why) = ephemeral::why(options, model, key) else {
-                continue;
-            };
-            if expired_elsewhere(model, call, key)
-                || live_gauge(model, call, key)
-                || !reported.insert((call.func, key.shape()))
-            {
+            let why = ephemeral::why(options, model, key);
+            // A key that is not temporary by its looks is still reported
+            // when the code expires it only under an optional nobody sets.
+            let maybe_optional = !model.unset_by_default.is_empty() && has_hole(key);
+            if (why.is_none() && !maybe_optional) || live_gauge(model, call, key) {
                 continue;
             }
-            sink.report_on_key(
-                GroupKey::template(key),
-                call,
-                format!(
-                    "{} to `{key}` never sets an expiry, yet {}",
-                    call.command_named(),
-                    why.reason()
+            let (message, help) = match expiry_of(model, call, key) {
+                Expiry::Set => continue,
+                Expiry::OnlyWhenSet(field) if has_hole(key) => (
+                    format!(
+                        "{} to `{key}` expires only when `{field}` is set, and its default is \
+                         None: nothing in the crate sets it, so these keys pile up until memory \
+                         runs out",
+                        call.command_named()
+                    ),
+                    format!(
+                        "give `{field}` a default value, or expire the key when it is None too"
+                    ),
                 ),
-                help(call, key),
-            );
+                Expiry::OnlyWhenSet(_) | Expiry::Never => {
+                    let Some(why) = why else {
+                        continue;
+                    };
+                    let message = format!(
+                        "{} to `{key}` never sets an expiry, yet {}",
+                        call.command_named(),
+                        why.reason()
+                    );
+                    (message, help(call, key))
+                }
+            };
+            if !reported.insert((call.func, key.shape())) {
+                continue;
+            }
+            sink.report_on_key(GroupKey::template(key), call, message, help);
         }
     }
 }
 
+/// A key template with a variable part: many keys, which can pile up.
+fn has_hole(key: &Key) -> bool {
+    matches!(key, Key::Template(parts) if parts.iter().any(|p| matches!(p, Part::Hole(_))))
+}
+
+/// Whether a write's key gets an expiry around it.
+enum Expiry<'m> {
+    Set,
+    /// Only while this optional field holds a value, and nothing sets it.
+    OnlyWhenSet(&'m str),
+    Never,
+}
+
 /// An expiry set on the key in the same fn or pipeline, or by a helper
-/// called there that expires the key it is given.
-fn expired_elsewhere(model: &CrateModel, call: &Call, key: &Key) -> bool {
-    let nearby = model.calls.iter().any(|other| {
-        sets_expiry(other)
+/// called there that expires the key it is given; one that runs only
+/// while an optional field nobody sets holds a value does not count.
+fn expiry_of<'m>(model: &'m CrateModel, call: &Call, key: &Key) -> Expiry<'m> {
+    let mut only_when_set = None;
+    for other in &model.calls {
+        let nearby = sets_expiry(other)
             && other.keys.first().is_some_and(|k| same_key(k, key))
-            && (other.func == call.func || (call.pipe.is_some() && other.pipe == call.pipe))
+            && (other.func == call.func || (call.pipe.is_some() && other.pipe == call.pipe));
+        if !nearby {
+            continue;
+        }
+        match model.unset_by_default.get(&(other.file, other.seq)) {
+            Some(field) => only_when_set = Some(field.as_str()),
+            None => return Expiry::Set,
+        }
+    }
+    let by_helper = model.helper_calls.iter().any(|h| {
+        h.func == call.func
+            && model.expiring_helpers.get(&h.name).is_some_and(|params| {
+                params
+                    .iter()
+                    .any(|&i| h.args.get(i).is_some_and(|a| same_key(a, key)))
+            })
     });
-    nearby
-        || model.helper_calls.iter().any(|h| {
-            h.func == call.func
-                && model.expiring_helpers.get(&h.name).is_some_and(|params| {
-                    params
-                        .iter()
-                        .any(|&i| h.args.get(i).is_some_and(|a| same_key(a, key)))
-                })
-        })
+    match (by_helper, only_when_set) {
+        (true, _) => Expiry::Set,
+        (false, Some(field)) => Expiry::OnlyWhenSet(field),
+        (false, None) => Expiry::Never,
+    }
 }
 
 /// A counter the crate both raises and lowers (INCR on connect, DECR on
@@ -244,7 +287,6 @@ fn help(call: &Call, key: &Key) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::key::Part;
 
     #[test]
     fn ephemeral_prefixes() {

@@ -227,24 +227,33 @@ impl KeySite {
     /// a branch on TYPE or an optional TTL).
     pub fn may_meet(&self, other: &KeySite) -> bool {
         let dbs = self.db.is_none() || other.db.is_none() || self.db == other.db;
-        let same_fn = self.file == other.file && !self.func.is_empty() && self.func == other.func;
-        self.scope == other.scope && dbs && self.program.sees(&other.program) && !same_fn
+        self.scope == other.scope
+            && dbs
+            && self.program.sees(&other.program)
+            && !self.same_fn(other)
+    }
+
+    /// Whether the two sites are written in one fn.
+    pub fn same_fn(&self, other: &KeySite) -> bool {
+        self.file == other.file && !self.func.is_empty() && self.func == other.func
     }
 }
 
 /// The part of a workspace a site runs in. The crates' libraries and
 /// binaries are one service (or several sharing their data); an example, a
 /// benchmark or an integration test is a program of its own that uses the
-/// service's keys but never meets another example's.
+/// service's keys but never meets another example's. (Unit tests inside
+/// `src/`, linted with `lint-tests`, are not told apart: the model keeps no
+/// test mark on its calls.)
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Program {
     Service,
     /// An example or benchmark (`examples/chat`): compared with the
     /// service, left out of the inventory (no part of the service).
     Example(String),
-    /// Code that stands alone but is part of the workspace's own code: an
-    /// integration test file (`tests/api`), or a file or fn under the
-    /// `keyspace-programs` setting (demo binaries, a cookbook).
+    /// Code that stands alone but is part of the workspace's own code: a
+    /// test fn of `tests/`, or a file or fn under the `keyspace-programs`
+    /// setting (demo binaries, a cookbook).
     Apart(String),
 }
 
@@ -356,7 +365,7 @@ impl Keyspace {
 #[serde(rename_all = "kebab-case")]
 pub enum KeyspacePrograms {
     /// The libraries and binaries of the workspace's crates are one
-    /// service; examples, benchmarks and integration test files are
+    /// service; examples, benchmarks and the tests of `tests/` are
     /// programs of their own (the default).
     Workspace,
     /// Each file is a program of its own (demo binaries in `src/bin/`).

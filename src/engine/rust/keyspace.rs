@@ -106,24 +106,23 @@ impl Scopes {
     }
 }
 
-/// The program of a crate's file when it is not the service: a file of
-/// `tests/` is its own (`tests/api.rs`, `tests/api/main.rs` and its modules
-/// are `tests/api`), and so is one whose configuration says so.
+/// The program of a crate's file when it is not the service: each test fn
+/// of `tests/` is its own (a test sets up its own keys, and a suite runs
+/// its tests on a flushed or scratch database), and so is a file, or each
+/// fn of one, whose configuration says so.
 fn file_program(
     run: &Run,
     root: &Path,
     path: &Path,
     config: Option<&Config>,
 ) -> Option<FileProgram> {
-    let rel = path.strip_prefix(root).ok()?;
-    let mut parts = rel.components().map(|c| c.as_os_str().to_string_lossy());
-    if parts.next().is_some_and(|first| first == "tests") {
-        let program = parts.next()?.trim_end_matches(".rs").to_string();
-        return Some(FileProgram::Whole(Program::Apart(format!(
-            "tests/{program}"
-        ))));
-    }
     let shown = run.display(path);
+    if path
+        .strip_prefix(root)
+        .is_ok_and(|rel| rel.starts_with("tests"))
+    {
+        return Some(FileProgram::EachFn(shown));
+    }
     match config.map_or(KeyspacePrograms::Workspace, |c| c.keyspace_programs) {
         KeyspacePrograms::Workspace => None,
         KeyspacePrograms::File => Some(FileProgram::Whole(Program::Apart(shown))),

@@ -114,9 +114,10 @@ fn read_never_written(ctx: &KeyspaceContext, sink: &mut Sink) {
         };
         let elsewhere: Vec<(&str, &KeySite)> = written
             .iter()
-            // Another database or the same fn is no reason to doubt a
-            // typo: only code that never runs with the read is left out.
-            .filter(|(_, w)| read.program.sees(&w.program))
+            // Another database is no reason to doubt a typo; code that
+            // never runs with the read, or that writes one key and reads
+            // its neighbour in one fn (a test of a missing key), is.
+            .filter(|(_, w)| read.program.sees(&w.program) && !read.same_fn(w))
             .copied()
             .collect();
         let Some(writer) = nearest(shape, &elsewhere) else {

@@ -32,6 +32,13 @@ pub enum FileProgram {
     Whole(Program),
     /// Each fn of the file (named by it) is a program of its own.
     EachFn(String),
+    /// The file's test fns (`#[test]`, `#[cfg(test)]` modules; linted with
+    /// `lint-tests`) are each a program of their own; its other fns are
+    /// the crate's default.
+    TestFns {
+        file: String,
+        tests: HashSet<String>,
+    },
 }
 
 /// Where a crate's sites belong.
@@ -54,6 +61,10 @@ impl CrateScope {
             Some(FileProgram::Whole(p)) => p.clone(),
             Some(FileProgram::EachFn(file)) if func.is_empty() => Program::Apart(file.clone()),
             Some(FileProgram::EachFn(file)) => Program::Apart(format!("{file}::{func}")),
+            Some(FileProgram::TestFns { file, tests }) if tests.contains(func) => {
+                Program::Apart(format!("{file}::{func}"))
+            }
+            Some(FileProgram::TestFns { .. }) => self.default.clone(),
         }
     }
 

@@ -242,9 +242,7 @@ impl KeySite {
 /// The part of a workspace a site runs in. The crates' libraries and
 /// binaries are one service (or several sharing their data); an example, a
 /// benchmark or an integration test is a program of its own that uses the
-/// service's keys but never meets another example's. (Unit tests inside
-/// `src/`, linted with `lint-tests`, are not told apart: the model keeps no
-/// test mark on its calls.)
+/// service's keys but never meets another example's; so is each test fn.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Program {
     Service,
@@ -252,8 +250,8 @@ pub enum Program {
     /// service, left out of the inventory (no part of the service).
     Example(String),
     /// Code that stands alone but is part of the workspace's own code: a
-    /// test fn of `tests/`, or a file or fn under the `keyspace-programs`
-    /// setting (demo binaries, a cookbook).
+    /// test fn, or a file or fn under the `keyspace-programs` setting (demo
+    /// binaries, a cookbook).
     Apart(String),
 }
 

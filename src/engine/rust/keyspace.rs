@@ -5,7 +5,7 @@
 //! services with their own data). The whole run's keyspace is what
 //! `redis-lint keys` shows.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -13,6 +13,7 @@ use super::super::plan::{UnitKey, Units};
 use super::super::workspace::Role;
 use super::super::Run;
 use crate::diagnostic::{Finding, Outcome};
+use crate::extract::facts::FileFacts;
 use crate::link::keyspace::{self, CrateKeys, CrateScope, FileProgram};
 use crate::model::keyspace::{Keyspace, Program};
 use crate::rules::{self, Rule};
@@ -80,10 +81,10 @@ impl Scopes {
                 Some(_) => HashMap::new(),
                 None => files
                     .iter()
-                    .filter_map(|(id, _)| {
+                    .filter_map(|(id, facts)| {
                         let path = &outcome.files[*id as usize].path;
                         let config = units.configs[*id as usize].as_deref();
-                        Some((*id, file_program(run, root, path, config)?))
+                        Some((*id, file_program(run, root, path, facts, config)?))
                     })
                     .collect(),
             };
@@ -107,24 +108,33 @@ impl Scopes {
 }
 
 /// The program of a crate's file when it is not the service: each test fn
-/// of `tests/` is its own (a test sets up its own keys, and a suite runs
-/// its tests on a flushed or scratch database), and so is a file, or each
-/// fn of one, whose configuration says so.
+/// (of `tests/`, a test-only file, or a `#[cfg(test)]` module) is its own
+/// (a test sets up its own keys, and a suite runs its tests on a flushed or
+/// scratch database), and so is a file, or each fn of one, whose
+/// configuration says so.
 fn file_program(
     run: &Run,
     root: &Path,
     path: &Path,
+    facts: &FileFacts,
     config: Option<&Config>,
 ) -> Option<FileProgram> {
     let shown = run.display(path);
-    if path
+    let under_tests = path
         .strip_prefix(root)
-        .is_ok_and(|rel| rel.starts_with("tests"))
-    {
+        .is_ok_and(|rel| rel.starts_with("tests"));
+    if under_tests || facts.all_test {
         return Some(FileProgram::EachFn(shown));
     }
+    let tests: HashSet<String> = facts
+        .fns
+        .iter()
+        .filter(|f| f.is_test)
+        .map(|f| f.info.name.clone())
+        .collect();
     match config.map_or(KeyspacePrograms::Workspace, |c| c.keyspace_programs) {
-        KeyspacePrograms::Workspace => None,
+        KeyspacePrograms::Workspace if tests.is_empty() => None,
+        KeyspacePrograms::Workspace => Some(FileProgram::TestFns { file: shown, tests }),
         KeyspacePrograms::File => Some(FileProgram::Whole(Program::Apart(shown))),
         KeyspacePrograms::Fn => Some(FileProgram::EachFn(shown)),
     }

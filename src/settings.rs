@@ -9,6 +9,7 @@
 //! ignore = ["key-no-namespace"]
 //! lint-tests = false
 //! lint-examples = "defects"         # or "all"
+//! keyspace-programs = "workspace"   # or "file", "fn": see `KeyspacePrograms`
 //! exclude = ["generated/**"]
 //! docs-url = "https://docs.example.com/redis-lint/rules"  # SARIF helpUri
 //!
@@ -36,6 +37,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::diagnostic::{Activation, InExamples, Level, RuleMeta};
+pub use crate::model::keyspace::KeyspacePrograms;
 use crate::rules::{self, OptionError, Rule, RuleOptionsSet};
 
 pub const FILE_NAMES: [&str; 2] = ["redis-lint.toml", ".redis-lint.toml"];
@@ -47,6 +49,7 @@ struct RawConfig {
     ignore: Option<Vec<Spanned<String>>>,
     lint_tests: Option<bool>,
     lint_examples: Option<LintExamples>,
+    keyspace_programs: Option<KeyspacePrograms>,
     exclude: Option<Vec<Spanned<String>>>,
     docs_url: Option<Spanned<String>>,
     rules: Option<BTreeMap<Spanned<String>, Spanned<toml::Value>>>,
@@ -160,6 +163,7 @@ pub struct Config {
     pub lint_tests: bool,
     /// Which rules report in example and benchmark code.
     pub lint_examples: LintExamples,
+    pub keyspace_programs: KeyspacePrograms,
     exclude: GlobSet,
     exclude_patterns: Vec<String>,
     overrides: Vec<Override>,
@@ -178,6 +182,7 @@ impl Default for Config {
             rules: RuleSet::new(None, Vec::new(), HashMap::new()),
             lint_tests: false,
             lint_examples: LintExamples::Defects,
+            keyspace_programs: KeyspacePrograms::Workspace,
             exclude: GlobSet::empty(),
             exclude_patterns: Vec::new(),
             overrides: Vec::new(),
@@ -397,6 +402,7 @@ impl Loader<'_> {
             ),
             lint_tests: raw.lint_tests.unwrap_or(false),
             lint_examples: raw.lint_examples.unwrap_or(LintExamples::Defects),
+            keyspace_programs: raw.keyspace_programs.unwrap_or(KeyspacePrograms::Workspace),
             exclude: self.globs(&exclude_raw)?,
             exclude_patterns: exclude_raw.iter().map(|p| p.get_ref().clone()).collect(),
             overrides,

@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use redis_lint::engine::{self, Options, Prefilter};
+use redis_lint::engine::{self, ConfigSource, Options, Prefilter, Settings};
 use redis_lint::rules::REGISTRY;
 
 type Expected = BTreeSet<(String, u32, String)>;
@@ -111,6 +111,14 @@ fn options(prefilter: Prefilter) -> Options {
         prefilter,
         // Every rule, opt-in ones too: their fixtures are annotated like
         // the others', and their traps must hold when a user selects them.
+        // The fixtures' own configuration applies (fixtures/src's
+        // `keyspace-programs`), as it does when the CLI lints them.
+        settings: Settings::Configured {
+            source: ConfigSource::Discovered,
+            select: vec!["all".to_string()],
+            ignore: Vec::new(),
+            extend_select: Vec::new(),
+        },
         ..Options::new(paths, REGISTRY.iter().copied().collect())
     }
 }

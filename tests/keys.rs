@@ -1,7 +1,8 @@
 //! `redis-lint keys` on the keyspace fixture workspace (three crates, a Lua
 //! writer, two logical databases): its JSON and markdown inventories are
 //! snapshotted, its Graphviz picture is rendered to SVG, and the external
-//! writers option of `key-read-never-written` is honoured.
+//! writers option of `key-read-never-written` is honoured; the single-crate
+//! application names its databases through consts.
 
 #[path = "common/at_root.rs"]
 mod at_root;
@@ -134,4 +135,34 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
             std::fs::copy(&path, to.join(entry.file_name())).unwrap();
         }
     }
+}
+
+/// The single-crate application: databases named by a const URL
+/// (`config.rs`, database 2) and by `SELECT` of a const in a module that
+/// connects on its own (`stats.rs`, database 3); examples left out.
+#[test]
+fn databases_from_consts_and_examples_left_out() {
+    let out = lint(&[
+        "keys",
+        "--isolated",
+        "--format",
+        "json",
+        "fixtures/crates/queue_app",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let keys = doc["keys"].as_array().unwrap();
+    let daily: Vec<_> = keys
+        .iter()
+        .filter(|k| k["template"] == "daily:{day}")
+        .map(|k| (k["db"].as_u64(), k["type"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(
+        daily,
+        [
+            (Some(2), "string".to_string()),
+            (Some(3), "hash".to_string())
+        ]
+    );
+    assert!(keys.iter().all(|k| k["template"] != "demo:1"), "{keys:?}");
 }

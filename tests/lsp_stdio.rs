@@ -187,11 +187,13 @@ fn a_session_from_open_to_exit() {
     assert_eq!(opened["version"], 1);
     // The missing TTL needs keys.rs (where the key is built) and is
     // reported in admin.rs (the template's first write): store.rs shows
-    // it at its own site, pointing there.
+    // it at its own site, pointing there; so does admin.rs's plain SET
+    // that drops the expiry written here.
     assert_eq!(
         summaries(&opened),
         [
             "key-missing-ttl 8:8-8:38",
+            "key-ttl-dropped 25:8-25:47",
             "ds-deprecated-rpoplpush 12:8-12:52",
             "key-keys-command 16:8-16:25",
         ]
@@ -280,7 +282,11 @@ fn a_session_from_open_to_exit() {
     assert_eq!(changed["version"], 2);
     assert_eq!(
         summaries(&changed),
-        ["key-missing-ttl 8:8-8:38", "key-keys-command 16:8-16:25"]
+        [
+            "key-missing-ttl 8:8-8:38",
+            "key-ttl-dropped 25:8-25:47",
+            "key-keys-command 16:8-16:25"
+        ]
     );
 
     // The suppression action's comment silences KEYS (and, with its
@@ -302,7 +308,7 @@ fn a_session_from_open_to_exit() {
     );
     assert_eq!(
         summaries(&client.diagnostics(&uri)),
-        ["key-missing-ttl 8:8-8:38"]
+        ["key-missing-ttl 8:8-8:38", "key-ttl-dropped 26:8-26:47"]
     );
 
     client.notify(
@@ -369,7 +375,7 @@ fn the_cache_keeps_the_crate_context_between_lints() {
         json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": text}]}),
     );
     assert_eq!(summaries(&client.diagnostics(&uri)), first);
-    assert_eq!(first.len(), 3, "{first:?}");
+    assert_eq!(first.len(), 4, "{first:?}");
     assert_eq!(client.request("shutdown", Value::Null), Value::Null);
     client.notify("exit", Value::Null);
     assert!(client.child.wait().unwrap().success());

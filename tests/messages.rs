@@ -7,18 +7,27 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use redis_lint::engine::{self, Options};
+use redis_lint::engine::{self, ConfigSource, Options, Settings};
 use redis_lint::rules::REGISTRY;
 
 #[test]
 fn each_rule_says_what_its_snapshot_says() {
     let crate_root = Path::new(env!("CARGO_MANIFEST_DIR"));
     std::env::set_current_dir(crate_root).unwrap();
-    // Every rule, opt-in ones too: each has fixtures.
-    let options = Options::new(
-        vec![PathBuf::from("fixtures")],
-        REGISTRY.iter().copied().collect(),
-    );
+    // Every rule, opt-in ones too: each has fixtures. The fixtures' own
+    // configuration applies (fixtures/src's `keyspace-programs`).
+    let options = Options {
+        settings: Settings::Configured {
+            source: ConfigSource::Discovered,
+            select: vec!["all".to_string()],
+            ignore: Vec::new(),
+            extend_select: Vec::new(),
+        },
+        ..Options::new(
+            vec![PathBuf::from("fixtures")],
+            REGISTRY.iter().copied().collect(),
+        )
+    };
     let outcome = engine::run(&options).unwrap().outcome;
     let mut by_rule: BTreeMap<&str, String> = BTreeMap::new();
     for f in &outcome.findings {

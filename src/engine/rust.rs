@@ -80,7 +80,7 @@ pub(super) fn check_units(
 ) -> Keyspace {
     let shown: &Outcome = outcome;
     let workspace = workspace(run, &units);
-    let scopes = keyspace::Scopes::of(run, &units);
+    let scopes = keyspace::Scopes::of(run, &units, shown);
     let results: Vec<Checked> = units
         .units
         .into_par_iter()
@@ -204,7 +204,7 @@ fn at_configured_level(
 fn check_unit(
     run: &Run,
     unit: Unit,
-    scope: Option<keyspace::UnitScope>,
+    scope: Option<link::keyspace::CrateScope>,
     configs: &[Option<Arc<Config>>],
     rules: &[&'static Rule],
     outcome: &Outcome,
@@ -234,7 +234,7 @@ fn check_unit(
             problem,
             redis_files,
             keys: unit_scope
-                .map(|s| link::keyspace::crate_sites(&model, &s.crate_name, s.index))
+                .map(|s| link::keyspace::crate_sites(&model, &s))
                 .unwrap_or_default(),
         },
         Err(_) => {

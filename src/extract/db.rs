@@ -2,15 +2,17 @@
 //! `/N`: a `SELECT` command, fred's `select(N)`, redis-rs'
 //! `set_db(N)`, a `RedisConnectionInfo { db: N, .. }` literal (redis-rs
 //! 0.x, deadpool-redis) or fred's `Config { database: Some(N), .. }`.
-//! Only literal numbers count: a database read from settings is unknown.
+//! A literal number counts, and so does a const or static (resolved when
+//! the crate is linked); a database read from settings or the environment
+//! is unknown.
 
 use syn::{Expr, ExprMethodCall, ExprStruct};
 
-use super::facts::{FileFacts, SelectedDb};
+use super::facts::{DbNumber, FileFacts, RawPart, SelectedDb};
 use super::Walker;
 
 impl Walker {
-    fn note_db(&mut self, db: Option<u32>) {
+    fn note_db(&mut self, db: Option<DbNumber>) {
         if let Some(db) = db {
             let in_test = self.in_test();
             self.facts.selected_dbs.push(SelectedDb { db, in_test });
@@ -51,7 +53,12 @@ pub(super) fn note_select_commands(facts: &mut FileFacts) {
         .iter()
         .filter(|c| c.command == "SELECT")
         .filter_map(|c| {
-            let db = c.args.first()?.lit.as_deref()?.parse().ok()?;
+            let arg = c.args.first()?;
+            let db = match (&arg.lit, arg.key.0.as_slice()) {
+                (Some(lit), _) => DbNumber::Value(lit.parse().ok()?),
+                (None, [RawPart::Const(name)]) => DbNumber::Named(name.clone()),
+                _ => return None,
+            };
             Some(SelectedDb {
                 db,
                 in_test: c.in_test,
@@ -69,7 +76,7 @@ enum Wrapped {
 }
 
 impl Wrapped {
-    fn number(self, e: &Expr) -> Option<u32> {
+    fn number(self, e: &Expr) -> Option<DbNumber> {
         let e = match (self, e) {
             (Wrapped::Bare, e) => e,
             (Wrapped::InSome, Expr::Call(c)) if c.args.len() == 1 => match &*c.func {
@@ -82,8 +89,23 @@ impl Wrapped {
             Expr::Lit(syn::ExprLit {
                 lit: syn::Lit::Int(i),
                 ..
-            }) => i.base10_parse().ok(),
+            }) => i.base10_parse().ok().map(DbNumber::Value),
+            // A const or static: `DB`, `config::REDIS_DB`.
+            Expr::Path(p) if p.qself.is_none() => {
+                let last = p.path.segments.last()?.ident.to_string();
+                let named = last
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+                let path: Vec<String> = p
+                    .path
+                    .segments
+                    .iter()
+                    .map(|s| s.ident.to_string())
+                    .collect();
+                named.then(|| DbNumber::Named(path.join("::")))
+            }
             Expr::Paren(p) => Wrapped::Bare.number(&p.expr),
+            Expr::Cast(c) => Wrapped::Bare.number(&c.expr),
             _ => None,
         }
     }
@@ -91,14 +113,43 @@ impl Wrapped {
 
 #[cfg(test)]
 mod tests {
+    use crate::extract::facts::DbNumber;
+
     fn dbs(src: &str) -> Vec<(u32, bool)> {
         let file = syn::parse_file(src).unwrap();
         let facts = crate::extract::extract(&file, false);
         facts
             .selected_dbs
             .iter()
-            .map(|s| (s.db, s.in_test))
+            .filter_map(|s| match s.db {
+                DbNumber::Value(n) => Some((n, s.in_test)),
+                DbNumber::Named(_) => None,
+            })
             .collect()
+    }
+
+    fn named(src: &str) -> Vec<String> {
+        let file = syn::parse_file(src).unwrap();
+        let facts = crate::extract::extract(&file, false);
+        let names = facts.selected_dbs.iter().filter_map(|s| match &s.db {
+            DbNumber::Named(n) => Some(n.clone()),
+            DbNumber::Value(_) => None,
+        });
+        names.collect()
+    }
+
+    #[test]
+    fn databases_selected_by_const() {
+        let src = r#"
+            const DB: i64 = 2;
+            fn a() { let i = redis::RedisConnectionInfo { db: DB, ..Default::default() }; }
+            fn b() { let i = redis::RedisConnectionInfo { db: config::REDIS_DB as i64, ..Default::default() }; }
+            async fn c(con: &mut redis::aio::MultiplexedConnection) {
+                redis::cmd("SELECT").arg(DB).query_async::<()>(con).await.unwrap();
+            }
+            fn d(n: i64) { let i = redis::RedisConnectionInfo { db: n, ..Default::default() }; }
+        "#;
+        assert_eq!(named(src), ["DB", "config::REDIS_DB", "DB"]);
     }
 
     #[test]

@@ -435,10 +435,19 @@ impl RoutedFn {
 }
 
 /// A logical database the file's code selects by number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SelectedDb {
-    pub db: u32,
+    pub db: DbNumber,
     pub in_test: bool,
+}
+
+/// A database number as written.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum DbNumber {
+    Value(u32),
+    /// A const or static (its path as written, `config::REDIS_DB`),
+    /// resolved against the crate's numeric consts when it is linked.
+    Named(String),
 }
 
 /// Everything extraction learns from one file.

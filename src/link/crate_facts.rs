@@ -7,6 +7,7 @@ use std::collections::HashSet;
 use super::{pipe_id, FileLink};
 use crate::extract::facts::{FileFacts, SelectedDb};
 use crate::extract::types::TypeClass;
+use crate::model::keyspace::DbSelection;
 use crate::model::lua::{LiteralScript, ScriptBody};
 use crate::model::{
     ConfigSite, CrateModel, FileId, FnInfo, HelperCall, KeyBuilderSite, LuaScript, Pipe,
@@ -92,7 +93,10 @@ impl FileLink<'_> {
         }
         let production = |s: &&SelectedDb| !s.in_test && !facts.all_test;
         let selected = facts.selected_dbs.iter().filter(production);
-        model.selected_dbs.extend(selected.map(|s| s.db));
+        let resolved = selected.filter_map(|s| self.symbols.db_number(&s.db));
+        model
+            .selected_dbs
+            .extend(resolved.map(|db| DbSelection { file: self.id, db }));
         for (span, text, in_test) in &facts.url_literals {
             if !self.skipped(*in_test) {
                 model.url_literals.push(UrlLiteral {

@@ -1,6 +1,8 @@
 //! Keys and arguments: consts and key-builder fns substituted into key
 //! templates; a raw command's keys and options read from its argument list.
 
+use std::borrow::Cow;
+
 use super::symbols::Symbols;
 use crate::extract::facts::{KeySize, RawArg, RawKey, RawPart, KEY_BOUND};
 use crate::model::key::{Key, Part};
@@ -104,7 +106,13 @@ impl Symbols {
                     let (krate, short) = self.builder_owner(name);
                     match krate.builders.get(short) {
                         Some(Some((params, template))) if depth < MAX_DEPTH => {
-                            let substituted = substitute(template, params, args)?;
+                            // The caller's consts and builders in its
+                            // arguments are the caller's crate's.
+                            let args = match std::ptr::eq(krate, self) {
+                                true => Cow::Borrowed(args),
+                                false => Cow::Owned(self.resolved(args, origin, depth)?),
+                            };
+                            let substituted = substitute(template, params, &args)?;
                             // The template's own consts and builders are
                             // its crate's.
                             krate.expand(&substituted, out, Origin::Named(short), depth + 1)?;
@@ -115,6 +123,29 @@ impl Symbols {
             }
         }
         Ok(())
+    }
+}
+
+impl Symbols {
+    /// Arguments with this crate's consts and builders substituted, as
+    /// literal text and holes only.
+    fn resolved(
+        &self,
+        args: &[RawKey],
+        origin: Origin,
+        depth: u32,
+    ) -> Result<Vec<RawKey>, TooComplex> {
+        let mut out = Vec::with_capacity(args.len());
+        for arg in args {
+            let mut expanded = Expansion::default();
+            self.expand(arg, &mut expanded, origin, depth + 1)?;
+            let parts = expanded.parts.into_iter().map(|p| match p {
+                Part::Lit(s) => RawPart::Lit(s.into()),
+                Part::Hole(h) => RawPart::Hole(h.into()),
+            });
+            out.push(RawKey(parts.collect()));
+        }
+        Ok(out)
     }
 }
 

@@ -5,10 +5,13 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
+use super::symbols::Symbols;
+use crate::extract::facts::DbNumber;
 use crate::model::command::flags;
 use crate::model::key::{Key, Part};
 use crate::model::keyspace::{
-    EntryType, IndirectWrite, KeyEntry, KeyOp, KeySite, Keyspace, TtlStatus, ValueType, WriteTtl,
+    EntryType, IndirectWrite, KeyEntry, KeyOp, KeySite, Keyspace, Program, TtlStatus, ValueType,
+    WriteTtl,
 };
 use crate::model::{Call, CrateModel, FnId, Form};
 use crate::source::FileId;
@@ -23,10 +26,60 @@ pub struct CrateKeys {
 /// Writes that replace a string's whole value, and with it its TTL.
 const REPLACING: &[&str] = &["SET", "GETSET", "MSET"];
 
-/// Every site of `model` that touches a key template. `crate_name` names
-/// the package; `scope` is its workspace's index in the run.
-pub fn crate_sites(model: &CrateModel, crate_name: &str, scope: u32) -> CrateKeys {
-    let db = crate_db(model);
+/// Which program a file's sites run in (see `Program`).
+#[derive(Debug, Clone)]
+pub enum FileProgram {
+    Whole(Program),
+    /// Each fn of the file (named by it) is a program of its own.
+    EachFn(String),
+    /// The file's test fns (`#[test]`, `#[cfg(test)]` modules; linted with
+    /// `lint-tests`) are each a program of their own; its other fns are
+    /// the crate's default.
+    TestFns {
+        file: String,
+        tests: HashSet<String>,
+    },
+}
+
+/// Where a crate's sites belong.
+#[derive(Debug, Clone)]
+pub struct CrateScope {
+    /// The package.
+    pub crate_name: String,
+    /// Its workspace's index in the run.
+    pub scope: u32,
+    /// The program of each of its files that is not `default`'s.
+    pub programs: HashMap<FileId, FileProgram>,
+    /// The program of its other files (and of `.lua` files it loads).
+    pub default: Program,
+}
+
+impl CrateScope {
+    fn program(&self, file: FileId, func: &str) -> Program {
+        match self.programs.get(&file) {
+            None => self.default.clone(),
+            Some(FileProgram::Whole(p)) => p.clone(),
+            Some(FileProgram::EachFn(file)) if func.is_empty() => Program::Apart(file.clone()),
+            Some(FileProgram::EachFn(file)) => Program::Apart(format!("{file}::{func}")),
+            Some(FileProgram::TestFns { file, tests }) if tests.contains(func) => {
+                Program::Apart(format!("{file}::{func}"))
+            }
+            Some(FileProgram::TestFns { .. }) => self.default.clone(),
+        }
+    }
+
+    /// A site of the crate's, its program and database filled in.
+    fn site(&self, dbs: &Dbs, mut site: KeySite) -> KeySite {
+        site.program = self.program(site.file, &site.func);
+        site.db = dbs.at(site.file);
+        site.scope = self.scope;
+        site
+    }
+}
+
+/// Every site of `model` that touches a key template.
+pub fn crate_sites(model: &CrateModel, at: &CrateScope) -> CrateKeys {
+    let dbs = Dbs::of(model);
     let expiries = Expiries::of(model);
     let mut out = CrateKeys::default();
     for call in &model.calls {
@@ -35,7 +88,7 @@ pub fn crate_sites(model: &CrateModel, crate_name: &str, scope: u32) -> CrateKey
             if !matches!(key, Key::Template(_)) {
                 continue;
             }
-            out.sites.push(KeySite {
+            let site = KeySite {
                 key: key.clone(),
                 shape: key.shape(),
                 file: call.file,
@@ -44,18 +97,23 @@ pub fn crate_sites(model: &CrateModel, crate_name: &str, scope: u32) -> CrateKey
                 op,
                 value_type: ValueType::of_command(&call.command),
                 ttl: write_ttl(&expiries, call, key, op),
-                crate_name: crate_name.to_string(),
+                crate_name: at.crate_name.clone(),
                 func: model
                     .fns
                     .get(call.func as usize)
                     .map(|f| f.name.clone())
                     .unwrap_or_default(),
-                db,
-                scope,
-            });
+                db: None,
+                scope: at.scope,
+                program: Program::Service,
+            };
+            out.sites.push(at.site(&dbs, site));
         }
     }
-    script_sites(model, crate_name, db, scope, &mut out.sites);
+    for site in script_sites(model, &at.crate_name) {
+        out.sites.push(at.site(&dbs, site));
+    }
+    let scope = at.scope;
     for h in &model.helper_calls {
         for (i, command) in model.param_commands.get(&h.name).into_iter().flatten() {
             let writes = crate::model::command::spec(command)
@@ -148,24 +206,72 @@ fn write_ttl(expiries: &Expiries, call: &Call, key: &Key, op: KeyOp) -> WriteTtl
     }
 }
 
-/// The logical database of the crate: the one its production code selects
-/// by number (`SELECT 2`, `db: 2`) when it selects one, which overrides
-/// the URL's; otherwise the one every Redis URL names (`/2`; none is
-/// database 0). `None` when they disagree or the crate names none (it
-/// connects through another crate, or the environment).
-fn crate_db(model: &CrateModel) -> Option<u32> {
-    let selected: BTreeSet<u32> = model.selected_dbs.iter().copied().collect();
-    let dbs: BTreeSet<u32> = match selected.is_empty() {
-        false => selected,
-        true => model
-            .url_literals
-            .iter()
-            .filter_map(|u| url_db(&u.text))
-            .collect(),
-    };
-    match (dbs.first(), dbs.len()) {
-        (Some(&db), 1) => Some(db),
-        _ => None,
+/// The logical database of a crate's sites. A file names its own: the one
+/// its production code selects by number (`SELECT 2`, `db: DB`) when it
+/// selects one, which overrides the URL's; otherwise the one its Redis URLs
+/// name (`/2`; none is database 0; a URL in a const or a default setting
+/// counts). A file that names none runs on the crate's: the one database
+/// of the files with a URL (a selection elsewhere is for that file's own
+/// connection), or, when no file has one, the one every selection names.
+/// Unknown (`None`) when they disagree or nothing names one (the crate
+/// connects through another crate, or the environment): the rules compare
+/// an unknown database with every other.
+struct Dbs {
+    by_file: HashMap<FileId, u32>,
+    whole_crate: Option<u32>,
+}
+
+impl Dbs {
+    fn of(model: &CrateModel) -> Dbs {
+        let mut selected: BTreeMap<FileId, BTreeSet<u32>> = BTreeMap::new();
+        for s in &model.selected_dbs {
+            selected.entry(s.file).or_default().insert(s.db);
+        }
+        let mut urls: BTreeMap<FileId, BTreeSet<u32>> = BTreeMap::new();
+        for u in &model.url_literals {
+            if let Some(db) = url_db(&u.text) {
+                urls.entry(u.file).or_default().insert(db);
+            }
+        }
+        let mut named = urls.clone();
+        named.extend(selected.iter().map(|(f, dbs)| (*f, dbs.clone())));
+        let crate_wide: BTreeSet<u32> = match urls.is_empty() {
+            false => urls.keys().flat_map(|f| &named[f]).copied().collect(),
+            true => selected.values().flatten().copied().collect(),
+        };
+        let one = |dbs: &BTreeSet<u32>| match (dbs.first(), dbs.len()) {
+            (Some(&db), 1) => Some(db),
+            _ => None,
+        };
+        Dbs {
+            by_file: named
+                .iter()
+                .filter_map(|(file, dbs)| Some((*file, one(dbs)?)))
+                .collect(),
+            whole_crate: one(&crate_wide),
+        }
+    }
+
+    fn at(&self, file: FileId) -> Option<u32> {
+        self.by_file.get(&file).copied().or(self.whole_crate)
+    }
+}
+
+impl Symbols {
+    /// A database number as written, a const or static resolved (in the
+    /// crate a path names, else this one); `None` when it is no whole
+    /// number or no numeric const of the run (read at run time).
+    pub(super) fn db_number(&self, number: &DbNumber) -> Option<u32> {
+        let value = match number {
+            DbNumber::Value(v) => return Some(*v),
+            DbNumber::Named(path) => {
+                let last = path.rsplit("::").next().unwrap_or(path);
+                let (krate, name) = self.owner(path).unwrap_or((self, last));
+                *krate.num_consts.get(name)?
+            }
+        };
+        let whole = value.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&value);
+        whole.then_some(value as u32)
     }
 }
 
@@ -183,14 +289,9 @@ fn url_db(url: &str) -> Option<u32> {
 
 /// The keys Lua scripts of the crate name by literal (`'rate:' ..
 /// ARGV[1]`) rather than through KEYS: the script reads or writes them
-/// itself.
-fn script_sites(
-    model: &CrateModel,
-    crate_name: &str,
-    db: Option<u32>,
-    scope: u32,
-    out: &mut Vec<KeySite>,
-) {
+/// itself. Their program and database are left to the caller.
+fn script_sites(model: &CrateModel, crate_name: &str) -> Vec<KeySite> {
+    let mut out = Vec::new();
     for script in &model.scripts {
         let Some(facts) = script.body.facts() else {
             continue;
@@ -224,11 +325,13 @@ fn script_sites(
                 },
                 crate_name: crate_name.to_string(),
                 func: String::new(),
-                db,
-                scope,
+                db: None,
+                scope: 0,
+                program: Program::Service,
             });
         }
     }
+    out
 }
 
 /// A Lua key expression (`'user:' .. ARGV[1] .. ':seen'`) as a template:
@@ -301,7 +404,10 @@ fn joined(
     });
     let mut by_shape: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, site) in sites.iter().enumerate() {
-        by_shape.entry(&site.shape).or_default().push(i);
+        // Examples are compared with the service, but are no part of it.
+        if !matches!(site.program, Program::Example(_)) {
+            by_shape.entry(&site.shape).or_default().push(i);
+        }
     }
     let mut entries = Vec::new();
     for (shape, members) in by_shape {

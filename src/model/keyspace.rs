@@ -207,12 +207,69 @@ pub struct KeySite {
     pub crate_name: String,
     /// The fn it is written in (empty at top level or in a script).
     pub func: String,
-    /// The logical database, when the crate's Redis URLs name one.
+    /// The logical database, when the code names one (see
+    /// `link::keyspace::Dbs`); `None` is unknown, which may be any.
     pub db: Option<u32>,
     /// The Cargo workspace of its crate (index into `Keyspace::scopes`):
     /// crates of other workspaces run other services, so the rules never
     /// compare keys across them.
     pub scope: u32,
+    /// The program of the workspace it runs in.
+    pub program: Program,
+}
+
+impl KeySite {
+    /// Whether the two sites can touch one key, so that the keyspace rules
+    /// compare them: in one workspace, on one logical database (an unknown
+    /// one may be any, so it is compared with every other), in programs
+    /// where one sees the other, and not in the same fn (two types or an
+    /// expiry dropped within one fn are the author's visible choice, as in
+    /// a branch on TYPE or an optional TTL).
+    pub fn may_meet(&self, other: &KeySite) -> bool {
+        let dbs = self.db.is_none() || other.db.is_none() || self.db == other.db;
+        self.scope == other.scope
+            && dbs
+            && self.program.sees(&other.program)
+            && !self.same_fn(other)
+    }
+
+    /// Whether the two sites are written in one fn.
+    pub fn same_fn(&self, other: &KeySite) -> bool {
+        self.file == other.file && !self.func.is_empty() && self.func == other.func
+    }
+}
+
+/// The part of a workspace a site runs in. The crates' libraries and
+/// binaries are one service (or several sharing their data); an example, a
+/// benchmark or an integration test is a program of its own that uses the
+/// service's keys but never meets another example's; so is each test fn.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Program {
+    Service,
+    /// An example or benchmark (`examples/chat`): compared with the
+    /// service, left out of the inventory (no part of the service).
+    Example(String),
+    /// Code that stands alone but is part of the workspace's own code: a
+    /// test fn, or a file or fn under the `keyspace-programs` setting (demo
+    /// binaries, a cookbook).
+    Apart(String),
+}
+
+impl Program {
+    /// Whether code of one program and code of the other can run against
+    /// the same keys: the service meets every program; two others only
+    /// themselves.
+    pub fn sees(&self, other: &Program) -> bool {
+        *self == Program::Service || *other == Program::Service || self == other
+    }
+}
+
+/// A logical database the production code of a file selects by number
+/// (`SELECT 2`, `set_db(DB)` with `const DB: i64 = 2`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DbSelection {
+    pub file: FileId,
+    pub db: u32,
 }
 
 /// A key template written without a site the linter can point at: through
@@ -298,4 +355,20 @@ impl Keyspace {
     pub fn entry_sites<'a>(&'a self, entry: &'a KeyEntry) -> impl Iterator<Item = &'a KeySite> {
         entry.sites.iter().map(|&i| &self.sites[i])
     }
+}
+
+/// `keyspace-programs`: which code of a file shares its keys with the rest
+/// of the workspace, for the keyspace rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeyspacePrograms {
+    /// The libraries and binaries of the workspace's crates are one
+    /// service; examples, benchmarks and the tests of `tests/` are
+    /// programs of their own (the default).
+    Workspace,
+    /// Each file is a program of its own (demo binaries in `src/bin/`).
+    File,
+    /// Each fn is a program of its own (a crate of independent snippets,
+    /// such as a cookbook or lint fixtures).
+    Fn,
 }

@@ -571,8 +571,8 @@ pub struct CrateModel {
     /// Redis URLs written in the code.
     pub url_literals: Vec<UrlLiteral>,
     /// Databases the crate's production code selects by number (`SELECT
-    /// 2`, `RedisConnectionInfo { db: 2, .. }`); tests pick their own.
-    pub selected_dbs: Vec<u32>,
+    /// 2`, `RedisConnectionInfo { db: DB, .. }`); tests pick their own.
+    pub selected_dbs: Vec<keyspace::DbSelection>,
     /// Struct fields and statics that put a connection behind a lock.
     pub locked_connections: Vec<LockedConnection>,
     /// Pipelines and transactions by id: where each was run.

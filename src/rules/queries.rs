@@ -495,12 +495,6 @@ pub(super) fn sites_by_template(ks: &Keyspace) -> BTreeMap<&str, Vec<&KeySite>> 
     out
 }
 
-/// Whether two sites may run on the same logical database: unless both
-/// name one and they differ.
-pub(super) fn same_db(a: &KeySite, b: &KeySite) -> bool {
-    a.db.is_none() || b.db.is_none() || a.db == b.db
-}
-
 /// Where a site is, for a message: `crate::fn`, or the crate alone.
 pub(super) fn site_owner(site: &KeySite) -> String {
     match (site.crate_name.as_str(), site.func.as_str()) {

@@ -5,23 +5,26 @@
 //! services with their own data). The whole run's keyspace is what
 //! `redis-lint keys` shows.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::super::plan::{UnitKey, Units};
+use super::super::workspace::Role;
 use super::super::Run;
-use crate::diagnostic::Finding;
-use crate::link::keyspace::{self, CrateKeys};
-use crate::model::keyspace::Keyspace;
+use crate::diagnostic::{Finding, Outcome};
+use crate::extract::facts::FileFacts;
+use crate::link::keyspace::{self, CrateKeys, CrateScope, FileProgram};
+use crate::model::keyspace::{Keyspace, Program};
 use crate::rules::{self, Rule};
-use crate::settings::Config;
+use crate::settings::{Config, KeyspacePrograms};
 use crate::source::FileId;
 
-/// Which Cargo workspace each crate of the run belongs to.
+/// Which Cargo workspace each crate of the run belongs to, and the program
+/// of each of its files.
 pub(super) struct Scopes {
-    /// Crate root → (workspace index, package name).
-    of_root: BTreeMap<PathBuf, (u32, String)>,
+    /// Unit → where its sites belong.
+    of_unit: BTreeMap<UnitId, CrateScope>,
     /// Workspace roots as shown, by index.
     shown: Vec<String>,
     /// The first file of each workspace: its configuration's rule options
@@ -29,25 +32,24 @@ pub(super) struct Scopes {
     first_file: Vec<Option<FileId>>,
 }
 
-/// A crate's place in the keyspace.
-pub(super) struct UnitScope {
-    pub index: u32,
-    pub crate_name: String,
-}
+/// A unit as `Scopes` knows it: its crate root and example name.
+type UnitId = (PathBuf, Option<String>);
 
 impl Scopes {
-    /// The workspace of each crate (examples and benchmarks are left out:
-    /// their keys are no part of the service's keyspace).
-    pub(super) fn of(run: &Run, units: &Units) -> Scopes {
+    /// The workspace of each crate, and the program of each file: an
+    /// example or benchmark is one; an integration test file (`tests/`) is
+    /// one; a file whose configuration sets `keyspace-programs` is one, or
+    /// each of its fns; the rest is the service.
+    pub(super) fn of(run: &Run, units: &Units, outcome: &Outcome) -> Scopes {
         let mut scopes = Scopes {
-            of_root: BTreeMap::new(),
+            of_unit: BTreeMap::new(),
             shown: Vec::new(),
             first_file: Vec::new(),
         };
         let mut index: BTreeMap<PathBuf, u32> = BTreeMap::new();
         let mut memo = BTreeMap::new();
         for (key, files) in &units.units {
-            let (Some(root), None) = (&key.root, &key.example) else {
+            let Some(root) = &key.root else {
                 continue;
             };
             let workspace = workspace_root(root, &mut memo);
@@ -57,7 +59,7 @@ impl Scopes {
                 scopes.first_file.push(None);
                 next
             });
-            if scopes.first_file[i as usize].is_none() {
+            if scopes.first_file[i as usize].is_none() && key.example.is_none() {
                 scopes.first_file[i as usize] = files.first().map(|(id, _)| *id);
             }
             let name = run
@@ -66,20 +68,75 @@ impl Scopes {
                 .name
                 .or_else(|| root.file_name().map(|n| n.to_string_lossy().into_owned()))
                 .unwrap_or_default();
-            scopes.of_root.insert(root.clone(), (i, name));
+            // A crate of its own under `examples/` is an example too.
+            let example_crate = files
+                .first()
+                .is_some_and(|(id, _)| units.roles[*id as usize] == Role::Example);
+            let default = match &key.example {
+                Some(example) => Program::Example(example.clone()),
+                None if example_crate => Program::Example(run.display(root)),
+                None => Program::Service,
+            };
+            let programs = match key.example {
+                Some(_) => HashMap::new(),
+                None => files
+                    .iter()
+                    .filter_map(|(id, facts)| {
+                        let path = &outcome.files[*id as usize].path;
+                        let config = units.configs[*id as usize].as_deref();
+                        Some((*id, file_program(run, root, path, facts, config)?))
+                    })
+                    .collect(),
+            };
+            let at = CrateScope {
+                crate_name: name,
+                scope: i,
+                programs,
+                default,
+            };
+            scopes
+                .of_unit
+                .insert((root.clone(), key.example.clone()), at);
         }
         scopes
     }
 
-    pub(super) fn of_unit(&self, key: &UnitKey) -> Option<UnitScope> {
-        if key.example.is_some() {
-            return None;
-        }
-        let (index, name) = self.of_root.get(key.root.as_ref()?)?;
-        Some(UnitScope {
-            index: *index,
-            crate_name: name.clone(),
-        })
+    pub(super) fn of_unit(&self, key: &UnitKey) -> Option<CrateScope> {
+        let id = (key.root.clone()?, key.example.clone());
+        self.of_unit.get(&id).cloned()
+    }
+}
+
+/// The program of a crate's file when it is not the service: each test fn
+/// (of `tests/`, a test-only file, or a `#[cfg(test)]` module) is its own
+/// (a test sets up its own keys, and a suite runs its tests on a flushed or
+/// scratch database), and so is a file, or each fn of one, whose
+/// configuration says so.
+fn file_program(
+    run: &Run,
+    root: &Path,
+    path: &Path,
+    facts: &FileFacts,
+    config: Option<&Config>,
+) -> Option<FileProgram> {
+    let shown = run.display(path);
+    let under_tests = path
+        .strip_prefix(root)
+        .is_ok_and(|rel| rel.starts_with("tests"));
+    if under_tests || facts.all_test {
+        return Some(FileProgram::EachFn(shown));
+    }
+    let tests: HashSet<String> = facts
+        .fns
+        .iter()
+        .filter(|f| f.is_test)
+        .map(|f| f.info.name.clone())
+        .collect();
+    match config.map_or(KeyspacePrograms::Workspace, |c| c.keyspace_programs) {
+        KeyspacePrograms::Workspace if tests.is_empty() => None,
+        KeyspacePrograms::Workspace => Some(FileProgram::TestFns { file: shown, tests }),
+        KeyspacePrograms::File => Some(FileProgram::Whole(Program::Apart(shown))),
+        KeyspacePrograms::Fn => Some(FileProgram::EachFn(shown)),
     }
 }
 

@@ -3,7 +3,7 @@
 //! from by a typo.
 
 use crate::diagnostic::{Activation, Fixable, Impact, InExamples, Related, RuleMeta};
-use crate::model::keyspace::{KeyOp, KeySite};
+use crate::model::keyspace::{KeyOp, KeySite, Program};
 use crate::rules::options::{toml_list, OptionError, RuleOptions};
 use crate::rules::queries::{site_owner, sites_by_template};
 use crate::rules::{Check, KeyspaceContext, Rule, Sink};
@@ -86,14 +86,14 @@ fn glob_matches(glob: &str, text: &str) -> bool {
 fn read_never_written(ctx: &KeyspaceContext, sink: &mut Sink) {
     let options = ctx.options::<Options>();
     let by_template = sites_by_template(ctx.keyspace);
-    // One writing site per template and crate.
+    // One writing site per template, crate and program.
     let mut written: Vec<(&str, &KeySite)> = Vec::new();
     for (shape, sites) in &by_template {
         for site in sites.iter().filter(|s| s.op.writes()) {
-            if !written
-                .iter()
-                .any(|(w, o)| w == shape && o.crate_name == site.crate_name)
-            {
+            let seen = |(w, o): &&(&str, &KeySite)| {
+                w == shape && o.crate_name == site.crate_name && o.program == site.program
+            };
+            if !written.iter().any(|w| seen(&w)) {
                 written.push((shape, site));
             }
         }
@@ -107,12 +107,17 @@ fn read_never_written(ctx: &KeyspaceContext, sink: &mut Sink) {
         {
             continue;
         }
-        let Some(read) = sites.iter().find(|s| s.op == KeyOp::Read) else {
+        // The service's read first: an example's is quiet.
+        let reads = sites.iter().filter(|s| s.op == KeyOp::Read);
+        let Some(read) = reads.min_by_key(|s| s.program != Program::Service) else {
             continue;
         };
         let elsewhere: Vec<(&str, &KeySite)> = written
             .iter()
-            .filter(|(_, w)| w.crate_name != read.crate_name)
+            // Another database is no reason to doubt a typo; code that
+            // never runs with the read, or that writes one key and reads
+            // its neighbour in one fn (a test of a missing key), is.
+            .filter(|(_, w)| read.program.sees(&w.program) && !read.same_fn(w))
             .copied()
             .collect();
         let Some(writer) = nearest(shape, &elsewhere) else {

@@ -1,9 +1,12 @@
 //! `key-ttl-dropped`: a key template written with an expiry in one place
-//! and replaced by a plain SET (no expiry, no KEEPTTL) elsewhere.
+//! and replaced by a plain SET (no expiry, no KEEPTTL) elsewhere, in code
+//! that may meet (`KeySite::may_meet`): across crates and within one.
 
 use crate::diagnostic::{Activation, Fixable, Impact, InExamples, Related, RuleMeta};
-use crate::model::keyspace::WriteTtl;
-use crate::rules::queries::{same_db, site_owner, sites_by_template};
+use std::collections::BTreeSet;
+
+use crate::model::keyspace::{KeySite, Program, WriteTtl};
+use crate::rules::queries::{site_owner, sites_by_template};
 use crate::rules::{Check, KeyspaceContext, Rule, Sink};
 
 pub static RULE: Rule = Rule {
@@ -27,20 +30,32 @@ fn ttl_dropped(ctx: &KeyspaceContext, sink: &mut Sink) {
     for sites in sites_by_template(ctx.keyspace).values() {
         let expiring = sites.iter().filter(|s| s.ttl == WriteTtl::Given);
         let dropping = sites.iter().filter(|s| s.ttl == WriteTtl::Dropped);
-        let Some((site, given)) = dropping
-            .flat_map(|d| expiring.clone().map(move |e| (d, e)))
-            .find(|(d, e)| d.crate_name != e.crate_name && same_db(d, e))
-        else {
-            continue;
-        };
+        // One finding per program that drops an expiry it can see: the
+        // service's own, or (in an example or test) the service's or its
+        // own. An expiry only an example gives is the example's choice.
+        let mut reported: BTreeSet<&Program> = BTreeSet::new();
+        let pairs = dropping.flat_map(|d| expiring.clone().map(move |e| (d, e)));
+        for (site, given) in pairs {
+            let seen = given.program == Program::Service || given.program == site.program;
+            if !seen || !site.may_meet(given) || !reported.insert(&site.program) {
+                continue;
+            }
+            report(sites, site, given, sink);
+        }
+    }
+}
+
+fn report(sites: &[&KeySite], site: &KeySite, given: &KeySite, sink: &mut Sink) {
         let mut related = vec![Related {
             file: given.file,
             span: given.span,
             message: format!("written with an expiry here ({})", given.command),
         }];
-        // Every other plain overwrite of the template is the same problem.
+        // Every other plain overwrite of the template in the program is
+        // the same problem.
         for other in sites.iter().filter(|s| s.ttl == WriteTtl::Dropped) {
-            if (other.file, other.span) != (site.file, site.span) && same_db(other, given) {
+            let same_program = other.program == site.program;
+            if (other.file, other.span) != (site.file, site.span) && same_program && other.may_meet(given) {
                 related.push(Related {
                     file: other.file,
                     span: other.span,
@@ -65,5 +80,4 @@ fn ttl_dropped(ctx: &KeyspaceContext, sink: &mut Sink) {
                 .to_string(),
             related,
         );
-    }
 }

@@ -26,6 +26,10 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use crate::extract::facts::{FileFacts, Op, RawKey, RawPart, Recv, Root};
 use crate::extract::types::TypeClass;
 
+mod words;
+
+pub use words::Words;
+
 /// Words whose presence makes a file a Redis candidate.
 pub struct Markers {
     any_case: AhoCorasick,
@@ -378,6 +382,8 @@ pub struct NameSearch {
     occurs: Vec<Occurs>,
     /// Patterns naming newtypes with a deref.
     derefs: BTreeSet<usize>,
+    /// The [`words::hash`] of each pattern.
+    hashes: Vec<u64>,
 }
 
 impl NameSearch {
@@ -408,9 +414,19 @@ impl NameSearch {
             .collect();
         NameSearch {
             matcher,
+            hashes: patterns.keys().map(|n| words::hash(n.as_bytes())).collect(),
             occurs: patterns.into_values().collect(),
             derefs,
         }
+    }
+
+    /// Whether a file with these words may hold a name searched for: if
+    /// not, [`NameSearch::found_in`] its text is false.
+    pub fn may_be_in(&self, words: &Words) -> bool {
+        self.hashes.iter().zip(&self.occurs).any(|(h, occurs)| match occurs {
+            Occurs::Named => words.all.may_hold(*h),
+            Occurs::Defined | Occurs::KeyFn => words.defined.may_hold(*h),
+        })
     }
 
     /// Whether no name is searched for (nothing can be found).

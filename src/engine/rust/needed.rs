@@ -18,7 +18,7 @@ use crate::engine::workspace::{is_test_path, module_name};
 use crate::engine::{Prefilter, Run};
 use crate::extract::{self, facts::FileFacts};
 use crate::parse::{self, Unparsed};
-use crate::prefilter::{self, Markers, NameSearch, Wanted};
+use crate::prefilter::{self, Markers, NameSearch, Wanted, Words};
 use crate::source::Span;
 
 /// This run's cache entries (empty without the cache).
@@ -86,6 +86,9 @@ struct State {
     processed: Processed,
     /// What the cache will hold of it (`None`: not cached).
     stamp: Option<Stamp>,
+    /// The words of a file read and not parsed, so that the name search
+    /// reads it again only when it may hold a name searched for.
+    words: Option<Words>,
 }
 
 impl State {
@@ -93,6 +96,7 @@ impl State {
         State {
             processed: Processed::failed(problem),
             stamp: None,
+            words: None,
         }
     }
 }
@@ -160,6 +164,7 @@ impl Stage<'_> {
             return State {
                 processed: Processed::skipped(),
                 stamp: Some(stamp),
+                words: None,
             };
         }
         let cached = self.cache.and_then(|c| c.take(stamp.key));
@@ -171,6 +176,7 @@ impl Stage<'_> {
                     problem: None,
                 },
                 stamp: Some(stamp),
+                words: None,
             },
             facts => match self.text(i) {
                 Ok((text, meta)) => {
@@ -183,7 +189,9 @@ impl Stage<'_> {
     }
 
     /// Rounds of the prefilter's name search over the files not parsed
-    /// yet (read again, one at a time), until no file is added.
+    /// yet, until no file is added. A file is read again (one at a time)
+    /// only when its words may hold a name searched for, or when its words
+    /// are not known yet (its stamp was in the cache).
     fn follow_names(&self, states: &mut [State]) {
         let index: HashMap<&Path, usize> = self
             .files
@@ -207,13 +215,17 @@ impl Stage<'_> {
                 return;
             }
             let added: Vec<(usize, State)> = states
-                .par_iter()
+                .par_iter_mut()
                 .enumerate()
                 .filter(|(_, s)| s.processed.is_skipped())
-                .filter_map(|(i, _)| match self.text(i) {
-                    Ok((text, meta)) => search
-                        .wants(i, &text)
-                        .then(|| (i, self.look_at(i, text, meta, Want::Parse, None))),
+                .filter(|(i, s)| s.words.as_ref().is_none_or(|w| search.may_want(*i, w)))
+                .filter_map(|(i, s)| match self.text(i) {
+                    Ok((text, meta)) => {
+                        s.words.get_or_insert_with(|| Words::of(&text));
+                        search
+                            .wants(i, &text)
+                            .then(|| (i, self.look_at(i, text, meta, Want::Parse, None)))
+                    }
                     Err(problem) => Some((i, State::failed(problem))),
                 })
                 .collect();
@@ -268,6 +280,9 @@ impl Stage<'_> {
             (Some((at, facts)), Some(key)) if at == key => Some(facts),
             (_, key) => self.cache.zip(key).and_then(|(c, key)| c.take(key)),
         };
+        // Only the name search reads the words, and only of a file not
+        // parsed.
+        let words = (!parse).then(|| Words::of(&text));
         let processed = match cached {
             _ if !parse => Processed::skipped(),
             Some(facts) => Processed {
@@ -277,7 +292,11 @@ impl Stage<'_> {
             },
             None => process(self.run, &self.files[i], text, is_test),
         };
-        State { processed, stamp }
+        State {
+            processed,
+            stamp,
+            words,
+        }
     }
 }
 
@@ -338,6 +357,12 @@ impl Search {
 
     fn is_empty(&self) -> bool {
         self.names.is_empty() && self.declarers.is_empty()
+    }
+
+    /// Whether file `i`, with these words, may be wanted: if not, its text
+    /// need not be read.
+    fn may_want(&self, i: usize, words: &Words) -> bool {
+        self.names.may_be_in(words) || self.declarers.contains_key(&i)
     }
 
     /// Whether file `i`, with this text, is to be parsed.

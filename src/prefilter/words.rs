@@ -146,17 +146,35 @@ mod tests {
     fn every_word_of_a_text_is_held() {
         let text = "pub const USER_PREFIX: &str = \"user:\"; fn key_for(id: u64) -> String { é2x }";
         let words = Words::of(text);
-        for w in ["pub", "const", "USER_PREFIX", "user", "key_for", "u64", "String", "2x"] {
+        for w in [
+            "pub",
+            "const",
+            "USER_PREFIX",
+            "user",
+            "key_for",
+            "u64",
+            "String",
+            "2x",
+        ] {
             assert!(words.all.may_hold(hash(w.as_bytes())), "{w}");
         }
     }
 
     #[test]
     fn defined_words_stand_after_a_keyword_or_on_an_impl_or_type_line() {
-        let text = "pub struct\n  Config { pool: Pool }\nstatic mut COUNT: u32 = 0;\nlet mut local = 1;\n\
+        let text =
+            "pub struct\n  Config { pool: Pool }\nstatic mut COUNT: u32 = 0;\nlet mut local = 1;\n\
                     impl<T> Deref for Cache<T> {\n    type Connection = Pooled;\nfn user_key() {}";
         let words = Words::of(text);
-        for w in ["Config", "COUNT", "Deref", "Cache", "Pooled", "Connection", "user_key"] {
+        for w in [
+            "Config",
+            "COUNT",
+            "Deref",
+            "Cache",
+            "Pooled",
+            "Connection",
+            "user_key",
+        ] {
             assert!(words.defined.may_hold(hash(w.as_bytes())), "{w}");
         }
         for w in ["pool", "Pool", "local", "u32"] {

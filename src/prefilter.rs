@@ -17,6 +17,12 @@
 //!   holding a connection, a static or fn handing one out. Such a file may
 //!   call commands through it.
 //!
+//! A definition matters only in the parsed file's own crate or in a crate
+//! a path names (`common::AppState`): other crates' files are searched for
+//! the Redis values only. Each file not parsed is read once; its words are
+//! remembered ([`Words`]), and a later round reads it again only when it
+//! may hold a name searched for.
+//!
 //! The findings are the same as parsing everything (tests check it).
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -25,6 +31,10 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use crate::extract::facts::{FileFacts, Op, RawKey, RawPart, Recv, Root};
 use crate::extract::types::TypeClass;
+
+mod words;
+
+pub use words::Words;
 
 /// Words whose presence makes a file a Redis candidate.
 pub struct Markers {
@@ -81,6 +91,12 @@ pub struct Wanted {
     /// Newtypes the parsed files deref (`impl Deref for Name`): their own
     /// methods (`impl Name { .. }`) count as definitions too.
     pub derefs: BTreeSet<String>,
+    /// The first segments of the paths the wanted definitions and key fns
+    /// were named by (`common` of `common::AppState`): linking looks a
+    /// name up in the parsed file's own crate, or in the crate of the run
+    /// that a path's first segment names, so only those crates can hold a
+    /// definition that matters.
+    pub crates: BTreeSet<String>,
 }
 
 impl Wanted {
@@ -90,6 +106,7 @@ impl Wanted {
         self.key_fns.extend(other.key_fns);
         self.uses.extend(other.uses);
         self.derefs.extend(other.derefs);
+        self.crates.extend(other.crates);
         self
     }
 
@@ -284,7 +301,14 @@ pub fn wanted_names<'a>(parsed: impl IntoIterator<Item = &'a FileFacts> + Clone)
         f.consts.iter().for_each(|(_, key)| keys.add(key));
         f.builders.iter().for_each(|b| keys.add(&b.key));
     }
-    let wanted = |names: Vec<&str>| -> BTreeSet<String> {
+    let mut crates: BTreeSet<String> = BTreeSet::new();
+    let mut wanted = |names: Vec<&str>| -> BTreeSet<String> {
+        crates.extend(
+            names
+                .iter()
+                .filter_map(|n| n.split_once("::"))
+                .map(|(first, _)| first.to_string()),
+        );
         names
             .into_iter()
             .flat_map(|n| [n, short(n)])
@@ -307,6 +331,12 @@ pub fn wanted_names<'a>(parsed: impl IntoIterator<Item = &'a FileFacts> + Clone)
         keys.fns.into_iter().partition(|n| n.contains("::"));
     let qualified: Vec<&str> = qualified.into_iter().filter(|n| through_crate(n)).collect();
     let mut key_fns = wanted(plain);
+    crates.extend(
+        qualified
+            .iter()
+            .filter_map(|n| n.split_once("::"))
+            .map(|(first, _)| first.to_string()),
+    );
     key_fns.extend(
         qualified
             .into_iter()
@@ -330,6 +360,7 @@ pub fn wanted_names<'a>(parsed: impl IntoIterator<Item = &'a FileFacts> + Clone)
         key_fns,
         uses,
         derefs: tables.derefs.iter().map(|n| n.to_string()).collect(),
+        crates,
     }
 }
 
@@ -378,6 +409,8 @@ pub struct NameSearch {
     occurs: Vec<Occurs>,
     /// Patterns naming newtypes with a deref.
     derefs: BTreeSet<usize>,
+    /// The [`words::hash`] of each pattern.
+    hashes: Vec<u64>,
 }
 
 impl NameSearch {
@@ -408,9 +441,22 @@ impl NameSearch {
             .collect();
         NameSearch {
             matcher,
+            hashes: patterns.keys().map(|n| words::hash(n.as_bytes())).collect(),
             occurs: patterns.into_values().collect(),
             derefs,
         }
+    }
+
+    /// Whether a file with these words may hold a name searched for: if
+    /// not, [`NameSearch::found_in`] its text is false.
+    pub fn may_be_in(&self, words: &Words) -> bool {
+        self.hashes
+            .iter()
+            .zip(&self.occurs)
+            .any(|(h, occurs)| match occurs {
+                Occurs::Named => words.all.may_hold(*h),
+                Occurs::Defined | Occurs::KeyFn => words.defined.may_hold(*h),
+            })
     }
 
     /// Whether no name is searched for (nothing can be found).

@@ -68,3 +68,45 @@ fn a_name_one_crate_defines_is_still_searched_for_another() {
     assert_eq!(filtered, lint(&dir, &["--no-prefilter"]));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Crate `app` builds its key with `common::session_key`, defined in a file
+/// of `common` that names no client; crate `other` (which `app` does not
+/// name) defines a `session_key` of its own. Only `common` can hold the
+/// definition that matters; the output is the same as parsing everything.
+#[test]
+fn a_definition_is_searched_in_the_crates_a_path_names() {
+    let dir =
+        std::env::temp_dir().join(format!("redis-lint-prefilter-reach-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let manifest = |name: &str, deps: &str| {
+        format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\n\n[dependencies]\n{deps}")
+    };
+    let builder = |prefix: &str| {
+        format!("pub fn session_key(id: u64) -> String {{\n    format!(\"{prefix}:{{id}}\")\n}}\n")
+    };
+    write(
+        &dir,
+        &[
+            (
+                "app/Cargo.toml",
+                &manifest("app", "redis = \"1\"\ncommon = { path = \"../common\" }\n"),
+            ),
+            (
+                "app/src/lib.rs",
+                "use redis::AsyncCommands;\n\npub async fn save(con: &mut redis::aio::MultiplexedConnection, id: u64) -> redis::RedisResult<()> {\n    con.set(common::session_key(id), 1).await\n}\n",
+            ),
+            ("common/Cargo.toml", &manifest("common", "")),
+            ("common/src/lib.rs", "mod keys;\npub use keys::session_key;\n"),
+            ("common/src/keys.rs", &builder("session")),
+            ("other/Cargo.toml", &manifest("other", "")),
+            ("other/src/lib.rs", &builder("other")),
+        ],
+    );
+    let filtered = lint(&dir, &[]);
+    assert!(
+        filtered.contains("app/src/lib.rs:4:9: CRITICAL key-missing-ttl: SET to `session:{id}`"),
+        "{filtered}"
+    );
+    assert_eq!(filtered, lint(&dir, &["--no-prefilter"]));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -3,7 +3,7 @@
 //! outcome keeps it for snippets, so memory does not grow with the tree.
 //! With the cache, an unchanged file is not even read.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs::Metadata;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -18,7 +18,7 @@ use crate::engine::workspace::{is_test_path, module_name};
 use crate::engine::{Prefilter, Run};
 use crate::extract::{self, facts::FileFacts};
 use crate::parse::{self, Unparsed};
-use crate::prefilter::{self, Markers, NameSearch, Wanted};
+use crate::prefilter::{self, Markers, NameSearch, Wanted, Words};
 use crate::source::Span;
 
 /// This run's cache entries (empty without the cache).
@@ -86,6 +86,9 @@ struct State {
     processed: Processed,
     /// What the cache will hold of it (`None`: not cached).
     stamp: Option<Stamp>,
+    /// The words of a file read and not parsed, so that the name search
+    /// reads it again only when it may hold a name searched for.
+    words: Option<Words>,
 }
 
 impl State {
@@ -93,6 +96,7 @@ impl State {
         State {
             processed: Processed::failed(problem),
             stamp: None,
+            words: None,
         }
     }
 }
@@ -160,6 +164,7 @@ impl Stage<'_> {
             return State {
                 processed: Processed::skipped(),
                 stamp: Some(stamp),
+                words: None,
             };
         }
         let cached = self.cache.and_then(|c| c.take(stamp.key));
@@ -171,6 +176,7 @@ impl Stage<'_> {
                     problem: None,
                 },
                 stamp: Some(stamp),
+                words: None,
             },
             facts => match self.text(i) {
                 Ok((text, meta)) => {
@@ -183,7 +189,9 @@ impl Stage<'_> {
     }
 
     /// Rounds of the prefilter's name search over the files not parsed
-    /// yet (read again, one at a time), until no file is added.
+    /// yet, until no file is added. A file is read again (one at a time)
+    /// only when its words may hold a name searched for, or when its words
+    /// are not known yet (its stamp was in the cache).
     fn follow_names(&self, states: &mut [State]) {
         let index: HashMap<&Path, usize> = self
             .files
@@ -194,6 +202,7 @@ impl Stage<'_> {
         // What earlier rounds searched the files not parsed for.
         let mut searched = Wanted::default();
         let mut declared = vec![false; states.len()];
+        let mut reach = Reach::new(self.owners);
         loop {
             let search = Search::of(
                 self.files,
@@ -202,18 +211,23 @@ impl Stage<'_> {
                 states,
                 &mut searched,
                 &mut declared,
+                &mut reach,
             );
             if search.is_empty() {
                 return;
             }
             let added: Vec<(usize, State)> = states
-                .par_iter()
+                .par_iter_mut()
                 .enumerate()
                 .filter(|(_, s)| s.processed.is_skipped())
-                .filter_map(|(i, _)| match self.text(i) {
-                    Ok((text, meta)) => search
-                        .wants(i, &text)
-                        .then(|| (i, self.look_at(i, text, meta, Want::Parse, None))),
+                .filter(|(i, s)| s.words.as_ref().is_none_or(|w| search.may_want(*i, w)))
+                .filter_map(|(i, s)| match self.text(i) {
+                    Ok((text, meta)) => {
+                        s.words.get_or_insert_with(|| Words::of(&text));
+                        search
+                            .wants(i, &text)
+                            .then(|| (i, self.look_at(i, text, meta, Want::Parse, None)))
+                    }
                     Err(problem) => Some((i, State::failed(problem))),
                 })
                 .collect();
@@ -268,6 +282,9 @@ impl Stage<'_> {
             (Some((at, facts)), Some(key)) if at == key => Some(facts),
             (_, key) => self.cache.zip(key).and_then(|(c, key)| c.take(key)),
         };
+        // Only the name search reads the words, and only of a file not
+        // parsed.
+        let words = (!parse).then(|| Words::of(&text));
         let processed = match cached {
             _ if !parse => Processed::skipped(),
             Some(facts) => Processed {
@@ -277,13 +294,119 @@ impl Stage<'_> {
             },
             None => process(self.run, &self.files[i], text, is_test),
         };
-        State { processed, stamp }
+        State {
+            processed,
+            stamp,
+            words,
+        }
     }
+}
+
+/// Which crates may hold a definition that matters to the parsed files:
+/// linking looks a name up in the parsed file's own crate, or in the crate
+/// of the run that the first segment of its path names (`common` of
+/// `common::AppState`). The files of other crates are searched only for
+/// the names of Redis values (a file naming one is parsed), not for
+/// definitions.
+struct Reach<'a> {
+    /// Per file, its crate (files without one are always searched).
+    owners: &'a [Option<PathBuf>],
+    /// The crates searched for definitions so far.
+    searched: BTreeSet<Option<&'a Path>>,
+    /// Each crate's name in paths (`common`), read on first need.
+    names: Option<BTreeMap<&'a Path, Option<String>>>,
+}
+
+/// How a file not parsed is searched in one round.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    /// Its crate was searched before: for the names not searched before.
+    Again,
+    /// Its crate may hold definitions from this round on: for every
+    /// definition wanted so far, and the new Redis values.
+    First,
+    /// Its crate holds no definition that matters: for the new Redis
+    /// values only.
+    Values,
+}
+
+impl<'a> Reach<'a> {
+    fn new(owners: &'a [Option<PathBuf>]) -> Reach<'a> {
+        Reach {
+            owners,
+            searched: BTreeSet::new(),
+            names: None,
+        }
+    }
+
+    /// Each file's scope this round: the crates of parsed files, and those
+    /// the wanted paths name, are searched for definitions from now on.
+    fn scopes(&mut self, states: &[State], wanted: &Wanted) -> Vec<Scope> {
+        let mut now: BTreeSet<Option<&Path>> = BTreeSet::from([None]);
+        for (owner, state) in self.owners.iter().zip(states) {
+            if state.processed.facts.is_some() {
+                now.insert(owner.as_deref());
+            }
+        }
+        if !wanted.crates.is_empty() {
+            let owners = self.owners;
+            let names = self.names.get_or_insert_with(|| crate_names(owners));
+            now.extend(
+                names
+                    .iter()
+                    .filter(|(_, n)| n.as_ref().is_none_or(|n| wanted.crates.contains(n)))
+                    .map(|(root, _)| Some(*root)),
+            );
+        }
+        let scopes = self
+            .owners
+            .iter()
+            .map(|o| {
+                let o = o.as_deref();
+                if self.searched.contains(&o) {
+                    Scope::Again
+                } else if now.contains(&o) {
+                    Scope::First
+                } else {
+                    Scope::Values
+                }
+            })
+            .collect();
+        self.searched.extend(now);
+        scopes
+    }
+}
+
+/// The name each crate root goes by in paths (its package name, `-` as
+/// `_`), as linking knows the run's crates; `None` when its manifest
+/// cannot tell (then it is searched like a named one).
+fn crate_names(owners: &[Option<PathBuf>]) -> BTreeMap<&Path, Option<String>> {
+    let roots: BTreeSet<&Path> = owners.iter().flatten().map(PathBuf::as_path).collect();
+    roots
+        .into_par_iter()
+        .map(|root| (root, package_name(root)))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect()
+}
+
+fn package_name(root: &Path) -> Option<String> {
+    let text = crate::manifest::read_manifest(&root.join("Cargo.toml")).ok()?;
+    let doc: toml::Table = text.parse().ok()?;
+    let name = doc.get("package")?.get("name")?.as_str()?;
+    Some(name.replace('-', "_"))
 }
 
 /// One round of the name search.
 struct Search {
+    /// The names not searched for before.
     names: NameSearch,
+    /// Every definition and key fn wanted so far, with the new Redis
+    /// values (`None` when no crate is searched for the first time).
+    first: Option<NameSearch>,
+    /// The new Redis values only.
+    values: NameSearch,
+    scopes: Vec<Scope>,
     /// File index → the modules it may declare (`mod name;`) whose files
     /// are parsed: a `#[cfg(test)]` there makes them test code.
     declarers: HashMap<usize, Vec<String>>,
@@ -300,6 +423,7 @@ impl Search {
         states: &[State],
         searched: &mut Wanted,
         declared: &mut [bool],
+        reach: &mut Reach,
     ) -> Search {
         // A key builder is looked up in the crate that calls it, so it is
         // wanted by each crate that calls it without defining it: another
@@ -319,7 +443,19 @@ impl Search {
                 .key_fns
                 .extend(prefilter::wanted_names(facts).key_fns);
         }
-        let names = NameSearch::new(&Wanted::clone(&wanted).after(searched));
+        let scopes = reach.scopes(states, &wanted);
+        let new = Wanted::clone(&wanted).after(searched);
+        let values = NameSearch::new(&Wanted {
+            uses: new.uses.clone(),
+            ..Wanted::default()
+        });
+        let first = scopes.contains(&Scope::First).then(|| {
+            NameSearch::new(&Wanted {
+                uses: new.uses.clone(),
+                ..Wanted::clone(&wanted)
+            })
+        });
+        let names = NameSearch::new(&new);
         *searched = wanted;
         let mut declarers: HashMap<usize, Vec<String>> = HashMap::new();
         for (i, (path, s)) in files.iter().zip(states).enumerate() {
@@ -333,17 +469,40 @@ impl Search {
                 declarers.entry(*parent).or_default().push(name.clone());
             }
         }
-        Search { names, declarers }
+        Search {
+            names,
+            first,
+            values,
+            scopes,
+            declarers,
+        }
     }
 
     fn is_empty(&self) -> bool {
-        self.names.is_empty() && self.declarers.is_empty()
+        self.names.is_empty()
+            && self.first.as_ref().is_none_or(NameSearch::is_empty)
+            && self.declarers.is_empty()
+    }
+
+    /// The names file `i` is searched for.
+    fn names_for(&self, i: usize) -> &NameSearch {
+        match self.scopes[i] {
+            Scope::Again => &self.names,
+            Scope::First => self.first.as_ref().unwrap_or(&self.names),
+            Scope::Values => &self.values,
+        }
+    }
+
+    /// Whether file `i`, with these words, may be wanted: if not, its text
+    /// need not be read.
+    fn may_want(&self, i: usize, words: &Words) -> bool {
+        self.names_for(i).may_be_in(words) || self.declarers.contains_key(&i)
     }
 
     /// Whether file `i`, with this text, is to be parsed.
     fn wants(&self, i: usize, text: &str) -> bool {
         let declares = |m: &String| declares_mod(text, m);
-        self.names.found_in(text)
+        self.names_for(i).found_in(text)
             || self
                 .declarers
                 .get(&i)

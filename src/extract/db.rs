@@ -93,7 +93,7 @@ impl Wrapped {
 mod tests {
     fn dbs(src: &str) -> Vec<(u32, bool)> {
         let file = syn::parse_file(src).unwrap();
-        let facts = crate::extract::extract(&file, false);
+        let facts = crate::extract::extract(&file, false, &crate::extract::CrateInputs::NONE);
         facts
             .selected_dbs
             .iter()

@@ -5,11 +5,11 @@
 use expect_test::{expect, Expect};
 
 use super::dump::dump;
-use super::extract;
+use super::{extract, CrateInputs};
 
 fn check(src: &str, expected: Expect) {
     let file = syn::parse_file(src).expect("the snippet parses");
-    expected.assert_eq(&dump(&extract(&file, false)));
+    expected.assert_eq(&dump(&extract(&file, false, &CrateInputs::default())));
 }
 
 #[test]
@@ -275,7 +275,7 @@ fn keys_past_the_size_bound_are_too_complex() {
         helper g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g({x})))))))))))))))))))))))))))))))) in f
         helper g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(<too complex #2>))))))))))))))))))))))))))))))))) in f
         helper g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(<too complex #3>))))))))))))))))))))))))))))))))) in f
-    "#]].assert_eq(&dump(&extract(&file, false)));
+    "#]].assert_eq(&dump(&extract(&file, false, &CrateInputs::default())));
 }
 
 #[test]
@@ -302,7 +302,7 @@ fn where_code_runs() {
         }
     "#;
     let file = syn::parse_file(src).expect("the snippet parses");
-    let facts = extract(&file, false);
+    let facts = extract(&file, false, &CrateInputs::default());
     let line_of = |needle: &str| {
         let line = src
             .lines()
@@ -350,7 +350,7 @@ fn pipeline_runs_and_connect_calls() {
         }
     "#;
     let file = syn::parse_file(src).expect("the snippet parses");
-    let facts = extract(&file, false);
+    let facts = extract(&file, false, &CrateInputs::default());
     let runs = &facts.pipes[0].runs;
     assert_eq!(runs.len(), 1);
     let seqs: Vec<u32> = facts.calls.iter().map(|c| c.seq).collect();

@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 use quote::ToTokens;
 use syn::{GenericArgument, PathArguments, Type, TypeParamBound, UseTree};
 
+use crate::manifest::Renames;
 use crate::model::{ConnKind, Lib};
 
 /// The class of a Rust type, as far as Redis is concerned.
@@ -35,6 +36,8 @@ pub struct UseMap {
     /// Modules the file declares (`mod state;`): `state::AppState` is the
     /// crate's own.
     local_mods: HashSet<String>,
+    /// Client crates the crate depends on under another name.
+    renames: Renames,
 }
 
 /// redis-rs traits whose methods are commands.
@@ -55,6 +58,28 @@ const CLIENT_CRATES: &[&str] = &["redis", "fred", "deadpool_redis", "bb8_redis"]
 const REDIS_BOUNDS: &[&str] = &["ConnectionLike"];
 
 impl UseMap {
+    /// The map of a file of a crate that renames these client crates.
+    pub fn with_renames(renames: Renames) -> UseMap {
+        UseMap {
+            renames,
+            ..UseMap::default()
+        }
+    }
+
+    /// `path` with a renamed client crate's name in front replaced by the
+    /// client's own (`kv::aio::ConnectionManager` with `kv = { package =
+    /// "redis" }`), unless the file declares a module of that name.
+    fn unrenamed(&self, mut path: Vec<String>) -> Vec<String> {
+        let client = path
+            .first()
+            .filter(|first| !self.local_mods.contains(*first))
+            .and_then(|first| self.renames.client_of(first));
+        if let Some(client) = client {
+            path[0] = client.to_string();
+        }
+        path
+    }
+
     pub fn add_local(&mut self, ident: &syn::Ident) {
         self.locals.insert(ident.to_string());
     }
@@ -88,19 +113,23 @@ impl UseMap {
                 let name = n.ident.to_string();
                 if name == "self" {
                     if let Some(last) = full.last().cloned() {
-                        self.names.insert(last, full);
+                        self.names.insert(last, self.unrenamed(full));
                     }
                 } else {
                     full.push(name.clone());
-                    self.names.insert(name, full);
+                    self.names.insert(name, self.unrenamed(full));
                 }
             }
             UseTree::Rename(r) => {
                 let mut full = prefix;
                 full.push(r.ident.to_string());
-                self.names.insert(r.rename.to_string(), full);
+                self.names
+                    .insert(r.rename.to_string(), self.unrenamed(full));
             }
-            UseTree::Glob(_) => self.globs.push(prefix),
+            UseTree::Glob(_) => {
+                let glob = self.unrenamed(prefix);
+                self.globs.push(glob);
+            }
             UseTree::Group(g) => {
                 for item in &g.items {
                     self.walk(item, prefix.clone());
@@ -128,7 +157,7 @@ impl UseMap {
                 return out;
             }
         }
-        segs.to_vec()
+        self.unrenamed(segs.to_vec())
     }
 
     /// A glob import that is known to provide `name` (fred's prelude, redis's
@@ -172,6 +201,85 @@ impl UseMap {
             };
             provides.then(|| glob.clone())
         })
+    }
+
+    /// A glob import of another crate's module (`use common::prelude::*`),
+    /// not of a client's or the standard library's.
+    fn is_foreign_glob(&self, glob: &[String]) -> bool {
+        glob.first().is_some_and(|f| {
+            !matches!(
+                f.as_str(),
+                "crate" | "self" | "super" | "Self" | "std" | "core" | "alloc"
+            ) && !self.local_mods.contains(f)
+                && !CLIENT_CRATES.contains(&f.as_str())
+        })
+    }
+
+    /// A single-segment type name that can only come from one glob import
+    /// of another crate (`ConnectionManager` with `use common::prelude::*`):
+    /// that glob's path. `None` when the file defines the name. A glob of
+    /// the crate's own modules (`use super::*`, often in a test module) is
+    /// not counted: the name is read as the other crate's only when that
+    /// crate re-exports a client type under it.
+    fn sole_foreign_glob(&self, full: &[String]) -> Option<&[String]> {
+        let [name] = full else {
+            return None;
+        };
+        if self.locals.contains(name) {
+            return None;
+        }
+        let mut foreign = self.globs.iter().filter(|g| self.is_foreign_glob(g));
+        match (foreign.next(), foreign.next()) {
+            (Some(glob), None) => Some(glob),
+            _ => None,
+        }
+    }
+
+    /// The crates the file glob-imports from (`common` for `use
+    /// common::prelude::*`), client and std crates left out: one of the
+    /// run may re-export a client's command traits there.
+    pub fn foreign_glob_crates(&self) -> Vec<String> {
+        let mut crates: Vec<String> = self
+            .globs
+            .iter()
+            .filter(|g| self.is_foreign_glob(g))
+            .filter_map(|g| g.first().cloned())
+            .collect();
+        crates.sort();
+        crates.dedup();
+        crates
+    }
+
+    /// What a `pub use` item hands to other crates that Redis code can
+    /// reach: the client types it re-exports under each name (named, or
+    /// through a glob of a client module: `pub use redis::aio::*`), and
+    /// whether it re-exports a client's command traits.
+    pub fn reexports(&self, tree: &UseTree) -> Reexports {
+        let mut exported = UseMap::with_renames(self.renames.clone());
+        exported.add(tree);
+        let mut out = Reexports::default();
+        for (name, path) in &exported.names {
+            let full = self.expand(path);
+            if let Some(class) = redis_type(&full, &[], self) {
+                out.types.push((name.clone(), class));
+            }
+            out.traits |= is_client_trait(&full);
+        }
+        for glob in &exported.globs {
+            let glob = self.expand(glob);
+            let Some(krate) = glob.first().filter(|k| CLIENT_CRATES.contains(&k.as_str())) else {
+                continue;
+            };
+            out.traits |= matches!(krate.as_str(), "redis" | "fred");
+            for name in GLOB_TYPES {
+                let full = [glob.as_slice(), &[name.to_string()]].concat();
+                if let Some(class) = redis_type(&full, &[], self) {
+                    out.types.push((name.to_string(), class));
+                }
+            }
+        }
+        out.types.sort_by(|a, b| a.0.cmp(&b.0));
+        out
     }
 
     /// Whether the file imports a redis-rs command trait (directly, through
@@ -219,6 +327,41 @@ impl UseMap {
             })
             .filter_map(|g| g.last().cloned())
             .collect()
+    }
+}
+
+/// What one `pub use` item re-exports (see [`UseMap::reexports`]).
+#[derive(Debug, Default)]
+pub struct Reexports {
+    /// Exported name → the client type it is.
+    pub types: Vec<(String, TypeClass)>,
+    pub traits: bool,
+}
+
+/// The client types a glob of a client module may bring in.
+const GLOB_TYPES: &[&str] = &[
+    "Client",
+    "Connection",
+    "MultiplexedConnection",
+    "ConnectionManager",
+    "ClusterClient",
+    "ClusterConnection",
+    "PubSub",
+    "Pool",
+    "RedisClient",
+    "RedisPool",
+    "SubscriberClient",
+];
+
+/// A redis-rs command trait or a fred command interface, by its full path.
+fn is_client_trait(full: &[String]) -> bool {
+    let (Some(krate), Some(last)) = (full.first(), full.last()) else {
+        return false;
+    };
+    match krate.as_str() {
+        "redis" => REDIS_TRAITS.contains(&last.as_str()),
+        "fred" => last.ends_with("Interface") || last == "prelude",
+        _ => false,
     }
 }
 
@@ -384,6 +527,10 @@ pub fn classify(ty: &Type, uses: &UseMap, generics: &Generics) -> TypeClass {
                 // Kept whole so that it never matches a crate type or alias
                 // that happens to share its name.
                 TypeClass::Struct(full.join("::"))
+            } else if let Some(glob) = uses.sole_foreign_glob(&full) {
+                // Maybe re-exported there from a client: linking looks it
+                // up when that crate is one of the run.
+                TypeClass::Struct(format!("{}::{name}", glob.join("::")))
             } else {
                 TypeClass::Struct(name)
             }

@@ -90,8 +90,15 @@ impl Renames {
         self.0.keys().map(String::as_str)
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+    /// Renames given as (local name, client code name) pairs.
+    #[cfg(test)]
+    pub fn of(pairs: &[(&str, &str)]) -> Renames {
+        Renames(
+            pairs
+                .iter()
+                .map(|(l, c)| (l.to_string(), c.to_string()))
+                .collect(),
+        )
     }
 }
 
@@ -475,6 +482,33 @@ fn major(version: &str) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn renamed_clients_are_read_from_the_crate_and_its_workspace() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(
+            root.join("Cargo.toml"),
+            "[workspace]\nmembers = [\"billing\"]\n\n[workspace.dependencies]\n\
+             store = { package = \"deadpool-redis\", version = \"0.23\" }\n",
+        )
+        .unwrap();
+        std::fs::create_dir_all(root.join("billing")).unwrap();
+        std::fs::write(
+            root.join("billing/Cargo.toml"),
+            "[package]\nname = \"billing\"\nversion = \"0.1.0\"\n\n[dependencies]\n\
+             kv = { package = \"redis\", version = \"0.31\" }\n\
+             store = { workspace = true }\nserde = \"1\"\n",
+        )
+        .unwrap();
+        let m = Manifests::default().load(&root.join("billing"));
+        assert_eq!(
+            m.renames,
+            Renames::of(&[("kv", "redis"), ("store", "deadpool_redis")])
+        );
+        assert_eq!(m.client("redis").unwrap().major(), Some(0));
+        assert!(m.client("deadpool-redis").is_some());
+    }
 
     #[test]
     fn major_prefers_the_lock() {

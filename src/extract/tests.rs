@@ -5,6 +5,8 @@
 use expect_test::{expect, Expect};
 
 use super::dump::dump;
+use super::facts::Recv;
+use super::types::TypeClass;
 use super::{extract, CrateInputs};
 
 fn check(src: &str, expected: Expect) {
@@ -415,4 +417,72 @@ fn cluster_condition_picks_the_branch_topology() {
             helper scan_match(c:*) in stale
         "#]],
     );
+}
+
+#[test]
+fn renamed_client_paths_are_the_clients() {
+    let src = r#"
+        use kv::AsyncCommands;
+        pub async fn f(con: &mut kv::aio::ConnectionManager) -> kv::RedisResult<()> {
+            let _: Vec<String> = kv::cmd("KEYS").arg("a:*").query_async(con).await?;
+            con.set("session:1", 1).await
+        }
+    "#;
+    let file = syn::parse_file(src).expect("the snippet parses");
+    let inputs = CrateInputs {
+        renames: crate::manifest::Renames::of(&[("kv", "redis")]),
+    };
+    let facts = extract(&file, false, &inputs);
+    assert!(facts.imports_redis_traits);
+    let commands: Vec<&str> = facts.calls.iter().map(|c| c.command.as_str()).collect();
+    assert_eq!(commands, ["KEYS", "SET"]);
+    assert!(matches!(facts.calls[1].recv, Recv::Known { .. }));
+    // Without the rename, `kv` is some other crate.
+    let plain = extract(&file, false, &CrateInputs::NONE);
+    assert!(plain.calls.iter().all(|c| c.command != "KEYS"));
+}
+
+#[test]
+fn reexported_client_types_and_traits_are_recorded() {
+    let src = r#"
+        pub mod prelude {
+            pub use redis::aio::ConnectionManager;
+            pub use redis::{AsyncCommands, Client as RedisClient};
+        }
+        pub mod pools {
+            pub use deadpool_redis::*;
+        }
+        pub use sqlx::PgPool;
+    "#;
+    let file = syn::parse_file(src).expect("the snippet parses");
+    let facts = extract(&file, false, &CrateInputs::NONE);
+    assert!(facts.reexports_traits);
+    let names: Vec<&str> = facts.aliases.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        ["ConnectionManager", "RedisClient", "Connection", "Pool"]
+    );
+}
+
+#[test]
+fn a_type_from_another_crates_prelude_names_that_glob() {
+    let src = r#"
+        use common::prelude::*;
+        use super::*;
+        pub struct Cache;
+        pub struct State { con: ConnectionManager, cache: Cache }
+    "#;
+    let file = syn::parse_file(src).expect("the snippet parses");
+    let facts = extract(&file, false, &CrateInputs::NONE);
+    assert_eq!(facts.foreign_globs, ["common"]);
+    let field = |name: &str| {
+        facts
+            .structs
+            .iter()
+            .find(|(_, f, _)| f == name)
+            .map(|(_, _, c)| c.clone())
+    };
+    let glob_type = TypeClass::Struct("common::prelude::ConnectionManager".into());
+    assert_eq!(field("con"), Some(glob_type));
+    assert_eq!(field("cache"), Some(TypeClass::Struct("Cache".into())));
 }

@@ -262,6 +262,14 @@ impl UseMap {
             let full = self.expand(path);
             if let Some(class) = redis_type(&full, &[], self) {
                 out.types.push((name.clone(), class));
+            } else if let Some(own) = full
+                .last()
+                .filter(|l| *l != name && !self.is_foreign(&full))
+            {
+                // `pub use crate::plugin::Redis as Conn;`: the crate's own
+                // type (maybe an alias of a client's) under another name.
+                out.types
+                    .push((name.clone(), TypeClass::Struct(own.clone())));
             }
             out.traits |= is_client_trait(&full);
         }

@@ -65,23 +65,26 @@ pub struct CrateManifest {
     pub clients: BTreeMap<String, ClientDep>,
     /// Client crates the crate depends on under another name.
     pub renames: Renames,
+    /// Other crates it depends on under another name (`common = { path =
+    /// "../common", package = "app-common" }`): code name → the package's
+    /// code name, so `common::AppState` is looked up in `app-common`.
+    pub crate_renames: Renames,
     /// Set when `Cargo.toml` exists but could not be read or parsed.
     pub error: Option<String>,
 }
 
-/// Client crates a crate depends on under a name of its own (`kv = {
-/// package = "redis" }`): code name → the client's code name (`kv` →
-/// `redis`, `pool` → `deadpool_redis`), so `kv::cmd(..)` reads as
-/// `redis::cmd(..)`.
+/// Crates a crate depends on under a name of its own (`kv = { package =
+/// "redis" }`): code name → the package's code name (`kv` → `redis`,
+/// `pool` → `deadpool_redis`), so `kv::cmd(..)` reads as `redis::cmd(..)`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Renames(BTreeMap<String, String>);
 
 impl Renames {
     pub const NONE: Renames = Renames(BTreeMap::new());
 
-    /// The client crate that `name`, written as a path's first segment,
-    /// stands for.
-    pub fn client_of(&self, name: &str) -> Option<&str> {
+    /// The package that `name`, written as a path's first segment, stands
+    /// for (a client crate for [`CrateManifest::renames`]).
+    pub fn package_of(&self, name: &str) -> Option<&str> {
         self.0.get(name).map(String::as_str)
     }
 
@@ -202,6 +205,11 @@ impl Manifests {
                     .and_then(|p| p.as_str())
                     .unwrap_or(name);
                 if !CLIENT_CRATES.contains(&package) {
+                    if package != name {
+                        m.crate_renames
+                            .0
+                            .insert(code_name(name), code_name(package));
+                    }
                     continue;
                 }
                 let mut dep = parse_dep(spec);
@@ -498,7 +506,8 @@ mod tests {
             root.join("billing/Cargo.toml"),
             "[package]\nname = \"billing\"\nversion = \"0.1.0\"\n\n[dependencies]\n\
              kv = { package = \"redis\", version = \"0.31\" }\n\
-             store = { workspace = true }\nserde = \"1\"\n",
+             store = { workspace = true }\nserde = \"1\"\n\
+             shared = { path = \"../shared\", package = \"app-shared\" }\n",
         )
         .unwrap();
         let m = Manifests::default().load(&root.join("billing"));
@@ -506,6 +515,7 @@ mod tests {
             m.renames,
             Renames::of(&[("kv", "redis"), ("store", "deadpool_redis")])
         );
+        assert_eq!(m.crate_renames, Renames::of(&[("shared", "app_shared")]));
         assert_eq!(m.client("redis").unwrap().major(), Some(0));
         assert!(m.client("deadpool-redis").is_some());
     }

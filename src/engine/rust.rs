@@ -259,7 +259,8 @@ fn link_and_check(
     rules: &[&'static Rule],
 ) -> (Vec<Finding>, BTreeSet<FileId>, CrateModel) {
     let refs: Vec<(FileId, &FileFacts)> = files.iter().map(|(id, f)| (*id, f)).collect();
-    let symbols = Symbols::new(&refs).with_workspace(Arc::clone(workspace));
+    let renames = manifest.crate_renames.clone();
+    let symbols = Symbols::new(&refs).with_workspace(Arc::clone(workspace), renames);
     let mut model = link::resolve(manifest, &refs, &symbols, scope);
     lua.attach(&mut model);
     let redis_files: BTreeSet<FileId> = model

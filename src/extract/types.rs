@@ -73,7 +73,7 @@ impl UseMap {
         let client = path
             .first()
             .filter(|first| !self.local_mods.contains(*first))
-            .and_then(|first| self.renames.client_of(first));
+            .and_then(|first| self.renames.package_of(first));
         if let Some(client) = client {
             path[0] = client.to_string();
         }

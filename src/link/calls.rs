@@ -44,14 +44,14 @@ impl FileLink<'_> {
             Api::RedisRs => self.facts.imports_redis_traits,
             Api::Fred => self.facts.imports_fred,
         };
-        let workspace = &self.symbols.workspace;
+        let symbols = self.symbols;
         imported
             || (self.symbols.reexport_traits && !self.facts.local_globs.is_empty())
             || self
                 .facts
                 .foreign_globs
                 .iter()
-                .any(|krate| workspace.get(krate).is_some_and(|s| s.reexport_traits))
+                .any(|krate| symbols.sibling(krate).is_some_and(|s| s.reexport_traits))
     }
 
     /// The call's connection (`Some(None)`: unknown), or `None` when the

@@ -87,6 +87,7 @@ pub fn extract(file: &syn::File, is_test_file: bool, inputs: &CrateInputs) -> Fi
         reexports: false,
         reexported_types: Vec::new(),
         cluster: false,
+        mod_depth: 0,
     };
     collector.visit_file(file);
     let (reexports, cluster) = (collector.reexports, collector.cluster);
@@ -153,6 +154,8 @@ struct UseCollector<'a> {
     /// Client types re-exported by name (see `UseMap::reexports`).
     reexported_types: Vec<(String, types::TypeClass)>,
     cluster: bool,
+    /// Inline modules entered (`mod tests { .. }`).
+    mod_depth: u32,
 }
 
 impl<'ast> Visit<'ast> for UseCollector<'_> {
@@ -182,11 +185,17 @@ impl<'ast> Visit<'ast> for UseCollector<'_> {
 
     fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
         self.uses.add_local_mod(&m.ident);
+        self.mod_depth += 1;
         syn::visit::visit_item_mod(self, m);
+        self.mod_depth -= 1;
     }
 
     fn visit_item_use(&mut self, u: &'ast syn::ItemUse) {
+        let own_globs = self.uses.local_globs().len();
         self.uses.add(&u.tree);
+        if self.mod_depth == 0 && self.uses.local_globs().len() > own_globs {
+            self.uses.note_top_level_own_glob();
+        }
         let text = u.tree.to_token_stream().to_string();
         if matches!(u.vis, syn::Visibility::Public(_)) {
             let exported = self.uses.reexports(&u.tree);

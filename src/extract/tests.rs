@@ -468,9 +468,12 @@ fn reexported_client_types_and_traits_are_recorded() {
 fn a_type_from_another_crates_prelude_names_that_glob() {
     let src = r#"
         use common::prelude::*;
-        use super::*;
         pub struct Cache;
         pub struct State { con: ConnectionManager, cache: Cache }
+        #[cfg(test)]
+        mod tests {
+            use super::*;
+        }
     "#;
     let file = syn::parse_file(src).expect("the snippet parses");
     let facts = extract(&file, false, &CrateInputs::NONE);
@@ -485,4 +488,10 @@ fn a_type_from_another_crates_prelude_names_that_glob() {
     let glob_type = TypeClass::Struct("common::prelude::ConnectionManager".into());
     assert_eq!(field("con"), Some(glob_type));
     assert_eq!(field("cache"), Some(TypeClass::Struct("Cache".into())));
+    // A glob of the crate's own module may bring in a `ConnectionManager`.
+    let own = syn::parse_file(&format!("use super::*;\n{src}")).expect("parses");
+    let facts = extract(&own, false, &CrateInputs::NONE);
+    let con = facts.structs.iter().find(|(_, f, _)| f == "con");
+    let plain = TypeClass::Struct("ConnectionManager".into());
+    assert_eq!(con.map(|(_, _, c)| c), Some(&plain));
 }

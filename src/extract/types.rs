@@ -42,6 +42,9 @@ pub struct UseMap {
     local_mods: HashSet<String>,
     /// Client crates the crate depends on under another name.
     renames: Renames,
+    /// A glob of the crate's own modules (`use super::*;`) outside any
+    /// inline module: a name may come from there.
+    top_level_own_glob: bool,
 }
 
 /// redis-rs traits whose methods are commands.
@@ -82,6 +85,10 @@ impl UseMap {
             path[0] = client.to_string();
         }
         path
+    }
+
+    pub fn note_top_level_own_glob(&mut self) {
+        self.top_level_own_glob = true;
     }
 
     pub fn add_local(&mut self, ident: &syn::Ident) {

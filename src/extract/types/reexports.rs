@@ -21,15 +21,15 @@ impl UseMap {
 
     /// A single-segment type name that can only come from one glob import
     /// of another crate (`ConnectionManager` with `use common::prelude::*`):
-    /// that glob's path. `None` when the file defines the name. A glob of
-    /// the crate's own modules (`use super::*`, often in a test module) is
-    /// not counted: the name is read as the other crate's only when that
-    /// crate re-exports a client type under it.
+    /// that glob's path. `None` when the file defines the name or globs
+    /// one of the crate's own modules (`use super::*;`). A glob of its own
+    /// inside an inline module (`mod tests { use super::*; }`) does not
+    /// count: it brings nothing into the file's other code.
     pub(super) fn sole_foreign_glob(&self, full: &[String]) -> Option<&[String]> {
         let [name] = full else {
             return None;
         };
-        if self.locals.contains(name) {
+        if self.locals.contains(name) || self.top_level_own_glob {
             return None;
         }
         let mut foreign = self.globs.iter().filter(|g| self.is_foreign_glob(g));

@@ -457,6 +457,14 @@ fn reexported_client_types_and_traits_are_recorded() {
     let file = syn::parse_file(src).expect("the snippet parses");
     let facts = extract(&file, false, &CrateInputs::NONE);
     assert!(facts.reexports_traits);
+    // A module of the crate's own named `redis` (a queue backend).
+    let own = "mod redis;\npub use redis::{AsyncCommands, Client, RedisBackend};\n";
+    let own = extract(
+        &syn::parse_file(own).expect("parses"),
+        false,
+        &CrateInputs::NONE,
+    );
+    assert!(!own.reexports_traits && own.aliases.is_empty());
     let names: Vec<&str> = facts.aliases.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(
         names,

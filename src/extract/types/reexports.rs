@@ -62,8 +62,14 @@ impl UseMap {
         let mut exported = UseMap::with_renames(self.renames.clone());
         exported.add(tree);
         let mut out = Reexports::default();
+        // `mod redis; pub use redis::Client;` re-exports the crate's own
+        // module's `Client`.
+        let own_module = |p: &[String]| p.first().is_some_and(|f| self.local_mods.contains(f));
         for (name, path) in &exported.names {
             let full = self.expand(path);
+            if own_module(&full) {
+                continue;
+            }
             if let Some(class) = redis_type(&full, &[], self) {
                 out.types.push((name.clone(), class));
             } else if let Some(own) = full
@@ -79,6 +85,9 @@ impl UseMap {
         }
         for glob in &exported.globs {
             let glob = self.expand(glob);
+            if own_module(&glob) {
+                continue;
+            }
             let Some(krate) = glob.first().filter(|k| CLIENT_CRATES.contains(&k.as_str())) else {
                 continue;
             };

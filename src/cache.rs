@@ -18,6 +18,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::extract::facts::FileFacts;
+use crate::extract::CrateInputs;
 
 /// One line per entry, after a first line naming the build that wrote
 /// them (see [`Cache::save`]).
@@ -29,7 +30,7 @@ const MAX_CACHE_BYTES: u64 = 1 << 30;
 /// Bumped whenever extraction records something new or differently, or the
 /// entries change shape: a cache written by a build with the same version
 /// number but older extraction (a development build) must not be trusted.
-const SCHEMA: u32 = 15;
+const SCHEMA: u32 = 16;
 
 /// A file modified less than this before the cache was written may have
 /// changed again without its modification time moving (coarse clocks).
@@ -40,12 +41,22 @@ fn made_by() -> String {
     format!("{}+facts{SCHEMA}", env!("CARGO_PKG_VERSION"))
 }
 
-/// The cache key of a file's facts.
-pub fn key(text: &str, is_test_file: bool) -> u64 {
+/// The cache key of a file's facts; `inputs`: [`inputs_hash`] of its
+/// crate's inputs.
+pub fn key(text: &str, is_test_file: bool, inputs: u64) -> u64 {
     let mut h = DefaultHasher::new();
     made_by().hash(&mut h);
     is_test_file.hash(&mut h);
+    inputs.hash(&mut h);
     text.hash(&mut h);
+    h.finish()
+}
+
+/// What a crate gives the extraction of each of its files, hashed: a file's
+/// facts hold only while it is the same.
+pub fn inputs_hash(inputs: &CrateInputs) -> u64 {
+    let mut h = DefaultHasher::new();
+    inputs.hash(&mut h);
     h.finish()
 }
 
@@ -79,6 +90,8 @@ pub struct Stamp {
     /// [`key`] of the content, for the file's test-ness.
     pub key: u64,
     pub is_test: bool,
+    /// [`inputs_hash`] of its crate's inputs.
+    pub inputs: u64,
     /// Whether the prefilter's markers occur in it.
     pub marker: bool,
     /// Whether the run parsed it (or took its facts from the cache).
@@ -195,13 +208,19 @@ impl Cache {
         facts.remove(&key)
     }
 
-    /// How `path` (of test code or not, with metadata `meta`) compares
-    /// with its stamp.
-    pub fn seen(&self, path: &Path, meta: &std::fs::Metadata, is_test: bool) -> Seen<'_> {
+    /// How `path` (of test code or not, of a crate with inputs hashed to
+    /// `inputs`, with metadata `meta`) compares with its stamp.
+    pub fn seen(
+        &self,
+        path: &Path,
+        meta: &std::fs::Metadata,
+        is_test: bool,
+        inputs: u64,
+    ) -> Seen<'_> {
         let Some(stamp) = self.stamps.get(path) else {
             return Seen::New;
         };
-        if stamp.size != meta.len() || stamp.is_test != is_test {
+        if stamp.size != meta.len() || stamp.is_test != is_test || stamp.inputs != inputs {
             return Seen::New;
         }
         let settled = self.written.is_some_and(|w| stamp.mtime.time() + RACY <= w);

@@ -64,8 +64,51 @@ pub struct CrateManifest {
     pub root: Option<PathBuf>,
     pub name: Option<String>,
     pub clients: BTreeMap<String, ClientDep>,
+    /// Client crates the crate depends on under another name.
+    pub renames: Renames,
+    /// Other crates it depends on under another name (`common = { path =
+    /// "../common", package = "app-common" }`): code name → the package's
+    /// code name, so `common::AppState` is looked up in `app-common`.
+    pub crate_renames: Renames,
     /// Set when `Cargo.toml` exists but could not be read or parsed.
     pub error: Option<String>,
+}
+
+/// Crates a crate depends on under a name of its own (`kv = { package =
+/// "redis" }`): code name → the package's code name (`kv` → `redis`,
+/// `pool` → `deadpool_redis`), so `kv::cmd(..)` reads as `redis::cmd(..)`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Renames(BTreeMap<String, String>);
+
+impl Renames {
+    pub const NONE: Renames = Renames(BTreeMap::new());
+
+    /// The package that `name`, written as a path's first segment, stands
+    /// for (a client crate for [`CrateManifest::renames`]).
+    pub fn package_of(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(String::as_str)
+    }
+
+    /// The names code writes for renamed clients.
+    pub fn local_names(&self) -> impl Iterator<Item = &str> {
+        self.0.keys().map(String::as_str)
+    }
+
+    /// Renames given as (local name, client code name) pairs.
+    #[cfg(test)]
+    pub fn of(pairs: &[(&str, &str)]) -> Renames {
+        Renames(
+            pairs
+                .iter()
+                .map(|(l, c)| (l.to_string(), c.to_string()))
+                .collect(),
+        )
+    }
+}
+
+/// How code names a package (`deadpool-redis` → `deadpool_redis`).
+fn code_name(package: &str) -> String {
+    package.replace('-', "_")
 }
 
 impl CrateManifest {
@@ -85,8 +128,9 @@ fn workspace_root(dir: &Path) -> Option<(PathBuf, String)> {
     })
 }
 
-/// Client versions by package name, from one `Cargo.lock`.
-type LockVersions = BTreeMap<String, String>;
+/// Client versions by package name, from one `Cargo.lock` (a workspace
+/// may lock two versions of one client, for two of its crates).
+type LockVersions = BTreeMap<String, Vec<String>>;
 
 /// The workspace-level files every crate of a workspace reads (its root
 /// `Cargo.toml`'s `[workspace.dependencies]`, its `Cargo.lock`), read and
@@ -151,17 +195,32 @@ impl Manifests {
         }
         for table in tables {
             for (name, spec) in table {
-                let package = spec.get("package").and_then(|p| p.as_str()).unwrap_or(name);
+                let inherited = (spec.get("workspace").and_then(|w| w.as_bool()) == Some(true))
+                    .then(|| workspace_deps.as_ref().and_then(|w| w.get(name)))
+                    .flatten();
+                // A rename is written on the dependency or, for one taken
+                // from the workspace, in `[workspace.dependencies]`.
+                let package = spec
+                    .get("package")
+                    .or_else(|| inherited.and_then(|ws| ws.get("package")))
+                    .and_then(|p| p.as_str())
+                    .unwrap_or(name);
                 if !CLIENT_CRATES.contains(&package) {
+                    if package != name {
+                        m.crate_renames
+                            .0
+                            .insert(code_name(name), code_name(package));
+                    }
                     continue;
                 }
                 let mut dep = parse_dep(spec);
-                if spec.get("workspace").and_then(|w| w.as_bool()) == Some(true) {
-                    if let Some(ws) = workspace_deps.as_ref().and_then(|w| w.get(name)) {
-                        let base = parse_dep(ws);
-                        dep.requirement = base.requirement;
-                        dep.features.extend(base.features);
-                    }
+                if let Some(ws) = inherited {
+                    let base = parse_dep(ws);
+                    dep.requirement = base.requirement;
+                    dep.features.extend(base.features);
+                }
+                if package != name {
+                    m.renames.0.insert(code_name(name), code_name(package));
                 }
                 m.clients.insert(package.to_string(), dep);
             }
@@ -171,7 +230,7 @@ impl Manifests {
         }
         if let Some(lock) = self.lock_versions(dir) {
             for (name, dep) in m.clients.iter_mut() {
-                dep.locked = lock.get(name).cloned();
+                dep.locked = lock.get(name).and_then(|v| locked_for(dep, v));
             }
         }
         m
@@ -363,9 +422,30 @@ fn crates_built_by(roots: &[PathBuf]) -> HashMap<PathBuf, PathBuf> {
     built_by
 }
 
-/// The client packages' versions in a `Cargo.lock`; of several versions of
-/// one package the highest major wins (the crate most likely uses the
-/// newest). Cargo writes each `[[package]]` as `name = ".."` then
+/// Of the versions a lock holds of a client, the one a dependency's
+/// requirement takes (`0.31` → `0.31.0`, `1` → `1.8.2`); the highest major
+/// when none matches (a requirement not read, or not written).
+fn locked_for(dep: &ClientDep, versions: &[String]) -> Option<String> {
+    let parse = |v: &str| {
+        ClientDep {
+            requirement: Some(v.to_string()),
+            ..ClientDep::default()
+        }
+        .version()
+    };
+    let compatible = |v: &&String| match (dep.version(), parse(v)) {
+        (Some((0, minor)), Some((0, locked_minor))) => minor == locked_minor,
+        (Some((major, _)), Some((locked, _))) => major == locked,
+        _ => false,
+    };
+    versions
+        .iter()
+        .find(compatible)
+        .or_else(|| versions.iter().max_by_key(|v| major(v)))
+        .cloned()
+}
+
+/// The client packages' versions in a `Cargo.lock`. Cargo writes each `[[package]]` as `name = ".."` then
 /// `version = ".."` lines, so a line scan reads what a TOML parse of the
 /// whole (often half-megabyte) file would, in a fraction of the time.
 fn client_versions(lock: &str) -> LockVersions {
@@ -382,12 +462,10 @@ fn client_versions(lock: &str) -> LockVersions {
             if !CLIENT_CRATES.contains(&package) {
                 continue;
             }
-            if versions
-                .get(package)
-                .is_none_or(|old| major(version) > major(old))
-            {
-                versions.insert(package.to_string(), version.to_string());
-            }
+            versions
+                .entry(package.to_string())
+                .or_default()
+                .push(version.to_string());
         }
     }
     versions
@@ -414,6 +492,35 @@ fn major(version: &str) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn renamed_clients_are_read_from_the_crate_and_its_workspace() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(
+            root.join("Cargo.toml"),
+            "[workspace]\nmembers = [\"billing\"]\n\n[workspace.dependencies]\n\
+             store = { package = \"deadpool-redis\", version = \"0.23\" }\n",
+        )
+        .unwrap();
+        std::fs::create_dir_all(root.join("billing")).unwrap();
+        std::fs::write(
+            root.join("billing/Cargo.toml"),
+            "[package]\nname = \"billing\"\nversion = \"0.1.0\"\n\n[dependencies]\n\
+             kv = { package = \"redis\", version = \"0.31\" }\n\
+             store = { workspace = true }\nserde = \"1\"\n\
+             shared = { path = \"../shared\", package = \"app-shared\" }\n",
+        )
+        .unwrap();
+        let m = Manifests::default().load(&root.join("billing"));
+        assert_eq!(
+            m.renames,
+            Renames::of(&[("kv", "redis"), ("store", "deadpool_redis")])
+        );
+        assert_eq!(m.crate_renames, Renames::of(&[("shared", "app_shared")]));
+        assert_eq!(m.client("redis").unwrap().major(), Some(0));
+        assert!(m.client("deadpool-redis").is_some());
+    }
 
     #[test]
     fn major_prefers_the_lock() {
@@ -457,8 +564,18 @@ name = "fred"
 version = "10.1.0"
 "#;
         let versions = client_versions(lock);
-        assert_eq!(versions.get("redis").map(String::as_str), Some("1.0.2"));
-        assert_eq!(versions.get("fred").map(String::as_str), Some("10.1.0"));
+        assert_eq!(versions["redis"], ["0.27.6", "1.0.2"]);
+        assert_eq!(versions["fred"], ["10.1.0"]);
         assert!(!versions.contains_key("serde"));
+        let on = |requirement: Option<&str>| {
+            let dep = ClientDep {
+                requirement: requirement.map(str::to_string),
+                ..ClientDep::default()
+            };
+            locked_for(&dep, &versions["redis"])
+        };
+        assert_eq!(on(Some("0.27")).as_deref(), Some("0.27.6"));
+        assert_eq!(on(Some("1")).as_deref(), Some("1.0.2"));
+        assert_eq!(on(None).as_deref(), Some("1.0.2"));
     }
 }

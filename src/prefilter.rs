@@ -43,11 +43,25 @@ pub struct Markers {
     /// `KeysInterface`, `ConnectionLike`, `ClientLike` (what extraction takes
     /// for a client trait), not `GetInterfaceInfo`.
     ident_ends: AhoCorasick,
+    /// `kv::` for a client crate depended on as `kv`.
+    renamed: Option<AhoCorasick>,
 }
 
 impl Markers {
+    /// The markers, and the names under which crates of the run depend on
+    /// a client crate (`kv = { package = "redis" }`).
+    pub fn with_crate_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Markers {
+        let paths: BTreeSet<String> = names.into_iter().map(|n| format!("{n}::")).collect();
+        Markers {
+            renamed: (!paths.is_empty())
+                .then(|| AhoCorasick::new(paths).expect("crate names build")),
+            ..Markers::new()
+        }
+    }
+
     pub fn new() -> Markers {
         Markers {
+            renamed: None,
             any_case: AhoCorasickBuilder::new()
                 .ascii_case_insensitive(true)
                 .build(["redis", "fred::", "valkey"])
@@ -60,6 +74,7 @@ impl Markers {
     pub fn may_use_redis(&self, text: &str) -> bool {
         let bytes = text.as_bytes();
         self.any_case.is_match(text)
+            || self.renamed.as_ref().is_some_and(|r| r.is_match(text))
             || self
                 .ident_ends
                 .find_overlapping_iter(text)

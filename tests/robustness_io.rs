@@ -456,8 +456,12 @@ fn one_deeply_nested_entry_does_not_discard_the_others() {
     cached_run(&app, &cache);
     let opened = redis_lint::cache::Cache::open(&cache);
     let lib = std::fs::read_to_string(app.join("src/lib.rs")).unwrap();
+    // The crate renames no client: its extraction takes no inputs.
+    let inputs = redis_lint::cache::inputs_hash(&redis_lint::extract::CrateInputs::NONE);
     assert!(
-        opened.take(redis_lint::cache::key(&lib, false)).is_some(),
+        opened
+            .take(redis_lint::cache::key(&lib, false, inputs))
+            .is_some(),
         "the cache of lib.rs was dropped with the deep entry"
     );
 }

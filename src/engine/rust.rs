@@ -19,7 +19,7 @@ use crate::diagnostic::{Finding, Level, Outcome, Problem, ProblemKind};
 use crate::extract::facts::FileFacts;
 use crate::link::keyspace::CrateKeys;
 use crate::link::{self, Scope, Symbols, Workspace};
-use crate::manifest::CrateManifest;
+use crate::manifest::{CrateManifest, Renames};
 use crate::model::keyspace::Keyspace;
 use crate::model::CrateModel;
 use crate::rules::{self, Rule};
@@ -133,18 +133,20 @@ pub(super) fn check_units(
 /// types, aliases and fields of the other crates of the run that it names
 /// (`common::AppState`, `common::RedisPool`).
 fn workspace(run: &Run, units: &Units) -> Arc<Workspace> {
-    let named: Vec<(String, Vec<(FileId, &FileFacts)>)> = units
+    let named: Vec<(String, Renames, Vec<(FileId, &FileFacts)>)> = units
         .units
         .par_iter()
         .filter(|(key, _)| key.example.is_none())
         .filter_map(|(key, files)| {
-            let name = run.manifests.load(key.root.as_deref()?).name?;
-            Some((name, files.iter().map(|(id, f)| (*id, f)).collect()))
+            let manifest = run.manifests.load(key.root.as_deref()?);
+            let name = manifest.name?;
+            let refs = files.iter().map(|(id, f)| (*id, f)).collect();
+            Some((name, manifest.crate_renames, refs))
         })
         .collect();
     let first: Vec<(String, Arc<Symbols>)> = named
         .par_iter()
-        .map(|(name, refs)| (name.clone(), Arc::new(Symbols::new(refs))))
+        .map(|(name, _, refs)| (name.clone(), Arc::new(Symbols::new(refs))))
         .collect();
     // A second round lets a crate's helpers follow the helpers of the
     // crates it calls (`web` → `common::cache::touch` → `base::bump`).
@@ -152,9 +154,12 @@ fn workspace(run: &Run, units: &Units) -> Arc<Workspace> {
     let crates = named
         .par_iter()
         .zip(first.par_iter())
-        .map(|((name, refs), (_, symbols))| {
+        .map(|((name, renames, refs), (_, symbols))| {
             let symbols = match round.called_by(refs) {
-                true => Arc::new(Symbols::new(refs).in_workspace(Arc::clone(&round), refs)),
+                true => {
+                    let round = Arc::clone(&round);
+                    Arc::new(Symbols::new(refs).in_workspace(round, renames.clone(), refs))
+                }
                 false => Arc::clone(symbols),
             };
             (name.clone(), symbols)
@@ -276,7 +281,8 @@ fn link_and_check(
     rules: &[&'static Rule],
 ) -> (Vec<Finding>, BTreeSet<FileId>, CrateModel) {
     let refs: Vec<(FileId, &FileFacts)> = files.iter().map(|(id, f)| (*id, f)).collect();
-    let symbols = Symbols::new(&refs).in_workspace(Arc::clone(workspace), &refs);
+    let renames = manifest.crate_renames.clone();
+    let symbols = Symbols::new(&refs).in_workspace(Arc::clone(workspace), renames, &refs);
     let mut model = link::resolve(manifest, &refs, &symbols, scope);
     lua.attach(&mut model);
     let redis_files: BTreeSet<FileId> = model

@@ -117,7 +117,7 @@ mod tests {
 
     fn dbs(src: &str) -> Vec<(u32, bool)> {
         let file = syn::parse_file(src).unwrap();
-        let facts = crate::extract::extract(&file, false);
+        let facts = crate::extract::extract(&file, false, &crate::extract::CrateInputs::NONE);
         facts
             .selected_dbs
             .iter()
@@ -130,7 +130,7 @@ mod tests {
 
     fn named(src: &str) -> Vec<String> {
         let file = syn::parse_file(src).unwrap();
-        let facts = crate::extract::extract(&file, false);
+        let facts = crate::extract::extract(&file, false, &crate::extract::CrateInputs::NONE);
         let names = facts.selected_dbs.iter().filter_map(|s| match &s.db {
             DbNumber::Named(n) => Some(n.clone()),
             DbNumber::Value(_) => None,

@@ -457,6 +457,10 @@ pub struct FileFacts {
     pub imports_fred: bool,
     /// `use crate::x::*` globs, to match crate modules re-exporting traits.
     pub local_globs: Vec<String>,
+    /// Crates of `use krate::module::*` globs (not clients, not std): one
+    /// of the run may re-export a client's command traits there.
+    #[serde(default)]
+    pub foreign_globs: Vec<String>,
     /// The file re-exports redis-rs or fred command traits (`pub use`).
     pub reexports_traits: bool,
     pub structs: Vec<(String, String, TypeClass)>,

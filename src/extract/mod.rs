@@ -51,28 +51,58 @@ use quote::ToTokens;
 use syn::visit::Visit;
 use syn::{Expr, Stmt};
 
+use crate::manifest::Renames;
 use crate::model::FnInfo;
 use facts::{FileFacts, RawFn};
 use scope::FnCtx;
 use types::{Generics, UseMap};
 use value::Tail;
 
-/// Extracts the facts of one parsed file.
-pub fn extract(file: &syn::File, is_test_file: bool) -> FileFacts {
-    let mut uses = UseMap::default();
+/// What extraction reads from the crate a file belongs to, besides the
+/// file: part of the file's cache key, as its facts depend on it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct CrateInputs {
+    /// Client crates depended on under another name (`kv = { package =
+    /// "redis" }`): `kv::cmd(..)` is read as `redis::cmd(..)`.
+    pub renames: Renames,
+}
+
+impl CrateInputs {
+    /// Those of a file outside any crate.
+    pub const NONE: CrateInputs = CrateInputs {
+        renames: Renames::NONE,
+    };
+
+    /// Of the crate whose manifest is `manifest`.
+    pub fn of(manifest: &crate::manifest::CrateManifest) -> CrateInputs {
+        CrateInputs {
+            renames: manifest.renames.clone(),
+        }
+    }
+}
+
+/// Extracts the facts of one parsed file of a crate with these inputs.
+pub fn extract(file: &syn::File, is_test_file: bool, inputs: &CrateInputs) -> FileFacts {
+    let mut uses = UseMap::with_renames(inputs.renames.clone());
     let mut collector = UseCollector {
         uses: &mut uses,
         reexports: false,
+        reexported_types: Vec::new(),
         cluster: false,
+        mod_depth: 0,
     };
     collector.visit_file(file);
     let (reexports, cluster) = (collector.reexports, collector.cluster);
+    // A type re-exported under a name is, to other crates, an alias of it.
+    let aliases = collector.reexported_types;
     let mut w = Walker {
         facts: FileFacts {
             imports_redis_traits: uses.imports_redis_traits(),
             imports_fred: uses.imports_fred(),
             local_globs: uses.local_globs(),
+            foreign_globs: uses.foreign_glob_crates(),
             reexports_traits: reexports,
+            aliases,
             uses_cluster: cluster,
             ..FileFacts::default()
         },
@@ -123,7 +153,11 @@ fn module_fn() -> RawFn {
 struct UseCollector<'a> {
     uses: &'a mut UseMap,
     reexports: bool,
+    /// Client types re-exported by name (see `UseMap::reexports`).
+    reexported_types: Vec<(String, types::TypeClass)>,
     cluster: bool,
+    /// Inline modules entered (`mod tests { .. }`).
+    mod_depth: u32,
 }
 
 impl<'ast> Visit<'ast> for UseCollector<'_> {
@@ -143,19 +177,32 @@ impl<'ast> Visit<'ast> for UseCollector<'_> {
         self.uses.add_local(&e.ident);
     }
 
+    fn visit_item_type(&mut self, t: &'ast syn::ItemType) {
+        self.uses.add_local(&t.ident);
+    }
+
+    fn visit_item_trait(&mut self, t: &'ast syn::ItemTrait) {
+        self.uses.add_local(&t.ident);
+    }
+
     fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
         self.uses.add_local_mod(&m.ident);
+        self.mod_depth += 1;
         syn::visit::visit_item_mod(self, m);
+        self.mod_depth -= 1;
     }
 
     fn visit_item_use(&mut self, u: &'ast syn::ItemUse) {
+        let own_globs = self.uses.local_globs().len();
         self.uses.add(&u.tree);
+        if self.mod_depth == 0 && self.uses.local_globs().len() > own_globs {
+            self.uses.note_top_level_own_glob();
+        }
         let text = u.tree.to_token_stream().to_string();
-        if matches!(u.vis, syn::Visibility::Public(_))
-            && (text.starts_with("redis") || text.starts_with("fred"))
-        {
-            let traits = types::REDIS_TRAITS.iter().any(|t| text.contains(t));
-            self.reexports |= traits || text.contains("prelude") || text.contains('*');
+        if matches!(u.vis, syn::Visibility::Public(_)) {
+            let exported = self.uses.reexports(&u.tree);
+            self.reexports |= exported.traits;
+            self.reexported_types.extend(exported.types);
         }
         self.cluster |= CLUSTER_MARKERS.iter().any(|m| text.contains(m))
             || (text.contains("deadpool_redis") && text.contains("cluster"));

@@ -5,11 +5,13 @@
 use expect_test::{expect, Expect};
 
 use super::dump::dump;
-use super::extract;
+use super::facts::Recv;
+use super::types::TypeClass;
+use super::{extract, CrateInputs};
 
 fn check(src: &str, expected: Expect) {
     let file = syn::parse_file(src).expect("the snippet parses");
-    expected.assert_eq(&dump(&extract(&file, false)));
+    expected.assert_eq(&dump(&extract(&file, false, &CrateInputs::default())));
 }
 
 #[test]
@@ -275,7 +277,7 @@ fn keys_past_the_size_bound_are_too_complex() {
         helper g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g({x})))))))))))))))))))))))))))))))) in f
         helper g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(<too complex #2>))))))))))))))))))))))))))))))))) in f
         helper g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(g(<too complex #3>))))))))))))))))))))))))))))))))) in f
-    "#]].assert_eq(&dump(&extract(&file, false)));
+    "#]].assert_eq(&dump(&extract(&file, false, &CrateInputs::default())));
 }
 
 #[test]
@@ -302,7 +304,7 @@ fn where_code_runs() {
         }
     "#;
     let file = syn::parse_file(src).expect("the snippet parses");
-    let facts = extract(&file, false);
+    let facts = extract(&file, false, &CrateInputs::default());
     let line_of = |needle: &str| {
         let line = src
             .lines()
@@ -350,7 +352,7 @@ fn pipeline_runs_and_connect_calls() {
         }
     "#;
     let file = syn::parse_file(src).expect("the snippet parses");
-    let facts = extract(&file, false);
+    let facts = extract(&file, false, &CrateInputs::default());
     let runs = &facts.pipes[0].runs;
     assert_eq!(runs.len(), 1);
     let seqs: Vec<u32> = facts.calls.iter().map(|c| c.seq).collect();
@@ -428,10 +430,95 @@ fn routes_name_their_fns_with_the_path_qualifier() {
         }
     "#;
     let file = syn::parse_file(src).expect("the snippet parses");
-    let routed: Vec<String> = extract(&file, false)
+    let routed: Vec<String> = extract(&file, false, &CrateInputs::NONE)
         .routed
         .iter()
         .map(|r| format!("{}::{}", r.qualifier.as_deref().unwrap_or("-"), r.name))
         .collect();
     assert_eq!(routed, ["handlers::get_item", "-::health", "Api::views"]);
+}
+
+#[test]
+fn renamed_client_paths_are_the_clients() {
+    let src = r#"
+        use kv::AsyncCommands;
+        pub async fn f(con: &mut kv::aio::ConnectionManager) -> kv::RedisResult<()> {
+            let _: Vec<String> = kv::cmd("KEYS").arg("a:*").query_async(con).await?;
+            con.set("session:1", 1).await
+        }
+    "#;
+    let file = syn::parse_file(src).expect("the snippet parses");
+    let inputs = CrateInputs {
+        renames: crate::manifest::Renames::of(&[("kv", "redis")]),
+    };
+    let facts = extract(&file, false, &inputs);
+    assert!(facts.imports_redis_traits);
+    let commands: Vec<&str> = facts.calls.iter().map(|c| c.command.as_str()).collect();
+    assert_eq!(commands, ["KEYS", "SET"]);
+    assert!(matches!(facts.calls[1].recv, Recv::Known { .. }));
+    // Without the rename, `kv` is some other crate.
+    let plain = extract(&file, false, &CrateInputs::NONE);
+    assert!(plain.calls.iter().all(|c| c.command != "KEYS"));
+}
+
+#[test]
+fn reexported_client_types_and_traits_are_recorded() {
+    let src = r#"
+        pub mod prelude {
+            pub use redis::aio::ConnectionManager;
+            pub use redis::{AsyncCommands, Client as RedisClient};
+        }
+        pub mod pools {
+            pub use deadpool_redis::*;
+        }
+        pub use sqlx::PgPool;
+    "#;
+    let file = syn::parse_file(src).expect("the snippet parses");
+    let facts = extract(&file, false, &CrateInputs::NONE);
+    assert!(facts.reexports_traits);
+    // A module of the crate's own named `redis` (a queue backend).
+    let own = "mod redis;\npub use redis::{AsyncCommands, Client, RedisBackend};\n";
+    let own = extract(
+        &syn::parse_file(own).expect("parses"),
+        false,
+        &CrateInputs::NONE,
+    );
+    assert!(!own.reexports_traits && own.aliases.is_empty());
+    let names: Vec<&str> = facts.aliases.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        ["ConnectionManager", "RedisClient", "Connection", "Pool"]
+    );
+}
+
+#[test]
+fn a_type_from_another_crates_prelude_names_that_glob() {
+    let src = r#"
+        use common::prelude::*;
+        pub struct Cache;
+        pub struct State { con: ConnectionManager, cache: Cache }
+        #[cfg(test)]
+        mod tests {
+            use super::*;
+        }
+    "#;
+    let file = syn::parse_file(src).expect("the snippet parses");
+    let facts = extract(&file, false, &CrateInputs::NONE);
+    assert_eq!(facts.foreign_globs, ["common"]);
+    let field = |name: &str| {
+        facts
+            .structs
+            .iter()
+            .find(|(_, f, _)| f == name)
+            .map(|(_, _, c)| c.clone())
+    };
+    let glob_type = TypeClass::Struct("common::prelude::ConnectionManager".into());
+    assert_eq!(field("con"), Some(glob_type));
+    assert_eq!(field("cache"), Some(TypeClass::Struct("Cache".into())));
+    // A glob of the crate's own module may bring in a `ConnectionManager`.
+    let own = syn::parse_file(&format!("use super::*;\n{src}")).expect("parses");
+    let facts = extract(&own, false, &CrateInputs::NONE);
+    let con = facts.structs.iter().find(|(_, f, _)| f == "con");
+    let plain = TypeClass::Struct("ConnectionManager".into());
+    assert_eq!(con.map(|(_, _, c)| c), Some(&plain));
 }

@@ -6,7 +6,12 @@ use std::collections::{HashMap, HashSet};
 use quote::ToTokens;
 use syn::{GenericArgument, PathArguments, Type, TypeParamBound, UseTree};
 
+use crate::manifest::Renames;
 use crate::model::{ConnKind, Lib};
+
+mod reexports;
+
+pub use reexports::Reexports;
 
 /// The class of a Rust type, as far as Redis is concerned.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -35,6 +40,11 @@ pub struct UseMap {
     /// Modules the file declares (`mod state;`): `state::AppState` is the
     /// crate's own.
     local_mods: HashSet<String>,
+    /// Client crates the crate depends on under another name.
+    renames: Renames,
+    /// A glob of the crate's own modules (`use super::*;`) outside any
+    /// inline module: a name may come from there.
+    top_level_own_glob: bool,
 }
 
 /// redis-rs traits whose methods are commands.
@@ -55,6 +65,32 @@ const CLIENT_CRATES: &[&str] = &["redis", "fred", "deadpool_redis", "bb8_redis"]
 const REDIS_BOUNDS: &[&str] = &["ConnectionLike"];
 
 impl UseMap {
+    /// The map of a file of a crate that renames these client crates.
+    pub fn with_renames(renames: Renames) -> UseMap {
+        UseMap {
+            renames,
+            ..UseMap::default()
+        }
+    }
+
+    /// `path` with a renamed client crate's name in front replaced by the
+    /// client's own (`kv::aio::ConnectionManager` with `kv = { package =
+    /// "redis" }`), unless the file declares a module of that name.
+    fn unrenamed(&self, mut path: Vec<String>) -> Vec<String> {
+        let client = path
+            .first()
+            .filter(|first| !self.local_mods.contains(*first))
+            .and_then(|first| self.renames.package_of(first));
+        if let Some(client) = client {
+            path[0] = client.to_string();
+        }
+        path
+    }
+
+    pub fn note_top_level_own_glob(&mut self) {
+        self.top_level_own_glob = true;
+    }
+
     pub fn add_local(&mut self, ident: &syn::Ident) {
         self.locals.insert(ident.to_string());
     }
@@ -88,19 +124,23 @@ impl UseMap {
                 let name = n.ident.to_string();
                 if name == "self" {
                     if let Some(last) = full.last().cloned() {
-                        self.names.insert(last, full);
+                        self.names.insert(last, self.unrenamed(full));
                     }
                 } else {
                     full.push(name.clone());
-                    self.names.insert(name, full);
+                    self.names.insert(name, self.unrenamed(full));
                 }
             }
             UseTree::Rename(r) => {
                 let mut full = prefix;
                 full.push(r.ident.to_string());
-                self.names.insert(r.rename.to_string(), full);
+                self.names
+                    .insert(r.rename.to_string(), self.unrenamed(full));
             }
-            UseTree::Glob(_) => self.globs.push(prefix),
+            UseTree::Glob(_) => {
+                let glob = self.unrenamed(prefix);
+                self.globs.push(glob);
+            }
             UseTree::Group(g) => {
                 for item in &g.items {
                     self.walk(item, prefix.clone());
@@ -128,7 +168,7 @@ impl UseMap {
                 return out;
             }
         }
-        segs.to_vec()
+        self.unrenamed(segs.to_vec())
     }
 
     /// A glob import that is known to provide `name` (fred's prelude, redis's
@@ -384,6 +424,10 @@ pub fn classify(ty: &Type, uses: &UseMap, generics: &Generics) -> TypeClass {
                 // Kept whole so that it never matches a crate type or alias
                 // that happens to share its name.
                 TypeClass::Struct(full.join("::"))
+            } else if let Some(glob) = uses.sole_foreign_glob(&full) {
+                // Maybe re-exported there from a client: linking looks it
+                // up when that crate is one of the run.
+                TypeClass::Struct(format!("{}::{name}", glob.join("::")))
             } else {
                 TypeClass::Struct(name)
             }

@@ -37,13 +37,21 @@ impl FileLink<'_> {
     }
 
     /// The file imports the command traits of `api` (or a glob may bring
-    /// in the crate's re-export of them).
+    /// in the crate's re-export of them, or another crate's of the run:
+    /// `use common::prelude::*`).
     fn trusted(&self, api: Api) -> bool {
         let imported = match api {
             Api::RedisRs => self.facts.imports_redis_traits,
             Api::Fred => self.facts.imports_fred,
         };
-        imported || (self.symbols.reexport_traits && !self.facts.local_globs.is_empty())
+        let symbols = self.symbols;
+        imported
+            || (self.symbols.reexport_traits && !self.facts.local_globs.is_empty())
+            || self
+                .facts
+                .foreign_globs
+                .iter()
+                .any(|krate| symbols.sibling(krate).is_some_and(|s| s.reexport_traits))
     }
 
     /// The call's connection (`Some(None)`: unknown), or `None` when the

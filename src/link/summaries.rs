@@ -17,6 +17,7 @@ use crate::extract::facts::{
     Callee, FileFacts, NamedArg, Op, RawCall, RawHelperCall, RawKey, Recv, Root,
 };
 use crate::extract::types::TypeClass;
+use crate::manifest::Renames;
 use crate::model::command::{self, flags};
 use crate::model::key::Key;
 use crate::model::summary::{FnSummary, SentCommand, Through};
@@ -265,7 +266,7 @@ impl<'a> Builder<'a> {
                 return None
             }
             Callee::InCrate(krate) => {
-                if let Some(other) = symbols.workspace.get(krate) {
+                if let Some(other) = symbols.sibling(krate) {
                     return Some((other, Arc::clone(other.summaries.get(None, &h.name)?)));
                 }
                 None
@@ -302,9 +303,10 @@ impl Symbols {
     pub fn in_workspace(
         self,
         workspace: Arc<Workspace>,
+        renames: Renames,
         files: &[(FileId, &FileFacts)],
     ) -> Symbols {
-        let mut s = self.with_workspace(workspace);
+        let mut s = self.with_workspace(workspace, renames);
         let reaches_other_crates = s.workspace.called_by(files)
             || files.iter().any(|&(id, facts)| {
                 facts.helper_calls.iter().any(|h| match &h.callee {
@@ -426,7 +428,7 @@ impl Symbols {
             // The standard library's fns are not the crate's.
             Callee::InCrate(krate) if matches!(krate.as_str(), "std" | "core" | "alloc") => None,
             // A sibling crate of the run, or a module of this one.
-            Callee::InCrate(krate) => match self.workspace.get(krate) {
+            Callee::InCrate(krate) => match self.sibling(krate) {
                 Some(other) => Some((other, other.summaries.get(None, &h.name)?)),
                 None => Some((self, self.summaries.get(None, &h.name)?)),
             },

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use super::summaries::{self, Summaries};
 use crate::extract::facts::{FileFacts, RawKey, RoutedFn};
 use crate::extract::types::TypeClass;
+use crate::manifest::Renames;
 use crate::model::FileId;
 
 /// Crate-wide symbol tables.
@@ -38,6 +39,8 @@ pub struct Symbols {
     pub(super) pool_managed: HashSet<String>,
     /// The other crates of the run, by the name code uses for them.
     pub(super) workspace: Arc<Workspace>,
+    /// Crates this one depends on under another name.
+    crate_renames: Renames,
     /// (type, method) → the key template a method of an `impl` block
     /// returns (`impl ToKey for UserKey`); `None` when two differ.
     pub(super) method_builders: HashMap<(String, String), Option<RawKey>>,
@@ -97,6 +100,7 @@ impl Symbols {
             impl_fns: HashSet::new(),
             pool_managed: HashSet::new(),
             workspace: Arc::default(),
+            crate_renames: Renames::NONE,
             method_builders: HashMap::new(),
             summaries: Summaries::default(),
         };
@@ -151,10 +155,19 @@ impl Symbols {
             .clone()
     }
 
-    /// The same symbols, reading other crates' names from `workspace`.
-    pub fn with_workspace(mut self, workspace: Arc<Workspace>) -> Symbols {
+    /// The same symbols, reading other crates' names from `workspace`
+    /// (`renames`: the crates this one depends on under another name).
+    pub fn with_workspace(mut self, workspace: Arc<Workspace>, renames: Renames) -> Symbols {
         self.workspace = workspace;
+        self.crate_renames = renames;
         self
+    }
+
+    /// The symbols of the crate of the run that code of this crate calls
+    /// `krate` (its package name, or the name it is depended on under).
+    pub(super) fn sibling(&self, krate: &str) -> Option<&Symbols> {
+        let package = self.crate_renames.package_of(krate).unwrap_or(krate);
+        self.workspace.get(package)
     }
 
     /// The symbols that declare `name` and its name there: another crate's
@@ -164,7 +177,7 @@ impl Symbols {
             return Some((self, name));
         };
         let last = rest.rsplit("::").next().unwrap_or(rest);
-        self.workspace.get(krate).map(|s| (s, last))
+        self.sibling(krate).map(|s| (s, last))
     }
 
     /// A class from `krate`'s symbols, as a name that `owner` finds again.

@@ -16,7 +16,7 @@ use crate::cache::{self, Cache, Mtime, Seen, Stamp};
 use crate::diagnostic::{Problem, ProblemKind};
 use crate::engine::workspace::{is_test_path, module_name};
 use crate::engine::{Prefilter, Run};
-use crate::extract::{self, facts::FileFacts};
+use crate::extract::{self, facts::FileFacts, CrateInputs};
 use crate::parse::{self, Unparsed};
 use crate::prefilter::{self, Markers, NameSearch, Wanted, Words};
 use crate::source::Span;
@@ -36,12 +36,15 @@ pub(in crate::engine) fn parse_needed(
     owners: &[Option<PathBuf>],
     cache: Option<&Cache>,
 ) -> (Vec<Processed>, Fresh) {
+    let inputs = crate_inputs(run, owners);
+    let renamed = inputs.values().flat_map(|i| i.renames.local_names());
     let stage = Stage {
         run,
         files,
         owners,
         cache,
-        markers: Markers::new(),
+        markers: Markers::with_crate_names(renamed),
+        inputs: &inputs,
         prefilter: run.opts.prefilter == Prefilter::SkipUnrelated,
     };
     let known: Vec<Option<Stamp>> = (0..files.len())
@@ -61,6 +64,15 @@ pub(in crate::engine) fn parse_needed(
         stage.follow_names(&mut states);
     }
     states.into_iter().map(|s| (s.processed, s.stamp)).unzip()
+}
+
+/// Each crate's inputs to extraction, by crate root.
+fn crate_inputs(run: &Run, owners: &[Option<PathBuf>]) -> HashMap<PathBuf, CrateInputs> {
+    let roots: BTreeSet<&PathBuf> = owners.iter().flatten().collect();
+    roots
+        .into_iter()
+        .map(|root| (root.clone(), CrateInputs::of(&run.manifests.load(root))))
+        .collect()
 }
 
 /// Which files the prefilter lets through.
@@ -109,6 +121,8 @@ struct Stage<'a> {
     cache: Option<&'a Cache>,
     markers: Markers,
     prefilter: bool,
+    /// By crate root.
+    inputs: &'a HashMap<PathBuf, CrateInputs>,
 }
 
 impl Stage<'_> {
@@ -116,6 +130,15 @@ impl Stage<'_> {
         self.owners[i]
             .as_deref()
             .is_some_and(|root| is_test_path(&self.files[i], root))
+    }
+
+    /// What file `i`'s crate gives its extraction.
+    fn inputs(&self, i: usize) -> &CrateInputs {
+        static NONE: CrateInputs = CrateInputs::NONE;
+        self.owners[i]
+            .as_ref()
+            .and_then(|root| self.inputs.get(root))
+            .unwrap_or(&NONE)
     }
 
     /// File `i`'s stamp when the cache shows it unchanged: by size and
@@ -128,11 +151,12 @@ impl Stage<'_> {
             return None;
         }
         let meta = std::fs::metadata(path).ok()?;
-        match cache.seen(path, &meta, self.is_test(i)) {
+        let inputs = cache::inputs_hash(self.inputs(i));
+        match cache.seen(path, &meta, self.is_test(i), inputs) {
             Seen::Unchanged(stamp) => Some(stamp.clone()),
             Seen::InDoubt(stamp) => {
                 let (text, meta) = read_source(self.run, path).ok()?;
-                (cache::key(&text, stamp.is_test) == stamp.key).then_some(Stamp {
+                (cache::key(&text, stamp.is_test, inputs) == stamp.key).then_some(Stamp {
                     size: meta.len(),
                     mtime: Mtime::of(&meta)?,
                     ..stamp.clone()
@@ -265,13 +289,16 @@ impl Stage<'_> {
         let is_test = self.is_test(i);
         let marker = self.markers.may_use_redis(&text);
         let parse = want == Want::Parse || !self.prefilter || marker;
-        let key = self.cache.map(|_| cache::key(&text, is_test));
+        let inputs = self.inputs(i);
+        let inputs_hash = cache::inputs_hash(inputs);
+        let key = self.cache.map(|_| cache::key(&text, is_test, inputs_hash));
         let stamp = key.zip(meta).and_then(|(key, meta)| {
             Some(Stamp {
                 size: meta.len(),
                 mtime: Mtime::of(&meta)?,
                 key,
                 is_test,
+                inputs: inputs_hash,
                 marker,
                 parsed: parse,
             })
@@ -292,7 +319,7 @@ impl Stage<'_> {
                 facts: Some(facts),
                 problem: None,
             },
-            None => process(self.run, &self.files[i], text, is_test),
+            None => process(self.run, &self.files[i], text, is_test, inputs),
         };
         State {
             processed,
@@ -613,8 +640,15 @@ pub(in crate::engine) fn source_text(bytes: &[u8], limit: u64) -> Result<Arc<str
     }
 }
 
-/// Parses and extracts one file; never panics outward.
-fn process(run: &Run, path: &Path, source: Arc<str>, is_test: bool) -> Processed {
+/// Parses and extracts one file (of test code or not, of a crate with
+/// these inputs); never panics outward.
+fn process(
+    run: &Run,
+    path: &Path,
+    source: Arc<str>,
+    is_test: bool,
+    inputs: &CrateInputs,
+) -> Processed {
     let problem = |kind, message: String, span, source| {
         Processed::failed(Problem {
             kind,
@@ -624,7 +658,7 @@ fn process(run: &Run, path: &Path, source: Arc<str>, is_test: bool) -> Processed
             source,
         })
     };
-    match parse::parse_file_with(&source, |ast| extract::extract(&ast, is_test)) {
+    match parse::parse_file_with(&source, |ast| extract::extract(&ast, is_test, inputs)) {
         Ok(facts) => Processed {
             source: keep_source(&facts, source),
             facts: Some(facts),

@@ -133,20 +133,22 @@ pub(super) fn check_units(
 /// types, aliases and fields of the other crates of the run that it names
 /// (`common::AppState`, `common::RedisPool`).
 fn workspace(run: &Run, units: &Units) -> Arc<Workspace> {
-    let named: Vec<(String, Renames, Vec<(FileId, &FileFacts)>)> = units
+    let named: Vec<NamedCrate> = units
         .units
         .par_iter()
         .filter(|(key, _)| key.example.is_none())
         .filter_map(|(key, files)| {
             let manifest = run.manifests.load(key.root.as_deref()?);
-            let name = manifest.name?;
-            let refs = files.iter().map(|(id, f)| (*id, f)).collect();
-            Some((name, manifest.crate_renames, refs))
+            Some(NamedCrate {
+                name: manifest.name?,
+                renames: manifest.crate_renames,
+                files: files.iter().map(|(id, f)| (*id, f)).collect(),
+            })
         })
         .collect();
     let first: Vec<(String, Arc<Symbols>)> = named
         .par_iter()
-        .map(|(name, _, refs)| (name.clone(), Arc::new(Symbols::new(refs))))
+        .map(|c| (c.name.clone(), Arc::new(Symbols::new(&c.files))))
         .collect();
     // A second round lets a crate's helpers follow the helpers of the
     // crates it calls (`web` → `common::cache::touch` → `base::bump`).
@@ -154,18 +156,27 @@ fn workspace(run: &Run, units: &Units) -> Arc<Workspace> {
     let crates = named
         .par_iter()
         .zip(first.par_iter())
-        .map(|((name, renames, refs), (_, symbols))| {
+        .map(|(c, (_, symbols))| {
+            let refs = &c.files;
             let symbols = match round.called_by(refs) {
                 true => {
                     let round = Arc::clone(&round);
-                    Arc::new(Symbols::new(refs).in_workspace(round, renames.clone(), refs))
+                    Arc::new(Symbols::new(refs).in_workspace(round, c.renames.clone(), refs))
                 }
                 false => Arc::clone(symbols),
             };
-            (name.clone(), symbols)
+            (c.name.clone(), symbols)
         })
         .collect();
     Arc::new(Workspace::new(crates))
+}
+
+/// A crate of the run as other crates name it: its package name, the
+/// names it depends on others under, and its files.
+struct NamedCrate<'a> {
+    name: String,
+    renames: Renames,
+    files: Vec<(FileId, &'a FileFacts)>,
 }
 
 /// One compilation unit to link, with the run's other crates.

@@ -84,6 +84,9 @@ impl Summaries {
 struct Node<'a> {
     file: FileId,
     params: &'a [String],
+    /// An async fn: a blocking command in it is reported where it is
+    /// sent (it already runs on the async runtime), not at its callers.
+    is_async: bool,
     direct: Vec<SentCommand<RawKey>>,
     helpers: Vec<&'a RawHelperCall>,
 }
@@ -117,6 +120,7 @@ pub(super) fn build<'a>(files: &[(FileId, &'a FileFacts)], symbols: &Symbols) ->
                 nodes.push(Node {
                     file: id,
                     params: &facts.fns[func as usize].info.params,
+                    is_async: facts.fns[func as usize].info.is_async,
                     direct: Vec::new(),
                     helpers: Vec::new(),
                 });
@@ -137,9 +141,10 @@ pub(super) fn build<'a>(files: &[(FileId, &'a FileFacts)], symbols: &Symbols) ->
             let Some(conn) = link.redis_conn(raw) else {
                 continue;
             };
+            let in_async = facts.fns[raw.func as usize].info.is_async;
             let on_recv = recv_param.is_some()
                 && (topology_bound(&raw.command, keys.len())
-                    || (!raw.awaited && conn.is_none_or(blocking)));
+                    || (!raw.awaited && !in_async && conn.is_none_or(blocking)));
             if !on_keys && !on_recv {
                 continue;
             }
@@ -231,7 +236,7 @@ impl<'a> Builder<'a> {
                     copied(&s.call.command) && keys.iter().any(|k| mentions(k, node.params));
                 let on_recv = recv_param.is_some()
                     && (topology_bound(&s.call.command, keys.len())
-                        || (!s.call.awaited && s.call.conn.is_none_or(blocking)));
+                        || (!s.call.awaited && !node.is_async && s.call.conn.is_none_or(blocking)));
                 if on_keys || on_recv {
                     sends.push(SentCommand {
                         call: s.call.clone(),

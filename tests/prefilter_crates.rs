@@ -110,3 +110,55 @@ fn a_definition_is_searched_in_the_crates_a_path_names() {
     assert_eq!(filtered, lint(&dir, &["--no-prefilter"]));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Crate `store` wraps a connection in `Sessions`; crate `web` depends on
+/// it and calls its wrapper in a loop from a file without Redis words;
+/// crate `game` has a `Sessions` of its own and does not depend on
+/// `store`. `web`'s file is parsed for the name, `game`'s is not (it
+/// cannot name `store`'s type), and the output is that of parsing all.
+#[test]
+fn a_redis_value_is_searched_only_in_the_crates_that_can_name_it() {
+    let dir = std::env::temp_dir().join(format!(
+        "redis-lint-prefilter-values-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    let manifest = |name: &str, deps: &str| {
+        format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\n\n[dependencies]\n{deps}")
+    };
+    let caller = "pub async fn touch_all(s: &mut store::Sessions, ids: &[u64]) {\n    for id in ids {\n        let _ = s.touch(*id).await;\n    }\n}\n";
+    write(
+        &dir,
+        &[
+            ("store/Cargo.toml", &manifest("store", "redis = \"1\"\n")),
+            (
+                "store/src/lib.rs",
+                "use redis::AsyncCommands;\n\npub struct Sessions {\n    con: redis::aio::ConnectionManager,\n}\n\nimpl Sessions {\n    pub async fn touch(&mut self, id: u64) -> redis::RedisResult<()> {\n        self.con.expire(format!(\"session:{id}\"), 60).await\n    }\n}\n",
+            ),
+            ("web/Cargo.toml", &manifest("web", "store = { path = \"../store\" }\n")),
+            ("web/src/lib.rs", caller),
+            ("game/Cargo.toml", &manifest("game", "")),
+            (
+                "game/src/lib.rs",
+                "pub struct Sessions {\n    live: Vec<u64>,\n}\n\nimpl Sessions {\n    pub fn count(&self) -> usize {\n        self.live.len()\n    }\n}\n",
+            ),
+        ],
+    );
+    let cache = dir.join("cache");
+    let cache_arg = cache.to_str().unwrap();
+    let filtered = lint(&dir, &["--cache", "--cache-dir", cache_arg]);
+    assert!(
+        filtered.contains("web/src/lib.rs:3:19: HIGH conn-command-in-loop"),
+        "{filtered}"
+    );
+    assert_eq!(filtered, lint(&dir, &["--no-prefilter"]));
+    let entries = std::fs::read_to_string(cache.join("facts-v2.txt")).unwrap();
+    let parsed = |file: &str| {
+        entries
+            .lines()
+            .any(|l| l.contains(file) && l.contains("\"parsed\":true"))
+    };
+    assert!(parsed("web/src/lib.rs"), "{entries}");
+    assert!(!parsed("game/src/lib.rs"), "{entries}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

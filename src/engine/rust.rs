@@ -2,6 +2,7 @@
 //! skipping those that cannot matter), then every compilation unit linked
 //! into a crate model and checked by the rules (in parallel).
 
+mod crate_graph;
 mod keyspace;
 mod needed;
 

@@ -11,12 +11,14 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use super::crate_graph::CrateGraph;
 use super::Processed;
 use crate::cache::{self, Cache, Mtime, Seen, Stamp};
 use crate::diagnostic::{Problem, ProblemKind};
 use crate::engine::workspace::{is_test_path, module_name};
 use crate::engine::{Prefilter, Run};
 use crate::extract::{self, facts::FileFacts, CrateInputs};
+use crate::manifest::Manifests;
 use crate::parse::{self, Unparsed};
 use crate::prefilter::{self, Markers, NameSearch, Wanted, Words};
 use crate::source::Span;
@@ -226,7 +228,7 @@ impl Stage<'_> {
         // What earlier rounds searched the files not parsed for.
         let mut searched = Wanted::default();
         let mut declared = vec![false; states.len()];
-        let mut reach = Reach::new(self.owners);
+        let mut reach = Reach::new(self.owners, &self.run.manifests);
         loop {
             let search = Search::of(
                 self.files,
@@ -338,6 +340,11 @@ impl Stage<'_> {
 struct Reach<'a> {
     /// Per file, its crate (files without one are always searched).
     owners: &'a [Option<PathBuf>],
+    manifests: &'a Manifests,
+    /// Which crates can name which, read on first need.
+    graph: Option<CrateGraph<'a>>,
+    /// The Redis values searched for so far, with the crate defining them.
+    values_searched: BTreeSet<(Option<&'a Path>, String)>,
     /// The crates searched for definitions so far.
     searched: BTreeSet<Option<&'a Path>>,
     /// Each crate's name in paths (`common`), read on first need.
@@ -355,14 +362,59 @@ enum Scope {
     /// Its crate holds no definition that matters: for the new Redis
     /// values only.
     Values,
+    /// Its crate neither holds a definition that matters nor depends on
+    /// a crate that defines one of the new Redis values: not searched.
+    Skip,
 }
 
 impl<'a> Reach<'a> {
-    fn new(owners: &'a [Option<PathBuf>]) -> Reach<'a> {
+    fn new(owners: &'a [Option<PathBuf>], manifests: &'a Manifests) -> Reach<'a> {
         Reach {
             owners,
+            manifests,
+            graph: None,
+            values_searched: BTreeSet::new(),
             searched: BTreeSet::new(),
             names: None,
+        }
+    }
+
+    /// Of the Redis values the parsed files define (`defined`: the crate
+    /// defining each), those not searched for before; each is marked
+    /// searched.
+    fn new_values(
+        &mut self,
+        defined: Vec<(Option<&'a Path>, String)>,
+    ) -> Vec<(Option<&'a Path>, String)> {
+        defined
+            .into_iter()
+            .filter(|pair| self.values_searched.insert(pair.clone()))
+            .collect()
+    }
+
+    /// Files of a crate searched for Redis values only (`Scope::Values`)
+    /// are skipped when their crate cannot name any crate that defines
+    /// one of this round's new values: a client crate's `Client` matters
+    /// only to the crates that depend on it.
+    fn skip_unseeing(&mut self, scopes: &mut [Scope], defining: &BTreeSet<Option<&'a Path>>) {
+        let owners = self.owners;
+        let manifests = self.manifests;
+        let graph = self.graph.get_or_insert_with(|| {
+            let roots: BTreeSet<&Path> = owners.iter().flatten().map(PathBuf::as_path).collect();
+            CrateGraph::of(roots, manifests)
+        });
+        let mut verdicts: HashMap<Option<&Path>, bool> = HashMap::new();
+        for (scope, owner) in scopes.iter_mut().zip(owners) {
+            if *scope != Scope::Values {
+                continue;
+            }
+            let from = owner.as_deref();
+            let sees = *verdicts
+                .entry(from)
+                .or_insert_with(|| defining.iter().any(|to| graph.sees(from, *to)));
+            if !sees {
+                *scope = Scope::Skip;
+            }
         }
     }
 
@@ -433,6 +485,8 @@ struct Search {
     first: Option<NameSearch>,
     /// The new Redis values only.
     values: NameSearch,
+    /// No name, for the files of `Scope::Skip`.
+    nothing: NameSearch,
     scopes: Vec<Scope>,
     /// File index → the modules it may declare (`mod name;`) whose files
     /// are parsed: a `#[cfg(test)]` there makes them test code.
@@ -443,14 +497,14 @@ impl Search {
     /// What the parsed files define and read, and the files that may
     /// declare their modules, less what earlier rounds searched for
     /// (`searched`, and `declared`: the files whose declarations were).
-    fn of(
+    fn of<'a>(
         files: &[PathBuf],
-        owners: &[Option<PathBuf>],
+        owners: &'a [Option<PathBuf>],
         index: &HashMap<&Path, usize>,
         states: &[State],
         searched: &mut Wanted,
         declared: &mut [bool],
-        reach: &mut Reach,
+        reach: &mut Reach<'a>,
     ) -> Search {
         // A key builder is looked up in the crate that calls it, so it is
         // wanted by each crate that calls it without defining it: another
@@ -465,13 +519,21 @@ impl Search {
             }
         }
         let mut wanted = prefilter::wanted_names(by_crate.values().flatten().copied());
-        for facts in by_crate.into_values() {
-            wanted
-                .key_fns
-                .extend(prefilter::wanted_names(facts).key_fns);
+        let mut defined = Vec::new();
+        for (owner, facts) in by_crate {
+            let own = prefilter::wanted_names(facts);
+            wanted.key_fns.extend(own.key_fns);
+            defined.extend(own.uses.into_iter().map(|name| (owner, name)));
         }
-        let scopes = reach.scopes(states, &wanted);
-        let new = Wanted::clone(&wanted).after(searched);
+        let mut scopes = reach.scopes(states, &wanted);
+        let mut new = Wanted::clone(&wanted).after(searched);
+        // A value searched before is searched again when another crate
+        // defines it too: other crates may see that one.
+        let new_values = reach.new_values(defined);
+        new.uses
+            .extend(new_values.iter().map(|(_, name)| name.clone()));
+        let defining: BTreeSet<Option<&Path>> = new_values.into_iter().map(|(o, _)| o).collect();
+        reach.skip_unseeing(&mut scopes, &defining);
         let values = NameSearch::new(&Wanted {
             uses: new.uses.clone(),
             ..Wanted::default()
@@ -500,6 +562,7 @@ impl Search {
             names,
             first,
             values,
+            nothing: NameSearch::new(&Wanted::default()),
             scopes,
             declarers,
         }
@@ -517,6 +580,7 @@ impl Search {
             Scope::Again => &self.names,
             Scope::First => self.first.as_ref().unwrap_or(&self.names),
             Scope::Values => &self.values,
+            Scope::Skip => &self.nothing,
         }
     }
 

@@ -573,6 +573,10 @@ impl Config {
                 quiet.join(", ")
             ));
         }
+        out.push_str(&format!(
+            "keyspace-programs = \"{}\"\n",
+            self.keyspace_programs.as_str()
+        ));
         out.push_str(&format!("exclude = {}\n", list(&self.exclude_patterns)));
         if let Some(url) = &self.docs_url {
             out.push_str(&format!("docs-url = {url:?}\n"));

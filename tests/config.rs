@@ -182,7 +182,7 @@ fn errors_point_into_the_file() {
 fn config_show_prints_the_effective_configuration() {
     let dir = project(
         "show",
-        "\n[package.metadata.redis-lint.rules]\nkey-no-namespace = \"allow\"\n",
+        "\n[package.metadata.redis-lint]\nkeyspace-programs = \"file\"\n\n[package.metadata.redis-lint.rules]\nkey-no-namespace = \"allow\"\n",
     );
     let out = run(&dir, &["config", "--show"]);
     assert_eq!(out.status.code(), Some(0));
@@ -191,4 +191,5 @@ fn config_show_prints_the_effective_configuration() {
     assert!(text.contains("key-no-namespace = \"allow\""), "{text}");
     assert!(text.contains("ephemeral-prefixes"), "{text}");
     assert!(text.contains("max-length = 64"), "{text}");
+    assert!(text.contains("keyspace-programs = \"file\""), "{text}");
 }

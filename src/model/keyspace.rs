@@ -372,3 +372,14 @@ pub enum KeyspacePrograms {
     /// such as a cookbook or lint fixtures).
     Fn,
 }
+
+impl KeyspacePrograms {
+    /// As the setting is written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyspacePrograms::Workspace => "workspace",
+            KeyspacePrograms::File => "file",
+            KeyspacePrograms::Fn => "fn",
+        }
+    }
+}

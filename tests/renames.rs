@@ -6,6 +6,10 @@
 use std::path::Path;
 use std::process::Command;
 
+#[path = "common/sites.rs"]
+mod sites;
+use sites::sites;
+
 const BIN: &str = env!("CARGO_BIN_EXE_redis-lint");
 
 const CODE: &str = "pub fn stale(con: &mut kv::Connection) -> kv::RedisResult<Vec<String>> {\n\
@@ -31,12 +35,9 @@ fn rules(app: &Path, cache: &Path) -> Vec<String> {
         .current_dir(app)
         .output()
         .unwrap();
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    doc["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["rule"].as_str().unwrap().to_string())
+    sites(&out.stdout, &out.stderr)
+        .into_iter()
+        .filter_map(|site| site.rsplit(' ').next().map(str::to_string))
         .collect()
 }
 

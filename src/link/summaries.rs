@@ -218,17 +218,8 @@ impl<'a> Builder<'a> {
             let Some((krate, summary)) = self.callee_summary(h, node.file, depth) else {
                 continue;
             };
-            let lookup = |ty: &str, m: &str| {
-                self.symbols
-                    .method_builder(ty, m)
-                    .or_else(|| krate.method_builder(ty, m))
-            };
             for s in &summary.sends {
-                let keys: Vec<RawKey> = s
-                    .keys
-                    .iter()
-                    .map(|k| substitute(k, &summary.params, h, &lookup))
-                    .collect();
+                let keys = keys_at_call(self.symbols, krate, &summary, s, h);
                 // The helper's connection parameter given one of ours.
                 let recv_param = named_arg(h, s.recv_param)
                     .and_then(|a| node.params.iter().position(|p| *p == a.name));
@@ -360,6 +351,27 @@ fn topology_bound(command: &str, keys: usize) -> bool {
 /// A connection whose commands block the thread that sends them (when not
 /// awaited): a redis-rs sync connection or client, an r2d2 pooled
 /// connection.
+/// The keys a helper's command is sent on, as a call of the helper makes
+/// them: the caller's arguments in place of the helper's parameters. A
+/// method that builds a key is looked up in the caller's crate (`here`),
+/// then in the helper's (`krate`).
+fn keys_at_call(
+    here: &Symbols,
+    krate: &Symbols,
+    summary: &Summary,
+    sent: &SentCommand<RawKey>,
+    h: &RawHelperCall,
+) -> Vec<RawKey> {
+    let lookup = |ty: &str, m: &str| {
+        here.method_builder(ty, m)
+            .or_else(|| krate.method_builder(ty, m))
+    };
+    sent.keys
+        .iter()
+        .map(|k| substitute(k, &summary.params, h, &lookup))
+        .collect()
+}
+
 fn blocking(conn: Conn) -> bool {
     match conn.kind {
         ConnKind::Sync | ConnKind::ClusterSync | ConnKind::Client => conn.lib == Lib::RedisRs,
@@ -457,17 +469,8 @@ impl FileLink<'_> {
             let Some((krate, summary)) = self.symbols.callee_summary(h, self.id) else {
                 continue;
             };
-            let lookup = |ty: &str, m: &str| {
-                self.symbols
-                    .method_builder(ty, m)
-                    .or_else(|| krate.method_builder(ty, m))
-            };
             for s in &summary.sends {
-                let raw: Vec<RawKey> = s
-                    .keys
-                    .iter()
-                    .map(|k| substitute(k, &summary.params, h, &lookup))
-                    .collect();
+                let raw = keys_at_call(self.symbols, krate, summary, s, h);
                 // The caller's connection, when it passes one it names.
                 let conn = named_arg(h, s.recv_param)
                     .and_then(|a| self.symbols.recv_calling(&a.recv, self.id, None).ok())

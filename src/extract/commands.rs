@@ -32,10 +32,22 @@ impl CallSpec {
     /// before its `.arg("NAME")`, or a `Cmd` built out of sight) run on
     /// `recv`.
     pub(super) fn unnamed(recv: Recv, span: Span) -> CallSpec {
+        CallSpec::redis_rs(String::new(), Form::RawUnnamed, Vec::new(), recv, span)
+    }
+
+    /// A redis-rs command sent on `recv` with these keys and no other
+    /// arguments or options known here.
+    pub(super) fn redis_rs(
+        command: String,
+        form: Form,
+        keys: Vec<RawKey>,
+        recv: Recv,
+        span: Span,
+    ) -> CallSpec {
         CallSpec {
-            command: String::new(),
-            form: Form::RawUnnamed,
-            keys: Vec::new(),
+            command,
+            form,
+            keys,
             args: Vec::new(),
             inputs: Vec::new(),
             opts: Opts::default(),

@@ -241,18 +241,13 @@ pub(in crate::extract) fn script_method(
         "invoke" | "invoke_async" if argc == 1 => {
             let recv = w.eval(&m.args[0]).recv();
             let span = Span::join(m.method.span(), m.paren_token.span.close());
-            w.emit(CallSpec {
-                command: "EVALSHA".into(),
-                form: Form::Script,
+            w.emit(CallSpec::redis_rs(
+                "EVALSHA".into(),
+                Form::Script,
                 keys,
-                args: Vec::new(),
-                inputs: Vec::new(),
-                opts: Opts::default(),
                 recv,
-                api: Api::RedisRs,
                 span,
-                pipe: None,
-            });
+            ));
             Value::Unknown
         }
         _ => {

@@ -616,6 +616,8 @@ pub struct OptionalRun {
     /// `self.config.ttl`).
     pub through: Vec<String>,
     pub field: String,
+    /// The path as written, without `self.` (`config.ttl`, `opts.ttl`).
+    pub shown: String,
     /// The sequence numbers of the commands written there.
     pub seqs: std::ops::Range<u32>,
 }

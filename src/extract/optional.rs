@@ -20,6 +20,7 @@ pub(super) struct OptionPath {
     root: String,
     through: Vec<String>,
     field: String,
+    shown: String,
 }
 
 /// Derives that fill no field from outside the code (a derived `Default`
@@ -144,6 +145,11 @@ impl Walker {
         let ident = base.path.get_ident()?.to_string();
         let field = fields.first()?.clone();
         fields.reverse();
+        let written = fields.join(".");
+        let shown = match ident.as_str() {
+            "self" => written,
+            _ => format!("{ident}.{written}"),
+        };
         fields.pop();
         let (root, mut through) = if ident == "self" {
             (self.impl_type.clone()?, Vec::new())
@@ -170,6 +176,7 @@ impl Walker {
             root,
             through,
             field,
+            shown,
         })
     }
 
@@ -186,6 +193,7 @@ impl Walker {
                 root: path.root,
                 through: path.through,
                 field: path.field,
+                shown: path.shown,
                 seqs: first..self.seq + 1,
             });
         }

@@ -70,14 +70,8 @@ pub(super) fn unset_by_default(model: &mut CrateModel, files: &[(FileId, &FileFa
             if !never_set || hidden || set_somewhere(&run.field) {
                 continue;
             }
-            let shown: Vec<&str> = run
-                .through
-                .iter()
-                .map(String::as_str)
-                .chain([run.field.as_str()])
-                .collect();
             for seq in run.seqs.clone() {
-                model.unset_by_default.insert((*id, seq), shown.join("."));
+                model.unset_by_default.insert((*id, seq), run.shown.clone());
             }
         }
     }

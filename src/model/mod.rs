@@ -602,9 +602,10 @@ pub struct CrateModel {
     pub deadpool_manager_config: bool,
     /// Calls by (file, seq) that run only while an optional field holds a
     /// value, when nothing in the crate ever sets it: the field as the code
-    /// reads it from its root (`ttl` for `if let Some(ttl) = self.ttl {
+    /// reads it, without `self.` (`ttl` for `if let Some(ttl) = self.ttl {
     /// con.expire(..) }` with `ttl: None` in the constructor, `config.ttl`
-    /// for `self.config.ttl` of a `#[derive(Default)]` config).
+    /// for `self.config.ttl` of a `#[derive(Default)]` config, `opts.ttl`
+    /// for a parameter `opts: &Options`).
     pub unset_by_default: std::collections::HashMap<(FileId, u32), String>,
 }
 

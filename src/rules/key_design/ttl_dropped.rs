@@ -67,7 +67,13 @@ fn report(sites: &[&KeySite], site: &KeySite, given: &KeySite, sink: &mut Sink) 
     related.push(Related {
         file: given.file,
         span: given.span,
-        message: format!("written with an expiry here ({})", command_named(given)),
+        message: match &given.sent_by {
+            Some(helper) => format!(
+                "written with an expiry here ({}, sent by `{helper}`)",
+                given.command
+            ),
+            None => format!("written with an expiry here ({})", given.command),
+        },
     });
     sink.report_with_related(
         site.file,

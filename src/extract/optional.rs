@@ -230,7 +230,8 @@ impl Walker {
         field: &syn::Field,
         name: &str,
     ) {
-        if !path_type(&field.ty).is_some_and(|(n, _)| n == "Option") {
+        let is_option = path_type(&field.ty).is_some_and(|(n, _)| n == "Option");
+        if !is_option {
             return;
         }
         let derives = derives(&s.attrs);

@@ -271,6 +271,23 @@ impl Walker {
         }
     }
 
+    /// `let cfg: Config = Default::default();`: the annotation names the
+    /// struct built with its `Default`.
+    pub(super) fn note_typed_default(&mut self, ty: &Type, init: &Expr) {
+        let Expr::Call(c) = init else { return };
+        let Expr::Path(p) = &*c.func else { return };
+        let segs: Vec<String> = p
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
+        let called = matches!(segs.as_slice(), [d, f] if d == "Default" && f == "default");
+        if called && c.args.is_empty() {
+            self.note_default_build(path_type(ty).map(|(name, _)| name));
+        }
+    }
+
     fn note_default_build(&mut self, owner: Option<String>) {
         if let Some(owner) = owner {
             if !self.facts.default_builds.contains(&owner) {

@@ -6,6 +6,7 @@
 //! off unless someone sets it. Also lazily opened connections: a lock
 //! around an `Option` of one, cloned out of the guard.
 
+use quote::ToTokens;
 use syn::{Expr, Type};
 
 use super::facts::{FieldSet, Op, OptionField, OptionalRun, Recv, Root, SetValue};
@@ -235,7 +236,12 @@ impl Walker {
             return;
         }
         let derives = derives(&s.attrs);
-        let filled = derives.iter().any(|d| !INERT_DERIVES.contains(&d.as_str()));
+        // `#[cfg_attr(feature = "serde", derive(Deserialize))]`: a derive
+        // under a condition may fill it too.
+        let conditional = s.attrs.iter().any(|a| {
+            a.path().is_ident("cfg_attr") && a.meta.to_token_stream().to_string().contains("derive")
+        });
+        let filled = conditional || derives.iter().any(|d| !INERT_DERIVES.contains(&d.as_str()));
         let public = matches!(field.vis, syn::Visibility::Public(_));
         self.facts.option_fields.push(OptionField {
             owner: s.ident.to_string(),

@@ -127,6 +127,8 @@ pub(super) fn check_units(
     for f in run_keyspace.findings {
         add(f, outcome);
     }
+    // A code rule's finding that a keyspace rule's restates is one problem.
+    rules::drop_restated(&mut outcome.findings);
     run_keyspace.keyspace
 }
 

@@ -105,7 +105,10 @@ impl Walker {
             return Value::Unknown;
         }
         match (name.as_str(), m.args.len()) {
-            ("clone", 0) => return Value::Conn(push_op(recv, Op::Clone)),
+            ("clone", 0) => {
+                self.note_cloned_field(&recv);
+                return Value::Conn(push_op(recv, Op::Clone));
+            }
             ("get", 0) => return Value::Conn(push_op(recv, Op::Get)),
             (p, _) if PASSTHROUGH.contains(&p) => {
                 self.eval_args(m);

@@ -115,7 +115,7 @@ impl Walker {
         let then_path = cluster_condition(&i.cond);
         // `if let Some(ttl) = self.ttl`: the branch runs only while it is set.
         let while_set = match &*i.cond {
-            Expr::Let(l) if optional::holds_value(&l.pat) => optional::self_field(&l.expr),
+            Expr::Let(l) if optional::holds_value(&l.pat) => self.option_path(&l.expr),
             _ => None,
         };
         self.on_path(then_path, |w| {
@@ -173,7 +173,7 @@ impl Walker {
     pub(super) fn eval_match(&mut self, m: &syn::ExprMatch) -> Value {
         let (calls, made) = (self.facts.calls.len(), self.facts.creations.len());
         let scrutinee = self.eval(&m.expr);
-        let optional_field = optional::self_field(&m.expr);
+        let optional_field = self.option_path(&m.expr);
         let gates = self.gate_seqs(&m.expr, calls);
         let sources = self.flow_of(&m.expr, calls, true);
         self.note_match_retry(m, calls, made);

@@ -223,6 +223,7 @@ impl Walker {
             }
         }
         if let Some(rest) = &s.rest {
+            self.note_default_rest(owner.clone(), rest);
             self.eval(rest);
         }
         let segs = types::path_segments(&s.path);
@@ -298,6 +299,7 @@ impl Walker {
     fn note_path_call(&mut self, c: &syn::ExprCall) {
         let Expr::Path(p) = &*c.func else { return };
         let segs = types::path_segments(&p.path);
+        self.note_default_call(&segs);
         // `ClientLike::init(&client)`: fred's connect step, called as a path.
         if segs.len() > 1
             && segs

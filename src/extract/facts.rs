@@ -484,6 +484,17 @@ pub struct FileFacts {
     /// kind of value), to tell an optional field's default.
     #[serde(default)]
     pub field_sets: Vec<FieldSet>,
+    /// The `Option` fields of the file's structs.
+    #[serde(default)]
+    pub option_fields: Vec<OptionField>,
+    /// Structs the file builds with their `Default` (`Config::default()`,
+    /// `Config { .., ..Default::default() }`).
+    #[serde(default)]
+    pub default_builds: Vec<String>,
+    /// (struct, field) of fields whose connection is cloned out
+    /// (`self.con.lock().await.as_ref().unwrap().clone()`).
+    #[serde(default)]
+    pub cloned_fields: Vec<(String, String)>,
     /// (fn name, parameter index) pairs: the fn sets an expiry on the key
     /// passed in that parameter.
     pub expiring_params: Vec<(String, usize)>,
@@ -499,8 +510,7 @@ pub struct FileFacts {
     pub url_literals: Vec<(Span, String, bool)>,
     /// Databases selected by number (`SELECT 2`, `db: 2`).
     pub selected_dbs: Vec<SelectedDb>,
-    /// (span, lock type, connection kind, in test code) of locked connections.
-    pub locked_connections: Vec<(Span, String, ConnKind, bool)>,
+    pub locked_connections: Vec<RawLockedConnection>,
     /// Replies searched or sorted in the application.
     pub reply_uses: Vec<ReplyUse>,
     /// Every loop that holds a Redis call, by id.
@@ -578,13 +588,36 @@ pub struct RawStoredConnection {
     pub in_test: bool,
 }
 
-/// Commands written where an optional field of `self` holds a value:
-/// `if let Some(ttl) = self.ttl { .. }`, the `Some` arm of `match self.ttl`.
+/// A connection field behind a lock (`Mutex<MultiplexedConnection>`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RawLockedConnection {
+    /// The field's type.
+    pub span: Span,
+    /// `Mutex`, `RwLock`, …
+    pub lock: String,
+    pub kind: ConnKind,
+    pub in_test: bool,
+    /// (struct, field) it is declared as.
+    pub field: (String, String),
+    /// The lock holds an `Option` of the connection (`Mutex<Option<..>>`),
+    /// the shape of a lazily opened one.
+    pub lazy: bool,
+}
+
+/// Commands written where an optional field holds a value:
+/// `if let Some(ttl) = self.ttl { .. }`, the `Some` arm of
+/// `match self.config.ttl`, `if let Some(t) = cfg.ttl` (`cfg: &Config`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct OptionalRun {
-    /// The `impl` type of the fn.
-    pub owner: Option<String>,
+    /// The type the path starts from: the `impl` type for `self`, a
+    /// parameter's type.
+    pub root: String,
+    /// The fields between the root and the optional one (`config` in
+    /// `self.config.ttl`).
+    pub through: Vec<String>,
     pub field: String,
+    /// The path as written, without `self.` (`config.ttl`, `opts.ttl`).
+    pub shown: String,
     /// The sequence numbers of the commands written there.
     pub seqs: std::ops::Range<u32>,
 }
@@ -597,6 +630,19 @@ pub struct FieldSet {
     pub owner: Option<String>,
     pub field: String,
     pub value: SetValue,
+}
+
+/// An `Option` field of a struct.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct OptionField {
+    pub owner: String,
+    pub field: String,
+    /// `#[derive(Default)]`: the struct's default leaves it `None`.
+    pub derived_default: bool,
+    /// Code the crate does not show may set it: a plain `pub` field (other
+    /// crates), or a struct filled by a derive (`Deserialize` from a config
+    /// file, clap's `Parser`, a builder).
+    pub set_outside: bool,
 }
 
 /// What is put in a field, as far as an optional's default goes.

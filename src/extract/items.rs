@@ -6,7 +6,8 @@ use syn::spanned::Spanned;
 use syn::{Expr, FnArg, Stmt};
 
 use super::facts::{
-    KeyBuilder, RawFn, RawKey, RawPart, RawStoredConnection, Recv, Root, TYPE_MAP_VALUE,
+    KeyBuilder, RawFn, RawKey, RawLockedConnection, RawPart, RawStoredConnection, Recv, Root,
+    TYPE_MAP_VALUE,
 };
 use super::names::{is_route_attr, is_setup_name};
 use super::syntax::{
@@ -14,7 +15,7 @@ use super::syntax::{
 };
 use super::types::{self, classify, collect_generics, TypeClass};
 use super::value::Value;
-use super::Walker;
+use super::{optional, Walker};
 use crate::model::{ConnTimeout, FnInfo, Origin, Span};
 
 impl Walker {
@@ -166,6 +167,7 @@ impl Walker {
                     .push((name.clone(), fname, TypeClass::Param));
                 continue;
             }
+            self.note_option_field(s, field, &fname);
             let shown = format!("{name}.{fname}");
             self.record_field(&name, fname, shown, &field.ty, &generics);
         }
@@ -183,11 +185,14 @@ impl Walker {
         generics: &types::Generics,
     ) {
         if let Some((lock, kind)) = types::locked_connection(ty, &self.uses, generics) {
-            let span = Span::of(ty.span());
-            let in_test = self.in_test();
-            self.facts
-                .locked_connections
-                .push((span, lock, kind, in_test));
+            self.facts.locked_connections.push(RawLockedConnection {
+                span: Span::of(ty.span()),
+                lock,
+                kind,
+                in_test: self.in_test(),
+                field: (owner.to_string(), field.clone()),
+                lazy: optional::lock_holds_option(ty),
+            });
         }
         if let Some(kind) = types::stored_connection(ty, &self.uses, generics) {
             self.facts.stored_connections.push(RawStoredConnection {

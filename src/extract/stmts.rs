@@ -91,6 +91,7 @@ impl Walker {
         }
         // An explicit type annotation says more than the initialiser.
         if let Pat::Type(pt) = &local.pat {
+            self.note_typed_default(&pt.ty, &init.expr);
             value = self.annotated(&pt.ty, value);
         }
         let mut names = Vec::new();

@@ -128,13 +128,15 @@ impl FileLink<'_> {
     /// pub/sub uses and the disabled timeouts.
     pub(super) fn held_connections(&self, model: &mut CrateModel) {
         let facts = self.facts;
-        for (span, lock, kind, in_test) in &facts.locked_connections {
-            if !self.skipped(*in_test) {
+        for l in &facts.locked_connections {
+            if !self.skipped(l.in_test) {
                 model.locked_connections.push(LockedConnection {
                     file: self.id,
-                    span: *span,
-                    lock: lock.clone(),
-                    kind: *kind,
+                    span: l.span,
+                    lock: l.lock.clone(),
+                    kind: l.kind,
+                    field: l.field.clone(),
+                    lazy: l.lazy,
                 });
             }
         }

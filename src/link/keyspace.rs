@@ -94,6 +94,7 @@ pub fn crate_sites(model: &CrateModel, at: &CrateScope) -> CrateKeys {
                 file: call.file,
                 span: call.span,
                 command: call.command.clone(),
+                sent_by: call.through.as_ref().map(|t| t.helper.clone()),
                 op,
                 value_type: ValueType::of_command(&call.command),
                 ttl: write_ttl(&expiries, call, key, op),
@@ -315,6 +316,7 @@ fn script_sites(model: &CrateModel, crate_name: &str) -> Vec<KeySite> {
                 file,
                 span,
                 command: command.clone(),
+                sent_by: None,
                 op,
                 value_type: ValueType::of_command(command),
                 // A script's own expiry calls are not followed.

@@ -60,6 +60,7 @@ pub fn resolve(
         file.pipes_and_flow(&mut model);
     }
     optional_fields::unset_by_default(&mut model, files);
+    optional_fields::lazy_connections(&mut model, files);
     model
 }
 

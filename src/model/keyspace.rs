@@ -200,6 +200,9 @@ pub struct KeySite {
     pub span: Span,
     /// The command, upper case (`HSET`, `EVALSHA`).
     pub command: String,
+    /// The crate helper that sends the command, when the site is a call of
+    /// one (`store::save(pool, &key, body)`).
+    pub sent_by: Option<String>,
     pub op: KeyOp,
     pub value_type: Option<ValueType>,
     pub ttl: WriteTtl,

@@ -600,10 +600,12 @@ pub struct CrateModel {
     /// Some deadpool pool is built from a manager with its own connection
     /// config, so pooled connections' timeouts are not all the default.
     pub deadpool_manager_config: bool,
-    /// Calls by (file, seq) that run only while an optional field of
-    /// `self` holds a value, when nothing in the crate ever sets it: the
-    /// field's name (`if let Some(ttl) = self.ttl { con.expire(..) }` with
-    /// `ttl: None` in the constructor).
+    /// Calls by (file, seq) that run only while an optional field holds a
+    /// value, when nothing in the crate ever sets it: the field as the code
+    /// reads it, without `self.` (`ttl` for `if let Some(ttl) = self.ttl {
+    /// con.expire(..) }` with `ttl: None` in the constructor, `config.ttl`
+    /// for `self.config.ttl` of a `#[derive(Default)]` config, `opts.ttl`
+    /// for a parameter `opts: &Options`).
     pub unset_by_default: std::collections::HashMap<(FileId, u32), String>,
 }
 
@@ -654,6 +656,11 @@ pub struct LockedConnection {
     /// `Mutex`, `RwLock`, …
     pub lock: String,
     pub kind: ConnKind,
+    /// (struct, field) it is declared as.
+    pub field: (String, String),
+    /// The lock holds an `Option` of the connection that the crate clones
+    /// out of the guard: a lazily opened connection, handed out by clone.
+    pub lazy: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -32,6 +32,7 @@ mod options;
 mod persistence;
 mod queries;
 mod redis_modules;
+mod restated;
 mod security;
 pub mod suppressions;
 
@@ -42,6 +43,7 @@ pub use docs::{explained, page, readme_table};
 use group::Reported;
 pub use group::{GroupKey, SiteRole};
 pub use options::{OptionError, RuleOptions, RuleOptionsSet};
+pub use restated::drop_restated;
 
 use crate::diagnostic::{Activation, Finding, Fix, Impact, Level, Related, RuleMeta};
 use crate::model::keyspace::Keyspace;

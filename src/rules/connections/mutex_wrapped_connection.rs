@@ -3,7 +3,7 @@
 //! one socket.
 
 use crate::diagnostic::{Activation, Fixable, Impact, InExamples, RuleMeta};
-use crate::model::{ConnKind, LockedConnection};
+use crate::model::{ConnKind, CrateModel, LockedConnection};
 use crate::rules::{Check, Rule, RuleContext, Sink};
 
 pub static RULE: Rule = Rule {
@@ -29,6 +29,9 @@ fn locked_connection(ctx: &RuleContext, sink: &mut Sink) {
     for l in &model.locked_connections {
         if l.lock == "RefCell" {
             borrowed_connection(l, sink);
+            continue;
+        }
+        if only_guards_opening(model, l) {
             continue;
         }
         let help = match l.kind {
@@ -75,4 +78,20 @@ fn borrowed_connection(l: &LockedConnection, sink: &mut Sink) {
          where a command needs `&mut`"
             .to_string(),
     );
+}
+
+/// `Mutex<Option<MultiplexedConnection>>` whose guard only opens the
+/// connection once and hands out clones: commands run on the clones,
+/// side by side, and the lock is held for a moment per checkout, not for
+/// a command. It serialises nothing, unless some command is sent through
+/// the guard itself.
+fn only_guards_opening(model: &CrateModel, l: &LockedConnection) -> bool {
+    let shared_by_clone = matches!(
+        l.kind,
+        ConnKind::Multiplexed | ConnKind::Manager | ConnKind::Cluster | ConnKind::FredClient
+    );
+    let through_guard = model.calls.iter().any(|c| {
+        c.conn_field.as_ref() == Some(&l.field) && !c.conn.is_some_and(|conn| conn.cloned)
+    });
+    l.lazy && shared_by_clone && !through_guard
 }

@@ -46,38 +46,59 @@ fn ttl_dropped(ctx: &KeyspaceContext, sink: &mut Sink) {
 }
 
 fn report(sites: &[&KeySite], site: &KeySite, given: &KeySite, sink: &mut Sink) {
-        let mut related = vec![Related {
-            file: given.file,
-            span: given.span,
-            message: format!("written with an expiry here ({})", given.command),
-        }];
-        // Every other plain overwrite of the template in the program is
-        // the same problem.
-        for other in sites.iter().filter(|s| s.ttl == WriteTtl::Dropped) {
-            let same_program = other.program == site.program;
-            if (other.file, other.span) != (site.file, site.span) && same_program && other.may_meet(given) {
-                related.push(Related {
-                    file: other.file,
-                    span: other.span,
-                    message: "also replaced without an expiry here".to_string(),
-                });
-            }
-        }
-        sink.report_with_related(
-            site.file,
-            site.span,
-            format!(
-                "this {} replaces `{}` without an expiry, which removes the TTL that {} gives it: \
-                 after this write the key never expires, and what was meant to be temporary stays \
-                 in memory until something deletes it",
-                site.command,
-                site.key,
-                site_owner(given)
+    // Every other plain overwrite of the template in the program is the
+    // same problem: listed first, so that an editor showing the finding in
+    // another file shows it at an overwrite there; the write that gives the
+    // expiry comes last.
+    let mut related: Vec<Related> = sites
+        .iter()
+        .filter(|other| {
+            other.ttl == WriteTtl::Dropped
+                && (other.file, other.span) != (site.file, site.span)
+                && other.program == site.program
+                && other.may_meet(given)
+        })
+        .map(|other| Related {
+            file: other.file,
+            span: other.span,
+            message: "also replaced without an expiry here".to_string(),
+        })
+        .collect();
+    related.push(Related {
+        file: given.file,
+        span: given.span,
+        message: match &given.sent_by {
+            Some(helper) => format!(
+                "written with an expiry here ({}, sent by `{helper}`)",
+                given.command
             ),
-            "set the expiry here too (`set_ex`, `SET .. EX`), keep the existing one (`KEEPTTL`, \
-             `SetOptions::default().with_expiration(SetExpiry::KEEPTTL)`), or EXPIRE the key right \
-             after this write"
-                .to_string(),
-            related,
-        );
+            None => format!("written with an expiry here ({})", given.command),
+        },
+    });
+    sink.report_with_related(
+        site.file,
+        site.span,
+        format!(
+            "this {} replaces `{}` without an expiry, which removes the TTL that {} gives it: \
+             after this write the key never expires, and what was meant to be temporary stays \
+             in memory until something deletes it",
+            command_named(site),
+            site.key,
+            site_owner(given)
+        ),
+        "set the expiry here too (`set_ex`, `SET .. EX`), keep the existing one (`KEEPTTL`, \
+         `SetOptions::default().with_expiration(SetExpiry::KEEPTTL)`), or EXPIRE the key right \
+         after this write"
+            .to_string(),
+        related,
+    );
+}
+
+/// The site's command, and the crate helper that sends it when the site
+/// is a call of one: `SET (sent by `save`)`.
+fn command_named(site: &KeySite) -> String {
+    match &site.sent_by {
+        Some(helper) => format!("{} (sent by `{helper}`)", site.command),
+        None => site.command.clone(),
+    }
 }

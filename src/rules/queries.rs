@@ -4,8 +4,9 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use crate::model::command::{self, flags};
 use crate::model::key::{Key, Part};
-use crate::model::keyspace::{KeySite, Keyspace};
+use crate::model::keyspace::{KeySite, Keyspace, ValueType};
 use crate::model::redis_modules::{self, IndexDef, SearchCmd};
 use crate::model::{Call, ConnKind, CrateModel, Creation, CreationKind, LoopKind};
 use crate::server_conf::ConfFile;
@@ -298,44 +299,21 @@ pub(super) fn same_key(a: &Key, b: &Key) -> bool {
     a == b || (matches!((a, b), (Key::Template(_), Key::Template(_))) && a.shape() == b.shape())
 }
 
-/// Commands that create or grow a collection at their first key, with the
-/// type they build.
-pub(super) const COLLECTION_WRITES: &[(&str, &str)] = &[
-    ("SADD", "set"),
-    ("SMOVE", "set"),
-    ("SINTERSTORE", "set"),
-    ("SUNIONSTORE", "set"),
-    ("SDIFFSTORE", "set"),
-    ("ZADD", "sorted set"),
-    ("ZINCRBY", "sorted set"),
-    ("ZUNIONSTORE", "sorted set"),
-    ("ZINTERSTORE", "sorted set"),
-    ("ZDIFFSTORE", "sorted set"),
-    ("ZRANGESTORE", "sorted set"),
-    ("GEOADD", "sorted set"),
-    ("LPUSH", "list"),
-    ("RPUSH", "list"),
-    ("LPUSHX", "list"),
-    ("RPUSHX", "list"),
-    ("LINSERT", "list"),
-    ("HSET", "hash"),
-    ("HMSET", "hash"),
-    ("HSETNX", "hash"),
-    ("HINCRBY", "hash"),
-    ("HINCRBYFLOAT", "hash"),
-    ("XADD", "stream"),
-];
+/// The collection a command creates or grows at its first key (the
+/// destination of a `*STORE`), as messages name its type.
+fn collection_built(command: &str) -> Option<&'static str> {
+    let spec = command::spec(command).filter(|s| s.has(flags::GROWS))?;
+    Some(match spec.value? {
+        ValueType::Zset => "sorted set",
+        other => other.name(),
+    })
+}
 
 /// Key templates (by shape) the crate writes as collections anywhere, in
 /// any file: directly, or through a crate-local helper that runs the write
 /// on its key parameter. Maps each shape to the type built there.
 pub(super) fn collection_keys(model: &CrateModel) -> HashMap<String, &'static str> {
-    let kind = |command: &str| {
-        COLLECTION_WRITES
-            .iter()
-            .find(|(c, _)| *c == command)
-            .map(|(_, k)| *k)
-    };
+    let kind = collection_built;
     let mut out = HashMap::new();
     for call in &model.calls {
         // The collection is the first key (the destination for *STORE).

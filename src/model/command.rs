@@ -50,6 +50,10 @@ pub mod flags {
     /// Adds to the collection at its first key (the destination of a
     /// `*STORE`), creating it when missing (except the `*PUSHX`).
     pub const GROWS: u16 = 1 << 7;
+    /// Removes members from the value at its key, or the value itself
+    /// (pops, trims, SREM/ZREM/HDEL/LREM, GETDEL): what it works on stays
+    /// bounded.
+    pub const REMOVES: u16 = 1 << 8;
 }
 
 /// What a command's integer reply says. Redis answers many writes with a
@@ -146,14 +150,14 @@ commands! {
     "BF.RESERVE": Bloom => First | WRITE;
     "BITCOUNT": String => First;
     "BITPOS": String => First;
-    "BLMOVE": List => FirstTwo | BLOCKING | WRITE | SAME_SLOT;
-    "BLMPOP": List => NumKeysAt1 | BLOCKING | WRITE | SAME_SLOT;
-    "BLPOP": List => AllButLast | BLOCKING | WRITE | SAME_SLOT;
-    "BRPOP": List => AllButLast | BLOCKING | WRITE | SAME_SLOT;
-    "BRPOPLPUSH": List => FirstTwo | BLOCKING | WRITE | SAME_SLOT;
-    "BZMPOP": Zset => NumKeysAt1 | BLOCKING | WRITE | SAME_SLOT;
-    "BZPOPMAX": Zset => AllButLast | BLOCKING | WRITE | SAME_SLOT;
-    "BZPOPMIN": Zset => AllButLast | BLOCKING | WRITE | SAME_SLOT;
+    "BLMOVE": List => FirstTwo | BLOCKING | WRITE | SAME_SLOT | REMOVES;
+    "BLMPOP": List => NumKeysAt1 | BLOCKING | WRITE | SAME_SLOT | REMOVES;
+    "BLPOP": List => AllButLast | BLOCKING | WRITE | SAME_SLOT | REMOVES;
+    "BRPOP": List => AllButLast | BLOCKING | WRITE | SAME_SLOT | REMOVES;
+    "BRPOPLPUSH": List => FirstTwo | BLOCKING | WRITE | SAME_SLOT | REMOVES;
+    "BZMPOP": Zset => NumKeysAt1 | BLOCKING | WRITE | SAME_SLOT | REMOVES;
+    "BZPOPMAX": Zset => AllButLast | BLOCKING | WRITE | SAME_SLOT | REMOVES;
+    "BZPOPMIN": Zset => AllButLast | BLOCKING | WRITE | SAME_SLOT | REMOVES;
     "CLIENT" => None;
     "CONFIG" => None;
     "COPY" => FirstTwo | WRITE | SAME_SLOT;
@@ -185,11 +189,11 @@ commands! {
     "GEOADD": Zset => First | WRITE | GROWS;
     "GET": String => First;
     "GETBIT": String => First;
-    "GETDEL": String => First | WRITE;
+    "GETDEL": String => First | WRITE | REMOVES;
     "GETEX": String => First | EXPIRY;
     "GETRANGE": String => First;
     "GETSET": String => First | WRITE;
-    "HDEL": Hash => First | WRITE, Removed;
+    "HDEL": Hash => First | WRITE | REMOVES, Removed;
     "HEXISTS": Hash => First, Flag;
     "HGET": Hash => First;
     "HGETALL": Hash => First;
@@ -222,16 +226,16 @@ commands! {
     "LINDEX": List => First;
     "LINSERT": List => First | WRITE | GROWS;
     "LLEN": List => First;
-    "LMOVE": List => FirstTwo | WRITE | SAME_SLOT;
-    "LMPOP": List => NumKeysAt0 | WRITE | SAME_SLOT;
-    "LPOP": List => First | WRITE;
+    "LMOVE": List => FirstTwo | WRITE | SAME_SLOT | REMOVES;
+    "LMPOP": List => NumKeysAt0 | WRITE | SAME_SLOT | REMOVES;
+    "LPOP": List => First | WRITE | REMOVES;
     "LPOS": List => First;
     "LPUSH": List => First | WRITE | GROWS;
     "LPUSHX": List => First | WRITE | GROWS;
     "LRANGE": List => First;
-    "LREM": List => First | WRITE, Removed;
+    "LREM": List => First | WRITE | REMOVES, Removed;
     "LSET": List => First | WRITE;
-    "LTRIM": List => First | WRITE;
+    "LTRIM": List => First | WRITE | REMOVES;
     "MGET": String => All | SAME_SLOT | SPLIT_BY_REDIS_RS_CLUSTER;
     "MONITOR" => None;
     "MSET": String => Pairs | WRITE | SAME_SLOT | SPLIT_BY_REDIS_RS_CLUSTER;
@@ -248,8 +252,8 @@ commands! {
     "PUBLISH" => None, Receivers;
     "RENAME" => FirstTwo | WRITE | SAME_SLOT;
     "RENAMENX" => FirstTwo | WRITE | SAME_SLOT, Flag;
-    "RPOP": List => First | WRITE;
-    "RPOPLPUSH": List => FirstTwo | WRITE | SAME_SLOT;
+    "RPOP": List => First | WRITE | REMOVES;
+    "RPOPLPUSH": List => FirstTwo | WRITE | SAME_SLOT | REMOVES;
     "RPUSH": List => First | WRITE | GROWS;
     "RPUSHX": List => First | WRITE | GROWS;
     "SADD": Set => First | WRITE | GROWS, Added;
@@ -271,9 +275,9 @@ commands! {
     "SMEMBERS": Set => First;
     "SMISMEMBER": Set => First;
     "SMOVE": Set => FirstTwo | WRITE | SAME_SLOT | GROWS, Flag;
-    "SPOP": Set => First | WRITE;
+    "SPOP": Set => First | WRITE | REMOVES;
     "SRANDMEMBER": Set => First;
-    "SREM": Set => First | WRITE, Removed;
+    "SREM": Set => First | WRITE | REMOVES, Removed;
     "SSCAN": Set => First;
     "STRLEN": String => First;
     "SUBSCRIBE" => None;
@@ -301,21 +305,22 @@ commands! {
     "XRANGE": Stream => First;
     "XREAD": Stream => AfterStreams | SAME_SLOT;
     "XREADGROUP": Stream => AfterStreams | WRITE | SAME_SLOT;
-    "XTRIM": Stream => First | WRITE;
+    "XTRIM": Stream => First | WRITE | REMOVES;
     "ZADD": Zset => First | WRITE | GROWS, Added;
     "ZCARD": Zset => First;
     "ZDIFFSTORE": Zset => DestNumKeys | WRITE | SAME_SLOT | GROWS;
     "ZINCRBY": Zset => First | WRITE | GROWS;
     "ZINTERSTORE": Zset => DestNumKeys | WRITE | SAME_SLOT | GROWS;
-    "ZPOPMAX": Zset => First | WRITE;
-    "ZPOPMIN": Zset => First | WRITE;
+    "ZMPOP": Zset => NumKeysAt0 | WRITE | SAME_SLOT | REMOVES;
+    "ZPOPMAX": Zset => First | WRITE | REMOVES;
+    "ZPOPMIN": Zset => First | WRITE | REMOVES;
     "ZRANGE": Zset => First;
     "ZRANGEBYSCORE": Zset => First;
     "ZRANGESTORE": Zset => FirstTwo | WRITE | SAME_SLOT | GROWS;
     "ZRANK": Zset => First;
-    "ZREM": Zset => First | WRITE, Removed;
-    "ZREMRANGEBYRANK": Zset => First | WRITE, Removed;
-    "ZREMRANGEBYSCORE": Zset => First | WRITE, Removed;
+    "ZREM": Zset => First | WRITE | REMOVES, Removed;
+    "ZREMRANGEBYRANK": Zset => First | WRITE | REMOVES, Removed;
+    "ZREMRANGEBYSCORE": Zset => First | WRITE | REMOVES, Removed;
     "ZREVRANGE": Zset => First;
     "ZSCORE": Zset => First;
     "ZUNIONSTORE": Zset => DestNumKeys | WRITE | SAME_SLOT | GROWS;
@@ -324,6 +329,11 @@ commands! {
 /// Looks a command up by name, case-insensitively.
 pub fn spec(name: &str) -> Option<&'static CommandSpec> {
     COMMANDS.iter().find(|c| c.name.eq_ignore_ascii_case(name))
+}
+
+/// The commands that have any of these flags.
+pub fn with_any(flags: u16) -> impl Iterator<Item = &'static CommandSpec> {
+    COMMANDS.iter().filter(move |c| c.has(flags))
 }
 
 /// Canonical (upper-case) name: the table's spelling when known.
@@ -384,6 +394,31 @@ mod tests {
         assert_eq!(canonical("ft.search"), "FT.SEARCH");
         assert_eq!(canonical("x.custom"), "X.CUSTOM");
         assert!(spec("BLPOP").unwrap().has(flags::BLOCKING));
+    }
+
+    #[test]
+    fn replies_say_what_they_count() {
+        assert_eq!(spec("PUBLISH").unwrap().reply, Reply::Receivers);
+        assert!(spec("ZADD").unwrap().reply.counts());
+        assert!(spec("SREM").unwrap().reply.counts());
+        // Flags answer a question: branching on them is their use.
+        assert!(!spec("SETNX").unwrap().reply.counts());
+        assert!(!spec("HSETNX").unwrap().reply.counts());
+        // A length is never 0 after a push.
+        assert!(!spec("RPUSH").unwrap().reply.counts());
+    }
+
+    #[test]
+    fn value_types_come_from_the_table_then_the_family() {
+        assert_eq!(ValueType::of_command("LPOS"), Some(ValueType::List));
+        assert_eq!(ValueType::of_command("ZADD"), Some(ValueType::Zset));
+        assert_eq!(ValueType::of_command("JSON.SET"), Some(ValueType::Json));
+        assert_eq!(ValueType::of_command("DEL"), Option::None);
+        assert_eq!(ValueType::of_command("PUBLISH"), Option::None);
+        // Not in the table: placed by its family.
+        assert_eq!(ValueType::of_command("HSCAN"), Some(ValueType::Hash));
+        assert_eq!(ValueType::of_command("CF.ADD"), Some(ValueType::Bloom));
+        assert!(with_any(flags::GROWS).all(|c| c.value.is_some()));
     }
 
     #[test]

@@ -251,47 +251,15 @@ pub(super) fn touched_by(
     }
 }
 
-/// The keys some call of the crate bounds: trims, pops, expires, deletes,
-/// or hands to a Lua script (which may do any of these).
+/// The keys some call of the crate bounds: trims, pops, removes, expires,
+/// deletes, or hands to a Lua script (which may do any of these).
 pub(super) fn bounded(model: &CrateModel) -> Touched {
-    touched_by(
-        model,
-        &[
-            "LTRIM",
-            "ZREMRANGEBYSCORE",
-            "ZREMRANGEBYRANK",
-            "ZPOPMIN",
-            "ZPOPMAX",
-            "BZPOPMIN",
-            "BZPOPMAX",
-            "ZREM",
-            "EXPIRE",
-            "PEXPIRE",
-            "EXPIREAT",
-            "PEXPIREAT",
-            "LPOP",
-            "RPOP",
-            "BLPOP",
-            "BRPOP",
-            "LMOVE",
-            "BLMOVE",
-            "RPOPLPUSH",
-            "BRPOPLPUSH",
-            "LREM",
-            "DEL",
-            "UNLINK",
-            "GETDEL",
-            "LMPOP",
-            "BLMPOP",
-            "ZMPOP",
-            "BZMPOP",
-            // A Lua script handed the key may trim or pop it.
-            "EVAL",
-            "EVALSHA",
-            "FCALL",
-        ],
-        false,
-    )
+    let commands: Vec<&str> = command::with_any(flags::REMOVES | flags::EXPIRY | flags::DELETE)
+        .map(|c| c.name)
+        // The read-only script variants cannot trim anything.
+        .chain(["EVAL", "EVALSHA", "FCALL"])
+        .collect();
+    touched_by(model, &commands, false)
 }
 
 /// Two keys that name the same data: identical, or the same template.

@@ -500,19 +500,17 @@ fn method_span(m: &ExprMethodCall) -> Span {
     Span::join(m.method.span(), m.paren_token.span.close())
 }
 
-/// `query_async::<Vec<bool>>(..)`, `sadd::<_, _, bool>(..)`: the reply type
-/// (the last type argument) is flags.
+/// `query_async::<Vec<bool>>(..)`, `sadd::<_, _, bool>(..)` (redis-rs names
+/// the reply type last), `sadd::<bool, _, _>(..)` (fred names it first).
 fn turbofish_flags(m: &ExprMethodCall) -> bool {
-    m.turbofish.as_ref().is_some_and(|t| {
-        t.args
-            .iter()
-            .filter_map(|g| match g {
-                syn::GenericArgument::Type(t) => Some(t),
-                _ => None,
-            })
-            .last()
-            .is_some_and(flags_type)
-    })
+    let Some(t) = &m.turbofish else { return false };
+    let mut types = t.args.iter().filter_map(|g| match g {
+        syn::GenericArgument::Type(t) => Some(t),
+        _ => None,
+    });
+    let first = types.next();
+    let last = types.last().or(first);
+    first.is_some_and(flags_type) || last.is_some_and(flags_type)
 }
 
 /// `flags.iter()` → `flags`.

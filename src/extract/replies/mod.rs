@@ -12,9 +12,10 @@
 //! and methods that fold a flag field (`fn ok(&self) -> bool { self.flags
 //! .iter().all(|f| *f) }`), all within the file.
 
+mod judgement;
+
 use std::collections::HashMap;
 
-use proc_macro2::{TokenStream, TokenTree};
 use quote::ToTokens;
 use syn::spanned::Spanned;
 use syn::visit::Visit;
@@ -24,6 +25,7 @@ use super::flow::pattern_ctor;
 use super::syntax::single_ident;
 use crate::model::flow::{FlagReading, Judgement};
 use crate::model::Span;
+use judgement::judgement;
 
 /// Every reading of a reply as success flags in the file.
 pub(super) fn flag_readings(file: &syn::File) -> Vec<FlagReading> {
@@ -192,11 +194,16 @@ enum Target {
     Returned(String),
 }
 
+/// A branch that treats a flag as a failure: where, and how.
+type Branch = Option<(Span, Judgement)>;
+
 /// A condition on flags and what each of its branches does.
 struct Judged {
     test: Test,
-    /// (branch taken when the test is true, when it is false).
-    branches: (Option<(Span, Judgement)>, Option<(Span, Judgement)>),
+    /// The branch taken when the test is true.
+    on_true: Branch,
+    /// The branch taken when it is false (the `else`).
+    on_false: Branch,
 }
 
 #[derive(Default)]
@@ -245,7 +252,7 @@ impl Pass {
             let Some((sites, all_held)) = self.sites(&j.test, 0) else {
                 continue;
             };
-            let failed_branch = if all_held { j.branches.1 } else { j.branches.0 };
+            let failed_branch = if all_held { j.on_false } else { j.on_true };
             let Some((judged, how)) = failed_branch else {
                 continue;
             };
@@ -424,7 +431,8 @@ impl FnWalk<'_, '_> {
             .and_then(|(_, e)| judgement(e.to_token_stream()).map(|j| (Span::of(e.span()), j)));
         self.pass.judged.push(Judged {
             test,
-            branches: (then, other),
+            on_true: then,
+            on_false: other,
         });
     }
 }
@@ -547,115 +555,5 @@ fn unwrap_ok(e: &Expr) -> Option<&Expr> {
     (p.path.is_ident("Ok") && c.args.len() == 1).then(|| &c.args[0])
 }
 
-/// Words of an `Err(..)` or `bail!(..)` that say something failed, and
-/// words that make it an answer instead (not found, already there).
-const FAILED: &[&str] = &["fail", "could not", "couldn't", "unable"];
-const ANSWERS: &[&str] = &[
-    "notfound",
-    "not_found",
-    "not found",
-    "exist",
-    "already",
-    "missing",
-    "duplicate",
-    "conflict",
-    "unknown",
-];
-
-/// What a branch does with a false flag, judged from its tokens: a retry,
-/// an error log, or an error that says something failed.
-fn judgement(tokens: TokenStream) -> Option<Judgement> {
-    let tokens: Vec<TokenTree> = tokens.into_iter().collect();
-    let mut found = None;
-    for (i, t) in tokens.iter().enumerate() {
-        let bang = matches!(tokens.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == '!');
-        // The group after `Err` or after a macro's `!`.
-        let args = tokens.get(if bang { i + 2 } else { i + 1 });
-        let failed_args =
-            || matches!(args, Some(TokenTree::Group(g)) if says_failed(&g.stream().to_string()));
-        let how = match t {
-            TokenTree::Ident(id) => match id.to_string().as_str() {
-                "Retry" => Some(Judgement::Retry),
-                "Errored" | "Failed" | "Failure" => Some(Judgement::Failure),
-                "error" if bang => Some(Judgement::ErrorLog),
-                "Err" if !bang && failed_args() => Some(Judgement::Failure),
-                "bail" | "anyhow" | "eyre" if bang && failed_args() => Some(Judgement::Failure),
-                _ => None,
-            },
-            TokenTree::Group(g) => judgement(g.stream()),
-            _ => None,
-        };
-        // A retry says most; the first failure otherwise.
-        match how {
-            Some(Judgement::Retry) => return how,
-            Some(_) if found.is_none() => found = how,
-            _ => {}
-        }
-    }
-    found
-}
-
-fn says_failed(text: &str) -> bool {
-    let lower = text.to_ascii_lowercase();
-    FAILED.iter().any(|w| lower.contains(w)) && !ANSWERS.iter().any(|w| lower.contains(w))
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// (line of the read reply, how a false one is judged).
-    fn readings(src: &str) -> Vec<(u32, Judgement)> {
-        let file = syn::parse_file(src).expect("the snippet parses");
-        flag_readings(&file)
-            .into_iter()
-            .map(|r| (r.site.start.line, r.how))
-            .collect()
-    }
-
-    #[test]
-    fn a_reply_kept_in_a_field_and_folded_by_a_method() {
-        let src = r#"
-            struct Response { sent: Vec<bool> }
-            impl Response {
-                fn ok(&self) -> bool { self.sent.iter().all(|x| *x) }
-                fn status(&self) -> Status { if self.ok() { Status::Done } else { Status::Errored } }
-            }
-            fn call(pipe: Pipeline, mut con: Con) -> Fut {
-                Box::pin(async move {
-                    match pipe.query_async(&mut con).await {
-                        Ok(sent) => Ok(Response { sent }),
-                        Err(e) => Err(e),
-                    }
-                })
-            }
-        "#;
-        assert_eq!(readings(src), vec![(9, Judgement::Failure)]);
-    }
-
-    #[test]
-    fn locals_helpers_and_polarity() {
-        let src = r#"
-            async fn sent(con: &mut Con) -> RedisResult<bool> { con.publish("c", 1).await }
-            async fn a(con: &mut Con) -> Result<(), E> {
-                let ok: bool = con.sadd("s", 1)?;
-                if ok { done() } else { error!("not stored") }
-                let all = pipe.query::<Vec<bool>>(con)?;
-                if !all.iter().any(|x| !x) { Ok(()) } else { Ok(Action::Retry) }
-                if !sent(con).await? { return Err(anyhow!("publish failed")); }
-                if !sent(con).await? { return Err(Error::NotFound); }
-                let present: bool = con.exists("k")?;
-                if !present { debug!("gone") }
-                Ok(())
-            }
-        "#;
-        assert_eq!(
-            readings(src),
-            vec![
-                (4, Judgement::ErrorLog),
-                (6, Judgement::Retry),
-                (2, Judgement::Failure),
-            ]
-        );
-    }
-}
+mod tests;

@@ -499,9 +499,37 @@ fn reply_site(e: &Expr) -> Option<Span> {
         Expr::MethodCall(m) if PASS_THROUGH.contains(&m.method.to_string().as_str()) => {
             reply_site(&m.receiver)
         }
-        Expr::MethodCall(m) => Some(method_span(m)),
+        Expr::MethodCall(m) => Some(raw_command_root(m).unwrap_or_else(|| method_span(m))),
         _ => None,
     }
+}
+
+/// `redis::cmd("PUBLISH").arg(..).query_async(..)`: a raw command is spanned
+/// by its `cmd(..)` (or `Cmd::new()`), as the walk spans it.
+fn raw_command_root(m: &ExprMethodCall) -> Option<Span> {
+    if !matches!(m.method.to_string().as_str(), "query" | "query_async") {
+        return None;
+    }
+    let mut e = &*m.receiver;
+    while let Expr::MethodCall(link) = e {
+        e = &link.receiver;
+    }
+    let Expr::Call(root) = e else { return None };
+    let Expr::Path(p) = &*root.func else {
+        return None;
+    };
+    let names: Vec<String> = p
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
+    let raw = match names.as_slice() {
+        [.., last] if last == "cmd" => true,
+        [.., ty, last] => ty == "Cmd" && last == "new",
+        _ => false,
+    };
+    raw.then(|| Span::of(root.span()))
 }
 
 fn method_span(m: &ExprMethodCall) -> Span {

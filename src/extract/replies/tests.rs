@@ -56,3 +56,20 @@ fn locals_helpers_and_polarity() {
         ]
     );
 }
+
+#[test]
+fn a_raw_command_is_spanned_by_its_cmd() {
+    let src = r#"
+        fn a(con: &mut Con) -> Result<(), String> {
+            let ok: bool = redis::cmd("PUBLISH").arg("c").arg(1).query(con).unwrap();
+            if !ok { return Err("publish failed".into()); }
+            Ok(())
+        }
+    "#;
+    let file = syn::parse_file(src).expect("the snippet parses");
+    let sites: Vec<(u32, u32)> = flag_readings(&file)
+        .iter()
+        .map(|r| (r.site.start.line, r.site.start.col))
+        .collect();
+    assert_eq!(sites, vec![(3, 27)]);
+}

@@ -5,7 +5,7 @@
 use std::ops::Deref;
 use std::sync::Arc;
 
-use crate::model::flow::{ErrorPanic, LoopFact, ReplyUse, RetryFact, Source};
+use crate::model::flow::{ErrorPanic, FlagReading, LoopFact, ReplyUse, RetryFact, Source};
 use crate::model::{Api, ConnKind, FnInfo, Form, Lib, LoopCtx, Opts, ScriptSource, Span};
 
 use super::types::TypeClass;
@@ -520,6 +520,10 @@ pub struct FileFacts {
     /// Calls and creations whose error panics where it could be returned.
     #[serde(default)]
     pub panics: Vec<ErrorPanic>,
+    /// Replies read as success flags, a false one treated as a failure
+    /// (see `replies`).
+    #[serde(default)]
+    pub flag_readings: Vec<FlagReading>,
     /// Lua scripts (literals and `include_str!`s) run by `Script::new`,
     /// EVAL or fred `eval` / `script_load`, with whether they sit in test
     /// code.

@@ -34,6 +34,7 @@ mod optional;
 mod panics;
 mod patterns;
 mod redis_modules;
+mod replies;
 mod scope;
 mod stmts;
 mod syntax;
@@ -134,6 +135,9 @@ pub fn extract(file: &syn::File, is_test_file: bool, inputs: &CrateInputs) -> Fi
     }
     w.leave_fn();
     db::note_select_commands(&mut w.facts);
+    if !w.facts.calls.is_empty() {
+        w.facts.flag_readings = replies::flag_readings(file);
+    }
     w.facts
 }
 

@@ -176,6 +176,8 @@ impl FileLink<'_> {
                 .filter(|p| !self.skipped(p.in_test))
                 .map(|p| (self.id, p.clone())),
         );
+        flow.flag_readings
+            .extend(facts.flag_readings.iter().map(|r| (self.id, r.clone())));
         for l in &facts.loops {
             flow.loops.insert((self.id, l.id), l.clone());
         }

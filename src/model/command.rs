@@ -1,6 +1,9 @@
 //! What the linter knows about Redis commands: where their keys are, which
-//! ones block, write or need all keys in one cluster slot. One table serves
-//! every client; the client adapters map their method names onto it.
+//! ones block, write or need all keys in one cluster slot, the type of value
+//! they work on and what their integer reply counts. One table serves every
+//! client and every rule; the client adapters map their method names onto it.
+
+use super::keyspace::ValueType;
 
 /// Where the keys are among a command's raw arguments (after its name), as
 /// sent with `redis::cmd("NAME").arg(..)` or fred's `custom`.
@@ -44,6 +47,41 @@ pub mod flags {
     /// Hands its keys to a Lua script or function, which does with them
     /// what its body says.
     pub const SCRIPT: u16 = 1 << 6;
+    /// Adds to the collection at its first key (the destination of a
+    /// `*STORE`), creating it when missing (except the `*PUSHX`).
+    pub const GROWS: u16 = 1 << 7;
+    /// Removes members from the value at its key, or the value itself
+    /// (pops, trims, SREM/ZREM/HDEL/LREM, GETDEL): what it works on stays
+    /// bounded.
+    pub const REMOVES: u16 = 1 << 8;
+}
+
+/// What a command's integer reply says. Redis answers many writes with a
+/// count, and a count of 0 is a normal outcome; only a few answer with a
+/// flag saying whether they acted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reply {
+    /// Nothing the rules read (a value, a length, `OK`, …).
+    Other,
+    /// How many members or fields were new (SADD, ZADD, HSET, PFADD):
+    /// 0 when all were there already.
+    Added,
+    /// How many keys or members were removed (DEL, SREM, HDEL, XACK):
+    /// 0 when there was nothing to remove.
+    Removed,
+    /// How many subscribers got the message (PUBLISH): 0 when nobody
+    /// listens.
+    Receivers,
+    /// Whether it acted (SETNX, HSETNX, RENAMENX, EXPIRE, SISMEMBER): the
+    /// answer to a question, meant to be branched on.
+    Flag,
+}
+
+impl Reply {
+    /// A count whose 0 is a success, not a refusal.
+    pub fn counts(self) -> bool {
+        matches!(self, Reply::Added | Reply::Removed | Reply::Receivers)
+    }
 }
 
 #[derive(Debug)]
@@ -51,6 +89,10 @@ pub struct CommandSpec {
     pub name: &'static str,
     pub keys: KeyLayout,
     pub flags: u16,
+    /// The type of value at its (first) key; `None` for commands that take
+    /// any type (DEL, EXPIRE, scripts) or whose type is not tracked.
+    pub value: Option<ValueType>,
+    pub reply: Reply,
 }
 
 impl CommandSpec {
@@ -62,47 +104,75 @@ impl CommandSpec {
 use flags::*;
 use KeyLayout::*;
 
+/// One row: `"NAME": ValueType => KeyLayout | FLAG…, Reply;` where the
+/// value type and the reply may be left out (`None`, `Reply::Other`).
 macro_rules! commands {
-    ($($name:literal => $keys:ident $(| $flag:ident)*;)*) => {
+    ($($name:literal $(: $value:ident)? => $keys:ident $(| $flag:ident)* $(, $reply:ident)?;)*) => {
         const COMMANDS: &[CommandSpec] = &[
-            $(CommandSpec { name: $name, keys: $keys, flags: 0 $(| $flag)* },)*
+            $(CommandSpec {
+                name: $name,
+                keys: $keys,
+                flags: 0 $(| $flag)*,
+                value: value_type!($($value)?),
+                reply: reply!($($reply)?),
+            },)*
         ];
     };
 }
 
+macro_rules! value_type {
+    () => {
+        Option::None
+    };
+    ($value:ident) => {
+        Some(ValueType::$value)
+    };
+}
+
+macro_rules! reply {
+    () => {
+        Reply::Other
+    };
+    ($reply:ident) => {
+        Reply::$reply
+    };
+}
+
 commands! {
-    "APPEND" => First | WRITE;
-    "BF.ADD" => First | WRITE;
-    "BF.CARD" => First;
-    "BF.EXISTS" => First;
-    "BF.INFO" => First;
-    "BF.INSERT" => First | WRITE;
-    "BF.MADD" => First | WRITE;
-    "BF.MEXISTS" => First;
-    "BF.RESERVE" => First | WRITE;
-    "BLMOVE" => FirstTwo | BLOCKING | WRITE | SAME_SLOT;
-    "BLMPOP" => NumKeysAt1 | BLOCKING | WRITE | SAME_SLOT;
-    "BLPOP" => AllButLast | BLOCKING | WRITE | SAME_SLOT;
-    "BRPOP" => AllButLast | BLOCKING | WRITE | SAME_SLOT;
-    "BRPOPLPUSH" => FirstTwo | BLOCKING | WRITE | SAME_SLOT;
-    "BZMPOP" => NumKeysAt1 | BLOCKING | WRITE | SAME_SLOT;
-    "BZPOPMAX" => AllButLast | BLOCKING | WRITE | SAME_SLOT;
-    "BZPOPMIN" => AllButLast | BLOCKING | WRITE | SAME_SLOT;
+    "APPEND": String => First | WRITE;
+    "BF.ADD": Bloom => First | WRITE;
+    "BF.CARD": Bloom => First;
+    "BF.EXISTS": Bloom => First;
+    "BF.INFO": Bloom => First;
+    "BF.INSERT": Bloom => First | WRITE;
+    "BF.MADD": Bloom => First | WRITE;
+    "BF.MEXISTS": Bloom => First;
+    "BF.RESERVE": Bloom => First | WRITE;
+    "BITCOUNT": String => First;
+    "BITPOS": String => First;
+    "BLMOVE": List => FirstTwo | BLOCKING | WRITE | SAME_SLOT | REMOVES;
+    "BLMPOP": List => NumKeysAt1 | BLOCKING | WRITE | SAME_SLOT | REMOVES;
+    "BLPOP": List => AllButLast | BLOCKING | WRITE | SAME_SLOT | REMOVES;
+    "BRPOP": List => AllButLast | BLOCKING | WRITE | SAME_SLOT | REMOVES;
+    "BRPOPLPUSH": List => FirstTwo | BLOCKING | WRITE | SAME_SLOT | REMOVES;
+    "BZMPOP": Zset => NumKeysAt1 | BLOCKING | WRITE | SAME_SLOT | REMOVES;
+    "BZPOPMAX": Zset => AllButLast | BLOCKING | WRITE | SAME_SLOT | REMOVES;
+    "BZPOPMIN": Zset => AllButLast | BLOCKING | WRITE | SAME_SLOT | REMOVES;
     "CLIENT" => None;
     "CONFIG" => None;
     "COPY" => FirstTwo | WRITE | SAME_SLOT;
     "DBSIZE" => None;
     "DEBUG" => None;
-    "DECR" => First | WRITE;
-    "DECRBY" => First | WRITE;
-    "DEL" => All | DELETE | SAME_SLOT | SPLIT_BY_REDIS_RS_CLUSTER;
+    "DECR": String => First | WRITE;
+    "DECRBY": String => First | WRITE;
+    "DEL" => All | DELETE | SAME_SLOT | SPLIT_BY_REDIS_RS_CLUSTER, Removed;
     "EVAL" => NumKeysAt1 | SAME_SLOT | SCRIPT;
     "EVALSHA" => NumKeysAt1 | SAME_SLOT | SCRIPT;
     "EVALSHA_RO" => NumKeysAt1 | SAME_SLOT | SCRIPT;
     "EVAL_RO" => NumKeysAt1 | SAME_SLOT | SCRIPT;
     "EXISTS" => All | SAME_SLOT | SPLIT_BY_REDIS_RS_CLUSTER;
-    "EXPIRE" => First | EXPIRY;
-    "EXPIREAT" => First | EXPIRY;
+    "EXPIRE" => First | EXPIRY, Flag;
+    "EXPIREAT" => First | EXPIRY, Flag;
     "FCALL" => NumKeysAt1 | SAME_SLOT | SCRIPT;
     "FCALL_RO" => NumKeysAt1 | SAME_SLOT | SCRIPT;
     "FLUSHALL" => None;
@@ -116,138 +186,154 @@ commands! {
     "FT.INFO" => None;
     "FT.PROFILE" => None;
     "FT.SEARCH" => None;
-    "GET" => First;
-    "GETDEL" => First | WRITE;
-    "GETEX" => First | EXPIRY;
-    "GETSET" => First | WRITE;
-    "HDEL" => First | WRITE;
-    "HEXISTS" => First;
-    "HGET" => First;
-    "HGETALL" => First;
-    "HINCRBY" => First | WRITE;
-    "HINCRBYFLOAT" => First | WRITE;
-    "HKEYS" => First;
-    "HLEN" => First;
-    "HMGET" => First;
-    "HMSET" => First | WRITE;
-    "HSET" => First | WRITE;
-    "HSETNX" => First | WRITE;
-    "HVALS" => First;
-    "INCR" => First | WRITE;
-    "INCRBY" => First | WRITE;
-    "INCRBYFLOAT" => First | WRITE;
-    "JSON.ARRAPPEND" => First | WRITE;
-    "JSON.ARRINSERT" => First | WRITE;
-    "JSON.ARRPOP" => First | WRITE;
-    "JSON.ARRTRIM" => First | WRITE;
-    "JSON.DEL" => First | WRITE;
-    "JSON.GET" => First;
+    "GEOADD": Zset => First | WRITE | GROWS;
+    "GET": String => First;
+    "GETBIT": String => First;
+    "GETDEL": String => First | WRITE | REMOVES;
+    "GETEX": String => First | EXPIRY;
+    "GETRANGE": String => First;
+    "GETSET": String => First | WRITE;
+    "HDEL": Hash => First | WRITE | REMOVES, Removed;
+    "HEXISTS": Hash => First, Flag;
+    "HGET": Hash => First;
+    "HGETALL": Hash => First;
+    "HINCRBY": Hash => First | WRITE | GROWS;
+    "HINCRBYFLOAT": Hash => First | WRITE | GROWS;
+    "HKEYS": Hash => First;
+    "HLEN": Hash => First;
+    "HMGET": Hash => First;
+    "HMSET": Hash => First | WRITE | GROWS;
+    "HSET": Hash => First | WRITE | GROWS, Added;
+    "HSETNX": Hash => First | WRITE | GROWS, Flag;
+    "HVALS": Hash => First;
+    "INCR": String => First | WRITE;
+    "INCRBY": String => First | WRITE;
+    "INCRBYFLOAT": String => First | WRITE;
+    "JSON.ARRAPPEND": Json => First | WRITE;
+    "JSON.ARRINSERT": Json => First | WRITE;
+    "JSON.ARRPOP": Json => First | WRITE;
+    "JSON.ARRTRIM": Json => First | WRITE;
+    "JSON.DEL": Json => First | WRITE;
+    "JSON.GET": Json => First;
     // JSON.MGET key… path: every argument but the path.
-    "JSON.MGET" => AllButLast | SAME_SLOT | SPLIT_BY_REDIS_RS_CLUSTER;
-    "JSON.MSET" => Triples | WRITE | SAME_SLOT | SPLIT_BY_REDIS_RS_CLUSTER;
-    "JSON.NUMINCRBY" => First | WRITE;
-    "JSON.SET" => First | WRITE;
-    "JSON.STRAPPEND" => First | WRITE;
-    "JSON.TYPE" => First;
+    "JSON.MGET": Json => AllButLast | SAME_SLOT | SPLIT_BY_REDIS_RS_CLUSTER;
+    "JSON.MSET": Json => Triples | WRITE | SAME_SLOT | SPLIT_BY_REDIS_RS_CLUSTER;
+    "JSON.NUMINCRBY": Json => First | WRITE;
+    "JSON.SET": Json => First | WRITE;
+    "JSON.STRAPPEND": Json => First | WRITE;
+    "JSON.TYPE": Json => First;
     "KEYS" => None;
-    "LINDEX" => First;
-    "LLEN" => First;
-    "LMOVE" => FirstTwo | WRITE | SAME_SLOT;
-    "LMPOP" => NumKeysAt0 | WRITE | SAME_SLOT;
-    "LPOP" => First | WRITE;
-    "LPUSH" => First | WRITE;
-    "LPUSHX" => First | WRITE;
-    "LRANGE" => First;
-    "LREM" => First | WRITE;
-    "LSET" => First | WRITE;
-    "LTRIM" => First | WRITE;
-    "MGET" => All | SAME_SLOT | SPLIT_BY_REDIS_RS_CLUSTER;
+    "LINDEX": List => First;
+    "LINSERT": List => First | WRITE | GROWS;
+    "LLEN": List => First;
+    "LMOVE": List => FirstTwo | WRITE | SAME_SLOT | REMOVES;
+    "LMPOP": List => NumKeysAt0 | WRITE | SAME_SLOT | REMOVES;
+    "LPOP": List => First | WRITE | REMOVES;
+    "LPOS": List => First;
+    "LPUSH": List => First | WRITE | GROWS;
+    "LPUSHX": List => First | WRITE | GROWS;
+    "LRANGE": List => First;
+    "LREM": List => First | WRITE | REMOVES, Removed;
+    "LSET": List => First | WRITE;
+    "LTRIM": List => First | WRITE | REMOVES;
+    "MGET": String => All | SAME_SLOT | SPLIT_BY_REDIS_RS_CLUSTER;
     "MONITOR" => None;
-    "MSET" => Pairs | WRITE | SAME_SLOT | SPLIT_BY_REDIS_RS_CLUSTER;
-    "MSETNX" => Pairs | WRITE | SAME_SLOT;
-    "PERSIST" => First;
-    "PEXPIRE" => First | EXPIRY;
-    "PEXPIREAT" => First | EXPIRY;
-    "PFADD" => First | WRITE;
+    "MSET": String => Pairs | WRITE | SAME_SLOT | SPLIT_BY_REDIS_RS_CLUSTER;
+    "MSETNX": String => Pairs | WRITE | SAME_SLOT, Flag;
+    "PERSIST" => First, Flag;
+    "PEXPIRE" => First | EXPIRY, Flag;
+    "PEXPIREAT" => First | EXPIRY, Flag;
+    "PFADD" => First | WRITE, Added;
     "PFCOUNT" => All | SAME_SLOT;
     "PFMERGE" => All | WRITE | SAME_SLOT;
-    "PSETEX" => First | WRITE | EXPIRY;
+    "PSETEX": String => First | WRITE | EXPIRY;
     "PSUBSCRIBE" => None;
     "PTTL" => First;
-    "PUBLISH" => None;
+    "PUBLISH" => None, Receivers;
     "RENAME" => FirstTwo | WRITE | SAME_SLOT;
-    "RENAMENX" => FirstTwo | WRITE | SAME_SLOT;
-    "RPOP" => First | WRITE;
-    "RPOPLPUSH" => FirstTwo | WRITE | SAME_SLOT;
-    "RPUSH" => First | WRITE;
-    "RPUSHX" => First | WRITE;
-    "SADD" => First | WRITE;
+    "RENAMENX" => FirstTwo | WRITE | SAME_SLOT, Flag;
+    "RPOP": List => First | WRITE | REMOVES;
+    "RPOPLPUSH": List => FirstTwo | WRITE | SAME_SLOT | REMOVES;
+    "RPUSH": List => First | WRITE | GROWS;
+    "RPUSHX": List => First | WRITE | GROWS;
+    "SADD": Set => First | WRITE | GROWS, Added;
     "SAVE" => None;
     "SCAN" => None;
-    "SCARD" => First;
-    "SDIFF" => All | SAME_SLOT;
-    "SDIFFSTORE" => All | WRITE | SAME_SLOT;
-    "SET" => First | WRITE;
-    "SETBIT" => First | WRITE;
-    "SETEX" => First | WRITE | EXPIRY;
-    "SETNX" => First | WRITE;
-    "SETRANGE" => First | WRITE;
+    "SCARD": Set => First;
+    "SDIFF": Set => All | SAME_SLOT;
+    "SDIFFSTORE": Set => All | WRITE | SAME_SLOT | GROWS;
+    "SET": String => First | WRITE;
+    "SETBIT": String => First | WRITE;
+    "SETEX": String => First | WRITE | EXPIRY;
+    "SETNX": String => First | WRITE, Flag;
+    "SETRANGE": String => First | WRITE;
     "SHUTDOWN" => None;
-    "SINTER" => All | SAME_SLOT;
-    "SINTERCARD" => NumKeysAt0 | SAME_SLOT;
-    "SINTERSTORE" => All | WRITE | SAME_SLOT;
-    "SISMEMBER" => First;
-    "SMEMBERS" => First;
-    "SMOVE" => FirstTwo | WRITE | SAME_SLOT;
-    "SPOP" => First | WRITE;
-    "SREM" => First | WRITE;
+    "SINTER": Set => All | SAME_SLOT;
+    "SINTERCARD": Set => NumKeysAt0 | SAME_SLOT;
+    "SINTERSTORE": Set => All | WRITE | SAME_SLOT | GROWS;
+    "SISMEMBER": Set => First, Flag;
+    "SMEMBERS": Set => First;
+    "SMISMEMBER": Set => First;
+    "SMOVE": Set => FirstTwo | WRITE | SAME_SLOT | GROWS, Flag;
+    "SPOP": Set => First | WRITE | REMOVES;
+    "SRANDMEMBER": Set => First;
+    "SREM": Set => First | WRITE | REMOVES, Removed;
+    "SSCAN": Set => First;
+    "STRLEN": String => First;
     "SUBSCRIBE" => None;
-    "SUNION" => All | SAME_SLOT;
-    "SUNIONSTORE" => All | WRITE | SAME_SLOT;
+    "SUNION": Set => All | SAME_SLOT;
+    "SUNIONSTORE": Set => All | WRITE | SAME_SLOT | GROWS;
     "TOUCH" => All | SAME_SLOT | SPLIT_BY_REDIS_RS_CLUSTER;
-    "TS.ADD" => First | WRITE;
-    "TS.ALTER" => First | WRITE;
-    "TS.CREATE" => First | WRITE;
-    "TS.CREATERULE" => FirstTwo | WRITE;
-    "TS.GET" => First;
-    "TS.INCRBY" => First | WRITE;
+    "TS.ADD": Timeseries => First | WRITE;
+    "TS.ALTER": Timeseries => First | WRITE;
+    "TS.CREATE": Timeseries => First | WRITE;
+    "TS.CREATERULE": Timeseries => FirstTwo | WRITE;
+    "TS.GET": Timeseries => First;
+    "TS.INCRBY": Timeseries => First | WRITE;
     // key timestamp value, repeated.
-    "TS.MADD" => Triples | WRITE;
-    "TS.RANGE" => First;
-    "TS.REVRANGE" => First;
+    "TS.MADD": Timeseries => Triples | WRITE;
+    "TS.RANGE": Timeseries => First;
+    "TS.REVRANGE": Timeseries => First;
     "TTL" => First;
     "TYPE" => First;
-    "UNLINK" => All | DELETE | SAME_SLOT | SPLIT_BY_REDIS_RS_CLUSTER;
+    "UNLINK" => All | DELETE | SAME_SLOT | SPLIT_BY_REDIS_RS_CLUSTER, Removed;
     "WATCH" => All | SAME_SLOT | SPLIT_BY_REDIS_RS_CLUSTER;
-    "XACK" => First | WRITE;
-    "XADD" => First | WRITE;
-    "XGROUP" => None;
-    "XLEN" => First;
-    "XRANGE" => First;
-    "XREAD" => AfterStreams | SAME_SLOT;
-    "XREADGROUP" => AfterStreams | WRITE | SAME_SLOT;
-    "XTRIM" => First | WRITE;
-    "ZADD" => First | WRITE;
-    "ZCARD" => First;
-    "ZDIFFSTORE" => DestNumKeys | WRITE | SAME_SLOT;
-    "ZINCRBY" => First | WRITE;
-    "ZINTERSTORE" => DestNumKeys | WRITE | SAME_SLOT;
-    "ZPOPMAX" => First | WRITE;
-    "ZPOPMIN" => First | WRITE;
-    "ZRANGE" => First;
-    "ZRANGEBYSCORE" => First;
-    "ZRANK" => First;
-    "ZREM" => First | WRITE;
-    "ZREMRANGEBYRANK" => First | WRITE;
-    "ZREMRANGEBYSCORE" => First | WRITE;
-    "ZREVRANGE" => First;
-    "ZSCORE" => First;
-    "ZUNIONSTORE" => DestNumKeys | WRITE | SAME_SLOT;
+    "XACK": Stream => First | WRITE, Removed;
+    "XADD": Stream => First | WRITE | GROWS;
+    "XGROUP": Stream => None;
+    "XLEN": Stream => First;
+    "XRANGE": Stream => First;
+    "XREAD": Stream => AfterStreams | SAME_SLOT;
+    "XREADGROUP": Stream => AfterStreams | WRITE | SAME_SLOT;
+    "XTRIM": Stream => First | WRITE | REMOVES;
+    "ZADD": Zset => First | WRITE | GROWS, Added;
+    "ZCARD": Zset => First;
+    "ZDIFFSTORE": Zset => DestNumKeys | WRITE | SAME_SLOT | GROWS;
+    "ZINCRBY": Zset => First | WRITE | GROWS;
+    "ZINTERSTORE": Zset => DestNumKeys | WRITE | SAME_SLOT | GROWS;
+    "ZMPOP": Zset => NumKeysAt0 | WRITE | SAME_SLOT | REMOVES;
+    "ZPOPMAX": Zset => First | WRITE | REMOVES;
+    "ZPOPMIN": Zset => First | WRITE | REMOVES;
+    "ZRANGE": Zset => First;
+    "ZRANGEBYSCORE": Zset => First;
+    "ZRANGESTORE": Zset => FirstTwo | WRITE | SAME_SLOT | GROWS;
+    "ZRANK": Zset => First;
+    "ZREM": Zset => First | WRITE | REMOVES, Removed;
+    "ZREMRANGEBYRANK": Zset => First | WRITE | REMOVES, Removed;
+    "ZREMRANGEBYSCORE": Zset => First | WRITE | REMOVES, Removed;
+    "ZREVRANGE": Zset => First;
+    "ZSCORE": Zset => First;
+    "ZUNIONSTORE": Zset => DestNumKeys | WRITE | SAME_SLOT | GROWS;
 }
 
 /// Looks a command up by name, case-insensitively.
 pub fn spec(name: &str) -> Option<&'static CommandSpec> {
     COMMANDS.iter().find(|c| c.name.eq_ignore_ascii_case(name))
+}
+
+/// The commands that have any of these flags.
+pub fn with_any(flags: u16) -> impl Iterator<Item = &'static CommandSpec> {
+    COMMANDS.iter().filter(move |c| c.has(flags))
 }
 
 /// Canonical (upper-case) name: the table's spelling when known.
@@ -308,6 +394,31 @@ mod tests {
         assert_eq!(canonical("ft.search"), "FT.SEARCH");
         assert_eq!(canonical("x.custom"), "X.CUSTOM");
         assert!(spec("BLPOP").unwrap().has(flags::BLOCKING));
+    }
+
+    #[test]
+    fn replies_say_what_they_count() {
+        assert_eq!(spec("PUBLISH").unwrap().reply, Reply::Receivers);
+        assert!(spec("ZADD").unwrap().reply.counts());
+        assert!(spec("SREM").unwrap().reply.counts());
+        // Flags answer a question: branching on them is their use.
+        assert!(!spec("SETNX").unwrap().reply.counts());
+        assert!(!spec("HSETNX").unwrap().reply.counts());
+        // A length is never 0 after a push.
+        assert!(!spec("RPUSH").unwrap().reply.counts());
+    }
+
+    #[test]
+    fn value_types_come_from_the_table_then_the_family() {
+        assert_eq!(ValueType::of_command("LPOS"), Some(ValueType::List));
+        assert_eq!(ValueType::of_command("ZADD"), Some(ValueType::Zset));
+        assert_eq!(ValueType::of_command("JSON.SET"), Some(ValueType::Json));
+        assert_eq!(ValueType::of_command("DEL"), Option::None);
+        assert_eq!(ValueType::of_command("PUBLISH"), Option::None);
+        // Not in the table: placed by its family.
+        assert_eq!(ValueType::of_command("HSCAN"), Some(ValueType::Hash));
+        assert_eq!(ValueType::of_command("CF.ADD"), Some(ValueType::Bloom));
+        assert!(with_any(flags::GROWS).all(|c| c.value.is_some()));
     }
 
     #[test]

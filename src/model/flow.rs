@@ -152,6 +152,29 @@ pub enum PanicHow {
     ErrBranch,
 }
 
+/// A reply read as success flags: deserialized as `bool` (or a `Vec` of
+/// them, one per queued command) and a false one treated as a failure.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FlagReading {
+    /// The call whose reply is read: a command method, or the run of a
+    /// pipeline (`query_async(..)`), spanned as the walk spans them.
+    pub site: Span,
+    /// The branch that treats a false reply as a failure.
+    pub judged: Span,
+    pub how: Judgement,
+}
+
+/// How code treats a false flag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Judgement {
+    /// Sends it again (`RetryAction::Retry`, a retry status).
+    Retry,
+    /// Reports a failure: an `Err` or status that says it failed.
+    Failure,
+    /// Logs it as an error (`error!`).
+    ErrorLog,
+}
+
 /// Flow facts of a crate, by file.
 #[derive(Debug, Default)]
 pub struct CrateFlow {
@@ -159,6 +182,7 @@ pub struct CrateFlow {
     pub loops: std::collections::HashMap<(FileId, u32), LoopFact>,
     pub retries: Vec<(FileId, RetryFact)>,
     pub panics: Vec<(FileId, ErrorPanic)>,
+    pub flag_readings: Vec<(FileId, FlagReading)>,
 }
 
 impl CrateFlow {

@@ -40,9 +40,14 @@ impl ValueType {
 
     /// The type a command works on, `None` for commands that take a key of
     /// any type (DEL, EXPIRE, EXISTS, TYPE, RENAME, scripts) or whose type
-    /// the linter does not track (HyperLogLog, bitfields on any string).
+    /// the linter does not track (HyperLogLog, pub/sub). The command table
+    /// says it; a name it does not list is placed by its family (module
+    /// prefix, `H*`, `Z*`, `X*`, `GEO*`).
     pub fn of_command(command: &str) -> Option<ValueType> {
         use ValueType::*;
+        if let Some(spec) = super::command::spec(command) {
+            return spec.value;
+        }
         if let Some((module, _)) = command.split_once('.') {
             return match module {
                 "JSON" => Some(Json),
@@ -51,85 +56,6 @@ impl ValueType {
                 _ => None,
             };
         }
-        let string = [
-            "GET",
-            "SET",
-            "SETEX",
-            "PSETEX",
-            "SETNX",
-            "MGET",
-            "MSET",
-            "MSETNX",
-            "GETSET",
-            "GETDEL",
-            "GETEX",
-            "GETRANGE",
-            "SETRANGE",
-            "STRLEN",
-            "APPEND",
-            "INCR",
-            "INCRBY",
-            "INCRBYFLOAT",
-            "DECR",
-            "DECRBY",
-            "SETBIT",
-            "GETBIT",
-            "BITCOUNT",
-            "BITPOS",
-        ];
-        if string.contains(&command) {
-            return Some(String);
-        }
-        let list = [
-            "LPUSH",
-            "RPUSH",
-            "LPUSHX",
-            "RPUSHX",
-            "LPOP",
-            "RPOP",
-            "BLPOP",
-            "BRPOP",
-            "LRANGE",
-            "LLEN",
-            "LINDEX",
-            "LSET",
-            "LREM",
-            "LTRIM",
-            "LINSERT",
-            "LPOS",
-            "LMOVE",
-            "BLMOVE",
-            "RPOPLPUSH",
-            "BRPOPLPUSH",
-            "LMPOP",
-            "BLMPOP",
-        ];
-        if list.contains(&command) {
-            return Some(List);
-        }
-        let set = [
-            "SADD",
-            "SREM",
-            "SMEMBERS",
-            "SISMEMBER",
-            "SMISMEMBER",
-            "SCARD",
-            "SPOP",
-            "SRANDMEMBER",
-            "SMOVE",
-            "SINTER",
-            "SUNION",
-            "SDIFF",
-            "SINTERSTORE",
-            "SUNIONSTORE",
-            "SDIFFSTORE",
-            "SINTERCARD",
-            "SSCAN",
-        ];
-        if set.contains(&command) {
-            return Some(Set);
-        }
-        // HyperLogLog (PF*) and pub/sub names are left out above and here.
         if command.starts_with('H') {
             Some(Hash)
         } else if command.starts_with('Z')

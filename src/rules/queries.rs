@@ -4,8 +4,9 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use crate::model::command::{self, flags};
 use crate::model::key::{Key, Part};
-use crate::model::keyspace::{KeySite, Keyspace};
+use crate::model::keyspace::{KeySite, Keyspace, ValueType};
 use crate::model::redis_modules::{self, IndexDef, SearchCmd};
 use crate::model::{Call, ConnKind, CrateModel, Creation, CreationKind, LoopKind};
 use crate::server_conf::ConfFile;
@@ -250,47 +251,15 @@ pub(super) fn touched_by(
     }
 }
 
-/// The keys some call of the crate bounds: trims, pops, expires, deletes,
-/// or hands to a Lua script (which may do any of these).
+/// The keys some call of the crate bounds: trims, pops, removes, expires,
+/// deletes, or hands to a Lua script (which may do any of these).
 pub(super) fn bounded(model: &CrateModel) -> Touched {
-    touched_by(
-        model,
-        &[
-            "LTRIM",
-            "ZREMRANGEBYSCORE",
-            "ZREMRANGEBYRANK",
-            "ZPOPMIN",
-            "ZPOPMAX",
-            "BZPOPMIN",
-            "BZPOPMAX",
-            "ZREM",
-            "EXPIRE",
-            "PEXPIRE",
-            "EXPIREAT",
-            "PEXPIREAT",
-            "LPOP",
-            "RPOP",
-            "BLPOP",
-            "BRPOP",
-            "LMOVE",
-            "BLMOVE",
-            "RPOPLPUSH",
-            "BRPOPLPUSH",
-            "LREM",
-            "DEL",
-            "UNLINK",
-            "GETDEL",
-            "LMPOP",
-            "BLMPOP",
-            "ZMPOP",
-            "BZMPOP",
-            // A Lua script handed the key may trim or pop it.
-            "EVAL",
-            "EVALSHA",
-            "FCALL",
-        ],
-        false,
-    )
+    let commands: Vec<&str> = command::with_any(flags::REMOVES | flags::EXPIRY | flags::DELETE)
+        .map(|c| c.name)
+        // The read-only script variants cannot trim anything.
+        .chain(["EVAL", "EVALSHA", "FCALL"])
+        .collect();
+    touched_by(model, &commands, false)
 }
 
 /// Two keys that name the same data: identical, or the same template.
@@ -298,44 +267,21 @@ pub(super) fn same_key(a: &Key, b: &Key) -> bool {
     a == b || (matches!((a, b), (Key::Template(_), Key::Template(_))) && a.shape() == b.shape())
 }
 
-/// Commands that create or grow a collection at their first key, with the
-/// type they build.
-pub(super) const COLLECTION_WRITES: &[(&str, &str)] = &[
-    ("SADD", "set"),
-    ("SMOVE", "set"),
-    ("SINTERSTORE", "set"),
-    ("SUNIONSTORE", "set"),
-    ("SDIFFSTORE", "set"),
-    ("ZADD", "sorted set"),
-    ("ZINCRBY", "sorted set"),
-    ("ZUNIONSTORE", "sorted set"),
-    ("ZINTERSTORE", "sorted set"),
-    ("ZDIFFSTORE", "sorted set"),
-    ("ZRANGESTORE", "sorted set"),
-    ("GEOADD", "sorted set"),
-    ("LPUSH", "list"),
-    ("RPUSH", "list"),
-    ("LPUSHX", "list"),
-    ("RPUSHX", "list"),
-    ("LINSERT", "list"),
-    ("HSET", "hash"),
-    ("HMSET", "hash"),
-    ("HSETNX", "hash"),
-    ("HINCRBY", "hash"),
-    ("HINCRBYFLOAT", "hash"),
-    ("XADD", "stream"),
-];
+/// The collection a command creates or grows at its first key (the
+/// destination of a `*STORE`), as messages name its type.
+fn collection_built(command: &str) -> Option<&'static str> {
+    let spec = command::spec(command).filter(|s| s.has(flags::GROWS))?;
+    Some(match spec.value? {
+        ValueType::Zset => "sorted set",
+        other => other.name(),
+    })
+}
 
 /// Key templates (by shape) the crate writes as collections anywhere, in
 /// any file: directly, or through a crate-local helper that runs the write
 /// on its key parameter. Maps each shape to the type built there.
 pub(super) fn collection_keys(model: &CrateModel) -> HashMap<String, &'static str> {
-    let kind = |command: &str| {
-        COLLECTION_WRITES
-            .iter()
-            .find(|(c, _)| *c == command)
-            .map(|(_, k)| *k)
-    };
+    let kind = collection_built;
     let mut out = HashMap::new();
     for call in &model.calls {
         // The collection is the first key (the destination for *STORE).

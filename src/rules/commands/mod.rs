@@ -13,4 +13,5 @@ section! {
     cancel_unsafe_call,
     pipe_after_exec,
     exists_then_get,
+    count_reply_as_failure,
 }

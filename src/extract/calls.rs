@@ -14,7 +14,7 @@ use super::syntax::is_fn_path;
 use super::types;
 use super::value::Value;
 use super::{flow, Walker};
-use crate::model::Span;
+use crate::model::{Api, Span};
 
 /// A call through a path, with the path resolved through the file's `use`
 /// items: what the client adapters recognise their entry points by.
@@ -74,12 +74,60 @@ impl Walker {
             "fred" => fred::path_call(self, &pc),
             "deadpool_redis" | "bb8" | "r2d2" => pools::path_call(self, &pc),
             _ if reexported_pipe(&pc) => redis_rs::path_call(self, &pc),
-            _ => None,
+            _ => self.through_reexport(&pc),
         };
         if let Some(value) = client.or_else(|| self.task_call(&pc)) {
             return value;
         }
         self.plain_call(c, pc)
+    }
+
+    /// A redis-rs constructor or raw command that may come through another
+    /// crate's re-export (`Client::open` with `use common::prelude::*`,
+    /// `common::redis_rs::cmd("GET")`): read as redis-rs's, with the type
+    /// or module path that linking must find to be redis-rs's. The value
+    /// made is typed by that path, so what is called on it is judged there
+    /// too.
+    fn through_reexport(&mut self, pc: &PathCall) -> Option<Value> {
+        let (_, written_type) = pc.segs.split_last()?;
+        if pc.last == "cmd" && pc.args.len() == 1 {
+            let via = self.uses.reexported_client_path(&pc.segs)?;
+            let idx = self.raw_cmd(pc.args[0], pc.span, Api::RedisRs)?;
+            self.facts.calls[idx].via = Some(via);
+            return Some(Value::RawCmd(idx));
+        }
+        let constructor = match pc.type_seg.as_str() {
+            "Client" => matches!(pc.last.as_str(), "open" | "build_with_tls"),
+            "ClusterClient" => pc.last == "new",
+            "ConnectionManager" => pc.last.starts_with("new"),
+            _ => false,
+        };
+        let ty = self
+            .uses
+            .reexported_type(written_type)
+            .filter(|_| constructor)?;
+        let as_redis = PathCall {
+            segs: pc.segs.clone(),
+            full: vec!["redis".into(), pc.type_seg.clone(), pc.last.clone()],
+            type_seg: pc.type_seg.clone(),
+            last: pc.last.clone(),
+            args: pc.args.clone(),
+            span: pc.span,
+            name_span: pc.name_span,
+        };
+        let before = self.facts.creations.len();
+        redis_rs::path_call(self, &as_redis)?;
+        let typed = Recv::Path {
+            root: Root::Type {
+                name: ty,
+                is_self: false,
+            },
+            ops: Vec::new(),
+        };
+        for c in &mut self.facts.creations[before..] {
+            c.recv = typed.clone();
+        }
+        Some(Value::Conn(typed))
     }
 
     /// Resolves a call's path (and marks its segments).

@@ -85,7 +85,8 @@ impl UseMap {
                 out.types.push((name.clone(), class));
             } else if let Some(own) = full
                 .last()
-                .filter(|l| *l != name && !self.is_foreign(&full))
+                // A path of one segment is another crate (`pub use serde_json as json;`).
+                .filter(|l| *l != name && full.len() > 1 && !self.is_foreign(&full))
             {
                 // `pub use crate::plugin::Redis as Conn;`: the crate's own
                 // type (maybe an alias of a client's) under another name.

@@ -82,10 +82,11 @@ impl Walker {
         self.plain_call(c, pc)
     }
 
-    /// A redis-rs constructor or raw command that may come through another
-    /// crate's re-export (`Client::open` with `use common::prelude::*`,
-    /// `common::redis_rs::cmd("GET")`): read as redis-rs's, with the type
-    /// or module path that linking must find to be redis-rs's. The value
+    /// A client constructor or redis-rs raw command that may come through
+    /// another crate's re-export (`Client::open` with `use
+    /// common::prelude::*`, `common::redis_rs::cmd("GET")`): read as the
+    /// client's, with the type or module path that linking must find to be
+    /// that client's. The value
     /// made is typed by that path, so what is called on it is judged there
     /// too.
     fn through_reexport(&mut self, pc: &PathCall) -> Option<Value> {
@@ -96,19 +97,18 @@ impl Walker {
             self.facts.calls[idx].via = Some(via);
             return Some(Value::RawCmd(idx));
         }
-        let constructor = match pc.type_seg.as_str() {
-            "Client" => matches!(pc.last.as_str(), "open" | "build_with_tls"),
-            "ClusterClient" => pc.last == "new",
-            "ConnectionManager" => pc.last.starts_with("new"),
-            _ => false,
+        let (ty_seg, last) = (pc.type_seg.as_str(), pc.last.as_str());
+        let client = match (ty_seg, last) {
+            ("Client", "open" | "build_with_tls") | ("ClusterClient", "new") => "redis",
+            ("ConnectionManager", _) if last.starts_with("new") => "redis",
+            // fred's `Client::new(config, perf, connection, policy)`.
+            ("Client" | "Pool", "new") if pc.args.len() >= 2 => "fred",
+            _ => return None,
         };
-        let ty = self
-            .uses
-            .reexported_type(written_type)
-            .filter(|_| constructor)?;
-        let as_redis = PathCall {
+        let ty = self.uses.reexported_type(written_type)?;
+        let as_client = PathCall {
             segs: pc.segs.clone(),
-            full: vec!["redis".into(), pc.type_seg.clone(), pc.last.clone()],
+            full: vec![client.into(), pc.type_seg.clone(), pc.last.clone()],
             type_seg: pc.type_seg.clone(),
             last: pc.last.clone(),
             args: pc.args.clone(),
@@ -116,7 +116,10 @@ impl Walker {
             name_span: pc.name_span,
         };
         let before = self.facts.creations.len();
-        redis_rs::path_call(self, &as_redis)?;
+        match client {
+            "fred" => fred::path_call(self, &as_client)?,
+            _ => redis_rs::path_call(self, &as_client)?,
+        };
         let typed = Recv::Path {
             root: Root::Type {
                 name: ty,

@@ -97,6 +97,9 @@ impl Walker {
             self.facts.calls[idx].via = Some(via);
             return Some(Value::RawCmd(idx));
         }
+        if let Some(pipe) = self.pipe_through_reexport(pc, written_type) {
+            return Some(pipe);
+        }
         let (ty_seg, last) = (pc.type_seg.as_str(), pc.last.as_str());
         let client = match (ty_seg, last) {
             ("Client", "open" | "build_with_tls") | ("ClusterClient", "new") => "redis",
@@ -131,6 +134,35 @@ impl Walker {
             c.recv = typed.clone();
         }
         Some(Value::Conn(typed))
+    }
+
+    /// `common::redis_rs::pipe()`, `common::kv::Pipeline::new()`: a
+    /// pipeline through another crate's path, with that path for linking
+    /// to confirm (see `through_reexport`).
+    fn pipe_through_reexport(&mut self, pc: &PathCall, written_type: &[String]) -> Option<Value> {
+        let via = match (pc.type_seg.as_str(), pc.last.as_str()) {
+            ("Pipeline", "new" | "with_capacity") => {
+                let (_, module) = written_type.split_last()?;
+                self.uses.reexported_client_path(written_type)?;
+                self.uses.expand(module).join("::")
+            }
+            (_, "pipe") if pc.args.is_empty() => self.uses.reexported_client_path(&pc.segs)?,
+            _ => return None,
+        };
+        let as_redis = PathCall {
+            segs: pc.segs.clone(),
+            full: vec!["redis".into(), pc.type_seg.clone(), pc.last.clone()],
+            type_seg: pc.type_seg.clone(),
+            last: pc.last.clone(),
+            args: pc.args.clone(),
+            span: pc.span,
+            name_span: pc.name_span,
+        };
+        let value = redis_rs::path_call(self, &as_redis)?;
+        if let Value::Pipe(id) = value {
+            self.facts.pipes[id as usize].via = Some(via);
+        }
+        Some(value)
     }
 
     /// Resolves a call's path (and marks its segments).

@@ -384,6 +384,7 @@ impl Walker {
             exec: None,
             runs: Vec::new(),
             span,
+            via: None,
         });
         (self.facts.pipes.len() - 1) as u32
     }

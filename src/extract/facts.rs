@@ -310,6 +310,10 @@ pub struct PipeInfo {
     #[serde(default)]
     pub runs: Vec<crate::model::PipeRun>,
     pub span: Span,
+    /// Made through a path of another crate (`common::redis_rs::pipe()`):
+    /// see `RawCall::via`.
+    #[serde(default)]
+    pub via: Option<String>,
 }
 
 /// A fn that returns a key built from its parameters.

@@ -6,7 +6,7 @@ use syn::spanned::Spanned;
 use syn::visit;
 use syn::Expr;
 
-use super::clients::{fred, pools, redis_rs};
+use super::clients::{fred, pools, redis_rs, reexported};
 use super::exprs::ClosureKind;
 use super::facts::{Callee, RawKey, RawPart, Recv, Root};
 use super::names::ROUTE_FNS;
@@ -14,7 +14,7 @@ use super::syntax::is_fn_path;
 use super::types;
 use super::value::Value;
 use super::{flow, Walker};
-use crate::model::{Api, Span};
+use crate::model::Span;
 
 /// A call through a path, with the path resolved through the file's `use`
 /// items: what the client adapters recognise their entry points by.
@@ -74,95 +74,12 @@ impl Walker {
             "fred" => fred::path_call(self, &pc),
             "deadpool_redis" | "bb8" | "r2d2" => pools::path_call(self, &pc),
             _ if reexported_pipe(&pc) => redis_rs::path_call(self, &pc),
-            _ => self.through_reexport(&pc),
+            _ => reexported::path_call(self, &pc),
         };
         if let Some(value) = client.or_else(|| self.task_call(&pc)) {
             return value;
         }
         self.plain_call(c, pc)
-    }
-
-    /// A client constructor or redis-rs raw command that may come through
-    /// another crate's re-export (`Client::open` with `use
-    /// common::prelude::*`, `common::redis_rs::cmd("GET")`): read as the
-    /// client's, with the type or module path that linking must find to be
-    /// that client's. The value
-    /// made is typed by that path, so what is called on it is judged there
-    /// too.
-    fn through_reexport(&mut self, pc: &PathCall) -> Option<Value> {
-        let (_, written_type) = pc.segs.split_last()?;
-        if pc.last == "cmd" && pc.args.len() == 1 {
-            let via = self.uses.reexported_client_path(&pc.segs)?;
-            let idx = self.raw_cmd(pc.args[0], pc.span, Api::RedisRs)?;
-            self.facts.calls[idx].via = Some(via);
-            return Some(Value::RawCmd(idx));
-        }
-        if let Some(pipe) = self.pipe_through_reexport(pc, written_type) {
-            return Some(pipe);
-        }
-        let (ty_seg, last) = (pc.type_seg.as_str(), pc.last.as_str());
-        let client = match (ty_seg, last) {
-            ("Client", "open" | "build_with_tls") | ("ClusterClient", "new") => "redis",
-            ("ConnectionManager", _) if last.starts_with("new") => "redis",
-            // fred's `Client::new(config, perf, connection, policy)`.
-            ("Client" | "Pool", "new") if pc.args.len() >= 2 => "fred",
-            _ => return None,
-        };
-        let ty = self.uses.reexported_type(written_type)?;
-        let as_client = PathCall {
-            segs: pc.segs.clone(),
-            full: vec![client.into(), pc.type_seg.clone(), pc.last.clone()],
-            type_seg: pc.type_seg.clone(),
-            last: pc.last.clone(),
-            args: pc.args.clone(),
-            span: pc.span,
-            name_span: pc.name_span,
-        };
-        let before = self.facts.creations.len();
-        match client {
-            "fred" => fred::path_call(self, &as_client)?,
-            _ => redis_rs::path_call(self, &as_client)?,
-        };
-        let typed = Recv::Path {
-            root: Root::Type {
-                name: ty,
-                is_self: false,
-            },
-            ops: Vec::new(),
-        };
-        for c in &mut self.facts.creations[before..] {
-            c.recv = typed.clone();
-        }
-        Some(Value::Conn(typed))
-    }
-
-    /// `common::redis_rs::pipe()`, `common::kv::Pipeline::new()`: a
-    /// pipeline through another crate's path, with that path for linking
-    /// to confirm (see `through_reexport`).
-    fn pipe_through_reexport(&mut self, pc: &PathCall, written_type: &[String]) -> Option<Value> {
-        let via = match (pc.type_seg.as_str(), pc.last.as_str()) {
-            ("Pipeline", "new" | "with_capacity") => {
-                let (_, module) = written_type.split_last()?;
-                self.uses.reexported_client_path(written_type)?;
-                self.uses.expand(module).join("::")
-            }
-            (_, "pipe") if pc.args.is_empty() => self.uses.reexported_client_path(&pc.segs)?,
-            _ => return None,
-        };
-        let as_redis = PathCall {
-            segs: pc.segs.clone(),
-            full: vec!["redis".into(), pc.type_seg.clone(), pc.last.clone()],
-            type_seg: pc.type_seg.clone(),
-            last: pc.last.clone(),
-            args: pc.args.clone(),
-            span: pc.span,
-            name_span: pc.name_span,
-        };
-        let value = redis_rs::path_call(self, &as_redis)?;
-        if let Value::Pipe(id) = value {
-            self.facts.pipes[id as usize].via = Some(via);
-        }
-        Some(value)
     }
 
     /// Resolves a call's path (and marks its segments).

@@ -161,7 +161,7 @@ fn workspace(run: &Run, units: &Units) -> Arc<Workspace> {
         .zip(first.par_iter())
         .map(|(c, (_, symbols))| {
             let refs = &c.files;
-            let symbols = match round.called_by(refs) {
+            let symbols = match round.called_by(symbols, refs) {
                 true => {
                     let round = Arc::clone(&round);
                     Arc::new(Symbols::new(refs).in_workspace(round, c.renames.clone(), refs))

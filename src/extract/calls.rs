@@ -6,7 +6,7 @@ use syn::spanned::Spanned;
 use syn::visit;
 use syn::Expr;
 
-use super::clients::{fred, pools, redis_rs};
+use super::clients::{fred, pools, redis_rs, reexported};
 use super::exprs::ClosureKind;
 use super::facts::{Callee, RawKey, RawPart, Recv, Root};
 use super::names::ROUTE_FNS;
@@ -74,7 +74,7 @@ impl Walker {
             "fred" => fred::path_call(self, &pc),
             "deadpool_redis" | "bb8" | "r2d2" => pools::path_call(self, &pc),
             _ if reexported_pipe(&pc) => redis_rs::path_call(self, &pc),
-            _ => None,
+            _ => reexported::path_call(self, &pc),
         };
         if let Some(value) = client.or_else(|| self.task_call(&pc)) {
             return value;

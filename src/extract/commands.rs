@@ -424,6 +424,7 @@ impl Walker {
             awaited: false,
             method: None,
             node_path,
+            via: None,
         });
     }
 

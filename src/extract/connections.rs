@@ -387,6 +387,7 @@ impl Walker {
             exec: None,
             runs: Vec::new(),
             span,
+            via: None,
         });
         (self.facts.pipes.len() - 1) as u32
     }

@@ -268,6 +268,11 @@ pub struct RawCall {
     pub awaited: bool,
     /// Inside a branch chosen by a cluster condition.
     pub node_path: Option<crate::model::NodePath>,
+    /// A raw command made through a path of another crate
+    /// (`common::redis_rs` in `common::redis_rs::cmd("GET")`): a Redis
+    /// command only if linking finds that crate re-exports redis-rs there.
+    #[serde(default)]
+    pub via: Option<String>,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -305,6 +310,10 @@ pub struct PipeInfo {
     #[serde(default)]
     pub runs: Vec<crate::model::PipeRun>,
     pub span: Span,
+    /// Made through a path of another crate (`common::redis_rs::pipe()`):
+    /// see `RawCall::via`.
+    #[serde(default)]
+    pub via: Option<String>,
 }
 
 /// A fn that returns a key built from its parameters.
@@ -463,6 +472,9 @@ pub struct FileFacts {
     pub foreign_globs: Vec<String>,
     /// The file re-exports redis-rs or fred command traits (`pub use`).
     pub reexports_traits: bool,
+    /// Client crates the file re-exports whole (`pub use ::redis as redis_rs;`).
+    #[serde(default)]
+    pub client_reexports: Vec<crate::extract::types::ClientReexport>,
     pub structs: Vec<(String, String, TypeClass)>,
     pub statics: Vec<(String, TypeClass)>,
     pub fn_returns: Vec<(String, TypeClass)>,

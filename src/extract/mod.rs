@@ -89,6 +89,7 @@ pub fn extract(file: &syn::File, is_test_file: bool, inputs: &CrateInputs) -> Fi
         uses: &mut uses,
         reexports: false,
         reexported_types: Vec::new(),
+        reexported_clients: Vec::new(),
         cluster: false,
         mod_depth: 0,
     };
@@ -96,6 +97,7 @@ pub fn extract(file: &syn::File, is_test_file: bool, inputs: &CrateInputs) -> Fi
     let (reexports, cluster) = (collector.reexports, collector.cluster);
     // A type re-exported under a name is, to other crates, an alias of it.
     let aliases = collector.reexported_types;
+    let client_reexports = collector.reexported_clients;
     let mut w = Walker {
         facts: FileFacts {
             imports_redis_traits: uses.imports_redis_traits(),
@@ -103,6 +105,7 @@ pub fn extract(file: &syn::File, is_test_file: bool, inputs: &CrateInputs) -> Fi
             local_globs: uses.local_globs(),
             foreign_globs: uses.foreign_glob_crates(),
             reexports_traits: reexports,
+            client_reexports,
             aliases,
             uses_cluster: cluster,
             ..FileFacts::default()
@@ -159,6 +162,8 @@ struct UseCollector<'a> {
     reexports: bool,
     /// Client types re-exported by name (see `UseMap::reexports`).
     reexported_types: Vec<(String, types::TypeClass)>,
+    /// Client crates re-exported whole (see `UseMap::reexports`).
+    reexported_clients: Vec<types::ClientReexport>,
     cluster: bool,
     /// Inline modules entered (`mod tests { .. }`).
     mod_depth: u32,
@@ -189,6 +194,11 @@ impl<'ast> Visit<'ast> for UseCollector<'_> {
         self.uses.add_local(&t.ident);
     }
 
+    fn visit_item_extern_crate(&mut self, e: &'ast syn::ItemExternCrate) {
+        self.reexported_clients
+            .extend(self.uses.add_extern_crate(e));
+    }
+
     fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
         self.uses.add_local_mod(&m.ident);
         self.mod_depth += 1;
@@ -207,6 +217,7 @@ impl<'ast> Visit<'ast> for UseCollector<'_> {
             let exported = self.uses.reexports(&u.tree);
             self.reexports |= exported.traits;
             self.reexported_types.extend(exported.types);
+            self.reexported_clients.extend(exported.clients);
         }
         self.cluster |= CLUSTER_MARKERS.iter().any(|m| text.contains(m))
             || (text.contains("deadpool_redis") && text.contains("cluster"));

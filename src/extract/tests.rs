@@ -5,7 +5,7 @@
 use expect_test::{expect, Expect};
 
 use super::dump::dump;
-use super::facts::Recv;
+use super::facts::{Recv, Root};
 use super::types::TypeClass;
 use super::{extract, CrateInputs};
 
@@ -521,4 +521,52 @@ fn a_type_from_another_crates_prelude_names_that_glob() {
     let con = facts.structs.iter().find(|(_, f, _)| f == "con");
     let plain = TypeClass::Struct("ConnectionManager".into());
     assert_eq!(con.map(|(_, _, c)| c), Some(&plain));
+}
+
+#[test]
+fn client_crates_reexported_whole_are_recorded() {
+    let src = r#"
+        pub use ::redis as redis_rs;
+        pub extern crate redis as kv;
+        extern crate fred as bus;
+        pub mod plugin { pub use redis; }
+        pub use serde_json as json;
+    "#;
+    let file = syn::parse_file(src).expect("the snippet parses");
+    let facts = extract(&file, false, &CrateInputs::NONE);
+    let names: Vec<(&str, &str)> = facts
+        .client_reexports
+        .iter()
+        .map(|c| (c.name.as_str(), c.krate.as_str()))
+        .collect();
+    // `bus` is not `pub`: it names fred in this crate only.
+    assert_eq!(
+        names,
+        [("redis_rs", "redis"), ("kv", "redis"), ("redis", "redis")]
+    );
+    assert!(facts.aliases.is_empty());
+}
+
+#[test]
+fn constructors_through_another_crates_prelude_wait_for_linking() {
+    let src = r#"
+        use common::prelude::*;
+        async fn each(url: &str) {
+            let client = Client::open(url).unwrap();
+            let _ = common::redis_rs::cmd("KEYS").arg("*").query_async(&mut con).await;
+        }
+    "#;
+    let file = syn::parse_file(src).expect("the snippet parses");
+    let facts = extract(&file, false, &CrateInputs::NONE);
+    let [created] = facts.creations.as_slice() else {
+        panic!("one creation: {:?}", facts.creations);
+    };
+    assert!(matches!(
+        &created.recv,
+        Recv::Path { root: Root::Type { name, .. }, .. } if name == "common::prelude::Client"
+    ));
+    let [keys] = facts.calls.as_slice() else {
+        panic!("one call: {:?}", facts.calls);
+    };
+    assert_eq!(keys.via.as_deref(), Some("common::redis_rs"));
 }

@@ -11,7 +11,7 @@ use crate::model::{ConnKind, Lib};
 
 mod reexports;
 
-pub use reexports::Reexports;
+pub use reexports::{ClientReexport, Reexports};
 
 /// The class of a Rust type, as far as Redis is concerned.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -454,6 +454,12 @@ fn is_std_name(name: &str) -> bool {
             | "Cow"
             | "Value"
     )
+}
+
+/// The class of a client type by its full path (`redis::aio::ConnectionManager`),
+/// for a path linking found through another crate's re-export.
+pub fn client_type(full: &[String]) -> Option<TypeClass> {
+    redis_type(full, &[], &UseMap::default())
 }
 
 /// Classifies a fully expanded type path of one of the client crates.

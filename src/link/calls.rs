@@ -59,6 +59,19 @@ impl FileLink<'_> {
     pub(super) fn redis_conn(&self, raw: &RawCall) -> Option<Option<Conn>> {
         // `redis::cmd(..)` and `Script` prove Redis by their path; a method
         // name needs a receiver that is not proven otherwise.
+        // A raw command or pipeline made through another crate's path
+        // counts only when that crate re-exports redis-rs there.
+        let pipe_via = raw
+            .pipe
+            .and_then(|p| self.facts.pipes[p as usize].via.as_deref());
+        if raw
+            .via
+            .as_deref()
+            .or(pipe_via)
+            .is_some_and(|via| !self.symbols.is_client_path(via))
+        {
+            return None;
+        }
         let method = raw.method.as_deref();
         let conn = match self.symbols.recv_calling(&raw.recv, self.id, method) {
             Err(NotRedis) if raw.form == Form::Method || raw.weak_receiver => return None,

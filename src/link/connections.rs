@@ -61,6 +61,9 @@ impl FileLink<'_> {
             match self.symbols.recv(&raw.recv, self.id) {
                 Err(_) => continue,
                 Ok(Some(c)) if c.lib != raw.lib && c.lib != Lib::RedisRs => continue,
+                // `Client::new(..)` through a prelude whose `Client` proves
+                // to be redis-rs's: not a fred client.
+                Ok(Some(c)) if c.lib != raw.lib && raw.lib == Lib::Fred => continue,
                 _ => {}
             }
             let func = self.fn_base + raw.func;

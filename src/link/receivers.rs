@@ -4,7 +4,7 @@
 use super::symbols::Symbols;
 use crate::extract::facts::{Op, Recv, Root};
 use crate::extract::types::TypeClass;
-use crate::model::{Conn, ConnKind, FileId, Origin};
+use crate::model::{Conn, ConnKind, FileId, Lib, Origin};
 
 /// What a receiver turned out to be.
 pub(super) type Resolved = Result<Option<Conn>, NotRedis>;
@@ -102,6 +102,15 @@ impl Symbols {
                         _ => return Ok(None),
                     }
                 }
+                (Op::Call(name), TypeClass::Redis(Lib::RedisRs, client)) => {
+                    // A redis-rs client's connection constructor (on a
+                    // client made through another crate's re-export).
+                    let Some(kind) = client_connection(name, *client) else {
+                        return Ok(None);
+                    };
+                    class = TypeClass::Redis(Lib::RedisRs, kind);
+                    origin = Origin::Local;
+                }
                 (Op::Call(_), TypeClass::Redis(..)) => return Ok(None),
                 (Op::Call(_), _) => return Err(NotRedis),
             }
@@ -141,6 +150,26 @@ impl Symbols {
             }
             _ => TypeClass::Struct(name),
         }
+    }
+}
+
+/// The connection a redis-rs client's method `name` makes, as extraction
+/// reads the same constructors on a client it knows.
+fn client_connection(name: &str, client: ConnKind) -> Option<ConnKind> {
+    let sync = match client {
+        ConnKind::Client => ConnKind::Sync,
+        ConnKind::ClusterClient => ConnKind::ClusterSync,
+        _ => return None,
+    };
+    match name {
+        "get_connection"
+        | "get_connection_with_timeout"
+        | "get_async_connection"
+        | "get_tokio_connection"
+        | "get_async_std_connection" => Some(sync),
+        _ if name.starts_with("get_multiplexed") => Some(ConnKind::Multiplexed),
+        _ if name.contains("connection_manager") => Some(ConnKind::Manager),
+        _ => None,
     }
 }
 

@@ -303,15 +303,7 @@ impl Symbols {
         files: &[(FileId, &FileFacts)],
     ) -> Symbols {
         let mut s = self.with_workspace(workspace, renames);
-        let reaches_other_crates = s.workspace.called_by(files)
-            || files.iter().any(|&(id, facts)| {
-                facts.helper_calls.iter().any(|h| match &h.callee {
-                    Callee::Method(recv) => {
-                        s.recv_type(recv, id).is_some_and(|ty| ty.contains("::"))
-                    }
-                    Callee::InCrate(_) | Callee::Local => false,
-                })
-            });
+        let reaches_other_crates = s.workspace.called_by(&s, files);
         if reaches_other_crates {
             s.summaries = build(files, &s);
         }
@@ -320,13 +312,19 @@ impl Symbols {
 }
 
 impl Workspace {
-    /// Whether `files` call a free fn through the name of a crate of the
-    /// run (`common::store::bump(..)`).
-    pub fn called_by(&self, files: &[(FileId, &FileFacts)]) -> bool {
-        files.iter().any(|(_, facts)| {
+    /// Whether `files`, of the crate whose symbols are `symbols`, call a fn
+    /// of another crate of the run: a free fn through that crate's name
+    /// (`common::store::bump(..)`), or a method of one of its types
+    /// (`self.ledger.store(..)` with `ledger: shop_ledger::Ledger`), so
+    /// that a chain whose middle step is a method is followed too.
+    pub fn called_by(&self, symbols: &Symbols, files: &[(FileId, &FileFacts)]) -> bool {
+        files.iter().any(|&(id, facts)| {
             facts.helper_calls.iter().any(|h| match &h.callee {
                 Callee::InCrate(krate) => self.get(krate).is_some(),
-                Callee::Method(_) | Callee::Local => false,
+                Callee::Method(recv) => symbols
+                    .recv_type(recv, id)
+                    .is_some_and(|ty| ty.contains("::")),
+                Callee::Local => false,
             })
         })
     }

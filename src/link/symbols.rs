@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::summaries::{self, Summaries};
 use crate::extract::facts::{FileFacts, RawKey, RoutedFn};
-use crate::extract::types::TypeClass;
+use crate::extract::types::{self, TypeClass};
 use crate::manifest::Renames;
 use crate::model::FileId;
 
@@ -46,6 +46,9 @@ pub struct Symbols {
     pub(super) method_builders: HashMap<(String, String), Option<RawKey>>,
     /// What each fn sends on keys built from its parameters.
     pub(super) summaries: Summaries,
+    /// Client crates re-exported whole, by the name other crates reach
+    /// them under (`redis_rs` → `redis` for `pub use ::redis as redis_rs;`).
+    client_reexports: HashMap<String, String>,
 }
 
 /// What each crate of a run declares, so that `common::AppState` or
@@ -103,6 +106,7 @@ impl Symbols {
             crate_renames: Renames::NONE,
             method_builders: HashMap::new(),
             summaries: Summaries::default(),
+            client_reexports: HashMap::new(),
         };
         for (file_id, f) in files {
             for (st, field, class) in &f.structs {
@@ -143,6 +147,9 @@ impl Symbols {
             s.derefs.extend(f.derefs.iter().cloned());
             s.impl_fns.extend(f.impl_fns.iter().cloned());
             s.pool_managed.extend(f.pool_managed.iter().cloned());
+            for c in &f.client_reexports {
+                s.client_reexports.insert(c.name.clone(), c.krate.clone());
+            }
         }
         s.summaries = summaries::build(files, &s);
         s
@@ -202,6 +209,9 @@ impl Symbols {
             let TypeClass::Struct(name) = &class else {
                 break;
             };
+            if let Some(client) = self.through_client_reexport(name) {
+                return client;
+            }
             let Some((krate, short)) = self.owner(name) else {
                 break;
             };
@@ -211,6 +221,35 @@ impl Symbols {
             }
         }
         class
+    }
+
+    /// A path through another crate of the run's re-export of a client
+    /// crate, split there: the client crate and what follows
+    /// (`common::redis_rs::aio` → `redis`, `[aio]`).
+    fn client_reexport_at<'n>(&self, path: &'n str) -> Option<(&str, Vec<&'n str>)> {
+        let mut segs = path.split("::");
+        let krate = self.sibling(segs.next()?)?;
+        let mut segs = segs.skip_while(|s| !krate.client_reexports.contains_key(*s));
+        let client = krate.client_reexports.get(segs.next()?)?;
+        Some((client.as_str(), segs.collect()))
+    }
+
+    /// `common::redis_rs::aio::ConnectionManager`: a client type named
+    /// through another crate's re-export of the client crate.
+    fn through_client_reexport(&self, name: &str) -> Option<TypeClass> {
+        let (client, rest) = self.client_reexport_at(name)?;
+        let full: Vec<String> = std::iter::once(client)
+            .chain(rest)
+            .map(str::to_string)
+            .collect();
+        types::client_type(&full)
+    }
+
+    /// Whether `path` (`common::redis_rs`, `common::plugin::redis`) names
+    /// redis-rs through another crate of the run's re-export of it.
+    pub(super) fn is_client_path(&self, path: &str) -> bool {
+        self.client_reexport_at(path)
+            .is_some_and(|(client, rest)| client == "redis" && rest.is_empty())
     }
 
     /// A field's class, preferring the struct declared in the same file;

@@ -7,3 +7,4 @@ pub(super) mod fred;
 pub(super) mod methods;
 pub(super) mod pools;
 pub(super) mod redis_rs;
+pub(super) mod reexported;

@@ -10,10 +10,10 @@ use crate::extract::calls::PathCall;
 use crate::extract::clients::methods;
 use crate::extract::commands::CallSpec;
 use crate::extract::connections::ConnMethod;
-use crate::extract::facts::{RawKey, Recv};
+use crate::extract::facts::{Op, RawKey, Recv, Root};
 use crate::extract::syntax::{is_none, lit_str, plain_ident, text};
 use crate::extract::types;
-use crate::extract::value::{config_timeout, local, Value};
+use crate::extract::value::{config_timeout, local, push_op, Value};
 use crate::extract::Walker;
 use crate::model::{Api, ConnKind, ConnTimeout, CreationKind, Form, Lib, Opts, Span};
 
@@ -351,7 +351,7 @@ pub(in crate::extract) fn method_opts(
 /// Connection constructors on a client, pub/sub, and the timeouts set on
 /// a connection; `None` when the method is none of these.
 pub(in crate::extract) fn conn_method(w: &mut Walker, cm: &ConnMethod) -> Option<Value> {
-    let redis_ok = cm.may_be(Lib::RedisRs, w.mentions_redis);
+    let redis_ok = cm.may_be(Lib::RedisRs, w.mentions_redis) || typed_elsewhere(&cm.recv);
     if let Some((creation, kind)) = connection_ctor(cm, redis_ok) {
         return Some(make_connection(w, cm, creation, kind));
     }
@@ -465,7 +465,18 @@ fn make_connection(
     } else if name.ends_with("with_config") {
         w.set_creation_timeout(config_timeout(values.first()));
     }
+    if typed_elsewhere(&cm.recv) {
+        // Linking tells whether the type is a client, and so this a connection.
+        return Value::Conn(push_op(cm.recv.clone(), Op::Call(cm.name.clone())));
+    }
     created
+}
+
+/// A receiver typed by another crate's type (`client` made by
+/// `Client::open` through `common::prelude::*`): maybe a re-exported
+/// client, which only linking can tell.
+fn typed_elsewhere(recv: &Recv) -> bool {
+    matches!(recv, Recv::Path { root: Root::Type { name, .. }, .. } if name.contains("::"))
 }
 
 /// `con.set_response_timeout(..)` / `con.set_read_timeout(..)`: the

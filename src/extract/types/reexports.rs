@@ -70,11 +70,23 @@ impl UseMap {
             if own_module(&full) {
                 continue;
             }
+            // `pub use redis;`, `pub use ::redis as redis_rs;`: the client
+            // crate itself, under that name.
+            if let [krate] = full.as_slice() {
+                if CLIENT_CRATES.contains(&krate.as_str()) {
+                    out.clients.push(ClientReexport {
+                        name: name.clone(),
+                        krate: krate.clone(),
+                    });
+                    continue;
+                }
+            }
             if let Some(class) = redis_type(&full, &[], self) {
                 out.types.push((name.clone(), class));
             } else if let Some(own) = full
                 .last()
-                .filter(|l| *l != name && !self.is_foreign(&full))
+                // A path of one segment is another crate (`pub use serde_json as json;`).
+                .filter(|l| *l != name && full.len() > 1 && !self.is_foreign(&full))
             {
                 // `pub use crate::plugin::Redis as Conn;`: the crate's own
                 // type (maybe an alias of a client's) under another name.
@@ -100,8 +112,70 @@ impl UseMap {
             }
         }
         out.types.sort_by(|a, b| a.0.cmp(&b.0));
+        out.clients.sort();
         out
     }
+
+    /// `extern crate redis as kv;`: `kv::` names the client crate in this
+    /// file. A `pub` one re-exports it to other crates: returned then.
+    pub fn add_extern_crate(&mut self, item: &syn::ItemExternCrate) -> Option<ClientReexport> {
+        let krate = self.unrenamed(vec![item.ident.to_string()]).pop()?;
+        if !CLIENT_CRATES.contains(&krate.as_str()) {
+            return None;
+        }
+        let name = item
+            .rename
+            .as_ref()
+            .map_or_else(|| krate.clone(), |(_, r)| r.to_string());
+        self.names.insert(name.clone(), vec![krate.clone()]);
+        let public = matches!(item.vis, syn::Visibility::Public(_));
+        public.then_some(ClientReexport { name, krate })
+    }
+
+    /// The type a constructor's path names (`Client` in `Client::open`)
+    /// when it may be a client type that another crate re-exports, which
+    /// only linking can tell: through that crate's prelude (`Client` with
+    /// `use common::prelude::*` → `common::prelude::Client`), a name
+    /// imported from it, or a path through its re-export of the client
+    /// crate (`common::redis_rs::Client`).
+    pub fn reexported_type(&self, type_path: &[String]) -> Option<String> {
+        let name = type_path.last()?;
+        if !GLOB_TYPES.contains(&name.as_str()) {
+            return None;
+        }
+        if let Some(glob) = self.sole_foreign_glob(type_path) {
+            return Some(format!("{}::{name}", glob.join("::")));
+        }
+        let full = self.expand(type_path);
+        let krate = full.first()?;
+        let foreign = self.is_foreign(&full)
+            && !CLIENT_CRATES.contains(&krate.as_str())
+            && !matches!(krate.as_str(), "std" | "core" | "alloc");
+        foreign.then(|| full.join("::"))
+    }
+
+    /// The module path a call goes through when it may be another crate's
+    /// re-export of redis-rs (`common::redis_rs` in
+    /// `common::redis_rs::cmd("GET")`), which only linking can tell.
+    pub fn reexported_client_path(&self, fn_path: &[String]) -> Option<String> {
+        let full = self.expand(fn_path);
+        let (_, module) = full.split_last()?;
+        let krate = module.first()?;
+        let foreign = module.len() >= 2
+            && self.is_foreign(&full)
+            && !CLIENT_CRATES.contains(&krate.as_str())
+            && !matches!(krate.as_str(), "std" | "core" | "alloc");
+        foreign.then(|| module.join("::"))
+    }
+}
+
+/// A client crate that a crate re-exports under a name (`pub use ::redis
+/// as redis_rs;`, `pub extern crate redis as kv;`, `pub use redis;`):
+/// other crates reach the client through that name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+pub struct ClientReexport {
+    pub name: String,
+    pub krate: String,
 }
 
 /// What one `pub use` item re-exports (see [`UseMap::reexports`]).
@@ -110,6 +184,8 @@ pub struct Reexports {
     /// Exported name → the client type it is.
     pub types: Vec<(String, TypeClass)>,
     pub traits: bool,
+    /// Client crates re-exported whole.
+    pub clients: Vec<ClientReexport>,
 }
 
 /// The client types a glob of a client module may bring in.

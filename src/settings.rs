@@ -10,6 +10,7 @@
 //! lint-tests = false
 //! lint-examples = "defects"         # or "all"
 //! keyspace-programs = "workspace"   # or "file", "fn": see `KeyspacePrograms`
+//! dependencies = "follow"           # or "ignore": see `Dependencies`
 //! exclude = ["generated/**"]
 //! docs-url = "https://docs.example.com/redis-lint/rules"  # SARIF helpUri
 //!
@@ -50,6 +51,7 @@ struct RawConfig {
     lint_tests: Option<bool>,
     lint_examples: Option<LintExamples>,
     keyspace_programs: Option<KeyspacePrograms>,
+    dependencies: Option<Dependencies>,
     exclude: Option<Vec<Spanned<String>>>,
     docs_url: Option<Spanned<String>>,
     rules: Option<BTreeMap<Spanned<String>, Spanned<toml::Value>>>,
@@ -164,6 +166,9 @@ pub struct Config {
     /// Which rules report in example and benchmark code.
     pub lint_examples: LintExamples,
     pub keyspace_programs: KeyspacePrograms,
+    /// Whether registry and git dependencies that wrap a Redis client are
+    /// read as context (the workspace root's configuration decides).
+    pub dependencies: Dependencies,
     exclude: GlobSet,
     exclude_patterns: Vec<String>,
     overrides: Vec<Override>,
@@ -183,6 +188,7 @@ impl Default for Config {
             lint_tests: false,
             lint_examples: LintExamples::Defects,
             keyspace_programs: KeyspacePrograms::Workspace,
+            dependencies: Dependencies::Follow,
             exclude: GlobSet::empty(),
             exclude_patterns: Vec::new(),
             overrides: Vec::new(),
@@ -224,6 +230,35 @@ impl LintExamples {
     /// Whether `rule` reports in example and benchmark code.
     pub fn reports(self, rule: &RuleMeta) -> bool {
         self == LintExamples::All || rule.examples == InExamples::Reported
+    }
+}
+
+/// `dependencies`: whether the crates a workspace's `Cargo.lock` takes
+/// from a registry or git and that depend on a Redis client themselves
+/// (`libmcaptcha` over `redis`) are read as context, so that the
+/// application's calls into them are checked where it makes them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Dependencies {
+    Follow,
+    Ignore,
+}
+
+impl Dependencies {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Dependencies::Follow => "follow",
+            Dependencies::Ignore => "ignore",
+        }
+    }
+
+    fn explain(self) -> &'static str {
+        match self {
+            Dependencies::Follow => {
+                "registry and git crates that wrap a Redis client are read (never reported on)"
+            }
+            Dependencies::Ignore => "only the workspace's own sources are read",
+        }
     }
 }
 
@@ -403,6 +438,7 @@ impl Loader<'_> {
             lint_tests: raw.lint_tests.unwrap_or(false),
             lint_examples: raw.lint_examples.unwrap_or(LintExamples::Defects),
             keyspace_programs: raw.keyspace_programs.unwrap_or(KeyspacePrograms::Workspace),
+            dependencies: raw.dependencies.unwrap_or(Dependencies::Follow),
             exclude: self.globs(&exclude_raw)?,
             exclude_patterns: exclude_raw.iter().map(|p| p.get_ref().clone()).collect(),
             overrides,
@@ -576,6 +612,11 @@ impl Config {
         out.push_str(&format!(
             "keyspace-programs = \"{}\"\n",
             self.keyspace_programs.as_str()
+        ));
+        out.push_str(&format!(
+            "dependencies = \"{}\"\n# {}\n",
+            self.dependencies.as_str(),
+            self.dependencies.explain()
         ));
         out.push_str(&format!("exclude = {}\n", list(&self.exclude_patterns)));
         if let Some(url) = &self.docs_url {

@@ -89,6 +89,11 @@ pub struct CrateManifest {
     pub crate_renames: Renames,
     /// Set when `Cargo.toml` exists but could not be read or parsed.
     pub error: Option<String>,
+    /// The code names of its dependencies that are read as context
+    /// because they wrap a Redis client (see `Manifests::pin_dependency`).
+    pub wrappers: Vec<String>,
+    /// This crate is such a dependency: read as context, never reported.
+    pub is_dependency: bool,
 }
 
 /// Crates a crate depends on under a name of its own (`kv = { package =
@@ -170,6 +175,8 @@ pub struct Manifests {
     /// that counts): root → the client versions the application's lock
     /// builds it with.
     pinned: Mutex<HashMap<PathBuf, Arc<LockVersions>>>,
+    /// The package names of those dependencies.
+    pinned_names: Mutex<HashSet<String>>,
 }
 
 impl Manifests {
@@ -199,6 +206,16 @@ impl Manifests {
             .and_then(|n| n.as_str())
             .map(str::to_string);
         let workspace_deps = self.workspace_dependencies(dir);
+        let pinned_names = self
+            .pinned_names
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        m.is_dependency = self
+            .pinned
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains_key(dir);
         let mut tables: Vec<&toml::Table> = Vec::new();
         for key in ["dependencies", "dev-dependencies", "build-dependencies"] {
             if let Some(t) = doc.get(key).and_then(|v| v.as_table()) {
@@ -227,6 +244,9 @@ impl Manifests {
                     .and_then(|p| p.as_str())
                     .unwrap_or(name);
                 if !CLIENT_CRATES.contains(&package) {
+                    if pinned_names.contains(package) && !m.wrappers.contains(&code_name(name)) {
+                        m.wrappers.push(code_name(name));
+                    }
                     if package != name {
                         m.crate_renames
                             .0
@@ -411,9 +431,11 @@ impl Manifests {
 impl Manifests {
     /// Builds the crate at `root` (a dependency read as context) with
     /// `clients`: the versions its entry in the application's lock names.
-    pub fn pin_dependency(&self, root: PathBuf, clients: LockVersions) {
+    pub fn pin_dependency(&self, root: PathBuf, name: &str, clients: LockVersions) {
         let mut pinned = self.pinned.lock().unwrap_or_else(|e| e.into_inner());
         pinned.insert(root, Arc::new(clients));
+        let mut names = self.pinned_names.lock().unwrap_or_else(|e| e.into_inner());
+        names.insert(name.to_string());
     }
 }
 
@@ -575,7 +597,7 @@ mod tests {
         .unwrap();
         let manifests = Manifests::default();
         let pinned = LockVersions::from([("redis".to_string(), vec!["0.23.3".to_string()])]);
-        manifests.pin_dependency(root.clone(), pinned);
+        manifests.pin_dependency(root.clone(), "wrapper", pinned);
         let m = manifests.load(&root);
         assert_eq!(m.client("redis").unwrap().locked.as_deref(), Some("0.23.3"));
     }

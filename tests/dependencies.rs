@@ -159,11 +159,15 @@ fn a_wrapper_from_the_registry_is_read_as_context() {
     let dir = tempfile::tempdir().unwrap();
     let (app, home) = layout(dir.path());
     let linted = lint(&app, &home, &[]);
-    // The wrapper's SET, sent once per user, is reported at the
-    // application's call; nothing inside the wrapper is (its KEYS).
+    // The wrapper's SET, sent once per user, and the sync connection it
+    // opens without a read timeout are reported at the application's
+    // calls; nothing inside the wrapper is (its KEYS).
     assert_eq!(
         linted.sites,
-        ["src/lib.rs:4 conn-command-in-loop"],
+        [
+            "src/lib.rs:2 conn-missing-timeout",
+            "src/lib.rs:4 conn-command-in-loop"
+        ],
         "{}",
         linted.stderr
     );
@@ -201,5 +205,111 @@ fn the_cache_covers_dependency_files() {
     let first = lint(&app, &home, &cache_args);
     let again = lint(&app, &home, &cache_args);
     assert_eq!(first.sites, again.sites);
-    assert_eq!(first.sites.len(), 1, "{}", first.stderr);
+    assert_eq!(first.sites.len(), 2, "{}", first.stderr);
+}
+
+/// A registry crate that builds its connection itself, as libmcaptcha
+/// does: `store::Store::new` → `Self::connect` → `Config::connect` →
+/// `ConnectionManager::new` on redis 0.23 (no response timeout). Traps: a
+/// second `Store::new` in another module that builds nothing, and a
+/// constructor that sets its own timeouts.
+const STORE: &str = "use redis::aio::ConnectionManager;\n\n\
+    pub struct Config { pub url: String }\n\n\
+    impl Config {\n\
+    \x20   pub async fn connect(&self) -> ConnectionManager {\n\
+    \x20       let client = redis::Client::open(self.url.as_str()).unwrap();\n\
+    \x20       ConnectionManager::new(client).await.unwrap()\n\
+    \x20   }\n\
+    }\n\n\
+    pub struct Store { con: ConnectionManager }\n\n\
+    impl Store {\n\
+    \x20   pub async fn new(config: Config) -> Self {\n\
+    \x20       let con = Self::connect(config).await;\n\
+    \x20       Store { con }\n\
+    \x20   }\n\n\
+    \x20   async fn connect(config: Config) -> ConnectionManager {\n\
+    \x20       config.connect().await\n\
+    \x20   }\n\
+    }\n";
+
+const MEMORY: &str = "pub struct Store;\n\n\
+    impl Store {\n\
+    \x20   pub fn new(capacity: usize) -> Self { let _ = capacity; Store }\n\
+    }\n";
+
+const TIMED: &str = "pub async fn connect(url: &str) -> redis::aio::ConnectionManager {\n\
+    \x20   let config = redis::aio::ConnectionManagerConfig::new()\n\
+    \x20       .set_response_timeout(std::time::Duration::from_secs(1));\n\
+    \x20   let client = redis::Client::open(url).unwrap();\n\
+    \x20   redis::aio::ConnectionManager::new_with_config(client, config).await.unwrap()\n\
+    }\n";
+
+const BUILDER_APP: &str = "use builder::store::{Config, Store};\n\n\
+    #[actix_web::get(\"/health\")]\n\
+    async fn health() -> &'static str {\n\
+    \x20   let _store = Store::new(Config { url: \"redis://cache\".into() }).await;\n\
+    \x20   \"ok\"\n\
+    }\n\n\
+    pub async fn start() -> Store {\n\
+    \x20   let _timed = builder::timed::connect(\"redis://cache\").await;\n\
+    \x20   let _memory = builder::memory::Store::new(16);\n\
+    \x20   Store::new(Config { url: \"redis://cache\".into() }).await\n\
+    }\n";
+
+#[test]
+fn a_connection_built_inside_a_dependency_is_judged_at_the_application_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = dir.path().join("app");
+    let home = dir.path().join("cargo-home");
+    write(
+        &app,
+        "Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\n\n[dependencies]\nbuilder = \"0.2\"\nactix-web = \"4\"\n",
+    );
+    write(
+        &app,
+        "Cargo.lock",
+        "version = 4\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\n \"builder\",\n]\n\n\
+         [[package]]\nname = \"builder\"\nversion = \"0.2.4\"\n\
+         source = \"registry+https://github.com/rust-lang/crates.io-index\"\n\
+         dependencies = [\n \"redis\",\n]\n\n\
+         [[package]]\nname = \"redis\"\nversion = \"0.23.3\"\n\
+         source = \"registry+https://github.com/rust-lang/crates.io-index\"\n",
+    );
+    write(&app, "src/lib.rs", BUILDER_APP);
+    let builder = home.join(REGISTRY).join("builder-0.2.4");
+    write(
+        &builder,
+        "Cargo.toml",
+        "[package]\nname = \"builder\"\nversion = \"0.2.4\"\n\n[dependencies]\nredis = \"0.23\"\n",
+    );
+    // The lock the published crate ships says 1.x: the application's
+    // lock (0.23.3) is what counts.
+    write(
+        &builder,
+        "Cargo.lock",
+        "version = 4\n\n[[package]]\nname = \"redis\"\nversion = \"1.2.0\"\n",
+    );
+    write(
+        &builder,
+        "src/lib.rs",
+        "pub mod memory;\npub mod store;\npub mod timed;\n",
+    );
+    write(&builder, "src/store.rs", STORE);
+    write(&builder, "src/memory.rs", MEMORY);
+    write(&builder, "src/timed.rs", TIMED);
+    let linted = lint(&app, &home, &[]);
+    if std::env::var_os("KEEP_DEPENDENCY_TEST").is_some() {
+        let _ = dir.keep();
+    }
+    assert_eq!(
+        linted.sites,
+        [
+            "src/lib.rs:5 conn-client-per-request",
+            "src/lib.rs:5 conn-missing-timeout",
+            "src/lib.rs:12 conn-missing-timeout",
+        ],
+        "{}",
+        linted.stderr
+    );
 }

@@ -72,7 +72,7 @@ pub(super) fn find(run: &Run, files: &[PathBuf]) -> Dependencies {
                 continue;
             }
             run.manifests
-                .pin_dependency(root.clone(), wrapper.clients.clone());
+                .pin_dependency(root.clone(), &wrapper.name, wrapper.clients.clone());
             roots.push((root, manifest.clone()));
         }
     }

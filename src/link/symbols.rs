@@ -46,6 +46,8 @@ pub struct Symbols {
     pub(super) method_builders: HashMap<(String, String), Option<RawKey>>,
     /// What each fn sends on keys built from its parameters.
     pub(super) summaries: Summaries,
+    /// What each fn builds, for a dependency read as context (else empty).
+    pub(super) made: super::made::Made,
 }
 
 /// What each crate of a run declares, so that `common::AppState` or
@@ -103,6 +105,7 @@ impl Symbols {
             crate_renames: Renames::NONE,
             method_builders: HashMap::new(),
             summaries: Summaries::default(),
+            made: Default::default(),
         };
         for (file_id, f) in files {
             for (st, field, class) in &f.structs {

@@ -40,6 +40,8 @@ use toml::Spanned;
 use crate::diagnostic::{Activation, InExamples, Level, RuleMeta};
 pub use crate::model::keyspace::KeyspacePrograms;
 use crate::rules::{self, OptionError, Rule, RuleOptionsSet};
+pub use dependencies::Dependencies;
+mod dependencies;
 
 pub const FILE_NAMES: [&str; 2] = ["redis-lint.toml", ".redis-lint.toml"];
 
@@ -166,8 +168,7 @@ pub struct Config {
     /// Which rules report in example and benchmark code.
     pub lint_examples: LintExamples,
     pub keyspace_programs: KeyspacePrograms,
-    /// Whether registry and git dependencies that wrap a Redis client are
-    /// read as context (the workspace root's configuration decides).
+    /// Read registry/git crates wrapping a client (the workspace root's says).
     pub dependencies: Dependencies,
     exclude: GlobSet,
     exclude_patterns: Vec<String>,
@@ -230,35 +231,6 @@ impl LintExamples {
     /// Whether `rule` reports in example and benchmark code.
     pub fn reports(self, rule: &RuleMeta) -> bool {
         self == LintExamples::All || rule.examples == InExamples::Reported
-    }
-}
-
-/// `dependencies`: whether the crates a workspace's `Cargo.lock` takes
-/// from a registry or git and that depend on a Redis client themselves
-/// (`libmcaptcha` over `redis`) are read as context, so that the
-/// application's calls into them are checked where it makes them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Dependencies {
-    Follow,
-    Ignore,
-}
-
-impl Dependencies {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Dependencies::Follow => "follow",
-            Dependencies::Ignore => "ignore",
-        }
-    }
-
-    fn explain(self) -> &'static str {
-        match self {
-            Dependencies::Follow => {
-                "registry and git crates that wrap a Redis client are read (never reported on)"
-            }
-            Dependencies::Ignore => "only the workspace's own sources are read",
-        }
     }
 }
 
@@ -613,11 +585,7 @@ impl Config {
             "keyspace-programs = \"{}\"\n",
             self.keyspace_programs.as_str()
         ));
-        out.push_str(&format!(
-            "dependencies = \"{}\"\n# {}\n",
-            self.dependencies.as_str(),
-            self.dependencies.explain()
-        ));
+        out.push_str(&self.dependencies.shown());
         out.push_str(&format!("exclude = {}\n", list(&self.exclude_patterns)));
         if let Some(url) = &self.docs_url {
             out.push_str(&format!("docs-url = {url:?}\n"));

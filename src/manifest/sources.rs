@@ -132,3 +132,70 @@ fn vendored(package: &LockedWrapper, workspace: &Path) -> Option<PathBuf> {
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::LockVersions;
+
+    fn package(name: &str, version: &str, source: PackageSource) -> LockedWrapper {
+        LockedWrapper {
+            name: name.into(),
+            version: version.into(),
+            source,
+            clients: LockVersions::new(),
+        }
+    }
+
+    fn write(path: &Path, text: &str) {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    fn manifest(name: &str, version: &str) -> String {
+        format!("[package]\nname = \"{name}\"\nversion = \"{version}\"\n")
+    }
+
+    #[test]
+    fn sources_are_found_vendored_in_the_registry_and_in_git_checkouts() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = CargoHome(dir.path().join("home"));
+        let app = dir.path().join("app");
+        let registry = home.0.join("registry/src/index.example-0123/cache-0.2.4");
+        write(&registry.join("Cargo.toml"), &manifest("cache", "0.2.4"));
+        let cache = package("cache", "0.2.4", PackageSource::Registry);
+        assert_eq!(locate(&cache, &app, Some(&home)), Some(registry));
+        // Not fetched: not found, and no Cargo home at all is no error.
+        let other = package("cache", "0.3.0", PackageSource::Registry);
+        assert_eq!(locate(&other, &app, Some(&home)), None);
+        assert_eq!(locate(&cache, &app, None), None);
+
+        // A git checkout holding a workspace: the member by that name.
+        let checkout = home.0.join("git/checkouts/locks-5f3a/0123456");
+        write(
+            &checkout.join("Cargo.toml"),
+            "[workspace]\nmembers = [\"lockkit\"]\n",
+        );
+        write(
+            &checkout.join("lockkit/Cargo.toml"),
+            &manifest("lockkit", "0.5.0"),
+        );
+        let git = PackageSource::Git {
+            commit: "0123456789abcdef".into(),
+        };
+        let lockkit = package("lockkit", "0.5.0", git);
+        assert_eq!(
+            locate(&lockkit, &app, Some(&home)),
+            Some(checkout.join("lockkit"))
+        );
+
+        // A vendored copy wins over the registry's.
+        write(
+            &app.join(".cargo/config.toml"),
+            "[source.crates-io]\nreplace-with = \"vendored\"\n\n[source.vendored]\ndirectory = \"vendor\"\n",
+        );
+        let vendored = app.join("vendor/cache");
+        write(&vendored.join("Cargo.toml"), &manifest("cache", "0.2.4"));
+        assert_eq!(locate(&cache, &app, Some(&home)), Some(vendored));
+    }
+}

@@ -3,6 +3,8 @@
 //! features. Rules whose truth depends on a client version read these.
 
 mod layout;
+mod lock;
+mod sources;
 mod tooling;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -10,6 +12,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 pub use layout::CrateLayout;
+pub use lock::{wrappers, LockedWrapper, PackageSource};
+pub use sources::{locate, CargoHome};
 
 /// The Redis client crates the linter knows, by package name.
 const CLIENT_CRATES: &[&str] = &[
@@ -18,6 +22,19 @@ const CLIENT_CRATES: &[&str] = &[
     "deadpool-redis",
     "bb8-redis",
     "r2d2",
+    "redis-test",
+    "mobc-redis",
+];
+
+/// The crates that are Redis clients of their own: a crate of a lock that
+/// depends on one of these wraps Redis (see [`wrappers`]). `r2d2` is a
+/// generic pool, not one of them (its Redis side is `r2d2_redis`).
+const REDIS_CLIENT_CRATES: &[&str] = &[
+    "redis",
+    "fred",
+    "deadpool-redis",
+    "bb8-redis",
+    "r2d2_redis",
     "redis-test",
     "mobc-redis",
 ];
@@ -72,6 +89,11 @@ pub struct CrateManifest {
     pub crate_renames: Renames,
     /// Set when `Cargo.toml` exists but could not be read or parsed.
     pub error: Option<String>,
+    /// The code names of its dependencies that are read as context
+    /// because they wrap a Redis client (see `Manifests::pin_dependency`).
+    pub wrappers: Vec<String>,
+    /// This crate is such a dependency: read as context, never reported.
+    pub is_dependency: bool,
 }
 
 /// Crates a crate depends on under a name of its own (`kv = { package =
@@ -130,7 +152,7 @@ fn workspace_root(dir: &Path) -> Option<(PathBuf, String)> {
 
 /// Client versions by package name, from one `Cargo.lock` (a workspace
 /// may lock two versions of one client, for two of its crates).
-type LockVersions = BTreeMap<String, Vec<String>>;
+pub type LockVersions = BTreeMap<String, Vec<String>>;
 
 /// The workspace-level files every crate of a workspace reads (its root
 /// `Cargo.toml`'s `[workspace.dependencies]`, its `Cargo.lock`), read and
@@ -149,6 +171,12 @@ pub struct Manifests {
     /// Crate root → the first crate of the run (in path order) that names
     /// it as a path dependency or workspace member; built on first need.
     builders: OnceLock<HashMap<PathBuf, PathBuf>>,
+    /// Dependency crates read as context (a registry crate has no lock
+    /// that counts): root → the client versions the application's lock
+    /// builds it with.
+    pinned: Mutex<HashMap<PathBuf, Arc<LockVersions>>>,
+    /// The package names of those dependencies.
+    pinned_names: Mutex<HashSet<String>>,
 }
 
 impl Manifests {
@@ -178,6 +206,16 @@ impl Manifests {
             .and_then(|n| n.as_str())
             .map(str::to_string);
         let workspace_deps = self.workspace_dependencies(dir);
+        let pinned_names = self
+            .pinned_names
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        m.is_dependency = self
+            .pinned
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains_key(dir);
         let mut tables: Vec<&toml::Table> = Vec::new();
         for key in ["dependencies", "dev-dependencies", "build-dependencies"] {
             if let Some(t) = doc.get(key).and_then(|v| v.as_table()) {
@@ -206,6 +244,9 @@ impl Manifests {
                     .and_then(|p| p.as_str())
                     .unwrap_or(name);
                 if !CLIENT_CRATES.contains(&package) {
+                    if pinned_names.contains(package) && !m.wrappers.contains(&code_name(name)) {
+                        m.wrappers.push(code_name(name));
+                    }
                     if package != name {
                         m.crate_renames
                             .0
@@ -364,6 +405,11 @@ impl Manifests {
     /// that depends on it by path or lists it as a workspace member (a
     /// library checked out beside the application that builds it).
     fn lock_versions(&self, dir: &Path) -> Option<Arc<LockVersions>> {
+        let pinned = self.pinned.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(versions) = pinned.get(dir) {
+            return Some(Arc::clone(versions));
+        }
+        drop(pinned);
         let path = nearest_lock(dir).or_else(|| {
             let builders = self.builders.get_or_init(|| {
                 let crates = self.run_crates.get().map(Vec::as_slice).unwrap_or_default();
@@ -382,8 +428,19 @@ impl Manifests {
     }
 }
 
+impl Manifests {
+    /// Builds the crate at `root` (a dependency read as context) with
+    /// `clients`: the versions its entry in the application's lock names.
+    pub fn pin_dependency(&self, root: PathBuf, name: &str, clients: LockVersions) {
+        let mut pinned = self.pinned.lock().unwrap_or_else(|e| e.into_inner());
+        pinned.insert(root, Arc::new(clients));
+        let mut names = self.pinned_names.lock().unwrap_or_else(|e| e.into_inner());
+        names.insert(name.to_string());
+    }
+}
+
 /// The nearest `Cargo.lock` at or above `dir`.
-fn nearest_lock(dir: &Path) -> Option<PathBuf> {
+pub fn nearest_lock(dir: &Path) -> Option<PathBuf> {
     dir.ancestors()
         .map(|a| a.join("Cargo.lock"))
         .find(|p| p.is_file())
@@ -520,6 +577,29 @@ mod tests {
         assert_eq!(m.crate_renames, Renames::of(&[("shared", "app_shared")]));
         assert_eq!(m.client("redis").unwrap().major(), Some(0));
         assert!(m.client("deadpool-redis").is_some());
+    }
+
+    #[test]
+    fn a_pinned_dependency_takes_the_application_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("wrapper-0.1.0");
+        std::fs::create_dir_all(&root).unwrap();
+        std::fs::write(
+            root.join("Cargo.toml"),
+            "[package]\nname = \"wrapper\"\nversion = \"0.1.0\"\n\n[dependencies]\nredis = \"0.23\"\n",
+        )
+        .unwrap();
+        // The lock a published crate ships is not what the application builds.
+        std::fs::write(
+            root.join("Cargo.lock"),
+            "[[package]]\nname = \"redis\"\nversion = \"0.23.5\"\n",
+        )
+        .unwrap();
+        let manifests = Manifests::default();
+        let pinned = LockVersions::from([("redis".to_string(), vec!["0.23.3".to_string()])]);
+        manifests.pin_dependency(root.clone(), "wrapper", pinned);
+        let m = manifests.load(&root);
+        assert_eq!(m.client("redis").unwrap().locked.as_deref(), Some("0.23.3"));
     }
 
     #[test]

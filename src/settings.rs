@@ -10,6 +10,7 @@
 //! lint-tests = false
 //! lint-examples = "defects"         # or "all"
 //! keyspace-programs = "workspace"   # or "file", "fn": see `KeyspacePrograms`
+//! dependencies = "follow"           # or "ignore": see `Dependencies`
 //! exclude = ["generated/**"]
 //! docs-url = "https://docs.example.com/redis-lint/rules"  # SARIF helpUri
 //!
@@ -39,6 +40,8 @@ use toml::Spanned;
 use crate::diagnostic::{Activation, InExamples, Level, RuleMeta};
 pub use crate::model::keyspace::KeyspacePrograms;
 use crate::rules::{self, OptionError, Rule, RuleOptionsSet};
+pub use dependencies::Dependencies;
+mod dependencies;
 
 pub const FILE_NAMES: [&str; 2] = ["redis-lint.toml", ".redis-lint.toml"];
 
@@ -50,6 +53,7 @@ struct RawConfig {
     lint_tests: Option<bool>,
     lint_examples: Option<LintExamples>,
     keyspace_programs: Option<KeyspacePrograms>,
+    dependencies: Option<Dependencies>,
     exclude: Option<Vec<Spanned<String>>>,
     docs_url: Option<Spanned<String>>,
     rules: Option<BTreeMap<Spanned<String>, Spanned<toml::Value>>>,
@@ -164,6 +168,8 @@ pub struct Config {
     /// Which rules report in example and benchmark code.
     pub lint_examples: LintExamples,
     pub keyspace_programs: KeyspacePrograms,
+    /// Read registry/git crates wrapping a client (the workspace root's says).
+    pub dependencies: Dependencies,
     exclude: GlobSet,
     exclude_patterns: Vec<String>,
     overrides: Vec<Override>,
@@ -183,6 +189,7 @@ impl Default for Config {
             lint_tests: false,
             lint_examples: LintExamples::Defects,
             keyspace_programs: KeyspacePrograms::Workspace,
+            dependencies: Dependencies::Follow,
             exclude: GlobSet::empty(),
             exclude_patterns: Vec::new(),
             overrides: Vec::new(),
@@ -403,6 +410,7 @@ impl Loader<'_> {
             lint_tests: raw.lint_tests.unwrap_or(false),
             lint_examples: raw.lint_examples.unwrap_or(LintExamples::Defects),
             keyspace_programs: raw.keyspace_programs.unwrap_or(KeyspacePrograms::Workspace),
+            dependencies: raw.dependencies.unwrap_or(Dependencies::Follow),
             exclude: self.globs(&exclude_raw)?,
             exclude_patterns: exclude_raw.iter().map(|p| p.get_ref().clone()).collect(),
             overrides,
@@ -577,6 +585,7 @@ impl Config {
             "keyspace-programs = \"{}\"\n",
             self.keyspace_programs.as_str()
         ));
+        out.push_str(&self.dependencies.shown());
         out.push_str(&format!("exclude = {}\n", list(&self.exclude_patterns)));
         if let Some(url) = &self.docs_url {
             out.push_str(&format!("docs-url = {url:?}\n"));

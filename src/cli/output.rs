@@ -112,5 +112,13 @@ pub(super) fn account(stats: &Stats) -> String {
         stats.config_files,
         stats.excluded
     );
+    if stats.dependency_crates + stats.dependency_missing > 0 {
+        let _ = writeln!(
+            out,
+            "redis-lint: {} dependency crates wrapping a Redis client read as context, \
+             {} not fetched (not read)",
+            stats.dependency_crates, stats.dependency_missing
+        );
+    }
     out
 }

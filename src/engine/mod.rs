@@ -7,6 +7,7 @@
 //! every unit), `server_conf` (redis.conf, sentinel.conf, compose files).
 //! Nothing here prints: what the user should hear about is returned.
 
+mod dependencies;
 mod lua_files;
 mod plan;
 mod reach;
@@ -201,6 +202,11 @@ pub struct Stats {
     pub parsed: usize,
     /// Redis configuration files looked at.
     pub config_files: usize,
+    /// Registry and git crates that wrap a Redis client, read as context
+    /// (their files count in `context_files`).
+    pub dependency_crates: usize,
+    /// Such crates whose sources are not on this machine (not fetched).
+    pub dependency_missing: usize,
     /// Left out by `--exclude`.
     pub excluded: usize,
     /// The configuration files that applied (`None`: the defaults).
@@ -319,9 +325,14 @@ impl Run<'_> {
             mut walked,
             missing,
             not_rust,
-            reported,
+            mut reported,
         } = plan::walk(&self.opts.input, self.opts.server_confs)?;
         let excluded = self.leave_out_excluded(&mut walked);
+        let deps = dependencies::find(self, &walked.files);
+        if !deps.files.is_empty() {
+            reported.keep_only(&walked.files);
+            walked.files.extend(deps.files.iter().cloned());
+        }
         let mut outcome = Outcome {
             files_scanned: reported.count(&walked.files),
             ..Outcome::default()
@@ -332,7 +343,7 @@ impl Run<'_> {
         let owners: Vec<Option<PathBuf>> = walked.files.iter().map(|f| crates.owner(f)).collect();
         self.manifests
             .know_run_crates(owners.iter().flatten().cloned());
-        let file_configs = self.configs_of(&walked.files)?;
+        let file_configs = self.configs_of(&walked.files, &deps)?;
         let rules = plan::rust_rules(self, &file_configs);
 
         let cache = self.opts.cache.as_deref().map(Cache::open);
@@ -342,6 +353,8 @@ impl Run<'_> {
             context_files: walked.files.len() - reported.count(&walked.files),
             parsed: processed.iter().filter(|p| p.facts.is_some()).count(),
             config_files: walked.configs.len(),
+            dependency_crates: deps.crates,
+            dependency_missing: deps.missing,
             excluded,
             configs: distinct_origins(&file_configs),
         };
@@ -450,9 +463,17 @@ impl Run<'_> {
         (warnings, missing)
     }
 
-    /// Each file's configuration (none: [`Settings::RuleDefaults`]).
-    fn configs_of(&self, files: &[PathBuf]) -> Result<Vec<Option<Arc<Config>>>, Error> {
-        files.iter().map(|f| self.config_of(f)).collect()
+    /// Each file's configuration (none: [`Settings::RuleDefaults`]); a
+    /// dependency's file follows its application's workspace.
+    fn configs_of(
+        &self,
+        files: &[PathBuf],
+        deps: &dependencies::Dependencies,
+    ) -> Result<Vec<Option<Arc<Config>>>, Error> {
+        files
+            .iter()
+            .map(|f| self.config_of(deps.configured_as(f)))
+            .collect()
     }
 
     fn config_of(&self, file: &Path) -> Result<Option<Arc<Config>>, Error> {

@@ -50,6 +50,14 @@ impl Reported {
         }
     }
 
+    /// Reports on no more than `files` (of those reported on now): the
+    /// files added after them are context.
+    pub fn keep_only(&mut self, files: &[PathBuf]) {
+        if let Reported::All = self {
+            *self = Reported::Only(files.iter().cloned().collect());
+        }
+    }
+
     /// How many of `files` are reported on.
     pub fn count(&self, files: &[PathBuf]) -> usize {
         match self {

@@ -80,7 +80,7 @@ pub(super) fn check_units(
     outcome: &mut Outcome,
 ) -> Keyspace {
     let shown: &Outcome = outcome;
-    let workspace = workspace(run, &units);
+    let workspace = workspace(run, &units, shown);
     let scopes = keyspace::Scopes::of(run, &units, shown);
     let results: Vec<Checked> = units
         .units
@@ -135,14 +135,23 @@ pub(super) fn check_units(
 /// Every crate's symbol tables by package name, so that a crate reads the
 /// types, aliases and fields of the other crates of the run that it names
 /// (`common::AppState`, `common::RedisPool`).
-fn workspace(run: &Run, units: &Units) -> Arc<Workspace> {
+fn workspace(run: &Run, units: &Units, shown: &Outcome) -> Arc<Workspace> {
     let named: Vec<NamedCrate> = units
         .units
         .par_iter()
         .filter(|(key, _)| key.example.is_none())
         .filter_map(|(key, files)| {
             let manifest = run.manifests.load(key.root.as_deref()?);
+            let root = key.root.as_deref()?;
+            let dependency = manifest.is_dependency.then(|| DependencyBuilt {
+                redis_major: manifest.client("redis").and_then(|d| d.major()),
+                modules: files
+                    .iter()
+                    .map(|(id, _)| (*id, module_path(&shown.file(*id).path, root)))
+                    .collect(),
+            });
             Some(NamedCrate {
+                dependency,
                 name: manifest.name?,
                 renames: manifest.crate_renames,
                 files: files.iter().map(|(id, f)| (*id, f)).collect(),
@@ -151,7 +160,7 @@ fn workspace(run: &Run, units: &Units) -> Arc<Workspace> {
         .collect();
     let first: Vec<(String, Arc<Symbols>)> = named
         .par_iter()
-        .map(|c| (c.name.clone(), Arc::new(Symbols::new(&c.files))))
+        .map(|c| (c.name.clone(), Arc::new(c.symbols(Symbols::new(&c.files)))))
         .collect();
     // A second round lets a crate's helpers follow the helpers of the
     // crates it calls (`web` → `common::cache::touch` → `base::bump`).
@@ -164,7 +173,8 @@ fn workspace(run: &Run, units: &Units) -> Arc<Workspace> {
             let symbols = match round.called_by(symbols, refs) {
                 true => {
                     let round = Arc::clone(&round);
-                    Arc::new(Symbols::new(refs).in_workspace(round, c.renames.clone(), refs))
+                    let symbols = Symbols::new(refs).in_workspace(round, c.renames.clone(), refs);
+                    Arc::new(c.symbols(symbols))
                 }
                 false => Arc::clone(symbols),
             };
@@ -180,6 +190,47 @@ struct NamedCrate<'a> {
     name: String,
     renames: Renames,
     files: Vec<(FileId, &'a FileFacts)>,
+    /// Set for a dependency read as context (see `dependencies`).
+    dependency: Option<DependencyBuilt>,
+}
+
+/// How the application builds a dependency read as context.
+struct DependencyBuilt {
+    redis_major: Option<u64>,
+    /// Each file's module path (`master::redis::master`), to tell apart
+    /// same-named types of two modules.
+    modules: link::Modules,
+}
+
+/// The module path of a crate's file under `src/` (`src/a/mod.rs` and
+/// `src/a.rs` are `a`; `src/lib.rs` is the crate root).
+fn module_path(path: &std::path::Path, root: &std::path::Path) -> Vec<String> {
+    let Ok(rel) = path.strip_prefix(root.join("src")) else {
+        return Vec::new();
+    };
+    let mut parts: Vec<String> = rel
+        .with_extension("")
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    if matches!(
+        parts.last().map(String::as_str),
+        Some("mod" | "lib" | "main")
+    ) {
+        parts.pop();
+    }
+    parts
+}
+
+impl NamedCrate<'_> {
+    /// Its symbols as other crates read them: a dependency's tell what
+    /// each of its fns builds.
+    fn symbols(&self, symbols: Symbols) -> Symbols {
+        match &self.dependency {
+            Some(d) => symbols.as_dependency(&self.files, &d.modules, d.redis_major),
+            None => symbols,
+        }
+    }
 }
 
 /// One compilation unit to link, with the run's other crates.

@@ -180,6 +180,7 @@ impl Walker {
         for a in &args {
             self.eval(a);
         }
+        self.note_path_fn_call(&full, span);
         // A call to a plain fn: maybe a helper that takes a key, maybe a fn
         // that returns a connection.
         if is_fn_path(&segs) {

@@ -96,6 +96,8 @@ impl Walker {
             return typed;
         }
         let recv = value.recv();
+        let span = Span::join(m.method.span(), m.paren_token.span.close());
+        self.note_method_fn_call(&recv, &name, span);
         if matches!(name.as_str(), "query" | "exec") && m.args.len() == 1 && runs_a_command(&recv) {
             self.run_on_argument(m);
             return Value::Unknown;

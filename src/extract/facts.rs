@@ -355,6 +355,29 @@ pub struct RawHelperCall {
     pub named_args: Vec<NamedArg>,
 }
 
+/// A call of a fn that may build a connection inside a dependency read as
+/// context: `Redis::new(cfg)` into `libmcaptcha`, or, inside such a
+/// dependency, `Self::connect(cfg)`, `MCaptchaRedis::new(cfg)` or
+/// `cfg.connect()` between its own fns.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RawFnCall {
+    pub func: u32,
+    pub target: FnTarget,
+    pub span: Span,
+    pub in_loop: bool,
+    pub in_test: bool,
+}
+
+/// The fn a [`RawFnCall`] reaches.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub enum FnTarget {
+    /// A path with `use` names expanded and `Self` as the `impl` type
+    /// (`libmcaptcha::redis::Redis::new`, `Redis::connect`).
+    Path(Vec<String>),
+    /// A method called on a receiver (typed at link time).
+    Method { recv: Recv, name: String },
+}
+
 /// An argument of a helper call written as a name.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NamedArg {
@@ -489,6 +512,10 @@ pub struct FileFacts {
     pub creations: Vec<RawCreation>,
     pub disabled_timeouts: Vec<(Span, bool)>,
     pub helper_calls: Vec<RawHelperCall>,
+    /// Calls of fns of crate types kept for following connections built
+    /// in dependencies (only in crates that have such dependencies).
+    #[serde(default)]
+    pub fn_calls: Vec<RawFnCall>,
     /// Commands run only while an optional field holds a value.
     #[serde(default)]
     pub optional_runs: Vec<OptionalRun>,

@@ -25,6 +25,7 @@ mod db;
 mod exprs;
 pub mod facts;
 mod flow;
+mod fn_calls;
 mod helper_calls;
 mod items;
 mod keys;
@@ -66,18 +67,50 @@ pub struct CrateInputs {
     /// Client crates depended on under another name (`kv = { package =
     /// "redis" }`): `kv::cmd(..)` is read as `redis::cmd(..)`.
     pub renames: Renames,
+    /// Calls that may reach a connection built in a dependency read as
+    /// context (see [`facts::RawFnCall`]).
+    pub fn_calls: FnCallScope,
+}
+
+/// Which calls of fns of crate types a file's facts keep.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct FnCallScope {
+    /// Code names of the dependencies wrapping a Redis client that the
+    /// crate depends on: calls into them are kept.
+    pub into: Vec<String>,
+    /// The crate is such a dependency: calls between its own fns are kept
+    /// (to follow `Master::new` → `Redis::new` → `ConnectionManager::new`).
+    pub own: OwnCalls,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum OwnCalls {
+    #[default]
+    Skip,
+    Keep,
 }
 
 impl CrateInputs {
     /// Those of a file outside any crate.
     pub const NONE: CrateInputs = CrateInputs {
         renames: Renames::NONE,
+        fn_calls: FnCallScope {
+            into: Vec::new(),
+            own: OwnCalls::Skip,
+        },
     };
 
     /// Of the crate whose manifest is `manifest`.
     pub fn of(manifest: &crate::manifest::CrateManifest) -> CrateInputs {
         CrateInputs {
             renames: manifest.renames.clone(),
+            fn_calls: FnCallScope {
+                into: manifest.wrappers.clone(),
+                own: match manifest.is_dependency {
+                    true => OwnCalls::Keep,
+                    false => OwnCalls::Skip,
+                },
+            },
         }
     }
 }
@@ -110,6 +143,7 @@ pub fn extract(file: &syn::File, is_test_file: bool, inputs: &CrateInputs) -> Fi
             uses_cluster: cluster,
             ..FileFacts::default()
         },
+        fn_calls: inputs.fn_calls.clone(),
         mentions_redis: uses.imports_crate("redis"),
         mentions_deadpool: uses.imports_crate("deadpool_redis"),
         uses,
@@ -238,6 +272,8 @@ const CLUSTER_MARKERS: &[&str] = &[
 struct Walker {
     facts: FileFacts,
     uses: UseMap,
+    /// Which calls of crate fns are kept (see [`FnCallScope`]).
+    fn_calls: FnCallScope,
     mentions_redis: bool,
     mentions_deadpool: bool,
     test_depth: u32,

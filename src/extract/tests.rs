@@ -450,6 +450,7 @@ fn renamed_client_paths_are_the_clients() {
     let file = syn::parse_file(src).expect("the snippet parses");
     let inputs = CrateInputs {
         renames: crate::manifest::Renames::of(&[("kv", "redis")]),
+        ..CrateInputs::default()
     };
     let facts = extract(&file, false, &inputs);
     assert!(facts.imports_redis_traits);

@@ -90,6 +90,7 @@ impl FileLink<'_> {
                 binding: raw.binding.clone(),
                 on_field: on_field(&raw.recv),
                 response_timeout,
+                via: None,
             });
             creation_ids.insert(raw_idx, model.creations.len() - 1);
         }

@@ -11,6 +11,7 @@ mod connections;
 mod crate_facts;
 mod keys;
 pub mod keyspace;
+mod made;
 mod optional_fields;
 mod receivers;
 mod summaries;
@@ -19,6 +20,7 @@ mod symbols;
 use crate::extract::facts::FileFacts;
 use crate::manifest::CrateManifest;
 use crate::model::{CrateModel, FileId};
+pub use made::Modules;
 pub use symbols::{Symbols, Workspace};
 
 /// Options that say which code is linted.
@@ -54,6 +56,7 @@ pub fn resolve(
         file.calls(&mut model);
         file.through_helpers(&mut model);
         file.creations(&mut model);
+        file.made_in_dependencies(&mut model);
         file.literals(&mut model, &script_consts);
         file.held_connections(&mut model);
         file.helpers(&mut model);

@@ -49,6 +49,8 @@ pub struct Symbols {
     /// Client crates re-exported whole, by the name other crates reach
     /// them under (`redis_rs` → `redis` for `pub use ::redis as redis_rs;`).
     client_reexports: HashMap<String, String>,
+    /// What each fn builds, for a dependency read as context (else empty).
+    pub(super) made: super::made::Made,
 }
 
 /// What each crate of a run declares, so that `common::AppState` or
@@ -107,6 +109,7 @@ impl Symbols {
             method_builders: HashMap::new(),
             summaries: Summaries::default(),
             client_reexports: HashMap::new(),
+            made: Default::default(),
         };
         for (file_id, f) in files {
             for (st, field, class) in &f.structs {

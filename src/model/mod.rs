@@ -489,6 +489,18 @@ pub struct Creation {
     /// The response / read / command timeout it is made with (or that is
     /// set on its binding later in the same fn).
     pub response_timeout: ConnTimeout,
+    /// Built inside a dependency read as context, by the fn called here.
+    pub via: Option<Via>,
+}
+
+/// A creation made inside a dependency (see [`Creation::via`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Via {
+    /// The redis-rs major version the application builds it with.
+    pub redis_major: Option<u64>,
+    /// The dependency sets a timeout where it builds it: its defaults are
+    /// not what the connection gets.
+    pub timeouts_set: bool,
 }
 
 /// A fn (or method) that contains Redis facts.

@@ -43,6 +43,11 @@ fn missing_timeout(ctx: &RuleContext, sink: &mut Sink) {
             continue;
         }
         let info = model.func(c.func);
+        // Built in a dependency that sets its own timeouts.
+        if c.via.as_ref().is_some_and(|v| v.timeouts_set) {
+            continue;
+        }
+        let redis_major = c.via.as_ref().map_or(redis_major, |v| v.redis_major);
         let problem = match c.kind {
             CreationKind::SyncConnection { with_connect_timeout } if c.makes == ConnKind::Sync => {
                 (!read_timeout_set(c, info)).then(|| {

@@ -30,7 +30,7 @@ const MAX_CACHE_BYTES: u64 = 1 << 30;
 /// Bumped whenever extraction records something new or differently, or the
 /// entries change shape: a cache written by a build with the same version
 /// number but older extraction (a development build) must not be trusted.
-const SCHEMA: u32 = 17;
+const SCHEMA: u32 = 18;
 
 /// A file modified less than this before the cache was written may have
 /// changed again without its modification time moving (coarse clocks).

@@ -347,6 +347,8 @@ struct Reach<'a> {
     values_searched: BTreeSet<(Option<&'a Path>, String)>,
     /// The crates searched for definitions so far.
     searched: BTreeSet<Option<&'a Path>>,
+    /// The crates searched for key consts and key fns only so far.
+    searched_keys: BTreeSet<Option<&'a Path>>,
     /// Each crate's name in paths (`common`), read on first need.
     names: Option<BTreeMap<&'a Path, Option<String>>>,
 }
@@ -359,6 +361,13 @@ enum Scope {
     /// Its crate may hold definitions from this round on: for every
     /// definition wanted so far, and the new Redis values.
     First,
+    /// Its crate, which cannot reach a Redis client, was searched for key
+    /// names before: for the key names not searched before.
+    KeysAgain,
+    /// Its crate cannot reach a Redis client, so it defines no Redis
+    /// type, alias or helper, but may hold key consts and key fns from
+    /// this round on: for every key name wanted so far.
+    Keys,
     /// Its crate holds no definition that matters: for the new Redis
     /// values only.
     Values,
@@ -375,6 +384,7 @@ impl<'a> Reach<'a> {
             graph: None,
             values_searched: BTreeSet::new(),
             searched: BTreeSet::new(),
+            searched_keys: BTreeSet::new(),
             names: None,
         }
     }
@@ -398,11 +408,7 @@ impl<'a> Reach<'a> {
     /// only to the crates that depend on it.
     fn skip_unseeing(&mut self, scopes: &mut [Scope], defining: &BTreeSet<Option<&'a Path>>) {
         let owners = self.owners;
-        let manifests = self.manifests;
-        let graph = self.graph.get_or_insert_with(|| {
-            let roots: BTreeSet<&Path> = owners.iter().flatten().map(PathBuf::as_path).collect();
-            CrateGraph::of(roots, manifests)
-        });
+        let graph = self.graph();
         let mut verdicts: HashMap<Option<&Path>, bool> = HashMap::new();
         for (scope, owner) in scopes.iter_mut().zip(owners) {
             if *scope != Scope::Values {
@@ -418,25 +424,54 @@ impl<'a> Reach<'a> {
         }
     }
 
+    /// Which crates of the run can name which, read on first need.
+    fn graph(&mut self) -> &mut CrateGraph<'a> {
+        let (owners, manifests) = (self.owners, self.manifests);
+        self.graph.get_or_insert_with(|| {
+            let roots: BTreeSet<&Path> = owners.iter().flatten().map(PathBuf::as_path).collect();
+            CrateGraph::of(roots, manifests)
+        })
+    }
+
+    /// The crates whose name in paths is one of `wanted` (and those whose
+    /// name is not known).
+    fn named(&mut self, wanted: &BTreeSet<String>) -> Vec<Option<&'a Path>> {
+        if wanted.is_empty() {
+            return Vec::new();
+        }
+        let owners = self.owners;
+        let names = self.names.get_or_insert_with(|| crate_names(owners));
+        names
+            .iter()
+            .filter(|(_, n)| n.as_ref().is_none_or(|n| wanted.contains(n)))
+            .map(|(root, _)| Some(*root))
+            .collect()
+    }
+
     /// Each file's scope this round: the crates of parsed files, and those
-    /// the wanted paths name, are searched for definitions from now on.
+    /// the wanted paths name, are searched for definitions from now on;
+    /// of them, those that cannot reach a Redis client only for key names
+    /// (or not at all when only a type or value path names them:
+    /// `tokio::sync::Mutex`).
     fn scopes(&mut self, states: &[State], wanted: &Wanted) -> Vec<Scope> {
-        let mut now: BTreeSet<Option<&Path>> = BTreeSet::from([None]);
+        let mut parsed: BTreeSet<Option<&Path>> = BTreeSet::from([None]);
         for (owner, state) in self.owners.iter().zip(states) {
             if state.processed.facts.is_some() {
-                now.insert(owner.as_deref());
+                parsed.insert(owner.as_deref());
             }
         }
-        if !wanted.crates.is_empty() {
-            let owners = self.owners;
-            let names = self.names.get_or_insert_with(|| crate_names(owners));
-            now.extend(
-                names
-                    .iter()
-                    .filter(|(_, n)| n.as_ref().is_none_or(|n| wanted.crates.contains(n)))
-                    .map(|(root, _)| Some(*root)),
-            );
-        }
+        let mut keys: BTreeSet<Option<&Path>> =
+            self.named(&wanted.key_crates).into_iter().collect();
+        let mut now = parsed.clone();
+        now.extend(self.named(&wanted.crates));
+        let graph = self.graph();
+        now.retain(|o| {
+            let reaches = o.is_none_or(|root| graph.may_reach_redis(root));
+            if !reaches && parsed.contains(o) {
+                keys.insert(*o);
+            }
+            reaches
+        });
         let scopes = self
             .owners
             .iter()
@@ -446,12 +481,17 @@ impl<'a> Reach<'a> {
                     Scope::Again
                 } else if now.contains(&o) {
                     Scope::First
+                } else if self.searched_keys.contains(&o) {
+                    Scope::KeysAgain
+                } else if keys.contains(&o) {
+                    Scope::Keys
                 } else {
                     Scope::Values
                 }
             })
             .collect();
         self.searched.extend(now);
+        self.searched_keys.extend(keys);
         scopes
     }
 }
@@ -483,6 +523,13 @@ struct Search {
     /// Every definition and key fn wanted so far, with the new Redis
     /// values (`None` when no crate is searched for the first time).
     first: Option<NameSearch>,
+    /// The key consts and key fns not searched for before (and the new
+    /// Redis values of files outside any crate).
+    keys_again: NameSearch,
+    /// Every key const and key fn wanted so far (and the new Redis values
+    /// of files outside any crate); `None` when no crate is searched for
+    /// them the first time.
+    keys_first: Option<NameSearch>,
     /// The new Redis values only.
     values: NameSearch,
     /// No name, for the files of `Scope::Skip`.
@@ -544,6 +591,23 @@ impl Search {
                 ..Wanted::clone(&wanted)
             })
         });
+        // A crate that cannot reach a Redis client cannot name a crate
+        // defining a Redis value either (that one reaches a client, so the
+        // first would through it): only values of files outside any crate
+        // are searched for there.
+        let keys_of = |w: &Wanted| Wanted {
+            definitions: w.key_consts.clone(),
+            key_fns: w.key_fns.clone(),
+            uses: match defining.contains(&None) {
+                true => new.uses.clone(),
+                false => BTreeSet::new(),
+            },
+            ..Wanted::default()
+        };
+        let keys_again = NameSearch::new(&keys_of(&new));
+        let keys_first = scopes
+            .contains(&Scope::Keys)
+            .then(|| NameSearch::new(&keys_of(&wanted)));
         let names = NameSearch::new(&new);
         *searched = wanted;
         let mut declarers: HashMap<usize, Vec<String>> = HashMap::new();
@@ -561,6 +625,8 @@ impl Search {
         Search {
             names,
             first,
+            keys_again,
+            keys_first,
             values,
             nothing: NameSearch::new(&Wanted::default()),
             scopes,
@@ -571,6 +637,7 @@ impl Search {
     fn is_empty(&self) -> bool {
         self.names.is_empty()
             && self.first.as_ref().is_none_or(NameSearch::is_empty)
+            && self.keys_first.as_ref().is_none_or(NameSearch::is_empty)
             && self.declarers.is_empty()
     }
 
@@ -579,6 +646,8 @@ impl Search {
         match self.scopes[i] {
             Scope::Again => &self.names,
             Scope::First => self.first.as_ref().unwrap_or(&self.names),
+            Scope::KeysAgain => &self.keys_again,
+            Scope::Keys => self.keys_first.as_ref().unwrap_or(&self.keys_again),
             Scope::Values => &self.values,
             Scope::Skip => &self.nothing,
         }

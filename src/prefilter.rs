@@ -73,7 +73,16 @@ impl Markers {
 
     pub fn may_use_redis(&self, text: &str) -> bool {
         let bytes = text.as_bytes();
-        self.any_case.is_match(text)
+        // "Redistribution" in a license header names no client: without
+        // this, whole generated tables (megabytes of syn tree) were parsed.
+        let redistributes = |end: usize| {
+            bytes
+                .get(end..end + REDISTRIBUTE_TAIL.len())
+                .is_some_and(|tail| tail.eq_ignore_ascii_case(REDISTRIBUTE_TAIL))
+        };
+        self.any_case
+            .find_overlapping_iter(text)
+            .any(|hit| !redistributes(hit.end()))
             || self.renamed.as_ref().is_some_and(|r| r.is_match(text))
             || self
                 .ident_ends
@@ -88,6 +97,9 @@ impl Default for Markers {
     }
 }
 
+/// What follows "redis" in "redistribute", "redistribution".
+const REDISTRIBUTE_TAIL: &[u8] = b"tribut";
+
 fn is_ident(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
@@ -98,6 +110,9 @@ pub struct Wanted {
     /// Names the parsed files read but do not define: a file defining one
     /// is parsed.
     pub definitions: BTreeSet<String>,
+    /// Of `definitions`, the consts keys are built from: any crate may
+    /// define one, whether it can reach a Redis client or not.
+    pub key_consts: BTreeSet<String>,
     /// Fns a key is built with: a file defining one that builds a key
     /// (its body a `format!`, `concat!` or literal) is parsed.
     pub key_fns: BTreeSet<String>,
@@ -106,22 +121,27 @@ pub struct Wanted {
     /// Newtypes the parsed files deref (`impl Deref for Name`): their own
     /// methods (`impl Name { .. }`) count as definitions too.
     pub derefs: BTreeSet<String>,
-    /// The first segments of the paths the wanted definitions and key fns
-    /// were named by (`common` of `common::AppState`): linking looks a
-    /// name up in the parsed file's own crate, or in the crate of the run
-    /// that a path's first segment names, so only those crates can hold a
+    /// The first segments of the paths the wanted types and values were
+    /// named by (`common` of `common::AppState`): linking looks a name up
+    /// in the parsed file's own crate, or in the crate of the run that a
+    /// path's first segment names, so only those crates can hold a
     /// definition that matters.
     pub crates: BTreeSet<String>,
+    /// Likewise for the key consts and key fns (`keys` of
+    /// `keys::user_key`).
+    pub key_crates: BTreeSet<String>,
 }
 
 impl Wanted {
     /// Everything either wants.
     pub fn union(mut self, other: Wanted) -> Wanted {
         self.definitions.extend(other.definitions);
+        self.key_consts.extend(other.key_consts);
         self.key_fns.extend(other.key_fns);
         self.uses.extend(other.uses);
         self.derefs.extend(other.derefs);
         self.crates.extend(other.crates);
+        self.key_crates.extend(other.key_crates);
         self
     }
 
@@ -136,6 +156,8 @@ impl Wanted {
             .cloned()
             .collect();
         self.definitions
+            .retain(|n| !searched.definitions.contains(n));
+        self.key_consts
             .retain(|n| !searched.definitions.contains(n));
         self.definitions.extend(derefed);
         self.key_fns.retain(|n| !searched.key_fns.contains(n));
@@ -316,8 +338,8 @@ pub fn wanted_names<'a>(parsed: impl IntoIterator<Item = &'a FileFacts> + Clone)
         f.consts.iter().for_each(|(_, key)| keys.add(key));
         f.builders.iter().for_each(|b| keys.add(&b.key));
     }
-    let mut crates: BTreeSet<String> = BTreeSet::new();
-    let mut wanted = |names: Vec<&str>| -> BTreeSet<String> {
+    let (mut crates, mut key_crates) = (BTreeSet::new(), BTreeSet::new());
+    let wanted = |names: Vec<&str>, crates: &mut BTreeSet<String>| -> BTreeSet<String> {
         crates.extend(
             names
                 .iter()
@@ -331,7 +353,9 @@ pub fn wanted_names<'a>(parsed: impl IntoIterator<Item = &'a FileFacts> + Clone)
             .map(str::to_string)
             .collect()
     };
-    let definitions = wanted(keys.consts.into_iter().chain(on_paths).collect());
+    let key_consts = wanted(keys.consts, &mut key_crates);
+    let mut definitions = wanted(on_paths, &mut crates);
+    definitions.extend(key_consts.iter().cloned());
     // A builder called by a path (`common::user_key`) may be another
     // crate's even when a local fn has its name: its name is wanted anyway.
     // Only a path through a crate or module counts (`common::user_key`);
@@ -345,8 +369,8 @@ pub fn wanted_names<'a>(parsed: impl IntoIterator<Item = &'a FileFacts> + Clone)
     let (qualified, plain): (Vec<&str>, Vec<&str>) =
         keys.fns.into_iter().partition(|n| n.contains("::"));
     let qualified: Vec<&str> = qualified.into_iter().filter(|n| through_crate(n)).collect();
-    let mut key_fns = wanted(plain);
-    crates.extend(
+    let mut key_fns = wanted(plain, &mut key_crates);
+    key_crates.extend(
         qualified
             .iter()
             .filter_map(|n| n.split_once("::"))
@@ -372,10 +396,12 @@ pub fn wanted_names<'a>(parsed: impl IntoIterator<Item = &'a FileFacts> + Clone)
         .collect();
     Wanted {
         definitions,
+        key_consts,
         key_fns,
         uses,
         derefs: tables.derefs.iter().map(|n| n.to_string()).collect(),
         crates,
+        key_crates,
     }
 }
 
@@ -616,6 +642,9 @@ mod tests {
         assert!(m.may_use_redis("use crate::prelude::AsyncCommands;"));
         assert!(m.may_use_redis("fn f(c: &RedisPool)"));
         assert!(!m.may_use_redis("fn add(a: u32, b: u32) -> u32 { a + b }"));
+        let license = "// Redistribution and use in source and binary forms are permitted";
+        assert!(!m.may_use_redis(license));
+        assert!(m.may_use_redis(&format!("{license}\nuse redis::Client;")));
     }
 
     #[test]

@@ -65,6 +65,22 @@ impl<'a> CrateGraph<'a> {
         }
     }
 
+    /// Whether the crate at `root` may define a Redis type, alias, wrapper
+    /// or helper: it is a Redis client or depends on one (transitively
+    /// through the run's crates), or its manifest, or one on the way,
+    /// cannot be read.
+    pub(super) fn may_reach_redis(&mut self, root: &'a Path) -> bool {
+        match self.nodes.get(root) {
+            Some(Some(node)) if is_redis_client(&node.name) => return true,
+            Some(Some(_)) => {}
+            _ => return true,
+        }
+        match self.reach_of(root) {
+            Some(names) => names.iter().any(|n| is_redis_client(n)),
+            None => true,
+        }
+    }
+
     /// The package names the crate at `root` depends on, transitively
     /// through the run's crates; `None` when some manifest on the way
     /// cannot be read.
@@ -93,6 +109,13 @@ impl<'a> CrateGraph<'a> {
         }
         Some(seen)
     }
+}
+
+/// Whether a package (its name with `-` as `_`) is a Redis client or a
+/// crate built on one: `redis`, `fred`, and every name spelling `redis`
+/// (`deadpool_redis`, `bb8_redis`, `r2d2_redis`, `redis_pool`, …).
+fn is_redis_client(package: &str) -> bool {
+    package == "fred" || package.contains("redis")
 }
 
 /// The crate's package name and dependency names, from its manifest; a

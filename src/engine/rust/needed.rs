@@ -3,6 +3,8 @@
 //! outcome keeps it for snippets, so memory does not grow with the tree.
 //! With the cache, an unchanged file is not even read.
 
+mod scope;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs::Metadata;
 use std::io::Read;
@@ -11,17 +13,16 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::crate_graph::CrateGraph;
 use super::Processed;
 use crate::cache::{self, Cache, Mtime, Seen, Stamp};
 use crate::diagnostic::{Problem, ProblemKind};
 use crate::engine::workspace::{is_test_path, module_name};
 use crate::engine::{Prefilter, Run};
 use crate::extract::{self, facts::FileFacts, CrateInputs};
-use crate::manifest::Manifests;
 use crate::parse::{self, Unparsed};
 use crate::prefilter::{self, Markers, NameSearch, Wanted, Words};
 use crate::source::Span;
+use scope::{Reach, Scope};
 
 /// This run's cache entries (empty without the cache).
 /// This run's cache stamps, one per file (`None`: not cached).
@@ -331,151 +332,6 @@ impl Stage<'_> {
     }
 }
 
-/// Which crates may hold a definition that matters to the parsed files:
-/// linking looks a name up in the parsed file's own crate, or in the crate
-/// of the run that the first segment of its path names (`common` of
-/// `common::AppState`). The files of other crates are searched only for
-/// the names of Redis values (a file naming one is parsed), not for
-/// definitions.
-struct Reach<'a> {
-    /// Per file, its crate (files without one are always searched).
-    owners: &'a [Option<PathBuf>],
-    manifests: &'a Manifests,
-    /// Which crates can name which, read on first need.
-    graph: Option<CrateGraph<'a>>,
-    /// The Redis values searched for so far, with the crate defining them.
-    values_searched: BTreeSet<(Option<&'a Path>, String)>,
-    /// The crates searched for definitions so far.
-    searched: BTreeSet<Option<&'a Path>>,
-    /// Each crate's name in paths (`common`), read on first need.
-    names: Option<BTreeMap<&'a Path, Option<String>>>,
-}
-
-/// How a file not parsed is searched in one round.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Scope {
-    /// Its crate was searched before: for the names not searched before.
-    Again,
-    /// Its crate may hold definitions from this round on: for every
-    /// definition wanted so far, and the new Redis values.
-    First,
-    /// Its crate holds no definition that matters: for the new Redis
-    /// values only.
-    Values,
-    /// Its crate neither holds a definition that matters nor depends on
-    /// a crate that defines one of the new Redis values: not searched.
-    Skip,
-}
-
-impl<'a> Reach<'a> {
-    fn new(owners: &'a [Option<PathBuf>], manifests: &'a Manifests) -> Reach<'a> {
-        Reach {
-            owners,
-            manifests,
-            graph: None,
-            values_searched: BTreeSet::new(),
-            searched: BTreeSet::new(),
-            names: None,
-        }
-    }
-
-    /// Of the Redis values the parsed files define (`defined`: the crate
-    /// defining each), those not searched for before; each is marked
-    /// searched.
-    fn new_values(
-        &mut self,
-        defined: Vec<(Option<&'a Path>, String)>,
-    ) -> Vec<(Option<&'a Path>, String)> {
-        defined
-            .into_iter()
-            .filter(|pair| self.values_searched.insert(pair.clone()))
-            .collect()
-    }
-
-    /// Files of a crate searched for Redis values only (`Scope::Values`)
-    /// are skipped when their crate cannot name any crate that defines
-    /// one of this round's new values: a client crate's `Client` matters
-    /// only to the crates that depend on it.
-    fn skip_unseeing(&mut self, scopes: &mut [Scope], defining: &BTreeSet<Option<&'a Path>>) {
-        let owners = self.owners;
-        let manifests = self.manifests;
-        let graph = self.graph.get_or_insert_with(|| {
-            let roots: BTreeSet<&Path> = owners.iter().flatten().map(PathBuf::as_path).collect();
-            CrateGraph::of(roots, manifests)
-        });
-        let mut verdicts: HashMap<Option<&Path>, bool> = HashMap::new();
-        for (scope, owner) in scopes.iter_mut().zip(owners) {
-            if *scope != Scope::Values {
-                continue;
-            }
-            let from = owner.as_deref();
-            let sees = *verdicts
-                .entry(from)
-                .or_insert_with(|| defining.iter().any(|to| graph.sees(from, *to)));
-            if !sees {
-                *scope = Scope::Skip;
-            }
-        }
-    }
-
-    /// Each file's scope this round: the crates of parsed files, and those
-    /// the wanted paths name, are searched for definitions from now on.
-    fn scopes(&mut self, states: &[State], wanted: &Wanted) -> Vec<Scope> {
-        let mut now: BTreeSet<Option<&Path>> = BTreeSet::from([None]);
-        for (owner, state) in self.owners.iter().zip(states) {
-            if state.processed.facts.is_some() {
-                now.insert(owner.as_deref());
-            }
-        }
-        if !wanted.crates.is_empty() {
-            let owners = self.owners;
-            let names = self.names.get_or_insert_with(|| crate_names(owners));
-            now.extend(
-                names
-                    .iter()
-                    .filter(|(_, n)| n.as_ref().is_none_or(|n| wanted.crates.contains(n)))
-                    .map(|(root, _)| Some(*root)),
-            );
-        }
-        let scopes = self
-            .owners
-            .iter()
-            .map(|o| {
-                let o = o.as_deref();
-                if self.searched.contains(&o) {
-                    Scope::Again
-                } else if now.contains(&o) {
-                    Scope::First
-                } else {
-                    Scope::Values
-                }
-            })
-            .collect();
-        self.searched.extend(now);
-        scopes
-    }
-}
-
-/// The name each crate root goes by in paths (its package name, `-` as
-/// `_`), as linking knows the run's crates; `None` when its manifest
-/// cannot tell (then it is searched like a named one).
-fn crate_names(owners: &[Option<PathBuf>]) -> BTreeMap<&Path, Option<String>> {
-    let roots: BTreeSet<&Path> = owners.iter().flatten().map(PathBuf::as_path).collect();
-    roots
-        .into_par_iter()
-        .map(|root| (root, package_name(root)))
-        .collect::<Vec<_>>()
-        .into_iter()
-        .collect()
-}
-
-fn package_name(root: &Path) -> Option<String> {
-    let text = crate::manifest::read_manifest(&root.join("Cargo.toml")).ok()?;
-    let doc: toml::Table = text.parse().ok()?;
-    let name = doc.get("package")?.get("name")?.as_str()?;
-    Some(name.replace('-', "_"))
-}
-
 /// One round of the name search.
 struct Search {
     /// The names not searched for before.
@@ -483,6 +339,13 @@ struct Search {
     /// Every definition and key fn wanted so far, with the new Redis
     /// values (`None` when no crate is searched for the first time).
     first: Option<NameSearch>,
+    /// The key consts and key fns not searched for before (and the new
+    /// Redis values of files outside any crate).
+    keys_again: NameSearch,
+    /// Every key const and key fn wanted so far (and the new Redis values
+    /// of files outside any crate); `None` when no crate is searched for
+    /// them the first time.
+    keys_first: Option<NameSearch>,
     /// The new Redis values only.
     values: NameSearch,
     /// No name, for the files of `Scope::Skip`.
@@ -544,6 +407,23 @@ impl Search {
                 ..Wanted::clone(&wanted)
             })
         });
+        // A crate that cannot reach a Redis client cannot name a crate
+        // defining a Redis value either (that one reaches a client, so the
+        // first would through it): only values of files outside any crate
+        // are searched for there.
+        let keys_of = |w: &Wanted| Wanted {
+            definitions: w.key_consts.clone(),
+            key_fns: w.key_fns.clone(),
+            uses: match defining.contains(&None) {
+                true => new.uses.clone(),
+                false => BTreeSet::new(),
+            },
+            ..Wanted::default()
+        };
+        let keys_again = NameSearch::new(&keys_of(&new));
+        let keys_first = scopes
+            .contains(&Scope::Keys)
+            .then(|| NameSearch::new(&keys_of(&wanted)));
         let names = NameSearch::new(&new);
         *searched = wanted;
         let mut declarers: HashMap<usize, Vec<String>> = HashMap::new();
@@ -561,6 +441,8 @@ impl Search {
         Search {
             names,
             first,
+            keys_again,
+            keys_first,
             values,
             nothing: NameSearch::new(&Wanted::default()),
             scopes,
@@ -571,6 +453,7 @@ impl Search {
     fn is_empty(&self) -> bool {
         self.names.is_empty()
             && self.first.as_ref().is_none_or(NameSearch::is_empty)
+            && self.keys_first.as_ref().is_none_or(NameSearch::is_empty)
             && self.declarers.is_empty()
     }
 
@@ -579,6 +462,8 @@ impl Search {
         match self.scopes[i] {
             Scope::Again => &self.names,
             Scope::First => self.first.as_ref().unwrap_or(&self.names),
+            Scope::KeysAgain => &self.keys_again,
+            Scope::Keys => self.keys_first.as_ref().unwrap_or(&self.keys_again),
             Scope::Values => &self.values,
             Scope::Skip => &self.nothing,
         }

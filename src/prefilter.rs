@@ -73,22 +73,42 @@ impl Markers {
 
     pub fn may_use_redis(&self, text: &str) -> bool {
         let bytes = text.as_bytes();
-        // "Redistribution" in a license header names no client: without
-        // this, whole generated tables (megabytes of syn tree) were parsed.
-        let redistributes = |end: usize| {
-            bytes
-                .get(end..end + REDISTRIBUTE_TAIL.len())
-                .is_some_and(|tail| tail.eq_ignore_ascii_case(REDISTRIBUTE_TAIL))
-        };
         self.any_case
             .find_overlapping_iter(text)
-            .any(|hit| !redistributes(hit.end()))
+            .any(|hit| names_a_client(bytes, hit.start(), hit.end()))
             || self.renamed.as_ref().is_some_and(|r| r.is_match(text))
             || self
                 .ident_ends
                 .find_overlapping_iter(text)
                 .any(|hit| !bytes.get(hit.end()).copied().is_some_and(is_ident))
     }
+}
+
+/// Whether the marker found at `start..end` starts a word that can name a
+/// client: `redis`, `deadpool_redis`, `RedisPool`, `MyRedis`, `REDIS_URL`,
+/// `rediss://`. Inside other words the letters are chance: `CredIsValid`,
+/// `ShareDisposition`, `PREDISMOUNT`, `INVALID_REDIST`, `REDISCOVER`, and
+/// "Redistribution" in license headers. Without this, generated tables
+/// (megabytes of syn tree each) were parsed for such names.
+fn names_a_client(bytes: &[u8], start: usize, end: usize) -> bool {
+    let hit = &bytes[start..end];
+    let before = start.checked_sub(1).map(|i| bytes[i]);
+    let after = bytes.get(end).copied();
+    // A word starts here, or a camel-case hump does (`MyRedis`, `bb8Redis`).
+    let starts_word = match before {
+        Some(b) if b.is_ascii_alphanumeric() => {
+            hit[0].is_ascii_uppercase() && (b.is_ascii_lowercase() || b.is_ascii_digit())
+        }
+        _ => true,
+    };
+    // An all-caps hit running on into more capitals is part of a longer
+    // word (`REDISCOVER`); `REDIS_URL` and `REDIS::` end where they should.
+    let caps_run_on =
+        hit.iter().all(u8::is_ascii_uppercase) && after.is_some_and(|b| b.is_ascii_uppercase());
+    let redistributes = bytes
+        .get(end..end + REDISTRIBUTE_TAIL.len())
+        .is_some_and(|tail| tail.eq_ignore_ascii_case(REDISTRIBUTE_TAIL));
+    starts_word && !caps_run_on && !redistributes
 }
 
 impl Default for Markers {
@@ -645,6 +665,30 @@ mod tests {
         let license = "// Redistribution and use in source and binary forms are permitted";
         assert!(!m.may_use_redis(license));
         assert!(m.may_use_redis(&format!("{license}\nuse redis::Client;")));
+    }
+
+    #[test]
+    fn markers_need_the_start_of_a_word() {
+        let m = Markers::new();
+        for named in [
+            "let url = \"rediss://cache:6380\";",
+            "const REDIS_URL: &str = \"\";",
+            "struct MyRedisPool;",
+            "type Pool = bb8_redis::RedisConnectionManager;",
+            "let c = fred::prelude::Client::default();",
+            "let v = valkey_url();",
+        ] {
+            assert!(m.may_use_redis(named), "{named}");
+        }
+        for chance in [
+            "pub fn CredIsValid() {}",
+            "pub ShareDisposition: u8,",
+            "pub const CHANGER_PREDISMOUNT_ALWAYS: u32 = 1;",
+            "pub const D3D12_ERROR_INVALID_REDIST: HRESULT = 0;",
+            "pub const DS_FORCE_REDISCOVERY: u32 = 1;",
+        ] {
+            assert!(!m.may_use_redis(chance), "{chance}");
+        }
     }
 
     #[test]

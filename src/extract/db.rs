@@ -9,6 +9,7 @@
 use syn::{Expr, ExprMethodCall, ExprStruct};
 
 use super::facts::{DbNumber, FileFacts, RawPart, SelectedDb};
+use super::types::path_segments;
 use super::Walker;
 
 impl Walker {
@@ -96,12 +97,7 @@ impl Wrapped {
                 let named = last
                     .chars()
                     .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
-                let path: Vec<String> = p
-                    .path
-                    .segments
-                    .iter()
-                    .map(|s| s.ident.to_string())
-                    .collect();
+                let path = path_segments(&p.path);
                 named.then(|| DbNumber::Named(path.join("::")))
             }
             Expr::Paren(p) => Wrapped::Bare.number(&p.expr),

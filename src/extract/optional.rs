@@ -11,6 +11,7 @@ use syn::{Expr, Type};
 
 use super::facts::{FieldSet, Op, OptionField, OptionalRun, Recv, Root, SetValue};
 use super::flow;
+use super::types::path_segments;
 use super::value::Value;
 use super::Walker;
 
@@ -282,12 +283,7 @@ impl Walker {
     pub(super) fn note_typed_default(&mut self, ty: &Type, init: &Expr) {
         let Expr::Call(c) = init else { return };
         let Expr::Path(p) = &*c.func else { return };
-        let segs: Vec<String> = p
-            .path
-            .segments
-            .iter()
-            .map(|s| s.ident.to_string())
-            .collect();
+        let segs = path_segments(&p.path);
         let called = matches!(segs.as_slice(), [d, f] if d == "Default" && f == "default");
         if called && c.args.is_empty() {
             self.note_default_build(path_type(ty).map(|(name, _)| name));

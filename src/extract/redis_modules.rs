@@ -12,6 +12,7 @@ use quote::ToTokens;
 use syn::Expr;
 
 use super::syntax::{lit_num, lit_str, macro_args, macro_name};
+use super::types::path_segments;
 use crate::model::Api;
 
 /// One argument as the server will see it.
@@ -417,12 +418,7 @@ fn inner_ref(e: &Expr) -> &Expr {
 /// The last two segments of a path expression (`SchemaTextField::new`).
 fn path_tail(e: &Expr) -> Vec<String> {
     let Expr::Path(p) = e else { return Vec::new() };
-    let segs: Vec<String> = p
-        .path
-        .segments
-        .iter()
-        .map(|s| s.ident.to_string())
-        .collect();
+    let segs = path_segments(&p.path);
     segs[segs.len().saturating_sub(2)..].to_vec()
 }
 

@@ -23,6 +23,7 @@ use syn::{Expr, ExprMethodCall, Type};
 
 use super::flow::pattern_ctor;
 use super::syntax::single_ident;
+use super::types::path_segments;
 use crate::model::flow::{FlagReading, Judgement};
 use crate::model::Span;
 use judgement::judgement;
@@ -518,12 +519,7 @@ fn raw_command_root(m: &ExprMethodCall) -> Option<Span> {
     let Expr::Path(p) = &*root.func else {
         return None;
     };
-    let names: Vec<String> = p
-        .path
-        .segments
-        .iter()
-        .map(|s| s.ident.to_string())
-        .collect();
+    let names = path_segments(&p.path);
     let raw = match names.as_slice() {
         [.., last] if last == "cmd" => true,
         [.., ty, last] => ty == "Cmd" && last == "new",

@@ -10,6 +10,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use super::bottom_up::{BottomUp, Visit};
 use super::symbols::Symbols;
 use super::FileLink;
 use crate::extract::facts::{FileFacts, FnTarget, RawCreation};
@@ -83,12 +84,6 @@ struct Node<'a> {
     func: u32,
 }
 
-enum State {
-    Todo,
-    Busy,
-    Done(Arc<Vec<MadeConn>>),
-}
-
 impl Symbols {
     /// These symbols as those of a dependency read as context, built with
     /// redis-rs `redis_major`: what each of its fns builds is followed.
@@ -121,7 +116,7 @@ impl Symbols {
             nodes: &nodes,
             index: &index,
             symbols: &self,
-            state: nodes.iter().map(|_| State::Todo).collect(),
+            memo: BottomUp::new(nodes.len(), MAX_DEPTH),
         };
         // Fns that build nothing count too: they tell same-named fns apart.
         let mut by_fn: HashMap<FnRef, Vec<Candidate>> = HashMap::new();
@@ -144,18 +139,16 @@ struct Builder<'a> {
     nodes: &'a [Node<'a>],
     index: &'a HashMap<FnRef, Vec<usize>>,
     symbols: &'a Symbols,
-    state: Vec<State>,
+    memo: BottomUp<Vec<MadeConn>>,
 }
 
 impl Builder<'_> {
     fn made(&mut self, n: usize, depth: u32) -> Option<Arc<Vec<MadeConn>>> {
-        match &self.state[n] {
-            State::Done(m) => return Some(Arc::clone(m)),
-            State::Busy => return None,
-            State::Todo if depth > MAX_DEPTH => return None,
-            State::Todo => {}
+        match self.memo.enter(n, depth) {
+            Visit::Known(done) => return Some(done),
+            Visit::Skip => return None,
+            Visit::Compute => {}
         }
-        self.state[n] = State::Busy;
         let Node { file, facts, func } = self.nodes[n];
         let info = &facts.fns[func as usize].info;
         let mut made: Vec<MadeConn> = facts
@@ -189,7 +182,7 @@ impl Builder<'_> {
         }
         made.truncate(MAX_MADE);
         let made = Arc::new(made);
-        self.state[n] = State::Done(Arc::clone(&made));
+        self.memo.finish(n, &made);
         Some(made)
     }
 

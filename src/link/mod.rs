@@ -6,6 +6,7 @@
 //! Creations and timeouts are in `connections`; the rest of the facts
 //! (fns, scripts, helpers, pipelines, flow) in `crate_facts`.
 
+mod bottom_up;
 mod calls;
 mod connections;
 mod crate_facts;

@@ -11,6 +11,7 @@ use std::sync::Arc;
 mod substitute;
 
 use self::substitute::{literal_parts, mentions, substitute};
+use super::bottom_up::{BottomUp, Visit};
 use super::symbols::{Symbols, Workspace};
 use super::{FileLink, Scope};
 use crate::extract::facts::{
@@ -89,13 +90,6 @@ struct Node<'a> {
     is_async: bool,
     direct: Vec<SentCommand<RawKey>>,
     helpers: Vec<&'a RawHelperCall>,
-}
-
-enum State {
-    Todo,
-    /// Being summarized: a call back to it is recursion.
-    Busy,
-    Done(Arc<Summary>),
 }
 
 /// Builds the summaries of a crate's fns. `symbols` holds the crate's
@@ -182,7 +176,7 @@ pub(super) fn build<'a>(files: &[(FileId, &'a FileFacts)], symbols: &Symbols) ->
         nodes: &nodes,
         index: &index,
         symbols,
-        state: nodes.iter().map(|_| State::Todo).collect(),
+        memo: BottomUp::new(nodes.len(), MAX_DEPTH),
     };
     let mut by_fn = HashMap::new();
     for (key, found) in &index {
@@ -200,18 +194,16 @@ struct Builder<'a> {
     nodes: &'a [Node<'a>],
     index: &'a HashMap<FnRef, Vec<Option<usize>>>,
     symbols: &'a Symbols,
-    state: Vec<State>,
+    memo: BottomUp<Summary>,
 }
 
 impl<'a> Builder<'a> {
     fn summarize(&mut self, n: usize, depth: u32) -> Option<Arc<Summary>> {
-        match &self.state[n] {
-            State::Done(s) => return Some(Arc::clone(s)),
-            State::Busy => return None,
-            State::Todo if depth > MAX_DEPTH => return None,
-            State::Todo => {}
+        match self.memo.enter(n, depth) {
+            Visit::Known(done) => return Some(done),
+            Visit::Skip => return None,
+            Visit::Compute => {}
         }
-        self.state[n] = State::Busy;
         let node = &self.nodes[n];
         let mut sends = node.direct.clone();
         for h in &node.helpers {
@@ -243,7 +235,7 @@ impl<'a> Builder<'a> {
             params: node.params.to_vec(),
             sends,
         });
-        self.state[n] = State::Done(Arc::clone(&summary));
+        self.memo.finish(n, &summary);
         Some(summary)
     }
 

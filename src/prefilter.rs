@@ -80,8 +80,45 @@ impl Markers {
             || self
                 .ident_ends
                 .find_overlapping_iter(text)
-                .any(|hit| !bytes.get(hit.end()).copied().is_some_and(is_ident))
+                .any(|hit| may_name_a_trait(bytes, hit.start(), hit.end()))
     }
+}
+
+/// Whether the identifier ending at `end` (its last word found at
+/// `start`) may name a client trait: imported (`use ..::KeysInterface;`)
+/// or as a bound (`C: ConnectionLike + Send`). A name being defined or a
+/// field (`pub const DeviceInterface: u32`, `fn GetInterface(`, `pub
+/// HidInterface: u16`) is another crate's own word: generated bindings hold
+/// thousands.
+fn may_name_a_trait(bytes: &[u8], start: usize, end: usize) -> bool {
+    if bytes.get(end).copied().is_some_and(is_ident) {
+        return false;
+    }
+    let rest = skip_spaces(&bytes[end..]);
+    let defined_or_field = match rest {
+        [b':', b':', ..] => false,
+        [b':' | b'(' | b'=', ..] => true,
+        _ => false,
+    };
+    let ident_start = bytes[..start]
+        .iter()
+        .rposition(|&b| !is_ident(b))
+        .map_or(0, |i| i + 1);
+    let before = bytes[..ident_start].trim_ascii_end();
+    let word_start = before
+        .iter()
+        .rposition(|&b| !is_ident(b))
+        .map_or(0, |i| i + 1);
+    let declares = matches!(
+        &before[word_start..],
+        b"const" | b"static" | b"fn" | b"type" | b"struct" | b"enum" | b"let" | b"mut"
+    );
+    !defined_or_field && !declares
+}
+
+fn skip_spaces(bytes: &[u8]) -> &[u8] {
+    let n = bytes.iter().take_while(|b| b.is_ascii_whitespace()).count();
+    &bytes[n..]
 }
 
 /// Whether the marker found at `start..end` starts a word that can name a
@@ -688,6 +725,29 @@ mod tests {
             "pub const DS_FORCE_REDISCOVERY: u32 = 1;",
         ] {
             assert!(!m.may_use_redis(chance), "{chance}");
+        }
+    }
+
+    #[test]
+    fn trait_markers_need_a_use_or_a_bound() {
+        let m = Markers::new();
+        for named in [
+            "use crate::prelude::AsyncCommands;",
+            "use fred::interfaces::{KeysInterface, HashesInterface};",
+            "fn f<C: ConnectionLike + Send>(c: &mut C) {}",
+            "fn g<C>(c: &C) where C: KeysInterface {}",
+            "fn h(c: &dyn ClientLike) {}",
+        ] {
+            assert!(m.may_use_redis(named), "{named}");
+        }
+        for own in [
+            "pub const DevObjectTypeDeviceInterface: DEV_OBJECT_TYPE = 6i32;",
+            "pub struct Foo { pub HidInterface: u16 }",
+            "pub fn CM_Get_Device_Interface(x: u32) -> u32;",
+            "pub type NetworkInterface = u32;",
+            "let SecondaryInterface = 1;",
+        ] {
+            assert!(!m.may_use_redis(own), "{own}");
         }
     }
 

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 pub use layout::CrateLayout;
-pub use lock::{wrappers, LockedWrapper, PackageSource};
+pub use lock::{Lock, LockedWrapper, PackageSource};
 pub use sources::{locate, CargoHome};
 
 /// The Redis client crates the linter knows, by package name.
@@ -161,7 +161,7 @@ pub type LockVersions = BTreeMap<String, Vec<String>>;
 #[derive(Default)]
 pub struct Manifests {
     workspace_deps: Mutex<HashMap<PathBuf, Option<Arc<toml::Table>>>>,
-    locks: Mutex<HashMap<PathBuf, Option<Arc<LockVersions>>>>,
+    locks: Mutex<HashMap<PathBuf, Option<Arc<Lock>>>>,
     layouts: Mutex<HashMap<PathBuf, Arc<CrateLayout>>>,
     /// By workspace root: its test-only members (see [`CrateLayout`]).
     test_only: Mutex<HashMap<PathBuf, Arc<HashSet<PathBuf>>>>,
@@ -418,11 +418,16 @@ impl Manifests {
             let builder = builders.get(&dir.canonicalize().ok()?)?;
             nearest_lock(builder)
         })?;
+        Some(Arc::clone(&self.lock(&path)?.versions))
+    }
+
+    /// The `Cargo.lock` at `path`, read and scanned once per run.
+    pub fn lock(&self, path: &Path) -> Option<Arc<Lock>> {
         let mut memo = self.locks.lock().unwrap_or_else(|e| e.into_inner());
-        memo.entry(path)
+        memo.entry(path.to_path_buf())
             .or_insert_with_key(|path| {
                 let text = read_manifest(path).ok()?;
-                Some(Arc::new(client_versions(&text)))
+                Some(Arc::new(Lock::read(&text)))
             })
             .clone()
     }
@@ -500,32 +505,6 @@ fn locked_for(dep: &ClientDep, versions: &[String]) -> Option<String> {
         .find(compatible)
         .or_else(|| versions.iter().max_by_key(|v| major(v)))
         .cloned()
-}
-
-/// The client packages' versions in a `Cargo.lock`. Cargo writes each `[[package]]` as `name = ".."` then
-/// `version = ".."` lines, so a line scan reads what a TOML parse of the
-/// whole (often half-megabyte) file would, in a fraction of the time.
-fn client_versions(lock: &str) -> LockVersions {
-    let mut versions = LockVersions::new();
-    let mut name: Option<&str> = None;
-    for line in lock.lines() {
-        let line = line.trim();
-        if line == "[[package]]" {
-            name = None;
-        } else if let Some(n) = quoted_value(line, "name") {
-            name = Some(n);
-        } else if let (Some(package), Some(version)) = (name, quoted_value(line, "version")) {
-            name = None;
-            if !CLIENT_CRATES.contains(&package) {
-                continue;
-            }
-            versions
-                .entry(package.to_string())
-                .or_default()
-                .push(version.to_string());
-        }
-    }
-    versions
 }
 
 /// `value` of a `key = "value"` line.
@@ -643,7 +622,7 @@ version = "1.0.228"
 name = "fred"
 version = "10.1.0"
 "#;
-        let versions = client_versions(lock);
+        let versions = Lock::read(lock).versions;
         assert_eq!(versions["redis"], ["0.27.6", "1.0.2"]);
         assert_eq!(versions["fred"], ["10.1.0"]);
         assert!(!versions.contains_key("serde"));

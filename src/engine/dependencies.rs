@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use super::workspace::{is_test_path, CrateIndex};
 use super::Run;
-use crate::manifest::{locate, nearest_lock, read_manifest, wrappers, CargoHome};
+use crate::manifest::{locate, nearest_lock, CargoHome};
 use crate::settings::Dependencies as Follow;
 use crate::walk;
 
@@ -57,11 +57,11 @@ pub(super) fn find(run: &Run, files: &[PathBuf]) -> Dependencies {
         if config.is_some_and(|c| c.dependencies == Follow::Ignore) {
             continue;
         }
-        let Ok(text) = read_manifest(&lock) else {
+        let Some(read) = run.manifests.lock(&lock) else {
             continue;
         };
-        for wrapper in wrappers(&text) {
-            let Some(root) = locate(&wrapper, workspace, home.as_ref()) else {
+        for wrapper in &read.wrappers {
+            let Some(root) = locate(wrapper, workspace, home.as_ref()) else {
                 found.missing += 1;
                 continue;
             };

@@ -328,7 +328,8 @@ impl Run<'_> {
             mut reported,
         } = plan::walk(&self.opts.input, self.opts.server_confs)?;
         let excluded = self.leave_out_excluded(&mut walked);
-        let deps = dependencies::find(self, &walked.files);
+        let mut crates = workspace::CrateIndex::default();
+        let deps = dependencies::find(self, &walked.files, &mut crates);
         if !deps.files.is_empty() {
             reported.keep_only(&walked.files);
             walked.files.extend(deps.files.iter().cloned());
@@ -339,7 +340,6 @@ impl Run<'_> {
         };
         let (mut warnings, missing_paths) =
             self.walk_problems(&walked, missing, &not_rust, &mut outcome);
-        let mut crates = workspace::CrateIndex::default();
         let owners: Vec<Option<PathBuf>> = walked.files.iter().map(|f| crates.owner(f)).collect();
         self.manifests
             .know_run_crates(owners.iter().flatten().cloned());

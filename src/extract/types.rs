@@ -62,7 +62,48 @@ pub const REDIS_TRAITS: &[&str] = &[
 const CLIENT_CRATES: &[&str] = &["redis", "fred", "deadpool_redis", "bb8_redis"];
 
 /// redis-rs traits a generic connection parameter is bounded by.
-const REDIS_BOUNDS: &[&str] = &["ConnectionLike"];
+pub const REDIS_BOUNDS: &[&str] = &["ConnectionLike"];
+
+/// fred's command interfaces and client trait, the same in fred 5 to 10:
+/// a bound or path naming one of these is fred's. Taken by their exact
+/// names: `ComInterface`, `UsbInterface` and a crate's own `Interface`
+/// trait are not fred's.
+pub const FRED_TRAITS: &[&str] = &[
+    "ClientLike",
+    "AclInterface",
+    "AuthInterface",
+    "ClientInterface",
+    "ClusterInterface",
+    "ConfigInterface",
+    "EventInterface",
+    "FunctionInterface",
+    "GeoInterface",
+    "HashesInterface",
+    "HeartbeatInterface",
+    "HyperloglogInterface",
+    "KeysInterface",
+    "ListInterface",
+    "LuaInterface",
+    "MemoryInterface",
+    "MetricsInterface",
+    "PubsubInterface",
+    "RediSearchInterface",
+    "RedisJsonInterface",
+    "SentinelInterface",
+    "ServerInterface",
+    "SetsInterface",
+    "SlowlogInterface",
+    "SortedSetsInterface",
+    "StreamsInterface",
+    "TimeSeriesInterface",
+    "TrackingInterface",
+    "TransactionInterface",
+];
+
+/// Whether `name` is one of fred's command interfaces or `ClientLike`.
+pub fn is_fred_trait(name: &str) -> bool {
+    FRED_TRAITS.contains(&name)
+}
 
 impl UseMap {
     /// The map of a file of a crate that renames these client crates.
@@ -188,7 +229,7 @@ impl UseMap {
                             | "Builder"
                             | "Config"
                             | "ServerConfig"
-                    ) || name.ends_with("Interface")
+                    ) || is_fred_trait(name)
                 }
                 Some("redis") => {
                     matches!(
@@ -236,7 +277,7 @@ impl UseMap {
             || self.names.values().any(|p| {
                 fred_path(p)
                     && p.last()
-                        .is_some_and(|l| l.ends_with("Interface") || l == "prelude")
+                        .is_some_and(|l| is_fred_trait(l) || l == "prelude")
             })
     }
 
@@ -296,7 +337,7 @@ pub fn bound_lib(
             let last = t.path.segments.last()?.ident.to_string();
             if REDIS_TRAITS.contains(&last.as_str()) || REDIS_BOUNDS.contains(&last.as_str()) {
                 Some(Lib::RedisRs)
-            } else if last == "ClientLike" || (last.ends_with("Interface") && last != "Interface") {
+            } else if is_fred_trait(&last) {
                 let first = t.path.segments.first()?.ident.to_string();
                 (t.path.segments.len() == 1 || first == "fred").then_some(Lib::Fred)
             } else {

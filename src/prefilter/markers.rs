@@ -6,14 +6,15 @@ use std::collections::BTreeSet;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
 
 use super::is_ident;
+use crate::extract::types::{FRED_TRAITS, REDIS_BOUNDS, REDIS_TRAITS};
 
 /// Words whose presence makes a file a Redis candidate.
 pub struct Markers {
     any_case: AhoCorasick,
-    /// Trait names, matched where an identifier ends: `AsyncCommands`,
-    /// `KeysInterface`, `ConnectionLike`, `ClientLike` (what extraction takes
-    /// for a client trait), not `GetInterfaceInfo`.
-    ident_ends: AhoCorasick,
+    /// The client traits extraction knows, as whole identifiers:
+    /// `AsyncCommands`, `KeysInterface`, `ConnectionLike`, `ClientLike`; not
+    /// `GetInterfaceInfo`, `ComInterface` or `UsbInterface`.
+    traits: AhoCorasick,
     /// `kv::` for a client crate depended on as `kv`.
     renamed: Option<AhoCorasick>,
 }
@@ -37,7 +38,7 @@ impl Markers {
                 .ascii_case_insensitive(true)
                 .build(["redis", "fred::", "valkey"])
                 .expect("static patterns build"),
-            ident_ends: AhoCorasick::new(["Commands", "Interface", "ConnectionLike", "ClientLike"])
+            traits: AhoCorasick::new(REDIS_TRAITS.iter().chain(REDIS_BOUNDS).chain(FRED_TRAITS))
                 .expect("static patterns build"),
         }
     }
@@ -49,20 +50,22 @@ impl Markers {
             .any(|hit| names_a_client(bytes, hit.start(), hit.end()))
             || self.renamed.as_ref().is_some_and(|r| r.is_match(text))
             || self
-                .ident_ends
+                .traits
                 .find_overlapping_iter(text)
                 .any(|hit| may_name_a_trait(bytes, hit.start(), hit.end()))
     }
 }
 
-/// Whether the identifier ending at `end` (its last word found at
-/// `start`) may name a client trait: imported (`use ..::KeysInterface;`)
-/// or as a bound (`C: ConnectionLike + Send`). A name being defined or a
-/// field (`pub const DeviceInterface: u32`, `fn GetInterface(`, `pub
-/// HidInterface: u16`) is another crate's own word: generated bindings hold
-/// thousands.
+/// Whether the hit at `start..end`, a client trait's name, is a whole
+/// identifier that may name the trait: imported (`use ..::KeysInterface;`)
+/// or as a bound (`C: ConnectionLike + Send`). Not inside a longer name
+/// (`ComInterface`, `UsbInterface`: generated bindings hold thousands), and
+/// not where a name is defined or is a field (`pub struct KeysInterface`,
+/// `pub ClientLike: u16`).
 fn may_name_a_trait(bytes: &[u8], start: usize, end: usize) -> bool {
-    if bytes.get(end).copied().is_some_and(is_ident) {
+    let whole = start.checked_sub(1).is_none_or(|i| !is_ident(bytes[i]))
+        && !bytes.get(end).copied().is_some_and(is_ident);
+    if !whole {
         return false;
     }
     let rest = skip_spaces(&bytes[end..]);
@@ -71,11 +74,7 @@ fn may_name_a_trait(bytes: &[u8], start: usize, end: usize) -> bool {
         [b':' | b'(' | b'=', ..] => true,
         _ => false,
     };
-    let ident_start = bytes[..start]
-        .iter()
-        .rposition(|&b| !is_ident(b))
-        .map_or(0, |i| i + 1);
-    let before = bytes[..ident_start].trim_ascii_end();
+    let before = bytes[..start].trim_ascii_end();
     let word_start = before
         .iter()
         .rposition(|&b| !is_ident(b))
@@ -182,22 +181,30 @@ mod tests {
             assert!(m.may_use_redis(named), "{named}");
         }
         for own in [
-            "pub const DevObjectTypeDeviceInterface: DEV_OBJECT_TYPE = 6i32;",
-            "pub struct Foo { pub HidInterface: u16 }",
-            "pub fn CM_Get_Device_Interface(x: u32) -> u32;",
-            "pub type NetworkInterface = u32;",
-            "let SecondaryInterface = 1;",
+            "pub const ClientInterface: CLIENT_TYPE = 6i32;",
+            "pub struct Foo { pub ListInterface: u16 }",
+            "pub fn KeysInterface(x: u32) -> u32;",
+            "pub type ClientLike = u32;",
+            "let AsyncCommands = 1;",
         ] {
             assert!(!m.may_use_redis(own), "{own}");
         }
     }
 
     #[test]
-    fn markers_need_a_trait_name_to_end_an_identifier() {
+    fn trait_markers_are_whole_client_trait_names() {
         let m = Markers::new();
         assert!(m.may_use_redis("fn f<C: KeysInterface>(c: &C) {}"));
         assert!(m.may_use_redis("fn f<C: ClientLike>(c: &C) {}"));
         assert!(m.may_use_redis("use crate::prelude::AsyncCommands;"));
-        assert!(!m.may_use_redis("let n = GetInterfaceInfo(); let c = CommandsTable::new();"));
+        for other in [
+            "let n = GetInterfaceInfo(); let c = CommandsTable::new();",
+            "iid == &<ITensor as ::windows::core::ComInterface>::IID",
+            "impl windows_core::Interface for IStorage {}",
+            "fn f<T: UsbInterface>(t: &T) {}",
+            "fn g<C: MyKeysInterface>(c: &C) {}",
+        ] {
+            assert!(!m.may_use_redis(other), "{other}");
+        }
     }
 }

@@ -12,6 +12,7 @@ use crate::extract::commands::CallSpec;
 use crate::extract::connections::ConnMethod;
 use crate::extract::facts::Recv;
 use crate::extract::syntax::{is_none, lit_str, macro_args, macro_name, text};
+use crate::extract::types;
 use crate::extract::value::Value;
 use crate::extract::Walker;
 use crate::model::flow::Source;
@@ -66,7 +67,7 @@ pub(in crate::extract) fn path_call(w: &mut Walker, pc: &PathCall) -> Option<Val
             note_cluster_config(w, pc.span);
             None
         }
-        (t, method) if (t.ends_with("Interface") || t == "ClientLike") && !args.is_empty() => {
+        (t, method) if types::is_fred_trait(t) && !args.is_empty() => {
             // `KeysInterface::get(&client, key)`: the client comes first.
             let recv = w.eval(args[0]).recv();
             let spec = methods::lookup(Api::Fred, method, args.len() - 1)?;

@@ -210,7 +210,7 @@ fn is_client_trait(full: &[String]) -> bool {
     };
     match krate.as_str() {
         "redis" => REDIS_TRAITS.contains(&last.as_str()),
-        "fred" => last.ends_with("Interface") || last == "prelude",
+        "fred" => super::is_fred_trait(last) || last == "prelude",
         _ => false,
     }
 }

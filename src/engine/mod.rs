@@ -364,7 +364,7 @@ impl Run<'_> {
             let entries = entries
                 .filter_map(|((path, stamp), p)| {
                     let stamp = stamp.as_ref()?;
-                    let facts = p.facts.as_ref().filter(|_| stamp.parsed);
+                    let facts = p.facts.as_deref().filter(|_| stamp.parsed);
                     Some(EntryRef { path, stamp, facts })
                 })
                 .collect();

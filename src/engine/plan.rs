@@ -250,7 +250,7 @@ pub(super) fn group(run: &Run, parsed: Parsed, outcome: &mut Outcome) -> Units {
             root: owner,
             example,
         };
-        out.units.entry(key).or_default().push((id, facts));
+        out.units.entry(key).or_default().push((id, *facts));
     }
     out
 }

@@ -198,7 +198,7 @@ impl Stage<'_> {
         match cached {
             Some(facts) if !has_snippets(&facts) => State {
                 processed: Processed {
-                    facts: Some(facts),
+                    facts: Some(Box::new(facts)),
                     source: None,
                     problem: None,
                 },
@@ -319,7 +319,7 @@ impl Stage<'_> {
             _ if !parse => Processed::skipped(),
             Some(facts) => Processed {
                 source: keep_source(&facts, text),
-                facts: Some(facts),
+                facts: Some(Box::new(facts)),
                 problem: None,
             },
             None => process(self.run, &self.files[i], text, is_test, inputs),
@@ -610,7 +610,7 @@ fn process(
     match parse::parse_file_with(&source, |ast| extract::extract(&ast, is_test, inputs)) {
         Ok(facts) => Processed {
             source: keep_source(&facts, source),
-            facts: Some(facts),
+            facts: Some(Box::new(facts)),
             problem: None,
         },
         Err(Unparsed::Syntax { message, at }) => {

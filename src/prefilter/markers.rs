@@ -61,7 +61,7 @@ impl Markers {
 /// or as a bound (`C: ConnectionLike + Send`). Not inside a longer name
 /// (`ComInterface`, `UsbInterface`: generated bindings hold thousands), and
 /// not where a name is defined or is a field (`pub struct KeysInterface`,
-/// `pub ClientLike: u16`).
+/// `pub ClientLike: u16`, `vtable.Commands`), nor in a line comment.
 fn may_name_a_trait(bytes: &[u8], start: usize, end: usize) -> bool {
     let whole = start.checked_sub(1).is_none_or(|i| !is_ident(bytes[i]))
         && !bytes.get(end).copied().is_some_and(is_ident);
@@ -70,11 +70,23 @@ fn may_name_a_trait(bytes: &[u8], start: usize, end: usize) -> bool {
     }
     let rest = skip_spaces(&bytes[end..]);
     let defined_or_field = match rest {
+        // A turbofish: a generic fn's path (`EventInterface::<Identity>`);
+        // no client trait takes type parameters.
+        [b':', b':', b'<', ..] => true,
         [b':', b':', ..] => false,
         [b':' | b'(' | b'=', ..] => true,
         _ => false,
     };
     let before = bytes[..start].trim_ascii_end();
+    // A field or method (`(*vtable).Commands)(..)`), or prose in a
+    // comment ("/// * Commands must be executed").
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    if before.ends_with(b".") || before[line_start..].trim_ascii_start().starts_with(b"//") {
+        return false;
+    }
     let word_start = before
         .iter()
         .rposition(|&b| !is_ident(b))
@@ -202,6 +214,9 @@ mod tests {
             "iid == &<ITensor as ::windows::core::ComInterface>::IID",
             "impl windows_core::Interface for IStorage {}",
             "fn f<T: UsbInterface>(t: &T) {}",
+            "(windows::core::Interface::vtable(self).EventInterface)(this)",
+            "/// * Commands must be executed or queued",
+            "EventInterface: EventInterface::<Identity, OFFSET>,",
             "fn g<C: MyKeysInterface>(c: &C) {}",
         ] {
             assert!(!m.may_use_redis(other), "{other}");

@@ -1,0 +1,123 @@
+//! Each `Cargo.toml` of a run, read and parsed once and shared by all its
+//! readers (the crate's manifest, its layout, the crate graph, its
+//! workspace's members and excludes): before, a crate's manifest was parsed
+//! up to six times in one run.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use super::read_manifest;
+
+/// Why a `Cargo.toml` gives no table.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum DocError {
+    #[error("cannot read Cargo.toml: {0}")]
+    Read(String),
+    #[error("Cargo.toml is not valid TOML: {0}")]
+    Toml(String),
+}
+
+/// A parsed `Cargo.toml`, less the tables no reader asks for.
+pub type Doc = Result<Arc<toml::Table>, DocError>;
+
+/// The run's parsed manifests, by folder.
+#[derive(Default)]
+pub(super) struct Docs(Mutex<HashMap<PathBuf, Arc<OnceLock<Doc>>>>);
+
+impl Docs {
+    /// `dir/Cargo.toml`, parsed on first need; a thread asking while
+    /// another parses it waits for that parse.
+    pub(super) fn get(&self, dir: &Path) -> Doc {
+        let slot = {
+            let mut slots = self.0.lock().unwrap_or_else(|e| e.into_inner());
+            Arc::clone(slots.entry(dir.to_path_buf()).or_default())
+        };
+        slot.get_or_init(|| parse(dir)).clone()
+    }
+}
+
+fn parse(dir: &Path) -> Doc {
+    let text =
+        read_manifest(&dir.join("Cargo.toml")).map_err(|e| DocError::Read(e.to_string()))?;
+    let mut doc: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| DocError::Toml(e.message().to_string()))?;
+    prune(&mut doc);
+    Ok(Arc::new(doc))
+}
+
+/// The top-level tables some reader asks for.
+const READ: &[&str] = &[
+    "package",
+    "lib",
+    "bin",
+    "example",
+    "test",
+    "bench",
+    "dependencies",
+    "dev-dependencies",
+    "build-dependencies",
+    "target",
+    "workspace",
+];
+
+/// Package keys no reader asks for that can be long (`metadata` holds
+/// whole tool configurations).
+const UNREAD_PACKAGE_KEYS: &[&str] = &[
+    "metadata",
+    "description",
+    "readme",
+    "keywords",
+    "categories",
+    "authors",
+    "documentation",
+    "homepage",
+    "repository",
+    "license",
+    "license-file",
+];
+
+/// Drops what no reader asks for: the run keeps every crate's manifest.
+fn prune(doc: &mut toml::Table) {
+    doc.retain(|key, _| READ.contains(&key));
+    if let Some(toml::Value::Table(package)) = doc.get_mut("package") {
+        package.retain(|key, _| !UNREAD_PACKAGE_KEYS.contains(&key));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_manifest_is_parsed_once_and_pruned() {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = "[package]\nname = \"app\"\ndescription = \"long\"\n\
+                        [package.metadata.docs]\nall = true\n[dependencies]\nredis = \"1\"\n\
+                        [features]\ndefault = []\n";
+        std::fs::write(dir.path().join("Cargo.toml"), manifest).unwrap();
+        let docs = Docs::default();
+        let first = docs.get(dir.path()).unwrap();
+        std::fs::write(dir.path().join("Cargo.toml"), "not toml [").unwrap();
+        let again = docs.get(dir.path()).unwrap();
+        assert!(Arc::ptr_eq(&first, &again), "parsed a second time");
+        assert!(first.get("features").is_none());
+        let package = first["package"].as_table().unwrap();
+        assert_eq!(package["name"].as_str(), Some("app"));
+        assert!(package.get("metadata").is_none() && package.get("description").is_none());
+        assert!(first["dependencies"].get("redis").is_some());
+    }
+
+    #[test]
+    fn read_and_syntax_errors_are_told_apart() {
+        let dir = tempfile::tempdir().unwrap();
+        let docs = Docs::default();
+        let missing = docs.get(dir.path()).unwrap_err().to_string();
+        assert!(missing.starts_with("cannot read Cargo.toml"), "{missing}");
+        let broken = tempfile::tempdir().unwrap();
+        std::fs::write(broken.path().join("Cargo.toml"), "[package\n").unwrap();
+        let bad = docs.get(broken.path()).unwrap_err().to_string();
+        assert!(bad.starts_with("Cargo.toml is not valid TOML"), "{bad}");
+    }
+}

@@ -2,6 +2,7 @@
 //! present): which Redis clients a crate depends on, their versions and
 //! features. Rules whose truth depends on a client version read these.
 
+mod docs;
 mod layout;
 mod lock;
 mod sources;
@@ -11,6 +12,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
+pub use docs::{Doc, DocError};
 pub use layout::CrateLayout;
 pub use lock::{Lock, LockedWrapper, PackageSource};
 pub use sources::{locate, CargoHome};
@@ -139,17 +141,6 @@ impl CrateManifest {
     }
 }
 
-/// The nearest workspace root at or above `dir`, with its manifest's text.
-fn workspace_root(dir: &Path) -> Option<(PathBuf, String)> {
-    dir.ancestors().find_map(|ancestor| {
-        let path = ancestor.join("Cargo.toml");
-        let text = read_manifest(&path).ok()?;
-        // Cheap test before a parse: only a workspace root names it.
-        text.contains("[workspace")
-            .then_some((ancestor.to_path_buf(), text))
-    })
-}
-
 /// Client versions by package name, from one `Cargo.lock` (a workspace
 /// may lock two versions of one client, for two of its crates).
 pub type LockVersions = BTreeMap<String, Vec<String>>;
@@ -160,6 +151,7 @@ pub type LockVersions = BTreeMap<String, Vec<String>>;
 /// would otherwise parse a half-megabyte lock file 300 times.
 #[derive(Default)]
 pub struct Manifests {
+    docs: docs::Docs,
     workspace_deps: Mutex<HashMap<PathBuf, Option<Arc<toml::Table>>>>,
     locks: Mutex<HashMap<PathBuf, Option<Arc<Lock>>>>,
     layouts: Mutex<HashMap<PathBuf, Arc<CrateLayout>>>,
@@ -186,17 +178,10 @@ impl Manifests {
             root: Some(dir.to_path_buf()),
             ..CrateManifest::default()
         };
-        let text = match read_manifest(&dir.join("Cargo.toml")) {
-            Ok(t) => t,
-            Err(e) => {
-                m.error = Some(format!("cannot read Cargo.toml: {e}"));
-                return m;
-            }
-        };
-        let doc: toml::Table = match text.parse() {
+        let doc = match self.doc(dir) {
             Ok(d) => d,
             Err(e) => {
-                m.error = Some(format!("Cargo.toml is not valid TOML: {}", e.message()));
+                m.error = Some(e.to_string());
                 return m;
             }
         };
@@ -333,6 +318,25 @@ fn parse_dep(spec: &toml::Value) -> ClientDep {
 }
 
 impl Manifests {
+    /// `dir/Cargo.toml`, parsed once per run.
+    pub fn doc(&self, dir: &Path) -> Doc {
+        self.docs.get(dir)
+    }
+
+    /// The nearest workspace root at or above `dir`, with its manifest.
+    fn workspace_root(&self, dir: &Path) -> Option<(PathBuf, Arc<toml::Table>)> {
+        dir.ancestors().find_map(|ancestor| {
+            // Only the manifests that can be a workspace's are parsed.
+            let path = ancestor.join("Cargo.toml");
+            if !path.is_file() {
+                return None;
+            }
+            let doc = self.doc(ancestor).ok()?;
+            doc.contains_key("workspace")
+                .then(|| (ancestor.to_path_buf(), doc))
+        })
+    }
+
     /// What the files of the crate at `root` are for (read once per run).
     /// An unreadable manifest says nothing: its files are production code
     /// (the manifest problem is reported by [`Manifests::load`]).
@@ -347,12 +351,10 @@ impl Manifests {
         if let Some(hit) = memo(self) {
             return hit;
         }
-        let doc = read_manifest(&root.join("Cargo.toml"))
-            .ok()
-            .and_then(|t| t.parse::<toml::Table>().ok());
+        let doc = self.doc(root).ok();
         let mut layout = doc.map(|d| CrateLayout::of(root, &d)).unwrap_or_default();
         layout.test_only = self.workspace_test_only(root).contains(root);
-        layout.library_tooling = tooling::library_tooling(root);
+        layout.library_tooling = tooling::library_tooling(root, self);
         let layout = Arc::new(layout);
         let mut layouts = self.layouts.lock().unwrap_or_else(|e| e.into_inner());
         layouts.insert(root.to_path_buf(), layout.clone());
@@ -361,32 +363,25 @@ impl Manifests {
 
     /// The test-only members of the nearest workspace at or above `dir`.
     fn workspace_test_only(&self, dir: &Path) -> Arc<HashSet<PathBuf>> {
-        let Some((root, text)) = workspace_root(dir) else {
+        let Some((root, doc)) = self.workspace_root(dir) else {
             return Arc::default();
         };
         let mut memo = self.test_only.lock().unwrap_or_else(|e| e.into_inner());
         memo.entry(root.clone())
-            .or_insert_with(|| {
-                let members = text
-                    .parse::<toml::Table>()
-                    .map(|doc| layout::test_only_members(&root, &doc))
-                    .unwrap_or_default();
-                Arc::new(members)
-            })
+            .or_insert_with(|| Arc::new(layout::test_only_members(&root, &doc, self)))
             .clone()
     }
 
     /// `[workspace.dependencies]` of the nearest workspace root at or above
     /// `dir`.
     fn workspace_dependencies(&self, dir: &Path) -> Option<Arc<toml::Table>> {
-        let (root, text) = workspace_root(dir)?;
+        let (root, doc) = self.workspace_root(dir)?;
         let mut memo = self
             .workspace_deps
             .lock()
             .unwrap_or_else(|e| e.into_inner());
         memo.entry(root)
             .or_insert_with(|| {
-                let doc = text.parse::<toml::Table>().ok()?;
                 let deps = doc.get("workspace")?.get("dependencies")?.as_table()?;
                 Some(Arc::new(deps.clone()))
             })
@@ -413,7 +408,7 @@ impl Manifests {
         let path = nearest_lock(dir).or_else(|| {
             let builders = self.builders.get_or_init(|| {
                 let crates = self.run_crates.get().map(Vec::as_slice).unwrap_or_default();
-                crates_built_by(crates)
+                crates_built_by(crates, self)
             });
             let builder = builders.get(&dir.canonicalize().ok()?)?;
             nearest_lock(builder)
@@ -454,13 +449,10 @@ pub fn nearest_lock(dir: &Path) -> Option<PathBuf> {
 /// For the crates of a run: each crate folder (canonical) that another
 /// crate's manifest names as a path dependency or workspace member, with
 /// that crate's root (the first in path order wins).
-fn crates_built_by(roots: &[PathBuf]) -> HashMap<PathBuf, PathBuf> {
+fn crates_built_by(roots: &[PathBuf], manifests: &Manifests) -> HashMap<PathBuf, PathBuf> {
     let mut built_by = HashMap::new();
     for root in roots {
-        let Ok(text) = read_manifest(&root.join("Cargo.toml")) else {
-            continue;
-        };
-        let Ok(doc) = text.parse::<toml::Table>() else {
+        let Ok(doc) = manifests.doc(root) else {
             continue;
         };
         let path_deps = ["dependencies", "dev-dependencies", "build-dependencies"]

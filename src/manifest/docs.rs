@@ -38,8 +38,7 @@ impl Docs {
 }
 
 fn parse(dir: &Path) -> Doc {
-    let text =
-        read_manifest(&dir.join("Cargo.toml")).map_err(|e| DocError::Read(e.to_string()))?;
+    let text = read_manifest(&dir.join("Cargo.toml")).map_err(|e| DocError::Read(e.to_string()))?;
     let mut doc: toml::Table = text
         .parse()
         .map_err(|e: toml::de::Error| DocError::Toml(e.message().to_string()))?;
@@ -62,27 +61,57 @@ const READ: &[&str] = &[
     "workspace",
 ];
 
-/// Package keys no reader asks for that can be long (`metadata` holds
-/// whole tool configurations).
-const UNREAD_PACKAGE_KEYS: &[&str] = &[
-    "metadata",
-    "description",
-    "readme",
-    "keywords",
-    "categories",
-    "authors",
-    "documentation",
-    "homepage",
-    "repository",
-    "license",
-    "license-file",
-];
+/// The keys read of `[package]`, of a target (`[lib]`, `[[bin]]`, …), of
+/// a dependency and of `[workspace]`.
+const PACKAGE_READ: &[&str] = &["name", "build", "publish", "exclude"];
+const TARGET_READ: &[&str] = &["name", "path"];
+const DEPENDENCY_READ: &[&str] = &["package", "version", "features", "path", "workspace"];
+const WORKSPACE_READ: &[&str] = &["members", "exclude", "dependencies", "package"];
+const DEPENDENCY_TABLES: &[&str] = &["dependencies", "dev-dependencies", "build-dependencies"];
 
-/// Drops what no reader asks for: the run keeps every crate's manifest.
+/// Drops what no reader asks for: the run keeps every crate's manifest,
+/// and a published crate's lists every target and feature.
 fn prune(doc: &mut toml::Table) {
     doc.retain(|key, _| READ.contains(&key));
-    if let Some(toml::Value::Table(package)) = doc.get_mut("package") {
-        package.retain(|key, _| !UNREAD_PACKAGE_KEYS.contains(&key));
+    keep_only(doc.get_mut("package"), PACKAGE_READ);
+    keep_only(doc.get_mut("lib"), TARGET_READ);
+    for key in ["bin", "example", "test", "bench"] {
+        if let Some(toml::Value::Array(targets)) = doc.get_mut(key) {
+            targets
+                .iter_mut()
+                .for_each(|t| keep_only(Some(t), TARGET_READ));
+        }
+    }
+    prune_dependencies(doc);
+    if let Some(toml::Value::Table(targets)) = doc.get_mut("target") {
+        for (_, target) in targets.iter_mut() {
+            if let toml::Value::Table(target) = target {
+                target.retain(|key, _| DEPENDENCY_TABLES.contains(&key));
+                prune_dependencies(target);
+            }
+        }
+    }
+    if let Some(toml::Value::Table(workspace)) = doc.get_mut("workspace") {
+        workspace.retain(|key, _| WORKSPACE_READ.contains(&key));
+        keep_only(workspace.get_mut("package"), &["publish"]);
+        prune_dependencies(workspace);
+    }
+}
+
+/// Each dependency of the table's dependency tables, down to what is read.
+fn prune_dependencies(table: &mut toml::Table) {
+    for key in DEPENDENCY_TABLES {
+        if let Some(toml::Value::Table(deps)) = table.get_mut(*key) {
+            deps.iter_mut()
+                .for_each(|(_, spec)| keep_only(Some(spec), DEPENDENCY_READ));
+        }
+    }
+}
+
+/// A table down to these keys (anything else is left as it is).
+fn keep_only(value: Option<&mut toml::Value>, keys: &[&str]) {
+    if let Some(toml::Value::Table(table)) = value {
+        table.retain(|key, _| keys.contains(&key));
     }
 }
 
@@ -95,6 +124,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let manifest = "[package]\nname = \"app\"\ndescription = \"long\"\n\
                         [package.metadata.docs]\nall = true\n[dependencies]\nredis = \"1\"\n\
+                        [dependencies.fred]\nversion = \"10\"\noptional = true\n\
+                        [[example]]\nname = \"ex\"\npath = \"ex.rs\"\nrequired-features = [\"a\"]\n\
                         [features]\ndefault = []\n";
         std::fs::write(dir.path().join("Cargo.toml"), manifest).unwrap();
         let docs = Docs::default();
@@ -107,6 +138,10 @@ mod tests {
         assert_eq!(package["name"].as_str(), Some("app"));
         assert!(package.get("metadata").is_none() && package.get("description").is_none());
         assert!(first["dependencies"].get("redis").is_some());
+        let fred = first["dependencies"]["fred"].as_table().unwrap();
+        assert!(fred.contains_key("version") && !fred.contains_key("optional"));
+        let example = first["example"][0].as_table().unwrap();
+        assert!(example.contains_key("path") && !example.contains_key("required-features"));
     }
 
     #[test]

@@ -6,8 +6,6 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use super::read_manifest;
-
 /// What a crate's manifest and its workspace say about its files.
 #[derive(Debug, Default)]
 pub struct CrateLayout {
@@ -78,7 +76,11 @@ struct Member {
 /// The members of the workspace whose root manifest (at `root`) is `doc`
 /// that only other members' dev-dependencies use: test harness crates,
 /// and the crates only they use.
-pub(super) fn test_only_members(root: &Path, doc: &toml::Table) -> HashSet<PathBuf> {
+pub(super) fn test_only_members(
+    root: &Path,
+    doc: &toml::Table,
+    manifests: &super::Manifests,
+) -> HashSet<PathBuf> {
     let doc_root = doc;
     let workspace_deps = doc
         .get("workspace")
@@ -87,7 +89,7 @@ pub(super) fn test_only_members(root: &Path, doc: &toml::Table) -> HashSet<PathB
     let members: Vec<Member> = member_dirs(root, doc)
         .into_iter()
         .filter_map(|dir| {
-            let doc: toml::Table = read_manifest(&dir.join("Cargo.toml")).ok()?.parse().ok()?;
+            let doc = manifests.doc(&dir).ok()?;
             let package = doc.get("package")?;
             let name = package.get("name")?.as_str()?.to_string();
             let deps = dependencies(&doc, workspace_deps);

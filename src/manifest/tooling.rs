@@ -6,8 +6,6 @@
 
 use std::path::{Component, Path};
 
-use super::read_manifest;
-
 /// Whether the crate at `root` sits inside the folder of a library package
 /// whose `package.exclude` leaves that folder out of the published crate.
 ///
@@ -15,10 +13,10 @@ use super::read_manifest;
 /// package (`utils/cache-bust`) may still deploy what is in it, but a
 /// library's users only ever run what it ships. A crate that the library's
 /// workspace lists as a member is part of the project, not tooling.
-pub(super) fn library_tooling(root: &Path) -> bool {
+pub(super) fn library_tooling(root: &Path, manifests: &super::Manifests) -> bool {
     let Some((parent, doc)) = root.ancestors().skip(1).find_map(|dir| {
-        let text = read_manifest(&dir.join("Cargo.toml")).ok()?;
-        Some((dir, text.parse::<toml::Table>().ok()?))
+        dir.join("Cargo.toml").is_file().then_some(())?;
+        Some((dir, manifests.doc(dir).ok()?))
     }) else {
         return false;
     };

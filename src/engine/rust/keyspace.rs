@@ -15,6 +15,7 @@ use super::super::Run;
 use crate::diagnostic::{Finding, Outcome};
 use crate::extract::facts::FileFacts;
 use crate::link::keyspace::{self, CrateKeys, CrateScope, FileProgram};
+use crate::manifest::Manifests;
 use crate::model::keyspace::{Keyspace, Program};
 use crate::rules::{self, Rule};
 use crate::settings::{Config, KeyspacePrograms};
@@ -52,7 +53,7 @@ impl Scopes {
             let Some(root) = &key.root else {
                 continue;
             };
-            let workspace = workspace_root(root, &mut memo);
+            let workspace = workspace_root(root, &run.manifests, &mut memo);
             let next = index.len() as u32;
             let i = *index.entry(workspace.clone()).or_insert_with(|| {
                 scopes.shown.push(run.display(&workspace));
@@ -143,11 +144,15 @@ fn file_program(
 /// The Cargo workspace a crate is built in: the nearest folder at or above
 /// it whose `Cargo.toml` has a `[workspace]` table that does not exclude
 /// it; the crate itself when there is none.
-fn workspace_root(root: &Path, memo: &mut BTreeMap<PathBuf, Option<Vec<PathBuf>>>) -> PathBuf {
+fn workspace_root(
+    root: &Path,
+    manifests: &Manifests,
+    memo: &mut BTreeMap<PathBuf, Option<Vec<PathBuf>>>,
+) -> PathBuf {
     for dir in root.ancestors() {
         let excluded = memo
             .entry(dir.to_path_buf())
-            .or_insert_with(|| workspace_excludes(dir));
+            .or_insert_with(|| workspace_excludes(dir, manifests));
         let Some(excluded) = excluded else {
             continue;
         };
@@ -162,12 +167,9 @@ fn workspace_root(root: &Path, memo: &mut BTreeMap<PathBuf, Option<Vec<PathBuf>>
 
 /// The `exclude` list of `dir/Cargo.toml`'s `[workspace]`; `None` when it
 /// has no such table (or cannot be read).
-fn workspace_excludes(dir: &Path) -> Option<Vec<PathBuf>> {
-    let text = crate::manifest::read_manifest(&dir.join("Cargo.toml")).ok()?;
-    if !text.contains("[workspace") {
-        return None;
-    }
-    let doc: toml::Table = text.parse().ok()?;
+fn workspace_excludes(dir: &Path, manifests: &Manifests) -> Option<Vec<PathBuf>> {
+    dir.join("Cargo.toml").is_file().then_some(())?;
+    let doc = manifests.doc(dir).ok()?;
     let workspace = doc.get("workspace")?;
     let excluded = workspace
         .get("exclude")

@@ -4,10 +4,10 @@
 //! a Redis value defined in a client crate (`Client`, `Connection`) is not
 //! searched for in every unrelated crate of a large run.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
-use crate::manifest::{read_manifest, Manifests};
+use crate::manifest::Manifests;
 
 /// One crate's manifest, as far as visibility goes.
 struct Node {
@@ -19,12 +19,17 @@ struct Node {
 
 /// The crates of the run, by root; `None` where the manifest cannot be
 /// read (such a crate is taken to see, and be seen by, every crate).
+///
+/// Questions are answered backwards, from the package asked about to the
+/// crates depending on it: each crate's forward reach in a registry of
+/// 2,000 crates (many versions of each name) held a thousand names per
+/// crate, about 100 MB.
 pub(super) struct CrateGraph<'a> {
     nodes: BTreeMap<&'a Path, Option<Node>>,
-    /// Package name → the roots of the run's crates by that name.
-    by_name: HashMap<String, Vec<&'a Path>>,
-    /// Root → every package name its code may reach (memoised).
-    reach: HashMap<&'a Path, Option<BTreeSet<String>>>,
+    /// Package name → the run's crates depending on a package of that name.
+    dependents: HashMap<String, Vec<&'a Path>>,
+    /// The crates that may reach a Redis client (built on first need).
+    client_reachers: Option<HashSet<&'a Path>>,
 }
 
 impl<'a> CrateGraph<'a> {
@@ -33,81 +38,104 @@ impl<'a> CrateGraph<'a> {
             .into_iter()
             .map(|root| (root, node(root, manifests)))
             .collect();
-        let mut by_name: HashMap<String, Vec<&Path>> = HashMap::new();
+        let mut dependents: HashMap<String, Vec<&Path>> = HashMap::new();
         for (root, node) in &nodes {
-            if let Some(node) = node {
-                by_name.entry(node.name.clone()).or_default().push(root);
+            for dep in node.iter().flat_map(|n| &n.deps) {
+                dependents.entry(dep.clone()).or_default().push(root);
             }
         }
         CrateGraph {
             nodes,
-            by_name,
-            reach: HashMap::new(),
+            dependents,
+            client_reachers: None,
         }
     }
 
-    /// Whether code of the crate at `from` may name items defined in the
-    /// crate at `to` (files outside any crate see and are seen by all).
-    pub(super) fn sees(&mut self, from: Option<&'a Path>, to: Option<&'a Path>) -> bool {
-        let (Some(from), Some(to)) = (from, to) else {
-            return true;
-        };
-        if from == to {
-            return true;
+    /// The crates of the run whose code may name items of these crates
+    /// (`defining`; `None`: files outside any crate): themselves, the
+    /// crates depending on one of them, directly or through other crates
+    /// of the run, and those whose manifest cannot be read. `All` when one
+    /// of `defining` is outside any crate or has a manifest not read.
+    pub(super) fn seers(&self, defining: &BTreeSet<Option<&'a Path>>) -> Seers<'a> {
+        let mut names = Vec::new();
+        for to in defining {
+            match to.and_then(|root| self.nodes.get(root)) {
+                Some(Some(node)) => names.push(node.name.clone()),
+                _ => return Seers::All,
+            }
         }
-        let Some(Some(target)) = self.nodes.get(to) else {
-            return true;
-        };
-        let target = target.name.clone();
-        match self.reach_of(from) {
-            Some(names) => names.contains(&target),
-            None => true,
-        }
+        let mut seeing: HashSet<&Path> = defining.iter().flatten().copied().collect();
+        seeing.extend(self.dependents_of(names));
+        // A crate whose manifest cannot be read may depend on anything.
+        let unread = self.nodes.iter().filter(|(_, node)| node.is_none());
+        seeing.extend(unread.map(|(root, _)| *root));
+        Seers::Some(seeing)
     }
 
     /// Whether the crate at `root` may define a Redis type, alias, wrapper
     /// or helper: it is a Redis client or depends on one (transitively
-    /// through the run's crates), or its manifest, or one on the way,
-    /// cannot be read.
+    /// through the run's crates), or its manifest cannot be read.
     pub(super) fn may_reach_redis(&mut self, root: &'a Path) -> bool {
-        match self.nodes.get(root) {
-            Some(Some(node)) if is_redis_client(&node.name) => return true,
-            Some(Some(_)) => {}
-            _ => return true,
+        let Some(Some(_)) = self.nodes.get(root) else {
+            return true;
+        };
+        if self.client_reachers.is_none() {
+            let clients: Vec<String> = self
+                .dependents
+                .keys()
+                .filter(|n| is_redis_client(n))
+                .cloned()
+                .collect();
+            let mut reachers = self.dependents_of(clients);
+            // The clients themselves (their dependents are among the above).
+            reachers.extend(self.nodes.iter().filter_map(|(root, node)| {
+                node.as_ref()
+                    .is_some_and(|n| is_redis_client(&n.name))
+                    .then_some(*root)
+            }));
+            self.client_reachers = Some(reachers);
         }
-        match self.reach_of(root) {
-            Some(names) => names.iter().any(|n| is_redis_client(n)),
-            None => true,
-        }
+        self.client_reachers
+            .as_ref()
+            .is_some_and(|r| r.contains(root))
     }
 
-    /// The package names the crate at `root` depends on, transitively
-    /// through the run's crates; `None` when some manifest on the way
-    /// cannot be read.
-    fn reach_of(&mut self, root: &'a Path) -> Option<&BTreeSet<String>> {
-        if !self.reach.contains_key(root) {
-            let found = self.walk(root);
-            self.reach.insert(root, found);
-        }
-        self.reach.get(root).and_then(Option::as_ref)
-    }
-
-    fn walk(&self, root: &'a Path) -> Option<BTreeSet<String>> {
-        let mut seen: BTreeSet<String> = BTreeSet::new();
-        let mut todo: Vec<&Path> = vec![root];
-        let mut visited: BTreeSet<&Path> = BTreeSet::new();
-        while let Some(at) = todo.pop() {
-            if !visited.insert(at) {
+    /// The crates depending on a package named in `names`, directly or
+    /// through crates of the run (by name, as code names them).
+    fn dependents_of(&self, mut names: Vec<String>) -> HashSet<&'a Path> {
+        let mut found: HashSet<&Path> = HashSet::new();
+        let mut named: HashSet<String> = HashSet::new();
+        while let Some(name) = names.pop() {
+            if !named.insert(name.clone()) {
                 continue;
             }
-            let node = self.nodes.get(at)?.as_ref()?;
-            for dep in &node.deps {
-                if seen.insert(dep.clone()) {
-                    todo.extend(self.by_name.get(dep).into_iter().flatten().copied());
+            for root in self.dependents.get(&name).into_iter().flatten() {
+                if found.insert(root) {
+                    names.extend(self.name(root));
                 }
             }
         }
-        Some(seen)
+        found
+    }
+
+    fn name(&self, root: &Path) -> Option<String> {
+        Some(self.nodes.get(root)?.as_ref()?.name.clone())
+    }
+}
+
+/// The crates that may name some items (see [`CrateGraph::seers`]).
+pub(super) enum Seers<'a> {
+    All,
+    Some(HashSet<&'a Path>),
+}
+
+impl Seers<'_> {
+    /// Whether the crate owning a file (`None`: no crate) is one of them.
+    pub(super) fn include(&self, owner: Option<&Path>) -> bool {
+        match (self, owner) {
+            (Seers::All, _) | (_, None) => true,
+            (Seers::Some(roots), Some(root)) => roots.contains(root),
+        }
     }
 }
 
@@ -121,8 +149,7 @@ fn is_redis_client(package: &str) -> bool {
 /// The crate's package name and dependency names, from its manifest; a
 /// renamed dependency counts under both its names.
 fn node(root: &Path, manifests: &Manifests) -> Option<Node> {
-    let text = read_manifest(&root.join("Cargo.toml")).ok()?;
-    let doc: toml::Table = text.parse().ok()?;
+    let doc = manifests.doc(root).ok()?;
     let name = doc.get("package")?.get("name")?.as_str()?.replace('-', "_");
     let mut tables: Vec<&toml::Table> = Vec::new();
     let kinds = ["dependencies", "dev-dependencies", "build-dependencies"];

@@ -41,6 +41,8 @@ pub(in crate::engine) fn parse_needed(
 ) -> (Vec<Processed>, Fresh) {
     let inputs = crate_inputs(run, owners);
     let renamed = inputs.values().flat_map(|i| i.renames.local_names());
+    let mut reach = Reach::new(owners, &run.manifests);
+    let searchable = owners.iter().map(|o| reach.reaches(o.as_deref())).collect();
     let stage = Stage {
         run,
         files,
@@ -49,6 +51,7 @@ pub(in crate::engine) fn parse_needed(
         markers: Markers::with_crate_names(renamed),
         inputs: &inputs,
         prefilter: run.opts.prefilter == Prefilter::SkipUnrelated,
+        searchable,
     };
     let known: Vec<Option<Stamp>> = (0..files.len())
         .into_par_iter()
@@ -64,7 +67,7 @@ pub(in crate::engine) fn parse_needed(
         .map(|(i, stamp)| stage.first_look(i, stamp, choice))
         .collect();
     if stage.prefilter && choice == Choice::Search {
-        stage.follow_names(&mut states);
+        stage.follow_names(&mut states, reach);
     }
     states.into_iter().map(|s| (s.processed, s.stamp)).unzip()
 }
@@ -126,9 +129,13 @@ struct Stage<'a> {
     prefilter: bool,
     /// By crate root.
     inputs: &'a HashMap<PathBuf, CrateInputs>,
+    /// Per file, whether its crate may reach a Redis client: the name
+    /// search reads the others only for key names that a path gives their
+    /// crate, which is rare, so their words are not kept.
+    searchable: Vec<bool>,
 }
 
-impl Stage<'_> {
+impl<'a> Stage<'a> {
     fn is_test(&self, i: usize) -> bool {
         self.owners[i]
             .as_deref()
@@ -219,7 +226,7 @@ impl Stage<'_> {
     /// yet, until no file is added. A file is read again (one at a time)
     /// only when its words may hold a name searched for, or when its words
     /// are not known yet (its stamp was in the cache).
-    fn follow_names(&self, states: &mut [State]) {
+    fn follow_names(&self, states: &mut [State], mut reach: Reach<'a>) {
         let index: HashMap<&Path, usize> = self
             .files
             .iter()
@@ -229,7 +236,6 @@ impl Stage<'_> {
         // What earlier rounds searched the files not parsed for.
         let mut searched = Wanted::default();
         let mut declared = vec![false; states.len()];
-        let mut reach = Reach::new(self.owners, &self.run.manifests);
         loop {
             let search = Search::of(
                 self.files,
@@ -247,7 +253,7 @@ impl Stage<'_> {
                 .par_iter_mut()
                 .enumerate()
                 .filter(|(_, s)| s.processed.is_skipped())
-                .filter(|(i, s)| s.words.as_ref().is_none_or(|w| search.may_want(*i, w)))
+                .filter(|(i, s)| search.may_want(*i, s.words.as_ref()))
                 .filter_map(|(i, s)| match self.text(i) {
                     Ok((text, meta)) => {
                         s.words.get_or_insert_with(|| Words::of(&text));
@@ -314,7 +320,7 @@ impl Stage<'_> {
         };
         // Only the name search reads the words, and only of a file not
         // parsed.
-        let words = (!parse).then(|| Words::of(&text));
+        let words = (!parse && self.searchable[i]).then(|| Words::of(&text));
         let processed = match cached {
             _ if !parse => Processed::skipped(),
             Some(facts) => Processed {
@@ -377,7 +383,10 @@ impl Search {
         // in most of a monorepo.
         let mut by_crate: BTreeMap<Option<&Path>, Vec<&FileFacts>> = BTreeMap::new();
         for (owner, state) in owners.iter().zip(states) {
-            if let Some(facts) = state.processed.facts.as_ref() {
+            let Some(facts) = state.processed.facts.as_deref() else {
+                continue;
+            };
+            if reach.reaches(owner.as_deref()) {
                 by_crate.entry(owner.as_deref()).or_default().push(facts);
             }
         }
@@ -469,10 +478,12 @@ impl Search {
         }
     }
 
-    /// Whether file `i`, with these words, may be wanted: if not, its text
-    /// need not be read.
-    fn may_want(&self, i: usize, words: &Words) -> bool {
-        self.names_for(i).may_be_in(words) || self.declarers.contains_key(&i)
+    /// Whether file `i`, with these words (`None`: not known), may be
+    /// wanted: if not, its text need not be read.
+    fn may_want(&self, i: usize, words: Option<&Words>) -> bool {
+        let names = self.names_for(i);
+        let may_name = !names.is_empty() && words.is_none_or(|w| names.may_be_in(w));
+        may_name || self.declarers.contains_key(&i)
     }
 
     /// Whether file `i`, with this text, is to be parsed.

@@ -2,7 +2,7 @@
 //! only where linking can find them, Redis values only where they can be
 //! named.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -93,20 +93,20 @@ impl<'a> Reach<'a> {
         defining: &BTreeSet<Option<&'a Path>>,
     ) {
         let owners = self.owners;
-        let graph = self.graph();
-        let mut verdicts: HashMap<Option<&Path>, bool> = HashMap::new();
+        let seers = self.graph().seers(defining);
         for (scope, owner) in scopes.iter_mut().zip(owners) {
-            if *scope != Scope::Values {
-                continue;
-            }
-            let from = owner.as_deref();
-            let sees = *verdicts
-                .entry(from)
-                .or_insert_with(|| defining.iter().any(|to| graph.sees(from, *to)));
-            if !sees {
+            if *scope == Scope::Values && !seers.include(owner.as_deref()) {
                 *scope = Scope::Skip;
             }
         }
+    }
+
+    /// Whether the crate owning a file (`None`: no crate) may reach a Redis
+    /// client. One that cannot holds no Redis call, type or helper: what
+    /// its parsed files name (a `redis://` string in a config crate, a
+    /// trait's name in generated bindings) is searched for nowhere.
+    pub(super) fn reaches(&mut self, owner: Option<&'a Path>) -> bool {
+        owner.is_none_or(|root| self.graph().may_reach_redis(root))
     }
 
     /// Which crates of the run can name which, read on first need.
@@ -125,7 +125,10 @@ impl<'a> Reach<'a> {
             return Vec::new();
         }
         let owners = self.owners;
-        let names = self.names.get_or_insert_with(|| crate_names(owners));
+        let manifests = self.manifests;
+        let names = self
+            .names
+            .get_or_insert_with(|| crate_names(owners, manifests));
         names
             .iter()
             .filter(|(_, n)| n.as_ref().is_none_or(|n| wanted.contains(n)))
@@ -136,8 +139,9 @@ impl<'a> Reach<'a> {
     /// Each file's scope this round: the crates of parsed files, and those
     /// the wanted paths name, are searched for definitions from now on;
     /// of them, those that cannot reach a Redis client only for key names
-    /// (or not at all when only a type or value path names them:
-    /// `tokio::sync::Mutex`).
+    /// when a key path names them (`common::keys::USER`), else not at all
+    /// (`tokio::sync::Mutex`, a crate whose only parsed file names a client
+    /// trait by chance).
     pub(super) fn scopes(&mut self, states: &[State], wanted: &Wanted) -> Vec<Scope> {
         let mut parsed: BTreeSet<Option<&Path>> = BTreeSet::from([None]);
         for (owner, state) in self.owners.iter().zip(states) {
@@ -145,18 +149,10 @@ impl<'a> Reach<'a> {
                 parsed.insert(owner.as_deref());
             }
         }
-        let mut keys: BTreeSet<Option<&Path>> =
-            self.named(&wanted.key_crates).into_iter().collect();
-        let mut now = parsed.clone();
+        let keys: BTreeSet<Option<&Path>> = self.named(&wanted.key_crates).into_iter().collect();
+        let mut now = parsed;
         now.extend(self.named(&wanted.crates));
-        let graph = self.graph();
-        now.retain(|o| {
-            let reaches = o.is_none_or(|root| graph.may_reach_redis(root));
-            if !reaches && parsed.contains(o) {
-                keys.insert(*o);
-            }
-            reaches
-        });
+        now.retain(|o| self.reaches(*o));
         let scopes = self
             .owners
             .iter()
@@ -184,19 +180,21 @@ impl<'a> Reach<'a> {
 /// The name each crate root goes by in paths (its package name, `-` as
 /// `_`), as linking knows the run's crates; `None` when its manifest
 /// cannot tell (then it is searched like a named one).
-fn crate_names(owners: &[Option<PathBuf>]) -> BTreeMap<&Path, Option<String>> {
+fn crate_names<'a>(
+    owners: &'a [Option<PathBuf>],
+    manifests: &Manifests,
+) -> BTreeMap<&'a Path, Option<String>> {
     let roots: BTreeSet<&Path> = owners.iter().flatten().map(PathBuf::as_path).collect();
     roots
         .into_par_iter()
-        .map(|root| (root, package_name(root)))
+        .map(|root| (root, package_name(root, manifests)))
         .collect::<Vec<_>>()
         .into_iter()
         .collect()
 }
 
-fn package_name(root: &Path) -> Option<String> {
-    let text = crate::manifest::read_manifest(&root.join("Cargo.toml")).ok()?;
-    let doc: toml::Table = text.parse().ok()?;
+fn package_name(root: &Path, manifests: &Manifests) -> Option<String> {
+    let doc = manifests.doc(root).ok()?;
     let name = doc.get("package")?.get("name")?.as_str()?;
     Some(name.replace('-', "_"))
 }

@@ -161,11 +161,12 @@ pub(super) fn rust_rules(run: &Run, configs: &[Option<Arc<Config>>]) -> Vec<&'st
     if run.resolver.is_none() {
         return run.opts.rules.clone();
     }
-    let mut all: Vec<&'static Rule> = configs
-        .iter()
-        .flatten()
-        .flat_map(|c| c.rules_to_run())
-        .collect();
+    // Files share a few configurations: each is asked once (asked per
+    // file, a 60,000-file tree collected four million rules to dedup).
+    let mut distinct: Vec<&Arc<Config>> = configs.iter().flatten().collect();
+    distinct.sort_by_key(|c| Arc::as_ptr(c));
+    distinct.dedup_by_key(|c| Arc::as_ptr(c));
+    let mut all: Vec<&'static Rule> = distinct.iter().flat_map(|c| c.rules_to_run()).collect();
     all.sort_by_key(|r| r.meta.id);
     all.dedup_by_key(|r| r.meta.id);
     all.retain(|r| run.allowed(r));

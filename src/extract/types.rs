@@ -275,9 +275,7 @@ impl UseMap {
         let fred_path = |p: &Vec<String>| p.first().is_some_and(|f| f == "fred");
         self.globs.iter().any(fred_path)
             || self.names.values().any(|p| {
-                fred_path(p)
-                    && p.last()
-                        .is_some_and(|l| is_fred_trait(l) || l == "prelude")
+                fred_path(p) && p.last().is_some_and(|l| is_fred_trait(l) || l == "prelude")
             })
     }
 

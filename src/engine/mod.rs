@@ -388,7 +388,9 @@ impl Run<'_> {
             .filter(|&id| units.roles[id as usize] == workspace::Role::Example)
             .collect();
         warnings.extend(units.not_modules.iter().cloned().map(Warning::NotAModule));
+        let digests = std::mem::take(&mut units.digests);
         let keyspace = rust::check_units(self, units, &rules, &reported, &lua, &mut outcome);
+        plan::read_pointed_texts(self, &digests, &mut outcome);
         server_conf::lint(self, &walked.configs, &mut crates, &mut outcome)?;
         // Configuration files follow their folder's configuration here (the
         // engine gave an included file its root's: the same one unless the

@@ -2,12 +2,12 @@
 //! configuration selects, and the grouping of parsed files into
 //! compilation units.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::reach::{self, NotModule};
-use super::rust::Processed;
+use super::rust::{KeptText, Processed};
 use super::workspace::{role, CrateIndex, Role};
 use super::{Error, Input, Run, ServerConfs};
 use crate::diagnostic::Outcome;
@@ -200,6 +200,9 @@ pub(super) struct Units {
     /// (see [`reach`]), as they are displayed: a warning names them.
     /// Cargo scripts and included templates are skipped without a word.
     pub not_modules: Vec<String>,
+    /// Of each file of the outcome whose text was not kept, the hash of
+    /// the text it was parsed from (see [`KeptText`]).
+    pub digests: HashMap<FileId, u64>,
 }
 
 /// Groups the parsed files by compilation unit (a crate, or one of its
@@ -216,6 +219,7 @@ pub(super) fn group(run: &Run, parsed: Parsed, outcome: &mut Outcome) -> Units {
         configs: Vec::new(),
         roles: Vec::new(),
         not_modules: Vec::new(),
+        digests: HashMap::new(),
     };
     let files = parsed.files.iter().zip(parsed.owners).zip(parsed.processed);
     for (i, (((path, owner), p), config)) in files.zip(parsed.configs).enumerate() {
@@ -240,10 +244,18 @@ pub(super) fn group(run: &Run, parsed: Parsed, outcome: &mut Outcome) -> Units {
         };
         let example = owner.as_deref().and_then(|root| program_unit(path, root));
         let id = outcome.files.len() as FileId;
+        let source = match p.text {
+            KeptText::Text(text) => text,
+            KeptText::Digest(digest) => {
+                out.digests.insert(id, digest);
+                Arc::from("")
+            }
+            KeptText::Nothing => Arc::from(""),
+        };
         outcome.files.push(SourceFile {
             path: path.clone(),
             display: run.display(path),
-            source: p.source.unwrap_or_else(|| Arc::from("")),
+            source,
         });
         out.configs.push(config);
         out.roles.push(role);
@@ -294,4 +306,25 @@ fn program_unit(path: &Path, root: &Path) -> Option<String> {
     }
     let first = parts.next()?.as_os_str().to_str()?;
     Some(format!("{folder}/{}", first.trim_end_matches(".rs")))
+}
+
+/// Reads again the text of each file that a finding points into and whose
+/// text was not kept, and shows it when it is the text the file was parsed
+/// from (else the findings show without a snippet).
+pub(super) fn read_pointed_texts(run: &Run, digests: &HashMap<FileId, u64>, outcome: &mut Outcome) {
+    let pointed: BTreeSet<FileId> = outcome
+        .findings
+        .iter()
+        .flat_map(|f| std::iter::once(f.file).chain(f.related.iter().map(|r| r.file)))
+        .filter(|id| digests.contains_key(id))
+        .collect();
+    for id in pointed {
+        let file = &mut outcome.files[id as usize];
+        let text = crate::source::read_capped(&file.path, run.opts.max_file_size)
+            .ok()
+            .and_then(|bytes| super::rust::source_text(&bytes, run.opts.max_file_size).ok());
+        if let Some(text) = text.filter(|t| Some(&super::rust::digest(t)) == digests.get(&id)) {
+            file.source = text;
+        }
+    }
 }

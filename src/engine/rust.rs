@@ -27,15 +27,28 @@ use crate::rules::{self, Rule};
 use crate::settings::{Config, LintExamples};
 use crate::source::FileId;
 
-pub(super) use needed::{parse_needed, source_text};
+pub(super) use needed::{digest, parse_needed, source_text};
 
 /// A file after extraction.
 pub(super) struct Processed {
     /// Boxed: most files of a large tree are not parsed, and each of them
     /// would otherwise carry an empty `FileFacts` (over a kilobyte) inline.
     pub facts: Option<Box<FileFacts>>,
-    pub source: Option<Arc<str>>,
+    /// What is kept of its text for the findings' snippets.
+    pub text: KeptText,
     pub problem: Option<Problem>,
+}
+
+/// What is kept of a parsed file's text: linking and checking work on
+/// facts, so a text is read again only for the files findings point into.
+pub(super) enum KeptText {
+    /// Nothing: no finding can point into the file.
+    Nothing,
+    /// The text's hash: it is read again when a finding points into the
+    /// file, and shown only if unchanged since it was parsed.
+    Digest(u64),
+    /// The text itself: standard input's, which cannot be read again.
+    Text(Arc<str>),
 }
 
 impl Processed {
@@ -43,7 +56,7 @@ impl Processed {
     fn skipped() -> Processed {
         Processed {
             facts: None,
-            source: None,
+            text: KeptText::Nothing,
             problem: None,
         }
     }

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::Processed;
+use super::{KeptText, Processed};
 use crate::cache::{self, Cache, Mtime, Seen, Stamp};
 use crate::diagnostic::{Problem, ProblemKind};
 use crate::engine::workspace::{is_test_path, module_name};
@@ -206,7 +206,7 @@ impl<'a> Stage<'a> {
             Some(facts) if !has_snippets(&facts) => State {
                 processed: Processed {
                     facts: Some(Box::new(facts)),
-                    source: None,
+                    text: KeptText::Nothing,
                     problem: None,
                 },
                 stamp: Some(stamp),
@@ -324,7 +324,7 @@ impl<'a> Stage<'a> {
         let processed = match cached {
             _ if !parse => Processed::skipped(),
             Some(facts) => Processed {
-                source: keep_source(&facts, text),
+                text: keep_text(self.run, &self.files[i], &facts, text),
                 facts: Some(Box::new(facts)),
                 problem: None,
             },
@@ -535,8 +535,8 @@ fn declares_mod(text: &str, name: &str) -> bool {
 /// How far above a `mod` declaration its attributes are looked for.
 const ATTRIBUTE_LINES: usize = 12;
 
-/// Whether findings can point into a file with these facts: its source is
-/// then kept for snippets.
+/// Whether findings can point into a file with these facts: its text is
+/// then kept, or read again, for snippets (see `KeptText`).
 fn has_snippets(facts: &FileFacts) -> bool {
     !facts.calls.is_empty()
         || !facts.creations.is_empty()
@@ -547,9 +547,23 @@ fn has_snippets(facts: &FileFacts) -> bool {
         || !facts.helper_calls.is_empty()
 }
 
-/// Sources are kept only for files that can have findings.
-fn keep_source(facts: &FileFacts, source: Arc<str>) -> Option<Arc<str>> {
-    has_snippets(facts).then_some(source)
+/// What is kept of the text of a file with these facts: its hash when
+/// findings can point into it, standard input's text itself.
+fn keep_text(run: &Run, path: &Path, facts: &FileFacts, text: Arc<str>) -> KeptText {
+    if !has_snippets(facts) {
+        KeptText::Nothing
+    } else if run.stdin_text(path).is_some() {
+        KeptText::Text(text)
+    } else {
+        KeptText::Digest(digest(&text))
+    }
+}
+
+/// The hash a file's text is checked against when it is read again.
+pub(in crate::engine) fn digest(text: &str) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    std::hash::Hash::hash(text, &mut h);
+    std::hash::Hasher::finish(&h)
 }
 
 fn read_problem(run: &Run, path: &Path, message: String) -> Problem {
@@ -620,7 +634,7 @@ fn process(
     };
     match parse::parse_file_with(&source, |ast| extract::extract(&ast, is_test, inputs)) {
         Ok(facts) => Processed {
-            source: keep_source(&facts, source),
+            text: keep_text(run, path, &facts, source),
             facts: Some(Box::new(facts)),
             problem: None,
         },

@@ -41,9 +41,7 @@ pub(in crate::engine) fn parse_needed(
 ) -> (Vec<Processed>, Fresh) {
     let inputs = crate_inputs(run, owners);
     let renamed = inputs.values().flat_map(|i| i.renames.local_names());
-    let mut reach = Reach::new(owners, &run.manifests);
-    let searchable = owners.iter().map(|o| reach.reaches(o.as_deref())).collect();
-    let stage = Stage {
+    let mut stage = Stage {
         run,
         files,
         owners,
@@ -51,7 +49,7 @@ pub(in crate::engine) fn parse_needed(
         markers: Markers::with_crate_names(renamed),
         inputs: &inputs,
         prefilter: run.opts.prefilter == Prefilter::SkipUnrelated,
-        searchable,
+        searchable: Vec::new(),
     };
     let known: Vec<Option<Stamp>> = (0..files.len())
         .into_par_iter()
@@ -61,12 +59,19 @@ pub(in crate::engine) fn parse_needed(
         Some(c) if c.covers_exactly(files) && known.iter().all(Option::is_some) => Choice::Replay,
         _ => Choice::Search,
     };
+    // The crate graph is read only when the name search runs (not on a
+    // warm run that replays the last one, nor without the prefilter).
+    let search = stage.prefilter && choice == Choice::Search;
+    let mut reach = Reach::new(owners, &run.manifests);
+    if search {
+        stage.searchable = owners.iter().map(|o| reach.reaches(o.as_deref())).collect();
+    }
     let mut states: Vec<State> = known
         .into_par_iter()
         .enumerate()
         .map(|(i, stamp)| stage.first_look(i, stamp, choice))
         .collect();
-    if stage.prefilter && choice == Choice::Search {
+    if search {
         stage.follow_names(&mut states, reach);
     }
     states.into_iter().map(|s| (s.processed, s.stamp)).unzip()
@@ -131,7 +136,8 @@ struct Stage<'a> {
     inputs: &'a HashMap<PathBuf, CrateInputs>,
     /// Per file, whether its crate may reach a Redis client: the name
     /// search reads the others only for key names that a path gives their
-    /// crate, which is rare, so their words are not kept.
+    /// crate, which is rare, so their words are not kept. Empty when no
+    /// name search runs.
     searchable: Vec<bool>,
 }
 
@@ -320,7 +326,8 @@ impl<'a> Stage<'a> {
         };
         // Only the name search reads the words, and only of a file not
         // parsed.
-        let words = (!parse && self.searchable[i]).then(|| Words::of(&text));
+        let searchable = self.searchable.get(i).copied().unwrap_or_default();
+        let words = (!parse && searchable).then(|| Words::of(&text));
         let processed = match cached {
             _ if !parse => Processed::skipped(),
             Some(facts) => Processed {

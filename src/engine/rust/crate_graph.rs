@@ -118,6 +118,15 @@ impl<'a> CrateGraph<'a> {
         found
     }
 
+    /// The crates whose name in paths (the package name, `-` as `_`) is
+    /// one of `wanted`, and those whose manifest cannot tell theirs (they
+    /// are searched like named ones).
+    pub(super) fn named(&self, wanted: &BTreeSet<String>) -> Vec<&'a Path> {
+        let named = |node: &Option<Node>| node.as_ref().is_none_or(|n| wanted.contains(&n.name));
+        let roots = self.nodes.iter().filter(|(_, node)| named(node));
+        roots.map(|(root, _)| *root).collect()
+    }
+
     fn name(&self, root: &Path) -> Option<String> {
         Some(self.nodes.get(root)?.as_ref()?.name.clone())
     }

@@ -2,10 +2,8 @@
 //! only where linking can find them, Redis values only where they can be
 //! named.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-
-use rayon::prelude::*;
 
 use super::State;
 use crate::engine::rust::crate_graph::CrateGraph;
@@ -30,8 +28,6 @@ pub(super) struct Reach<'a> {
     searched: BTreeSet<Option<&'a Path>>,
     /// The crates searched for key consts and key fns only so far.
     searched_keys: BTreeSet<Option<&'a Path>>,
-    /// Each crate's name in paths (`common`), read on first need.
-    names: Option<BTreeMap<&'a Path, Option<String>>>,
 }
 
 /// How a file not parsed is searched in one round.
@@ -66,7 +62,6 @@ impl<'a> Reach<'a> {
             values_searched: BTreeSet::new(),
             searched: BTreeSet::new(),
             searched_keys: BTreeSet::new(),
-            names: None,
         }
     }
 
@@ -124,16 +119,7 @@ impl<'a> Reach<'a> {
         if wanted.is_empty() {
             return Vec::new();
         }
-        let owners = self.owners;
-        let manifests = self.manifests;
-        let names = self
-            .names
-            .get_or_insert_with(|| crate_names(owners, manifests));
-        names
-            .iter()
-            .filter(|(_, n)| n.as_ref().is_none_or(|n| wanted.contains(n)))
-            .map(|(root, _)| Some(*root))
-            .collect()
+        self.graph().named(wanted).into_iter().map(Some).collect()
     }
 
     /// Each file's scope this round: the crates of parsed files, and those
@@ -175,26 +161,4 @@ impl<'a> Reach<'a> {
         self.searched_keys.extend(keys);
         scopes
     }
-}
-
-/// The name each crate root goes by in paths (its package name, `-` as
-/// `_`), as linking knows the run's crates; `None` when its manifest
-/// cannot tell (then it is searched like a named one).
-fn crate_names<'a>(
-    owners: &'a [Option<PathBuf>],
-    manifests: &Manifests,
-) -> BTreeMap<&'a Path, Option<String>> {
-    let roots: BTreeSet<&Path> = owners.iter().flatten().map(PathBuf::as_path).collect();
-    roots
-        .into_par_iter()
-        .map(|root| (root, package_name(root, manifests)))
-        .collect::<Vec<_>>()
-        .into_iter()
-        .collect()
-}
-
-fn package_name(root: &Path, manifests: &Manifests) -> Option<String> {
-    let doc = manifests.doc(root).ok()?;
-    let name = doc.get("package")?.get("name")?.as_str()?;
-    Some(name.replace('-', "_"))
 }

@@ -5,6 +5,7 @@
 mod docs;
 mod layout;
 mod lock;
+mod place;
 mod sources;
 mod tooling;
 
@@ -15,6 +16,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 pub use docs::{Doc, DocError};
 pub use layout::CrateLayout;
 pub use lock::{Lock, LockedWrapper, PackageSource};
+pub use place::CratePlace;
 pub use sources::{locate, CargoHome};
 
 /// The Redis client crates the linter knows, by package name.
@@ -169,6 +171,8 @@ pub struct Manifests {
     pinned: Mutex<HashMap<PathBuf, Arc<LockVersions>>>,
     /// The package names of those dependencies.
     pinned_names: Mutex<HashSet<String>>,
+    /// By crate root: where it sits (see [`CratePlace`]).
+    places: Mutex<HashMap<PathBuf, Arc<CratePlace>>>,
 }
 
 impl Manifests {
@@ -196,11 +200,7 @@ impl Manifests {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clone();
-        m.is_dependency = self
-            .pinned
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .contains_key(dir);
+        m.is_dependency = self.is_pinned(dir);
         let mut tables: Vec<&toml::Table> = Vec::new();
         for key in ["dependencies", "dev-dependencies", "build-dependencies"] {
             if let Some(t) = doc.get(key).and_then(|v| v.as_table()) {
@@ -429,6 +429,12 @@ impl Manifests {
 }
 
 impl Manifests {
+    /// Whether the crate at `root` is a dependency read as context.
+    fn is_pinned(&self, root: &Path) -> bool {
+        let pinned = self.pinned.lock().unwrap_or_else(|e| e.into_inner());
+        pinned.contains_key(root)
+    }
+
     /// Builds the crate at `root` (a dependency read as context) with
     /// `clients`: the versions its entry in the application's lock names.
     pub fn pin_dependency(&self, root: PathBuf, name: &str, clients: LockVersions) {

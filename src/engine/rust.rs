@@ -19,8 +19,8 @@ use super::Run;
 use crate::diagnostic::{Finding, Level, Outcome, Problem, ProblemKind};
 use crate::extract::facts::FileFacts;
 use crate::link::keyspace::CrateKeys;
-use crate::link::{self, Scope, Symbols, Workspace};
-use crate::manifest::{CrateManifest, Renames};
+use crate::link::{self, CrateNames, Scope, Symbols, Workspace, WorkspaceCrate};
+use crate::manifest::CrateManifest;
 use crate::model::keyspace::Keyspace;
 use crate::model::CrateModel;
 use crate::rules::{self, Rule};
@@ -168,32 +168,41 @@ fn workspace(run: &Run, units: &Units, shown: &Outcome) -> Arc<Workspace> {
             Some(NamedCrate {
                 dependency,
                 name: manifest.name?,
-                renames: manifest.crate_renames,
+                names: CrateNames {
+                    renames: manifest.crate_renames,
+                    place: Some(run.manifests.place(root)),
+                },
                 files: files.iter().map(|(id, f)| (*id, f)).collect(),
             })
         })
         .collect();
-    let first: Vec<(String, Arc<Symbols>)> = named
+    let first: Vec<Arc<Symbols>> = named
         .par_iter()
-        .map(|c| (c.name.clone(), Arc::new(c.symbols(Symbols::new(&c.files)))))
+        .map(|c| Arc::new(c.symbols(Symbols::new(&c.files))))
         .collect();
     // A second round lets a crate's helpers follow the helpers of the
     // crates it calls (`web` → `common::cache::touch` → `base::bump`).
-    let round = Arc::new(Workspace::new(first.clone()));
+    let round = Arc::new(Workspace::new(
+        named
+            .iter()
+            .zip(&first)
+            .map(|(c, s)| c.in_workspace(s))
+            .collect(),
+    ));
     let crates = named
         .par_iter()
         .zip(first.par_iter())
-        .map(|(c, (_, symbols))| {
+        .map(|(c, symbols)| {
             let refs = &c.files;
-            let symbols = match round.called_by(symbols, refs) {
+            let symbols = match round.called_by(symbols, c.names.place.as_deref(), refs) {
                 true => {
                     let round = Arc::clone(&round);
-                    let symbols = Symbols::new(refs).in_workspace(round, c.renames.clone(), refs);
+                    let symbols = Symbols::new(refs).in_workspace(round, c.names.clone(), refs);
                     Arc::new(c.symbols(symbols))
                 }
                 false => Arc::clone(symbols),
             };
-            (c.name.clone(), symbols)
+            c.in_workspace(&symbols)
         })
         .collect();
     Arc::new(Workspace::new(crates))
@@ -203,7 +212,7 @@ fn workspace(run: &Run, units: &Units, shown: &Outcome) -> Arc<Workspace> {
 /// names it depends on others under, and its files.
 struct NamedCrate<'a> {
     name: String,
-    renames: Renames,
+    names: CrateNames,
     files: Vec<(FileId, &'a FileFacts)>,
     /// Set for a dependency read as context (see `dependencies`).
     dependency: Option<DependencyBuilt>,
@@ -238,6 +247,15 @@ fn module_path(path: &std::path::Path, root: &std::path::Path) -> Vec<String> {
 }
 
 impl NamedCrate<'_> {
+    /// The crate as the workspace holds it, with these symbols.
+    fn in_workspace(&self, symbols: &Arc<Symbols>) -> WorkspaceCrate {
+        WorkspaceCrate {
+            name: self.name.clone(),
+            place: self.names.place.clone().unwrap_or_default(),
+            symbols: Arc::clone(symbols),
+        }
+    }
+
     /// Its symbols as other crates read them: a dependency's tell what
     /// each of its fns builds.
     fn symbols(&self, symbols: Symbols) -> Symbols {
@@ -294,24 +312,23 @@ fn check_unit(
     rules: &[&'static Rule],
     outcome: &Outcome,
 ) -> Checked {
-    let Unit {
-        key,
-        files,
-        workspace,
-        lua,
-    } = unit;
     let unit_scope = scope;
-    let root = key.root.as_deref();
+    let root = unit.key.root.as_deref();
     let (manifest, problem) = load_manifest(&run.manifests, root, &run.cwd);
+    let names = CrateNames {
+        renames: manifest.crate_renames.clone(),
+        place: root.map(|r| run.manifests.place(r)),
+    };
     // The crate follows the configuration of its first file.
-    let config = files
+    let config = unit
+        .files
         .first()
         .and_then(|(id, _)| configs[*id as usize].as_deref());
     let scope = Scope {
         tests: run.opts.scope.tests || config.is_some_and(|c| c.lint_tests),
     };
     let checked = panic::catch_unwind(AssertUnwindSafe(|| {
-        link_and_check(manifest, files, workspace, lua, scope, config, rules)
+        link_and_check(manifest, names, &unit, scope, config, rules)
     }));
     match checked {
         Ok((findings, redis_files, model)) => Checked {
@@ -326,7 +343,7 @@ fn check_unit(
             let display = root
                 .map(|r| run.display(&r.join("Cargo.toml")))
                 .or_else(|| {
-                    files
+                    unit.files
                         .first()
                         .map(|(id, _)| outcome.file(*id).display.clone())
                 })
@@ -353,18 +370,16 @@ fn check_unit(
 /// use Redis, and the model itself.
 fn link_and_check(
     manifest: CrateManifest,
-    files: &[(FileId, FileFacts)],
-    workspace: &Arc<Workspace>,
-    lua: &LuaFiles,
+    names: CrateNames,
+    unit: &Unit,
     scope: Scope,
     config: Option<&Config>,
     rules: &[&'static Rule],
 ) -> (Vec<Finding>, BTreeSet<FileId>, CrateModel) {
-    let refs: Vec<(FileId, &FileFacts)> = files.iter().map(|(id, f)| (*id, f)).collect();
-    let renames = manifest.crate_renames.clone();
-    let symbols = Symbols::new(&refs).in_workspace(Arc::clone(workspace), renames, &refs);
+    let refs: Vec<(FileId, &FileFacts)> = unit.files.iter().map(|(id, f)| (*id, f)).collect();
+    let symbols = Symbols::new(&refs).in_workspace(Arc::clone(unit.workspace), names, &refs);
     let mut model = link::resolve(manifest, &refs, &symbols, scope);
-    lua.attach(&mut model);
+    unit.lua.attach(&mut model);
     let redis_files: BTreeSet<FileId> = model
         .calls
         .iter()

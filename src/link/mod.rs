@@ -22,7 +22,7 @@ use crate::extract::facts::FileFacts;
 use crate::manifest::CrateManifest;
 use crate::model::{CrateModel, FileId};
 pub use made::Modules;
-pub use symbols::{Symbols, Workspace};
+pub use symbols::{CrateNames, Symbols, Workspace, WorkspaceCrate};
 
 /// Options that say which code is linted.
 #[derive(Debug, Clone, Copy, Default)]

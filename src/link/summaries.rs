@@ -12,13 +12,13 @@ mod substitute;
 
 use self::substitute::{literal_parts, mentions, substitute};
 use super::bottom_up::{BottomUp, Visit};
-use super::symbols::{Symbols, Workspace};
+use super::symbols::{CrateNames, Symbols, Workspace};
 use super::{FileLink, Scope};
 use crate::extract::facts::{
     Callee, FileFacts, NamedArg, Op, RawCall, RawHelperCall, RawKey, Recv, Root,
 };
 use crate::extract::types::TypeClass;
-use crate::manifest::Renames;
+use crate::manifest::CratePlace;
 use crate::model::command::{self, flags};
 use crate::model::key::Key;
 use crate::model::summary::{FnSummary, SentCommand, Through};
@@ -291,11 +291,11 @@ impl Symbols {
     pub fn in_workspace(
         self,
         workspace: Arc<Workspace>,
-        renames: Renames,
+        names: CrateNames,
         files: &[(FileId, &FileFacts)],
     ) -> Symbols {
-        let mut s = self.with_workspace(workspace, renames);
-        let reaches_other_crates = s.workspace.called_by(&s, files);
+        let mut s = self.with_workspace(workspace, names);
+        let reaches_other_crates = s.workspace.called_by(&s, s.place(), files);
         if reaches_other_crates {
             s.summaries = build(files, &s);
         }
@@ -309,10 +309,16 @@ impl Workspace {
     /// (`common::store::bump(..)`), or a method of one of its types
     /// (`self.ledger.store(..)` with `ledger: shop_ledger::Ledger`), so
     /// that a chain whose middle step is a method is followed too.
-    pub fn called_by(&self, symbols: &Symbols, files: &[(FileId, &FileFacts)]) -> bool {
+    /// `place`: where that crate sits.
+    pub fn called_by(
+        &self,
+        symbols: &Symbols,
+        place: Option<&CratePlace>,
+        files: &[(FileId, &FileFacts)],
+    ) -> bool {
         files.iter().any(|&(id, facts)| {
             facts.helper_calls.iter().any(|h| match &h.callee {
-                Callee::InCrate(krate) => self.get(krate).is_some(),
+                Callee::InCrate(krate) => self.get(place, krate).is_some(),
                 Callee::Method(recv) => symbols
                     .recv_type(recv, id)
                     .is_some_and(|ty| ty.contains("::")),

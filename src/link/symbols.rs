@@ -8,7 +8,7 @@ use std::sync::Arc;
 use super::summaries::{self, Summaries};
 use crate::extract::facts::{FileFacts, RawKey, RoutedFn};
 use crate::extract::types::{self, TypeClass};
-use crate::manifest::Renames;
+use crate::manifest::{CratePlace, Renames};
 use crate::model::FileId;
 
 /// Crate-wide symbol tables.
@@ -39,8 +39,8 @@ pub struct Symbols {
     pub(super) pool_managed: HashSet<String>,
     /// The other crates of the run, by the name code uses for them.
     pub(super) workspace: Arc<Workspace>,
-    /// Crates this one depends on under another name.
-    crate_renames: Renames,
+    /// How this crate names the others.
+    names: CrateNames,
     /// (type, method) → the key template a method of an `impl` block
     /// returns (`impl ToKey for UserKey`); `None` when two differ.
     pub(super) method_builders: HashMap<(String, String), Option<RawKey>>,
@@ -58,15 +58,34 @@ pub struct Symbols {
 /// `common` when it is linted in the same run.
 #[derive(Default)]
 pub struct Workspace {
-    crates: Vec<(String, Arc<Symbols>)>,
+    crates: Vec<WorkspaceCrate>,
+}
+
+/// One crate of the run, as others name it.
+pub struct WorkspaceCrate {
+    /// Its package name (`-` as `_` once in the workspace).
+    pub name: String,
+    pub place: Arc<CratePlace>,
+    pub symbols: Arc<Symbols>,
+}
+
+/// How a crate's code names the other crates of the run: the packages it
+/// depends on under another name, and where it sits (which of two crates
+/// of one name it means; `None`: not known, any).
+#[derive(Clone, Default)]
+pub struct CrateNames {
+    pub renames: Renames,
+    pub place: Option<Arc<CratePlace>>,
 }
 
 impl Workspace {
-    /// `crates`: (package name, its symbols) of every crate of the run.
-    pub fn new(crates: Vec<(String, Arc<Symbols>)>) -> Workspace {
+    pub fn new(crates: Vec<WorkspaceCrate>) -> Workspace {
         let crates = crates
             .into_iter()
-            .map(|(name, s)| (name.replace('-', "_"), s))
+            .map(|c| WorkspaceCrate {
+                name: c.name.replace('-', "_"),
+                ..c
+            })
             .collect();
         Workspace { crates }
     }
@@ -74,15 +93,19 @@ impl Workspace {
     fn name_of(&self, symbols: &Symbols) -> Option<&str> {
         self.crates
             .iter()
-            .find(|(_, s)| std::ptr::eq(&**s, symbols))
-            .map(|(n, _)| n.as_str())
+            .find(|c| std::ptr::eq(&*c.symbols, symbols))
+            .map(|c| c.name.as_str())
     }
 
-    pub(super) fn get(&self, lib: &str) -> Option<&Symbols> {
-        let mut found = self.crates.iter().filter(|(n, _)| n == lib);
+    /// The crate that `lib` means in the code of a crate placed at `from`.
+    pub(super) fn get(&self, from: Option<&CratePlace>, lib: &str) -> Option<&Symbols> {
+        let meant = |c: &&WorkspaceCrate| {
+            c.name == lib && from.is_none_or(|from| from.can_name(lib, &c.place))
+        };
+        let mut found = self.crates.iter().filter(meant);
         match (found.next(), found.next()) {
-            (Some((_, s)), None) => Some(s),
-            // Two crates of one name (two workspaces in one run): unknown.
+            (Some(c), None) => Some(&c.symbols),
+            // Two crates it may mean: unknown.
             _ => None,
         }
     }
@@ -105,7 +128,7 @@ impl Symbols {
             impl_fns: HashSet::new(),
             pool_managed: HashSet::new(),
             workspace: Arc::default(),
-            crate_renames: Renames::NONE,
+            names: CrateNames::default(),
             method_builders: HashMap::new(),
             summaries: Summaries::default(),
             client_reexports: HashMap::new(),
@@ -165,19 +188,23 @@ impl Symbols {
             .clone()
     }
 
-    /// The same symbols, reading other crates' names from `workspace`
-    /// (`renames`: the crates this one depends on under another name).
-    pub fn with_workspace(mut self, workspace: Arc<Workspace>, renames: Renames) -> Symbols {
+    /// The same symbols, reading other crates' names from `workspace`.
+    pub fn with_workspace(mut self, workspace: Arc<Workspace>, names: CrateNames) -> Symbols {
         self.workspace = workspace;
-        self.crate_renames = renames;
+        self.names = names;
         self
+    }
+
+    /// Where this crate sits, when known.
+    pub(super) fn place(&self) -> Option<&CratePlace> {
+        self.names.place.as_deref()
     }
 
     /// The symbols of the crate of the run that code of this crate calls
     /// `krate` (its package name, or the name it is depended on under).
     pub(super) fn sibling(&self, krate: &str) -> Option<&Symbols> {
-        let package = self.crate_renames.package_of(krate).unwrap_or(krate);
-        self.workspace.get(package)
+        let package = self.names.renames.package_of(krate).unwrap_or(krate);
+        self.workspace.get(self.place(), package)
     }
 
     /// The symbols that declare `name` and its name there: another crate's

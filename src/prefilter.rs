@@ -43,7 +43,7 @@ fn is_ident(b: u8) -> bool {
 }
 
 /// What the next round of the name search looks for.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, Hash)]
 pub struct Wanted {
     /// Names the parsed files read but do not define: a file defining one
     /// is parsed.
@@ -81,6 +81,11 @@ impl Wanted {
         self.crates.extend(other.crates);
         self.key_crates.extend(other.key_crates);
         self
+    }
+
+    /// Whether a file can hold any of these names.
+    pub fn has_names(&self) -> bool {
+        !(self.definitions.is_empty() && self.key_fns.is_empty() && self.uses.is_empty())
     }
 
     /// What is left to search for after `searched`: the files not parsed

@@ -162,3 +162,66 @@ fn a_redis_value_is_searched_only_in_the_crates_that_can_name_it() {
     assert!(!parsed("game/src/lib.rs"), "{entries}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Two projects linted in one run, each with a crate `common`: `shop`'s
+/// `web` builds its key with `common::session_key` from its own workspace,
+/// `blog`'s `common` has a `session_key` of its own. `web`'s path means
+/// `shop`'s crate only: the finding is the one a run over `shop` alone
+/// gives, `blog`'s builder is not even parsed, and the output is that of
+/// parsing all.
+#[test]
+fn a_crate_name_means_the_crate_of_its_own_project() {
+    let dir = std::env::temp_dir().join(format!(
+        "redis-lint-prefilter-projects-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    let manifest = |name: &str, deps: &str| {
+        format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\n\n[dependencies]\n{deps}")
+    };
+    let builder = |prefix: &str| {
+        format!("pub fn session_key(id: u64) -> String {{\n    format!(\"{prefix}:{{id}}\")\n}}\n")
+    };
+    let members = "[workspace]\nmembers = [\"web\", \"common\"]\n";
+    write(
+        &dir,
+        &[
+            ("shop/Cargo.toml", members),
+            (
+                "shop/web/Cargo.toml",
+                &manifest("web", "redis = \"1\"\ncommon = { path = \"../common\" }\n"),
+            ),
+            (
+                "shop/web/src/lib.rs",
+                "use redis::AsyncCommands;\n\npub async fn save(con: &mut redis::aio::MultiplexedConnection, id: u64) -> redis::RedisResult<()> {\n    con.set(common::session_key(id), 1).await\n}\n",
+            ),
+            ("shop/common/Cargo.toml", &manifest("common", "")),
+            ("shop/common/src/lib.rs", &builder("session")),
+            ("blog/Cargo.toml", "[workspace]\nmembers = [\"common\"]\n"),
+            ("blog/common/Cargo.toml", &manifest("common", "")),
+            ("blog/common/src/lib.rs", &builder("post")),
+        ],
+    );
+    let cache = dir.join("cache");
+    let cache_arg = cache.to_str().unwrap();
+    let together = lint(&dir, &["--cache", "--cache-dir", cache_arg]);
+    assert!(
+        together
+            .contains("shop/web/src/lib.rs:4:9: CRITICAL key-missing-ttl: SET to `session:{id}`"),
+        "{together}"
+    );
+    assert_eq!(together, lint(&dir, &["--no-prefilter"]));
+    // The same finding as alone (the count of files scanned differs).
+    let finding = |out: &str| out.lines().next().unwrap_or_default().to_string();
+    let alone = lint(&dir.join("shop"), &[]);
+    assert_eq!(finding(&together.replace("shop/", "")), finding(&alone));
+    let entries = std::fs::read_to_string(cache.join("facts-v2.txt")).unwrap();
+    let parsed = |file: &str| {
+        entries
+            .lines()
+            .any(|l| l.contains(file) && l.contains("\"parsed\":true"))
+    };
+    assert!(parsed("shop/common/src/lib.rs"), "{entries}");
+    assert!(!parsed("blog/common/src/lib.rs"), "{entries}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -2,12 +2,16 @@
 //! reaches another crate's items only through its dependencies (directly,
 //! or through crates that re-export them). The prefilter uses this so that
 //! a Redis value defined in a client crate (`Client`, `Connection`) is not
-//! searched for in every unrelated crate of a large run.
+//! searched for in every unrelated crate of a large run. A dependency is a
+//! crate of the run only where Cargo would build it from there (see
+//! [`CratePlace`]): a project's registry `redis` is not another project's
+//! checkout of redis-rs.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
+use std::sync::Arc;
 
-use crate::manifest::Manifests;
+use crate::manifest::{CratePlace, Manifests};
 
 /// One crate's manifest, as far as visibility goes.
 struct Node {
@@ -15,6 +19,7 @@ struct Node {
     name: String,
     /// The package names of its dependencies of every kind, `-` as `_`.
     deps: BTreeSet<String>,
+    place: Arc<CratePlace>,
 }
 
 /// The crates of the run, by root; `None` where the manifest cannot be
@@ -26,8 +31,11 @@ struct Node {
 /// crate, about 100 MB.
 pub(super) struct CrateGraph<'a> {
     nodes: BTreeMap<&'a Path, Option<Node>>,
-    /// Package name → the run's crates depending on a package of that name.
+    /// Package name → the run's crates depending on a package of that name
+    /// (wherever it comes from).
     dependents: HashMap<String, Vec<&'a Path>>,
+    /// Crate of the run → the run's crates depending on it.
+    run_dependents: HashMap<&'a Path, Vec<&'a Path>>,
     /// The crates that may reach a Redis client (built on first need).
     client_reachers: Option<HashSet<&'a Path>>,
 }
@@ -39,14 +47,31 @@ impl<'a> CrateGraph<'a> {
             .map(|root| (root, node(root, manifests)))
             .collect();
         let mut dependents: HashMap<String, Vec<&Path>> = HashMap::new();
+        let mut by_name: HashMap<&str, Vec<(&Path, &CratePlace)>> = HashMap::new();
         for (root, node) in &nodes {
             for dep in node.iter().flat_map(|n| &n.deps) {
                 dependents.entry(dep.clone()).or_default().push(root);
+            }
+            if let Some(node) = node {
+                by_name
+                    .entry(&node.name)
+                    .or_default()
+                    .push((root, &node.place));
+            }
+        }
+        let mut run_dependents: HashMap<&Path, Vec<&Path>> = HashMap::new();
+        for (root, node) in nodes.iter().filter_map(|(r, n)| Some((*r, n.as_ref()?))) {
+            for dep in &node.deps {
+                let built = by_name.get(dep.as_str()).into_iter().flatten();
+                for (dep_root, _) in built.filter(|(_, place)| node.place.can_name(dep, place)) {
+                    run_dependents.entry(dep_root).or_default().push(root);
+                }
             }
         }
         CrateGraph {
             nodes,
             dependents,
+            run_dependents,
             client_reachers: None,
         }
     }
@@ -57,15 +82,15 @@ impl<'a> CrateGraph<'a> {
     /// of the run, and those whose manifest cannot be read. `All` when one
     /// of `defining` is outside any crate or has a manifest not read.
     pub(super) fn seers(&self, defining: &BTreeSet<Option<&'a Path>>) -> Seers<'a> {
-        let mut names = Vec::new();
+        let mut roots = Vec::new();
         for to in defining {
-            match to.and_then(|root| self.nodes.get(root)) {
-                Some(Some(node)) => names.push(node.name.clone()),
+            match to.and_then(|root| self.nodes.get_key_value(root)) {
+                Some((root, Some(_))) => roots.push(*root),
                 _ => return Seers::All,
             }
         }
-        let mut seeing: HashSet<&Path> = defining.iter().flatten().copied().collect();
-        seeing.extend(self.dependents_of(names));
+        let mut seeing: HashSet<&Path> = roots.iter().copied().collect();
+        seeing.extend(self.dependents_of(roots));
         // A crate whose manifest cannot be read may depend on anything.
         let unread = self.nodes.iter().filter(|(_, node)| node.is_none());
         seeing.extend(unread.map(|(root, _)| *root));
@@ -80,13 +105,10 @@ impl<'a> CrateGraph<'a> {
             return true;
         };
         if self.client_reachers.is_none() {
-            let clients: Vec<String> = self
-                .dependents
-                .keys()
-                .filter(|n| is_redis_client(n))
-                .cloned()
-                .collect();
-            let mut reachers = self.dependents_of(clients);
+            let clients = self.dependents.iter().filter(|(n, _)| is_redis_client(n));
+            let users: Vec<&Path> = clients.flat_map(|(_, users)| users.clone()).collect();
+            let mut reachers: HashSet<&Path> = users.iter().copied().collect();
+            reachers.extend(self.dependents_of(users));
             // The clients themselves (their dependents are among the above).
             reachers.extend(self.nodes.iter().filter_map(|(root, node)| {
                 node.as_ref()
@@ -100,35 +122,35 @@ impl<'a> CrateGraph<'a> {
             .is_some_and(|r| r.contains(root))
     }
 
-    /// The crates depending on a package named in `names`, directly or
-    /// through crates of the run (by name, as code names them).
-    fn dependents_of(&self, mut names: Vec<String>) -> HashSet<&'a Path> {
+    /// The crates of the run depending on one of `roots`, directly or
+    /// through other crates of the run.
+    fn dependents_of(&self, mut roots: Vec<&'a Path>) -> HashSet<&'a Path> {
         let mut found: HashSet<&Path> = HashSet::new();
-        let mut named: HashSet<String> = HashSet::new();
-        while let Some(name) = names.pop() {
-            if !named.insert(name.clone()) {
-                continue;
-            }
-            for root in self.dependents.get(&name).into_iter().flatten() {
-                if found.insert(root) {
-                    names.extend(self.name(root));
+        while let Some(root) = roots.pop() {
+            for user in self.run_dependents.get(root).into_iter().flatten() {
+                if found.insert(user) {
+                    roots.push(user);
                 }
             }
         }
         found
     }
 
-    /// The crates whose name in paths (the package name, `-` as `_`) is
-    /// one of `wanted`, and those whose manifest cannot tell theirs (they
-    /// are searched like named ones).
-    pub(super) fn named(&self, wanted: &BTreeSet<String>) -> Vec<&'a Path> {
-        let named = |node: &Option<Node>| node.as_ref().is_none_or(|n| wanted.contains(&n.name));
+    /// The crates that the code of the crate `by` (`None`: a file outside
+    /// any crate) names when a path's first segment is one of `wanted`, and
+    /// those whose manifest cannot tell their name (they are searched like
+    /// named ones).
+    pub(super) fn named(&self, by: Option<&Path>, wanted: &BTreeSet<String>) -> Vec<&'a Path> {
+        let place = by
+            .and_then(|root| self.nodes.get(root)?.as_ref())
+            .map(|n| &n.place);
+        let named = |node: &Option<Node>| {
+            node.as_ref().is_none_or(|n| {
+                wanted.contains(&n.name) && place.is_none_or(|p| p.can_name(&n.name, &n.place))
+            })
+        };
         let roots = self.nodes.iter().filter(|(_, node)| named(node));
         roots.map(|(root, _)| *root).collect()
-    }
-
-    fn name(&self, root: &Path) -> Option<String> {
-        Some(self.nodes.get(root)?.as_ref()?.name.clone())
     }
 }
 
@@ -181,5 +203,9 @@ fn node(root: &Path, manifests: &Manifests) -> Option<Node> {
         }
         deps.insert(local);
     }
-    Some(Node { name, deps })
+    Some(Node {
+        name,
+        deps,
+        place: manifests.place(root),
+    })
 }

@@ -5,7 +5,7 @@
 
 mod scope;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::fs::Metadata;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -20,9 +20,9 @@ use crate::engine::workspace::{is_test_path, module_name};
 use crate::engine::{Prefilter, Run};
 use crate::extract::{self, facts::FileFacts, CrateInputs};
 use crate::parse::{self, Unparsed};
-use crate::prefilter::{self, Markers, NameSearch, Wanted, Words};
+use crate::prefilter::{Markers, NameSearch, Wanted, Words};
 use crate::source::Span;
-use scope::{Reach, Scope};
+use scope::Reach;
 
 /// This run's cache entries (empty without the cache).
 /// This run's cache stamps, one per file (`None`: not cached).
@@ -239,8 +239,6 @@ impl<'a> Stage<'a> {
             .enumerate()
             .map(|(i, p)| (p.as_path(), i))
             .collect();
-        // What earlier rounds searched the files not parsed for.
-        let mut searched = Wanted::default();
         let mut declared = vec![false; states.len()];
         loop {
             let search = Search::of(
@@ -248,7 +246,6 @@ impl<'a> Stage<'a> {
                 self.owners,
                 &index,
                 states,
-                &mut searched,
                 &mut declared,
                 &mut reach,
             );
@@ -347,101 +344,45 @@ impl<'a> Stage<'a> {
 
 /// One round of the name search.
 struct Search {
-    /// The names not searched for before.
-    names: NameSearch,
-    /// Every definition and key fn wanted so far, with the new Redis
-    /// values (`None` when no crate is searched for the first time).
-    first: Option<NameSearch>,
-    /// The key consts and key fns not searched for before (and the new
-    /// Redis values of files outside any crate).
-    keys_again: NameSearch,
-    /// Every key const and key fn wanted so far (and the new Redis values
-    /// of files outside any crate); `None` when no crate is searched for
-    /// them the first time.
-    keys_first: Option<NameSearch>,
-    /// The new Redis values only.
-    values: NameSearch,
-    /// No name, for the files of `Scope::Skip`.
-    nothing: NameSearch,
-    scopes: Vec<Scope>,
+    /// The distinct sets of names searched for this round; the first is
+    /// empty, for the files of crates searched for nothing.
+    searches: Vec<NameSearch>,
+    /// Per file, which of `searches` it is searched for.
+    of_file: Vec<u32>,
     /// File index → the modules it may declare (`mod name;`) whose files
     /// are parsed: a `#[cfg(test)]` there makes them test code.
     declarers: HashMap<usize, Vec<String>>,
 }
 
 impl Search {
-    /// What the parsed files define and read, and the files that may
-    /// declare their modules, less what earlier rounds searched for
-    /// (`searched`, and `declared`: the files whose declarations were).
+    /// What the parsed files want from each crate that is not searched
+    /// for yet (see `Reach`), and the files that may declare their modules
+    /// (`declared`: the files whose declarations were searched for).
     fn of<'a>(
         files: &[PathBuf],
         owners: &'a [Option<PathBuf>],
         index: &HashMap<&Path, usize>,
         states: &[State],
-        searched: &mut Wanted,
         declared: &mut [bool],
         reach: &mut Reach<'a>,
     ) -> Search {
-        // A key builder is looked up in the crate that calls it, so it is
-        // wanted by each crate that calls it without defining it: another
-        // crate's builder of the same name (two crates with their own
-        // `session_key`) must not hide it. Type names stay wanted across
-        // the run: taken per crate, common ones (`Config`, `new`) would pull
-        // in most of a monorepo.
-        let mut by_crate: BTreeMap<Option<&Path>, Vec<&FileFacts>> = BTreeMap::new();
-        for (owner, state) in owners.iter().zip(states) {
-            let Some(facts) = state.processed.facts.as_deref() else {
-                continue;
-            };
-            if reach.reaches(owner.as_deref()) {
-                by_crate.entry(owner.as_deref()).or_default().push(facts);
-            }
+        let by_crate = reach.round(states);
+        // Crates wanting the same names share one matcher: in a
+        // workspace, most do.
+        let mut searches = vec![NameSearch::new(&Wanted::default())];
+        let mut at: HashMap<&Wanted, u32> = HashMap::new();
+        let mut crate_search: HashMap<Option<&Path>, u32> = HashMap::new();
+        for (krate, wanted) in &by_crate {
+            let i = *at.entry(wanted).or_insert_with(|| {
+                searches.push(NameSearch::new(wanted));
+                (searches.len() - 1) as u32
+            });
+            crate_search.insert(*krate, i);
         }
-        let mut wanted = prefilter::wanted_names(by_crate.values().flatten().copied());
-        let mut defined = Vec::new();
-        for (owner, facts) in by_crate {
-            let own = prefilter::wanted_names(facts);
-            wanted.key_fns.extend(own.key_fns);
-            defined.extend(own.uses.into_iter().map(|name| (owner, name)));
-        }
-        let mut scopes = reach.scopes(states, &wanted);
-        let mut new = Wanted::clone(&wanted).after(searched);
-        // A value searched before is searched again when another crate
-        // defines it too: other crates may see that one.
-        let new_values = reach.new_values(defined);
-        new.uses
-            .extend(new_values.iter().map(|(_, name)| name.clone()));
-        let defining: BTreeSet<Option<&Path>> = new_values.into_iter().map(|(o, _)| o).collect();
-        reach.skip_unseeing(&mut scopes, &defining);
-        let values = NameSearch::new(&Wanted {
-            uses: new.uses.clone(),
-            ..Wanted::default()
-        });
-        let first = scopes.contains(&Scope::First).then(|| {
-            NameSearch::new(&Wanted {
-                uses: new.uses.clone(),
-                ..Wanted::clone(&wanted)
-            })
-        });
-        // A crate that cannot reach a Redis client cannot name a crate
-        // defining a Redis value either (that one reaches a client, so the
-        // first would through it): only values of files outside any crate
-        // are searched for there.
-        let keys_of = |w: &Wanted| Wanted {
-            definitions: w.key_consts.clone(),
-            key_fns: w.key_fns.clone(),
-            uses: match defining.contains(&None) {
-                true => new.uses.clone(),
-                false => BTreeSet::new(),
-            },
-            ..Wanted::default()
-        };
-        let keys_again = NameSearch::new(&keys_of(&new));
-        let keys_first = scopes
-            .contains(&Scope::Keys)
-            .then(|| NameSearch::new(&keys_of(&wanted)));
-        let names = NameSearch::new(&new);
-        *searched = wanted;
+        let of_file = owners
+            .iter()
+            .map(|o| crate_search.get(&o.as_deref()).copied().unwrap_or(0))
+            .collect();
         let mut declarers: HashMap<usize, Vec<String>> = HashMap::new();
         for (i, (path, s)) in files.iter().zip(states).enumerate() {
             if s.processed.facts.is_none() || std::mem::replace(&mut declared[i], true) {
@@ -455,34 +396,19 @@ impl Search {
             }
         }
         Search {
-            names,
-            first,
-            keys_again,
-            keys_first,
-            values,
-            nothing: NameSearch::new(&Wanted::default()),
-            scopes,
+            searches,
+            of_file,
             declarers,
         }
     }
 
     fn is_empty(&self) -> bool {
-        self.names.is_empty()
-            && self.first.as_ref().is_none_or(NameSearch::is_empty)
-            && self.keys_first.as_ref().is_none_or(NameSearch::is_empty)
-            && self.declarers.is_empty()
+        self.searches.iter().all(NameSearch::is_empty) && self.declarers.is_empty()
     }
 
     /// The names file `i` is searched for.
     fn names_for(&self, i: usize) -> &NameSearch {
-        match self.scopes[i] {
-            Scope::Again => &self.names,
-            Scope::First => self.first.as_ref().unwrap_or(&self.names),
-            Scope::KeysAgain => &self.keys_again,
-            Scope::Keys => self.keys_first.as_ref().unwrap_or(&self.keys_again),
-            Scope::Values => &self.values,
-            Scope::Skip => &self.nothing,
-        }
+        &self.searches[self.of_file[i] as usize]
     }
 
     /// Whether file `i`, with these words (`None`: not known), may be

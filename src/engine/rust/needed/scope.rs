@@ -1,56 +1,45 @@
-//! Which crates of the run the name search reads for what: definitions
-//! only where linking can find them, Redis values only where they can be
-//! named.
+//! Which names the name search reads each crate of the run for: the names
+//! wanted by the crates whose linking can look into it, and the Redis
+//! values of the crates it can name. In one run over many projects, a name
+//! that one project wants is then not searched for in the others.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use super::State;
-use crate::engine::rust::crate_graph::CrateGraph;
+use crate::engine::rust::crate_graph::{CrateGraph, Seers};
+use crate::extract::facts::FileFacts;
 use crate::manifest::Manifests;
-use crate::prefilter::Wanted;
+use crate::prefilter::{self, Wanted};
 
-/// Which crates may hold a definition that matters to the parsed files:
-/// linking looks a name up in the parsed file's own crate, or in the crate
+/// A crate of the run by its root (`None`: the files outside any crate).
+type Crate<'a> = Option<&'a Path>;
+
+/// The parsed crates whose names are searched for in one crate.
+type Group<'a> = BTreeSet<Crate<'a>>;
+
+/// What the name search has read the run's crates for so far, and which
+/// crates can name which.
+///
+/// Linking looks a name up in the parsed file's own crate, or in the crate
 /// of the run that the first segment of its path names (`common` of
-/// `common::AppState`). The files of other crates are searched only for
-/// the names of Redis values (a file naming one is parsed), not for
-/// definitions.
+/// `common::AppState`). So a crate is searched for definitions only when
+/// one of its files is parsed or a parsed crate's path names it, and then
+/// only for the names that crate and those naming it want. Key consts and
+/// key fns are looked up in the same way through key paths
+/// (`common::keys::USER`). The Redis values a crate defines (a `Pool`
+/// alias, a wrapper struct) are searched for in the crates that can name
+/// it: itself and the crates depending on it.
 pub(super) struct Reach<'a> {
-    /// Per file, its crate (files without one are always searched).
+    /// Per file, its crate.
     owners: &'a [Option<PathBuf>],
     manifests: &'a Manifests,
     /// Which crates can name which, read on first need.
     graph: Option<CrateGraph<'a>>,
     /// The Redis values searched for so far, with the crate defining them.
-    values_searched: BTreeSet<(Option<&'a Path>, String)>,
-    /// The crates searched for definitions so far.
-    searched: BTreeSet<Option<&'a Path>>,
-    /// The crates searched for key consts and key fns only so far.
-    searched_keys: BTreeSet<Option<&'a Path>>,
-}
-
-/// How a file not parsed is searched in one round.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum Scope {
-    /// Its crate was searched before: for the names not searched before.
-    Again,
-    /// Its crate may hold definitions from this round on: for every
-    /// definition wanted so far, and the new Redis values.
-    First,
-    /// Its crate, which cannot reach a Redis client, was searched for key
-    /// names before: for the key names not searched before.
-    KeysAgain,
-    /// Its crate cannot reach a Redis client, so it defines no Redis
-    /// type, alias or helper, but may hold key consts and key fns from
-    /// this round on: for every key name wanted so far.
-    Keys,
-    /// Its crate holds no definition that matters: for the new Redis
-    /// values only.
-    Values,
-    /// Its crate neither holds a definition that matters nor depends on
-    /// a crate that defines one of the new Redis values: not searched.
-    Skip,
+    values_searched: BTreeSet<(Crate<'a>, String)>,
+    /// Per crate, the definitions and key names searched for so far.
+    searched: HashMap<Crate<'a>, Wanted>,
 }
 
 impl<'a> Reach<'a> {
@@ -60,39 +49,7 @@ impl<'a> Reach<'a> {
             manifests,
             graph: None,
             values_searched: BTreeSet::new(),
-            searched: BTreeSet::new(),
-            searched_keys: BTreeSet::new(),
-        }
-    }
-
-    /// Of the Redis values the parsed files define (`defined`: the crate
-    /// defining each), those not searched for before; each is marked
-    /// searched.
-    pub(super) fn new_values(
-        &mut self,
-        defined: Vec<(Option<&'a Path>, String)>,
-    ) -> Vec<(Option<&'a Path>, String)> {
-        defined
-            .into_iter()
-            .filter(|pair| self.values_searched.insert(pair.clone()))
-            .collect()
-    }
-
-    /// Files of a crate searched for Redis values only (`Scope::Values`)
-    /// are skipped when their crate cannot name any crate that defines
-    /// one of this round's new values: a client crate's `Client` matters
-    /// only to the crates that depend on it.
-    pub(super) fn skip_unseeing(
-        &mut self,
-        scopes: &mut [Scope],
-        defining: &BTreeSet<Option<&'a Path>>,
-    ) {
-        let owners = self.owners;
-        let seers = self.graph().seers(defining);
-        for (scope, owner) in scopes.iter_mut().zip(owners) {
-            if *scope == Scope::Values && !seers.include(owner.as_deref()) {
-                *scope = Scope::Skip;
-            }
+            searched: HashMap::new(),
         }
     }
 
@@ -100,7 +57,7 @@ impl<'a> Reach<'a> {
     /// client. One that cannot holds no Redis call, type or helper: what
     /// its parsed files name (a `redis://` string in a config crate, a
     /// trait's name in generated bindings) is searched for nowhere.
-    pub(super) fn reaches(&mut self, owner: Option<&'a Path>) -> bool {
+    pub(super) fn reaches(&mut self, owner: Crate<'a>) -> bool {
         owner.is_none_or(|root| self.graph().may_reach_redis(root))
     }
 
@@ -113,52 +70,164 @@ impl<'a> Reach<'a> {
         })
     }
 
-    /// The crates whose name in paths is one of `wanted` (and those whose
-    /// name is not known).
-    fn named(&mut self, wanted: &BTreeSet<String>) -> Vec<Option<&'a Path>> {
+    /// The crates that `by`'s paths name when their first segment is one
+    /// of `wanted` (and those whose name is not known).
+    fn named(&mut self, by: Crate<'a>, wanted: &BTreeSet<String>) -> Vec<Crate<'a>> {
         if wanted.is_empty() {
             return Vec::new();
         }
-        self.graph().named(wanted).into_iter().map(Some).collect()
+        self.graph()
+            .named(by, wanted)
+            .into_iter()
+            .map(Some)
+            .collect()
     }
 
-    /// Each file's scope this round: the crates of parsed files, and those
-    /// the wanted paths name, are searched for definitions from now on;
-    /// of them, those that cannot reach a Redis client only for key names
-    /// when a key path names them (`common::keys::USER`), else not at all
-    /// (`tokio::sync::Mutex`, a crate whose only parsed file names a client
-    /// trait by chance).
-    pub(super) fn scopes(&mut self, states: &[State], wanted: &Wanted) -> Vec<Scope> {
-        let mut parsed: BTreeSet<Option<&Path>> = BTreeSet::from([None]);
+    /// What each crate's files not parsed yet are searched for this round,
+    /// given the files parsed so far (crates searched for nothing are left
+    /// out); what is returned counts as searched from now on.
+    pub(super) fn round<'s>(&mut self, states: &'s [State]) -> HashMap<Crate<'a>, Wanted> {
+        let mut parsed: BTreeMap<Crate<'a>, Vec<&'s FileFacts>> = BTreeMap::new();
         for (owner, state) in self.owners.iter().zip(states) {
-            if state.processed.facts.is_some() {
-                parsed.insert(owner.as_deref());
+            let Some(facts) = state.processed.facts.as_deref() else {
+                continue;
+            };
+            if self.reaches(owner.as_deref()) {
+                parsed.entry(owner.as_deref()).or_default().push(facts);
             }
         }
-        let keys: BTreeSet<Option<&Path>> = self.named(&wanted.key_crates).into_iter().collect();
-        let mut now = parsed;
-        now.extend(self.named(&wanted.crates));
-        now.retain(|o| self.reaches(*o));
-        let scopes = self
-            .owners
-            .iter()
-            .map(|o| {
-                let o = o.as_deref();
-                if self.searched.contains(&o) {
-                    Scope::Again
-                } else if now.contains(&o) {
-                    Scope::First
-                } else if self.searched_keys.contains(&o) {
-                    Scope::KeysAgain
-                } else if keys.contains(&o) {
-                    Scope::Keys
-                } else {
-                    Scope::Values
+        let mut groups = Groups::of(self, &parsed);
+        let values = self.new_values(&groups.own);
+        let crates: BTreeSet<Crate<'a>> = self.owners.iter().map(|o| o.as_deref()).collect();
+        let mut round = HashMap::new();
+        for krate in crates {
+            let wanted = groups.wanted_in(krate);
+            let visible = values.iter().filter(|(seers, _)| seers.include(krate));
+            let uses: BTreeSet<String> = visible.flat_map(|(_, names)| names).cloned().collect();
+            if wanted.is_none() && uses.is_empty() {
+                continue;
+            }
+            let mut new = Wanted::default();
+            if let Some(wanted) = wanted {
+                let searched = self.searched.entry(krate).or_default();
+                new = wanted.clone().after(searched);
+                *searched = std::mem::take(searched).union(wanted);
+            }
+            new.uses = uses;
+            if new.has_names() {
+                round.insert(krate, new);
+            }
+        }
+        round
+    }
+
+    /// The Redis values the parsed crates define that were not searched
+    /// for before, grouped by the crates that can name them; each is
+    /// marked searched.
+    fn new_values(&mut self, own: &BTreeMap<Crate<'a>, Wanted>) -> Vec<(Seers<'a>, Vec<String>)> {
+        let mut by_definer: BTreeMap<Crate<'a>, Vec<String>> = BTreeMap::new();
+        for (krate, wanted) in own {
+            for name in &wanted.uses {
+                if self.values_searched.insert((*krate, name.clone())) {
+                    by_definer.entry(*krate).or_default().push(name.clone());
                 }
-            })
+            }
+        }
+        by_definer
+            .into_iter()
+            .map(|(krate, names)| (self.graph().seers(&BTreeSet::from([krate])), names))
+            .collect()
+    }
+}
+
+/// For one round: what each parsed crate wants, and which parsed crates
+/// want names from which crates.
+struct Groups<'a, 's> {
+    parsed: &'s BTreeMap<Crate<'a>, Vec<&'s FileFacts>>,
+    /// What each parsed crate's files want.
+    own: BTreeMap<Crate<'a>, Wanted>,
+    /// Per crate, the parsed crates whose definitions may be in it: itself
+    /// and those whose paths name it (only crates that may reach a client).
+    definitions: BTreeMap<Crate<'a>, Group<'a>>,
+    /// Per crate, the parsed crates whose key paths name it.
+    keys: BTreeMap<Crate<'a>, Group<'a>>,
+    /// What each group wants, computed on first need.
+    memo: HashMap<Group<'a>, Wanted>,
+}
+
+impl<'a, 's> Groups<'a, 's> {
+    fn of(reach: &mut Reach<'a>, parsed: &'s BTreeMap<Crate<'a>, Vec<&'s FileFacts>>) -> Self {
+        let own: BTreeMap<Crate<'a>, Wanted> = parsed
+            .iter()
+            .map(|(krate, facts)| (*krate, prefilter::wanted_names(facts.iter().copied())))
             .collect();
-        self.searched.extend(now);
-        self.searched_keys.extend(keys);
-        scopes
+        let mut definitions: BTreeMap<Crate<'a>, Group<'a>> = BTreeMap::new();
+        let mut keys: BTreeMap<Crate<'a>, Group<'a>> = BTreeMap::new();
+        for (by, wanted) in &own {
+            definitions.entry(*by).or_default().insert(*by);
+            for named in reach.named(*by, &wanted.crates) {
+                if reach.reaches(named) {
+                    definitions.entry(named).or_default().insert(*by);
+                }
+            }
+            for named in reach.named(*by, &wanted.key_crates) {
+                keys.entry(named).or_default().insert(*by);
+            }
+        }
+        Groups {
+            parsed,
+            own,
+            definitions,
+            keys,
+            memo: HashMap::new(),
+        }
+    }
+
+    /// The definitions and key names searched for in `krate`'s files
+    /// (`None`: no parsed crate can look into it).
+    fn wanted_in(&mut self, krate: Crate<'a>) -> Option<Wanted> {
+        let definitions = self.definitions.get(&krate).cloned();
+        let definitions = definitions.map(|g| self.of_group(g));
+        let keys = self.keys.get(&krate).cloned();
+        let keys = keys.map(|g| keys_of(self.of_group(g)));
+        match (definitions, keys) {
+            (Some(d), Some(k)) => Some(d.union(k)),
+            (d, k) => d.or(k),
+        }
+    }
+
+    /// What a group of parsed crates wants. A key builder is looked up in
+    /// the crate that calls it, so it is wanted by each crate that calls
+    /// it without defining it: another crate's builder of the same name
+    /// (two crates with their own `session_key`) must not hide it.
+    fn of_group(&mut self, group: Group<'a>) -> Wanted {
+        if let Some(wanted) = self.memo.get(&group) {
+            return wanted.clone();
+        }
+        let wanted = match group.iter().collect::<Vec<_>>()[..] {
+            [only] => self.own[only].clone(),
+            _ => {
+                let facts = group.iter().flat_map(|k| self.parsed[k].iter().copied());
+                let mut wanted = prefilter::wanted_names(facts.collect::<Vec<_>>());
+                for krate in &group {
+                    wanted
+                        .key_fns
+                        .extend(self.own[krate].key_fns.iter().cloned());
+                }
+                wanted
+            }
+        };
+        self.memo.insert(group, wanted.clone());
+        wanted
+    }
+}
+
+/// Of what is wanted, the key consts and key fns only.
+fn keys_of(wanted: Wanted) -> Wanted {
+    Wanted {
+        definitions: wanted.key_consts.clone(),
+        key_consts: wanted.key_consts,
+        key_fns: wanted.key_fns,
+        ..Wanted::default()
     }
 }

@@ -499,12 +499,6 @@ fn builds_key_at(text: &str, start: usize, end: usize) -> bool {
 /// TypeMapKey for Name`, pool managers.
 const READ_TRAITS: &[&str] = &["Deref", "Key", "ManageConnection", "Manager"];
 
-/// Keywords after which a name is being defined (`static mut NAME`, the
-/// `for Name` of an `impl`).
-const DEFINING: &[&str] = &[
-    "struct", "enum", "union", "type", "fn", "const", "static", "for",
-];
-
 /// Whether a type's own methods (its inherent `impl` blocks) matter: only
 /// for a newtype that derefs to another type, whose methods it does not
 /// define are the target's.
@@ -540,7 +534,7 @@ fn defines_at(text: &str, at: usize, end: usize, methods: Methods) -> bool {
     }
     match last_word(before) {
         ("mut", rest) => last_word(rest).0 == "static",
-        (word, _) => DEFINING.contains(&word),
+        (word, _) => words::is_defining(word.as_bytes()),
     }
 }
 

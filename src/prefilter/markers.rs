@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 use super::is_ident;
 use crate::extract::types::{FRED_TRAITS, REDIS_BOUNDS, REDIS_TRAITS};
@@ -38,20 +38,28 @@ impl Markers {
                 .ascii_case_insensitive(true)
                 .build(["redis", "fred::", "valkey"])
                 .expect("static patterns build"),
-            traits: AhoCorasick::new(REDIS_TRAITS.iter().chain(REDIS_BOUNDS).chain(FRED_TRAITS))
+            // A hit that may name a trait is a whole identifier, so it
+            // never overlaps another such hit: the longest hit at each
+            // start is enough (`AsyncCommands`, not its `Commands`).
+            traits: AhoCorasickBuilder::new()
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(REDIS_TRAITS.iter().chain(REDIS_BOUNDS).chain(FRED_TRAITS))
                 .expect("static patterns build"),
         }
     }
 
+    /// Whether the text may use a client. The searches need not report
+    /// overlapping hits (which would cost them their fast prefilters):
+    /// no two occurrences of the client words overlap.
     pub fn may_use_redis(&self, text: &str) -> bool {
         let bytes = text.as_bytes();
         self.any_case
-            .find_overlapping_iter(text)
+            .find_iter(text)
             .any(|hit| names_a_client(bytes, hit.start(), hit.end()))
             || self.renamed.as_ref().is_some_and(|r| r.is_match(text))
             || self
                 .traits
-                .find_overlapping_iter(text)
+                .find_iter(text)
                 .any(|hit| may_name_a_trait(bytes, hit.start(), hit.end()))
     }
 }
@@ -221,5 +229,19 @@ mod tests {
         ] {
             assert!(!m.may_use_redis(other), "{other}");
         }
+    }
+
+    /// The searches report no overlapping hits: a hit that fails must not
+    /// hide one that would pass.
+    #[test]
+    fn a_failed_hit_hides_no_other() {
+        let m = Markers::new();
+        // `Commands` ends `AsyncCommands`; the longer hit is the one read.
+        assert!(m.may_use_redis("fn f<C: AsyncCommands>(c: &C) {}"));
+        assert!(m.may_use_redis("fn f<C: Commands>(c: &C) {}"));
+        assert!(!m.may_use_redis("fn f<C: MyAsyncCommands>(c: &C) {}"));
+        // A rejected `redis` inside a word, then a marker right after it.
+        assert!(m.may_use_redis("let INVALID_REDIST = 1; use deadpool_redis::Pool;"));
+        assert!(m.may_use_redis("credis redis::Client::open(url)"));
     }
 }

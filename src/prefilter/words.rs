@@ -30,14 +30,20 @@ impl Words {
     pub fn of(text: &str) -> Words {
         let bytes = text.as_bytes();
         let mut all = Vec::with_capacity(bytes.len() / 8);
-        let mut line = Line::default();
+        let mut defined = Vec::new();
+        // Where the current line's words start in `all`, and whether the
+        // line has `impl` or `type` (then every word on it may be defined).
+        let (mut line_start, mut whole_line) = (0, false);
         let (mut prev, mut before): (&[u8], &[u8]) = (b"", b"");
         let mut i = 0;
         // One pass, byte by byte: this runs on every file not parsed.
         while i < bytes.len() {
             if !super::is_ident(bytes[i]) {
                 if bytes[i] == b'\n' {
-                    line.end();
+                    if std::mem::take(&mut whole_line) {
+                        defined.extend_from_slice(&all[line_start..]);
+                    }
+                    line_start = all.len();
                 }
                 i += 1;
                 continue;
@@ -49,37 +55,24 @@ impl Words {
             let word = &bytes[start..i];
             let h = hash(word);
             all.push(h);
-            line.whole |= matches!(word, b"impl" | b"type");
+            whole_line |= matches!(word, b"impl" | b"type");
             let after_keyword = match prev {
                 b"mut" => before == b"static",
-                p => DEFINING.iter().any(|d| d.as_bytes() == p),
+                p => is_defining(p),
             };
-            line.words.push((h, after_keyword));
+            // A word on a whole line is added with the line.
+            if after_keyword && !whole_line {
+                defined.push(h);
+            }
             (before, prev) = (prev, word);
         }
-        line.end();
+        if whole_line {
+            defined.extend_from_slice(&all[line_start..]);
+        }
         Words {
             all: WordSet::of(all),
-            defined: WordSet::of(line.defined),
+            defined: WordSet::of(defined),
         }
-    }
-}
-
-/// The words of the line being read, and the defined words so far.
-#[derive(Default)]
-struct Line {
-    /// Each word's hash, and whether it follows a defining keyword.
-    words: Vec<(u64, bool)>,
-    /// The line has `impl` or `type`: every word on it may be defined.
-    whole: bool,
-    defined: Vec<u64>,
-}
-
-impl Line {
-    fn end(&mut self) {
-        let whole = std::mem::take(&mut self.whole);
-        let defined = self.words.drain(..).filter(|(_, after)| whole || *after);
-        self.defined.extend(defined.map(|(h, _)| h));
     }
 }
 
@@ -120,16 +113,28 @@ impl WordSet {
     }
 }
 
-/// Keywords after which a name is being defined (see `defines_at`).
-const DEFINING: &[&str] = super::DEFINING;
+/// Whether a name is being defined after this keyword (`static mut NAME`
+/// aside; the `for Name` of an `impl`). A `match`, as it runs for every
+/// word of every file not parsed.
+pub(super) fn is_defining(word: &[u8]) -> bool {
+    matches!(
+        word,
+        b"struct" | b"enum" | b"union" | b"type" | b"fn" | b"const" | b"static" | b"for"
+    )
+}
 
 /// A word's hash, for [`WordSet::may_hold`].
 pub fn hash(word: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in word {
-        h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+    // Eight bytes at a time (most words take one step), each step a
+    // multiply; the length keeps `a` and `a\0` apart.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ word.len() as u64;
+    for chunk in word.chunks(8) {
+        let mut eight = [0u8; 8];
+        eight[..chunk.len()].copy_from_slice(chunk);
+        h = (h ^ u64::from_le_bytes(eight)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        h = h.rotate_left(29);
     }
-    // FNV alone mixes the high bits poorly for short words: finish it
+    // Finish it, so that every bit of the result depends on every byte
     // (splitmix64's finaliser).
     h ^= h >> 30;
     h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);

@@ -259,9 +259,9 @@ impl<'a> Stage<'a> {
                 .filter(|(i, s)| search.may_want(*i, s.words.as_ref()))
                 .filter_map(|(i, s)| match self.text(i) {
                     Ok((text, meta)) => {
-                        s.words.get_or_insert_with(|| Words::of(&text));
+                        s.words.get_or_insert_with(|| Words::of(text.as_str()));
                         search
-                            .wants(i, &text)
+                            .wants(i, text.as_str())
                             .then(|| (i, self.look_at(i, text, meta, Want::Parse, None)))
                     }
                     Err(problem) => Some((i, State::failed(problem))),
@@ -278,13 +278,13 @@ impl<'a> Stage<'a> {
 
     /// File `i`'s text (standard input's when it stands for this file,
     /// which replaces it within its crate), with the file's metadata.
-    fn text(&self, i: usize) -> Result<(Arc<str>, Option<Metadata>), Problem> {
+    fn text(&self, i: usize) -> Result<(Text, Option<Metadata>), Problem> {
         let path = &self.files[i];
         match self.run.stdin_text(path) {
             Some(stdin) => stdin
-                .map(|text| (text, None))
+                .map(|text| (Text::Stdin(text), None))
                 .map_err(|message| read_problem(self.run, path, message)),
-            None => read_source(self.run, path).map(|(text, meta)| (text, Some(meta))),
+            None => read_source(self.run, path).map(|(text, meta)| (Text::File(text), Some(meta))),
         }
     }
 
@@ -293,17 +293,19 @@ impl<'a> Stage<'a> {
     fn look_at(
         &self,
         i: usize,
-        text: Arc<str>,
+        text: Text,
         meta: Option<Metadata>,
         want: Want,
         taken: Option<(u64, FileFacts)>,
     ) -> State {
         let is_test = self.is_test(i);
-        let marker = self.markers.may_use_redis(&text);
+        let marker = self.markers.may_use_redis(text.as_str());
         let parse = want == Want::Parse || !self.prefilter || marker;
         let inputs = self.inputs(i);
         let inputs_hash = cache::inputs_hash(inputs);
-        let key = self.cache.map(|_| cache::key(&text, is_test, inputs_hash));
+        let key = self
+            .cache
+            .map(|_| cache::key(text.as_str(), is_test, inputs_hash));
         let stamp = key.zip(meta).and_then(|(key, meta)| {
             Some(Stamp {
                 size: meta.len(),
@@ -324,11 +326,11 @@ impl<'a> Stage<'a> {
         // Only the name search reads the words, and only of a file not
         // parsed.
         let searchable = self.searchable.get(i).copied().unwrap_or_default();
-        let words = (!parse && searchable).then(|| Words::of(&text));
+        let words = (!parse && searchable).then(|| Words::of(text.as_str()));
         let processed = match cached {
             _ if !parse => Processed::skipped(),
             Some(facts) => Processed {
-                text: keep_text(self.run, &self.files[i], &facts, text),
+                text: keep_text(&facts, text),
                 facts: Some(Box::new(facts)),
                 problem: None,
             },
@@ -482,13 +484,36 @@ fn has_snippets(facts: &FileFacts) -> bool {
 
 /// What is kept of the text of a file with these facts: its hash when
 /// findings can point into it, standard input's text itself.
-fn keep_text(run: &Run, path: &Path, facts: &FileFacts, text: Arc<str>) -> KeptText {
-    if !has_snippets(facts) {
-        KeptText::Nothing
-    } else if run.stdin_text(path).is_some() {
-        KeptText::Text(text)
-    } else {
-        KeptText::Digest(digest(&text))
+fn keep_text(facts: &FileFacts, text: Text) -> KeptText {
+    match text {
+        _ if !has_snippets(facts) => KeptText::Nothing,
+        Text::Stdin(text) => KeptText::Text(text),
+        Text::File(text) => KeptText::Digest(digest(&text)),
+    }
+}
+
+/// A file's text as read: the file's own, dropped after its look unless
+/// parsing fails (the diagnostic shows it), or standard input's, which
+/// stands for that file all run long and cannot be read again. Most files
+/// are only searched, so their text is not copied into shared memory.
+enum Text {
+    File(String),
+    Stdin(Arc<str>),
+}
+
+impl Text {
+    fn as_str(&self) -> &str {
+        match self {
+            Text::File(text) => text,
+            Text::Stdin(text) => text,
+        }
+    }
+
+    fn into_shared(self) -> Arc<str> {
+        match self {
+            Text::File(text) => Arc::from(text),
+            Text::Stdin(text) => text,
+        }
     }
 }
 
@@ -511,7 +536,7 @@ fn read_problem(run: &Run, path: &Path, message: String) -> Problem {
 
 /// A file's text and metadata; a file over the size limit is not read at
 /// all.
-fn read_source(run: &Run, path: &Path) -> Result<(Arc<str>, Metadata), Problem> {
+fn read_source(run: &Run, path: &Path) -> Result<(String, Metadata), Problem> {
     let limit = run.opts.max_file_size;
     let cannot_read = |e: std::io::Error| read_problem(run, path, format!("cannot read file: {e}"));
     let file = std::fs::File::open(path).map_err(cannot_read)?;
@@ -524,7 +549,7 @@ fn read_source(run: &Run, path: &Path) -> Result<(Arc<str>, Metadata), Problem> 
     file.take(limit.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(cannot_read)?;
-    let text = source_text(&bytes, limit).map_err(|message| read_problem(run, path, message))?;
+    let text = checked_text(bytes, limit).map_err(|message| read_problem(run, path, message))?;
     Ok((text, meta))
 }
 
@@ -540,22 +565,29 @@ pub(in crate::engine) fn source_text(bytes: &[u8], limit: u64) -> Result<Arc<str
     }
     match std::str::from_utf8(bytes) {
         Ok(text) => Ok(Arc::from(text)),
-        Err(e) => Err(format!(
-            "not valid UTF-8 (first bad byte at offset {})",
-            e.valid_up_to()
-        )),
+        Err(e) => Err(not_utf8(&e)),
     }
+}
+
+/// [`source_text`] for bytes read into a buffer of their own, which
+/// becomes the text without a copy.
+fn checked_text(bytes: Vec<u8>, limit: u64) -> Result<String, String> {
+    if bytes.len() as u64 > limit {
+        return Err(too_large(limit));
+    }
+    String::from_utf8(bytes).map_err(|e| not_utf8(&e.utf8_error()))
+}
+
+fn not_utf8(e: &std::str::Utf8Error) -> String {
+    format!(
+        "not valid UTF-8 (first bad byte at offset {})",
+        e.valid_up_to()
+    )
 }
 
 /// Parses and extracts one file (of test code or not, of a crate with
 /// these inputs); never panics outward.
-fn process(
-    run: &Run,
-    path: &Path,
-    source: Arc<str>,
-    is_test: bool,
-    inputs: &CrateInputs,
-) -> Processed {
+fn process(run: &Run, path: &Path, source: Text, is_test: bool, inputs: &CrateInputs) -> Processed {
     let problem = |kind, message: String, span, source| {
         Processed::failed(Problem {
             kind,
@@ -565,15 +597,19 @@ fn process(
             source,
         })
     };
-    match parse::parse_file_with(&source, |ast| extract::extract(&ast, is_test, inputs)) {
+    let parsed = parse::parse_file_with(source.as_str(), |ast| {
+        extract::extract(&ast, is_test, inputs)
+    });
+    match parsed {
         Ok(facts) => Processed {
-            text: keep_text(run, path, &facts, source),
+            text: keep_text(&facts, source),
             facts: Some(Box::new(facts)),
             problem: None,
         },
         Err(Unparsed::Syntax { message, at }) => {
             let span = Span { start: at, end: at };
             let message = format!("cannot parse: {message}");
+            let source = source.into_shared();
             problem(ProblemKind::Parse, message, Some(span), Some(source))
         }
         Err(e @ Unparsed::Panic(_)) => problem(ProblemKind::Internal, e.to_string(), None, None),

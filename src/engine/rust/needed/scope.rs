@@ -3,7 +3,7 @@
 //! values of the crates it can name. In one run over many projects, a name
 //! that one project wants is then not searched for in the others.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::State;
@@ -40,6 +40,35 @@ pub(super) struct Reach<'a> {
     values_searched: BTreeSet<(Crate<'a>, String)>,
     /// Per crate, the definitions and key names searched for so far.
     searched: HashMap<Crate<'a>, Wanted>,
+    /// What the parsed crates and groups wanted last round, kept while
+    /// none of their crates has a file parsed since.
+    wanted: WantedSoFar<'a>,
+}
+
+/// What each parsed crate and each group of them wants, with the number
+/// of parsed files each crate had then: facts never change once a file is
+/// parsed, so a crate whose count did not grow wants the same.
+#[derive(Default)]
+struct WantedSoFar<'a> {
+    parsed: HashMap<Crate<'a>, usize>,
+    own: BTreeMap<Crate<'a>, Wanted>,
+    groups: HashMap<Group<'a>, Wanted>,
+}
+
+impl<'a> WantedSoFar<'a> {
+    /// Forgets what crates with files parsed since wanted.
+    fn update(&mut self, parsed: &BTreeMap<Crate<'a>, Vec<&FileFacts>>) {
+        let grew = |krate: &Crate<'a>, now: usize| self.parsed.get(krate) != Some(&now);
+        let changed: HashSet<Crate<'a>> = parsed
+            .iter()
+            .filter(|(k, facts)| grew(k, facts.len()))
+            .map(|(k, _)| *k)
+            .collect();
+        self.own.retain(|k, _| !changed.contains(k));
+        self.groups
+            .retain(|group, _| group.iter().all(|k| !changed.contains(k)));
+        self.parsed = parsed.iter().map(|(k, f)| (*k, f.len())).collect();
+    }
 }
 
 impl<'a> Reach<'a> {
@@ -50,6 +79,7 @@ impl<'a> Reach<'a> {
             graph: None,
             values_searched: BTreeSet::new(),
             searched: HashMap::new(),
+            wanted: WantedSoFar::default(),
         }
     }
 
@@ -96,8 +126,10 @@ impl<'a> Reach<'a> {
                 parsed.entry(owner.as_deref()).or_default().push(facts);
             }
         }
-        let mut groups = Groups::of(self, &parsed);
-        let values = self.new_values(&groups.own);
+        let mut so_far = std::mem::take(&mut self.wanted);
+        so_far.update(&parsed);
+        let mut groups = Groups::of(self, &parsed, so_far);
+        let values = self.new_values(&groups.so_far.own);
         let crates: BTreeSet<Crate<'a>> = self.owners.iter().map(|o| o.as_deref()).collect();
         let mut round = HashMap::new();
         for krate in crates {
@@ -118,6 +150,7 @@ impl<'a> Reach<'a> {
                 round.insert(krate, new);
             }
         }
+        self.wanted = groups.so_far;
         round
     }
 
@@ -144,26 +177,31 @@ impl<'a> Reach<'a> {
 /// want names from which crates.
 struct Groups<'a, 's> {
     parsed: &'s BTreeMap<Crate<'a>, Vec<&'s FileFacts>>,
-    /// What each parsed crate's files want.
-    own: BTreeMap<Crate<'a>, Wanted>,
+    /// What each parsed crate's files want, and each group (filled on
+    /// first need).
+    so_far: WantedSoFar<'a>,
     /// Per crate, the parsed crates whose definitions may be in it: itself
     /// and those whose paths name it (only crates that may reach a client).
     definitions: BTreeMap<Crate<'a>, Group<'a>>,
     /// Per crate, the parsed crates whose key paths name it.
     keys: BTreeMap<Crate<'a>, Group<'a>>,
-    /// What each group wants, computed on first need.
-    memo: HashMap<Group<'a>, Wanted>,
 }
 
 impl<'a, 's> Groups<'a, 's> {
-    fn of(reach: &mut Reach<'a>, parsed: &'s BTreeMap<Crate<'a>, Vec<&'s FileFacts>>) -> Self {
-        let own: BTreeMap<Crate<'a>, Wanted> = parsed
-            .iter()
-            .map(|(krate, facts)| (*krate, prefilter::wanted_names(facts.iter().copied())))
-            .collect();
+    fn of(
+        reach: &mut Reach<'a>,
+        parsed: &'s BTreeMap<Crate<'a>, Vec<&'s FileFacts>>,
+        mut so_far: WantedSoFar<'a>,
+    ) -> Self {
+        for (krate, facts) in parsed {
+            so_far
+                .own
+                .entry(*krate)
+                .or_insert_with(|| prefilter::wanted_names(facts.iter().copied()));
+        }
         let mut definitions: BTreeMap<Crate<'a>, Group<'a>> = BTreeMap::new();
         let mut keys: BTreeMap<Crate<'a>, Group<'a>> = BTreeMap::new();
-        for (by, wanted) in &own {
+        for (by, wanted) in &so_far.own {
             definitions.entry(*by).or_default().insert(*by);
             for named in reach.named(*by, &wanted.crates) {
                 if reach.reaches(named) {
@@ -176,10 +214,9 @@ impl<'a, 's> Groups<'a, 's> {
         }
         Groups {
             parsed,
-            own,
+            so_far,
             definitions,
             keys,
-            memo: HashMap::new(),
         }
     }
 
@@ -201,23 +238,22 @@ impl<'a, 's> Groups<'a, 's> {
     /// it without defining it: another crate's builder of the same name
     /// (two crates with their own `session_key`) must not hide it.
     fn of_group(&mut self, group: Group<'a>) -> Wanted {
-        if let Some(wanted) = self.memo.get(&group) {
+        if let Some(wanted) = self.so_far.groups.get(&group) {
             return wanted.clone();
         }
         let wanted = match group.iter().collect::<Vec<_>>()[..] {
-            [only] => self.own[only].clone(),
+            [only] => self.so_far.own[only].clone(),
             _ => {
                 let facts = group.iter().flat_map(|k| self.parsed[k].iter().copied());
                 let mut wanted = prefilter::wanted_names(facts.collect::<Vec<_>>());
                 for krate in &group {
-                    wanted
-                        .key_fns
-                        .extend(self.own[krate].key_fns.iter().cloned());
+                    let own = &self.so_far.own[krate];
+                    wanted.key_fns.extend(own.key_fns.iter().cloned());
                 }
                 wanted
             }
         };
-        self.memo.insert(group, wanted.clone());
+        self.so_far.groups.insert(group, wanted.clone());
         wanted
     }
 }

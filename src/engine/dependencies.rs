@@ -43,7 +43,11 @@ impl Dependencies {
 /// that wrap a Redis client, where Cargo has put their sources. `index`
 /// is the run's: the owners found here serve the rest of the run.
 pub(super) fn find(run: &Run, files: &[PathBuf], index: &mut CrateIndex) -> Dependencies {
-    let owners: BTreeSet<PathBuf> = files.iter().filter_map(|f| index.owner(f)).collect();
+    let owners: BTreeSet<PathBuf> = files
+        .iter()
+        .filter_map(|f| index.owner(f))
+        .map(|root| root.to_path_buf())
+        .collect();
     let locks: BTreeSet<PathBuf> = owners.iter().filter_map(|r| nearest_lock(r)).collect();
     let home = CargoHome::from_env();
     let mut found = Dependencies::default();

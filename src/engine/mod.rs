@@ -340,9 +340,10 @@ impl Run<'_> {
         };
         let (mut warnings, missing_paths) =
             self.walk_problems(&walked, missing, &not_rust, &mut outcome);
-        let owners: Vec<Option<PathBuf>> = walked.files.iter().map(|f| crates.owner(f)).collect();
+        let owners: Vec<Option<workspace::CrateRoot>> =
+            walked.files.iter().map(|f| crates.owner(f)).collect();
         self.manifests
-            .know_run_crates(owners.iter().flatten().cloned());
+            .know_run_crates(owners.iter().flatten().map(|root| root.to_path_buf()));
         let file_configs = self.configs_of(&walked.files, &deps)?;
         let rules = plan::rust_rules(self, &file_configs);
 

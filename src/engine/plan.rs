@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use super::reach::{self, NotModule};
 use super::rust::{KeptText, Processed};
-use super::workspace::{role, CrateIndex, Role};
+use super::workspace::{role, CrateIndex, CrateRoot, Role};
 use super::{Error, Input, Run, ServerConfs};
 use crate::diagnostic::Outcome;
 use crate::extract::facts::FileFacts;
@@ -113,7 +113,11 @@ pub(super) fn walk(input: &Input, confs: ServerConfs) -> Result<Found, Error> {
 /// crates.
 fn add_crate_context(found: &mut Found, named: &[PathBuf]) -> Result<(), Error> {
     let mut crates = CrateIndex::default();
-    let roots: BTreeSet<PathBuf> = named.iter().filter_map(|f| crates.owner(f)).collect();
+    let roots: BTreeSet<PathBuf> = named
+        .iter()
+        .filter_map(|f| crates.owner(f))
+        .map(|root| root.to_path_buf())
+        .collect();
     if roots.is_empty() {
         return Ok(());
     }
@@ -122,7 +126,10 @@ fn add_crate_context(found: &mut Found, named: &[PathBuf]) -> Result<(), Error> 
     let reported: BTreeSet<PathBuf> = found.walked.files.iter().cloned().collect();
     let mut files = std::mem::take(&mut found.walked.files);
     files.extend(context.files.into_iter().filter(|f| {
-        !reported.contains(f) && crates.owner(f).is_some_and(|root| roots.contains(&root))
+        !reported.contains(f)
+            && crates
+                .owner(f)
+                .is_some_and(|root| roots.iter().any(|r| **r == *root))
     }));
     files.sort();
     files.dedup();
@@ -177,7 +184,7 @@ pub(super) fn rust_rules(run: &Run, configs: &[Option<Arc<Config>>]) -> Vec<&'st
 pub(super) struct Parsed<'a> {
     pub files: &'a [PathBuf],
     /// The crate root owning each file.
-    pub owners: Vec<Option<PathBuf>>,
+    pub owners: Vec<Option<CrateRoot>>,
     pub processed: Vec<Processed>,
     pub configs: Vec<Option<Arc<Config>>>,
 }
@@ -260,7 +267,7 @@ pub(super) fn group(run: &Run, parsed: Parsed, outcome: &mut Outcome) -> Units {
         out.configs.push(config);
         out.roles.push(role);
         let key = UnitKey {
-            root: owner,
+            root: owner.map(|root| root.to_path_buf()),
             example,
         };
         out.units.entry(key).or_default().push((id, *facts));

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::rust::Processed;
-use super::workspace::{module_name, same_file};
+use super::workspace::{module_name, same_file, CrateRoot};
 use super::Run;
 use crate::diagnostic::ProblemKind;
 
@@ -35,7 +35,7 @@ pub(super) enum NotModule {
 pub(super) fn not_modules(
     run: &Run,
     files: &[PathBuf],
-    owners: &[Option<PathBuf>],
+    owners: &[Option<CrateRoot>],
     processed: &[Processed],
 ) -> HashMap<usize, NotModule> {
     let failed: Vec<usize> = (0..files.len())
@@ -52,7 +52,7 @@ pub(super) fn not_modules(
     let mut crates: HashMap<&Path, Vec<&Path>> = HashMap::new();
     for (file, owner) in files.iter().zip(owners) {
         if let Some(root) = owner {
-            crates.entry(root.as_path()).or_default().push(file);
+            crates.entry(root).or_default().push(file);
         }
     }
     let mut out = HashMap::new();

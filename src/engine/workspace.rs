@@ -3,28 +3,33 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::diagnostic::{Problem, ProblemKind};
 use crate::manifest::{CrateLayout, CrateManifest, Manifests};
 
+/// A crate's folder, shared by all its files: a run over a registry
+/// holds one per file, 60,000 of them.
+pub(super) type CrateRoot = Arc<Path>;
+
 /// Finds the crate (the nearest directory with a `Cargo.toml`) owning a file.
 #[derive(Default)]
 pub(super) struct CrateIndex {
-    cache: HashMap<PathBuf, Option<PathBuf>>,
+    cache: HashMap<PathBuf, Option<CrateRoot>>,
 }
 
 impl CrateIndex {
-    pub(super) fn owner(&mut self, file: &Path) -> Option<PathBuf> {
+    pub(super) fn owner(&mut self, file: &Path) -> Option<CrateRoot> {
         let dir = file.parent()?.to_path_buf();
         self.owner_of_dir(&dir)
     }
 
-    fn owner_of_dir(&mut self, dir: &Path) -> Option<PathBuf> {
+    fn owner_of_dir(&mut self, dir: &Path) -> Option<CrateRoot> {
         if let Some(hit) = self.cache.get(dir) {
             return hit.clone();
         }
         let found = if dir.join("Cargo.toml").is_file() {
-            Some(dir.to_path_buf())
+            Some(CrateRoot::from(dir))
         } else {
             match dir.parent() {
                 Some(parent) if !parent.as_os_str().is_empty() => self.owner_of_dir(parent),

@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use super::{KeptText, Processed};
 use crate::cache::{self, Cache, Mtime, Seen, Stamp};
 use crate::diagnostic::{Problem, ProblemKind};
-use crate::engine::workspace::{is_test_path, module_name};
+use crate::engine::workspace::{is_test_path, module_name, CrateRoot};
 use crate::engine::{Prefilter, Run};
 use crate::extract::{self, facts::FileFacts, CrateInputs};
 use crate::parse::{self, Unparsed};
@@ -36,7 +36,7 @@ pub(in crate::engine) type Fresh = Vec<Option<Stamp>>;
 pub(in crate::engine) fn parse_needed(
     run: &Run,
     files: &[PathBuf],
-    owners: &[Option<PathBuf>],
+    owners: &[Option<CrateRoot>],
     cache: Option<&Cache>,
 ) -> (Vec<Processed>, Fresh) {
     let inputs = crate_inputs(run, owners);
@@ -78,8 +78,8 @@ pub(in crate::engine) fn parse_needed(
 }
 
 /// Each crate's inputs to extraction, by crate root.
-fn crate_inputs(run: &Run, owners: &[Option<PathBuf>]) -> HashMap<PathBuf, CrateInputs> {
-    let roots: BTreeSet<&PathBuf> = owners.iter().flatten().collect();
+fn crate_inputs(run: &Run, owners: &[Option<CrateRoot>]) -> HashMap<CrateRoot, CrateInputs> {
+    let roots: BTreeSet<&CrateRoot> = owners.iter().flatten().collect();
     roots
         .into_iter()
         .map(|root| (root.clone(), CrateInputs::of(&run.manifests.load(root))))
@@ -128,12 +128,12 @@ impl State {
 struct Stage<'a> {
     run: &'a Run<'a>,
     files: &'a [PathBuf],
-    owners: &'a [Option<PathBuf>],
+    owners: &'a [Option<CrateRoot>],
     cache: Option<&'a Cache>,
     markers: Markers,
     prefilter: bool,
     /// By crate root.
-    inputs: &'a HashMap<PathBuf, CrateInputs>,
+    inputs: &'a HashMap<CrateRoot, CrateInputs>,
     /// Per file, whether its crate may reach a Redis client: the name
     /// search reads the others only for key names that a path gives their
     /// crate, which is rare, so their words are not kept. Empty when no
@@ -362,7 +362,7 @@ impl Search {
     /// (`declared`: the files whose declarations were searched for).
     fn of<'a>(
         files: &[PathBuf],
-        owners: &'a [Option<PathBuf>],
+        owners: &'a [Option<CrateRoot>],
         index: &HashMap<&Path, usize>,
         states: &[State],
         declared: &mut [bool],

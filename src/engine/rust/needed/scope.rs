@@ -4,10 +4,11 @@
 //! that one project wants is then not searched for in the others.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::State;
 use crate::engine::rust::crate_graph::{CrateGraph, Seers};
+use crate::engine::workspace::CrateRoot;
 use crate::extract::facts::FileFacts;
 use crate::manifest::Manifests;
 use crate::prefilter::{self, Wanted};
@@ -32,7 +33,7 @@ type Group<'a> = BTreeSet<Crate<'a>>;
 /// it: itself and the crates depending on it.
 pub(super) struct Reach<'a> {
     /// Per file, its crate.
-    owners: &'a [Option<PathBuf>],
+    owners: &'a [Option<CrateRoot>],
     manifests: &'a Manifests,
     /// Which crates can name which, read on first need.
     graph: Option<CrateGraph<'a>>,
@@ -72,7 +73,7 @@ impl<'a> WantedSoFar<'a> {
 }
 
 impl<'a> Reach<'a> {
-    pub(super) fn new(owners: &'a [Option<PathBuf>], manifests: &'a Manifests) -> Reach<'a> {
+    pub(super) fn new(owners: &'a [Option<CrateRoot>], manifests: &'a Manifests) -> Reach<'a> {
         Reach {
             owners,
             manifests,
@@ -95,7 +96,7 @@ impl<'a> Reach<'a> {
     fn graph(&mut self) -> &mut CrateGraph<'a> {
         let (owners, manifests) = (self.owners, self.manifests);
         self.graph.get_or_insert_with(|| {
-            let roots: BTreeSet<&Path> = owners.iter().flatten().map(PathBuf::as_path).collect();
+            let roots: BTreeSet<&Path> = owners.iter().flatten().map(|r| &**r).collect();
             CrateGraph::of(roots, manifests)
         })
     }

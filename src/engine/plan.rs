@@ -236,7 +236,7 @@ pub(super) fn group(run: &Run, parsed: Parsed, outcome: &mut Outcome) -> Units {
         match (p.problem, unreached.get(&i)) {
             (Some(_), Some(NotModule::Known)) => {}
             (Some(_), Some(NotModule::Unreached)) => out.not_modules.push(run.display(path)),
-            (Some(problem), None) => outcome.problems.push(problem),
+            (Some(problem), None) => outcome.problems.push(*problem),
             (None, _) => {}
         }
         let Some(mut facts) = p.facts else { continue };

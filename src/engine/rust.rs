@@ -36,7 +36,8 @@ pub(super) struct Processed {
     pub facts: Option<Box<FileFacts>>,
     /// What is kept of its text for the findings' snippets.
     pub text: KeptText,
-    pub problem: Option<Problem>,
+    /// Boxed for the same reason: few files have one.
+    pub problem: Option<Box<Problem>>,
 }
 
 /// What is kept of a parsed file's text: linking and checking work on
@@ -63,7 +64,7 @@ impl Processed {
 
     fn failed(problem: Problem) -> Processed {
         Processed {
-            problem: Some(problem),
+            problem: Some(Box::new(problem)),
             ..Processed::skipped()
         }
     }

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
-pub use docs::{Doc, DocError};
+pub use docs::{dependency_tables, Doc, DocError};
 pub use layout::CrateLayout;
 pub use lock::{Lock, LockedWrapper, PackageSource};
 pub use place::CratePlace;

@@ -47,6 +47,13 @@ fn two_crates() -> PathBuf {
     dir
 }
 
+/// Whether the cache's entries say the run parsed `file`.
+fn parsed_in(entries: &str, file: &str) -> bool {
+    entries
+        .lines()
+        .any(|l| l.contains(file) && l.contains("\"parsed\":true"))
+}
+
 fn lint(dir: &Path, extra: &[&str]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_redis-lint"))
         .args(["--format", "concise", "."])
@@ -153,11 +160,7 @@ fn a_redis_value_is_searched_only_in_the_crates_that_can_name_it() {
     );
     assert_eq!(filtered, lint(&dir, &["--no-prefilter"]));
     let entries = std::fs::read_to_string(cache.join("facts-v2.txt")).unwrap();
-    let parsed = |file: &str| {
-        entries
-            .lines()
-            .any(|l| l.contains(file) && l.contains("\"parsed\":true"))
-    };
+    let parsed = |file: &str| parsed_in(&entries, file);
     assert!(parsed("web/src/lib.rs"), "{entries}");
     assert!(!parsed("game/src/lib.rs"), "{entries}");
     std::fs::remove_dir_all(&dir).unwrap();
@@ -216,11 +219,7 @@ fn a_crate_name_means_the_crate_of_its_own_project() {
     let alone = lint(&dir.join("shop"), &[]);
     assert_eq!(finding(&together.replace("shop/", "")), finding(&alone));
     let entries = std::fs::read_to_string(cache.join("facts-v2.txt")).unwrap();
-    let parsed = |file: &str| {
-        entries
-            .lines()
-            .any(|l| l.contains(file) && l.contains("\"parsed\":true"))
-    };
+    let parsed = |file: &str| parsed_in(&entries, file);
     assert!(parsed("shop/common/src/lib.rs"), "{entries}");
     assert!(!parsed("blog/common/src/lib.rs"), "{entries}");
     std::fs::remove_dir_all(&dir).unwrap();

@@ -69,6 +69,21 @@ const DEPENDENCY_READ: &[&str] = &["package", "version", "features", "path", "wo
 const WORKSPACE_READ: &[&str] = &["members", "exclude", "dependencies", "package"];
 const DEPENDENCY_TABLES: &[&str] = &["dependencies", "dev-dependencies", "build-dependencies"];
 
+/// Every dependency table of a manifest: of each kind, and of each
+/// `[target.'cfg(..)']`.
+pub fn dependency_tables(doc: &toml::Table) -> Vec<&toml::Table> {
+    let targets = doc.get("target").and_then(|t| t.as_table());
+    let targets = targets.into_iter().flat_map(|t| t.values());
+    let holders = std::iter::once(doc).chain(targets.filter_map(|t| t.as_table()));
+    holders
+        .flat_map(|t| {
+            DEPENDENCY_TABLES
+                .iter()
+                .filter_map(|k| t.get(*k)?.as_table())
+        })
+        .collect()
+}
+
 /// Drops what no reader asks for: the run keeps every crate's manifest,
 /// and a published crate's lists every target and feature.
 fn prune(doc: &mut toml::Table) {

@@ -74,14 +74,7 @@ impl Manifests {
             let deps = doc.get("workspace")?.get("dependencies")?.as_table()?;
             Some((w, deps))
         });
-        let kinds = ["dependencies", "dev-dependencies", "build-dependencies"];
-        let mut tables: Vec<&toml::Table> = Vec::new();
-        tables.extend(kinds.iter().filter_map(|k| doc.get(*k)?.as_table()));
-        let targets = doc.get("target").and_then(|t| t.as_table());
-        for target in targets.into_iter().flat_map(|t| t.values()) {
-            tables.extend(kinds.iter().filter_map(|k| target.get(*k)?.as_table()));
-        }
-        for (name, spec) in tables.into_iter().flatten() {
+        for (name, spec) in super::dependency_tables(&doc).into_iter().flatten() {
             let from_workspace = spec.get("workspace").and_then(|w| w.as_bool()) == Some(true);
             let (base, spec) = match inherited {
                 Some((w, deps)) if from_workspace => match deps.get(name) {

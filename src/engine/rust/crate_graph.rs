@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::manifest::{CratePlace, Manifests};
+use crate::manifest::{dependency_tables, CratePlace, Manifests};
 
 /// One crate's manifest, as far as visibility goes.
 struct Node {
@@ -182,16 +182,9 @@ fn is_redis_client(package: &str) -> bool {
 fn node(root: &Path, manifests: &Manifests) -> Option<Node> {
     let doc = manifests.doc(root).ok()?;
     let name = doc.get("package")?.get("name")?.as_str()?.replace('-', "_");
-    let mut tables: Vec<&toml::Table> = Vec::new();
-    let kinds = ["dependencies", "dev-dependencies", "build-dependencies"];
-    tables.extend(kinds.iter().filter_map(|k| doc.get(*k)?.as_table()));
-    let targets = doc.get("target").and_then(|t| t.as_table());
-    for target in targets.into_iter().flat_map(|t| t.values()) {
-        tables.extend(kinds.iter().filter_map(|k| target.get(*k)?.as_table()));
-    }
     let manifest = manifests.load(root);
     let mut deps = BTreeSet::new();
-    for (key, spec) in tables.into_iter().flatten() {
+    for (key, spec) in dependency_tables(&doc).into_iter().flatten() {
         let local = key.replace('-', "_");
         if let Some(package) = spec.get("package").and_then(|p| p.as_str()) {
             deps.insert(package.replace('-', "_"));

@@ -20,7 +20,7 @@ use crate::diagnostic::{Finding, Level, Outcome, Problem, ProblemKind};
 use crate::extract::facts::FileFacts;
 use crate::link::keyspace::CrateKeys;
 use crate::link::{self, CrateNames, Scope, Symbols, Workspace, WorkspaceCrate};
-use crate::manifest::CrateManifest;
+use crate::manifest::{CrateManifest, CratePlace, Renames};
 use crate::model::keyspace::Keyspace;
 use crate::model::CrateModel;
 use crate::rules::{self, Rule};
@@ -169,10 +169,8 @@ fn workspace(run: &Run, units: &Units, shown: &Outcome) -> Arc<Workspace> {
             Some(NamedCrate {
                 dependency,
                 name: manifest.name?,
-                names: CrateNames {
-                    renames: manifest.crate_renames,
-                    place: Some(run.manifests.place(root)),
-                },
+                renames: manifest.crate_renames,
+                place: run.manifests.place(root),
                 files: files.iter().map(|(id, f)| (*id, f)).collect(),
             })
         })
@@ -195,10 +193,10 @@ fn workspace(run: &Run, units: &Units, shown: &Outcome) -> Arc<Workspace> {
         .zip(first.par_iter())
         .map(|(c, symbols)| {
             let refs = &c.files;
-            let symbols = match round.called_by(symbols, c.names.place.as_deref(), refs) {
+            let symbols = match round.called_by(symbols, Some(&c.place), refs) {
                 true => {
                     let round = Arc::clone(&round);
-                    let symbols = Symbols::new(refs).in_workspace(round, c.names.clone(), refs);
+                    let symbols = Symbols::new(refs).in_workspace(round, c.names(), refs);
                     Arc::new(c.symbols(symbols))
                 }
                 false => Arc::clone(symbols),
@@ -210,10 +208,11 @@ fn workspace(run: &Run, units: &Units, shown: &Outcome) -> Arc<Workspace> {
 }
 
 /// A crate of the run as other crates name it: its package name, the
-/// names it depends on others under, and its files.
+/// names it depends on others under, where it sits, and its files.
 struct NamedCrate<'a> {
     name: String,
-    names: CrateNames,
+    renames: Renames,
+    place: Arc<CratePlace>,
     files: Vec<(FileId, &'a FileFacts)>,
     /// Set for a dependency read as context (see `dependencies`).
     dependency: Option<DependencyBuilt>,
@@ -249,10 +248,18 @@ fn module_path(path: &std::path::Path, root: &std::path::Path) -> Vec<String> {
 
 impl NamedCrate<'_> {
     /// The crate as the workspace holds it, with these symbols.
+    /// How its code names the other crates.
+    fn names(&self) -> CrateNames {
+        CrateNames {
+            renames: self.renames.clone(),
+            place: Some(Arc::clone(&self.place)),
+        }
+    }
+
     fn in_workspace(&self, symbols: &Arc<Symbols>) -> WorkspaceCrate {
         WorkspaceCrate {
             name: self.name.clone(),
-            place: self.names.place.clone().unwrap_or_default(),
+            place: Arc::clone(&self.place),
             symbols: Arc::clone(symbols),
         }
     }

@@ -34,6 +34,8 @@ type Group<'a> = BTreeSet<Crate<'a>>;
 pub(super) struct Reach<'a> {
     /// Per file, its crate.
     owners: &'a [Option<CrateRoot>],
+    /// Every crate of the run, once.
+    crates: BTreeSet<Crate<'a>>,
     manifests: &'a Manifests,
     /// Which crates can name which, read on first need.
     graph: Option<CrateGraph<'a>>,
@@ -76,6 +78,7 @@ impl<'a> Reach<'a> {
     pub(super) fn new(owners: &'a [Option<CrateRoot>], manifests: &'a Manifests) -> Reach<'a> {
         Reach {
             owners,
+            crates: owners.iter().map(|o| o.as_deref()).collect(),
             manifests,
             graph: None,
             values_searched: BTreeSet::new(),
@@ -131,9 +134,9 @@ impl<'a> Reach<'a> {
         so_far.update(&parsed);
         let mut groups = Groups::of(self, &parsed, so_far);
         let values = self.new_values(&groups.so_far.own);
-        let crates: BTreeSet<Crate<'a>> = self.owners.iter().map(|o| o.as_deref()).collect();
         let mut round = HashMap::new();
-        for krate in crates {
+        let crates = std::mem::take(&mut self.crates);
+        for &krate in &crates {
             let wanted = groups.wanted_in(krate);
             let visible = values.iter().filter(|(seers, _)| seers.include(krate));
             let uses: BTreeSet<String> = visible.flat_map(|(_, names)| names).cloned().collect();
@@ -151,6 +154,7 @@ impl<'a> Reach<'a> {
                 round.insert(krate, new);
             }
         }
+        self.crates = crates;
         self.wanted = groups.so_far;
         round
     }

@@ -17,25 +17,16 @@ fn write(dir: &Path, files: &[(&str, &str)]) {
 /// Crates `a` and `b`, each with its own `session_key`; `b`'s lives in
 /// `keys.rs`, which names no client.
 fn two_crates() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "redis-lint-prefilter-crates-{}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    let manifest = |name: &str| {
-        format!(
-            "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\n\n[dependencies]\nredis = \"1\"\n"
-        )
-    };
+    let dir = scratch("crates");
     write(
         &dir,
         &[
-            ("a/Cargo.toml", &manifest("a")),
+            ("a/Cargo.toml", &manifest("a", "redis = \"1\"\n")),
             (
                 "a/src/lib.rs",
                 "use redis::Commands;\n\npub fn session_key(id: u64) -> String {\n    format!(\"a:session:{id}\")\n}\n\npub fn save(con: &mut redis::Connection, id: u64) -> redis::RedisResult<()> {\n    con.set_ex(session_key(id), 1, 60)\n}\n",
             ),
-            ("b/Cargo.toml", &manifest("b")),
+            ("b/Cargo.toml", &manifest("b", "redis = \"1\"\n")),
             ("b/src/lib.rs", "mod keys;\nmod store;\n"),
             ("b/src/keys.rs", "pub fn session_key(id: u64) -> String {\n    format!(\"session:{id}\")\n}\n"),
             (
@@ -45,6 +36,26 @@ fn two_crates() -> PathBuf {
         ],
     );
     dir
+}
+
+/// An empty scratch folder for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "redis-lint-prefilter-{name}-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+/// A crate's `Cargo.toml` with these `[dependencies]` lines.
+fn manifest(name: &str, deps: &str) -> String {
+    format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\n\n[dependencies]\n{deps}")
+}
+
+/// A file defining `session_key`, which builds `{prefix}:{id}`.
+fn builder(prefix: &str) -> String {
+    format!("pub fn session_key(id: u64) -> String {{\n    format!(\"{prefix}:{{id}}\")\n}}\n")
 }
 
 /// Whether the cache's entries say the run parsed `file`.
@@ -82,15 +93,7 @@ fn a_name_one_crate_defines_is_still_searched_for_another() {
 /// definition that matters; the output is the same as parsing everything.
 #[test]
 fn a_definition_is_searched_in_the_crates_a_path_names() {
-    let dir =
-        std::env::temp_dir().join(format!("redis-lint-prefilter-reach-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let manifest = |name: &str, deps: &str| {
-        format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\n\n[dependencies]\n{deps}")
-    };
-    let builder = |prefix: &str| {
-        format!("pub fn session_key(id: u64) -> String {{\n    format!(\"{prefix}:{{id}}\")\n}}\n")
-    };
+    let dir = scratch("reach");
     write(
         &dir,
         &[
@@ -125,14 +128,7 @@ fn a_definition_is_searched_in_the_crates_a_path_names() {
 /// cannot name `store`'s type), and the output is that of parsing all.
 #[test]
 fn a_redis_value_is_searched_only_in_the_crates_that_can_name_it() {
-    let dir = std::env::temp_dir().join(format!(
-        "redis-lint-prefilter-values-{}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    let manifest = |name: &str, deps: &str| {
-        format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\n\n[dependencies]\n{deps}")
-    };
+    let dir = scratch("values");
     let caller = "pub async fn touch_all(s: &mut store::Sessions, ids: &[u64]) {\n    for id in ids {\n        let _ = s.touch(*id).await;\n    }\n}\n";
     write(
         &dir,
@@ -174,17 +170,7 @@ fn a_redis_value_is_searched_only_in_the_crates_that_can_name_it() {
 /// parsing all.
 #[test]
 fn a_crate_name_means_the_crate_of_its_own_project() {
-    let dir = std::env::temp_dir().join(format!(
-        "redis-lint-prefilter-projects-{}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    let manifest = |name: &str, deps: &str| {
-        format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\n\n[dependencies]\n{deps}")
-    };
-    let builder = |prefix: &str| {
-        format!("pub fn session_key(id: u64) -> String {{\n    format!(\"{prefix}:{{id}}\")\n}}\n")
-    };
+    let dir = scratch("projects");
     let members = "[workspace]\nmembers = [\"web\", \"common\"]\n";
     write(
         &dir,
